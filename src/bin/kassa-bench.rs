@@ -1,0 +1,3 @@
+fn main() {
+    println!("kassa-bench: see BENCHMARKS.md");
+}

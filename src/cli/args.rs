@@ -1,0 +1,395 @@
+//! The command line, as clap sees it. Every command and flag has its help text here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kassa",
+    version,
+    about = "The billing desk of an Internet service provider: customers, payments, tariffs, houses",
+    long_about = "kassa keeps an ISP's customers and their money. Without a command it prepares the \
+                  embedded demo database on first use and tells you what to do next. Every command \
+                  runs as an operator (--as or KASSA_OPERATOR, password from KASSA_PASSWORD or a \
+                  prompt) and prints JSON with --json.\n\n\
+                  A <CUSTOMER> is an agreement number (10234) or an id written #57 or id:57."
+)]
+pub struct Cli {
+    /// Database: a path to an SQLite file or a postgres:// URL [default: the data directory's kassa.db]
+    #[arg(long, global = true, env = "KASSA_DB")]
+    pub db: Option<String>,
+    /// Configuration file [default: the platform config directory's kassa/config.toml]
+    #[arg(long, global = true, env = "KASSA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The operator to act as (password from KASSA_PASSWORD or a prompt)
+    #[arg(
+        long = "as",
+        global = true,
+        env = "KASSA_OPERATOR",
+        value_name = "LOGIN"
+    )]
+    pub operator: Option<String>,
+    /// Do not ask for confirmation before moving money or deleting
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or migrate the database and its first administrator (password from KASSA_PASSWORD or a prompt)
+    Init {
+        /// Login of the first administrator
+        #[arg(long, default_value = "admin")]
+        login: String,
+        /// Name of the first administrator
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Fill an empty database with demo data and the operators admin, cashier, noc, viewer (password "kassa")
+    Demo {
+        /// How many customers
+        #[arg(long, default_value_t = 2000)]
+        customers: u64,
+        /// Random seed: the same seed builds the same data
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Months of payment history per customer
+        #[arg(long, default_value_t = 10)]
+        months: u32,
+    },
+    /// Operators: the people who log in
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+    /// Customers: add, edit, show, look up, search, list
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Post a payment from a customer
+    Pay {
+        customer: String,
+        /// Amount: 500, 500.5, 500,50 or "1 234,50"
+        amount: String,
+        /// cash, card, bank or terminal
+        #[arg(long, default_value = "cash")]
+        method: String,
+        /// Receipt (ПКО) number [default: the next from the sequence]
+        #[arg(long)]
+        receipt: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        /// Idempotency key: the same key again returns the first operation and writes nothing
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Charge a customer (take a positive amount off the balance; admin only)
+    Charge {
+        customer: String,
+        amount: String,
+        /// Why (required)
+        #[arg(long)]
+        comment: String,
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Correct a customer's balance by a signed amount (admin only)
+    Correct {
+        customer: String,
+        /// Signed amount, such as -150 or 200,50
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        /// Why (required)
+        #[arg(long)]
+        comment: String,
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Reverse a payment or charge with a linked operation of the opposite amount (admin only)
+    Reverse {
+        operation: i64,
+        /// Why (required)
+        #[arg(long)]
+        comment: String,
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// A customer's operations, newest first, with totals
+    History {
+        customer: String,
+        /// First day (YYYY-MM-DD or DD.MM.YYYY)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, included
+        #[arg(long)]
+        to: Option<String>,
+        /// Only these kinds: payment, charge, correction, reversal (repeatable)
+        #[arg(long)]
+        kind: Vec<String>,
+        /// Lines per page
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Page number, from 1
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Tariffs: the catalogue and switching customers between them
+    #[command(subcommand)]
+    Tariff(TariffCmd),
+    /// Houses customers live in
+    #[command(subcommand)]
+    House(HouseCmd),
+    /// The newest audit rows (admin only)
+    Audit {
+        /// Only this kind of entity: customer, house, tariff, operator
+        #[arg(long)]
+        entity: Option<String>,
+        /// Only this entity id
+        #[arg(long)]
+        id: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Verify every ledger invariant; exits non-zero and lists the violations if any
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCmd {
+    /// Add an operator (password from KASSA_NEW_PASSWORD or a prompt)
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin, cashier, noc or viewer
+        #[arg(long)]
+        role: String,
+    },
+    /// List operators
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    /// A field to set, as FIELD=VALUE (repeatable; an empty VALUE clears the field). Fields: name,
+    /// account_number, agreement_number, agreement_date, apartment_number, entrance, floor,
+    /// house_id, phone0..phone4, email, login, group_id, manager_id, parent_id, comment,
+    /// date_connect, date_activity, date_activity_inet, flag_corporate, is_potential,
+    /// billing_id, billing_uid, codeti
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCmd {
+    /// Add a customer
+    Add {
+        /// Name (surname, first name, patronymic; or the company)
+        #[arg(long)]
+        name: String,
+        /// Starting tariff id
+        #[arg(long)]
+        tariff: Option<i64>,
+        /// A company rather than a person
+        #[arg(long)]
+        corporate: bool,
+        /// A potential customer (no agreement yet)
+        #[arg(long)]
+        potential: bool,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Edit a customer's fields
+    Edit {
+        customer: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// The customer card
+    Show {
+        /// Agreement number or #id
+        customer: Option<String>,
+        /// Find the customer by account number instead
+        #[arg(long, conflicts_with = "customer")]
+        account: Option<String>,
+    },
+    /// Customer ids by one value (account, billing_uid, codeti, agreement, ip, login, mac, mail, phone)
+    Find {
+        kind: String,
+        value: String,
+        /// Leave former customers out
+        #[arg(long)]
+        skip_former: bool,
+    },
+    /// The free-text search: agreement, phone, IP, MAC, name, "street house-flat", login, e-mail
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        /// Include former customers
+        #[arg(long)]
+        former: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Customers by filters
+    List(ListArgs),
+    /// Customer groups
+    Groups,
+    /// The largest numeric agreement number in use
+    MaxAgreement,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub agreement: Option<String>,
+    #[arg(long)]
+    pub apartment: Option<String>,
+    /// Balance at least
+    #[arg(long, allow_hyphen_values = true)]
+    pub balance_from: Option<String>,
+    /// Balance at most
+    #[arg(long, allow_hyphen_values = true)]
+    pub balance_to: Option<String>,
+    #[arg(long)]
+    pub billing_id: Option<i64>,
+    #[arg(long)]
+    pub billing_uid: Option<String>,
+    /// Connected on or after (date)
+    #[arg(long)]
+    pub connected_from: Option<String>,
+    /// Connected on or before (date)
+    #[arg(long)]
+    pub connected_to: Option<String>,
+    #[arg(long)]
+    pub house: Option<i64>,
+    /// Only companies (true) or only persons (false)
+    #[arg(long)]
+    pub corporate: Option<bool>,
+    /// Only former customers (true) or only current ones (false)
+    #[arg(long)]
+    pub former: Option<bool>,
+    #[arg(long)]
+    pub potential: Option<bool>,
+    /// Manager operator id; 0 for customers without one
+    #[arg(long)]
+    pub manager: Option<i64>,
+    #[arg(long)]
+    pub mark: Option<i64>,
+    #[arg(long)]
+    pub group: Option<i64>,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// stop, pause or active
+    #[arg(long)]
+    pub state: Option<String>,
+    #[arg(long)]
+    pub tariff: Option<i64>,
+    /// Substring match for name, account and agreement
+    #[arg(long)]
+    pub like: bool,
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct TariffArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Price per period
+    #[arg(long)]
+    pub price: Option<String>,
+    /// month or day
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Active (offered) or not
+    #[arg(long)]
+    pub active: Option<bool>,
+    /// Offered to every customer, or only through transitions
+    #[arg(long)]
+    pub public: Option<bool>,
+    /// Comma-separated tariff ids customers of this tariff may switch to ("" for any public one)
+    #[arg(long)]
+    pub transitions: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TariffCmd {
+    /// The catalogue
+    List {
+        /// Include inactive tariffs
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add a tariff
+    Add(TariffArgs),
+    /// Edit a tariff (unspecified fields stay)
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        args: TariffArgs,
+    },
+    /// The tariffs a customer may switch to
+    Available { customer: String },
+    /// Switch a customer's tariff now or from the next period
+    Change {
+        customer: String,
+        tariff: i64,
+        /// From the start of the next period instead of now
+        #[arg(long)]
+        next_period: bool,
+    },
+    /// Apply the scheduled changes that have come due
+    ApplyDue {
+        /// Apply as of this date [default: today]
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HouseArgs {
+    #[arg(long)]
+    pub country: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long)]
+    pub number: Option<String>,
+    #[arg(long)]
+    pub letter: Option<String>,
+    #[arg(long)]
+    pub postcode: Option<String>,
+    /// Connection date
+    #[arg(long)]
+    pub connect_date: Option<String>,
+    #[arg(long)]
+    pub ip_pool: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HouseCmd {
+    /// Houses with their customer counts
+    List {
+        #[arg(long)]
+        id: Option<i64>,
+    },
+    /// Add a house
+    Add(HouseArgs),
+    /// Edit a house (unspecified fields stay)
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        args: HouseArgs,
+    },
+    /// Delete a house (refused while customers live in it)
+    Delete { id: i64 },
+}

@@ -1,0 +1,788 @@
+//! The command line: parses arguments, logs the operator in, calls one service function,
+//! prints the result as text or JSON. No rule lives here.
+
+pub mod args;
+mod print;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use serde::Serialize;
+
+pub use args::Cli;
+use args::{
+    Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, TariffArgs, TariffCmd,
+};
+
+use crate::config::{self, Config};
+use crate::domain::customer::CustomerState;
+use crate::domain::customer::LookupKind;
+use crate::domain::dates::parse_date;
+use crate::domain::ledger::{OperationKind, PaymentMethod};
+use crate::domain::money::Money;
+use crate::domain::role::Role;
+use crate::service::demo::{DEMO_PASSWORD, DemoOptions};
+use crate::service::{
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput,
+    NewCustomer, PaymentRequest, Service, ServiceError, TariffInput, When, origin_from_env,
+};
+
+/// An error at the command line's edge, with the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    fn usage(message: impl std::fmt::Display) -> CliError {
+        CliError {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> CliError {
+        let code = match &e {
+            ServiceError::Invalid { .. } => 2,
+            ServiceError::NotFound(_) => 3,
+            ServiceError::Conflict(_) => 4,
+            ServiceError::Denied { .. } => 5,
+            ServiceError::BadCredentials
+            | ServiceError::Locked { .. }
+            | ServiceError::Disabled(_) => 6,
+            ServiceError::Store(_) => 1,
+        };
+        CliError {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<config::ConfigError> for CliError {
+    fn from(e: config::ConfigError) -> CliError {
+        CliError {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+type CliResult<T = ()> = Result<T, CliError>;
+
+/// Where the database is: `--db`/`KASSA_DB`, `DATABASE_URL`, the config file, the default file.
+pub fn database_location(cli: &Cli, cfg: &Config) -> String {
+    cli.db
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()))
+        .or_else(|| cfg.database.clone())
+        .unwrap_or_else(config::default_database)
+}
+
+/// Runs one parsed command line; returns the process exit code.
+pub async fn run(cli: Cli, cfg: Config) -> ExitCode {
+    match dispatch(&cli, &cfg).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kassa: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn out<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    if json {
+        match serde_json::to_string_pretty(value) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("kassa: cannot print JSON: {e}"),
+        }
+    } else {
+        let t = text(value);
+        if !t.is_empty() {
+            println!("{t}");
+        }
+    }
+}
+
+fn read_password(prompt: &str, env: &str) -> CliResult<String> {
+    if let Ok(p) = std::env::var(env) {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "no password: set {env} or run on a terminal"
+        )));
+    }
+    rpassword::prompt_password(prompt)
+        .map_err(|e| CliError::usage(format!("cannot read the password: {e}")))
+}
+
+/// Asks "… [y/N]" on a terminal; scripts (no terminal) and `--yes` go ahead.
+fn confirm(cli: &Cli, question: &str) -> CliResult<()> {
+    if cli.yes || cli.json || !std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if matches!(
+        line.trim().to_lowercase().as_str(),
+        "y" | "yes" | "д" | "да"
+    ) {
+        Ok(())
+    } else {
+        Err(CliError {
+            code: 10,
+            message: "cancelled: nothing was written".into(),
+        })
+    }
+}
+
+async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
+    let location = database_location(cli, cfg);
+    Service::open(&location, cfg.service())
+        .await
+        .map_err(|e| CliError {
+            code: 1,
+            message: format!("cannot open the database {}: {e}", redact(&location)),
+        })
+}
+
+/// A database location fit for messages: the password of a URL hidden.
+fn redact(location: &str) -> String {
+    match (location.find("://"), location.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &location[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!(
+                    "{}{}:***{}",
+                    &location[..s + 3],
+                    &creds[..c],
+                    &location[at..]
+                ),
+                None => location.to_string(),
+            }
+        }
+        _ => location.to_string(),
+    }
+}
+
+async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
+    let Some(login) = cli.operator.as_deref().filter(|s| !s.is_empty()) else {
+        return Err(CliError::usage(
+            "say who you are: --as LOGIN or KASSA_OPERATOR (the password from KASSA_PASSWORD or a prompt)",
+        ));
+    };
+    let password = read_password(&format!("password for {login}: "), "KASSA_PASSWORD")?;
+    Ok(svc.login(login, &password, &origin_from_env()).await?)
+}
+
+fn parse_money(field: &str, s: &str) -> CliResult<Money> {
+    Money::parse(s).map_err(|e| CliError::usage(format!("{field}: {e}")))
+}
+
+fn parse_day(field: &str, s: &Option<String>) -> CliResult<Option<chrono::NaiveDate>> {
+    s.as_deref()
+        .map(parse_date)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("{field}: {e}")))
+}
+
+fn changes(set: &[String]) -> CliResult<CustomerChanges> {
+    let mut pairs = Vec::new();
+    for s in set {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| CliError::usage(format!("--set '{s}': write FIELD=VALUE")))?;
+        pairs.push((k, v));
+    }
+    Ok(CustomerChanges::from_pairs(pairs)?)
+}
+
+fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffInput> {
+    let transitions = match &a.transitions {
+        None => None,
+        Some(s) if s.trim().is_empty() => Some(Vec::new()),
+        Some(s) => Some(
+            s.split(',')
+                .map(|p| {
+                    p.trim().parse::<i64>().map_err(|_| {
+                        CliError::usage(format!("--transitions: '{}' is not a tariff id", p.trim()))
+                    })
+                })
+                .collect::<CliResult<Vec<i64>>>()?,
+        ),
+    };
+    let price = a
+        .price
+        .as_deref()
+        .map(|p| parse_money("price", p))
+        .transpose()?;
+    let period = a
+        .period
+        .as_deref()
+        .map(|p| p.parse().map_err(CliError::usage))
+        .transpose()?;
+    Ok(match base {
+        Some(b) => TariffInput {
+            name: a.name.clone().unwrap_or(b.name),
+            price: price.unwrap_or(b.price),
+            period: period.unwrap_or(b.period),
+            active: a.active.unwrap_or(b.active),
+            public: a.public.unwrap_or(b.public),
+            transitions,
+        },
+        None => TariffInput {
+            name: a
+                .name
+                .clone()
+                .ok_or_else(|| CliError::usage("--name is required"))?,
+            price: price.ok_or_else(|| CliError::usage("--price is required"))?,
+            period: period.unwrap_or(crate::service::Period::Month),
+            active: a.active.unwrap_or(true),
+            public: a.public.unwrap_or(true),
+            transitions,
+        },
+    })
+}
+
+fn house_input(a: &HouseArgs) -> HouseInput {
+    HouseInput {
+        country: a.country.clone(),
+        region: a.region.clone(),
+        city: a.city.clone(),
+        street: a.street.clone(),
+        number: a.number.clone(),
+        letter: a.letter.clone(),
+        postcode: a.postcode.clone(),
+        connect_date: a.connect_date.clone(),
+        ip_pool_id: a.ip_pool.clone(),
+    }
+}
+
+fn filter(a: &ListArgs) -> CliResult<CustomerFilter> {
+    Ok(CustomerFilter {
+        account_number: a.account.clone(),
+        agreement_number: a.agreement.clone(),
+        apartment: a.apartment.clone(),
+        balance_from: a
+            .balance_from
+            .as_deref()
+            .map(|s| parse_money("balance-from", s))
+            .transpose()?,
+        balance_to: a
+            .balance_to
+            .as_deref()
+            .map(|s| parse_money("balance-to", s))
+            .transpose()?,
+        billing_id: a.billing_id,
+        billing_uid: a.billing_uid.clone(),
+        date_connect_from: parse_day("connected-from", &a.connected_from)?,
+        date_connect_to: parse_day("connected-to", &a.connected_to)?,
+        house_id: a.house,
+        is_corporate: a.corporate,
+        is_former: a.former,
+        is_potential: a.potential,
+        manager_id: a.manager.map(|m| (m != 0).then_some(m)),
+        mark_id: a.mark,
+        group_id: a.group,
+        name: a.name.clone(),
+        state: a
+            .state
+            .as_deref()
+            .map(|s| s.parse::<CustomerState>().map_err(CliError::usage))
+            .transpose()?,
+        tariff_id: a.tariff,
+        limit: a.limit,
+        is_like: a.like,
+    })
+}
+
+async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
+    let json = cli.json;
+    let Some(command) = &cli.command else {
+        return start(cli, cfg).await;
+    };
+    match command {
+        Command::Init { login, name } => {
+            let svc = open(cli, cfg).await?;
+            if svc.has_operators().await? {
+                out(
+                    json,
+                    &serde_json::json!({"database": redact(&database_location(cli, cfg)), "migrated": true}),
+                    |_| {
+                        format!(
+                            "The database at {} is up to date; it already has operators.",
+                            redact(&database_location(cli, cfg))
+                        )
+                    },
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let password = read_password(&format!("new password for {login}: "), "KASSA_PASSWORD")?;
+            let op = svc.bootstrap_admin(login, name, &password).await?;
+            out(json, &op, |op| {
+                format!("Created the database and the administrator '{}'.", op.login)
+            });
+        }
+        Command::Demo {
+            customers,
+            seed,
+            months,
+        } => {
+            let svc = open(cli, cfg).await?;
+            let s = svc
+                .generate_demo(DemoOptions {
+                    customers: *customers,
+                    seed: *seed,
+                    months: *months,
+                })
+                .await?;
+            out(json, &s, |s| {
+                format!(
+                    "Demo data: {} customers, {} houses, {} tariffs, {} operations in {:.1} s.\nOperators admin, cashier, noc, viewer; password '{DEMO_PASSWORD}'.",
+                    s.customers, s.houses, s.tariffs, s.operations, s.seconds
+                )
+            });
+        }
+        Command::Operator(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                OperatorCmd::Add { login, name, role } => {
+                    let role: Role = role.parse().map_err(CliError::usage)?;
+                    let password = read_password(
+                        &format!("new password for {login}: "),
+                        "KASSA_NEW_PASSWORD",
+                    )?;
+                    let op = svc
+                        .create_operator(&actor, login, name, role, &password)
+                        .await?;
+                    out(json, &op, |op| {
+                        format!(
+                            "Operator '{}' ({}) created, id {}.",
+                            op.login, op.role, op.id
+                        )
+                    });
+                }
+                OperatorCmd::List => {
+                    let ops = svc.list_operators(&actor).await?;
+                    out(json, &ops, |ops| print::operators(ops));
+                }
+            }
+        }
+        Command::Customer(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            customer(cli, &svc, &actor, cmd).await?;
+        }
+        Command::Pay {
+            customer,
+            amount,
+            method,
+            receipt,
+            comment,
+            key,
+        } => {
+            let amount = Money::parse_positive(amount)
+                .map_err(|e| CliError::usage(format!("amount: {e}")))?;
+            let method: PaymentMethod = method.parse().map_err(CliError::usage)?;
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let id = svc.resolve_customer(&actor, customer).await?;
+            let card = svc.customer_card(&actor, id).await?;
+            confirm(
+                cli,
+                &format!(
+                    "Post {} ({}) to {} {}? Balance {} -> {}.",
+                    amount,
+                    method,
+                    card.customer.agreement_number.as_deref().unwrap_or("-"),
+                    card.customer.name,
+                    card.customer.balance,
+                    Money::from_minor(card.customer.balance.minor() + amount.minor())
+                ),
+            )?;
+            let req = PaymentRequest {
+                customer_id: id,
+                amount,
+                method,
+                receipt_number: receipt.clone(),
+                comment: comment.clone(),
+                idempotency_key: key.clone(),
+            };
+            let outcome = svc.post_payment(&actor, &req).await?;
+            out(json, &outcome, print::posted);
+        }
+        Command::Charge {
+            customer,
+            amount,
+            comment,
+            key,
+        }
+        | Command::Correct {
+            customer,
+            amount,
+            comment,
+            key,
+        } => {
+            let kind = if matches!(command, Command::Charge { .. }) {
+                OperationKind::Charge
+            } else {
+                OperationKind::Correction
+            };
+            let amount = parse_money("amount", amount)?;
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let id = svc.resolve_customer(&actor, customer).await?;
+            confirm(
+                cli,
+                &format!("Post a {kind} of {amount} to customer #{id}?"),
+            )?;
+            let req = AdjustmentRequest {
+                customer_id: id,
+                kind,
+                amount,
+                comment: comment.clone(),
+                idempotency_key: key.clone(),
+            };
+            let outcome = svc.post_adjustment(&actor, &req).await?;
+            out(json, &outcome, print::posted);
+        }
+        Command::Reverse {
+            operation,
+            comment,
+            key,
+        } => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            confirm(cli, &format!("Reverse operation {operation}?"))?;
+            let outcome = svc
+                .reverse_operation(&actor, *operation, comment, key.clone())
+                .await?;
+            out(json, &outcome, print::posted);
+        }
+        Command::History {
+            customer,
+            from,
+            to,
+            kind,
+            limit,
+            page,
+        } => {
+            let kinds = kind
+                .iter()
+                .map(|k| k.parse::<OperationKind>().map_err(CliError::usage))
+                .collect::<CliResult<Vec<_>>>()?;
+            let (from, to) = (parse_day("from", from)?, parse_day("to", to)?);
+            if *page < 1 {
+                return Err(CliError::usage("--page starts at 1"));
+            }
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let id = svc.resolve_customer(&actor, customer).await?;
+            let q = HistoryQuery {
+                customer_id: id,
+                from,
+                to,
+                kinds,
+                limit: *limit,
+                offset: (page - 1).saturating_mul(*limit),
+            };
+            let h = svc.history(&actor, &q).await?;
+            out(json, &h, print::history);
+        }
+        Command::Tariff(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            tariff(cli, &svc, &actor, cmd).await?;
+        }
+        Command::House(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                HouseCmd::List { id } => {
+                    let hs = svc.list_houses(&actor, *id).await?;
+                    out(json, &hs, |hs| print::houses(hs));
+                }
+                HouseCmd::Add(a) => {
+                    let h = svc.add_house(&actor, &house_input(a)).await?;
+                    out(json, &h, |h| {
+                        format!("House {} added: {}, {}.", h.id, h.city, h.short_address())
+                    });
+                }
+                HouseCmd::Edit { id, args } => {
+                    let h = svc.edit_house(&actor, *id, &house_input(args)).await?;
+                    out(json, &h, |h| {
+                        format!("House {} saved: {}, {}.", h.id, h.city, h.short_address())
+                    });
+                }
+                HouseCmd::Delete { id } => {
+                    confirm(cli, &format!("Delete house {id}?"))?;
+                    svc.delete_house(&actor, *id).await?;
+                    out(json, &serde_json::json!({"deleted": id}), |_| {
+                        format!("House {id} deleted.")
+                    });
+                }
+            }
+        }
+        Command::Audit { entity, id, limit } => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let rows = svc
+                .audit_log(&actor, entity.as_deref(), *id, *limit)
+                .await?;
+            out(json, &rows, |rows| print::audit(rows));
+        }
+        Command::Check => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let v = svc.check_invariants(&actor).await?;
+            out(json, &v, |v| {
+                if v.is_empty() {
+                    "All invariants hold: every balance is the sum of its operations and every chain is unbroken.".into()
+                } else {
+                    v.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            });
+            if !v.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) -> CliResult {
+    let json = cli.json;
+    match cmd {
+        CustomerCmd::Add {
+            name,
+            tariff,
+            corporate,
+            potential,
+            fields,
+        } => {
+            let mut ch = changes(&fields.set)?;
+            ch.name = Some(name.clone());
+            if *corporate {
+                ch.flag_corporate = Some("1".into());
+            }
+            if *potential {
+                ch.is_potential = Some("1".into());
+            }
+            let c = svc
+                .add_customer(
+                    actor,
+                    &NewCustomer {
+                        fields: ch,
+                        tariff_id: *tariff,
+                    },
+                )
+                .await?;
+            out(json, &c, |c| {
+                format!(
+                    "Customer #{} added, agreement {}.",
+                    c.id,
+                    c.agreement_number.as_deref().unwrap_or("-")
+                )
+            });
+        }
+        CustomerCmd::Edit { customer, fields } => {
+            if fields.set.is_empty() {
+                return Err(CliError::usage("nothing to change: give --set FIELD=VALUE"));
+            }
+            let ch = changes(&fields.set)?;
+            let id = svc.resolve_customer(actor, customer).await?;
+            let c = svc.edit_customer(actor, id, &ch).await?;
+            out(json, &c, |c| format!("Customer #{} saved.", c.id));
+        }
+        CustomerCmd::Show { customer, account } => {
+            let card = match (customer, account) {
+                (_, Some(acc)) => svc.customer_card_by_account(actor, acc).await?,
+                (Some(c), None) => {
+                    let id = svc.resolve_customer(actor, c).await?;
+                    svc.customer_card(actor, id).await?
+                }
+                (None, None) => {
+                    return Err(CliError::usage(
+                        "name a customer (agreement number or #id) or give --account",
+                    ));
+                }
+            };
+            out(json, &card, print::card);
+        }
+        CustomerCmd::Find {
+            kind,
+            value,
+            skip_former,
+        } => {
+            let kind: LookupKind = kind.parse().map_err(CliError::usage)?;
+            let ids = svc
+                .find_customer_ids(actor, kind, value, *skip_former)
+                .await?;
+            if ids.is_empty() {
+                return Err(ServiceError::NotFound(format!(
+                    "customer with {} '{value}'",
+                    serde_json::to_string(&kind)
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                ))
+                .into());
+            }
+            out(json, &ids, |ids| {
+                ids.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        CustomerCmd::Search {
+            text,
+            former,
+            limit,
+        } => {
+            let r = svc
+                .search_customers(actor, &text.join(" "), *former, *limit)
+                .await?;
+            out(json, &r, print::search);
+        }
+        CustomerCmd::List(a) => {
+            let list = svc.list_customers(actor, &filter(a)?).await?;
+            out(json, &list, |l| print::summaries(l));
+        }
+        CustomerCmd::Groups => {
+            let g = svc.customer_groups(actor).await?;
+            out(json, &g, |g| {
+                g.iter()
+                    .map(|(id, n)| format!("{id:>4}  {n}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        CustomerCmd::MaxAgreement => {
+            let n = svc.max_agreement_number(actor).await?;
+            out(json, &n, |n| n.to_string());
+        }
+    }
+    Ok(())
+}
+
+async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> CliResult {
+    let json = cli.json;
+    match cmd {
+        TariffCmd::List { all } => {
+            let ts = svc.list_tariffs(actor, *all).await?;
+            out(json, &ts, |ts| print::tariffs(ts));
+        }
+        TariffCmd::Add(a) => {
+            let t = svc.create_tariff(actor, &tariff_input(a, None)?).await?;
+            out(json, &t, |t| format!("Tariff {} '{}' added.", t.id, t.name));
+        }
+        TariffCmd::Edit { id, args } => {
+            let (t, transitions) = svc.tariff(actor, *id).await?;
+            let base = TariffInput {
+                name: t.name,
+                price: t.price,
+                period: t.period,
+                active: t.active,
+                public: t.public,
+                transitions: Some(transitions),
+            };
+            let mut input = tariff_input(args, Some(base.clone()))?;
+            if args.transitions.is_none() {
+                input.transitions = base.transitions;
+            }
+            let t = svc.edit_tariff(actor, *id, &input).await?;
+            out(json, &t, |t| format!("Tariff {} '{}' saved.", t.id, t.name));
+        }
+        TariffCmd::Available { customer } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let ts = svc.available_tariffs(actor, id).await?;
+            out(json, &ts, |ts| print::tariffs(ts));
+        }
+        TariffCmd::Change {
+            customer,
+            tariff,
+            next_period,
+        } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let when = if *next_period {
+                When::NextPeriod
+            } else {
+                When::Now
+            };
+            let o = svc
+                .change_tariff(actor, id, *tariff, when, Utc::now().date_naive())
+                .await?;
+            out(json, &o, |o| {
+                if o.applied {
+                    format!("Customer #{} is now on '{}'.", o.customer_id, o.to.name)
+                } else {
+                    format!(
+                        "Customer #{} moves to '{}' on {}.",
+                        o.customer_id, o.to.name, o.effective_on
+                    )
+                }
+            });
+        }
+        TariffCmd::ApplyDue { date } => {
+            let day = parse_day("date", date)?.unwrap_or_else(|| Utc::now().date_naive());
+            let applied = svc.apply_due_tariff_changes(actor, day).await?;
+            out(json, &applied, |a| {
+                format!("{} scheduled change(s) applied.", a.len())
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `kassa` with no command: the embedded demo desk. On first use it creates the default
+/// database with demo data; then it says how to work with it.
+async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
+    let location = database_location(cli, cfg);
+    let svc = open(cli, cfg).await?;
+    let mut created = None;
+    if !svc.has_operators().await? {
+        eprintln!("Preparing a demo database at {} …", redact(&location));
+        created = Some(svc.generate_demo(DemoOptions::default()).await?);
+    }
+    let db_flag = if cli.db.is_some() {
+        format!(" --db {}", redact(&location))
+    } else {
+        String::new()
+    };
+    if let Some(s) = &created {
+        println!(
+            "kassa: demo database ready at {}\n  {} customers, {} houses, {} tariffs, {} operations.\n",
+            redact(&location),
+            s.customers,
+            s.houses,
+            s.tariffs,
+            s.operations
+        );
+    } else {
+        println!("kassa: database at {}\n", redact(&location));
+    }
+    println!(
+        "Operators of the demo: admin, cashier, noc, viewer — password '{DEMO_PASSWORD}'. Try:\n\
+         \n  export KASSA_OPERATOR=cashier KASSA_PASSWORD={DEMO_PASSWORD}\
+         \n  kassa{db_flag} customer search Иванов\
+         \n  kassa{db_flag} customer show 10001\
+         \n  kassa{db_flag} pay 10001 500\
+         \n  kassa{db_flag} history 10001\
+         \n\n`kassa --help` lists every command."
+    );
+    Ok(ExitCode::SUCCESS)
+}

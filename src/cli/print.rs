@@ -1,0 +1,305 @@
+//! Text output of the command line: plain aligned tables, widths measured in terminal cells.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::domain::ledger::Operation;
+use crate::service::{
+    CustomerCard, CustomerSummary, HistoryPage, HouseLine, Operator, PostOutcome, SearchResult,
+    Tariff,
+};
+use crate::store::audit::AuditEntry;
+
+/// Pads or cuts `s` to exactly `w` terminal cells.
+fn cell(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+        if used + cw > w {
+            break;
+        }
+        out.push(ch);
+        used += cw;
+    }
+    out.push_str(&" ".repeat(w - used));
+    out
+}
+
+fn right(s: &str, w: usize) -> String {
+    let width = UnicodeWidthStr::width(s);
+    if width >= w {
+        s.to_string()
+    } else {
+        format!("{}{s}", " ".repeat(w - width))
+    }
+}
+
+pub fn summaries(list: &[CustomerSummary]) -> String {
+    if list.is_empty() {
+        return "No customers.".into();
+    }
+    let mut lines = vec![format!(
+        "{} {} {} {} {} {}",
+        cell("#id", 8),
+        cell("agreement", 10),
+        cell("name", 32),
+        cell("address", 24),
+        right("balance", 11),
+        "state"
+    )];
+    for c in list {
+        let mut state = c.state.to_string();
+        if c.is_former {
+            state.push_str(" former");
+        }
+        if c.is_potential {
+            state.push_str(" potential");
+        }
+        lines.push(format!(
+            "{} {} {} {} {} {}",
+            cell(&format!("#{}", c.id), 8),
+            cell(c.agreement_number.as_deref().unwrap_or("-"), 10),
+            cell(&c.name, 32),
+            cell(&c.address(), 24),
+            right(&c.balance.to_string(), 11),
+            state
+        ));
+    }
+    lines.join("\n")
+}
+
+pub fn search(r: &SearchResult) -> String {
+    format!(
+        "query understood as: {}\n{}",
+        r.query.kind_name(),
+        summaries(&r.customers)
+    )
+}
+
+pub fn card(c: &CustomerCard) -> String {
+    let cu = &c.customer;
+    let mut l = vec![
+        format!("{}  (#{})", cu.name, cu.id),
+        format!(
+            "agreement {}  account {}",
+            cu.agreement_number.as_deref().unwrap_or("-"),
+            cu.account_number.as_deref().unwrap_or("-")
+        ),
+        format!("address   {}", c.address.as_deref().unwrap_or("-")),
+    ];
+    let phones: Vec<String> = cu
+        .phones
+        .iter()
+        .flatten()
+        .map(|p| crate::domain::phone::Phone::from_stored(p.clone()).to_string())
+        .collect();
+    l.push(format!(
+        "phones    {}",
+        if phones.is_empty() {
+            "-".into()
+        } else {
+            phones.join(", ")
+        }
+    ));
+    if let Some(e) = &cu.email {
+        l.push(format!("e-mail    {e}"));
+    }
+    let mut flags = vec![cu.state.to_string()];
+    if cu.is_former {
+        flags.push("former".into());
+    }
+    if cu.is_potential {
+        flags.push("potential".into());
+    }
+    if cu.is_corporate {
+        flags.push("company".into());
+    }
+    l.push(format!("state     {}", flags.join(", ")));
+    l.push(format!(
+        "tariff    {}",
+        c.tariff
+            .as_ref()
+            .map(|t| format!("{} ({} per {})", t.name, t.price, t.period.as_str()))
+            .unwrap_or("-".into())
+    ));
+    if let Some(s) = &c.scheduled_change {
+        l.push(format!(
+            "          from {} → {}",
+            s.effective_on, s.tariff_name
+        ));
+    }
+    l.push(format!(
+        "balance   {}   credit limit {}   available {}",
+        cu.balance, cu.credit_limit, c.available
+    ));
+    if !c.marks.is_empty() {
+        l.push(format!("marks     {}", c.marks.join(", ")));
+    }
+    for (ip, mac) in &c.addresses {
+        l.push(format!(
+            "address   {} {}",
+            ip.as_deref().unwrap_or("-"),
+            mac.as_deref().unwrap_or("")
+        ));
+    }
+    if !c.last_operations.is_empty() {
+        l.push("last operations:".into());
+        l.extend(c.last_operations.iter().map(op_line));
+    }
+    l.join("\n")
+}
+
+fn op_line(o: &Operation) -> String {
+    format!(
+        "  {} {} {} {} → {} {} {} {}",
+        cell(&o.id.to_string(), 8),
+        o.created_at.format("%Y-%m-%d %H:%M"),
+        cell(o.kind.as_str(), 10),
+        right(&o.amount.to_string(), 10),
+        right(&o.balance_after.to_string(), 10),
+        cell(o.receipt_number.as_deref().unwrap_or(""), 8),
+        cell(o.operator_login.as_deref().unwrap_or("system"), 8),
+        o.comment.as_deref().unwrap_or("")
+    )
+}
+
+pub fn history(h: &HistoryPage) -> String {
+    let mut l = vec![format!(
+        "  {} {} {} {} {} {} {} {}",
+        cell("op", 8),
+        cell("date", 16),
+        cell("kind", 10),
+        right("amount", 10),
+        right("before", 10),
+        cell("→ after", 10),
+        cell("receipt", 8),
+        "operator / comment"
+    )];
+    for o in &h.operations {
+        l.push(format!(
+            "  {} {} {} {} {} → {} {} {} {}",
+            cell(&o.id.to_string(), 8),
+            o.created_at.format("%Y-%m-%d %H:%M"),
+            cell(o.kind.as_str(), 10),
+            right(&o.amount.to_string(), 10),
+            right(&o.balance_before.to_string(), 10),
+            cell(&o.balance_after.to_string(), 8),
+            cell(o.receipt_number.as_deref().unwrap_or(""), 8),
+            cell(o.operator_login.as_deref().unwrap_or("system"), 8),
+            o.comment.as_deref().unwrap_or("")
+        ));
+    }
+    l.push(format!(
+        "{} operation(s); in {}, out {}",
+        h.total_count, h.income, h.outcome
+    ));
+    l.join("\n")
+}
+
+pub fn posted(o: &PostOutcome) -> String {
+    let op = &o.operation;
+    let prefix = if o.replayed {
+        "Already posted (same key), nothing written: "
+    } else {
+        "Posted "
+    };
+    format!(
+        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.",
+        op.id,
+        op.kind,
+        op.amount,
+        op.customer_id,
+        op.receipt_number.as_deref().unwrap_or("-"),
+        op.balance_before,
+        op.balance_after
+    )
+}
+
+pub fn tariffs(ts: &[Tariff]) -> String {
+    if ts.is_empty() {
+        return "No tariffs.".into();
+    }
+    ts.iter()
+        .map(|t| {
+            format!(
+                "{} {} {} per {}{}{}",
+                right(&t.id.to_string(), 4),
+                cell(&t.name, 24),
+                right(&t.price.to_string(), 10),
+                t.period.as_str(),
+                if t.active { "" } else { "  (inactive)" },
+                if t.public {
+                    ""
+                } else {
+                    "  (by transition only)"
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn houses(hs: &[HouseLine]) -> String {
+    if hs.is_empty() {
+        return "No houses.".into();
+    }
+    hs.iter()
+        .map(|h| {
+            format!(
+                "{} {} {} {} {} customers",
+                right(&h.house.id.to_string(), 5),
+                cell(&h.house.city, 12),
+                cell(&h.house.short_address(), 28),
+                cell(&h.house.postcode, 7),
+                right(&h.customers.to_string(), 4)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn operators(ops: &[Operator]) -> String {
+    ops.iter()
+        .map(|o| {
+            format!(
+                "{} {} {} {}{}",
+                right(&o.id.to_string(), 4),
+                cell(&o.login, 12),
+                cell(o.role.as_str(), 8),
+                o.name,
+                if o.active { "" } else { "  (disabled)" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn audit(rows: &[AuditEntry]) -> String {
+    rows.iter()
+        .map(|a| {
+            format!(
+                "{} {} {} {} {} {}#{}",
+                right(&a.id.to_string(), 6),
+                a.at.format("%Y-%m-%d %H:%M:%S"),
+                cell(&a.operator_login, 10),
+                cell(&a.origin, 15),
+                cell(&a.action, 28),
+                a.entity,
+                a.entity_id.map(|i| i.to_string()).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_count_terminal_columns() {
+        assert_eq!(cell("Ёлкин", 7), "Ёлкин  ");
+        assert_eq!(cell("Ёлкина Мария", 6), "Ёлкина");
+        assert_eq!(right("-5.00", 7), "  -5.00");
+    }
+}

@@ -1,0 +1,140 @@
+//! Configuration: `config.toml` in the platform config directory (or `--config`/`KASSA_CONFIG`),
+//! every key optional. `config.example.toml` documents each one.
+
+use std::path::{Path, PathBuf};
+
+use directories::ProjectDirs;
+use serde::Deserialize;
+
+use crate::service::ServiceConfig;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// A path to an SQLite file or a `postgres://` URL.
+    pub database: Option<String>,
+    #[serde(default)]
+    pub service: ServiceSection,
+    #[serde(default)]
+    pub log: LogSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSection {
+    #[serde(default = "default_max_failed")]
+    pub max_failed_logins: i64,
+    #[serde(default = "default_lockout")]
+    pub lockout_minutes: i64,
+}
+
+fn default_max_failed() -> i64 {
+    ServiceConfig::default().max_failed_logins
+}
+fn default_lockout() -> i64 {
+    ServiceConfig::default().lockout_minutes
+}
+
+impl Default for ServiceSection {
+    fn default() -> Self {
+        ServiceSection {
+            max_failed_logins: default_max_failed(),
+            lockout_minutes: default_lockout(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSection {
+    /// `error`, `warn`, `info`, `debug` or `trace`.
+    #[serde(default = "default_level")]
+    pub level: String,
+    /// Folder for log files; the data directory's `logs/` when not set.
+    pub dir: Option<PathBuf>,
+}
+
+fn default_level() -> String {
+    "info".into()
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            level: default_level(),
+            dir: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads `path`, or the default file when `path` is `None` (a missing default file is fine).
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => match default_config_path() {
+                Some(p) => (p, false),
+                None => return Ok(Config::default()),
+            },
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if cfg.service.max_failed_logins < 1 || cfg.service.lockout_minutes < 1 {
+            return Err(ConfigError::Invalid(
+                "service.max_failed_logins and service.lockout_minutes must be at least 1".into(),
+            ));
+        }
+        Ok(cfg)
+    }
+
+    pub fn service(&self) -> ServiceConfig {
+        ServiceConfig {
+            max_failed_logins: self.service.max_failed_logins,
+            lockout_minutes: self.service.lockout_minutes,
+        }
+    }
+}
+
+fn dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "kassa")
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The platform data directory (`~/.local/share/kassa` on Linux).
+pub fn data_dir() -> PathBuf {
+    dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".kassa"))
+}
+
+/// The embedded default database.
+pub fn default_database() -> String {
+    data_dir().join("kassa.db").display().to_string()
+}

@@ -1,0 +1,50 @@
+//! The `kassa` binary: configuration, logging to a file, then the command line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use kassa::cli::{self, Cli};
+use kassa::config::{self, Config};
+
+fn init_logging(cfg: &Config) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = cfg
+        .log
+        .dir
+        .clone()
+        .unwrap_or_else(|| config::data_dir().join("logs"));
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::daily(dir, "kassa.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("kassa={}", cfg.log.level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("kassa=info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    Some(guard)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kassa: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _guard = init_logging(&cfg);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kassa: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(cli::run(cli, cfg))
+}

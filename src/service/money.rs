@@ -1,0 +1,428 @@
+//! Money: payments, charges, corrections, reversals and the history of a customer.
+//!
+//! Every movement is one new ledger row with the balance before and after; the customer's
+//! cached balance changes in the same transaction, under the customer's row lock. Nothing is
+//! ever edited or deleted in the ledger.
+
+use chrono::{Duration, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Result, Service, ServiceError, audit, now};
+use crate::domain::ledger::{Operation, OperationKind, PaymentMethod, valid_receipt_number};
+use crate::domain::money::Money;
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::store::ledger::{self, HistoryFilter, NewOperation};
+use crate::store::{Db, counters, customers};
+
+/// A payment from a customer (`change_balance`, `CLN_FIN_OPER_ADD`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PaymentRequest {
+    pub customer_id: i64,
+    pub amount: Money,
+    pub method: PaymentMethod,
+    /// The cash receipt (ПКО) number; the next one from the sequence when not given.
+    pub receipt_number: Option<String>,
+    pub comment: Option<String>,
+    /// Makes a retried post harmless: the same key again returns the first operation.
+    pub idempotency_key: Option<String>,
+}
+
+/// A charge (money taken off, given as a positive amount) or a correction (either sign).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdjustmentRequest {
+    pub customer_id: i64,
+    pub kind: OperationKind,
+    pub amount: Money,
+    pub comment: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PostOutcome {
+    pub operation: Operation,
+    /// True when the idempotency key had been used already and nothing was written now.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub customer_id: i64,
+    /// First day included.
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    pub kinds: Vec<OperationKind>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryPage {
+    pub operations: Vec<Operation>,
+    /// Operations matching the filter, over all pages.
+    pub total_count: i64,
+    /// Sum of the positive amounts matching the filter.
+    pub income: Money,
+    /// Sum of the negative amounts matching the filter.
+    pub outcome: Money,
+}
+
+/// The most a balance may reach either way; far beyond any real customer.
+const BALANCE_LIMIT_MINOR: i64 = 1_000_000_000_000_00;
+
+fn check_key(key: &Option<String>) -> Result<Option<String>> {
+    match key.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(k) if k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            Ok(Some(k.to_string()))
+        }
+        Some(_) => Err(ServiceError::invalid(
+            "key",
+            "1–128 visible ASCII characters",
+        )),
+    }
+}
+
+fn check_comment(comment: Option<&str>) -> Result<Option<String>> {
+    let c = comment.map(text::clean).filter(|s| !s.is_empty());
+    if c.as_deref().map(|s| s.chars().count()).unwrap_or(0) > 500 {
+        return Err(ServiceError::invalid("comment", "at most 500 characters"));
+    }
+    Ok(c)
+}
+
+/// What an operation must look like to be a replay of `new`.
+fn same_request(existing: &Operation, new: &NewOperation) -> bool {
+    existing.customer_id == new.customer_id
+        && existing.amount == new.amount
+        && existing.kind == new.kind
+}
+
+enum Appended {
+    New(Operation),
+    Replay(Operation),
+}
+
+/// Appends `op` under the customer's lock: checks the key, takes a receipt number when asked,
+/// computes balances, writes the row, moves the cached balance, writes the audit row.
+async fn append(
+    db: &mut Db<'_>,
+    actor: &Actor,
+    mut op: NewOperation,
+    want_receipt: bool,
+) -> Result<Appended> {
+    let customer = customers::get_for_update(db, op.customer_id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", op.customer_id)))?;
+    if let Some(key) = &op.idempotency_key
+        && let Some(existing) = ledger::by_key(db, key).await?
+    {
+        return if same_request(&existing, &op) {
+            Ok(Appended::Replay(existing))
+        } else {
+            Err(ServiceError::Conflict(format!(
+                "the key '{key}' was already used for operation {} ({} {} for customer #{})",
+                existing.id, existing.kind, existing.amount, existing.customer_id
+            )))
+        };
+    }
+    if let Some(r) = &op.receipt_number {
+        if let Some(other) = ledger::receipt_taken(db, r).await? {
+            return Err(ServiceError::Conflict(format!(
+                "receipt number {r} is already used by operation {other}"
+            )));
+        }
+    } else if want_receipt {
+        loop {
+            let n = counters::next(db, counters::RECEIPT).await?.to_string();
+            if ledger::receipt_taken(db, &n).await?.is_none() {
+                op.receipt_number = Some(n);
+                break;
+            }
+        }
+    }
+    op.balance_before = customer.balance;
+    let after = customer.balance.minor() + op.amount.minor();
+    if after.abs() > BALANCE_LIMIT_MINOR {
+        return Err(ServiceError::invalid(
+            "amount",
+            "the balance would leave the range kassa keeps",
+        ));
+    }
+    let id = ledger::insert(db, &op).await?;
+    customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
+    let written = ledger::get(db, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("operation".into()))?;
+    audit::<(), _>(
+        db,
+        Some(actor),
+        &format!("ledger.{}", op.kind),
+        "customer",
+        Some(op.customer_id),
+        None,
+        Some(&written),
+    )
+    .await?;
+    Ok(Appended::New(written))
+}
+
+impl Service {
+    /// Runs `append` in a write transaction. Two desks racing with one key on PostgreSQL can
+    /// both pass the key check before either commits; the loser's unique violation is then
+    /// answered by reading the winner's operation.
+    async fn post(
+        &self,
+        actor: &Actor,
+        op: NewOperation,
+        want_receipt: bool,
+    ) -> Result<PostOutcome> {
+        let mut tx = self.store.write().await?;
+        let result = append(&mut tx.db(), actor, op.clone(), want_receipt).await;
+        match result {
+            Ok(Appended::New(operation)) => {
+                tx.commit().await?;
+                tracing::info!(operator = %actor.login, customer = operation.customer_id, op = operation.id, kind = %operation.kind, amount = %operation.amount, "posted");
+                Ok(PostOutcome {
+                    operation,
+                    replayed: false,
+                })
+            }
+            Ok(Appended::Replay(operation)) => Ok(PostOutcome {
+                operation,
+                replayed: true,
+            }),
+            Err(ServiceError::Store(e)) if e.unique_violation().is_some() => {
+                drop(tx);
+                let what = e.unique_violation().unwrap_or_default();
+                if let Some(key) = op
+                    .idempotency_key
+                    .as_deref()
+                    .filter(|_| what.contains("idempotency"))
+                {
+                    let mut rtx = self.store.read().await?;
+                    if let Some(existing) = ledger::by_key(&mut rtx.db(), key).await? {
+                        return if same_request(&existing, &op) {
+                            Ok(PostOutcome {
+                                operation: existing,
+                                replayed: true,
+                            })
+                        } else {
+                            Err(ServiceError::Conflict(format!(
+                                "the key '{key}' was already used for operation {}",
+                                existing.id
+                            )))
+                        };
+                    }
+                }
+                if what.contains("receipt") {
+                    return Err(ServiceError::Conflict(format!(
+                        "receipt number {} was just used by another desk",
+                        op.receipt_number.unwrap_or_default()
+                    )));
+                }
+                Err(ServiceError::Store(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Posts a payment: a positive amount, a method, a receipt number (the next one unless
+    /// given), a comment; with an idempotency key a retry is a no-op that returns the original.
+    pub async fn post_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
+        self.require(actor, Permission::PaymentPost)?;
+        if !req.amount.is_positive() {
+            return Err(ServiceError::invalid(
+                "amount",
+                "a payment must be greater than zero",
+            ));
+        }
+        let receipt = req
+            .receipt_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        if let Some(r) = &receipt
+            && !valid_receipt_number(r)
+        {
+            return Err(ServiceError::invalid(
+                "receipt",
+                "1–32 characters without spaces",
+            ));
+        }
+        let op = NewOperation {
+            customer_id: req.customer_id,
+            kind: OperationKind::Payment,
+            amount: req.amount,
+            balance_before: Money::ZERO,
+            method: Some(req.method),
+            receipt_number: receipt,
+            comment: check_comment(req.comment.as_deref())?,
+            operator_id: Some(actor.operator_id),
+            created_at: now(),
+            reverses_id: None,
+            idempotency_key: check_key(&req.idempotency_key)?,
+        };
+        self.post(actor, op, true).await
+    }
+
+    /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of
+    /// either sign). Administrators only; a comment saying why is required.
+    pub async fn post_adjustment(
+        &self,
+        actor: &Actor,
+        req: &AdjustmentRequest,
+    ) -> Result<PostOutcome> {
+        self.require(actor, Permission::LedgerAdjust)?;
+        let amount = match req.kind {
+            OperationKind::Charge if req.amount.is_positive() => {
+                Money::from_minor(-req.amount.minor())
+            }
+            OperationKind::Charge => {
+                return Err(ServiceError::invalid(
+                    "amount",
+                    "give a charge as a positive amount to take off",
+                ));
+            }
+            OperationKind::Correction if req.amount != Money::ZERO => req.amount,
+            OperationKind::Correction => {
+                return Err(ServiceError::invalid(
+                    "amount",
+                    "a correction of zero changes nothing",
+                ));
+            }
+            other => {
+                return Err(ServiceError::invalid(
+                    "kind",
+                    format!("{other} is not a charge or a correction"),
+                ));
+            }
+        };
+        let comment = check_comment(Some(&req.comment))?.ok_or_else(|| {
+            ServiceError::invalid("comment", "say why: a charge or correction needs a comment")
+        })?;
+        let op = NewOperation {
+            customer_id: req.customer_id,
+            kind: req.kind,
+            amount,
+            balance_before: Money::ZERO,
+            method: None,
+            receipt_number: None,
+            comment: Some(comment),
+            operator_id: Some(actor.operator_id),
+            created_at: now(),
+            reverses_id: None,
+            idempotency_key: check_key(&req.idempotency_key)?,
+        };
+        self.post(actor, op, false).await
+    }
+
+    /// Reverses a payment or a charge with a new, linked operation of the opposite amount.
+    /// An operation is reversed at most once; a reversal is never reversed.
+    pub async fn reverse_operation(
+        &self,
+        actor: &Actor,
+        operation_id: i64,
+        comment: &str,
+        key: Option<String>,
+    ) -> Result<PostOutcome> {
+        self.require(actor, Permission::LedgerAdjust)?;
+        let comment = check_comment(Some(comment))?
+            .ok_or_else(|| ServiceError::invalid("comment", "say why the operation is reversed"))?;
+        let key = check_key(&key)?;
+        let original = {
+            let mut tx = self.store.read().await?;
+            let mut db = tx.db();
+            let original = ledger::get(&mut db, operation_id)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound(format!("operation {operation_id}")))?;
+            if original.kind == OperationKind::Reversal {
+                return Err(ServiceError::Conflict(
+                    "a reversal cannot itself be reversed".into(),
+                ));
+            }
+            if key.is_none()
+                && let Some(r) = ledger::reversal_of(&mut db, operation_id).await?
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "operation {operation_id} is already reversed by {r}"
+                )));
+            }
+            original
+        };
+        let op = NewOperation {
+            customer_id: original.customer_id,
+            kind: OperationKind::Reversal,
+            amount: Money::from_minor(-original.amount.minor()),
+            balance_before: Money::ZERO,
+            method: original.method,
+            receipt_number: None,
+            comment: Some(comment),
+            operator_id: Some(actor.operator_id),
+            created_at: now(),
+            reverses_id: Some(operation_id),
+            idempotency_key: key,
+        };
+        self.post(actor, op, false).await.map_err(|e| match e {
+            ServiceError::Store(se)
+                if se
+                    .unique_violation()
+                    .is_some_and(|w| w.contains("reverses")) =>
+            {
+                ServiceError::Conflict(format!("operation {operation_id} is already reversed"))
+            }
+            other => other,
+        })
+    }
+
+    /// A customer's operations, newest first, with totals over the whole filtered range
+    /// (`abon_hist`, `CLN_FIN_OPER`).
+    pub async fn history(&self, actor: &Actor, q: &HistoryQuery) -> Result<HistoryPage> {
+        self.require(actor, Permission::HistoryRead)?;
+        if !(1..=1000).contains(&q.limit) {
+            return Err(ServiceError::invalid("limit", "between 1 and 1000"));
+        }
+        if q.offset < 0 {
+            return Err(ServiceError::invalid("offset", "cannot be negative"));
+        }
+        if let (Some(f), Some(t)) = (q.from, q.to)
+            && f > t
+        {
+            return Err(ServiceError::invalid("from", format!("{f} is after {t}")));
+        }
+        let filter = HistoryFilter {
+            from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
+            until: q
+                .to
+                .map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
+            kinds: q.kinds.clone(),
+        };
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        if !customers::exists(&mut db, q.customer_id).await? {
+            return Err(ServiceError::NotFound(format!(
+                "customer #{}",
+                q.customer_id
+            )));
+        }
+        let operations =
+            ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
+        let (total_count, income, outcome) =
+            ledger::history_totals(&mut db, q.customer_id, &filter).await?;
+        Ok(HistoryPage {
+            operations,
+            total_count,
+            income,
+            outcome,
+        })
+    }
+
+    /// The next receipt number the sequence would give (shown pre-filled on the payment form).
+    pub async fn peek_next_receipt(&self, actor: &Actor) -> Result<String> {
+        self.require(actor, Permission::PaymentPost)?;
+        let mut tx = self.store.read().await?;
+        Ok((counters::get(&mut tx.db(), counters::RECEIPT).await? + 1).to_string())
+    }
+}

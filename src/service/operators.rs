@@ -1,0 +1,248 @@
+//! Operators: the first administrator, creating and listing operators, logging in.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::Duration;
+use serde::Serialize;
+
+use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use crate::domain::customer::valid_login;
+use crate::domain::role::{Permission, Role};
+use crate::domain::text;
+use crate::store::operators::{self, Operator};
+
+/// The shortest password kassa accepts for an operator.
+pub const MIN_PASSWORD_CHARS: usize = 5;
+
+pub(crate) fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::invalid("password", format!("cannot hash: {e}")))
+}
+
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
+    if !valid_login(login) {
+        return Err(ServiceError::invalid(
+            "login",
+            format!("'{login}' is not a login: 1–64 letters, digits, '.', '-', '_'"),
+        ));
+    }
+    if name.is_empty() {
+        return Err(ServiceError::invalid(
+            "name",
+            "the operator's name is empty",
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct OperatorAudit<'a> {
+    login: &'a str,
+    name: &'a str,
+    role: Role,
+}
+
+impl Service {
+    /// Whether any operator exists (a new database has none until `init`).
+    pub async fn has_operators(&self) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(operators::count(&mut tx.db()).await? > 0)
+    }
+
+    /// Creates the first administrator of a new database. Refused once any operator exists:
+    /// from then on operators are created by an administrator.
+    pub async fn bootstrap_admin(
+        &self,
+        login: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<Operator> {
+        let (login, name) = (text::clean(login), text::clean(name));
+        check_new_operator(&login, &name, password)?;
+        let hash = hash_password(password)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        if operators::count(&mut db).await? > 0 {
+            return Err(ServiceError::Conflict(
+                "the database already has operators: an administrator adds new ones".into(),
+            ));
+        }
+        let id = operators::insert(&mut db, &login, &name, Role::Admin, &hash, now()).await?;
+        let after = OperatorAudit {
+            login: &login,
+            name: &name,
+            role: Role::Admin,
+        };
+        audit::<(), _>(
+            &mut db,
+            None,
+            "operator.bootstrap",
+            "operator",
+            Some(id),
+            None,
+            Some(&after),
+        )
+        .await?;
+        let op = operators::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
+        drop(db);
+        tx.commit().await?;
+        Ok(op)
+    }
+
+    pub async fn create_operator(
+        &self,
+        actor: &Actor,
+        login: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<Operator> {
+        self.require(actor, Permission::OperatorManage)?;
+        let (login, name) = (text::clean(login), text::clean(name));
+        check_new_operator(&login, &name, password)?;
+        let hash = hash_password(password)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let id = operators::insert(&mut db, &login, &name, role, &hash, now())
+            .await
+            .map_err(|e| {
+                unique_to_conflict(
+                    e,
+                    &[("login", "an operator with this login already exists")],
+                )
+            })?;
+        let after = OperatorAudit {
+            login: &login,
+            name: &name,
+            role,
+        };
+        audit::<(), _>(
+            &mut db,
+            Some(actor),
+            "operator.create",
+            "operator",
+            Some(id),
+            None,
+            Some(&after),
+        )
+        .await?;
+        let op = operators::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
+        drop(db);
+        tx.commit().await?;
+        Ok(op)
+    }
+
+    pub async fn list_operators(&self, actor: &Actor) -> Result<Vec<Operator>> {
+        self.require(actor, Permission::OperatorManage)?;
+        let mut tx = self.store.read().await?;
+        Ok(operators::list(&mut tx.db()).await?)
+    }
+
+    /// Checks a login and password (`CLN_AUTH_LOGIN`). A wrong password is counted; after
+    /// `max_failed_logins` in a row the operator is locked for `lockout_minutes`, and while
+    /// locked even the right password is refused. The same answer for an unknown login and a
+    /// wrong password, so logins cannot be probed.
+    pub async fn login(&self, login: &str, password: &str, origin: &str) -> Result<Actor> {
+        let login = text::clean(login);
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let Some((op, hash)) = operators::by_login(&mut db, &login).await? else {
+            // spend the same time as a real check
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            );
+            return Err(ServiceError::BadCredentials);
+        };
+        let at = now();
+        if let Some(until) = op.locked_until
+            && until > at
+        {
+            return Err(ServiceError::Locked {
+                login: op.login,
+                until,
+            });
+        }
+        if !op.active {
+            return Err(ServiceError::Disabled(op.login));
+        }
+        if !verify_password(password, &hash) {
+            let failed = op.failed_logins + 1;
+            let locked = (failed >= self.config.max_failed_logins)
+                .then(|| at + Duration::minutes(self.config.lockout_minutes));
+            operators::set_login_state(
+                &mut db,
+                op.id,
+                if locked.is_some() { 0 } else { failed },
+                locked,
+            )
+            .await?;
+            let actor = Actor {
+                operator_id: op.id,
+                login: op.login.clone(),
+                name: op.name.clone(),
+                role: op.role,
+                origin: origin.to_string(),
+            };
+            let action = if locked.is_some() {
+                "operator.locked"
+            } else {
+                "operator.login_failed"
+            };
+            audit::<(), _>(
+                &mut db,
+                Some(&actor),
+                action,
+                "operator",
+                Some(op.id),
+                None,
+                Some(&serde_json::json!({"failed_logins": failed})),
+            )
+            .await?;
+            drop(db);
+            tx.commit().await?;
+            return Err(match locked {
+                Some(until) => ServiceError::Locked {
+                    login: op.login,
+                    until,
+                },
+                None => ServiceError::BadCredentials,
+            });
+        }
+        if op.failed_logins != 0 || op.locked_until.is_some() {
+            operators::set_login_state(&mut db, op.id, 0, None).await?;
+        }
+        drop(db);
+        tx.commit().await?;
+        Ok(Actor {
+            operator_id: op.id,
+            login: op.login,
+            name: op.name,
+            role: op.role,
+            origin: origin.to_string(),
+        })
+    }
+}

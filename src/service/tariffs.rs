@@ -1,0 +1,332 @@
+//! Tariffs: the catalogue, what a customer may switch to, and switching now or from the next
+//! period (`TarifList`, `list_tarif_available`, `tarif_change`).
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use crate::domain::money::Money;
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::store::customers;
+use crate::store::tariffs::{self, Period, ScheduledChange, Tariff};
+
+/// A tariff as an administrator enters it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TariffInput {
+    pub name: String,
+    pub price: Money,
+    pub period: Period,
+    pub active: bool,
+    /// Offered to every customer (unless their tariff lists its own transitions).
+    pub public: bool,
+    /// When given: the only tariffs customers of this one may switch to.
+    pub transitions: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    Now,
+    NextPeriod,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TariffChangeOutcome {
+    pub customer_id: i64,
+    pub from: Option<Tariff>,
+    pub to: Tariff,
+    /// The day the change takes effect; today when applied now.
+    pub effective_on: NaiveDate,
+    pub applied: bool,
+}
+
+/// The first day of the period after `today` for a tariff charged per `period`.
+pub fn next_period_start(today: NaiveDate, period: Period) -> NaiveDate {
+    match period {
+        Period::Day => today + Duration::days(1),
+        Period::Month => {
+            let (y, m) = if today.month() == 12 {
+                (today.year() + 1, 1)
+            } else {
+                (today.year(), today.month() + 1)
+            };
+            NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today + Duration::days(31))
+        }
+    }
+}
+
+fn validate(input: &TariffInput) -> Result<String> {
+    let name = text::clean(&input.name);
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ServiceError::invalid("name", "1–100 characters"));
+    }
+    if input.price.is_negative() {
+        return Err(ServiceError::invalid("price", "a price cannot be negative"));
+    }
+    Ok(name)
+}
+
+impl Service {
+    pub async fn create_tariff(&self, actor: &Actor, input: &TariffInput) -> Result<Tariff> {
+        self.require(actor, Permission::TariffManage)?;
+        let name = validate(input)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let mut t = Tariff {
+            id: 0,
+            name,
+            price: input.price,
+            period: input.period,
+            active: input.active,
+            public: input.public,
+        };
+        t.id = tariffs::insert(&mut db, &t, now()).await.map_err(|e| {
+            unique_to_conflict(e, &[("name", "a tariff with this name already exists")])
+        })?;
+        if let Some(to) = &input.transitions {
+            set_transitions(&mut db, t.id, to).await?;
+        }
+        audit::<(), _>(
+            &mut db,
+            Some(actor),
+            "tariff.create",
+            "tariff",
+            Some(t.id),
+            None,
+            Some(&t),
+        )
+        .await?;
+        drop(db);
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    pub async fn edit_tariff(&self, actor: &Actor, id: i64, input: &TariffInput) -> Result<Tariff> {
+        self.require(actor, Permission::TariffManage)?;
+        let name = validate(input)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = tariffs::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let t = Tariff {
+            id,
+            name,
+            price: input.price,
+            period: input.period,
+            active: input.active,
+            public: input.public,
+        };
+        tariffs::update(&mut db, &t).await.map_err(|e| {
+            unique_to_conflict(e, &[("name", "a tariff with this name already exists")])
+        })?;
+        if let Some(to) = &input.transitions {
+            set_transitions(&mut db, id, to).await?;
+        }
+        audit(
+            &mut db,
+            Some(actor),
+            "tariff.edit",
+            "tariff",
+            Some(id),
+            Some(&before),
+            Some(&t),
+        )
+        .await?;
+        drop(db);
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    pub async fn tariff(&self, actor: &Actor, id: i64) -> Result<(Tariff, Vec<i64>)> {
+        self.require(actor, Permission::TariffRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let t = tariffs::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let transitions = tariffs::transitions(&mut db, id).await?;
+        Ok((t, transitions))
+    }
+
+    /// The catalogue (`TarifList`): name, price, monthly or daily.
+    pub async fn list_tariffs(&self, actor: &Actor, include_inactive: bool) -> Result<Vec<Tariff>> {
+        self.require(actor, Permission::TariffRead)?;
+        let mut tx = self.store.read().await?;
+        Ok(tariffs::list(&mut tx.db(), include_inactive).await?)
+    }
+
+    /// The tariffs a customer may switch to (`list_tarif_available`).
+    pub async fn available_tariffs(&self, actor: &Actor, customer_id: i64) -> Result<Vec<Tariff>> {
+        self.require(actor, Permission::TariffRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let c = customers::get(&mut db, customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("customer #{customer_id}")))?;
+        Ok(tariffs::available(&mut db, c.tariff_id).await?)
+    }
+
+    /// Switches a customer's tariff now, or from the start of the next period of the current
+    /// tariff (`tarif_change`). A later request replaces a scheduled one; a change now cancels it.
+    pub async fn change_tariff(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        tariff_id: i64,
+        when: When,
+        today: NaiveDate,
+    ) -> Result<TariffChangeOutcome> {
+        self.require(actor, Permission::TariffAssign)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let c = customers::get_for_update(&mut db, customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("customer #{customer_id}")))?;
+        let from = match c.tariff_id {
+            Some(t) => tariffs::get(&mut db, t).await?,
+            None => None,
+        };
+        let available = tariffs::available(&mut db, c.tariff_id).await?;
+        let Some(to) = available.into_iter().find(|t| t.id == tariff_id) else {
+            return Err(match tariffs::get(&mut db, tariff_id).await? {
+                None => ServiceError::NotFound(format!("tariff {tariff_id}")),
+                Some(t) if Some(t.id) == c.tariff_id => {
+                    ServiceError::Conflict(format!("the customer already has '{}'", t.name))
+                }
+                Some(t) => ServiceError::Conflict(format!(
+                    "'{}' is not available to this customer",
+                    t.name
+                )),
+            });
+        };
+        let before_pending = tariffs::pending_change(&mut db, customer_id).await?;
+        tariffs::delete_pending(&mut db, customer_id).await?;
+        let outcome = match when {
+            When::Now => {
+                customers::set_tariff(&mut db, customer_id, to.id).await?;
+                TariffChangeOutcome {
+                    customer_id,
+                    from: from.clone(),
+                    to,
+                    effective_on: today,
+                    applied: true,
+                }
+            }
+            When::NextPeriod => {
+                let period = from.as_ref().map(|t| t.period).unwrap_or(Period::Month);
+                let effective_on = next_period_start(today, period);
+                tariffs::schedule(
+                    &mut db,
+                    customer_id,
+                    to.id,
+                    effective_on,
+                    actor.operator_id,
+                    now(),
+                )
+                .await?;
+                TariffChangeOutcome {
+                    customer_id,
+                    from: from.clone(),
+                    to,
+                    effective_on,
+                    applied: false,
+                }
+            }
+        };
+        #[derive(Serialize)]
+        struct Before<'a> {
+            tariff: Option<&'a Tariff>,
+            scheduled: Option<&'a ScheduledChange>,
+        }
+        let before = Before {
+            tariff: from.as_ref(),
+            scheduled: before_pending.as_ref(),
+        };
+        audit(
+            &mut db,
+            Some(actor),
+            "customer.tariff_change",
+            "customer",
+            Some(customer_id),
+            Some(&before),
+            Some(&outcome),
+        )
+        .await?;
+        drop(db);
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Applies every scheduled tariff change due on or before `today`; returns what it applied.
+    pub async fn apply_due_tariff_changes(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<Vec<ScheduledChange>> {
+        self.require(actor, Permission::Maintenance)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let due = tariffs::due(&mut db, today).await?;
+        for change in &due {
+            let before = customers::get_for_update(&mut db, change.customer_id).await?;
+            customers::set_tariff(&mut db, change.customer_id, change.tariff_id).await?;
+            tariffs::mark_applied(&mut db, change.id, now()).await?;
+            audit(
+                &mut db,
+                Some(actor),
+                "customer.tariff_change_applied",
+                "customer",
+                Some(change.customer_id),
+                Some(&before.map(|c| c.tariff_id)),
+                Some(change),
+            )
+            .await?;
+        }
+        drop(db);
+        tx.commit().await?;
+        Ok(due)
+    }
+}
+
+async fn set_transitions(db: &mut crate::store::Db<'_>, from: i64, to: &[i64]) -> Result<()> {
+    for t in to {
+        if *t == from {
+            return Err(ServiceError::invalid(
+                "transitions",
+                "a tariff cannot list itself",
+            ));
+        }
+        if tariffs::get(db, *t).await?.is_none() {
+            return Err(ServiceError::invalid(
+                "transitions",
+                format!("there is no tariff {t}"),
+            ));
+        }
+    }
+    tariffs::set_transitions(db, from, to).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_period_starts() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(
+            next_period_start(d(2026, 11, 22), Period::Month),
+            d(2026, 12, 1)
+        );
+        assert_eq!(
+            next_period_start(d(2026, 12, 31), Period::Month),
+            d(2027, 1, 1)
+        );
+        assert_eq!(
+            next_period_start(d(2026, 2, 28), Period::Day),
+            d(2026, 3, 1)
+        );
+    }
+}

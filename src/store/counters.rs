@@ -1,0 +1,42 @@
+//! Named counters: the receipt (ПКО) sequence and the largest numeric agreement number.
+
+use super::{Db, Result};
+use crate::q;
+
+pub const RECEIPT: &str = "receipt";
+pub const AGREEMENT: &str = "agreement";
+
+/// Adds one to a counter and returns the new value.
+pub async fn next(db: &mut Db<'_>, name: &str) -> Result<i64> {
+    db.execute(q!(
+        "INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+        name
+    ))
+    .await?;
+    db.scalar_i64(q!(
+        "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
+        name
+    ))
+    .await
+}
+
+pub async fn get(db: &mut Db<'_>, name: &str) -> Result<i64> {
+    Ok(db
+        .fetch_optional(q!("SELECT value FROM counters WHERE name = $1", name))
+        .await?
+        .map(|r| r.i64("value"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Raises a counter to at least `value`.
+pub async fn raise_to(db: &mut Db<'_>, name: &str, value: i64) -> Result<()> {
+    db.execute(q!(
+        "INSERT INTO counters (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = CASE WHEN counters.value < $2 THEN $2 ELSE counters.value END",
+        name,
+        value
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,784 @@
+//! Customers: rows, lookups, filtered lists and the free-text search.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Backend, Db, Q, Result, Row, StoreError};
+use crate::domain::customer::{Customer, CustomerState, LookupKind};
+use crate::domain::money::Money;
+use crate::q;
+
+const COLUMNS: &str = "c.id, c.name, c.is_corporate, c.is_potential, c.is_former, c.state, \
+    c.agreement_number, c.agreement_date, c.account_number, c.house_id, c.entrance, c.floor, \
+    c.apartment, c.phone0, c.phone1, c.phone2, c.phone3, c.phone4, c.email, c.login, c.group_id, \
+    c.manager_id, c.parent_id, c.comment, c.date_connect, c.date_activity, c.date_activity_inet, \
+    c.tariff_id, c.balance_minor, c.credit_limit_minor, c.billing_id, c.billing_uid, c.codeti, \
+    c.created_at, c.updated_at";
+
+fn from_row(r: &Row) -> Result<Customer> {
+    let state_id = r.i64("state")?;
+    Ok(Customer {
+        id: r.i64("id")?,
+        name: r.text("name")?,
+        is_corporate: r.bool("is_corporate")?,
+        is_potential: r.bool("is_potential")?,
+        is_former: r.bool("is_former")?,
+        state: CustomerState::from_id(state_id).ok_or_else(|| StoreError::Corrupt {
+            column: "state".into(),
+            value: state_id.to_string(),
+        })?,
+        agreement_number: r.opt_text("agreement_number")?,
+        agreement_date: r.opt_date("agreement_date")?,
+        account_number: r.opt_text("account_number")?,
+        house_id: r.opt_i64("house_id")?,
+        entrance: r.opt_text("entrance")?,
+        floor: r.opt_text("floor")?,
+        apartment: r.opt_text("apartment")?,
+        phones: [
+            r.opt_text("phone0")?,
+            r.opt_text("phone1")?,
+            r.opt_text("phone2")?,
+            r.opt_text("phone3")?,
+            r.opt_text("phone4")?,
+        ],
+        email: r.opt_text("email")?,
+        login: r.opt_text("login")?,
+        group_id: r.opt_i64("group_id")?,
+        manager_id: r.opt_i64("manager_id")?,
+        parent_id: r.opt_i64("parent_id")?,
+        comment: r.opt_text("comment")?,
+        date_connect: r.opt_date("date_connect")?,
+        date_activity: r.opt_ts("date_activity")?,
+        date_activity_inet: r.opt_ts("date_activity_inet")?,
+        tariff_id: r.opt_i64("tariff_id")?,
+        balance: Money::from_minor(r.i64("balance_minor")?),
+        credit_limit: Money::from_minor(r.i64("credit_limit_minor")?),
+        billing_id: r.opt_i64("billing_id")?,
+        billing_uid: r.opt_text("billing_uid")?,
+        codeti: r.opt_text("codeti")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+/// Binds every stored field of `c` after whatever `q` already has, in COLUMNS order minus id,
+/// balance and timestamps.
+fn bind_fields(mut q: Q, c: &Customer) -> Q {
+    for v in [
+        c.name.clone().into(),
+        c.is_corporate.into(),
+        c.is_potential.into(),
+        c.is_former.into(),
+        c.state.id().into(),
+        (&c.agreement_number).into(),
+        c.agreement_date.into(),
+        (&c.account_number).into(),
+        c.house_id.into(),
+        (&c.entrance).into(),
+        (&c.floor).into(),
+        (&c.apartment).into(),
+        (&c.phones[0]).into(),
+        (&c.phones[1]).into(),
+        (&c.phones[2]).into(),
+        (&c.phones[3]).into(),
+        (&c.phones[4]).into(),
+        (&c.email).into(),
+        (&c.login).into(),
+        c.group_id.into(),
+        c.manager_id.into(),
+        c.parent_id.into(),
+        (&c.comment).into(),
+        c.date_connect.into(),
+        c.date_activity.into(),
+        c.date_activity_inet.into(),
+        c.tariff_id.into(),
+        c.credit_limit.minor().into(),
+        c.billing_id.into(),
+        (&c.billing_uid).into(),
+        (&c.codeti).into(),
+    ] {
+        q.args.push(v);
+    }
+    q
+}
+
+const FIELD_NAMES: &str = "name, is_corporate, is_potential, is_former, state, agreement_number, \
+    agreement_date, account_number, house_id, entrance, floor, apartment, phone0, phone1, phone2, \
+    phone3, phone4, email, login, group_id, manager_id, parent_id, comment, date_connect, \
+    date_activity, date_activity_inet, tariff_id, credit_limit_minor, billing_id, billing_uid, codeti";
+const FIELD_COUNT: usize = 31;
+
+/// Inserts a customer (its id, balance and timestamps in `c` are ignored); returns the new id.
+pub async fn insert(
+    db: &mut Db<'_>,
+    c: &Customer,
+    name_norm: &str,
+    search_text: &str,
+) -> Result<i64> {
+    let placeholders: Vec<String> = (1..=FIELD_COUNT + 5).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO customers ({FIELD_NAMES}, name_norm, search_text, balance_minor, created_at, updated_at) \
+         VALUES ({}) RETURNING id",
+        placeholders.join(", ")
+    );
+    let q = bind_fields(Q::new(sql), c)
+        .bind(name_norm)
+        .bind(search_text)
+        .bind(0i64)
+        .bind(c.created_at)
+        .bind(c.updated_at);
+    db.scalar_i64(q).await
+}
+
+/// Writes every editable field of `c` (not the balance, which only the ledger moves).
+pub async fn update(
+    db: &mut Db<'_>,
+    c: &Customer,
+    name_norm: &str,
+    search_text: &str,
+) -> Result<()> {
+    let sets: Vec<String> = FIELD_NAMES
+        .split(',')
+        .enumerate()
+        .map(|(i, f)| format!("{} = ${}", f.trim(), i + 1))
+        .collect();
+    let n = FIELD_COUNT;
+    let sql = format!(
+        "UPDATE customers SET {}, name_norm = ${}, search_text = ${}, updated_at = ${} WHERE id = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4
+    );
+    let q = bind_fields(Q::new(sql), c)
+        .bind(name_norm)
+        .bind(search_text)
+        .bind(c.updated_at)
+        .bind(c.id);
+    db.execute(q).await?;
+    Ok(())
+}
+
+pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1");
+    db.fetch_optional(q!(sql, id))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Reads a customer and, on PostgreSQL, locks its row until the transaction ends. (On SQLite
+/// the write transaction already holds the database's write lock.)
+pub async fn get_for_update(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1{lock}");
+    db.fetch_optional(q!(sql, id))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn get_by_account(db: &mut Db<'_>, account: &str) -> Result<Option<Customer>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.account_number = $1");
+    db.fetch_optional(q!(sql, account))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn id_by_agreement(db: &mut Db<'_>, agreement: &str) -> Result<Option<i64>> {
+    let row = db
+        .fetch_optional(q!(
+            "SELECT id FROM customers WHERE agreement_number = $1",
+            agreement
+        ))
+        .await?;
+    row.map(|r| r.i64("id")).transpose()
+}
+
+pub async fn exists(db: &mut Db<'_>, id: i64) -> Result<bool> {
+    Ok(db
+        .fetch_optional(q!("SELECT id FROM customers WHERE id = $1", id))
+        .await?
+        .is_some())
+}
+
+pub async fn set_balance(db: &mut Db<'_>, id: i64, balance: Money) -> Result<()> {
+    db.execute(q!(
+        "UPDATE customers SET balance_minor = $1 WHERE id = $2",
+        balance.minor(),
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn set_tariff(db: &mut Db<'_>, id: i64, tariff_id: i64) -> Result<()> {
+    db.execute(q!(
+        "UPDATE customers SET tariff_id = $1 WHERE id = $2",
+        tariff_id,
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Customer ids whose `kind` value equals `value` (already normalised by the caller).
+pub async fn lookup(
+    db: &mut Db<'_>,
+    kind: LookupKind,
+    value: &str,
+    skip_former: bool,
+) -> Result<Vec<i64>> {
+    let cond = match kind {
+        LookupKind::Account => "c.account_number = $1",
+        LookupKind::BillingUid => "c.billing_uid = $1",
+        LookupKind::Codeti => "c.codeti = $1",
+        LookupKind::Agreement => "c.agreement_number = $1",
+        LookupKind::Login => "c.login = $1",
+        LookupKind::Mail => "c.email = $1",
+        LookupKind::Phone => {
+            "(c.phone0 = $1 OR c.phone1 = $1 OR c.phone2 = $1 OR c.phone3 = $1 OR c.phone4 = $1)"
+        }
+        LookupKind::Ip => "c.id IN (SELECT customer_id FROM customer_ips WHERE ip = $1)",
+        LookupKind::Mac => "c.id IN (SELECT customer_id FROM customer_ips WHERE mac = $1)",
+    };
+    let former = if skip_former {
+        " AND c.is_former = FALSE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT c.id FROM customers c WHERE {cond}{former} ORDER BY c.id LIMIT 100");
+    db.fetch_all(q!(sql, value))
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect()
+}
+
+/// One line of a customer list or of search results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub agreement_number: Option<String>,
+    pub account_number: Option<String>,
+    pub name: String,
+    pub street: Option<String>,
+    pub house_number: Option<i64>,
+    pub house_letter: Option<String>,
+    pub apartment: Option<String>,
+    pub balance: Money,
+    pub state: CustomerState,
+    pub tariff: Option<String>,
+    pub is_former: bool,
+    pub is_potential: bool,
+}
+
+impl CustomerSummary {
+    /// `Ленина 5а-12` — the way a cashier says an address.
+    pub fn address(&self) -> String {
+        let mut s = String::new();
+        if let Some(street) = &self.street {
+            s.push_str(street);
+            if let Some(n) = self.house_number {
+                s.push_str(&format!(
+                    " {n}{}",
+                    self.house_letter.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        if let Some(a) = &self.apartment {
+            s.push_str(&format!("-{a}"));
+        }
+        s
+    }
+}
+
+const SUMMARY_SELECT: &str = "SELECT c.id, c.agreement_number, c.account_number, c.name, \
+    h.street, h.number AS house_number, h.letter AS house_letter, c.apartment, c.balance_minor, \
+    c.state, t.name AS tariff_name, c.is_former, c.is_potential \
+    FROM customers c LEFT JOIN houses h ON h.id = c.house_id LEFT JOIN tariffs t ON t.id = c.tariff_id";
+
+fn summary_from_row(r: &Row) -> Result<CustomerSummary> {
+    let state_id = r.i64("state")?;
+    Ok(CustomerSummary {
+        id: r.i64("id")?,
+        agreement_number: r.opt_text("agreement_number")?,
+        account_number: r.opt_text("account_number")?,
+        name: r.text("name")?,
+        street: r.opt_text("street")?,
+        house_number: r.opt_i64("house_number")?,
+        house_letter: r.opt_text("house_letter")?,
+        apartment: r.opt_text("apartment")?,
+        balance: Money::from_minor(r.i64("balance_minor")?),
+        state: CustomerState::from_id(state_id).ok_or_else(|| StoreError::Corrupt {
+            column: "state".into(),
+            value: state_id.to_string(),
+        })?,
+        tariff: r.opt_text("tariff_name")?,
+        is_former: r.bool("is_former")?,
+        is_potential: r.bool("is_potential")?,
+    })
+}
+
+pub async fn summaries(db: &mut Db<'_>, ids: &[i64]) -> Result<Vec<CustomerSummary>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = Q::new("");
+        let ph: Vec<String> = chunk.iter().map(|id| q.push_bind(*id)).collect();
+        q.sql = format!("{SUMMARY_SELECT} WHERE c.id IN ({})", ph.join(", ")).into();
+        for r in db.fetch_all(q).await? {
+            out.push(summary_from_row(&r)?);
+        }
+    }
+    // keep the caller's order
+    out.sort_by_key(|s| ids.iter().position(|id| *id == s.id).unwrap_or(usize::MAX));
+    Ok(out)
+}
+
+/// The `get_customers_id` / `CLN_USR_FIND_2` filters.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub account_number: Option<String>,
+    pub agreement_number: Option<String>,
+    pub apartment: Option<String>,
+    pub balance_from: Option<Money>,
+    pub balance_to: Option<Money>,
+    pub billing_id: Option<i64>,
+    pub billing_uid: Option<String>,
+    pub date_connect_from: Option<NaiveDate>,
+    pub date_connect_to: Option<NaiveDate>,
+    pub house_id: Option<i64>,
+    pub is_corporate: Option<bool>,
+    pub is_former: Option<bool>,
+    pub is_potential: Option<bool>,
+    /// `Some(None)`: customers without a manager.
+    pub manager_id: Option<Option<i64>>,
+    pub mark_id: Option<i64>,
+    pub group_id: Option<i64>,
+    /// Normalised name (see `text::normalise`).
+    pub name: Option<String>,
+    pub state: Option<CustomerState>,
+    pub tariff_id: Option<i64>,
+    pub limit: i64,
+    /// Substring match for text filters instead of equality.
+    pub is_like: bool,
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
+    let mut q = Q::new("");
+    let mut conds: Vec<String> = Vec::new();
+    let text_cond = |q: &mut Q, col: &str, v: &str, like: bool| {
+        if like {
+            format!(
+                "{col} LIKE {} ESCAPE '\\'",
+                q.push_bind(format!("%{}%", like_escape(v)))
+            )
+        } else {
+            format!("{col} = {}", q.push_bind(v))
+        }
+    };
+    if let Some(v) = &f.account_number {
+        conds.push(text_cond(&mut q, "c.account_number", v, f.is_like));
+    }
+    if let Some(v) = &f.agreement_number {
+        conds.push(text_cond(&mut q, "c.agreement_number", v, f.is_like));
+    }
+    if let Some(v) = &f.apartment {
+        conds.push(text_cond(&mut q, "c.apartment", v, false));
+    }
+    if let Some(v) = &f.name {
+        conds.push(text_cond(&mut q, "c.name_norm", v, f.is_like));
+    }
+    if let Some(v) = f.balance_from {
+        conds.push(format!("c.balance_minor >= {}", q.push_bind(v.minor())));
+    }
+    if let Some(v) = f.balance_to {
+        conds.push(format!("c.balance_minor <= {}", q.push_bind(v.minor())));
+    }
+    if let Some(v) = f.billing_id {
+        conds.push(format!("c.billing_id = {}", q.push_bind(v)));
+    }
+    if let Some(v) = &f.billing_uid {
+        conds.push(format!("c.billing_uid = {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.date_connect_from {
+        conds.push(format!("c.date_connect >= {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.date_connect_to {
+        conds.push(format!("c.date_connect <= {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.house_id {
+        conds.push(format!("c.house_id = {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.is_corporate {
+        conds.push(format!("c.is_corporate = {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.is_former {
+        conds.push(format!("c.is_former = {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.is_potential {
+        conds.push(format!("c.is_potential = {}", q.push_bind(v)));
+    }
+    match f.manager_id {
+        Some(Some(m)) => conds.push(format!("c.manager_id = {}", q.push_bind(m))),
+        Some(None) => conds.push("c.manager_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(v) = f.mark_id {
+        conds.push(format!(
+            "c.id IN (SELECT customer_id FROM customer_marks WHERE mark_id = {})",
+            q.push_bind(v)
+        ));
+    }
+    if let Some(v) = f.group_id {
+        conds.push(format!("c.group_id = {}", q.push_bind(v)));
+    }
+    if let Some(v) = f.state {
+        conds.push(format!("c.state = {}", q.push_bind(v.id())));
+    }
+    if let Some(v) = f.tariff_id {
+        conds.push(format!("c.tariff_id = {}", q.push_bind(v)));
+    }
+    let where_ = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    let limit = q.push_bind(f.limit);
+    q.sql = format!("{SUMMARY_SELECT}{where_} ORDER BY c.id LIMIT {limit}").into();
+    db.fetch_all(q)
+        .await?
+        .iter()
+        .map(summary_from_row)
+        .collect()
+}
+
+/// Ids of customers whose numbers match exactly: agreement, account, phone; then agreement
+/// numbers that start with the digits. Exact matches come first.
+pub async fn search_digits(
+    db: &mut Db<'_>,
+    digits: &str,
+    phone: Option<&str>,
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let former = if include_former {
+        ""
+    } else {
+        " AND c.is_former = FALSE"
+    };
+    let mut ids: Vec<i64> = Vec::new();
+    let exact = format!(
+        "SELECT c.id FROM customers c WHERE (c.agreement_number = $1 OR c.account_number = $1 \
+         OR c.phone0 = $2 OR c.phone1 = $2 OR c.phone2 = $2 OR c.phone3 = $2 OR c.phone4 = $2){former} \
+         ORDER BY CASE WHEN c.agreement_number = $1 THEN 0 WHEN c.account_number = $1 THEN 1 ELSE 2 END, c.id \
+         LIMIT $3"
+    );
+    for r in db
+        .fetch_all(q!(exact, digits, phone.unwrap_or(digits), limit))
+        .await?
+    {
+        ids.push(r.i64("id")?);
+    }
+    let room = limit - ids.len() as i64;
+    if room > 0 {
+        let upper = format!("{digits}\u{10ffff}");
+        let prefix = format!(
+            "SELECT c.id FROM customers c WHERE c.agreement_number >= $1 AND c.agreement_number < $2 \
+             AND c.agreement_number <> $1{former} ORDER BY c.agreement_number LIMIT $3"
+        );
+        for r in db.fetch_all(q!(prefix, digits, upper, room)).await? {
+            let id = r.i64("id")?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Ids of customers whose normalised search text contains every word of `words`; words of
+/// three or more characters use the substring index, shorter ones must start a word. Names
+/// equal to or starting with the whole query rank first.
+pub async fn search_text(
+    db: &mut Db<'_>,
+    words: &[String],
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    /// How many index candidates are ranked; a query broader than this is narrowed by typing more.
+    const CANDIDATES: i64 = 1000;
+    let (long, short): (Vec<&String>, Vec<&String>) =
+        words.iter().partition(|w| w.chars().count() >= 3);
+    let whole = words.join(" ");
+    let mut q = Q::new("");
+    let mut conds: Vec<String> = Vec::new();
+    if !long.is_empty() {
+        match db.backend() {
+            Backend::Sqlite => {
+                let expr = long
+                    .iter()
+                    .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                let p = q.push_bind(expr);
+                let lim = q.push_bind(CANDIDATES);
+                conds.push(format!(
+                    "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH {p} LIMIT {lim})"
+                ));
+            }
+            Backend::Postgres => {
+                let likes: Vec<String> = long
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "s.search_text LIKE {} ESCAPE '\\'",
+                            q.push_bind(format!("%{}%", like_escape(w)))
+                        )
+                    })
+                    .collect();
+                let lim = q.push_bind(CANDIDATES);
+                conds.push(format!(
+                    "c.id IN (SELECT s.id FROM customers s WHERE {} LIMIT {lim})",
+                    likes.join(" AND ")
+                ));
+            }
+        }
+    } else {
+        // Only short fragments: the name must start with the first one (an index range).
+        let first = short.first().map(|s| s.as_str()).unwrap_or("");
+        let lo = q.push_bind(first);
+        let hi = q.push_bind(format!("{first}\u{10ffff}"));
+        conds.push(format!("c.name_norm >= {lo} AND c.name_norm < {hi}"));
+    }
+    for w in &short {
+        let p = q.push_bind(format!("% {}%", like_escape(w)));
+        conds.push(format!("(' ' || c.search_text) LIKE {p} ESCAPE '\\'"));
+    }
+    if !include_former {
+        conds.push("c.is_former = FALSE".into());
+    }
+    let exact = q.push_bind(whole.clone());
+    let lo = q.push_bind(whole.clone());
+    let hi = q.push_bind(format!("{whole}\u{10ffff}"));
+    let lim = q.push_bind(limit);
+    q.sql = format!(
+        "SELECT c.id FROM customers c WHERE {} ORDER BY \
+         CASE WHEN c.name_norm = {exact} THEN 0 WHEN c.name_norm >= {lo} AND c.name_norm < {hi} THEN 1 ELSE 2 END, \
+         c.name_norm, c.id LIMIT {lim}",
+        conds.join(" AND ")
+    )
+    .into();
+    db.fetch_all(q).await?.iter().map(|r| r.i64("id")).collect()
+}
+
+/// Customers living in a house (for refusing to delete it, and for rewriting search text).
+pub async fn count_in_house(db: &mut Db<'_>, house_id: i64) -> Result<i64> {
+    db.scalar_i64(q!(
+        "SELECT COUNT(*) FROM customers WHERE house_id = $1",
+        house_id
+    ))
+    .await
+}
+
+pub async fn ids_in_house(db: &mut Db<'_>, house_id: i64) -> Result<Vec<i64>> {
+    db.fetch_all(q!(
+        "SELECT id FROM customers WHERE house_id = $1 ORDER BY id",
+        house_id
+    ))
+    .await?
+    .iter()
+    .map(|r| r.i64("id"))
+    .collect()
+}
+
+pub async fn set_search_text(db: &mut Db<'_>, id: i64, search_text: &str) -> Result<()> {
+    db.execute(q!(
+        "UPDATE customers SET search_text = $1 WHERE id = $2",
+        search_text,
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Mark ids of a customer, for the card.
+pub async fn marks(db: &mut Db<'_>, id: i64) -> Result<Vec<(i64, String, String)>> {
+    db.fetch_all(q!(
+        "SELECT m.id, m.name, m.color FROM customer_marks cm JOIN marks m ON m.id = cm.mark_id \
+         WHERE cm.customer_id = $1 ORDER BY m.name",
+        id
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("id")?, r.text("name")?, r.text("color")?)))
+    .collect()
+}
+
+pub async fn group_exists(db: &mut Db<'_>, id: i64) -> Result<bool> {
+    Ok(db
+        .fetch_optional(q!("SELECT id FROM customer_groups WHERE id = $1", id))
+        .await?
+        .is_some())
+}
+
+pub async fn groups(db: &mut Db<'_>) -> Result<Vec<(i64, String)>> {
+    db.fetch_all(q!("SELECT id, name FROM customer_groups ORDER BY name"))
+        .await?
+        .iter()
+        .map(|r| Ok((r.i64("id")?, r.text("name")?)))
+        .collect()
+}
+
+pub async fn group_name(db: &mut Db<'_>, id: i64) -> Result<Option<String>> {
+    db.fetch_optional(q!("SELECT name FROM customer_groups WHERE id = $1", id))
+        .await?
+        .map(|r| r.text("name"))
+        .transpose()
+}
+
+/// IP and MAC records of a customer, for the card.
+pub async fn addresses(db: &mut Db<'_>, id: i64) -> Result<Vec<(Option<String>, Option<String>)>> {
+    db.fetch_all(q!(
+        "SELECT ip, mac FROM customer_ips WHERE customer_id = $1 ORDER BY id",
+        id
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.opt_text("ip")?, r.opt_text("mac")?)))
+    .collect()
+}
+
+/// Inserts many customers with their ids, balances and search columns given (demo data and
+/// imports). Rows go in multi-row statements of at most `CHUNK` rows.
+pub async fn insert_many(db: &mut Db<'_>, rows: &[(Customer, String, String)]) -> Result<()> {
+    const CHUNK: usize = 400;
+    let per_row = FIELD_COUNT + 6;
+    for chunk in rows.chunks(CHUNK) {
+        let mut groups = Vec::with_capacity(chunk.len());
+        let mut q = Q::new("");
+        for (i, (c, name_norm, search)) in chunk.iter().enumerate() {
+            let base = i * per_row;
+            let ph: Vec<String> = (1..=per_row).map(|k| format!("${}", base + k)).collect();
+            groups.push(format!("({})", ph.join(", ")));
+            q = bind_fields(q, c)
+                .bind(name_norm.as_str())
+                .bind(search.as_str())
+                .bind(c.balance.minor())
+                .bind(c.created_at)
+                .bind(c.updated_at)
+                .bind(c.id);
+        }
+        q.sql = format!(
+            "INSERT INTO customers ({FIELD_NAMES}, name_norm, search_text, balance_minor, created_at, updated_at, id) VALUES {}",
+            groups.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}
+
+/// Inserts IP/MAC records `(customer_id, ip, mac, created_at)` in bulk.
+pub async fn insert_addresses(
+    db: &mut Db<'_>,
+    rows: &[(
+        i64,
+        Option<String>,
+        Option<String>,
+        chrono::DateTime<chrono::Utc>,
+    )],
+) -> Result<()> {
+    for chunk in rows.chunks(2000) {
+        let mut q = Q::new("");
+        let mut groups = Vec::with_capacity(chunk.len());
+        for (cid, ip, mac, at) in chunk {
+            let g = [
+                q.push_bind(*cid),
+                q.push_bind(ip.clone()),
+                q.push_bind(mac.clone()),
+                q.push_bind(*at),
+            ];
+            groups.push(format!("({})", g.join(", ")));
+        }
+        q.sql = format!(
+            "INSERT INTO customer_ips (customer_id, ip, mac, created_at) VALUES {}",
+            groups.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}
+
+pub async fn count(db: &mut Db<'_>) -> Result<i64> {
+    db.scalar_i64(q!("SELECT COUNT(*) FROM customers")).await
+}
+
+/// After rows were inserted with explicit ids: moves PostgreSQL's identity past them.
+pub async fn sync_id_sequences(db: &mut Db<'_>) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        for table in [
+            "customers",
+            "ledger",
+            "customer_ips",
+            "houses",
+            "tariffs",
+            "operators",
+        ] {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+            );
+            db.execute(q!(sql)).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn insert_group(db: &mut Db<'_>, name: &str) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO customer_groups (name) VALUES ($1) RETURNING id",
+        name
+    ))
+    .await
+}
+
+pub async fn insert_mark(db: &mut Db<'_>, name: &str, color: &str) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO marks (name, color) VALUES ($1, $2) RETURNING id",
+        name,
+        color
+    ))
+    .await
+}
+
+pub async fn insert_customer_marks(db: &mut Db<'_>, rows: &[(i64, i64)]) -> Result<()> {
+    for chunk in rows.chunks(2000) {
+        let mut q = Q::new("");
+        let groups: Vec<String> = chunk
+            .iter()
+            .map(|(c, m)| format!("({}, {})", q.push_bind(*c), q.push_bind(*m)))
+            .collect();
+        q.sql = format!(
+            "INSERT INTO customer_marks (customer_id, mark_id) VALUES {}",
+            groups.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Houses: the buildings customers live in (`CLN_HOME_EDIT`, `CLN_HOME_LIST`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Db, Result, Row};
+use crate::q;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct House {
+    pub id: i64,
+    pub country: String,
+    pub region: String,
+    pub city: String,
+    pub street: String,
+    pub number: i64,
+    pub letter: String,
+    pub postcode: String,
+    pub connect_date: Option<NaiveDate>,
+    pub ip_pool_id: Option<i64>,
+}
+
+impl House {
+    /// `Ленина 5а`
+    pub fn short_address(&self) -> String {
+        format!("{} {}{}", self.street, self.number, self.letter)
+    }
+}
+
+/// A house with how many customers live in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseLine {
+    #[serde(flatten)]
+    pub house: House,
+    pub customers: i64,
+}
+
+const COLUMNS: &str = "h.id, h.country, h.region, h.city, h.street, h.number, h.letter, h.postcode, h.connect_date, h.ip_pool_id";
+
+fn from_row(r: &Row) -> Result<House> {
+    Ok(House {
+        id: r.i64("id")?,
+        country: r.text("country")?,
+        region: r.text("region")?,
+        city: r.text("city")?,
+        street: r.text("street")?,
+        number: r.i64("number")?,
+        letter: r.text("letter")?,
+        postcode: r.text("postcode")?,
+        connect_date: r.opt_date("connect_date")?,
+        ip_pool_id: r.opt_i64("ip_pool_id")?,
+    })
+}
+
+pub async fn insert(db: &mut Db<'_>, h: &House, now: DateTime<Utc>) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO houses (country, region, city, street, number, letter, postcode, connect_date, ip_pool_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        &h.country,
+        &h.region,
+        &h.city,
+        &h.street,
+        h.number,
+        &h.letter,
+        &h.postcode,
+        h.connect_date,
+        h.ip_pool_id,
+        now
+    ))
+    .await
+}
+
+pub async fn update(db: &mut Db<'_>, h: &House) -> Result<()> {
+    db.execute(q!(
+        "UPDATE houses SET country = $1, region = $2, city = $3, street = $4, number = $5, letter = $6, \
+         postcode = $7, connect_date = $8, ip_pool_id = $9 WHERE id = $10",
+        &h.country,
+        &h.region,
+        &h.city,
+        &h.street,
+        h.number,
+        &h.letter,
+        &h.postcode,
+        h.connect_date,
+        h.ip_pool_id,
+        h.id
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &mut Db<'_>, id: i64) -> Result<u64> {
+    db.execute(q!("DELETE FROM houses WHERE id = $1", id)).await
+}
+
+pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<House>> {
+    let sql = format!("SELECT {COLUMNS} FROM houses h WHERE h.id = $1");
+    db.fetch_optional(q!(sql, id))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn list(db: &mut Db<'_>, id: Option<i64>) -> Result<Vec<HouseLine>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM customers c WHERE c.house_id = h.id) AS customers \
+         FROM houses h WHERE ($1 IS NULL OR h.id = $1) ORDER BY h.city, h.street, h.number, h.letter"
+    );
+    db.fetch_all(q!(sql, id))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HouseLine {
+                house: from_row(r)?,
+                customers: r.i64("customers")?,
+            })
+        })
+        .collect()
+}

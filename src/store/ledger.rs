@@ -1,0 +1,211 @@
+//! The ledger table: append-only; the cached balance on the customer moves in the same
+//! transaction as every row appended here.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, Q, Result, Row};
+use crate::domain::ledger::{Operation, OperationKind, PaymentMethod};
+use crate::domain::money::Money;
+use crate::q;
+
+const SELECT: &str = "SELECT l.id, l.customer_id, l.kind, l.amount_minor, l.balance_before_minor, \
+    l.balance_after_minor, l.method, l.receipt_number, l.comment, l.operator_id, o.login AS operator_login, \
+    l.created_at, l.reverses_id, l.idempotency_key FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
+
+fn from_row(r: &Row) -> Result<Operation> {
+    let method = match r.opt_text("method")? {
+        Some(m) => Some(
+            m.parse::<PaymentMethod>()
+                .map_err(|_| super::StoreError::Corrupt {
+                    column: "method".into(),
+                    value: m,
+                })?,
+        ),
+        None => None,
+    };
+    Ok(Operation {
+        id: r.i64("id")?,
+        customer_id: r.i64("customer_id")?,
+        kind: r.parsed::<OperationKind>("kind")?,
+        amount: Money::from_minor(r.i64("amount_minor")?),
+        balance_before: Money::from_minor(r.i64("balance_before_minor")?),
+        balance_after: Money::from_minor(r.i64("balance_after_minor")?),
+        method,
+        receipt_number: r.opt_text("receipt_number")?,
+        comment: r.opt_text("comment")?,
+        operator_id: r.opt_i64("operator_id")?,
+        operator_login: r.opt_text("operator_login")?,
+        created_at: r.ts("created_at")?,
+        reverses_id: r.opt_i64("reverses_id")?,
+        idempotency_key: r.opt_text("idempotency_key")?,
+    })
+}
+
+/// What a new ledger row says; balances are computed by the caller from the locked customer.
+#[derive(Debug, Clone)]
+pub struct NewOperation {
+    pub customer_id: i64,
+    pub kind: OperationKind,
+    pub amount: Money,
+    pub balance_before: Money,
+    pub method: Option<PaymentMethod>,
+    pub receipt_number: Option<String>,
+    pub comment: Option<String>,
+    pub operator_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub reverses_id: Option<i64>,
+    pub idempotency_key: Option<String>,
+}
+
+pub async fn insert(db: &mut Db<'_>, op: &NewOperation) -> Result<i64> {
+    let after = op.balance_before.minor() + op.amount.minor();
+    db.scalar_i64(q!(
+        "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        op.customer_id,
+        op.kind.as_str(),
+        op.amount.minor(),
+        op.balance_before.minor(),
+        after,
+        op.method.map(|m| m.as_str()),
+        &op.receipt_number,
+        &op.comment,
+        op.operator_id,
+        op.created_at,
+        op.reverses_id,
+        &op.idempotency_key
+    ))
+    .await
+}
+
+pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {
+    let sql = format!("{SELECT} WHERE l.id = $1");
+    db.fetch_optional(q!(sql, id))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn by_key(db: &mut Db<'_>, key: &str) -> Result<Option<Operation>> {
+    let sql = format!("{SELECT} WHERE l.idempotency_key = $1");
+    db.fetch_optional(q!(sql, key))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn receipt_taken(db: &mut Db<'_>, receipt: &str) -> Result<Option<i64>> {
+    db.fetch_optional(q!(
+        "SELECT id FROM ledger WHERE receipt_number = $1",
+        receipt
+    ))
+    .await?
+    .map(|r| r.i64("id"))
+    .transpose()
+}
+
+pub async fn reversal_of(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
+    db.fetch_optional(q!("SELECT id FROM ledger WHERE reverses_id = $1", id))
+        .await?
+        .map(|r| r.i64("id"))
+        .transpose()
+}
+
+/// Filters for the history of one customer (`abon_hist`, `CLN_FIN_OPER`).
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound.
+    pub until: Option<DateTime<Utc>>,
+    pub kinds: Vec<OperationKind>,
+}
+
+fn history_where(q: &mut Q, customer_id: i64, f: &HistoryFilter) -> String {
+    let mut conds = vec![format!("l.customer_id = {}", q.push_bind(customer_id))];
+    if let Some(from) = f.from {
+        conds.push(format!("l.created_at >= {}", q.push_bind(from)));
+    }
+    if let Some(until) = f.until {
+        conds.push(format!("l.created_at < {}", q.push_bind(until)));
+    }
+    if !f.kinds.is_empty() {
+        let ph: Vec<String> = f.kinds.iter().map(|k| q.push_bind(k.as_str())).collect();
+        conds.push(format!("l.kind IN ({})", ph.join(", ")));
+    }
+    conds.join(" AND ")
+}
+
+/// Newest first.
+pub async fn history(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    f: &HistoryFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Operation>> {
+    let mut q = Q::new("");
+    let w = history_where(&mut q, customer_id, f);
+    let lim = q.push_bind(limit);
+    let off = q.push_bind(offset);
+    q.sql = format!("{SELECT} WHERE {w} ORDER BY l.id DESC LIMIT {lim} OFFSET {off}").into();
+    db.fetch_all(q).await?.iter().map(from_row).collect()
+}
+
+/// (count, money in, money out) over the filtered history.
+pub async fn history_totals(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    f: &HistoryFilter,
+) -> Result<(i64, Money, Money)> {
+    let mut q = Q::new("");
+    let w = history_where(&mut q, customer_id, f);
+    q.sql = format!(
+        "SELECT COUNT(*) AS n, \
+         CAST(COALESCE(SUM(CASE WHEN l.amount_minor > 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS income, \
+         CAST(COALESCE(SUM(CASE WHEN l.amount_minor < 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS outcome \
+         FROM ledger l WHERE {w}"
+    )
+    .into();
+    let r = db.fetch_one(q).await?;
+    Ok((
+        r.i64("n")?,
+        Money::from_minor(r.i64("income")?),
+        Money::from_minor(r.i64("outcome")?),
+    ))
+}
+
+/// Inserts many operations with their ids given (demo data and imports).
+pub async fn insert_many(db: &mut Db<'_>, ops: &[(i64, NewOperation)]) -> Result<()> {
+    for chunk in ops.chunks(1500) {
+        let mut q = Q::new("");
+        let mut groups = Vec::with_capacity(chunk.len());
+        for (id, op) in chunk {
+            let after = op.balance_before.minor() + op.amount.minor();
+            let g = [
+                q.push_bind(*id),
+                q.push_bind(op.customer_id),
+                q.push_bind(op.kind.as_str()),
+                q.push_bind(op.amount.minor()),
+                q.push_bind(op.balance_before.minor()),
+                q.push_bind(after),
+                q.push_bind(op.method.map(|m| m.as_str())),
+                q.push_bind(op.receipt_number.clone()),
+                q.push_bind(op.comment.clone()),
+                q.push_bind(op.operator_id),
+                q.push_bind(op.created_at),
+            ];
+            groups.push(format!("({})", g.join(", ")));
+        }
+        q.sql = format!(
+            "INSERT INTO ledger (id, customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+             method, receipt_number, comment, operator_id, created_at) VALUES {}",
+            groups.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}

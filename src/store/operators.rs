@@ -1,0 +1,98 @@
+//! Operators: the people who log in to kassa.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Db, Result, Row};
+use crate::domain::role::Role;
+use crate::q;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, login, name, role, active, failed_logins, locked_until, created_at";
+
+fn from_row(r: &Row) -> Result<Operator> {
+    Ok(Operator {
+        id: r.i64("id")?,
+        login: r.text("login")?,
+        name: r.text("name")?,
+        role: r.parsed("role")?,
+        active: r.bool("active")?,
+        failed_logins: r.i64("failed_logins")?,
+        locked_until: r.opt_ts("locked_until")?,
+        created_at: r.ts("created_at")?,
+    })
+}
+
+pub async fn insert(
+    db: &mut Db<'_>,
+    login: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO operators (login, name, role, password_hash, active, failed_logins, created_at) \
+         VALUES ($1, $2, $3, $4, TRUE, 0, $5) RETURNING id",
+        login,
+        name,
+        role.as_str(),
+        password_hash,
+        now
+    ))
+    .await
+}
+
+/// The operator and its password hash.
+pub async fn by_login(db: &mut Db<'_>, login: &str) -> Result<Option<(Operator, String)>> {
+    let sql = format!("SELECT {COLUMNS}, password_hash FROM operators WHERE login = $1");
+    match db.fetch_optional(q!(sql, login)).await? {
+        Some(r) => Ok(Some((from_row(&r)?, r.text("password_hash")?))),
+        None => Ok(None),
+    }
+}
+
+pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operator>> {
+    let sql = format!("SELECT {COLUMNS} FROM operators WHERE id = $1");
+    db.fetch_optional(q!(sql, id))
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn list(db: &mut Db<'_>) -> Result<Vec<Operator>> {
+    let sql = format!("SELECT {COLUMNS} FROM operators ORDER BY login");
+    db.fetch_all(q!(sql)).await?.iter().map(from_row).collect()
+}
+
+pub async fn count(db: &mut Db<'_>) -> Result<i64> {
+    db.scalar_i64(q!("SELECT COUNT(*) FROM operators")).await
+}
+
+pub async fn set_login_state(
+    db: &mut Db<'_>,
+    id: i64,
+    failed_logins: i64,
+    locked_until: Option<DateTime<Utc>>,
+) -> Result<()> {
+    db.execute(q!(
+        "UPDATE operators SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+        failed_logins,
+        locked_until,
+        id
+    ))
+    .await?;
+    Ok(())
+}
