@@ -1,0 +1,14 @@
+//! Service scenarios: every body runs on SQLite and on PostgreSQL (see `both_backends!`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod customers;
+mod helpers;
+mod houses;
+mod money;
+mod operators;
+mod permissions;
+mod search;
+mod tariffs;

@@ -1,0 +1,181 @@
+//! The permission matrix: every operation × every role. A role without the permission gets
+//! `Denied` naming it, and the denied call writes nothing.
+
+use chrono::NaiveDate;
+use kassa::domain::customer::LookupKind;
+use kassa::domain::ledger::OperationKind;
+use kassa::domain::role::{Permission, Role};
+use kassa::service::{
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, NewCustomer, ServiceError, TariffInput, When,
+};
+use kassa::store::tariffs::Period;
+
+use super::helpers::{audit_count, customer, house, money, pay, payment, tariff};
+use crate::both_backends;
+use crate::common::Env;
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    CreateOperator,
+    ListOperators,
+    AddCustomer,
+    EditCustomer,
+    ResolveCustomer,
+    Card,
+    CardByAccount,
+    Find,
+    List,
+    Search,
+    Groups,
+    MaxAgreement,
+    Pay,
+    Adjust,
+    Reverse,
+    History,
+    PeekReceipt,
+    CreateTariff,
+    EditTariff,
+    Tariff,
+    ListTariffs,
+    AvailableTariffs,
+    ChangeTariff,
+    ApplyDue,
+    AddHouse,
+    EditHouse,
+    DeleteHouse,
+    ListHouses,
+    Check,
+    Audit,
+}
+
+const MATRIX: &[(Op, Permission)] = &[
+    (Op::CreateOperator, Permission::OperatorManage),
+    (Op::ListOperators, Permission::OperatorManage),
+    (Op::AddCustomer, Permission::CustomerCreate),
+    (Op::EditCustomer, Permission::CustomerEdit),
+    (Op::ResolveCustomer, Permission::CustomerRead),
+    (Op::Card, Permission::CustomerRead),
+    (Op::CardByAccount, Permission::CustomerRead),
+    (Op::Find, Permission::CustomerRead),
+    (Op::List, Permission::CustomerRead),
+    (Op::Search, Permission::CustomerRead),
+    (Op::Groups, Permission::CustomerRead),
+    (Op::MaxAgreement, Permission::CustomerRead),
+    (Op::Pay, Permission::PaymentPost),
+    (Op::Adjust, Permission::LedgerAdjust),
+    (Op::Reverse, Permission::LedgerAdjust),
+    (Op::History, Permission::HistoryRead),
+    (Op::PeekReceipt, Permission::PaymentPost),
+    (Op::CreateTariff, Permission::TariffManage),
+    (Op::EditTariff, Permission::TariffManage),
+    (Op::Tariff, Permission::TariffRead),
+    (Op::ListTariffs, Permission::TariffRead),
+    (Op::AvailableTariffs, Permission::TariffRead),
+    (Op::ChangeTariff, Permission::TariffAssign),
+    (Op::ApplyDue, Permission::Maintenance),
+    (Op::AddHouse, Permission::HouseManage),
+    (Op::EditHouse, Permission::HouseManage),
+    (Op::DeleteHouse, Permission::HouseManage),
+    (Op::ListHouses, Permission::HouseRead),
+    (Op::Check, Permission::Maintenance),
+    (Op::Audit, Permission::AuditRead),
+];
+
+struct Fixture {
+    customer: i64,
+    operation: i64,
+    tariff: i64,
+    other_tariff: i64,
+    house: i64,
+}
+
+async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(), ServiceError> {
+    let s = &env.svc;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+    match op {
+        Op::CreateOperator => s.create_operator(a, &format!("op{n}"), "x", Role::Viewer, "12345").await.map(drop),
+        Op::ListOperators => s.list_operators(a).await.map(drop),
+        Op::AddCustomer => {
+            let mut new = NewCustomer::default();
+            new.fields.name = Some(format!("Новый {n}"));
+            s.add_customer(a, &new).await.map(drop)
+        }
+        Op::EditCustomer => s.edit_customer(a, f.customer, &CustomerChanges { comment: Some(format!("c{n}")), ..Default::default() }).await.map(drop),
+        Op::ResolveCustomer => s.resolve_customer(a, &format!("#{}", f.customer)).await.map(drop),
+        Op::Card => s.customer_card(a, f.customer).await.map(drop),
+        Op::CardByAccount => s.customer_card_by_account(a, "A-1").await.map(drop),
+        Op::Find => s.find_customer_ids(a, LookupKind::Account, "A-1", false).await.map(drop),
+        Op::List => s.list_customers(a, &CustomerFilter { limit: 10, ..Default::default() }).await.map(drop),
+        Op::Search => s.search_customers(a, "Матрица", false, 10).await.map(drop),
+        Op::Groups => s.customer_groups(a).await.map(drop),
+        Op::MaxAgreement => s.max_agreement_number(a).await.map(drop),
+        Op::Pay => s.post_payment(a, &payment(f.customer, "1", None)).await.map(drop),
+        Op::Adjust => s
+            .post_adjustment(a, &AdjustmentRequest { customer_id: f.customer, kind: OperationKind::Correction, amount: money("1"), comment: "m".into(), idempotency_key: None })
+            .await
+            .map(drop),
+        Op::Reverse => s.reverse_operation(a, f.operation, "m", None).await.map(drop),
+        Op::History => s.history(a, &HistoryQuery { customer_id: f.customer, limit: 10, ..Default::default() }).await.map(drop),
+        Op::PeekReceipt => s.peek_next_receipt(a).await.map(drop),
+        Op::CreateTariff => s
+            .create_tariff(a, &TariffInput { name: format!("T{n}"), price: money("1"), period: Period::Day, active: true, public: true, transitions: None })
+            .await
+            .map(drop),
+        Op::EditTariff => s
+            .edit_tariff(a, f.other_tariff, &TariffInput { name: "Другой".into(), price: money("2"), period: Period::Day, active: true, public: true, transitions: None })
+            .await
+            .map(drop),
+        Op::Tariff => s.tariff(a, f.tariff).await.map(drop),
+        Op::ListTariffs => s.list_tariffs(a, true).await.map(drop),
+        Op::AvailableTariffs => s.available_tariffs(a, f.customer).await.map(drop),
+        Op::ChangeTariff => {
+            let to = if n % 2 == 0 { f.tariff } else { f.other_tariff };
+            s.change_tariff(a, f.customer, to, When::Now, today).await.map(drop)
+        }
+        Op::ApplyDue => s.apply_due_tariff_changes(a, today).await.map(drop),
+        Op::AddHouse => s
+            .add_house(a, &HouseInput { city: Some("Казань".into()), street: Some("ул. Матрицы".into()), number: Some((n + 1).to_string()), ..Default::default() })
+            .await
+            .map(drop),
+        Op::EditHouse => s.edit_house(a, f.house, &HouseInput { postcode: Some(format!("42{n:04}")), ..Default::default() }).await.map(drop),
+        Op::DeleteHouse => s.delete_house(a, 424_242).await.map(drop),
+        Op::ListHouses => s.list_houses(a, None).await.map(drop),
+        Op::Check => s.check_invariants(a).await.map(drop),
+        Op::Audit => s.audit_log(a, None, None, 5).await.map(drop),
+    }
+}
+
+async fn every_operation_for_every_role(env: &Env) {
+    let h = house(env, "ул. Матрицы", "100", "").await;
+    let c = customer(env, "Матрица", &[("account_number", "A-1"), ("house_id", &h.to_string())]).await;
+    let t = tariff(env, "Матричный", "100", Period::Month, true).await;
+    let t2 = tariff(env, "Другой", "200", Period::Month, true).await;
+    let operation = pay(env, c.id, "1000").await.operation.id;
+    let f = Fixture { customer: c.id, operation, tariff: t, other_tariff: t2, house: h };
+    let mut n = 0;
+    for role in Role::ALL {
+        let actor = env.actor(role).clone();
+        for (op, permission) in MATRIX {
+            n += 1;
+            let before = audit_count(env).await;
+            let r = call(env, &actor, *op, &f, n).await;
+            if role.allows(*permission) {
+                assert!(!matches!(r, Err(ServiceError::Denied { .. })), "{role} {op:?}: {r:?}");
+            } else {
+                match &r {
+                    Err(ServiceError::Denied { permission: p, role: r }) => {
+                        assert_eq!((p, r), (permission, &role));
+                    }
+                    other => panic!("{role} {op:?} should be denied, got {other:?}"),
+                }
+                assert_eq!(audit_count(env).await, before, "{role} {op:?} wrote something");
+                let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
+                assert!(msg.contains(permission.as_str()), "the refusal names the permission: {msg}");
+            }
+        }
+    }
+    // what each role may do, in words: viewers and NOC never move money, cashiers never adjust
+    assert!(!Role::Viewer.allows(Permission::PaymentPost) && !Role::Noc.allows(Permission::PaymentPost));
+    assert!(!Role::Cashier.allows(Permission::LedgerAdjust));
+}
+both_backends!(every_operation_for_every_role, every_operation_for_every_role);

@@ -1,0 +1,66 @@
+use kassa::domain::search::SearchQuery;
+
+use super::helpers::{customer, house, set_former};
+use crate::both_backends;
+use crate::common::Env;
+
+async fn ids(env: &Env, q: &str, former: bool) -> Vec<i64> {
+    env.svc.search_customers(&env.viewer, q, former, 50).await.unwrap().customers.iter().map(|c| c.id).collect()
+}
+
+async fn cyrillic_search(env: &Env) {
+    let lenina5 = house(env, "ул. Ленина", "5", "").await;
+    let lenina50 = house(env, "ул. Ленина", "50", "").await;
+    let mira = house(env, "пр. Мира", "12", "б").await;
+    let a = customer(env, "Ёлкин Пётр Семёнович", &[("house_id", &lenina5.to_string()), ("apartment_number", "12"), ("login", "elkin"), ("agreement_number", "10234"), ("phone0", "+7 912 345-67-89")]).await;
+    let b = customer(env, "Елкина Анна", &[("house_id", &lenina50.to_string()), ("apartment_number", "3"), ("email", "anna@mail.ru")]).await;
+    let c = customer(env, "Хабибуллин Рустам Ильдарович", &[("house_id", &mira.to_string()), ("apartment_number", "7")]).await;
+    let d = customer(env, "Петросян Ашот", &[("agreement_number", "102")]).await;
+
+    // case and ё: all of these find both Ёлкин and Елкина, Ёлкин first (exact name prefix)
+    for q in ["ёлкин", "ЕЛКИН", "Ёлки", "елк"] {
+        assert_eq!(ids(env, q, false).await, vec![a.id, b.id], "{q}");
+    }
+    // words in any order
+    assert_eq!(ids(env, "пётр ёлкин", false).await, vec![a.id]);
+    assert_eq!(ids(env, "рустам хабибуллин", false).await, vec![c.id]);
+    // address with house and flat; street words people type are ignored
+    assert_eq!(ids(env, "Ленина 5-12", false).await, vec![a.id]);
+    assert_eq!(ids(env, "ул. Ленина, д. 50", false).await, vec![b.id]);
+    assert_eq!(ids(env, "мира 12б-7", false).await, vec![c.id]);
+    // short fragments: a name prefix
+    assert_eq!(ids(env, "Ха", false).await, vec![c.id]);
+    // identifiers: agreement exact first, then agreements starting with the digits
+    assert_eq!(ids(env, "10234", false).await, vec![a.id]);
+    // (b and c were numbered after 10234: 10235, 10236)
+    assert_eq!(b.agreement_number.as_deref(), Some("10235"));
+    assert_eq!(ids(env, "102", false).await, vec![d.id, a.id, b.id, c.id]);
+    assert_eq!(ids(env, "8 (912) 345-67-89", false).await, vec![a.id]);
+    assert_eq!(ids(env, "9123456789", false).await, vec![a.id]);
+    assert_eq!(ids(env, "elkin", false).await, vec![a.id]);
+    assert_eq!(ids(env, "ANNA@mail.ru", false).await, vec![b.id]);
+    assert!(ids(env, "Шварценеггер", false).await.is_empty());
+    assert!(ids(env, "", false).await.is_empty());
+    // former customers only when asked
+    set_former(env, b.id).await;
+    assert_eq!(ids(env, "елкин", false).await, vec![a.id]);
+    assert_eq!(ids(env, "елкин", true).await, vec![a.id, b.id]);
+    // the understood kind is reported
+    let r = env.svc.search_customers(&env.viewer, "Ленина 5-12", false, 10).await.unwrap();
+    assert!(matches!(r.query, SearchQuery::Text(_)));
+    assert_eq!(r.customers[0].address(), "ул. Ленина 5-12");
+}
+both_backends!(cyrillic_search, cyrillic_search);
+
+async fn renamed_street_is_found_under_its_new_name(env: &Env) {
+    let h = house(env, "ул. Кирова", "3", "").await;
+    let c = customer(env, "Сафин Марат", &[("house_id", &h.to_string()), ("apartment_number", "9")]).await;
+    assert_eq!(ids(env, "кирова 3-9", false).await, vec![c.id]);
+    env.svc
+        .edit_house(&env.noc, h, &kassa::service::HouseInput { street: Some("ул. Баумана".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(ids(env, "кирова 3-9", false).await.is_empty());
+    assert_eq!(ids(env, "баумана 3-9", false).await, vec![c.id]);
+}
+both_backends!(renamed_street_is_found_under_its_new_name, renamed_street_is_found_under_its_new_name);
