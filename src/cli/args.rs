@@ -183,6 +183,8 @@ pub struct FieldArgs {
     pub set: Vec<String>,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CustomerCmd {
     /// Add a customer

@@ -189,31 +189,6 @@ pub fn valid_login(s: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn states_and_lookups_parse() {
-        assert_eq!("2".parse::<CustomerState>(), Ok(CustomerState::Active));
-        assert_eq!("Pause".parse::<CustomerState>(), Ok(CustomerState::Pause));
-        assert!("3".parse::<CustomerState>().is_err());
-        assert_eq!("dognumber".parse::<LookupKind>(), Ok(LookupKind::Agreement));
-        assert!("fio".parse::<LookupKind>().is_err());
-    }
-
-    #[test]
-    fn emails_and_logins() {
-        assert!(valid_email("ivanov@mail.ru"));
-        assert!(!valid_email("ivanov@mail"));
-        assert!(!valid_email("a@b@c.ru"));
-        assert!(!valid_email("iv anov@mail.ru"));
-        assert!(valid_login("ivanov_85"));
-        assert!(!valid_login("ivan ov"));
-        assert!(!valid_login(""));
-    }
-}
-
 /// The normalised text the free-text search matches: name, address ("ленина 5а-12"), login and
 /// e-mail. Written by the service whenever one of them changes.
 pub fn search_text(c: &Customer, house: Option<(&str, i64, &str)>) -> String {
@@ -261,3 +236,28 @@ pub const ADDRESS_WORDS: &[&str] = &[
     "стр",
     "стр.",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_and_lookups_parse() {
+        assert_eq!("2".parse::<CustomerState>(), Ok(CustomerState::Active));
+        assert_eq!("Pause".parse::<CustomerState>(), Ok(CustomerState::Pause));
+        assert!("3".parse::<CustomerState>().is_err());
+        assert_eq!("dognumber".parse::<LookupKind>(), Ok(LookupKind::Agreement));
+        assert!("fio".parse::<LookupKind>().is_err());
+    }
+
+    #[test]
+    fn emails_and_logins() {
+        assert!(valid_email("ivanov@mail.ru"));
+        assert!(!valid_email("ivanov@mail"));
+        assert!(!valid_email("a@b@c.ru"));
+        assert!(!valid_email("iv anov@mail.ru"));
+        assert!(valid_login("ivanov_85"));
+        assert!(!valid_login("ivan ov"));
+        assert!(!valid_login(""));
+    }
+}

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The largest absolute amount kassa accepts for one operation or one balance: ten million.
 /// Anything above that is a typing mistake at an ISP's cash desk, not a payment.
-pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_00;
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000;
 
 /// Minor units per major unit (kopecks per rouble).
 const MINOR_PER_MAJOR: i64 = 100;
@@ -174,7 +174,7 @@ impl Money {
         let major = (abs / 100).to_string();
         let mut grouped = String::with_capacity(major.len() + major.len() / 3);
         for (i, ch) in major.chars().enumerate() {
-            if i > 0 && (major.len() - i) % 3 == 0 {
+            if i > 0 && (major.len() - i).is_multiple_of(3) {
                 grouped.push(group);
             }
             grouped.push(ch);

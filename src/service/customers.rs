@@ -473,7 +473,6 @@ impl Service {
             Some(&created),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(created)
     }
@@ -517,7 +516,6 @@ impl Service {
             Some(&c),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(c)
     }

@@ -328,7 +328,6 @@ impl Service {
             Some(&serde_json::json!({"customers": opts.customers, "seed": opts.seed})),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
 
         // Customers and their history, in batches of one transaction each.
@@ -562,7 +561,6 @@ impl Service {
             customers::insert_addresses(&mut db, &addrs).await?;
             customers::insert_customer_marks(&mut db, &marks).await?;
             ledger::insert_many(&mut db, &ops).await?;
-            drop(db);
             tx.commit().await?;
             next = end;
             tracing::info!(done = end, total = opts.customers, "demo customers written");
@@ -572,7 +570,6 @@ impl Service {
         counters::raise_to(&mut db, counters::RECEIPT, receipt).await?;
         counters::raise_to(&mut db, counters::AGREEMENT, 10_000 + opts.customers as i64).await?;
         customers::sync_id_sequences(&mut db).await?;
-        drop(db);
         tx.commit().await?;
         Ok(DemoSummary {
             customers: opts.customers,

@@ -135,7 +135,6 @@ impl Service {
             Some(&h),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(h)
     }
@@ -172,7 +171,6 @@ impl Service {
             Some(&h),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(h)
     }
@@ -203,7 +201,6 @@ impl Service {
             None,
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(())
     }

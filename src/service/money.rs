@@ -69,7 +69,7 @@ pub struct HistoryPage {
 }
 
 /// The most a balance may reach either way; far beyond any real customer.
-const BALANCE_LIMIT_MINOR: i64 = 1_000_000_000_000_00;
+const BALANCE_LIMIT_MINOR: i64 = 100_000_000_000_000;
 
 fn check_key(key: &Option<String>) -> Result<Option<String>> {
     match key.as_deref().map(str::trim) {

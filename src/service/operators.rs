@@ -105,7 +105,6 @@ impl Service {
         let op = operators::get(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
-        drop(db);
         tx.commit().await?;
         Ok(op)
     }
@@ -150,7 +149,6 @@ impl Service {
         let op = operators::get(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
-        drop(db);
         tx.commit().await?;
         Ok(op)
     }
@@ -222,7 +220,6 @@ impl Service {
                 Some(&serde_json::json!({"failed_logins": failed})),
             )
             .await?;
-            drop(db);
             tx.commit().await?;
             return Err(match locked {
                 Some(until) => ServiceError::Locked {
@@ -235,7 +232,6 @@ impl Service {
         if op.failed_logins != 0 || op.locked_until.is_some() {
             operators::set_login_state(&mut db, op.id, 0, None).await?;
         }
-        drop(db);
         tx.commit().await?;
         Ok(Actor {
             operator_id: op.id,

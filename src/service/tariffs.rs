@@ -97,7 +97,6 @@ impl Service {
             Some(&t),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(t)
     }
@@ -134,7 +133,6 @@ impl Service {
             Some(&t),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(t)
     }
@@ -254,7 +252,6 @@ impl Service {
             Some(&outcome),
         )
         .await?;
-        drop(db);
         tx.commit().await?;
         Ok(outcome)
     }
@@ -284,7 +281,6 @@ impl Service {
             )
             .await?;
         }
-        drop(db);
         tx.commit().await?;
         Ok(due)
     }

@@ -694,15 +694,15 @@ pub async fn insert_many(db: &mut Db<'_>, rows: &[(Customer, String, String)]) -
 }
 
 /// Inserts IP/MAC records `(customer_id, ip, mac, created_at)` in bulk.
-pub async fn insert_addresses(
-    db: &mut Db<'_>,
-    rows: &[(
-        i64,
-        Option<String>,
-        Option<String>,
-        chrono::DateTime<chrono::Utc>,
-    )],
-) -> Result<()> {
+/// An IP/MAC record to insert: customer id, IP, MAC, when it was added.
+pub type AddressRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    chrono::DateTime<chrono::Utc>,
+);
+
+pub async fn insert_addresses(db: &mut Db<'_>, rows: &[AddressRow]) -> Result<()> {
     for chunk in rows.chunks(2000) {
         let mut q = Q::new("");
         let mut groups = Vec::with_capacity(chunk.len());

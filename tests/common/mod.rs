@@ -15,11 +15,14 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 pub const PASSWORD: &str = "secret-1";
 
 pub fn pg_admin_url() -> String {
-    std::env::var("KASSA_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("KASSA_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn pg_required() -> bool {
-    std::env::var("KASSA_REQUIRE_PG").map(|v| v == "1").unwrap_or(false)
+    std::env::var("KASSA_REQUIRE_PG")
+        .map(|v| v == "1")
+        .unwrap_or(false)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +46,12 @@ impl TestDb {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = dir.path().join("kassa.db").display().to_string();
-                Some(TestDb { url, kind, _dir: Some(dir), pg_name: None })
+                Some(TestDb {
+                    url,
+                    kind,
+                    _dir: Some(dir),
+                    pg_name: None,
+                })
             }
             Kind::Postgres => {
                 let admin = pg_admin_url();
@@ -51,9 +59,13 @@ impl TestDb {
                     Ok(c) => c,
                     Err(e) => {
                         if pg_required() {
-                            panic!("KASSA_REQUIRE_PG=1 but PostgreSQL at {admin} is not reachable: {e}");
+                            panic!(
+                                "KASSA_REQUIRE_PG=1 but PostgreSQL at {admin} is not reachable: {e}"
+                            );
                         }
-                        eprintln!("SKIPPED: PostgreSQL not reachable at {admin} ({e}); set KASSA_TEST_PG");
+                        eprintln!(
+                            "SKIPPED: PostgreSQL not reachable at {admin} ({e}); set KASSA_TEST_PG"
+                        );
                         return None;
                     }
                 };
@@ -63,7 +75,9 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 let _ = conn.close().await;
-                let opts = PgConnectOptions::from_str(&admin).expect("url").database(&name);
+                let opts = PgConnectOptions::from_str(&admin)
+                    .expect("url")
+                    .database(&name);
                 let url = format!(
                     "postgres://{}@{}:{}/{}",
                     opts.get_username(),
@@ -71,7 +85,12 @@ impl TestDb {
                     opts.get_port(),
                     name
                 );
-                Some(TestDb { url, kind, _dir: None, pg_name: Some(name) })
+                Some(TestDb {
+                    url,
+                    kind,
+                    _dir: None,
+                    pg_name: Some(name),
+                })
             }
         }
     }
@@ -86,12 +105,17 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             // Drop runs outside any runtime we may use: a thread with its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async {
                     if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
                     }
                 });
             })
@@ -111,22 +135,45 @@ pub struct Env {
 }
 
 pub fn test_config() -> ServiceConfig {
-    ServiceConfig { max_failed_logins: 3, lockout_minutes: 15 }
+    ServiceConfig {
+        max_failed_logins: 3,
+        lockout_minutes: 15,
+    }
 }
 
 impl Env {
     pub async fn new(kind: Kind) -> Option<Env> {
         let db = TestDb::new(kind).await?;
-        let svc = Service::open(&db.url, test_config()).await.expect("open service");
-        svc.bootstrap_admin("admin", "Администратор", PASSWORD).await.expect("bootstrap");
-        let admin = svc.login("admin", PASSWORD, "test").await.expect("admin login");
-        for (login, role) in [("cashier", Role::Cashier), ("noc", Role::Noc), ("viewer", Role::Viewer)] {
-            svc.create_operator(&admin, login, login, role, PASSWORD).await.expect("create operator");
+        let svc = Service::open(&db.url, test_config())
+            .await
+            .expect("open service");
+        svc.bootstrap_admin("admin", "Администратор", PASSWORD)
+            .await
+            .expect("bootstrap");
+        let admin = svc
+            .login("admin", PASSWORD, "test")
+            .await
+            .expect("admin login");
+        for (login, role) in [
+            ("cashier", Role::Cashier),
+            ("noc", Role::Noc),
+            ("viewer", Role::Viewer),
+        ] {
+            svc.create_operator(&admin, login, login, role, PASSWORD)
+                .await
+                .expect("create operator");
         }
         let cashier = svc.login("cashier", PASSWORD, "test").await.expect("login");
         let noc = svc.login("noc", PASSWORD, "test").await.expect("login");
         let viewer = svc.login("viewer", PASSWORD, "test").await.expect("login");
-        Some(Env { db, svc, admin, cashier, noc, viewer })
+        Some(Env {
+            db,
+            svc,
+            admin,
+            cashier,
+            noc,
+            viewer,
+        })
     }
 
     pub fn actor(&self, role: Role) -> &Actor {
@@ -153,14 +200,17 @@ macro_rules! both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let env = $crate::common::Env::new($crate::common::Kind::Sqlite).await.expect("sqlite env");
+                let env = $crate::common::Env::new($crate::common::Kind::Sqlite)
+                    .await
+                    .expect("sqlite env");
                 super::$body(&env).await;
                 env.assert_invariants().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(env) = $crate::common::Env::new($crate::common::Kind::Postgres).await else {
+                let Some(env) = $crate::common::Env::new($crate::common::Kind::Postgres).await
+                else {
                     return;
                 };
                 super::$body(&env).await;

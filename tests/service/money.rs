@@ -24,14 +24,36 @@ async fn payments_and_history(env: &Env) {
     assert_eq!(second.operation.balance_after, money("1734.50"));
     // the same receipt number twice is refused
     let dup = env.svc.post_payment(&env.cashier, &card_req).await;
-    assert!(matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")), "{dup:?}");
+    assert!(
+        matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")),
+        "{dup:?}"
+    );
     // the automatic sequence goes on
-    assert_eq!(pay(env, c.id, "0.01").await.operation.receipt_number.as_deref(), Some("2"));
+    assert_eq!(
+        pay(env, c.id, "0.01")
+            .await
+            .operation
+            .receipt_number
+            .as_deref(),
+        Some("2")
+    );
 
-    let charge = AdjustmentRequest { customer_id: c.id, kind: OperationKind::Charge, amount: money("600"), comment: "Абонентская плата".into(), idempotency_key: None };
+    let charge = AdjustmentRequest {
+        customer_id: c.id,
+        kind: OperationKind::Charge,
+        amount: money("600"),
+        comment: "Абонентская плата".into(),
+        idempotency_key: None,
+    };
     let ch = env.svc.post_adjustment(&env.admin, &charge).await.unwrap();
     assert_eq!(ch.operation.amount, money("-600"));
-    let corr = AdjustmentRequest { customer_id: c.id, kind: OperationKind::Correction, amount: money("-0.01"), comment: "ошибка".into(), idempotency_key: None };
+    let corr = AdjustmentRequest {
+        customer_id: c.id,
+        kind: OperationKind::Correction,
+        amount: money("-0.01"),
+        comment: "ошибка".into(),
+        idempotency_key: None,
+    };
     env.svc.post_adjustment(&env.admin, &corr).await.unwrap();
 
     let card = env.svc.customer_card(&env.cashier, c.id).await.unwrap();
@@ -39,8 +61,18 @@ async fn payments_and_history(env: &Env) {
     assert_eq!(card.last_operations.len(), 5);
     assert_eq!(card.last_operations[0].kind, OperationKind::Correction);
 
-    let q = |kinds: Vec<OperationKind>, limit: i64, offset: i64| HistoryQuery { customer_id: c.id, kinds, limit, offset, ..Default::default() };
-    let all = env.svc.history(&env.viewer, &q(vec![], 50, 0)).await.unwrap();
+    let q = |kinds: Vec<OperationKind>, limit: i64, offset: i64| HistoryQuery {
+        customer_id: c.id,
+        kinds,
+        limit,
+        offset,
+        ..Default::default()
+    };
+    let all = env
+        .svc
+        .history(&env.viewer, &q(vec![], 50, 0))
+        .await
+        .unwrap();
     assert_eq!(all.total_count, 5);
     assert_eq!(all.income, money("1734.51"));
     assert_eq!(all.outcome, money("-600.01"));
@@ -49,81 +81,247 @@ async fn payments_and_history(env: &Env) {
         assert!(pair[0].id > pair[1].id);
         assert_eq!(pair[0].balance_before, pair[1].balance_after);
     }
-    let payments = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 0)).await.unwrap();
+    let payments = env
+        .svc
+        .history(&env.viewer, &q(vec![OperationKind::Payment], 2, 0))
+        .await
+        .unwrap();
     assert_eq!(payments.operations.len(), 2);
     assert_eq!(payments.total_count, 3);
-    let page2 = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 2)).await.unwrap();
+    let page2 = env
+        .svc
+        .history(&env.viewer, &q(vec![OperationKind::Payment], 2, 2))
+        .await
+        .unwrap();
     assert_eq!(page2.operations.len(), 1);
     assert_eq!(page2.operations[0].id, first.operation.id);
     // a date range: today holds everything, a range in the past nothing
     let today = chrono::Utc::now().date_naive();
-    let in_range = env.svc.history(&env.viewer, &HistoryQuery { customer_id: c.id, from: Some(today), to: Some(today), limit: 50, ..Default::default() }).await.unwrap();
+    let in_range = env
+        .svc
+        .history(
+            &env.viewer,
+            &HistoryQuery {
+                customer_id: c.id,
+                from: Some(today),
+                to: Some(today),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(in_range.total_count, 5);
-    let past = env.svc.history(&env.viewer, &HistoryQuery { customer_id: c.id, from: "2020-01-01".parse().ok(), to: "2020-12-31".parse().ok(), limit: 50, ..Default::default() }).await.unwrap();
+    let past = env
+        .svc
+        .history(
+            &env.viewer,
+            &HistoryQuery {
+                customer_id: c.id,
+                from: "2020-01-01".parse().ok(),
+                to: "2020-12-31".parse().ok(),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!((past.total_count, past.operations.len()), (0, 0));
-    let backwards = env.svc.history(&env.viewer, &HistoryQuery { customer_id: c.id, from: Some(today), to: "2020-12-31".parse().ok(), limit: 50, ..Default::default() }).await;
+    let backwards = env
+        .svc
+        .history(
+            &env.viewer,
+            &HistoryQuery {
+                customer_id: c.id,
+                from: Some(today),
+                to: "2020-12-31".parse().ok(),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await;
     assert!(matches!(backwards, Err(ServiceError::Invalid { .. })));
-    assert!(matches!(env.svc.history(&env.viewer, &q(vec![], 0, 0)).await, Err(ServiceError::Invalid { .. })));
+    assert!(matches!(
+        env.svc.history(&env.viewer, &q(vec![], 0, 0)).await,
+        Err(ServiceError::Invalid { .. })
+    ));
 }
 both_backends!(payments_and_history, payments_and_history);
 
 async fn bad_amounts_write_nothing(env: &Env) {
     let c = customer(env, "Нулев", &[]).await;
     let audit = audit_count(env).await;
-    let zero = PaymentRequest { amount: Money::ZERO, ..payment(c.id, "1", None) };
-    assert!(matches!(env.svc.post_payment(&env.cashier, &zero).await, Err(ServiceError::Invalid { .. })));
-    let neg = PaymentRequest { amount: money("-5"), ..payment(c.id, "1", None) };
-    assert!(matches!(env.svc.post_payment(&env.cashier, &neg).await, Err(ServiceError::Invalid { .. })));
-    let bad_receipt = PaymentRequest { receipt_number: Some("12 34".into()), ..payment(c.id, "1", None) };
-    assert!(matches!(env.svc.post_payment(&env.cashier, &bad_receipt).await, Err(ServiceError::Invalid { .. })));
+    let zero = PaymentRequest {
+        amount: Money::ZERO,
+        ..payment(c.id, "1", None)
+    };
+    assert!(matches!(
+        env.svc.post_payment(&env.cashier, &zero).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let neg = PaymentRequest {
+        amount: money("-5"),
+        ..payment(c.id, "1", None)
+    };
+    assert!(matches!(
+        env.svc.post_payment(&env.cashier, &neg).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let bad_receipt = PaymentRequest {
+        receipt_number: Some("12 34".into()),
+        ..payment(c.id, "1", None)
+    };
+    assert!(matches!(
+        env.svc.post_payment(&env.cashier, &bad_receipt).await,
+        Err(ServiceError::Invalid { .. })
+    ));
     let bad_key = payment(c.id, "1", Some("ключ с пробелами"));
-    assert!(matches!(env.svc.post_payment(&env.cashier, &bad_key).await, Err(ServiceError::Invalid { .. })));
+    assert!(matches!(
+        env.svc.post_payment(&env.cashier, &bad_key).await,
+        Err(ServiceError::Invalid { .. })
+    ));
     let nobody = payment(424242, "1", None);
-    assert!(matches!(env.svc.post_payment(&env.cashier, &nobody).await, Err(ServiceError::NotFound(_))));
-    let no_comment = AdjustmentRequest { customer_id: c.id, kind: OperationKind::Charge, amount: money("1"), comment: " ".into(), idempotency_key: None };
-    assert!(matches!(env.svc.post_adjustment(&env.admin, &no_comment).await, Err(ServiceError::Invalid { .. })));
-    let neg_charge = AdjustmentRequest { amount: money("-1"), comment: "x".into(), ..no_comment.clone() };
-    assert!(matches!(env.svc.post_adjustment(&env.admin, &neg_charge).await, Err(ServiceError::Invalid { .. })));
-    let zero_corr = AdjustmentRequest { kind: OperationKind::Correction, amount: Money::ZERO, comment: "x".into(), ..no_comment.clone() };
-    assert!(matches!(env.svc.post_adjustment(&env.admin, &zero_corr).await, Err(ServiceError::Invalid { .. })));
-    let payment_kind = AdjustmentRequest { kind: OperationKind::Payment, comment: "x".into(), ..no_comment };
-    assert!(matches!(env.svc.post_adjustment(&env.admin, &payment_kind).await, Err(ServiceError::Invalid { .. })));
+    assert!(matches!(
+        env.svc.post_payment(&env.cashier, &nobody).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let no_comment = AdjustmentRequest {
+        customer_id: c.id,
+        kind: OperationKind::Charge,
+        amount: money("1"),
+        comment: " ".into(),
+        idempotency_key: None,
+    };
+    assert!(matches!(
+        env.svc.post_adjustment(&env.admin, &no_comment).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let neg_charge = AdjustmentRequest {
+        amount: money("-1"),
+        comment: "x".into(),
+        ..no_comment.clone()
+    };
+    assert!(matches!(
+        env.svc.post_adjustment(&env.admin, &neg_charge).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let zero_corr = AdjustmentRequest {
+        kind: OperationKind::Correction,
+        amount: Money::ZERO,
+        comment: "x".into(),
+        ..no_comment.clone()
+    };
+    assert!(matches!(
+        env.svc.post_adjustment(&env.admin, &zero_corr).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let payment_kind = AdjustmentRequest {
+        kind: OperationKind::Payment,
+        comment: "x".into(),
+        ..no_comment
+    };
+    assert!(matches!(
+        env.svc.post_adjustment(&env.admin, &payment_kind).await,
+        Err(ServiceError::Invalid { .. })
+    ));
     assert_eq!(audit_count(env).await, audit);
-    assert_eq!(env.svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, Money::ZERO);
+    assert_eq!(
+        env.svc
+            .customer_card(&env.admin, c.id)
+            .await
+            .unwrap()
+            .customer
+            .balance,
+        Money::ZERO
+    );
 }
 both_backends!(bad_amounts_write_nothing, bad_amounts_write_nothing);
 
 async fn idempotency(env: &Env) {
     let c = customer(env, "Повторов", &[]).await;
     let other = customer(env, "Другой", &[]).await;
-    let first = env.svc.post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001"))).await.unwrap();
+    let first = env
+        .svc
+        .post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001")))
+        .await
+        .unwrap();
     let audit = audit_count(env).await;
-    let again = env.svc.post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001"))).await.unwrap();
+    let again = env
+        .svc
+        .post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001")))
+        .await
+        .unwrap();
     assert!(again.replayed);
     assert_eq!(again.operation, first.operation);
     assert_eq!(audit_count(env).await, audit, "a replay writes nothing");
     for (cid, amount) in [(c.id, "301"), (other.id, "300")] {
-        let r = env.svc.post_payment(&env.cashier, &payment(cid, amount, Some("desk1-0001"))).await;
-        assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("desk1-0001")), "{r:?}");
+        let r = env
+            .svc
+            .post_payment(&env.cashier, &payment(cid, amount, Some("desk1-0001")))
+            .await;
+        assert!(
+            matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("desk1-0001")),
+            "{r:?}"
+        );
     }
-    let h = env.svc.history(&env.admin, &HistoryQuery { customer_id: c.id, limit: 10, ..Default::default() }).await.unwrap();
+    let h = env
+        .svc
+        .history(
+            &env.admin,
+            &HistoryQuery {
+                customer_id: c.id,
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(h.total_count, 1);
-    assert_eq!(env.svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, money("300"));
+    assert_eq!(
+        env.svc
+            .customer_card(&env.admin, c.id)
+            .await
+            .unwrap()
+            .customer
+            .balance,
+        money("300")
+    );
 }
 both_backends!(idempotency, idempotency);
 
 async fn reversals(env: &Env) {
     let c = customer(env, "Возвратов", &[]).await;
     let p = pay(env, c.id, "700").await.operation;
-    let r = env.svc.reverse_operation(&env.admin, p.id, "ошибочный платёж", None).await.unwrap().operation;
-    assert_eq!((r.kind, r.amount, r.reverses_id), (OperationKind::Reversal, money("-700"), Some(p.id)));
+    let r = env
+        .svc
+        .reverse_operation(&env.admin, p.id, "ошибочный платёж", None)
+        .await
+        .unwrap()
+        .operation;
+    assert_eq!(
+        (r.kind, r.amount, r.reverses_id),
+        (OperationKind::Reversal, money("-700"), Some(p.id))
+    );
     assert_eq!(r.balance_after, Money::ZERO);
-    let twice = env.svc.reverse_operation(&env.admin, p.id, "ещё раз", None).await;
+    let twice = env
+        .svc
+        .reverse_operation(&env.admin, p.id, "ещё раз", None)
+        .await;
     assert!(matches!(twice, Err(ServiceError::Conflict(_))), "{twice:?}");
     let of_reversal = env.svc.reverse_operation(&env.admin, r.id, "x", None).await;
     assert!(matches!(of_reversal, Err(ServiceError::Conflict(_))));
-    assert!(matches!(env.svc.reverse_operation(&env.admin, 99_999, "x", None).await, Err(ServiceError::NotFound(_))));
-    assert!(matches!(env.svc.reverse_operation(&env.cashier, p.id, "x", None).await, Err(ServiceError::Denied { .. })));
+    assert!(matches!(
+        env.svc
+            .reverse_operation(&env.admin, 99_999, "x", None)
+            .await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert!(matches!(
+        env.svc
+            .reverse_operation(&env.cashier, p.id, "x", None)
+            .await,
+        Err(ServiceError::Denied { .. })
+    ));
 }
 both_backends!(reversals, reversals);
 
@@ -138,7 +336,10 @@ async fn concurrent_posters(env: &Env) {
         let cid = c.id;
         tasks.push(tokio::spawn(async move {
             let svc = Service::open(&url, test_config()).await.unwrap();
-            let actor = svc.login("cashier", crate::common::PASSWORD, "test").await.unwrap();
+            let actor = svc
+                .login("cashier", crate::common::PASSWORD, "test")
+                .await
+                .unwrap();
             for i in 0..per_poster {
                 let req = payment(cid, "10.01", Some(&format!("poster{p}-{i}")));
                 svc.post_payment(&actor, &req).await.unwrap();
@@ -150,8 +351,22 @@ async fn concurrent_posters(env: &Env) {
         t.await.unwrap();
     }
     let card = env.svc.customer_card(&env.admin, c.id).await.unwrap();
-    assert_eq!(card.customer.balance, Money::from_minor(4 * per_poster * 1001));
-    let h = env.svc.history(&env.admin, &HistoryQuery { customer_id: c.id, limit: 1000, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        card.customer.balance,
+        Money::from_minor(4 * per_poster * 1001)
+    );
+    let h = env
+        .svc
+        .history(
+            &env.admin,
+            &HistoryQuery {
+                customer_id: c.id,
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(h.total_count, 4 * per_poster);
 }
 both_backends!(concurrent_posters, concurrent_posters);
@@ -165,9 +380,14 @@ async fn idempotency_storm(env: &Env) {
         let cid = c.id;
         tasks.push(tokio::spawn(async move {
             let svc = Service::open(&url, test_config()).await.unwrap();
-            let actor = svc.login("cashier", crate::common::PASSWORD, "test").await.unwrap();
+            let actor = svc
+                .login("cashier", crate::common::PASSWORD, "test")
+                .await
+                .unwrap();
             for i in 0..10 {
-                svc.post_payment(&actor, &payment(cid, "5", Some(&format!("storm-{i}")))).await.unwrap();
+                svc.post_payment(&actor, &payment(cid, "5", Some(&format!("storm-{i}"))))
+                    .await
+                    .unwrap();
             }
             svc.close().await;
         }));
@@ -175,8 +395,27 @@ async fn idempotency_storm(env: &Env) {
     for t in tasks {
         t.await.unwrap();
     }
-    let h = env.svc.history(&env.admin, &HistoryQuery { customer_id: c.id, limit: 100, ..Default::default() }).await.unwrap();
+    let h = env
+        .svc
+        .history(
+            &env.admin,
+            &HistoryQuery {
+                customer_id: c.id,
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(h.total_count, 10);
-    assert_eq!(env.svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, money("50"));
+    assert_eq!(
+        env.svc
+            .customer_card(&env.admin, c.id)
+            .await
+            .unwrap()
+            .customer
+            .balance,
+        money("50")
+    );
 }
 both_backends!(idempotency_storm, idempotency_storm);

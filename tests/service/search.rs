@@ -5,16 +5,48 @@ use crate::both_backends;
 use crate::common::Env;
 
 async fn ids(env: &Env, q: &str, former: bool) -> Vec<i64> {
-    env.svc.search_customers(&env.viewer, q, former, 50).await.unwrap().customers.iter().map(|c| c.id).collect()
+    env.svc
+        .search_customers(&env.viewer, q, former, 50)
+        .await
+        .unwrap()
+        .customers
+        .iter()
+        .map(|c| c.id)
+        .collect()
 }
 
 async fn cyrillic_search(env: &Env) {
     let lenina5 = house(env, "ул. Ленина", "5", "").await;
     let lenina50 = house(env, "ул. Ленина", "50", "").await;
     let mira = house(env, "пр. Мира", "12", "б").await;
-    let a = customer(env, "Ёлкин Пётр Семёнович", &[("house_id", &lenina5.to_string()), ("apartment_number", "12"), ("login", "elkin"), ("agreement_number", "10234"), ("phone0", "+7 912 345-67-89")]).await;
-    let b = customer(env, "Елкина Анна", &[("house_id", &lenina50.to_string()), ("apartment_number", "3"), ("email", "anna@mail.ru")]).await;
-    let c = customer(env, "Хабибуллин Рустам Ильдарович", &[("house_id", &mira.to_string()), ("apartment_number", "7")]).await;
+    let a = customer(
+        env,
+        "Ёлкин Пётр Семёнович",
+        &[
+            ("house_id", &lenina5.to_string()),
+            ("apartment_number", "12"),
+            ("login", "elkin"),
+            ("agreement_number", "10234"),
+            ("phone0", "+7 912 345-67-89"),
+        ],
+    )
+    .await;
+    let b = customer(
+        env,
+        "Елкина Анна",
+        &[
+            ("house_id", &lenina50.to_string()),
+            ("apartment_number", "3"),
+            ("email", "anna@mail.ru"),
+        ],
+    )
+    .await;
+    let c = customer(
+        env,
+        "Хабибуллин Рустам Ильдарович",
+        &[("house_id", &mira.to_string()), ("apartment_number", "7")],
+    )
+    .await;
     let d = customer(env, "Петросян Ашот", &[("agreement_number", "102")]).await;
 
     // case and ё: all of these find both Ёлкин and Елкина, Ёлкин first (exact name prefix)
@@ -46,7 +78,11 @@ async fn cyrillic_search(env: &Env) {
     assert_eq!(ids(env, "елкин", false).await, vec![a.id]);
     assert_eq!(ids(env, "елкин", true).await, vec![a.id, b.id]);
     // the understood kind is reported
-    let r = env.svc.search_customers(&env.viewer, "Ленина 5-12", false, 10).await.unwrap();
+    let r = env
+        .svc
+        .search_customers(&env.viewer, "Ленина 5-12", false, 10)
+        .await
+        .unwrap();
     assert!(matches!(r.query, SearchQuery::Text(_)));
     assert_eq!(r.customers[0].address(), "ул. Ленина 5-12");
 }
@@ -54,13 +90,28 @@ both_backends!(cyrillic_search, cyrillic_search);
 
 async fn renamed_street_is_found_under_its_new_name(env: &Env) {
     let h = house(env, "ул. Кирова", "3", "").await;
-    let c = customer(env, "Сафин Марат", &[("house_id", &h.to_string()), ("apartment_number", "9")]).await;
+    let c = customer(
+        env,
+        "Сафин Марат",
+        &[("house_id", &h.to_string()), ("apartment_number", "9")],
+    )
+    .await;
     assert_eq!(ids(env, "кирова 3-9", false).await, vec![c.id]);
     env.svc
-        .edit_house(&env.noc, h, &kassa::service::HouseInput { street: Some("ул. Баумана".into()), ..Default::default() })
+        .edit_house(
+            &env.noc,
+            h,
+            &kassa::service::HouseInput {
+                street: Some("ул. Баумана".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert!(ids(env, "кирова 3-9", false).await.is_empty());
     assert_eq!(ids(env, "баумана 3-9", false).await, vec![c.id]);
 }
-both_backends!(renamed_street_is_found_under_its_new_name, renamed_street_is_found_under_its_new_name);
+both_backends!(
+    renamed_street_is_found_under_its_new_name,
+    renamed_street_is_found_under_its_new_name
+);

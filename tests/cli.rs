@@ -1,0 +1,542 @@
+//! The real binary: bad input on every command changes nothing; separate processes post to one
+//! SQLite file without "database is locked"; the first run builds the demo desk.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Kind, TestDb};
+use sqlx::{Connection, Row};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kassa");
+
+/// Runs kassa against `db` as `operator` (password `kassa`), with home directories in `home`.
+fn kassa(home: &Path, db: &str, operator: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--db", db])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("KASSA_PASSWORD", "kassa")
+        .env("KASSA_NEW_PASSWORD", "12345")
+        .stdin(std::process::Stdio::null());
+    if let Some(op) = operator {
+        cmd.env("KASSA_OPERATOR", op);
+    }
+    cmd.output().expect("run kassa")
+}
+
+/// Every row of every table, as text: equal dumps mean nothing was written.
+async fn dump(db: &TestDb) -> String {
+    let mut out = String::new();
+    match db.kind() {
+        Kind::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.url))
+                .await
+                .unwrap();
+            let tables: Vec<String> = sqlx::query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE 'customer_search%' ORDER BY name",
+            )
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+            for t in tables {
+                let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{t}')"
+                )))
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| format!("quote({})", r.get::<String, _>(0)))
+                .collect();
+                let sql = format!(
+                    "SELECT {} FROM {t} ORDER BY rowid",
+                    cols.join(" || '|' || ")
+                );
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+                {
+                    out.push_str(&t);
+                    out.push(':');
+                    out.push_str(&r.get::<String, _>(0));
+                    out.push('\n');
+                }
+            }
+            c.close().await.unwrap();
+        }
+        Kind::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let tables: Vec<String> = sqlx::query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            )
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+            for t in tables {
+                let sql = format!("SELECT x::text FROM {t} x ORDER BY 1");
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+                {
+                    out.push_str(&t);
+                    out.push(':');
+                    out.push_str(&r.get::<String, _>(0));
+                    out.push('\n');
+                }
+            }
+            c.close().await.unwrap();
+        }
+    }
+    out
+}
+
+/// (operator, arguments, expected exit code)
+const BAD: &[(Option<&str>, &[&str], u8)] = &[
+    (Some("cashier"), &["pay", "10001", "abc"], 2),
+    (Some("cashier"), &["pay", "10001", "500.505"], 2),
+    (Some("cashier"), &["pay", "10001", "0"], 2),
+    (Some("cashier"), &["pay", "10001", "-5"], 2),
+    (Some("cashier"), &["pay", "10001", "1e5"], 2),
+    (Some("cashier"), &["pay", "10001", "10000001"], 2),
+    (
+        Some("cashier"),
+        &["pay", "10001", "500", "--method", "cheque"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["pay", "10001", "500", "--receipt", "1 2"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["pay", "10001", "500", "--key", "с пробелом"],
+        2,
+    ),
+    (Some("cashier"), &["pay", "99999999", "500"], 3),
+    (Some("cashier"), &["pay", "#abc", "500"], 2),
+    (Some("viewer"), &["pay", "10001", "500"], 5),
+    (None, &["pay", "10001", "500"], 2),
+    (
+        Some("admin"),
+        &["charge", "10001", "100", "--comment", " "],
+        2,
+    ),
+    (
+        Some("admin"),
+        &["charge", "10001", "-100", "--comment", "x"],
+        2,
+    ),
+    (
+        Some("admin"),
+        &["correct", "10001", "0", "--comment", "x"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["charge", "10001", "100", "--comment", "x"],
+        5,
+    ),
+    (Some("admin"), &["reverse", "999999", "--comment", "x"], 3),
+    (Some("cashier"), &["reverse", "1", "--comment", "x"], 5),
+    (
+        Some("cashier"),
+        &["history", "10001", "--from", "2026-13-01"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["history", "10001", "--kind", "refund"],
+        2,
+    ),
+    (Some("cashier"), &["history", "10001", "--page", "0"], 2),
+    (Some("cashier"), &["history", "10001", "--limit", "0"], 2),
+    (Some("cashier"), &["history", "424242"], 3),
+    (Some("cashier"), &["customer", "add", "--name", " "], 2),
+    (
+        Some("cashier"),
+        &["customer", "add", "--name", "X", "--set", "email=bad"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["customer", "add", "--name", "X", "--set", "nosuch=1"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["customer", "add", "--name", "X", "--set", "phone0=12"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["customer", "add", "--name", "X", "--set", "house_id=99999"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["customer", "add", "--name", "X", "--set", "noequals"],
+        2,
+    ),
+    (Some("viewer"), &["customer", "add", "--name", "X"], 5),
+    (
+        Some("cashier"),
+        &["customer", "edit", "10001", "--set", "login=a b"],
+        2,
+    ),
+    (Some("cashier"), &["customer", "edit", "10001"], 2),
+    (
+        Some("cashier"),
+        &[
+            "customer",
+            "edit",
+            "10001",
+            "--set",
+            "agreement_number=10002",
+        ],
+        4,
+    ),
+    (
+        Some("cashier"),
+        &[
+            "customer",
+            "edit",
+            "10001",
+            "--set",
+            "date_connect=31.02.2026",
+        ],
+        2,
+    ),
+    (Some("cashier"), &["customer", "show", "424242"], 3),
+    (Some("cashier"), &["customer", "show"], 2),
+    (Some("cashier"), &["customer", "find", "fio", "x"], 2),
+    (Some("cashier"), &["customer", "find", "ip", "300.1.1.1"], 2),
+    (
+        Some("cashier"),
+        &["customer", "find", "login", "nobody-here"],
+        3,
+    ),
+    (Some("cashier"), &["customer", "list", "--limit", "0"], 2),
+    (
+        Some("cashier"),
+        &["customer", "list", "--state", "weird"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &["customer", "list", "--balance-from", "abc"],
+        2,
+    ),
+    (Some("admin"), &["tariff", "add", "--name", "X"], 2),
+    (
+        Some("admin"),
+        &[
+            "tariff", "add", "--name", "X", "--price", "1", "--period", "week",
+        ],
+        2,
+    ),
+    (
+        Some("admin"),
+        &["tariff", "add", "--name", "Гигабит", "--price", "1"],
+        4,
+    ),
+    (
+        Some("admin"),
+        &[
+            "tariff",
+            "add",
+            "--name",
+            "X",
+            "--price",
+            "1",
+            "--transitions",
+            "1,x",
+        ],
+        2,
+    ),
+    (
+        Some("admin"),
+        &["tariff", "edit", "9999", "--price", "1"],
+        3,
+    ),
+    (
+        Some("cashier"),
+        &["tariff", "add", "--name", "X", "--price", "1"],
+        5,
+    ),
+    (Some("cashier"), &["tariff", "change", "10001", "9999"], 3),
+    (
+        Some("admin"),
+        &["tariff", "apply-due", "--date", "завтра"],
+        2,
+    ),
+    (Some("admin"), &["house", "add", "--city", "X"], 2),
+    (
+        Some("admin"),
+        &[
+            "house", "add", "--city", "К", "--street", "У", "--number", "5а",
+        ],
+        2,
+    ),
+    (Some("admin"), &["house", "delete", "1"], 4),
+    (Some("admin"), &["house", "delete", "99999"], 3),
+    (
+        Some("admin"),
+        &["house", "edit", "1", "--connect-date", "вчера"],
+        2,
+    ),
+    (
+        Some("cashier"),
+        &[
+            "house", "add", "--city", "К", "--street", "У", "--number", "5",
+        ],
+        5,
+    ),
+    (
+        Some("admin"),
+        &["operator", "add", "x", "--name", "X", "--role", "root"],
+        2,
+    ),
+    (
+        Some("admin"),
+        &[
+            "operator",
+            "add",
+            "bad login",
+            "--name",
+            "X",
+            "--role",
+            "viewer",
+        ],
+        2,
+    ),
+    (
+        Some("admin"),
+        &[
+            "operator", "add", "cashier", "--name", "X", "--role", "viewer",
+        ],
+        4,
+    ),
+    (Some("cashier"), &["operator", "list"], 5),
+    (Some("cashier"), &["check"], 5),
+    (Some("cashier"), &["audit"], 5),
+    (Some("admin"), &["demo", "--customers", "5"], 4),
+    (Some("admin"), &["demo", "--customers", "0"], 2),
+    (Some("admin"), &["no-such-command"], 2),
+    (Some("admin"), &["pay"], 2),
+];
+
+async fn bad_input_changes_nothing(kind: Kind) {
+    let Some(db) = TestDb::new(kind).await else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let made = kassa(
+        home.path(),
+        &db.url,
+        None,
+        &["demo", "--customers", "40", "--months", "2"],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let before = dump(&db).await;
+    assert!(before.contains("customers:"));
+    for (op, args, code) in BAD {
+        let o = kassa(home.path(), &db.url, *op, args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(*code as i32),
+            "{args:?}: stdout {} stderr {stderr}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert!(!stderr.trim().is_empty(), "{args:?} said nothing");
+        if args.len() > 1 {
+            assert!(
+                stderr.lines().count() <= 3 || stderr.contains("Usage"),
+                "{args:?}: {stderr}"
+            );
+        }
+        assert_eq!(dump(&db).await, before, "{args:?} changed the database");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_changes_nothing_sqlite() {
+    bad_input_changes_nothing(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_changes_nothing_postgres() {
+    bad_input_changes_nothing(Kind::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_refused_and_counted() {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    assert!(
+        kassa(
+            home.path(),
+            &db.url,
+            None,
+            &["demo", "--customers", "5", "--months", "1"]
+        )
+        .status
+        .success()
+    );
+    let mut cmd = Command::new(BIN);
+    let o = cmd
+        .args(["--db", &db.url, "customer", "show", "10001"])
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("KASSA_OPERATOR", "cashier")
+        .env("KASSA_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "kassa: wrong login or password"
+    );
+}
+
+/// Four separate processes post to one customer of one SQLite file at once.
+#[test]
+fn separate_processes_post_to_one_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    let home = dir.path().to_path_buf();
+    assert!(
+        kassa(
+            &home,
+            &db,
+            None,
+            &["demo", "--customers", "3", "--months", "1"]
+        )
+        .status
+        .success()
+    );
+    let before = balance(&home, &db, "10001");
+    let per_process = 8;
+    let threads: Vec<_> = (0..4)
+        .map(|p| {
+            let (home, db) = (home.clone(), db.clone());
+            std::thread::spawn(move || {
+                for i in 0..per_process {
+                    let key = format!("proc{p}-{i}");
+                    let o = kassa(
+                        &home,
+                        &db,
+                        Some("cashier"),
+                        &["pay", "10001", "10,01", "--key", &key],
+                    );
+                    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+                    assert!(o.status.success(), "{key}: {stderr}");
+                    assert!(!stderr.contains("locked"), "{stderr}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let after = balance(&home, &db, "10001");
+    assert_eq!(after - before, 4 * per_process * 1001);
+    let check = kassa(&home, &db, Some("admin"), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+fn balance(home: &Path, db: &str, customer: &str) -> i64 {
+    let o = kassa(
+        home,
+        db,
+        Some("viewer"),
+        &["--json", "customer", "show", customer],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = v["customer"]["balance"].as_str().unwrap().replace('.', "");
+    s.parse().unwrap()
+}
+
+#[test]
+fn first_run_builds_the_demo_desk_and_says_what_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db").display().to_string();
+    let o = kassa(dir.path(), &db, None, &[]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("demo database ready"), "{stdout}");
+    assert!(stdout.contains("KASSA_OPERATOR=cashier"), "{stdout}");
+    // the second run does not build it again
+    let again = kassa(dir.path(), &db, None, &[]);
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("demo database ready"));
+    // and the suggested commands work
+    let search = kassa(
+        dir.path(),
+        &db,
+        Some("cashier"),
+        &["--json", "customer", "search", "10001"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(v["query"]["kind"], "digits");
+    assert_eq!(v["customers"][0]["agreement_number"], "10001");
+    let paid = kassa(
+        dir.path(),
+        &db,
+        Some("cashier"),
+        &["--json", "pay", "10001", "500"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
+    assert_eq!(v["operation"]["amount"], "500.00");
+    assert_eq!(v["replayed"], false);
+    // logs went to the data directory, not to the screen
+    assert!(dir.path().join("data/kassa/logs").is_dir());
+}
+
+#[test]
+fn help_explains_every_command() {
+    let o = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    for cmd in [
+        "init", "demo", "operator", "customer", "pay", "charge", "correct", "reverse", "history",
+        "tariff", "house", "audit", "check",
+    ] {
+        assert!(
+            help.contains(&format!("  {cmd} ")),
+            "{cmd} missing from --help:\n{help}"
+        );
+    }
+    for sub in [
+        ["customer", "--help"],
+        ["tariff", "--help"],
+        ["house", "--help"],
+    ] {
+        let o = Command::new(BIN).args(sub).output().unwrap();
+        assert!(o.status.success());
+    }
+}
