@@ -1,3 +1,438 @@
-fn main() {
-    println!("kassa-bench: see BENCHMARKS.md");
+//! kassa-bench: the figures in BENCHMARKS.md, reproducible with one command.
+//!
+//! ```sh
+//! cargo run --release --bin kassa-bench -- --db /tmp/bench.db --customers 1000000
+//! cargo run --release --bin kassa-bench -- --db postgres://postgres@127.0.0.1/bench --customers 1000000
+//! ```
+//! On an empty database it first builds the demo (timed); then it measures search per query
+//! kind through the service and the same store queries without the service around them,
+//! payment posts per second (one poster, then several separate processes), the first page of
+//! history and the customer card. Not part of `cargo test`: timing belongs here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use kassa::domain::customer::LookupKind;
+use kassa::domain::ledger::PaymentMethod;
+use kassa::domain::money::Money;
+use kassa::domain::phone::Phone;
+use kassa::domain::search::SearchQuery;
+use kassa::domain::{Mac, customer};
+use kassa::q;
+use kassa::service::demo::{DEMO_PASSWORD, DemoOptions};
+use kassa::service::{Actor, HistoryQuery, PaymentRequest, Service, ServiceConfig};
+use kassa::store::{self, Backend, Store};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+#[derive(Parser)]
+#[command(about = "Measure kassa on a (demo) database")]
+struct Args {
+    /// SQLite path or postgres:// URL
+    #[arg(long)]
+    db: String,
+    /// Customers of the demo built when the database is empty
+    #[arg(long, default_value_t = 1_000_000)]
+    customers: u64,
+    /// Samples per measured query kind
+    #[arg(long, default_value_t = 300)]
+    iterations: usize,
+    /// Payments posted by the single poster, and in total by the concurrent ones
+    #[arg(long, default_value_t = 2000)]
+    posts: usize,
+    /// Concurrent posting processes
+    #[arg(long, default_value_t = 4)]
+    posters: usize,
+    #[command(subcommand)]
+    worker: Option<Worker>,
+}
+
+#[derive(Subcommand)]
+enum Worker {
+    /// (internal) post payments as one of the concurrent processes; prints seconds spent posting
+    #[command(hide = true)]
+    PostWorker {
+        #[arg(long)]
+        count: usize,
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        max_customer: i64,
+    },
+}
+
+fn pct(v: &mut [Duration], p: usize) -> f64 {
+    v.sort();
+    let i = ((v.len() * p) / 100).min(v.len().saturating_sub(1));
+    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+struct Line {
+    what: String,
+    p50: f64,
+    p99: f64,
+    raw: Option<(f64, f64)>,
+}
+
+async fn post_loop(
+    svc: &Service,
+    actor: &Actor,
+    count: usize,
+    seed: u64,
+    max_customer: i64,
+) -> Duration {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let started = Instant::now();
+    for i in 0..count {
+        let req = PaymentRequest {
+            customer_id: rng.random_range(1..=max_customer),
+            amount: Money::from_minor(rng.random_range(100..100_000)),
+            method: PaymentMethod::Cash,
+            receipt_number: None,
+            comment: None,
+            idempotency_key: Some(format!(
+                "bench-{seed}-{i}-{}",
+                uuid::Uuid::new_v4().simple()
+            )),
+        };
+        svc.post_payment(actor, &req).await.expect("post");
+    }
+    started.elapsed()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let svc = Service::open(&args.db, ServiceConfig::default())
+        .await
+        .expect("open");
+    if let Some(Worker::PostWorker {
+        count,
+        seed,
+        max_customer,
+    }) = args.worker
+    {
+        let actor = svc
+            .login("cashier", DEMO_PASSWORD, "bench")
+            .await
+            .expect("login");
+        let spent = post_loop(&svc, &actor, count, seed, max_customer).await;
+        println!("{}", spent.as_secs_f64());
+        return ExitCode::SUCCESS;
+    }
+    let store = Store::open(&args.db).await.expect("store");
+    let count = {
+        let mut tx = store.read().await.unwrap();
+        store::customers::count(&mut tx.db()).await.unwrap()
+    };
+    let mut demo_line = None;
+    if count == 0 {
+        eprintln!("building the demo: {} customers …", args.customers);
+        let s = svc
+            .generate_demo(DemoOptions {
+                customers: args.customers,
+                seed: 1,
+                months: 10,
+            })
+            .await
+            .expect("demo");
+        demo_line = Some(format!(
+            "demo: {} customers, {} operations in {:.0} s",
+            s.customers, s.operations, s.seconds
+        ));
+    }
+    let n = {
+        let mut tx = store.read().await.unwrap();
+        store::customers::count(&mut tx.db()).await.unwrap()
+    };
+    let viewer = svc
+        .login("viewer", DEMO_PASSWORD, "bench")
+        .await
+        .expect("viewer login");
+    let cashier = svc
+        .login("cashier", DEMO_PASSWORD, "bench")
+        .await
+        .expect("cashier login");
+    let mut rng = StdRng::seed_from_u64(42);
+
+    // Samples of what a cashier types, taken from the data itself.
+    let mut agreements = Vec::new();
+    let mut phones = Vec::new();
+    let mut surnames = Vec::new();
+    let mut addresses = Vec::new();
+    let mut street_house = Vec::new();
+    let mut ips = Vec::new();
+    let mut macs = Vec::new();
+    {
+        let mut tx = store.read().await.unwrap();
+        let mut db = tx.db();
+        while agreements.len() < args.iterations {
+            let id = rng.random_range(1..=n);
+            let r = db
+                .fetch_one(q!(
+                    "SELECT c.agreement_number, c.phone0, c.name_norm, c.apartment, h.street, h.number, h.letter, \
+                     (SELECT ip FROM customer_ips i WHERE i.customer_id = c.id LIMIT 1) AS ip, \
+                     (SELECT mac FROM customer_ips i WHERE i.customer_id = c.id LIMIT 1) AS mac \
+                     FROM customers c LEFT JOIN houses h ON h.id = c.house_id WHERE c.id = $1",
+                    id
+                ))
+                .await
+                .unwrap();
+            let (Some(a), Some(ip), Some(mac)) = (
+                r.opt_text("agreement_number").unwrap(),
+                r.opt_text("ip").unwrap(),
+                r.opt_text("mac").unwrap(),
+            ) else {
+                continue;
+            };
+            agreements.push(a);
+            phones.push(
+                Phone::from_stored(r.opt_text("phone0").unwrap().unwrap_or_default()).to_string(),
+            );
+            let surname: String = r.text("name_norm").unwrap().chars().take(5).collect();
+            surnames.push(surname);
+            let street = r.opt_text("street").unwrap().unwrap_or_default();
+            let street_name = street
+                .split_once(' ')
+                .map(|(_, s)| s.to_string())
+                .unwrap_or(street);
+            let house = format!(
+                "{}{}",
+                r.opt_i64("number").unwrap().unwrap_or(1),
+                r.opt_text("letter").unwrap().unwrap_or_default()
+            );
+            addresses.push(format!(
+                "{street_name} {house}-{}",
+                r.opt_text("apartment").unwrap().unwrap_or_default()
+            ));
+            street_house.push(format!("{street_name} {house}"));
+            ips.push(ip);
+            // the NOC types MACs in every spelling
+            let m = Mac::parse(&mac).unwrap().to_string();
+            macs.push(if rng.random_bool(0.5) {
+                m.replace(':', "-").to_uppercase()
+            } else {
+                m
+            });
+        }
+    }
+    let misses: Vec<String> = (0..args.iterations)
+        .map(|i| format!("Шварценеггер{i}"))
+        .collect();
+
+    let mut lines = Vec::new();
+    for (what, queries) in [
+        ("search: agreement number", &agreements),
+        ("search: phone", &phones),
+        ("search: surname fragment (5 letters)", &surnames),
+        ("search: \"street house\"", &street_house),
+        ("search: \"street house-flat\"", &addresses),
+        ("search: IP", &ips),
+        ("search: MAC", &macs),
+        ("search: no hits", &misses),
+    ] {
+        let mut service = Vec::new();
+        let mut raw = Vec::new();
+        for q in queries.iter() {
+            let t = Instant::now();
+            let r = svc.search_customers(&viewer, q, false, 20).await.unwrap();
+            service.push(t.elapsed());
+            std::hint::black_box(r);
+            let t = Instant::now();
+            raw_search(&store, q).await;
+            raw.push(t.elapsed());
+        }
+        lines.push(Line {
+            what: what.into(),
+            p50: pct(&mut service, 50),
+            p99: pct(&mut service, 99),
+            raw: Some((pct(&mut raw, 50), pct(&mut raw, 99))),
+        });
+    }
+
+    let mut hist = Vec::new();
+    let mut cards = Vec::new();
+    for _ in 0..args.iterations {
+        let id = rng.random_range(1..=n);
+        let t = Instant::now();
+        let h = svc
+            .history(
+                &viewer,
+                &HistoryQuery {
+                    customer_id: id,
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        hist.push(t.elapsed());
+        std::hint::black_box(h);
+        let t = Instant::now();
+        let c = svc.customer_card(&viewer, id).await.unwrap();
+        cards.push(t.elapsed());
+        std::hint::black_box(c);
+    }
+    lines.push(Line {
+        what: "history: first page (50 lines, with totals)".into(),
+        p50: pct(&mut hist, 50),
+        p99: pct(&mut hist, 99),
+        raw: None,
+    });
+    lines.push(Line {
+        what: "customer card".into(),
+        p50: pct(&mut cards, 50),
+        p99: pct(&mut cards, 99),
+        raw: None,
+    });
+
+    // Payments: one poster in this process.
+    let single = post_loop(&svc, &cashier, args.posts, 7, n).await;
+    let single_rate = args.posts as f64 / single.as_secs_f64();
+    // Then several separate processes at once.
+    let exe = std::env::current_exe().unwrap();
+    let per = args.posts / args.posters;
+    let children: Vec<_> = (0..args.posters)
+        .map(|i| {
+            Command::new(&exe)
+                .args([
+                    "--db",
+                    &args.db,
+                    "post-worker",
+                    "--count",
+                    &per.to_string(),
+                    "--seed",
+                    &(100 + i).to_string(),
+                    "--max-customer",
+                    &n.to_string(),
+                ])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn worker")
+        })
+        .collect();
+    let mut slowest = 0.0f64;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "a poster failed");
+        let s: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        slowest = slowest.max(s);
+    }
+    let multi_rate = (per * args.posters) as f64 / slowest;
+
+    let size = match store.backend() {
+        Backend::Sqlite => std::fs::metadata(
+            args.db
+                .trim_start_matches("sqlite:")
+                .trim_start_matches("//"),
+        )
+        .map(|m| m.len())
+        .unwrap_or(0),
+        Backend::Postgres => {
+            let mut tx = store.read().await.unwrap();
+            tx.db()
+                .scalar_i64(q!("SELECT pg_database_size(current_database())"))
+                .await
+                .unwrap() as u64
+        }
+    };
+    let ops = {
+        let mut tx = store.read().await.unwrap();
+        tx.db()
+            .scalar_i64(q!("SELECT COUNT(*) FROM ledger"))
+            .await
+            .unwrap()
+    };
+
+    println!(
+        "### {:?}: {} customers, {} ledger rows, database {:.0} MiB",
+        store.backend(),
+        n,
+        ops,
+        size as f64 / 1048576.0
+    );
+    if let Some(d) = demo_line {
+        println!("\n{d}");
+    }
+    println!(
+        "\n| measure | p50 ms | p99 ms | same store queries without the service: p50 / p99 ms |"
+    );
+    println!("| --- | ---: | ---: | ---: |");
+    for l in &lines {
+        let raw = l
+            .raw
+            .map(|(a, b)| format!("{a:.2} / {b:.2}"))
+            .unwrap_or_else(|| "—".into());
+        println!("| {} | {:.2} | {:.2} | {raw} |", l.what, l.p50, l.p99);
+    }
+    println!("\n| payments (durable: SQLite synchronous=FULL / PostgreSQL fsync on) | posts/s |");
+    println!("| --- | ---: |");
+    println!("| 1 poster, {} posts | {:.0} |", args.posts, single_rate);
+    println!(
+        "| {} separate processes, {} posts | {:.0} |",
+        args.posters,
+        per * args.posters,
+        multi_rate
+    );
+    ExitCode::SUCCESS
+}
+
+/// The store queries the service runs for `input`, without the permission check, the query
+/// parsing into a transaction, or anything else of the service around them.
+async fn raw_search(store: &Store, input: &str) {
+    let query = SearchQuery::parse(input);
+    let mut tx = store.read().await.unwrap();
+    let mut db = tx.db();
+    let ids = match &query {
+        SearchQuery::Digits(d) => store::customers::search_digits(
+            &mut db,
+            d,
+            Phone::normalise_digits(d).as_deref(),
+            false,
+            20,
+        )
+        .await
+        .unwrap(),
+        SearchQuery::Phone(p) => {
+            store::customers::lookup(&mut db, LookupKind::Phone, p.as_str(), true)
+                .await
+                .unwrap()
+        }
+        SearchQuery::Ip(ip) => {
+            store::customers::lookup(&mut db, LookupKind::Ip, &ip.to_string(), true)
+                .await
+                .unwrap()
+        }
+        SearchQuery::Mac(m) => {
+            store::customers::lookup(&mut db, LookupKind::Mac, &m.to_string(), true)
+                .await
+                .unwrap()
+        }
+        SearchQuery::Text(words) => {
+            if let [w] = words.as_slice() {
+                let kind = if w.contains('@') {
+                    LookupKind::Mail
+                } else {
+                    LookupKind::Login
+                };
+                std::hint::black_box(
+                    store::customers::lookup(&mut db, kind, w, true)
+                        .await
+                        .unwrap(),
+                );
+            }
+            let w: Vec<String> = words
+                .iter()
+                .filter(|w| !customer::ADDRESS_WORDS.contains(&w.as_str()))
+                .cloned()
+                .collect();
+            store::customers::search_text(&mut db, &w, false, 20)
+                .await
+                .unwrap()
+        }
+        SearchQuery::Empty => Vec::new(),
+    };
+    std::hint::black_box(store::customers::summaries(&mut db, &ids).await.unwrap());
 }

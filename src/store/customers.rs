@@ -511,9 +511,33 @@ pub async fn search_digits(
     Ok(ids)
 }
 
-/// Ids of customers whose normalised search text contains every word of `words`; words of
-/// three or more characters use the substring index, shorter ones must start a word. Names
-/// equal to or starting with the whole query rank first.
+/// Groups typed words into substring terms: a word shorter than three characters, or one that
+/// starts with a digit, is joined to the word before it, because in an address the house and
+/// flat follow the street ("ленина 5", "ленина 5-12") and in a name an initial follows the
+/// surname ("иванов а"). The joined phrase is exact and far more selective than its parts.
+/// Returns the terms (each at least three characters) and the short words left over (those
+/// with nothing before them).
+pub fn search_terms(words: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut terms: Vec<String> = Vec::new();
+    let mut short = Vec::new();
+    for w in words {
+        let glue = w.chars().count() < 3 || w.starts_with(|c: char| c.is_ascii_digit());
+        match terms.last_mut() {
+            Some(last) if glue => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ if w.chars().count() < 3 => short.push(w.clone()),
+            _ => terms.push(w.clone()),
+        }
+    }
+    (terms, short)
+}
+
+/// Ids of customers whose normalised search text contains every term of `words` (see
+/// `search_terms`); with no term of three characters, names starting with the first word.
+/// Ranked: the name equal to the query, the name starting with it, the query as a whole
+/// address part ("ленина 5-12" before "ленина 50-3"), then by name.
 pub async fn search_text(
     db: &mut Db<'_>,
     words: &[String],
@@ -522,15 +546,14 @@ pub async fn search_text(
 ) -> Result<Vec<i64>> {
     /// How many index candidates are ranked; a query broader than this is narrowed by typing more.
     const CANDIDATES: i64 = 1000;
-    let (long, short): (Vec<&String>, Vec<&String>) =
-        words.iter().partition(|w| w.chars().count() >= 3);
+    let (terms, short) = search_terms(words);
     let whole = words.join(" ");
     let mut q = Q::new("");
     let mut conds: Vec<String> = Vec::new();
-    if !long.is_empty() {
+    if !terms.is_empty() {
         match db.backend() {
             Backend::Sqlite => {
-                let expr = long
+                let expr = terms
                     .iter()
                     .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
                     .collect::<Vec<_>>()
@@ -542,7 +565,7 @@ pub async fn search_text(
                 ));
             }
             Backend::Postgres => {
-                let likes: Vec<String> = long
+                let likes: Vec<String> = terms
                     .iter()
                     .map(|w| {
                         format!(
@@ -565,7 +588,7 @@ pub async fn search_text(
         let hi = q.push_bind(format!("{first}\u{10ffff}"));
         conds.push(format!("c.name_norm >= {lo} AND c.name_norm < {hi}"));
     }
-    for w in &short {
+    for w in short.iter().skip(usize::from(terms.is_empty())) {
         let p = q.push_bind(format!("% {}%", like_escape(w)));
         conds.push(format!("(' ' || c.search_text) LIKE {p} ESCAPE '\\'"));
     }
@@ -575,10 +598,14 @@ pub async fn search_text(
     let exact = q.push_bind(whole.clone());
     let lo = q.push_bind(whole.clone());
     let hi = q.push_bind(format!("{whole}\u{10ffff}"));
+    let bounded = q.push_bind(format!("%{}-%", like_escape(&whole)));
+    let ended = q.push_bind(format!("%{} %", like_escape(&whole)));
     let lim = q.push_bind(limit);
     q.sql = format!(
         "SELECT c.id FROM customers c WHERE {} ORDER BY \
-         CASE WHEN c.name_norm = {exact} THEN 0 WHEN c.name_norm >= {lo} AND c.name_norm < {hi} THEN 1 ELSE 2 END, \
+         CASE WHEN c.name_norm = {exact} THEN 0 WHEN c.name_norm >= {lo} AND c.name_norm < {hi} THEN 1 \
+              WHEN c.search_text LIKE {bounded} ESCAPE '\\' OR (c.search_text || ' ') LIKE {ended} ESCAPE '\\' THEN 2 \
+              ELSE 3 END, \
          c.name_norm, c.id LIMIT {lim}",
         conds.join(" AND ")
     )
@@ -781,4 +808,30 @@ pub async fn insert_customer_marks(db: &mut Db<'_>, rows: &[(i64, i64)]) -> Resu
         db.execute(q).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_terms;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn short_and_numeric_words_join_the_word_before() {
+        let t = |s: &str| search_terms(&words(s));
+        assert_eq!(t("ленина 5"), (vec!["ленина 5".to_string()], vec![]));
+        assert_eq!(t("ленина 5-12"), (vec!["ленина 5-12".to_string()], vec![]));
+        assert_eq!(
+            t("петр елкин"),
+            (vec!["петр".to_string(), "елкин".to_string()], vec![])
+        );
+        assert_eq!(t("иванов а"), (vec!["иванов а".to_string()], vec![]));
+        assert_eq!(t("ха"), (vec![], vec!["ха".to_string()]));
+        assert_eq!(
+            t("5 ленина"),
+            (vec!["ленина".to_string()], vec!["5".to_string()])
+        );
+    }
 }

@@ -25,6 +25,25 @@ fn pg_required() -> bool {
         .unwrap_or(false)
 }
 
+/// Says once per test binary, past the harness's output capture, that the PostgreSQL tests
+/// were skipped: a passing run must not hide that half of the suite did not run.
+fn announce_skip(url: &str, reason: &str) {
+    use std::io::Write;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // the harness captures eprintln! of passing tests; a newly opened /dev/stderr is not captured
+        let mut err: Box<dyn Write> = match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+            Ok(f) => Box::new(f),
+            Err(_) => Box::new(std::io::stderr()),
+        };
+        let _ = writeln!(
+            err,
+            "\nSKIPPED: the PostgreSQL half of these tests did not run: PostgreSQL is not reachable at {url} ({reason}).\n\
+             Set KASSA_TEST_PG to a server's URL; KASSA_REQUIRE_PG=1 turns this into a failure.\n"
+        );
+    });
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Sqlite,
@@ -63,9 +82,7 @@ impl TestDb {
                                 "KASSA_REQUIRE_PG=1 but PostgreSQL at {admin} is not reachable: {e}"
                             );
                         }
-                        eprintln!(
-                            "SKIPPED: PostgreSQL not reachable at {admin} ({e}); set KASSA_TEST_PG"
-                        );
+                        announce_skip(&admin, &e.to_string());
                         return None;
                     }
                 };

@@ -59,6 +59,9 @@ async fn cyrillic_search(env: &Env) {
     // address with house and flat; street words people type are ignored
     assert_eq!(ids(env, "Ленина 5-12", false).await, vec![a.id]);
     assert_eq!(ids(env, "ул. Ленина, д. 50", false).await, vec![b.id]);
+    // a house number matches 5 and 50, the exact house first
+    assert_eq!(ids(env, "ленина 5", false).await, vec![a.id, b.id]);
+    assert_eq!(ids(env, "ленина 50", false).await, vec![b.id]);
     assert_eq!(ids(env, "мира 12б-7", false).await, vec![c.id]);
     // short fragments: a name prefix
     assert_eq!(ids(env, "Ха", false).await, vec![c.id]);
