@@ -171,12 +171,14 @@ CREATE TABLE ledger (
     operator_id           INTEGER REFERENCES operators(id),
     created_at            TEXT    NOT NULL,
     reverses_id           INTEGER REFERENCES ledger(id),
-    idempotency_key       TEXT UNIQUE,
+    idempotency_key       TEXT,
     CHECK (balance_after_minor = balance_before_minor + amount_minor)
 );
 CREATE INDEX ledger_customer ON ledger (customer_id, id);
 CREATE UNIQUE INDEX ledger_receipt ON ledger (receipt_number) WHERE receipt_number IS NOT NULL;
 CREATE UNIQUE INDEX ledger_reverses ON ledger (reverses_id) WHERE reverses_id IS NOT NULL;
+-- partial: the millions of operations posted without a key cost nothing here
+CREATE UNIQUE INDEX ledger_idempotency ON ledger (idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 -- Named sequences, such as the next receipt (ПКО) number.
 CREATE TABLE counters (
