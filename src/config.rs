@@ -37,10 +37,7 @@ fn default_lockout() -> i64 {
 
 impl Default for ServiceSection {
     fn default() -> Self {
-        ServiceSection {
-            max_failed_logins: default_max_failed(),
-            lockout_minutes: default_lockout(),
-        }
+        ServiceSection { max_failed_logins: default_max_failed(), lockout_minutes: default_lockout() }
     }
 }
 
@@ -60,10 +57,7 @@ fn default_level() -> String {
 
 impl Default for LogSection {
     fn default() -> Self {
-        LogSection {
-            level: default_level(),
-            dir: None,
-        }
+        LogSection { level: default_level(), dir: None }
     }
 }
 
@@ -93,16 +87,11 @@ impl Config {
                 return Ok(Config::default());
             }
             Err(e) => {
-                return Err(ConfigError::Read {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                });
+                return Err(ConfigError::Read { path: path.display().to_string(), reason: e.to_string() });
             }
         };
-        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let cfg: Config = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), reason: e.to_string() })?;
         if cfg.service.max_failed_logins < 1 || cfg.service.lockout_minutes < 1 {
             return Err(ConfigError::Invalid(
                 "service.max_failed_logins and service.lockout_minutes must be at least 1".into(),
@@ -129,9 +118,7 @@ pub fn default_config_path() -> Option<PathBuf> {
 
 /// The platform data directory (`~/.local/share/kassa` on Linux).
 pub fn data_dir() -> PathBuf {
-    dirs()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".kassa"))
+    dirs().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".kassa"))
 }
 
 /// The embedded default database.

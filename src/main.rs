@@ -7,21 +7,13 @@ use kassa::cli::{self, Cli};
 use kassa::config::{self, Config};
 
 fn init_logging(cfg: &Config) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = cfg
-        .log
-        .dir
-        .clone()
-        .unwrap_or_else(|| config::data_dir().join("logs"));
+    let dir = cfg.log.dir.clone().unwrap_or_else(|| config::data_dir().join("logs"));
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::daily(dir, "kassa.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_new(format!("kassa={}", cfg.log.level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("kassa=info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
     Some(guard)
 }
 
@@ -35,11 +27,7 @@ fn main() -> ExitCode {
         }
     };
     let _guard = init_logging(&cfg);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kassa: cannot start: {e}");

@@ -36,9 +36,7 @@ async fn dump(db: &TestDb) -> String {
     let mut out = String::new();
     match db.kind() {
         Kind::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.url))
-                .await
-                .unwrap();
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.url)).await.unwrap();
             let tables: Vec<String> = sqlx::query(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
                  AND name NOT LIKE 'customer_search%' ORDER BY name",
@@ -50,24 +48,16 @@ async fn dump(db: &TestDb) -> String {
             .map(|r| r.get::<String, _>(0))
             .collect();
             for t in tables {
-                let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT name FROM pragma_table_info('{t}')"
-                )))
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| format!("quote({})", r.get::<String, _>(0)))
-                .collect();
-                let sql = format!(
-                    "SELECT {} FROM {t} ORDER BY rowid",
-                    cols.join(" || '|' || ")
-                );
-                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap()
-                {
+                let cols: Vec<String> =
+                    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{t}')")))
+                        .fetch_all(&mut c)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| format!("quote({})", r.get::<String, _>(0)))
+                        .collect();
+                let sql = format!("SELECT {} FROM {t} ORDER BY rowid", cols.join(" || '|' || "));
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap() {
                     out.push_str(&t);
                     out.push(':');
                     out.push_str(&r.get::<String, _>(0));
@@ -78,22 +68,17 @@ async fn dump(db: &TestDb) -> String {
         }
         Kind::Postgres => {
             let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            let tables: Vec<String> = sqlx::query(
-                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
-            )
-            .fetch_all(&mut c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>(0))
-            .collect();
-            for t in tables {
-                let sql = format!("SELECT x::text FROM {t} x ORDER BY 1");
-                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            let tables: Vec<String> =
+                sqlx::query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
                     .fetch_all(&mut c)
                     .await
                     .unwrap()
-                {
+                    .iter()
+                    .map(|r| r.get::<String, _>(0))
+                    .collect();
+            for t in tables {
+                let sql = format!("SELECT x::text FROM {t} x ORDER BY 1");
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap() {
                     out.push_str(&t);
                     out.push(':');
                     out.push_str(&r.get::<String, _>(0));
@@ -114,225 +99,60 @@ const BAD: &[(Option<&str>, &[&str], u8)] = &[
     (Some("cashier"), &["pay", "10001", "-5"], 2),
     (Some("cashier"), &["pay", "10001", "1e5"], 2),
     (Some("cashier"), &["pay", "10001", "10000001"], 2),
-    (
-        Some("cashier"),
-        &["pay", "10001", "500", "--method", "cheque"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["pay", "10001", "500", "--receipt", "1 2"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["pay", "10001", "500", "--key", "с пробелом"],
-        2,
-    ),
+    (Some("cashier"), &["pay", "10001", "500", "--method", "cheque"], 2),
+    (Some("cashier"), &["pay", "10001", "500", "--receipt", "1 2"], 2),
+    (Some("cashier"), &["pay", "10001", "500", "--key", "с пробелом"], 2),
     (Some("cashier"), &["pay", "99999999", "500"], 3),
     (Some("cashier"), &["pay", "#abc", "500"], 2),
     (Some("viewer"), &["pay", "10001", "500"], 5),
     (None, &["pay", "10001", "500"], 2),
-    (
-        Some("admin"),
-        &["charge", "10001", "100", "--comment", " "],
-        2,
-    ),
-    (
-        Some("admin"),
-        &["charge", "10001", "-100", "--comment", "x"],
-        2,
-    ),
-    (
-        Some("admin"),
-        &["correct", "10001", "0", "--comment", "x"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["charge", "10001", "100", "--comment", "x"],
-        5,
-    ),
+    (Some("admin"), &["charge", "10001", "100", "--comment", " "], 2),
+    (Some("admin"), &["charge", "10001", "-100", "--comment", "x"], 2),
+    (Some("admin"), &["correct", "10001", "0", "--comment", "x"], 2),
+    (Some("cashier"), &["charge", "10001", "100", "--comment", "x"], 5),
     (Some("admin"), &["reverse", "999999", "--comment", "x"], 3),
     (Some("cashier"), &["reverse", "1", "--comment", "x"], 5),
-    (
-        Some("cashier"),
-        &["history", "10001", "--from", "2026-13-01"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["history", "10001", "--kind", "refund"],
-        2,
-    ),
+    (Some("cashier"), &["history", "10001", "--from", "2026-13-01"], 2),
+    (Some("cashier"), &["history", "10001", "--kind", "refund"], 2),
     (Some("cashier"), &["history", "10001", "--page", "0"], 2),
     (Some("cashier"), &["history", "10001", "--limit", "0"], 2),
     (Some("cashier"), &["history", "424242"], 3),
     (Some("cashier"), &["customer", "add", "--name", " "], 2),
-    (
-        Some("cashier"),
-        &["customer", "add", "--name", "X", "--set", "email=bad"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["customer", "add", "--name", "X", "--set", "nosuch=1"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["customer", "add", "--name", "X", "--set", "phone0=12"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["customer", "add", "--name", "X", "--set", "house_id=99999"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["customer", "add", "--name", "X", "--set", "noequals"],
-        2,
-    ),
+    (Some("cashier"), &["customer", "add", "--name", "X", "--set", "email=bad"], 2),
+    (Some("cashier"), &["customer", "add", "--name", "X", "--set", "nosuch=1"], 2),
+    (Some("cashier"), &["customer", "add", "--name", "X", "--set", "phone0=12"], 2),
+    (Some("cashier"), &["customer", "add", "--name", "X", "--set", "house_id=99999"], 2),
+    (Some("cashier"), &["customer", "add", "--name", "X", "--set", "noequals"], 2),
     (Some("viewer"), &["customer", "add", "--name", "X"], 5),
-    (
-        Some("cashier"),
-        &["customer", "edit", "10001", "--set", "login=a b"],
-        2,
-    ),
+    (Some("cashier"), &["customer", "edit", "10001", "--set", "login=a b"], 2),
     (Some("cashier"), &["customer", "edit", "10001"], 2),
-    (
-        Some("cashier"),
-        &[
-            "customer",
-            "edit",
-            "10001",
-            "--set",
-            "agreement_number=10002",
-        ],
-        4,
-    ),
-    (
-        Some("cashier"),
-        &[
-            "customer",
-            "edit",
-            "10001",
-            "--set",
-            "date_connect=31.02.2026",
-        ],
-        2,
-    ),
+    (Some("cashier"), &["customer", "edit", "10001", "--set", "agreement_number=10002"], 4),
+    (Some("cashier"), &["customer", "edit", "10001", "--set", "date_connect=31.02.2026"], 2),
     (Some("cashier"), &["customer", "show", "424242"], 3),
     (Some("cashier"), &["customer", "show"], 2),
     (Some("cashier"), &["customer", "find", "fio", "x"], 2),
     (Some("cashier"), &["customer", "find", "ip", "300.1.1.1"], 2),
-    (
-        Some("cashier"),
-        &["customer", "find", "login", "nobody-here"],
-        3,
-    ),
+    (Some("cashier"), &["customer", "find", "login", "nobody-here"], 3),
     (Some("cashier"), &["customer", "list", "--limit", "0"], 2),
-    (
-        Some("cashier"),
-        &["customer", "list", "--state", "weird"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &["customer", "list", "--balance-from", "abc"],
-        2,
-    ),
+    (Some("cashier"), &["customer", "list", "--state", "weird"], 2),
+    (Some("cashier"), &["customer", "list", "--balance-from", "abc"], 2),
     (Some("admin"), &["tariff", "add", "--name", "X"], 2),
-    (
-        Some("admin"),
-        &[
-            "tariff", "add", "--name", "X", "--price", "1", "--period", "week",
-        ],
-        2,
-    ),
-    (
-        Some("admin"),
-        &["tariff", "add", "--name", "Гигабит", "--price", "1"],
-        4,
-    ),
-    (
-        Some("admin"),
-        &[
-            "tariff",
-            "add",
-            "--name",
-            "X",
-            "--price",
-            "1",
-            "--transitions",
-            "1,x",
-        ],
-        2,
-    ),
-    (
-        Some("admin"),
-        &["tariff", "edit", "9999", "--price", "1"],
-        3,
-    ),
-    (
-        Some("cashier"),
-        &["tariff", "add", "--name", "X", "--price", "1"],
-        5,
-    ),
+    (Some("admin"), &["tariff", "add", "--name", "X", "--price", "1", "--period", "week"], 2),
+    (Some("admin"), &["tariff", "add", "--name", "Гигабит", "--price", "1"], 4),
+    (Some("admin"), &["tariff", "add", "--name", "X", "--price", "1", "--transitions", "1,x"], 2),
+    (Some("admin"), &["tariff", "edit", "9999", "--price", "1"], 3),
+    (Some("cashier"), &["tariff", "add", "--name", "X", "--price", "1"], 5),
     (Some("cashier"), &["tariff", "change", "10001", "9999"], 3),
-    (
-        Some("admin"),
-        &["tariff", "apply-due", "--date", "завтра"],
-        2,
-    ),
+    (Some("admin"), &["tariff", "apply-due", "--date", "завтра"], 2),
     (Some("admin"), &["house", "add", "--city", "X"], 2),
-    (
-        Some("admin"),
-        &[
-            "house", "add", "--city", "К", "--street", "У", "--number", "5а",
-        ],
-        2,
-    ),
+    (Some("admin"), &["house", "add", "--city", "К", "--street", "У", "--number", "5а"], 2),
     (Some("admin"), &["house", "delete", "1"], 4),
     (Some("admin"), &["house", "delete", "99999"], 3),
-    (
-        Some("admin"),
-        &["house", "edit", "1", "--connect-date", "вчера"],
-        2,
-    ),
-    (
-        Some("cashier"),
-        &[
-            "house", "add", "--city", "К", "--street", "У", "--number", "5",
-        ],
-        5,
-    ),
-    (
-        Some("admin"),
-        &["operator", "add", "x", "--name", "X", "--role", "root"],
-        2,
-    ),
-    (
-        Some("admin"),
-        &[
-            "operator",
-            "add",
-            "bad login",
-            "--name",
-            "X",
-            "--role",
-            "viewer",
-        ],
-        2,
-    ),
-    (
-        Some("admin"),
-        &[
-            "operator", "add", "cashier", "--name", "X", "--role", "viewer",
-        ],
-        4,
-    ),
+    (Some("admin"), &["house", "edit", "1", "--connect-date", "вчера"], 2),
+    (Some("cashier"), &["house", "add", "--city", "К", "--street", "У", "--number", "5"], 5),
+    (Some("admin"), &["operator", "add", "x", "--name", "X", "--role", "root"], 2),
+    (Some("admin"), &["operator", "add", "bad login", "--name", "X", "--role", "viewer"], 2),
+    (Some("admin"), &["operator", "add", "cashier", "--name", "X", "--role", "viewer"], 4),
     (Some("cashier"), &["operator", "list"], 5),
     (Some("cashier"), &["check"], 5),
     (Some("cashier"), &["audit"], 5),
@@ -347,17 +167,8 @@ async fn bad_input_changes_nothing(kind: Kind) {
         return;
     };
     let home = tempfile::tempdir().unwrap();
-    let made = kassa(
-        home.path(),
-        &db.url,
-        None,
-        &["demo", "--customers", "40", "--months", "2"],
-    );
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let made = kassa(home.path(), &db.url, None, &["demo", "--customers", "40", "--months", "2"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let before = dump(&db).await;
     assert!(before.contains("customers:"));
     for (op, args, code) in BAD {
@@ -371,10 +182,7 @@ async fn bad_input_changes_nothing(kind: Kind) {
         );
         assert!(!stderr.trim().is_empty(), "{args:?} said nothing");
         if args.len() > 1 {
-            assert!(
-                stderr.lines().count() <= 3 || stderr.contains("Usage"),
-                "{args:?}: {stderr}"
-            );
+            assert!(stderr.lines().count() <= 3 || stderr.contains("Usage"), "{args:?}: {stderr}");
         }
         assert_eq!(dump(&db).await, before, "{args:?} changed the database");
     }
@@ -395,14 +203,7 @@ async fn a_wrong_password_is_refused_and_counted() {
     let db = TestDb::new(Kind::Sqlite).await.unwrap();
     let home = tempfile::tempdir().unwrap();
     assert!(
-        kassa(
-            home.path(),
-            &db.url,
-            None,
-            &["demo", "--customers", "5", "--months", "1"]
-        )
-        .status
-        .success()
+        kassa(home.path(), &db.url, None, &["demo", "--customers", "5", "--months", "1"]).status.success()
     );
     let mut cmd = Command::new(BIN);
     let o = cmd
@@ -414,10 +215,7 @@ async fn a_wrong_password_is_refused_and_counted() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(6));
-    assert_eq!(
-        String::from_utf8_lossy(&o.stderr).trim(),
-        "kassa: wrong login or password"
-    );
+    assert_eq!(String::from_utf8_lossy(&o.stderr).trim(), "kassa: wrong login or password");
 }
 
 /// Four separate processes post to one customer of one SQLite file at once.
@@ -426,16 +224,7 @@ fn separate_processes_post_to_one_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("kassa.db").display().to_string();
     let home = dir.path().to_path_buf();
-    assert!(
-        kassa(
-            &home,
-            &db,
-            None,
-            &["demo", "--customers", "3", "--months", "1"]
-        )
-        .status
-        .success()
-    );
+    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
     let before = balance(&home, &db, "10001");
     let per_process = 8;
     let threads: Vec<_> = (0..4)
@@ -444,12 +233,7 @@ fn separate_processes_post_to_one_sqlite_file() {
             std::thread::spawn(move || {
                 for i in 0..per_process {
                     let key = format!("proc{p}-{i}");
-                    let o = kassa(
-                        &home,
-                        &db,
-                        Some("cashier"),
-                        &["pay", "10001", "10,01", "--key", &key],
-                    );
+                    let o = kassa(&home, &db, Some("cashier"), &["pay", "10001", "10,01", "--key", &key]);
                     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
                     assert!(o.status.success(), "{key}: {stderr}");
                     assert!(!stderr.contains("locked"), "{stderr}");
@@ -463,20 +247,11 @@ fn separate_processes_post_to_one_sqlite_file() {
     let after = balance(&home, &db, "10001");
     assert_eq!(after - before, 4 * per_process * 1001);
     let check = kassa(&home, &db, Some("admin"), &["check"]);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }
 
 fn balance(home: &Path, db: &str, customer: &str) -> i64 {
-    let o = kassa(
-        home,
-        db,
-        Some("viewer"),
-        &["--json", "customer", "show", customer],
-    );
+    let o = kassa(home, db, Some("viewer"), &["--json", "customer", "show", customer]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = v["customer"]["balance"].as_str().unwrap().replace('.', "");
@@ -496,21 +271,11 @@ fn first_run_builds_the_demo_desk_and_says_what_next() {
     let again = kassa(dir.path(), &db, None, &[]);
     assert!(!String::from_utf8_lossy(&again.stdout).contains("demo database ready"));
     // and the suggested commands work
-    let search = kassa(
-        dir.path(),
-        &db,
-        Some("cashier"),
-        &["--json", "customer", "search", "10001"],
-    );
+    let search = kassa(dir.path(), &db, Some("cashier"), &["--json", "customer", "search", "10001"]);
     let v: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
     assert_eq!(v["query"]["kind"], "digits");
     assert_eq!(v["customers"][0]["agreement_number"], "10001");
-    let paid = kassa(
-        dir.path(),
-        &db,
-        Some("cashier"),
-        &["--json", "pay", "10001", "500"],
-    );
+    let paid = kassa(dir.path(), &db, Some("cashier"), &["--json", "pay", "10001", "500"]);
     let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
     assert_eq!(v["operation"]["amount"], "500.00");
     assert_eq!(v["replayed"], false);
@@ -523,19 +288,12 @@ fn help_explains_every_command() {
     let o = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&o.stdout);
     for cmd in [
-        "init", "demo", "operator", "customer", "pay", "charge", "correct", "reverse", "history",
-        "tariff", "house", "audit", "check",
+        "init", "demo", "operator", "customer", "pay", "charge", "correct", "reverse", "history", "tariff",
+        "house", "audit", "check",
     ] {
-        assert!(
-            help.contains(&format!("  {cmd} ")),
-            "{cmd} missing from --help:\n{help}"
-        );
+        assert!(help.contains(&format!("  {cmd} ")), "{cmd} missing from --help:\n{help}");
     }
-    for sub in [
-        ["customer", "--help"],
-        ["tariff", "--help"],
-        ["house", "--help"],
-    ] {
+    for sub in [["customer", "--help"], ["tariff", "--help"], ["house", "--help"]] {
         let o = Command::new(BIN).args(sub).output().unwrap();
         assert!(o.status.success());
     }

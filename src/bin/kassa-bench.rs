@@ -76,13 +76,7 @@ struct Line {
     raw: Option<(f64, f64)>,
 }
 
-async fn post_loop(
-    svc: &Service,
-    actor: &Actor,
-    count: usize,
-    seed: u64,
-    max_customer: i64,
-) -> Duration {
+async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_customer: i64) -> Duration {
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
     for i in 0..count {
@@ -92,10 +86,7 @@ async fn post_loop(
             method: PaymentMethod::Cash,
             receipt_number: None,
             comment: None,
-            idempotency_key: Some(format!(
-                "bench-{seed}-{i}-{}",
-                uuid::Uuid::new_v4().simple()
-            )),
+            idempotency_key: Some(format!("bench-{seed}-{i}-{}", uuid::Uuid::new_v4().simple())),
         };
         svc.post_payment(actor, &req).await.expect("post");
     }
@@ -105,19 +96,9 @@ async fn post_loop(
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let svc = Service::open(&args.db, ServiceConfig::default())
-        .await
-        .expect("open");
-    if let Some(Worker::PostWorker {
-        count,
-        seed,
-        max_customer,
-    }) = args.worker
-    {
-        let actor = svc
-            .login("cashier", DEMO_PASSWORD, "bench")
-            .await
-            .expect("login");
+    let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
+    if let Some(Worker::PostWorker { count, seed, max_customer }) = args.worker {
+        let actor = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
         let spent = post_loop(&svc, &actor, count, seed, max_customer).await;
         println!("{}", spent.as_secs_f64());
         return ExitCode::SUCCESS;
@@ -131,11 +112,7 @@ async fn main() -> ExitCode {
     if count == 0 {
         eprintln!("building the demo: {} customers …", args.customers);
         let s = svc
-            .generate_demo(DemoOptions {
-                customers: args.customers,
-                seed: 1,
-                months: 10,
-            })
+            .generate_demo(DemoOptions { customers: args.customers, seed: 1, months: 10 })
             .await
             .expect("demo");
         demo_line = Some(format!(
@@ -147,14 +124,8 @@ async fn main() -> ExitCode {
         let mut tx = store.read().await.unwrap();
         store::customers::count(&mut tx.db()).await.unwrap()
     };
-    let viewer = svc
-        .login("viewer", DEMO_PASSWORD, "bench")
-        .await
-        .expect("viewer login");
-    let cashier = svc
-        .login("cashier", DEMO_PASSWORD, "bench")
-        .await
-        .expect("cashier login");
+    let viewer = svc.login("viewer", DEMO_PASSWORD, "bench").await.expect("viewer login");
+    let cashier = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("cashier login");
     let mut rng = StdRng::seed_from_u64(42);
 
     // Samples of what a cashier types, taken from the data itself.
@@ -188,16 +159,11 @@ async fn main() -> ExitCode {
                 continue;
             };
             agreements.push(a);
-            phones.push(
-                Phone::from_stored(r.opt_text("phone0").unwrap().unwrap_or_default()).to_string(),
-            );
+            phones.push(Phone::from_stored(r.opt_text("phone0").unwrap().unwrap_or_default()).to_string());
             let surname: String = r.text("name_norm").unwrap().chars().take(5).collect();
             surnames.push(surname);
             let street = r.opt_text("street").unwrap().unwrap_or_default();
-            let street_name = street
-                .split_once(' ')
-                .map(|(_, s)| s.to_string())
-                .unwrap_or(street);
+            let street_name = street.split_once(' ').map(|(_, s)| s.to_string()).unwrap_or(street);
             let house = format!(
                 "{}{}",
                 r.opt_i64("number").unwrap().unwrap_or(1),
@@ -211,16 +177,10 @@ async fn main() -> ExitCode {
             ips.push(ip);
             // the NOC types MACs in every spelling
             let m = Mac::parse(&mac).unwrap().to_string();
-            macs.push(if rng.random_bool(0.5) {
-                m.replace(':', "-").to_uppercase()
-            } else {
-                m
-            });
+            macs.push(if rng.random_bool(0.5) { m.replace(':', "-").to_uppercase() } else { m });
         }
     }
-    let misses: Vec<String> = (0..args.iterations)
-        .map(|i| format!("Шварценеггер{i}"))
-        .collect();
+    let misses: Vec<String> = (0..args.iterations).map(|i| format!("Шварценеггер{i}")).collect();
 
     let mut lines = Vec::new();
     for (what, queries) in [
@@ -258,14 +218,7 @@ async fn main() -> ExitCode {
         let id = rng.random_range(1..=n);
         let t = Instant::now();
         let h = svc
-            .history(
-                &viewer,
-                &HistoryQuery {
-                    customer_id: id,
-                    limit: 50,
-                    ..Default::default()
-                },
-            )
+            .history(&viewer, &HistoryQuery { customer_id: id, limit: 50, ..Default::default() })
             .await
             .unwrap();
         hist.push(t.elapsed());
@@ -323,27 +276,17 @@ async fn main() -> ExitCode {
     let multi_rate = (per * args.posters) as f64 / slowest;
 
     let size = match store.backend() {
-        Backend::Sqlite => std::fs::metadata(
-            args.db
-                .trim_start_matches("sqlite:")
-                .trim_start_matches("//"),
-        )
-        .map(|m| m.len())
-        .unwrap_or(0),
+        Backend::Sqlite => std::fs::metadata(args.db.trim_start_matches("sqlite:").trim_start_matches("//"))
+            .map(|m| m.len())
+            .unwrap_or(0),
         Backend::Postgres => {
             let mut tx = store.read().await.unwrap();
-            tx.db()
-                .scalar_i64(q!("SELECT pg_database_size(current_database())"))
-                .await
-                .unwrap() as u64
+            tx.db().scalar_i64(q!("SELECT pg_database_size(current_database())")).await.unwrap() as u64
         }
     };
     let ops = {
         let mut tx = store.read().await.unwrap();
-        tx.db()
-            .scalar_i64(q!("SELECT COUNT(*) FROM ledger"))
-            .await
-            .unwrap()
+        tx.db().scalar_i64(q!("SELECT COUNT(*) FROM ledger")).await.unwrap()
     };
 
     println!(
@@ -356,26 +299,16 @@ async fn main() -> ExitCode {
     if let Some(d) = demo_line {
         println!("\n{d}");
     }
-    println!(
-        "\n| measure | p50 ms | p99 ms | same store queries without the service: p50 / p99 ms |"
-    );
+    println!("\n| measure | p50 ms | p99 ms | same store queries without the service: p50 / p99 ms |");
     println!("| --- | ---: | ---: | ---: |");
     for l in &lines {
-        let raw = l
-            .raw
-            .map(|(a, b)| format!("{a:.2} / {b:.2}"))
-            .unwrap_or_else(|| "—".into());
+        let raw = l.raw.map(|(a, b)| format!("{a:.2} / {b:.2}")).unwrap_or_else(|| "—".into());
         println!("| {} | {:.2} | {:.2} | {raw} |", l.what, l.p50, l.p99);
     }
     println!("\n| payments (durable: SQLite synchronous=FULL / PostgreSQL fsync on) | posts/s |");
     println!("| --- | ---: |");
     println!("| 1 poster, {} posts | {:.0} |", args.posts, single_rate);
-    println!(
-        "| {} separate processes, {} posts | {:.0} |",
-        args.posters,
-        per * args.posters,
-        multi_rate
-    );
+    println!("| {} separate processes, {} posts | {:.0} |", args.posters, per * args.posters, multi_rate);
     ExitCode::SUCCESS
 }
 
@@ -386,51 +319,28 @@ async fn raw_search(store: &Store, input: &str) {
     let mut tx = store.read().await.unwrap();
     let mut db = tx.db();
     let ids = match &query {
-        SearchQuery::Digits(d) => store::customers::search_digits(
-            &mut db,
-            d,
-            Phone::normalise_digits(d).as_deref(),
-            false,
-            20,
-        )
-        .await
-        .unwrap(),
-        SearchQuery::Phone(p) => {
-            store::customers::lookup(&mut db, LookupKind::Phone, p.as_str(), true)
+        SearchQuery::Digits(d) => {
+            store::customers::search_digits(&mut db, d, Phone::normalise_digits(d).as_deref(), false, 20)
                 .await
                 .unwrap()
+        }
+        SearchQuery::Phone(p) => {
+            store::customers::lookup(&mut db, LookupKind::Phone, p.as_str(), true).await.unwrap()
         }
         SearchQuery::Ip(ip) => {
-            store::customers::lookup(&mut db, LookupKind::Ip, &ip.to_string(), true)
-                .await
-                .unwrap()
+            store::customers::lookup(&mut db, LookupKind::Ip, &ip.to_string(), true).await.unwrap()
         }
         SearchQuery::Mac(m) => {
-            store::customers::lookup(&mut db, LookupKind::Mac, &m.to_string(), true)
-                .await
-                .unwrap()
+            store::customers::lookup(&mut db, LookupKind::Mac, &m.to_string(), true).await.unwrap()
         }
         SearchQuery::Text(words) => {
             if let [w] = words.as_slice() {
-                let kind = if w.contains('@') {
-                    LookupKind::Mail
-                } else {
-                    LookupKind::Login
-                };
-                std::hint::black_box(
-                    store::customers::lookup(&mut db, kind, w, true)
-                        .await
-                        .unwrap(),
-                );
+                let kind = if w.contains('@') { LookupKind::Mail } else { LookupKind::Login };
+                std::hint::black_box(store::customers::lookup(&mut db, kind, w, true).await.unwrap());
             }
-            let w: Vec<String> = words
-                .iter()
-                .filter(|w| !customer::ADDRESS_WORDS.contains(&w.as_str()))
-                .cloned()
-                .collect();
-            store::customers::search_text(&mut db, &w, false, 20)
-                .await
-                .unwrap()
+            let w: Vec<String> =
+                words.iter().filter(|w| !customer::ADDRESS_WORDS.contains(&w.as_str())).cloned().collect();
+            store::customers::search_text(&mut db, &w, false, 20).await.unwrap()
         }
         SearchQuery::Empty => Vec::new(),
     };

@@ -26,12 +26,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     /// The operator to act as (password from KASSA_PASSWORD or a prompt)
-    #[arg(
-        long = "as",
-        global = true,
-        env = "KASSA_OPERATOR",
-        value_name = "LOGIN"
-    )]
+    #[arg(long = "as", global = true, env = "KASSA_OPERATOR", value_name = "LOGIN")]
     pub operator: Option<String>,
     /// Do not ask for confirmation before moving money or deleting
     #[arg(long, short = 'y', global = true)]

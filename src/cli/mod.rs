@@ -11,9 +11,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 pub use args::Cli;
-use args::{
-    Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, TariffArgs, TariffCmd,
-};
+use args::{Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, TariffArgs, TariffCmd};
 
 use crate::config::{self, Config};
 use crate::domain::customer::CustomerState;
@@ -24,8 +22,8 @@ use crate::domain::money::Money;
 use crate::domain::role::Role;
 use crate::service::demo::{DEMO_PASSWORD, DemoOptions};
 use crate::service::{
-    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput,
-    NewCustomer, PaymentRequest, Service, ServiceError, TariffInput, When, origin_from_env,
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, NewCustomer,
+    PaymentRequest, Service, ServiceError, TariffInput, When, origin_from_env,
 };
 
 /// An error at the command line's edge, with the exit code it maps to.
@@ -37,10 +35,7 @@ pub struct CliError {
 
 impl CliError {
     fn usage(message: impl std::fmt::Display) -> CliError {
-        CliError {
-            code: 2,
-            message: message.to_string(),
-        }
+        CliError { code: 2, message: message.to_string() }
     }
 }
 
@@ -51,24 +46,16 @@ impl From<ServiceError> for CliError {
             ServiceError::NotFound(_) => 3,
             ServiceError::Conflict(_) => 4,
             ServiceError::Denied { .. } => 5,
-            ServiceError::BadCredentials
-            | ServiceError::Locked { .. }
-            | ServiceError::Disabled(_) => 6,
+            ServiceError::BadCredentials | ServiceError::Locked { .. } | ServiceError::Disabled(_) => 6,
             ServiceError::Store(_) => 1,
         };
-        CliError {
-            code,
-            message: e.to_string(),
-        }
+        CliError { code, message: e.to_string() }
     }
 }
 
 impl From<config::ConfigError> for CliError {
     fn from(e: config::ConfigError) -> CliError {
-        CliError {
-            code: 2,
-            message: e.to_string(),
-        }
+        CliError { code: 2, message: e.to_string() }
     }
 }
 
@@ -113,12 +100,9 @@ fn read_password(prompt: &str, env: &str) -> CliResult<String> {
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(format!(
-            "no password: set {env} or run on a terminal"
-        )));
+        return Err(CliError::usage(format!("no password: set {env} or run on a terminal")));
     }
-    rpassword::prompt_password(prompt)
-        .map_err(|e| CliError::usage(format!("cannot read the password: {e}")))
+    rpassword::prompt_password(prompt).map_err(|e| CliError::usage(format!("cannot read the password: {e}")))
 }
 
 /// Asks "… [y/N]" on a terminal; scripts (no terminal) and `--yes` go ahead.
@@ -129,31 +113,20 @@ fn confirm(cli: &Cli, question: &str) -> CliResult<()> {
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    if matches!(
-        line.trim().to_lowercase().as_str(),
-        "y" | "yes" | "д" | "да"
-    ) {
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::usage(e.to_string()))?;
+    if matches!(line.trim().to_lowercase().as_str(), "y" | "yes" | "д" | "да") {
         Ok(())
     } else {
-        Err(CliError {
-            code: 10,
-            message: "cancelled: nothing was written".into(),
-        })
+        Err(CliError { code: 10, message: "cancelled: nothing was written".into() })
     }
 }
 
 async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
     let location = database_location(cli, cfg);
-    Service::open(&location, cfg.service())
-        .await
-        .map_err(|e| CliError {
-            code: 1,
-            message: format!("cannot open the database {}: {e}", redact(&location)),
-        })
+    Service::open(&location, cfg.service()).await.map_err(|e| CliError {
+        code: 1,
+        message: format!("cannot open the database {}: {e}", redact(&location)),
+    })
 }
 
 /// A database location fit for messages: the password of a URL hidden.
@@ -162,12 +135,7 @@ fn redact(location: &str) -> String {
         (Some(s), Some(at)) if at > s => {
             let creds = &location[s + 3..at];
             match creds.find(':') {
-                Some(c) => format!(
-                    "{}{}:***{}",
-                    &location[..s + 3],
-                    &creds[..c],
-                    &location[at..]
-                ),
+                Some(c) => format!("{}{}:***{}", &location[..s + 3], &creds[..c], &location[at..]),
                 None => location.to_string(),
             }
         }
@@ -190,18 +158,14 @@ fn parse_money(field: &str, s: &str) -> CliResult<Money> {
 }
 
 fn parse_day(field: &str, s: &Option<String>) -> CliResult<Option<chrono::NaiveDate>> {
-    s.as_deref()
-        .map(parse_date)
-        .transpose()
-        .map_err(|e| CliError::usage(format!("{field}: {e}")))
+    s.as_deref().map(parse_date).transpose().map_err(|e| CliError::usage(format!("{field}: {e}")))
 }
 
 fn changes(set: &[String]) -> CliResult<CustomerChanges> {
     let mut pairs = Vec::new();
     for s in set {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| CliError::usage(format!("--set '{s}': write FIELD=VALUE")))?;
+        let (k, v) =
+            s.split_once('=').ok_or_else(|| CliError::usage(format!("--set '{s}': write FIELD=VALUE")))?;
         pairs.push((k, v));
     }
     Ok(CustomerChanges::from_pairs(pairs)?)
@@ -221,16 +185,8 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
                 .collect::<CliResult<Vec<i64>>>()?,
         ),
     };
-    let price = a
-        .price
-        .as_deref()
-        .map(|p| parse_money("price", p))
-        .transpose()?;
-    let period = a
-        .period
-        .as_deref()
-        .map(|p| p.parse().map_err(CliError::usage))
-        .transpose()?;
+    let price = a.price.as_deref().map(|p| parse_money("price", p)).transpose()?;
+    let period = a.period.as_deref().map(|p| p.parse().map_err(CliError::usage)).transpose()?;
     Ok(match base {
         Some(b) => TariffInput {
             name: a.name.clone().unwrap_or(b.name),
@@ -241,10 +197,7 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
             transitions,
         },
         None => TariffInput {
-            name: a
-                .name
-                .clone()
-                .ok_or_else(|| CliError::usage("--name is required"))?,
+            name: a.name.clone().ok_or_else(|| CliError::usage("--name is required"))?,
             price: price.ok_or_else(|| CliError::usage("--price is required"))?,
             period: period.unwrap_or(crate::service::Period::Month),
             active: a.active.unwrap_or(true),
@@ -273,16 +226,8 @@ fn filter(a: &ListArgs) -> CliResult<CustomerFilter> {
         account_number: a.account.clone(),
         agreement_number: a.agreement.clone(),
         apartment: a.apartment.clone(),
-        balance_from: a
-            .balance_from
-            .as_deref()
-            .map(|s| parse_money("balance-from", s))
-            .transpose()?,
-        balance_to: a
-            .balance_to
-            .as_deref()
-            .map(|s| parse_money("balance-to", s))
-            .transpose()?,
+        balance_from: a.balance_from.as_deref().map(|s| parse_money("balance-from", s)).transpose()?,
+        balance_to: a.balance_to.as_deref().map(|s| parse_money("balance-to", s)).transpose()?,
         billing_id: a.billing_id,
         billing_uid: a.billing_uid.clone(),
         date_connect_from: parse_day("connected-from", &a.connected_from)?,
@@ -295,11 +240,7 @@ fn filter(a: &ListArgs) -> CliResult<CustomerFilter> {
         mark_id: a.mark,
         group_id: a.group,
         name: a.name.clone(),
-        state: a
-            .state
-            .as_deref()
-            .map(|s| s.parse::<CustomerState>().map_err(CliError::usage))
-            .transpose()?,
+        state: a.state.as_deref().map(|s| s.parse::<CustomerState>().map_err(CliError::usage)).transpose()?,
         tariff_id: a.tariff,
         limit: a.limit,
         is_like: a.like,
@@ -329,22 +270,12 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             }
             let password = read_password(&format!("new password for {login}: "), "KASSA_PASSWORD")?;
             let op = svc.bootstrap_admin(login, name, &password).await?;
-            out(json, &op, |op| {
-                format!("Created the database and the administrator '{}'.", op.login)
-            });
+            out(json, &op, |op| format!("Created the database and the administrator '{}'.", op.login));
         }
-        Command::Demo {
-            customers,
-            seed,
-            months,
-        } => {
+        Command::Demo { customers, seed, months } => {
             let svc = open(cli, cfg).await?;
             let s = svc
-                .generate_demo(DemoOptions {
-                    customers: *customers,
-                    seed: *seed,
-                    months: *months,
-                })
+                .generate_demo(DemoOptions { customers: *customers, seed: *seed, months: *months })
                 .await?;
             out(json, &s, |s| {
                 format!(
@@ -359,18 +290,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             match cmd {
                 OperatorCmd::Add { login, name, role } => {
                     let role: Role = role.parse().map_err(CliError::usage)?;
-                    let password = read_password(
-                        &format!("new password for {login}: "),
-                        "KASSA_NEW_PASSWORD",
-                    )?;
-                    let op = svc
-                        .create_operator(&actor, login, name, role, &password)
-                        .await?;
+                    let password =
+                        read_password(&format!("new password for {login}: "), "KASSA_NEW_PASSWORD")?;
+                    let op = svc.create_operator(&actor, login, name, role, &password).await?;
                     out(json, &op, |op| {
-                        format!(
-                            "Operator '{}' ({}) created, id {}.",
-                            op.login, op.role, op.id
-                        )
+                        format!("Operator '{}' ({}) created, id {}.", op.login, op.role, op.id)
                     });
                 }
                 OperatorCmd::List => {
@@ -384,16 +308,9 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             customer(cli, &svc, &actor, cmd).await?;
         }
-        Command::Pay {
-            customer,
-            amount,
-            method,
-            receipt,
-            comment,
-            key,
-        } => {
-            let amount = Money::parse_positive(amount)
-                .map_err(|e| CliError::usage(format!("amount: {e}")))?;
+        Command::Pay { customer, amount, method, receipt, comment, key } => {
+            let amount =
+                Money::parse_positive(amount).map_err(|e| CliError::usage(format!("amount: {e}")))?;
             let method: PaymentMethod = method.parse().map_err(CliError::usage)?;
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -422,18 +339,8 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let outcome = svc.post_payment(&actor, &req).await?;
             out(json, &outcome, print::posted);
         }
-        Command::Charge {
-            customer,
-            amount,
-            comment,
-            key,
-        }
-        | Command::Correct {
-            customer,
-            amount,
-            comment,
-            key,
-        } => {
+        Command::Charge { customer, amount, comment, key }
+        | Command::Correct { customer, amount, comment, key } => {
             let kind = if matches!(command, Command::Charge { .. }) {
                 OperationKind::Charge
             } else {
@@ -443,10 +350,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             let id = svc.resolve_customer(&actor, customer).await?;
-            confirm(
-                cli,
-                &format!("Post a {kind} of {amount} to customer #{id}?"),
-            )?;
+            confirm(cli, &format!("Post a {kind} of {amount} to customer #{id}?"))?;
             let req = AdjustmentRequest {
                 customer_id: id,
                 kind,
@@ -457,27 +361,14 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let outcome = svc.post_adjustment(&actor, &req).await?;
             out(json, &outcome, print::posted);
         }
-        Command::Reverse {
-            operation,
-            comment,
-            key,
-        } => {
+        Command::Reverse { operation, comment, key } => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             confirm(cli, &format!("Reverse operation {operation}?"))?;
-            let outcome = svc
-                .reverse_operation(&actor, *operation, comment, key.clone())
-                .await?;
+            let outcome = svc.reverse_operation(&actor, *operation, comment, key.clone()).await?;
             out(json, &outcome, print::posted);
         }
-        Command::History {
-            customer,
-            from,
-            to,
-            kind,
-            limit,
-            page,
-        } => {
+        Command::History { customer, from, to, kind, limit, page } => {
             let kinds = kind
                 .iter()
                 .map(|k| k.parse::<OperationKind>().map_err(CliError::usage))
@@ -515,31 +406,23 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 }
                 HouseCmd::Add(a) => {
                     let h = svc.add_house(&actor, &house_input(a)).await?;
-                    out(json, &h, |h| {
-                        format!("House {} added: {}, {}.", h.id, h.city, h.short_address())
-                    });
+                    out(json, &h, |h| format!("House {} added: {}, {}.", h.id, h.city, h.short_address()));
                 }
                 HouseCmd::Edit { id, args } => {
                     let h = svc.edit_house(&actor, *id, &house_input(args)).await?;
-                    out(json, &h, |h| {
-                        format!("House {} saved: {}, {}.", h.id, h.city, h.short_address())
-                    });
+                    out(json, &h, |h| format!("House {} saved: {}, {}.", h.id, h.city, h.short_address()));
                 }
                 HouseCmd::Delete { id } => {
                     confirm(cli, &format!("Delete house {id}?"))?;
                     svc.delete_house(&actor, *id).await?;
-                    out(json, &serde_json::json!({"deleted": id}), |_| {
-                        format!("House {id} deleted.")
-                    });
+                    out(json, &serde_json::json!({"deleted": id}), |_| format!("House {id} deleted."));
                 }
             }
         }
         Command::Audit { entity, id, limit } => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
-            let rows = svc
-                .audit_log(&actor, entity.as_deref(), *id, *limit)
-                .await?;
+            let rows = svc.audit_log(&actor, entity.as_deref(), *id, *limit).await?;
             out(json, &rows, |rows| print::audit(rows));
         }
         Command::Check => {
@@ -550,10 +433,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 if v.is_empty() {
                     "All invariants hold: every balance is the sum of its operations and every chain is unbroken.".into()
                 } else {
-                    v.iter()
-                        .map(|x| format!("{x:?}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join("\n")
                 }
             });
             if !v.is_empty() {
@@ -567,13 +447,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
 async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) -> CliResult {
     let json = cli.json;
     match cmd {
-        CustomerCmd::Add {
-            name,
-            tariff,
-            corporate,
-            potential,
-            fields,
-        } => {
+        CustomerCmd::Add { name, tariff, corporate, potential, fields } => {
             let mut ch = changes(&fields.set)?;
             ch.name = Some(name.clone());
             if *corporate {
@@ -582,15 +456,7 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             if *potential {
                 ch.is_potential = Some("1".into());
             }
-            let c = svc
-                .add_customer(
-                    actor,
-                    &NewCustomer {
-                        fields: ch,
-                        tariff_id: *tariff,
-                    },
-                )
-                .await?;
+            let c = svc.add_customer(actor, &NewCustomer { fields: ch, tariff_id: *tariff }).await?;
             out(json, &c, |c| {
                 format!(
                     "Customer #{} added, agreement {}.",
@@ -623,39 +489,20 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             };
             out(json, &card, print::card);
         }
-        CustomerCmd::Find {
-            kind,
-            value,
-            skip_former,
-        } => {
+        CustomerCmd::Find { kind, value, skip_former } => {
             let kind: LookupKind = kind.parse().map_err(CliError::usage)?;
-            let ids = svc
-                .find_customer_ids(actor, kind, value, *skip_former)
-                .await?;
+            let ids = svc.find_customer_ids(actor, kind, value, *skip_former).await?;
             if ids.is_empty() {
                 return Err(ServiceError::NotFound(format!(
                     "customer with {} '{value}'",
-                    serde_json::to_string(&kind)
-                        .unwrap_or_default()
-                        .trim_matches('"')
+                    serde_json::to_string(&kind).unwrap_or_default().trim_matches('"')
                 ))
                 .into());
             }
-            out(json, &ids, |ids| {
-                ids.iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            out(json, &ids, |ids| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"));
         }
-        CustomerCmd::Search {
-            text,
-            former,
-            limit,
-        } => {
-            let r = svc
-                .search_customers(actor, &text.join(" "), *former, *limit)
-                .await?;
+        CustomerCmd::Search { text, former, limit } => {
+            let r = svc.search_customers(actor, &text.join(" "), *former, *limit).await?;
             out(json, &r, print::search);
         }
         CustomerCmd::List(a) => {
@@ -664,12 +511,7 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
         }
         CustomerCmd::Groups => {
             let g = svc.customer_groups(actor).await?;
-            out(json, &g, |g| {
-                g.iter()
-                    .map(|(id, n)| format!("{id:>4}  {n}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            out(json, &g, |g| g.iter().map(|(id, n)| format!("{id:>4}  {n}")).collect::<Vec<_>>().join("\n"));
         }
         CustomerCmd::MaxAgreement => {
             let n = svc.max_agreement_number(actor).await?;
@@ -712,37 +554,22 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
             let ts = svc.available_tariffs(actor, id).await?;
             out(json, &ts, |ts| print::tariffs(ts));
         }
-        TariffCmd::Change {
-            customer,
-            tariff,
-            next_period,
-        } => {
+        TariffCmd::Change { customer, tariff, next_period } => {
             let id = svc.resolve_customer(actor, customer).await?;
-            let when = if *next_period {
-                When::NextPeriod
-            } else {
-                When::Now
-            };
-            let o = svc
-                .change_tariff(actor, id, *tariff, when, Utc::now().date_naive())
-                .await?;
+            let when = if *next_period { When::NextPeriod } else { When::Now };
+            let o = svc.change_tariff(actor, id, *tariff, when, Utc::now().date_naive()).await?;
             out(json, &o, |o| {
                 if o.applied {
                     format!("Customer #{} is now on '{}'.", o.customer_id, o.to.name)
                 } else {
-                    format!(
-                        "Customer #{} moves to '{}' on {}.",
-                        o.customer_id, o.to.name, o.effective_on
-                    )
+                    format!("Customer #{} moves to '{}' on {}.", o.customer_id, o.to.name, o.effective_on)
                 }
             });
         }
         TariffCmd::ApplyDue { date } => {
             let day = parse_day("date", date)?.unwrap_or_else(|| Utc::now().date_naive());
             let applied = svc.apply_due_tariff_changes(actor, day).await?;
-            out(json, &applied, |a| {
-                format!("{} scheduled change(s) applied.", a.len())
-            });
+            out(json, &applied, |a| format!("{} scheduled change(s) applied.", a.len()));
         }
     }
     Ok(())
@@ -758,11 +585,7 @@ async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
         eprintln!("Preparing a demo database at {} …", redact(&location));
         created = Some(svc.generate_demo(DemoOptions::default()).await?);
     }
-    let db_flag = if cli.db.is_some() {
-        format!(" --db {}", redact(&location))
-    } else {
-        String::new()
-    };
+    let db_flag = if cli.db.is_some() { format!(" --db {}", redact(&location)) } else { String::new() };
     if let Some(s) = &created {
         println!(
             "kassa: demo database ready at {}\n  {} customers, {} houses, {} tariffs, {} operations.\n",

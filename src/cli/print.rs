@@ -4,8 +4,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::domain::ledger::Operation;
 use crate::service::{
-    CustomerCard, CustomerSummary, HistoryPage, HouseLine, Operator, PostOutcome, SearchResult,
-    Tariff,
+    CustomerCard, CustomerSummary, HistoryPage, HouseLine, Operator, PostOutcome, SearchResult, Tariff,
 };
 use crate::store::audit::AuditEntry;
 
@@ -27,11 +26,7 @@ fn cell(s: &str, w: usize) -> String {
 
 fn right(s: &str, w: usize) -> String {
     let width = UnicodeWidthStr::width(s);
-    if width >= w {
-        s.to_string()
-    } else {
-        format!("{}{s}", " ".repeat(w - width))
-    }
+    if width >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - width)) }
 }
 
 pub fn summaries(list: &[CustomerSummary]) -> String {
@@ -69,11 +64,7 @@ pub fn summaries(list: &[CustomerSummary]) -> String {
 }
 
 pub fn search(r: &SearchResult) -> String {
-    format!(
-        "query understood as: {}\n{}",
-        r.query.kind_name(),
-        summaries(&r.customers)
-    )
+    format!("query understood as: {}\n{}", r.query.kind_name(), summaries(&r.customers))
 }
 
 pub fn card(c: &CustomerCard) -> String {
@@ -93,14 +84,7 @@ pub fn card(c: &CustomerCard) -> String {
         .flatten()
         .map(|p| crate::domain::phone::Phone::from_stored(p.clone()).to_string())
         .collect();
-    l.push(format!(
-        "phones    {}",
-        if phones.is_empty() {
-            "-".into()
-        } else {
-            phones.join(", ")
-        }
-    ));
+    l.push(format!("phones    {}", if phones.is_empty() { "-".into() } else { phones.join(", ") }));
     if let Some(e) = &cu.email {
         l.push(format!("e-mail    {e}"));
     }
@@ -123,10 +107,7 @@ pub fn card(c: &CustomerCard) -> String {
             .unwrap_or("-".into())
     ));
     if let Some(s) = &c.scheduled_change {
-        l.push(format!(
-            "          from {} → {}",
-            s.effective_on, s.tariff_name
-        ));
+        l.push(format!("          from {} → {}", s.effective_on, s.tariff_name));
     }
     l.push(format!(
         "balance   {}   credit limit {}   available {}",
@@ -136,11 +117,7 @@ pub fn card(c: &CustomerCard) -> String {
         l.push(format!("marks     {}", c.marks.join(", ")));
     }
     for (ip, mac) in &c.addresses {
-        l.push(format!(
-            "address   {} {}",
-            ip.as_deref().unwrap_or("-"),
-            mac.as_deref().unwrap_or("")
-        ));
+        l.push(format!("address   {} {}", ip.as_deref().unwrap_or("-"), mac.as_deref().unwrap_or("")));
     }
     if !c.last_operations.is_empty() {
         l.push("last operations:".into());
@@ -189,20 +166,13 @@ pub fn history(h: &HistoryPage) -> String {
             o.comment.as_deref().unwrap_or("")
         ));
     }
-    l.push(format!(
-        "{} operation(s); in {}, out {}",
-        h.total_count, h.income, h.outcome
-    ));
+    l.push(format!("{} operation(s); in {}, out {}", h.total_count, h.income, h.outcome));
     l.join("\n")
 }
 
 pub fn posted(o: &PostOutcome) -> String {
     let op = &o.operation;
-    let prefix = if o.replayed {
-        "Already posted (same key), nothing written: "
-    } else {
-        "Posted "
-    };
+    let prefix = if o.replayed { "Already posted (same key), nothing written: " } else { "Posted " };
     format!(
         "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.",
         op.id,
@@ -228,11 +198,7 @@ pub fn tariffs(ts: &[Tariff]) -> String {
                 right(&t.price.to_string(), 10),
                 t.period.as_str(),
                 if t.active { "" } else { "  (inactive)" },
-                if t.public {
-                    ""
-                } else {
-                    "  (by transition only)"
-                }
+                if t.public { "" } else { "  (by transition only)" }
             )
         })
         .collect::<Vec<_>>()

@@ -57,9 +57,7 @@ impl FromStr for CustomerState {
             "0" | "stop" => Ok(CustomerState::Stop),
             "1" | "pause" => Ok(CustomerState::Pause),
             "2" | "active" => Ok(CustomerState::Active),
-            other => Err(format!(
-                "unknown state '{other}': use stop (0), pause (1) or active (2)"
-            )),
+            other => Err(format!("unknown state '{other}': use stop (0), pause (1) or active (2)")),
         }
     }
 }
@@ -185,8 +183,7 @@ pub fn valid_email(s: &str) -> bool {
 pub fn valid_login(s: &str) -> bool {
     !s.is_empty()
         && s.chars().count() <= 64
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
 }
 
 /// The normalised text the free-text search matches: name, address ("ленина 5а-12"), login and

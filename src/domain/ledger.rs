@@ -22,12 +22,8 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 4] = [
-        OperationKind::Payment,
-        OperationKind::Charge,
-        OperationKind::Correction,
-        OperationKind::Reversal,
-    ];
+    pub const ALL: [OperationKind; 4] =
+        [OperationKind::Payment, OperationKind::Charge, OperationKind::Correction, OperationKind::Reversal];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,12 +44,9 @@ impl fmt::Display for OperationKind {
 impl FromStr for OperationKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OperationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| {
-                format!("unknown operation kind '{s}': use payment, charge, correction or reversal")
-            })
+        OperationKind::ALL.into_iter().find(|k| k.as_str() == s.trim().to_lowercase()).ok_or_else(|| {
+            format!("unknown operation kind '{s}': use payment, charge, correction or reversal")
+        })
     }
 }
 
@@ -67,12 +60,8 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
-    pub const ALL: [PaymentMethod; 4] = [
-        PaymentMethod::Cash,
-        PaymentMethod::Card,
-        PaymentMethod::Bank,
-        PaymentMethod::Terminal,
-    ];
+    pub const ALL: [PaymentMethod; 4] =
+        [PaymentMethod::Cash, PaymentMethod::Card, PaymentMethod::Bank, PaymentMethod::Terminal];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -96,9 +85,7 @@ impl FromStr for PaymentMethod {
         PaymentMethod::ALL
             .into_iter()
             .find(|k| k.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| {
-                format!("unknown payment method '{s}': use cash, card, bank or terminal")
-            })
+            .ok_or_else(|| format!("unknown payment method '{s}': use cash, card, bank or terminal"))
     }
 }
 

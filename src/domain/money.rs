@@ -60,10 +60,7 @@ impl Money {
         if scaled.fract() != Decimal::ZERO {
             return Err(MoneyError::TooManyDecimals(d.to_string()));
         }
-        let minor: i64 = scaled
-            .trunc()
-            .try_into()
-            .map_err(|_| MoneyError::TooLarge(d.to_string()))?;
+        let minor: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::TooLarge(d.to_string()))?;
         if minor.abs() > MAX_AMOUNT_MINOR {
             return Err(MoneyError::TooLarge(d.to_string()));
         }
@@ -98,10 +95,8 @@ impl Money {
             return Err(MoneyError::Empty);
         }
         // Thousands separators: ordinary, no-break and narrow no-break spaces, apostrophes.
-        let compact: String = trimmed
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
-            .collect();
+        let compact: String =
+            trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
         let (negative, digits) = match compact.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, compact.strip_prefix('+').unwrap_or(&compact)),
@@ -118,9 +113,7 @@ impl Money {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(not_a_number());
         }
-        if !int_part.chars().all(|c| c.is_ascii_digit())
-            || !frac_part.chars().all(|c| c.is_ascii_digit())
-        {
+        if !int_part.chars().all(|c| c.is_ascii_digit()) || !frac_part.chars().all(|c| c.is_ascii_digit()) {
             return Err(not_a_number());
         }
         if frac_part.len() > 2 {
@@ -130,11 +123,8 @@ impl Money {
         if int_digits.len() > 10 {
             return Err(MoneyError::TooLarge(trimmed.to_string()));
         }
-        let major: i64 = if int_digits.is_empty() {
-            0
-        } else {
-            int_digits.parse().map_err(|_| not_a_number())?
-        };
+        let major: i64 =
+            if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| not_a_number())? };
         let frac: i64 = match frac_part.len() {
             0 => 0,
             1 => frac_part.parse::<i64>().map_err(|_| not_a_number())? * 10,
@@ -228,36 +218,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_amounts_with_a_reason() {
-        assert!(matches!(
-            Money::parse("500.505"),
-            Err(MoneyError::TooManyDecimals(_))
-        ));
-        assert!(matches!(
-            Money::parse("500,500"),
-            Err(MoneyError::TooManyDecimals(_))
-        ));
-        assert!(matches!(
-            Money::parse("1.234,50"),
-            Err(MoneyError::NotANumber(_))
-        ));
-        assert!(matches!(
-            Money::parse("abc"),
-            Err(MoneyError::NotANumber(_))
-        ));
-        assert!(matches!(
-            Money::parse("1e5"),
-            Err(MoneyError::NotANumber(_))
-        ));
+        assert!(matches!(Money::parse("500.505"), Err(MoneyError::TooManyDecimals(_))));
+        assert!(matches!(Money::parse("500,500"), Err(MoneyError::TooManyDecimals(_))));
+        assert!(matches!(Money::parse("1.234,50"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(Money::parse("abc"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(Money::parse("1e5"), Err(MoneyError::NotANumber(_))));
         assert!(matches!(Money::parse("."), Err(MoneyError::NotANumber(_))));
         assert!(matches!(Money::parse(""), Err(MoneyError::Empty)));
-        assert!(matches!(
-            Money::parse("10000000.01"),
-            Err(MoneyError::TooLarge(_))
-        ));
-        assert!(matches!(
-            Money::parse("99999999999999999999"),
-            Err(MoneyError::TooLarge(_))
-        ));
+        assert!(matches!(Money::parse("10000000.01"), Err(MoneyError::TooLarge(_))));
+        assert!(matches!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge(_))));
         assert_eq!(Money::parse_positive("0"), Err(MoneyError::NotPositive));
         assert_eq!(Money::parse_positive("-5"), Err(MoneyError::NotPositive));
         assert_eq!(Money::parse("10000000"), Ok(Money(MAX_AMOUNT_MINOR)));

@@ -23,9 +23,7 @@ pub struct Ip(pub IpAddr);
 impl Ip {
     pub fn parse(input: &str) -> Result<Ip, AddressError> {
         let t = input.trim();
-        IpAddr::from_str(t)
-            .map(Ip)
-            .map_err(|_| AddressError::BadIp(t.to_string()))
+        IpAddr::from_str(t).map(Ip).map_err(|_| AddressError::BadIp(t.to_string()))
     }
 
     /// True when the text looks like a dotted quad or an IPv6 address (for search detection).
@@ -104,11 +102,7 @@ impl Mac {
 impl fmt::Display for Mac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            o[0], o[1], o[2], o[3], o[4], o[5]
-        )
+        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3], o[4], o[5])
     }
 }
 
@@ -138,38 +132,23 @@ mod tests {
             "00112233445F",
             " 00:11:22:33:44:5f ",
         ] {
-            assert_eq!(
-                Mac::parse(s).map(|m| m.to_string()),
-                Ok("00:11:22:33:44:5f".into()),
-                "{s}"
-            );
+            assert_eq!(Mac::parse(s).map(|m| m.to_string()), Ok("00:11:22:33:44:5f".into()), "{s}");
         }
     }
 
     #[test]
     fn bad_macs_are_refused() {
-        for s in [
-            "",
-            "00:11:22:33:44",
-            "00:11-22:33:44:55",
-            "0011.2233.44555",
-            "zz1122334455",
-            "001122.334455",
-        ] {
+        for s in
+            ["", "00:11:22:33:44", "00:11-22:33:44:55", "0011.2233.44555", "zz1122334455", "001122.334455"]
+        {
             assert!(Mac::parse(s).is_err(), "{s}");
         }
     }
 
     #[test]
     fn ips_are_validated_and_canonical() {
-        assert_eq!(
-            Ip::parse("10.0.3.14").map(|i| i.to_string()),
-            Ok("10.0.3.14".into())
-        );
-        assert_eq!(
-            Ip::parse("2001:DB8:0::1").map(|i| i.to_string()),
-            Ok("2001:db8::1".into())
-        );
+        assert_eq!(Ip::parse("10.0.3.14").map(|i| i.to_string()), Ok("10.0.3.14".into()));
+        assert_eq!(Ip::parse("2001:DB8:0::1").map(|i| i.to_string()), Ok("2001:db8::1".into()));
         assert!(Ip::parse("10.0.3.256").is_err());
         assert!(Ip::parse("10.0.3").is_err());
         assert!(Ip::parse("ленина").is_err());

@@ -42,10 +42,9 @@ impl Role {
                     | TariffAssign
                     | HouseRead
             ),
-            Role::Noc => matches!(
-                p,
-                CustomerRead | HistoryRead | TariffRead | HouseRead | HouseManage | NetworkManage
-            ),
+            Role::Noc => {
+                matches!(p, CustomerRead | HistoryRead | TariffRead | HouseRead | HouseManage | NetworkManage)
+            }
             Role::Viewer => matches!(p, CustomerRead | HistoryRead | TariffRead | HouseRead),
         }
     }
@@ -65,9 +64,7 @@ impl FromStr for Role {
             "cashier" => Ok(Role::Cashier),
             "noc" => Ok(Role::Noc),
             "viewer" => Ok(Role::Viewer),
-            other => Err(format!(
-                "unknown role '{other}': use admin, cashier, noc or viewer"
-            )),
+            other => Err(format!("unknown role '{other}': use admin, cashier, noc or viewer")),
         }
     }
 }

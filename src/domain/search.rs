@@ -38,8 +38,7 @@ impl SearchQuery {
         }
         let digit_count = t.chars().filter(char::is_ascii_digit).count();
         if digit_count >= 5
-            && t.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
+            && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
             && let Ok(phone) = Phone::parse(t)
         {
             return SearchQuery::Phone(phone);
@@ -71,38 +70,17 @@ mod tests {
     #[test]
     fn detects_what_was_typed() {
         assert_eq!(SearchQuery::parse("  "), SearchQuery::Empty);
-        assert_eq!(
-            SearchQuery::parse("10234"),
-            SearchQuery::Digits("10234".into())
-        );
-        assert!(matches!(
-            SearchQuery::parse("10.0.3.14"),
-            SearchQuery::Ip(_)
-        ));
-        assert!(matches!(
-            SearchQuery::parse("00-11-22-33-44-AA"),
-            SearchQuery::Mac(_)
-        ));
-        assert!(matches!(
-            SearchQuery::parse("0011.2233.44aa"),
-            SearchQuery::Mac(_)
-        ));
-        assert!(matches!(
-            SearchQuery::parse("+7 912 345-67-89"),
-            SearchQuery::Phone(_)
-        ));
-        assert!(matches!(
-            SearchQuery::parse("8 (912) 345-67-89"),
-            SearchQuery::Phone(_)
-        ));
+        assert_eq!(SearchQuery::parse("10234"), SearchQuery::Digits("10234".into()));
+        assert!(matches!(SearchQuery::parse("10.0.3.14"), SearchQuery::Ip(_)));
+        assert!(matches!(SearchQuery::parse("00-11-22-33-44-AA"), SearchQuery::Mac(_)));
+        assert!(matches!(SearchQuery::parse("0011.2233.44aa"), SearchQuery::Mac(_)));
+        assert!(matches!(SearchQuery::parse("+7 912 345-67-89"), SearchQuery::Phone(_)));
+        assert!(matches!(SearchQuery::parse("8 (912) 345-67-89"), SearchQuery::Phone(_)));
         assert_eq!(
             SearchQuery::parse("Ленина 5-12"),
             SearchQuery::Text(vec!["ленина".into(), "5-12".into()])
         );
-        assert_eq!(
-            SearchQuery::parse("ЁЖИКОВ"),
-            SearchQuery::Text(vec!["ежиков".into()])
-        );
+        assert_eq!(SearchQuery::parse("ЁЖИКОВ"), SearchQuery::Text(vec!["ежиков".into()]));
         assert_eq!(SearchQuery::parse(",,,"), SearchQuery::Empty);
     }
 

@@ -4,9 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
-use crate::domain::customer::{
-    self, Customer, CustomerState, LookupKind, valid_email, valid_login,
-};
+use crate::domain::customer::{self, Customer, CustomerState, LookupKind, valid_email, valid_login};
 use crate::domain::dates::parse_date;
 use crate::domain::ledger::Operation;
 use crate::domain::money::Money;
@@ -58,15 +56,10 @@ pub struct CustomerChanges {
 
 impl CustomerChanges {
     /// Builds changes from `field=value` pairs (the CLI's `--set`); unknown fields are an error.
-    pub fn from_pairs<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<CustomerChanges> {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<CustomerChanges> {
         let mut map = serde_json::Map::new();
         for (k, v) in pairs {
-            map.insert(
-                k.trim().to_string(),
-                serde_json::Value::String(v.to_string()),
-            );
+            map.insert(k.trim().to_string(), serde_json::Value::String(v.to_string()));
         }
         serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
             ServiceError::invalid(
@@ -115,10 +108,7 @@ pub struct SearchResult {
 fn text_field(field: &str, v: &str, max: usize) -> Result<Option<String>> {
     let v = text::clean(v);
     if v.chars().count() > max {
-        return Err(ServiceError::invalid(
-            field,
-            format!("at most {max} characters"),
-        ));
+        return Err(ServiceError::invalid(field, format!("at most {max} characters")));
     }
     Ok(if v.is_empty() { None } else { Some(v) })
 }
@@ -127,10 +117,7 @@ fn bool_field(field: &str, v: &str) -> Result<bool> {
     match v.trim().to_lowercase().as_str() {
         "1" | "true" | "yes" | "y" | "да" | "on" => Ok(true),
         "0" | "false" | "no" | "n" | "нет" | "off" | "" => Ok(false),
-        other => Err(ServiceError::invalid(
-            field,
-            format!("'{other}' is not a yes/no value (1 or 0)"),
-        )),
+        other => Err(ServiceError::invalid(field, format!("'{other}' is not a yes/no value (1 or 0)"))),
     }
 }
 
@@ -150,9 +137,7 @@ fn date_field(field: &str, v: &str) -> Result<Option<NaiveDate>> {
     if v.trim().is_empty() {
         return Ok(None);
     }
-    parse_date(v)
-        .map(Some)
-        .map_err(|e| ServiceError::invalid(field, e))
+    parse_date(v).map(Some).map_err(|e| ServiceError::invalid(field, e))
 }
 
 fn timestamp_field(field: &str, v: &str) -> Result<Option<DateTime<Utc>>> {
@@ -177,17 +162,14 @@ async fn house_parts(db: &mut Db<'_>, house_id: Option<i64>) -> Result<Option<Ho
 }
 
 pub(crate) fn search_text_for(c: &Customer, house: Option<&House>) -> String {
-    customer::search_text(
-        c,
-        house.map(|h| (h.street.as_str(), h.number, h.letter.as_str())),
-    )
+    customer::search_text(c, house.map(|h| (h.street.as_str(), h.number, h.letter.as_str())))
 }
 
 /// Applies `ch` to `c`, validating every field and every reference.
 async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) -> Result<()> {
     if let Some(v) = &ch.name {
-        c.name = text_field("name", v, 200)?
-            .ok_or_else(|| ServiceError::invalid("name", "the name is empty"))?;
+        c.name =
+            text_field("name", v, 200)?.ok_or_else(|| ServiceError::invalid("name", "the name is empty"))?;
     }
     if let Some(v) = &ch.account_number {
         c.account_number = text_field("account_number", v, 32)?;
@@ -226,10 +208,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
     if let Some(v) = &ch.email {
         let t = text::clean(v).to_lowercase();
         if !t.is_empty() && !valid_email(&t) {
-            return Err(ServiceError::invalid(
-                "email",
-                format!("'{t}' is not an e-mail address"),
-            ));
+            return Err(ServiceError::invalid("email", format!("'{t}' is not an e-mail address")));
         }
         c.email = Some(t).filter(|s| !s.is_empty());
     }
@@ -278,10 +257,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(h) = c.house_id
             && houses::get(db, h).await?.is_none()
         {
-            return Err(ServiceError::invalid(
-                "house_id",
-                format!("there is no house {h}"),
-            ));
+            return Err(ServiceError::invalid("house_id", format!("there is no house {h}")));
         }
     }
     if let Some(v) = &ch.group_id {
@@ -289,10 +265,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(g) = c.group_id
             && !store_customers::group_exists(db, g).await?
         {
-            return Err(ServiceError::invalid(
-                "group_id",
-                format!("there is no customer group {g}"),
-            ));
+            return Err(ServiceError::invalid("group_id", format!("there is no customer group {g}")));
         }
     }
     if let Some(v) = &ch.manager_id {
@@ -300,10 +273,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(m) = c.manager_id
             && operators::get(db, m).await?.is_none()
         {
-            return Err(ServiceError::invalid(
-                "manager_id",
-                format!("there is no operator {m}"),
-            ));
+            return Err(ServiceError::invalid("manager_id", format!("there is no operator {m}")));
         }
     }
     if let Some(v) = &ch.parent_id {
@@ -320,10 +290,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
                     ));
                 }
                 let Some(parent) = store_customers::get(db, id).await? else {
-                    return Err(ServiceError::invalid(
-                        "parent_id",
-                        format!("there is no customer {id}"),
-                    ));
+                    return Err(ServiceError::invalid("parent_id", format!("there is no customer {id}")));
                 };
                 cursor = parent.parent_id;
                 depth += 1;
@@ -340,14 +307,8 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
 }
 
 const CUSTOMER_UNIQUE: &[(&str, &str)] = &[
-    (
-        "agreement_number",
-        "another customer already has this agreement number",
-    ),
-    (
-        "account_number",
-        "another customer already has this account number",
-    ),
+    ("agreement_number", "another customer already has this agreement number"),
+    ("account_number", "another customer already has this account number"),
     ("login", "another customer already has this login"),
 ];
 
@@ -390,11 +351,7 @@ fn blank_customer() -> Customer {
 
 /// Keeps the agreement counter at or above a numeric agreement number just written.
 async fn note_agreement(db: &mut Db<'_>, c: &Customer) -> Result<()> {
-    if let Some(n) = c
-        .agreement_number
-        .as_deref()
-        .and_then(|a| a.parse::<i64>().ok())
-    {
+    if let Some(n) = c.agreement_number.as_deref().and_then(|a| a.parse::<i64>().ok()) {
         counters::raise_to(db, counters::AGREEMENT, n).await?;
     }
     Ok(())
@@ -405,14 +362,7 @@ impl Service {
     /// gets the next free numeric agreement number.
     pub async fn add_customer(&self, actor: &Actor, new: &NewCustomer) -> Result<Customer> {
         self.require(actor, Permission::CustomerCreate)?;
-        if new
-            .fields
-            .name
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or("")
-            .is_empty()
-        {
+        if new.fields.name.as_deref().map(str::trim).unwrap_or("").is_empty() {
             return Err(ServiceError::invalid("name", "the name is empty"));
         }
         let mut tx = self.store.write().await?;
@@ -423,28 +373,17 @@ impl Service {
             match tariffs::get(&mut db, t).await? {
                 Some(tariff) if tariff.active => c.tariff_id = Some(t),
                 Some(_) => {
-                    return Err(ServiceError::invalid(
-                        "tariff_id",
-                        format!("tariff {t} is not active"),
-                    ));
+                    return Err(ServiceError::invalid("tariff_id", format!("tariff {t} is not active")));
                 }
                 None => {
-                    return Err(ServiceError::invalid(
-                        "tariff_id",
-                        format!("there is no tariff {t}"),
-                    ));
+                    return Err(ServiceError::invalid("tariff_id", format!("there is no tariff {t}")));
                 }
             }
         }
         if c.agreement_number.is_none() && !c.is_potential {
             loop {
-                let n = counters::next(&mut db, counters::AGREEMENT)
-                    .await?
-                    .to_string();
-                if store_customers::id_by_agreement(&mut db, &n)
-                    .await?
-                    .is_none()
-                {
+                let n = counters::next(&mut db, counters::AGREEMENT).await?.to_string();
+                if store_customers::id_by_agreement(&mut db, &n).await?.is_none() {
                     c.agreement_number = Some(n);
                     break;
                 }
@@ -463,27 +402,14 @@ impl Service {
         let created = store_customers::get(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound("customer".into()))?;
-        audit::<(), _>(
-            &mut db,
-            Some(actor),
-            "customer.add",
-            "customer",
-            Some(id),
-            None,
-            Some(&created),
-        )
-        .await?;
+        audit::<(), _>(&mut db, Some(actor), "customer.add", "customer", Some(id), None, Some(&created))
+            .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     /// Edits a customer (`edit`, `change_date_connect`, `change_billing`).
-    pub async fn edit_customer(
-        &self,
-        actor: &Actor,
-        id: i64,
-        ch: &CustomerChanges,
-    ) -> Result<Customer> {
+    pub async fn edit_customer(&self, actor: &Actor, id: i64, ch: &CustomerChanges) -> Result<Customer> {
         self.require(actor, Permission::CustomerEdit)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -497,25 +423,11 @@ impl Service {
         }
         c.updated_at = now();
         let house = house_parts(&mut db, c.house_id).await?;
-        store_customers::update(
-            &mut db,
-            &c,
-            &text::normalise(&c.name),
-            &search_text_for(&c, house.as_ref()),
-        )
-        .await
-        .map_err(|e| unique_to_conflict(e, CUSTOMER_UNIQUE))?;
+        store_customers::update(&mut db, &c, &text::normalise(&c.name), &search_text_for(&c, house.as_ref()))
+            .await
+            .map_err(|e| unique_to_conflict(e, CUSTOMER_UNIQUE))?;
         note_agreement(&mut db, &c).await?;
-        audit(
-            &mut db,
-            Some(actor),
-            "customer.edit",
-            "customer",
-            Some(id),
-            Some(&before),
-            Some(&c),
-        )
-        .await?;
+        audit(&mut db, Some(actor), "customer.edit", "customer", Some(id), Some(&before), Some(&c)).await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -529,9 +441,10 @@ impl Service {
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         if let Some(raw) = as_id {
-            let id: i64 = raw.trim().parse().map_err(|_| {
-                ServiceError::invalid("customer", format!("'{t}' is not a customer id"))
-            })?;
+            let id: i64 = raw
+                .trim()
+                .parse()
+                .map_err(|_| ServiceError::invalid("customer", format!("'{t}' is not a customer id")))?;
             return if store_customers::exists(&mut db, id).await? {
                 Ok(id)
             } else {
@@ -539,18 +452,11 @@ impl Service {
             };
         }
         if t.is_empty() {
-            return Err(ServiceError::invalid(
-                "customer",
-                "name a customer by agreement number or #id",
-            ));
+            return Err(ServiceError::invalid("customer", "name a customer by agreement number or #id"));
         }
-        store_customers::id_by_agreement(&mut db, t)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!(
-                    "customer with agreement number {t} (use #{t} for an id)"
-                ))
-            })
+        store_customers::id_by_agreement(&mut db, t).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("customer with agreement number {t} (use #{t} for an id)"))
+        })
     }
 
     /// The customer card by id (`get_data`, `CLN_USR_GET`).
@@ -565,19 +471,13 @@ impl Service {
     }
 
     /// The customer card by account number (`get_data` with `account_number`).
-    pub async fn customer_card_by_account(
-        &self,
-        actor: &Actor,
-        account: &str,
-    ) -> Result<CustomerCard> {
+    pub async fn customer_card_by_account(&self, actor: &Actor, account: &str) -> Result<CustomerCard> {
         self.require(actor, Permission::CustomerRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        let c = store_customers::get_by_account(&mut db, account.trim())
-            .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!("customer with account number {}", account.trim()))
-            })?;
+        let c = store_customers::get_by_account(&mut db, account.trim()).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("customer with account number {}", account.trim()))
+        })?;
         card(&mut db, actor, c).await
     }
 
@@ -591,16 +491,11 @@ impl Service {
     ) -> Result<Vec<i64>> {
         self.require(actor, Permission::CustomerRead)?;
         let value = match kind {
-            LookupKind::Phone => Phone::parse(value)
-                .map_err(|e| ServiceError::invalid("phone", e))?
-                .as_str()
-                .to_string(),
-            LookupKind::Ip => Ip::parse(value)
-                .map_err(|e| ServiceError::invalid("ip", e))?
-                .to_string(),
-            LookupKind::Mac => Mac::parse(value)
-                .map_err(|e| ServiceError::invalid("mac", e))?
-                .to_string(),
+            LookupKind::Phone => {
+                Phone::parse(value).map_err(|e| ServiceError::invalid("phone", e))?.as_str().to_string()
+            }
+            LookupKind::Ip => Ip::parse(value).map_err(|e| ServiceError::invalid("ip", e))?.to_string(),
+            LookupKind::Mac => Mac::parse(value).map_err(|e| ServiceError::invalid("mac", e))?.to_string(),
             LookupKind::Mail => text::clean(value).to_lowercase(),
             _ => text::clean(value),
         };
@@ -622,11 +517,7 @@ impl Service {
             return Err(ServiceError::invalid("limit", "between 1 and 10000"));
         }
         let mut f = filter.clone();
-        f.name = f
-            .name
-            .as_deref()
-            .map(text::normalise)
-            .filter(|s| !s.is_empty());
+        f.name = f.name.as_deref().map(text::normalise).filter(|s| !s.is_empty());
         let mut tx = self.store.read().await?;
         Ok(store_customers::list(&mut tx.db(), &f).await?)
     }
@@ -650,18 +541,12 @@ impl Service {
             SearchQuery::Empty => Vec::new(),
             SearchQuery::Digits(d) => {
                 let phone = Phone::normalise_digits(d);
-                let mut ids = store_customers::search_digits(
-                    &mut db,
-                    d,
-                    phone.as_deref(),
-                    include_former,
-                    limit,
-                )
-                .await?;
+                let mut ids =
+                    store_customers::search_digits(&mut db, d, phone.as_deref(), include_former, limit)
+                        .await?;
                 if let Ok(mac) = Mac::parse(d) {
                     for id in
-                        store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip)
-                            .await?
+                        store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?
                     {
                         if !ids.contains(&id) {
                             ids.push(id);
@@ -683,11 +568,7 @@ impl Service {
                 let mut ids = Vec::new();
                 if words.len() == 1 {
                     let w = &words[0];
-                    let kind = if w.contains('@') {
-                        LookupKind::Mail
-                    } else {
-                        LookupKind::Login
-                    };
+                    let kind = if w.contains('@') { LookupKind::Mail } else { LookupKind::Login };
                     ids = store_customers::lookup(&mut db, kind, w, skip).await?;
                 }
                 let meaningful: Vec<String> = words
@@ -697,8 +578,7 @@ impl Service {
                     .collect();
                 if !meaningful.is_empty() {
                     for id in
-                        store_customers::search_text(&mut db, &meaningful, include_former, limit)
-                            .await?
+                        store_customers::search_text(&mut db, &meaningful, include_former, limit).await?
                     {
                         if !ids.contains(&id) {
                             ids.push(id);
@@ -756,11 +636,7 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         Some(m) => operators::get(db, m).await?.map(|o| o.name),
         None => None,
     };
-    let marks = store_customers::marks(db, c.id)
-        .await?
-        .into_iter()
-        .map(|(_, name, _)| name)
-        .collect();
+    let marks = store_customers::marks(db, c.id).await?.into_iter().map(|(_, name, _)| name).collect();
     let addresses = store_customers::addresses(db, c.id).await?;
     let last_operations = ledger::history(db, c.id, &Default::default(), 5, 0).await?;
     let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor());

@@ -71,10 +71,7 @@ const TARIFFS: &[(&str, i64, Period, bool, bool)] = &[
 ];
 
 fn lines(s: &str) -> Vec<&str> {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }
 
 fn feminine_surname(s: &str) -> String {
@@ -83,10 +80,7 @@ fn feminine_surname(s: &str) -> String {
             return format!("{stem}{f}");
         }
     }
-    if ["ов", "ев", "ёв", "ин", "ын"]
-        .iter()
-        .any(|e| s.ends_with(e))
-    {
+    if ["ов", "ев", "ёв", "ин", "ын"].iter().any(|e| s.ends_with(e)) {
         return format!("{s}а");
     }
     s.to_string()
@@ -147,11 +141,7 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions {
-            customers: 2000,
-            seed: 1,
-            months: 10,
-        }
+        DemoOptions { customers: 2000, seed: 1, months: 10 }
     }
 }
 
@@ -267,11 +257,8 @@ impl Service {
             tariff_list.push(t);
         }
         // Business customers may move only between business tariffs.
-        let business: Vec<i64> = tariff_list
-            .iter()
-            .filter(|t| t.name.starts_with("Бизнес"))
-            .map(|t| t.id)
-            .collect();
+        let business: Vec<i64> =
+            tariff_list.iter().filter(|t| t.name.starts_with("Бизнес")).map(|t| t.id).collect();
         for b in &business {
             let others: Vec<i64> = business.iter().copied().filter(|x| x != b).collect();
             tariffs::set_transitions(&mut db, *b, &others).await?;
@@ -310,12 +297,9 @@ impl Service {
             group_ids.push(customers::insert_group(&mut db, g).await?);
         }
         let mut mark_ids = Vec::new();
-        for (m, color) in [
-            ("Должник", "red"),
-            ("Не звонить", "magenta"),
-            ("Ветеран", "green"),
-            ("Жалоба", "yellow"),
-        ] {
+        for (m, color) in
+            [("Должник", "red"), ("Не звонить", "magenta"), ("Ветеран", "green"), ("Жалоба", "yellow")]
+        {
             mark_ids.push(customers::insert_mark(&mut db, m, color).await?);
         }
         audit::<(), _>(
@@ -362,30 +346,19 @@ impl Service {
                     } else {
                         let first = town.female[rng.random_range(0..town.female.len())];
                         let pat_f = format!("{}на", pat.strip_suffix("ич").unwrap_or(pat));
-                        (
-                            format!("{} {first} {pat_f}", feminine_surname(sur)),
-                            translit(sur),
-                        )
+                        (format!("{} {first} {pat_f}", feminine_surname(sur)), translit(sur))
                     }
                 };
                 let apt = rng.random_range(1..=120);
                 let agreement = (!is_potential).then(|| (10_000 + id).to_string());
                 let login = (!is_potential).then(|| format!("{login_base}{}", 10_000 + id));
                 let email = login.as_ref().filter(|_| rng.random_bool(0.4)).map(|l| {
-                    let domains = [
-                        "mail.ru",
-                        "yandex.ru",
-                        "gmail.com",
-                        "bk.ru",
-                        "inbox.ru",
-                        "rambler.ru",
-                    ];
+                    let domains = ["mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "rambler.ru"];
                     format!("{l}@{}", domains[rng.random_range(0..domains.len())])
                 });
                 let mobile = format!("79{:09}", rng.random_range(0..1_000_000_000u64));
-                let home = rng
-                    .random_bool(0.3)
-                    .then(|| format!("7843{:07}", rng.random_range(0..10_000_000u64)));
+                let home =
+                    rng.random_bool(0.3).then(|| format!("7843{:07}", rng.random_range(0..10_000_000u64)));
                 let tariff = if is_corporate {
                     &tariff_list[9 + rng.random_range(0..2)]
                 } else {
@@ -427,9 +400,7 @@ impl Service {
                     }),
                     manager_id: None,
                     parent_id: None,
-                    comment: rng
-                        .random_bool(0.05)
-                        .then(|| "Просит звонить после 18:00".to_string()),
+                    comment: rng.random_bool(0.05).then(|| "Просит звонить после 18:00".to_string()),
                     date_connect: (!is_potential).then_some(connected),
                     date_activity: None,
                     date_activity_inet: None,
@@ -450,8 +421,7 @@ impl Service {
                     };
                     let stops_paying = rng.random_range(0..100) < 10;
                     let last_month = if is_former {
-                        opts.months
-                            .saturating_sub(rng.random_range(1..=opts.months.max(1)))
+                        opts.months.saturating_sub(rng.random_range(1..=opts.months.max(1)))
                     } else {
                         opts.months
                     };
@@ -513,12 +483,9 @@ impl Service {
                                     method: Some(method),
                                     receipt_number: Some(receipt.to_string()),
                                     comment: None,
-                                    operator_id: matches!(
-                                        method,
-                                        PaymentMethod::Cash | PaymentMethod::Card
-                                    )
-                                    .then_some(cashier_id)
-                                    .flatten(),
+                                    operator_id: matches!(method, PaymentMethod::Cash | PaymentMethod::Card)
+                                        .then_some(cashier_id)
+                                        .flatten(),
                                     created_at: pay_at,
                                     reverses_id: None,
                                     idempotency_key: None,

@@ -29,10 +29,7 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
         if let Some(v) = v {
             let t = text::clean(v);
             if t.chars().count() > max {
-                return Err(ServiceError::invalid(
-                    name,
-                    format!("at most {max} characters"),
-                ));
+                return Err(ServiceError::invalid(name, format!("at most {max} characters")));
             }
             *target = t;
         }
@@ -45,20 +42,12 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
     field("letter", &input.letter, 32, &mut h.letter)?;
     field("postcode", &input.postcode, 10, &mut h.postcode)?;
     if let Some(n) = &input.number {
-        h.number = n
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                ServiceError::invalid(
-                    "number",
-                    format!(
-                        "'{}' is not a house number (1–100000; letters go in 'letter')",
-                        n.trim()
-                    ),
-                )
-            })?;
+        h.number = n.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| {
+            ServiceError::invalid(
+                "number",
+                format!("'{}' is not a house number (1–100000; letters go in 'letter')", n.trim()),
+            )
+        })?;
     }
     if let Some(d) = &input.connect_date {
         h.connect_date = if d.trim().is_empty() {
@@ -68,20 +57,16 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
         };
     }
     if let Some(p) = &input.ip_pool_id {
-        h.ip_pool_id = if p.trim().is_empty() {
-            None
-        } else {
-            Some(p.trim().parse::<i64>().map_err(|_| {
-                ServiceError::invalid("ip_pool_id", format!("'{}' is not an id", p.trim()))
-            })?)
-        };
+        h.ip_pool_id =
+            if p.trim().is_empty() {
+                None
+            } else {
+                Some(p.trim().parse::<i64>().map_err(|_| {
+                    ServiceError::invalid("ip_pool_id", format!("'{}' is not an id", p.trim()))
+                })?)
+            };
     }
-    if !h.postcode.is_empty()
-        && !h
-            .postcode
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
+    if !h.postcode.is_empty() && !h.postcode.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(ServiceError::invalid("postcode", "digits and letters only"));
     }
     if h.city.is_empty() {
@@ -91,18 +76,12 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
         return Err(ServiceError::invalid("street", "the street is empty"));
     }
     if h.number <= 0 {
-        return Err(ServiceError::invalid(
-            "number",
-            "the house number is missing",
-        ));
+        return Err(ServiceError::invalid("number", "the house number is missing"));
     }
     Ok(())
 }
 
-const HOUSE_UNIQUE: &[(&str, &str)] = &[(
-    "city",
-    "this house (city, street, number, letter) already exists",
-)];
+const HOUSE_UNIQUE: &[(&str, &str)] = &[("city", "this house (city, street, number, letter) already exists")];
 
 impl Service {
     pub async fn add_house(&self, actor: &Actor, input: &HouseInput) -> Result<House> {
@@ -122,19 +101,8 @@ impl Service {
         apply(&mut h, input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        h.id = houses::insert(&mut db, &h, now())
-            .await
-            .map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
-        audit::<(), _>(
-            &mut db,
-            Some(actor),
-            "house.add",
-            "house",
-            Some(h.id),
-            None,
-            Some(&h),
-        )
-        .await?;
+        h.id = houses::insert(&mut db, &h, now()).await.map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
+        audit::<(), _>(&mut db, Some(actor), "house.add", "house", Some(h.id), None, Some(&h)).await?;
         tx.commit().await?;
         Ok(h)
     }
@@ -145,32 +113,19 @@ impl Service {
         self.require(actor, Permission::HouseManage)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = houses::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
+        let before =
+            houses::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
         let mut h = before.clone();
         apply(&mut h, input)?;
-        houses::update(&mut db, &h)
-            .await
-            .map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
+        houses::update(&mut db, &h).await.map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
         if h.short_address() != before.short_address() {
             for cid in customers::ids_in_house(&mut db, id).await? {
                 if let Some(c) = customers::get(&mut db, cid).await? {
-                    customers::set_search_text(&mut db, cid, &search_text_for(&c, Some(&h)))
-                        .await?;
+                    customers::set_search_text(&mut db, cid, &search_text_for(&c, Some(&h))).await?;
                 }
             }
         }
-        audit(
-            &mut db,
-            Some(actor),
-            "house.edit",
-            "house",
-            Some(id),
-            Some(&before),
-            Some(&h),
-        )
-        .await?;
+        audit(&mut db, Some(actor), "house.edit", "house", Some(id), Some(&before), Some(&h)).await?;
         tx.commit().await?;
         Ok(h)
     }
@@ -180,9 +135,8 @@ impl Service {
         self.require(actor, Permission::HouseManage)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = houses::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
+        let before =
+            houses::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
         let n = customers::count_in_house(&mut db, id).await?;
         if n > 0 {
             return Err(ServiceError::Conflict(format!(
@@ -191,16 +145,7 @@ impl Service {
             )));
         }
         houses::delete(&mut db, id).await?;
-        audit::<_, ()>(
-            &mut db,
-            Some(actor),
-            "house.delete",
-            "house",
-            Some(id),
-            Some(&before),
-            None,
-        )
-        .await?;
+        audit::<_, ()>(&mut db, Some(actor), "house.delete", "house", Some(id), Some(&before), None).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -48,10 +48,7 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
-        ServiceError::Invalid {
-            field: field.to_string(),
-            message: message.to_string(),
-        }
+        ServiceError::Invalid { field: field.to_string(), message: message.to_string() }
     }
 }
 
@@ -68,10 +65,7 @@ pub struct ServiceConfig {
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig {
-            max_failed_logins: 5,
-            lockout_minutes: 15,
-        }
+        ServiceConfig { max_failed_logins: 5, lockout_minutes: 15 }
     }
 }
 
@@ -121,10 +115,7 @@ impl Service {
             Ok(())
         } else {
             tracing::info!(operator = %actor.login, permission = %p, "permission denied");
-            Err(ServiceError::Denied {
-                permission: p,
-                role: actor.role,
-            })
+            Err(ServiceError::Denied { permission: p, role: actor.role })
         }
     }
 }

@@ -74,13 +74,8 @@ const BALANCE_LIMIT_MINOR: i64 = 100_000_000_000_000;
 fn check_key(key: &Option<String>) -> Result<Option<String>> {
     match key.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(k) if k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => {
-            Ok(Some(k.to_string()))
-        }
-        Some(_) => Err(ServiceError::invalid(
-            "key",
-            "1–128 visible ASCII characters",
-        )),
+        Some(k) if k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_string())),
+        Some(_) => Err(ServiceError::invalid("key", "1–128 visible ASCII characters")),
     }
 }
 
@@ -94,9 +89,7 @@ fn check_comment(comment: Option<&str>) -> Result<Option<String>> {
 
 /// What an operation must look like to be a replay of `new`.
 fn same_request(existing: &Operation, new: &NewOperation) -> bool {
-    existing.customer_id == new.customer_id
-        && existing.amount == new.amount
-        && existing.kind == new.kind
+    existing.customer_id == new.customer_id && existing.amount == new.amount && existing.kind == new.kind
 }
 
 enum Appended {
@@ -145,16 +138,11 @@ async fn append(
     op.balance_before = customer.balance;
     let after = customer.balance.minor() + op.amount.minor();
     if after.abs() > BALANCE_LIMIT_MINOR {
-        return Err(ServiceError::invalid(
-            "amount",
-            "the balance would leave the range kassa keeps",
-        ));
+        return Err(ServiceError::invalid("amount", "the balance would leave the range kassa keeps"));
     }
     let id = ledger::insert(db, &op).await?;
     customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
-    let written = ledger::get(db, id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound("operation".into()))?;
+    let written = ledger::get(db, id).await?.ok_or_else(|| ServiceError::NotFound("operation".into()))?;
     audit::<(), _>(
         db,
         Some(actor),
@@ -172,42 +160,24 @@ impl Service {
     /// Runs `append` in a write transaction. Two desks racing with one key on PostgreSQL can
     /// both pass the key check before either commits; the loser's unique violation is then
     /// answered by reading the winner's operation.
-    async fn post(
-        &self,
-        actor: &Actor,
-        op: NewOperation,
-        want_receipt: bool,
-    ) -> Result<PostOutcome> {
+    async fn post(&self, actor: &Actor, op: NewOperation, want_receipt: bool) -> Result<PostOutcome> {
         let mut tx = self.store.write().await?;
         let result = append(&mut tx.db(), actor, op.clone(), want_receipt).await;
         match result {
             Ok(Appended::New(operation)) => {
                 tx.commit().await?;
                 tracing::info!(operator = %actor.login, customer = operation.customer_id, op = operation.id, kind = %operation.kind, amount = %operation.amount, "posted");
-                Ok(PostOutcome {
-                    operation,
-                    replayed: false,
-                })
+                Ok(PostOutcome { operation, replayed: false })
             }
-            Ok(Appended::Replay(operation)) => Ok(PostOutcome {
-                operation,
-                replayed: true,
-            }),
+            Ok(Appended::Replay(operation)) => Ok(PostOutcome { operation, replayed: true }),
             Err(ServiceError::Store(e)) if e.unique_violation().is_some() => {
                 drop(tx);
                 let what = e.unique_violation().unwrap_or_default();
-                if let Some(key) = op
-                    .idempotency_key
-                    .as_deref()
-                    .filter(|_| what.contains("idempotency"))
-                {
+                if let Some(key) = op.idempotency_key.as_deref().filter(|_| what.contains("idempotency")) {
                     let mut rtx = self.store.read().await?;
                     if let Some(existing) = ledger::by_key(&mut rtx.db(), key).await? {
                         return if same_request(&existing, &op) {
-                            Ok(PostOutcome {
-                                operation: existing,
-                                replayed: true,
-                            })
+                            Ok(PostOutcome { operation: existing, replayed: true })
                         } else {
                             Err(ServiceError::Conflict(format!(
                                 "the key '{key}' was already used for operation {}",
@@ -233,24 +203,14 @@ impl Service {
     pub async fn post_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
         self.require(actor, Permission::PaymentPost)?;
         if !req.amount.is_positive() {
-            return Err(ServiceError::invalid(
-                "amount",
-                "a payment must be greater than zero",
-            ));
+            return Err(ServiceError::invalid("amount", "a payment must be greater than zero"));
         }
-        let receipt = req
-            .receipt_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let receipt =
+            req.receipt_number.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if let Some(r) = &receipt
             && !valid_receipt_number(r)
         {
-            return Err(ServiceError::invalid(
-                "receipt",
-                "1–32 characters without spaces",
-            ));
+            return Err(ServiceError::invalid("receipt", "1–32 characters without spaces"));
         }
         let op = NewOperation {
             customer_id: req.customer_id,
@@ -270,16 +230,10 @@ impl Service {
 
     /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of
     /// either sign). Administrators only; a comment saying why is required.
-    pub async fn post_adjustment(
-        &self,
-        actor: &Actor,
-        req: &AdjustmentRequest,
-    ) -> Result<PostOutcome> {
+    pub async fn post_adjustment(&self, actor: &Actor, req: &AdjustmentRequest) -> Result<PostOutcome> {
         self.require(actor, Permission::LedgerAdjust)?;
         let amount = match req.kind {
-            OperationKind::Charge if req.amount.is_positive() => {
-                Money::from_minor(-req.amount.minor())
-            }
+            OperationKind::Charge if req.amount.is_positive() => Money::from_minor(-req.amount.minor()),
             OperationKind::Charge => {
                 return Err(ServiceError::invalid(
                     "amount",
@@ -288,10 +242,7 @@ impl Service {
             }
             OperationKind::Correction if req.amount != Money::ZERO => req.amount,
             OperationKind::Correction => {
-                return Err(ServiceError::invalid(
-                    "amount",
-                    "a correction of zero changes nothing",
-                ));
+                return Err(ServiceError::invalid("amount", "a correction of zero changes nothing"));
             }
             other => {
                 return Err(ServiceError::invalid(
@@ -339,9 +290,7 @@ impl Service {
                 .await?
                 .ok_or_else(|| ServiceError::NotFound(format!("operation {operation_id}")))?;
             if original.kind == OperationKind::Reversal {
-                return Err(ServiceError::Conflict(
-                    "a reversal cannot itself be reversed".into(),
-                ));
+                return Err(ServiceError::Conflict("a reversal cannot itself be reversed".into()));
             }
             if key.is_none()
                 && let Some(r) = ledger::reversal_of(&mut db, operation_id).await?
@@ -366,11 +315,7 @@ impl Service {
             idempotency_key: key,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
-            ServiceError::Store(se)
-                if se
-                    .unique_violation()
-                    .is_some_and(|w| w.contains("reverses")) =>
-            {
+            ServiceError::Store(se) if se.unique_violation().is_some_and(|w| w.contains("reverses")) => {
                 ServiceError::Conflict(format!("operation {operation_id} is already reversed"))
             }
             other => other,
@@ -394,29 +339,17 @@ impl Service {
         }
         let filter = HistoryFilter {
             from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
-            until: q
-                .to
-                .map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
+            until: q.to.map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
             kinds: q.kinds.clone(),
         };
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         if !customers::exists(&mut db, q.customer_id).await? {
-            return Err(ServiceError::NotFound(format!(
-                "customer #{}",
-                q.customer_id
-            )));
+            return Err(ServiceError::NotFound(format!("customer #{}", q.customer_id)));
         }
-        let operations =
-            ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
-        let (total_count, income, outcome) =
-            ledger::history_totals(&mut db, q.customer_id, &filter).await?;
-        Ok(HistoryPage {
-            operations,
-            total_count,
-            income,
-            outcome,
-        })
+        let operations = ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
+        let (total_count, income, outcome) = ledger::history_totals(&mut db, q.customer_id, &filter).await?;
+        Ok(HistoryPage { operations, total_count, income, outcome })
     }
 
     /// The next receipt number the sequence would give (shown pre-filled on the payment form).

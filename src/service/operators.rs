@@ -10,6 +10,7 @@ use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict
 use crate::domain::customer::valid_login;
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
+use crate::store::Db;
 use crate::store::operators::{self, Operator};
 
 /// The shortest password kassa accepts for an operator.
@@ -24,11 +25,7 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
 
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -40,16 +37,10 @@ fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
         ));
     }
     if name.is_empty() {
-        return Err(ServiceError::invalid(
-            "name",
-            "the operator's name is empty",
-        ));
+        return Err(ServiceError::invalid("name", "the operator's name is empty"));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ServiceError::invalid(
-            "password",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
-        ));
+        return Err(ServiceError::invalid("password", format!("at least {MIN_PASSWORD_CHARS} characters")));
     }
     Ok(())
 }
@@ -61,6 +52,24 @@ struct OperatorAudit<'a> {
     role: Role,
 }
 
+/// Inserts a checked operator and its audit row (by `actor`, or by the system when bootstrapping).
+async fn insert_operator(
+    db: &mut Db<'_>,
+    actor: Option<&Actor>,
+    login: &str,
+    name: &str,
+    role: Role,
+    hash: &str,
+) -> Result<Operator> {
+    let id = operators::insert(db, login, name, role, hash, now())
+        .await
+        .map_err(|e| unique_to_conflict(e, &[("login", "an operator with this login already exists")]))?;
+    let action = if actor.is_some() { "operator.create" } else { "operator.bootstrap" };
+    let after = OperatorAudit { login, name, role };
+    audit::<(), _>(db, actor, action, "operator", Some(id), None, Some(&after)).await?;
+    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound("operator".into()))
+}
+
 impl Service {
     /// Whether any operator exists (a new database has none until `init`).
     pub async fn has_operators(&self) -> Result<bool> {
@@ -70,12 +79,7 @@ impl Service {
 
     /// Creates the first administrator of a new database. Refused once any operator exists:
     /// from then on operators are created by an administrator.
-    pub async fn bootstrap_admin(
-        &self,
-        login: &str,
-        name: &str,
-        password: &str,
-    ) -> Result<Operator> {
+    pub async fn bootstrap_admin(&self, login: &str, name: &str, password: &str) -> Result<Operator> {
         let (login, name) = (text::clean(login), text::clean(name));
         check_new_operator(&login, &name, password)?;
         let hash = hash_password(password)?;
@@ -86,25 +90,7 @@ impl Service {
                 "the database already has operators: an administrator adds new ones".into(),
             ));
         }
-        let id = operators::insert(&mut db, &login, &name, Role::Admin, &hash, now()).await?;
-        let after = OperatorAudit {
-            login: &login,
-            name: &name,
-            role: Role::Admin,
-        };
-        audit::<(), _>(
-            &mut db,
-            None,
-            "operator.bootstrap",
-            "operator",
-            Some(id),
-            None,
-            Some(&after),
-        )
-        .await?;
-        let op = operators::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
+        let op = insert_operator(&mut db, None, &login, &name, Role::Admin, &hash).await?;
         tx.commit().await?;
         Ok(op)
     }
@@ -122,33 +108,7 @@ impl Service {
         check_new_operator(&login, &name, password)?;
         let hash = hash_password(password)?;
         let mut tx = self.store.write().await?;
-        let mut db = tx.db();
-        let id = operators::insert(&mut db, &login, &name, role, &hash, now())
-            .await
-            .map_err(|e| {
-                unique_to_conflict(
-                    e,
-                    &[("login", "an operator with this login already exists")],
-                )
-            })?;
-        let after = OperatorAudit {
-            login: &login,
-            name: &name,
-            role,
-        };
-        audit::<(), _>(
-            &mut db,
-            Some(actor),
-            "operator.create",
-            "operator",
-            Some(id),
-            None,
-            Some(&after),
-        )
-        .await?;
-        let op = operators::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("operator".into()))?;
+        let op = insert_operator(&mut tx.db(), Some(actor), &login, &name, role, &hash).await?;
         tx.commit().await?;
         Ok(op)
     }
@@ -179,10 +139,7 @@ impl Service {
         if let Some(until) = op.locked_until
             && until > at
         {
-            return Err(ServiceError::Locked {
-                login: op.login,
-                until,
-            });
+            return Err(ServiceError::Locked { login: op.login, until });
         }
         if !op.active {
             return Err(ServiceError::Disabled(op.login));
@@ -191,13 +148,8 @@ impl Service {
             let failed = op.failed_logins + 1;
             let locked = (failed >= self.config.max_failed_logins)
                 .then(|| at + Duration::minutes(self.config.lockout_minutes));
-            operators::set_login_state(
-                &mut db,
-                op.id,
-                if locked.is_some() { 0 } else { failed },
-                locked,
-            )
-            .await?;
+            operators::set_login_state(&mut db, op.id, if locked.is_some() { 0 } else { failed }, locked)
+                .await?;
             let actor = Actor {
                 operator_id: op.id,
                 login: op.login.clone(),
@@ -205,11 +157,7 @@ impl Service {
                 role: op.role,
                 origin: origin.to_string(),
             };
-            let action = if locked.is_some() {
-                "operator.locked"
-            } else {
-                "operator.login_failed"
-            };
+            let action = if locked.is_some() { "operator.locked" } else { "operator.login_failed" };
             audit::<(), _>(
                 &mut db,
                 Some(&actor),
@@ -222,10 +170,7 @@ impl Service {
             .await?;
             tx.commit().await?;
             return Err(match locked {
-                Some(until) => ServiceError::Locked {
-                    login: op.login,
-                    until,
-                },
+                Some(until) => ServiceError::Locked { login: op.login, until },
                 None => ServiceError::BadCredentials,
             });
         }

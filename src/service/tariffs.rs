@@ -46,11 +46,8 @@ pub fn next_period_start(today: NaiveDate, period: Period) -> NaiveDate {
     match period {
         Period::Day => today + Duration::days(1),
         Period::Month => {
-            let (y, m) = if today.month() == 12 {
-                (today.year() + 1, 1)
-            } else {
-                (today.year(), today.month() + 1)
-            };
+            let (y, m) =
+                if today.month() == 12 { (today.year() + 1, 1) } else { (today.year(), today.month() + 1) };
             NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today + Duration::days(31))
         }
     }
@@ -81,22 +78,13 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        t.id = tariffs::insert(&mut db, &t, now()).await.map_err(|e| {
-            unique_to_conflict(e, &[("name", "a tariff with this name already exists")])
-        })?;
+        t.id = tariffs::insert(&mut db, &t, now())
+            .await
+            .map_err(|e| unique_to_conflict(e, &[("name", "a tariff with this name already exists")]))?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, t.id, to).await?;
         }
-        audit::<(), _>(
-            &mut db,
-            Some(actor),
-            "tariff.create",
-            "tariff",
-            Some(t.id),
-            None,
-            Some(&t),
-        )
-        .await?;
+        audit::<(), _>(&mut db, Some(actor), "tariff.create", "tariff", Some(t.id), None, Some(&t)).await?;
         tx.commit().await?;
         Ok(t)
     }
@@ -106,9 +94,8 @@ impl Service {
         let name = validate(input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = tariffs::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let before =
+            tariffs::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
         let t = Tariff {
             id,
             name,
@@ -117,22 +104,13 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        tariffs::update(&mut db, &t).await.map_err(|e| {
-            unique_to_conflict(e, &[("name", "a tariff with this name already exists")])
-        })?;
+        tariffs::update(&mut db, &t)
+            .await
+            .map_err(|e| unique_to_conflict(e, &[("name", "a tariff with this name already exists")]))?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, id, to).await?;
         }
-        audit(
-            &mut db,
-            Some(actor),
-            "tariff.edit",
-            "tariff",
-            Some(id),
-            Some(&before),
-            Some(&t),
-        )
-        .await?;
+        audit(&mut db, Some(actor), "tariff.edit", "tariff", Some(id), Some(&before), Some(&t)).await?;
         tx.commit().await?;
         Ok(t)
     }
@@ -141,9 +119,8 @@ impl Service {
         self.require(actor, Permission::TariffRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        let t = tariffs::get(&mut db, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let t =
+            tariffs::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
         let transitions = tariffs::transitions(&mut db, id).await?;
         Ok((t, transitions))
     }
@@ -193,10 +170,7 @@ impl Service {
                 Some(t) if Some(t.id) == c.tariff_id => {
                     ServiceError::Conflict(format!("the customer already has '{}'", t.name))
                 }
-                Some(t) => ServiceError::Conflict(format!(
-                    "'{}' is not available to this customer",
-                    t.name
-                )),
+                Some(t) => ServiceError::Conflict(format!("'{}' is not available to this customer", t.name)),
             });
         };
         let before_pending = tariffs::pending_change(&mut db, customer_id).await?;
@@ -215,22 +189,9 @@ impl Service {
             When::NextPeriod => {
                 let period = from.as_ref().map(|t| t.period).unwrap_or(Period::Month);
                 let effective_on = next_period_start(today, period);
-                tariffs::schedule(
-                    &mut db,
-                    customer_id,
-                    to.id,
-                    effective_on,
-                    actor.operator_id,
-                    now(),
-                )
-                .await?;
-                TariffChangeOutcome {
-                    customer_id,
-                    from: from.clone(),
-                    to,
-                    effective_on,
-                    applied: false,
-                }
+                tariffs::schedule(&mut db, customer_id, to.id, effective_on, actor.operator_id, now())
+                    .await?;
+                TariffChangeOutcome { customer_id, from: from.clone(), to, effective_on, applied: false }
             }
         };
         #[derive(Serialize)]
@@ -238,10 +199,7 @@ impl Service {
             tariff: Option<&'a Tariff>,
             scheduled: Option<&'a ScheduledChange>,
         }
-        let before = Before {
-            tariff: from.as_ref(),
-            scheduled: before_pending.as_ref(),
-        };
+        let before = Before { tariff: from.as_ref(), scheduled: before_pending.as_ref() };
         audit(
             &mut db,
             Some(actor),
@@ -289,16 +247,10 @@ impl Service {
 async fn set_transitions(db: &mut crate::store::Db<'_>, from: i64, to: &[i64]) -> Result<()> {
     for t in to {
         if *t == from {
-            return Err(ServiceError::invalid(
-                "transitions",
-                "a tariff cannot list itself",
-            ));
+            return Err(ServiceError::invalid("transitions", "a tariff cannot list itself"));
         }
         if tariffs::get(db, *t).await?.is_none() {
-            return Err(ServiceError::invalid(
-                "transitions",
-                format!("there is no tariff {t}"),
-            ));
+            return Err(ServiceError::invalid("transitions", format!("there is no tariff {t}")));
         }
     }
     tariffs::set_transitions(db, from, to).await?;
@@ -312,17 +264,8 @@ mod tests {
     #[test]
     fn next_period_starts() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-        assert_eq!(
-            next_period_start(d(2026, 11, 22), Period::Month),
-            d(2026, 12, 1)
-        );
-        assert_eq!(
-            next_period_start(d(2026, 12, 31), Period::Month),
-            d(2027, 1, 1)
-        );
-        assert_eq!(
-            next_period_start(d(2026, 2, 28), Period::Day),
-            d(2026, 3, 1)
-        );
+        assert_eq!(next_period_start(d(2026, 11, 22), Period::Month), d(2026, 12, 1));
+        assert_eq!(next_period_start(d(2026, 12, 31), Period::Month), d(2027, 1, 1));
+        assert_eq!(next_period_start(d(2026, 2, 28), Period::Day), d(2026, 3, 1));
     }
 }

@@ -9,18 +9,9 @@ use crate::q;
 #[serde(tag = "violation", rename_all = "snake_case")]
 pub enum Violation {
     /// The cached balance is not the sum of the customer's operations.
-    BalanceMismatch {
-        customer_id: i64,
-        cached_minor: i64,
-        ledger_minor: i64,
-    },
+    BalanceMismatch { customer_id: i64, cached_minor: i64, ledger_minor: i64 },
     /// An operation's balance-before is not the previous operation's balance-after.
-    BrokenChain {
-        operation_id: i64,
-        customer_id: i64,
-        before_minor: i64,
-        expected_minor: i64,
-    },
+    BrokenChain { operation_id: i64, customer_id: i64, before_minor: i64, expected_minor: i64 },
     /// A reversal whose amount does not cancel the operation it reverses.
     BadReversal { operation_id: i64, reverses_id: i64 },
 }
@@ -70,10 +61,7 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
         ))
         .await?;
     for r in rows {
-        out.push(Violation::BadReversal {
-            operation_id: r.i64("id")?,
-            reverses_id: r.i64("reverses_id")?,
-        });
+        out.push(Violation::BadReversal { operation_id: r.i64("id")?, reverses_id: r.i64("reverses_id")? });
     }
     Ok(out)
 }

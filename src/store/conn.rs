@@ -60,10 +60,7 @@ pub struct Q {
 
 impl Q {
     pub fn new(sql: impl Into<Cow<'static, str>>) -> Q {
-        Q {
-            sql: sql.into(),
-            args: Vec::new(),
-        }
+        Q { sql: sql.into(), args: Vec::new() }
     }
 
     pub fn bind(mut self, v: impl Into<Value>) -> Q {
@@ -152,10 +149,7 @@ fn positional(q: Q) -> Q {
         }
     }
     out.push_str(&sql[start..]);
-    Q {
-        sql: out.into(),
-        args,
-    }
+    Q { sql: out.into(), args }
 }
 
 /// A transaction on either backend.
@@ -199,15 +193,11 @@ impl Db<'_> {
         Ok(match self {
             Db::Sqlite(c) => {
                 let q = positional(q);
-                let rows = bind_all!(sqlx::query(sql_text(&q)), q.args)
-                    .fetch_all(&mut **c)
-                    .await?;
+                let rows = bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_all(&mut **c).await?;
                 rows.into_iter().map(Row::Sqlite).collect()
             }
             Db::Postgres(c) => {
-                let rows = bind_all!(sqlx::query(sql_text(&q)), q.args)
-                    .fetch_all(&mut **c)
-                    .await?;
+                let rows = bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_all(&mut **c).await?;
                 rows.into_iter().map(Row::Postgres).collect()
             }
         })
@@ -217,10 +207,7 @@ impl Db<'_> {
         Ok(match self {
             Db::Sqlite(c) => {
                 let q = positional(q);
-                bind_all!(sqlx::query(sql_text(&q)), q.args)
-                    .fetch_optional(&mut **c)
-                    .await?
-                    .map(Row::Sqlite)
+                bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_optional(&mut **c).await?.map(Row::Sqlite)
             }
             Db::Postgres(c) => bind_all!(sqlx::query(sql_text(&q)), q.args)
                 .fetch_optional(&mut **c)
@@ -230,9 +217,7 @@ impl Db<'_> {
     }
 
     pub async fn fetch_one(&mut self, q: Q) -> Result<Row> {
-        self.fetch_optional(q)
-            .await?
-            .ok_or(StoreError::Sql(sqlx::Error::RowNotFound))
+        self.fetch_optional(q).await?.ok_or(StoreError::Sql(sqlx::Error::RowNotFound))
     }
 
     /// Runs a statement; returns the number of rows it changed.
@@ -240,15 +225,11 @@ impl Db<'_> {
         Ok(match self {
             Db::Sqlite(c) => {
                 let q = positional(q);
-                bind_all!(sqlx::query(sql_text(&q)), q.args)
-                    .execute(&mut **c)
-                    .await?
-                    .rows_affected()
+                bind_all!(sqlx::query(sql_text(&q)), q.args).execute(&mut **c).await?.rows_affected()
             }
-            Db::Postgres(c) => bind_all!(sqlx::query(sql_text(&q)), q.args)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
+            Db::Postgres(c) => {
+                bind_all!(sqlx::query(sql_text(&q)), q.args).execute(&mut **c).await?.rows_affected()
+            }
         })
     }
 
@@ -302,10 +283,7 @@ impl Row {
     /// Parses a text column into a domain enum, reporting corrupt values with the column name.
     pub fn parsed<T: std::str::FromStr>(&self, col: &str) -> Result<T> {
         let raw = self.text(col)?;
-        raw.parse().map_err(|_| StoreError::Corrupt {
-            column: col.to_string(),
-            value: raw,
-        })
+        raw.parse().map_err(|_| StoreError::Corrupt { column: col.to_string(), value: raw })
     }
 }
 
@@ -320,19 +298,8 @@ mod tests {
             .bind("x")
             .bind(5i64);
         let p = positional(q);
-        assert_eq!(
-            p.sql,
-            "SELECT '$1', \"$2\" WHERE a = ? AND (b = ? OR c = ?) LIMIT ?"
-        );
+        assert_eq!(p.sql, "SELECT '$1', \"$2\" WHERE a = ? AND (b = ? OR c = ?) LIMIT ?");
         let got: Vec<String> = p.args.iter().map(|v| format!("{v:?}")).collect();
-        assert_eq!(
-            got,
-            [
-                "Text(Some(\"x\"))",
-                "I64(Some(1))",
-                "I64(Some(1))",
-                "I64(Some(5))"
-            ]
-        );
+        assert_eq!(got, ["Text(Some(\"x\"))", "I64(Some(1))", "I64(Some(1))", "I64(Some(5))"]);
     }
 }

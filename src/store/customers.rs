@@ -23,10 +23,8 @@ fn from_row(r: &Row) -> Result<Customer> {
         is_corporate: r.bool("is_corporate")?,
         is_potential: r.bool("is_potential")?,
         is_former: r.bool("is_former")?,
-        state: CustomerState::from_id(state_id).ok_or_else(|| StoreError::Corrupt {
-            column: "state".into(),
-            value: state_id.to_string(),
-        })?,
+        state: CustomerState::from_id(state_id)
+            .ok_or_else(|| StoreError::Corrupt { column: "state".into(), value: state_id.to_string() })?,
         agreement_number: r.opt_text("agreement_number")?,
         agreement_date: r.opt_date("agreement_date")?,
         account_number: r.opt_text("account_number")?,
@@ -109,12 +107,7 @@ const FIELD_NAMES: &str = "name, is_corporate, is_potential, is_former, state, a
 const FIELD_COUNT: usize = 31;
 
 /// Inserts a customer (its id, balance and timestamps in `c` are ignored); returns the new id.
-pub async fn insert(
-    db: &mut Db<'_>,
-    c: &Customer,
-    name_norm: &str,
-    search_text: &str,
-) -> Result<i64> {
+pub async fn insert(db: &mut Db<'_>, c: &Customer, name_norm: &str, search_text: &str) -> Result<i64> {
     let placeholders: Vec<String> = (1..=FIELD_COUNT + 5).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO customers ({FIELD_NAMES}, name_norm, search_text, balance_minor, created_at, updated_at) \
@@ -131,17 +124,9 @@ pub async fn insert(
 }
 
 /// Writes every editable field of `c` (not the balance, which only the ledger moves).
-pub async fn update(
-    db: &mut Db<'_>,
-    c: &Customer,
-    name_norm: &str,
-    search_text: &str,
-) -> Result<()> {
-    let sets: Vec<String> = FIELD_NAMES
-        .split(',')
-        .enumerate()
-        .map(|(i, f)| format!("{} = ${}", f.trim(), i + 1))
-        .collect();
+pub async fn update(db: &mut Db<'_>, c: &Customer, name_norm: &str, search_text: &str) -> Result<()> {
+    let sets: Vec<String> =
+        FIELD_NAMES.split(',').enumerate().map(|(i, f)| format!("{} = ${}", f.trim(), i + 1)).collect();
     let n = FIELD_COUNT;
     let sql = format!(
         "UPDATE customers SET {}, name_norm = ${}, search_text = ${}, updated_at = ${} WHERE id = ${}",
@@ -151,22 +136,14 @@ pub async fn update(
         n + 3,
         n + 4
     );
-    let q = bind_fields(Q::new(sql), c)
-        .bind(name_norm)
-        .bind(search_text)
-        .bind(c.updated_at)
-        .bind(c.id);
+    let q = bind_fields(Q::new(sql), c).bind(name_norm).bind(search_text).bind(c.updated_at).bind(c.id);
     db.execute(q).await?;
     Ok(())
 }
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
     let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 /// Reads a customer and, on PostgreSQL, locks its row until the transaction ends. (On SQLite
@@ -177,66 +154,36 @@ pub async fn get_for_update(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>
         Backend::Sqlite => "",
     };
     let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1{lock}");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn get_by_account(db: &mut Db<'_>, account: &str) -> Result<Option<Customer>> {
     let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.account_number = $1");
-    db.fetch_optional(q!(sql, account))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, account)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn id_by_agreement(db: &mut Db<'_>, agreement: &str) -> Result<Option<i64>> {
-    let row = db
-        .fetch_optional(q!(
-            "SELECT id FROM customers WHERE agreement_number = $1",
-            agreement
-        ))
-        .await?;
+    let row =
+        db.fetch_optional(q!("SELECT id FROM customers WHERE agreement_number = $1", agreement)).await?;
     row.map(|r| r.i64("id")).transpose()
 }
 
 pub async fn exists(db: &mut Db<'_>, id: i64) -> Result<bool> {
-    Ok(db
-        .fetch_optional(q!("SELECT id FROM customers WHERE id = $1", id))
-        .await?
-        .is_some())
+    Ok(db.fetch_optional(q!("SELECT id FROM customers WHERE id = $1", id)).await?.is_some())
 }
 
 pub async fn set_balance(db: &mut Db<'_>, id: i64, balance: Money) -> Result<()> {
-    db.execute(q!(
-        "UPDATE customers SET balance_minor = $1 WHERE id = $2",
-        balance.minor(),
-        id
-    ))
-    .await?;
+    db.execute(q!("UPDATE customers SET balance_minor = $1 WHERE id = $2", balance.minor(), id)).await?;
     Ok(())
 }
 
 pub async fn set_tariff(db: &mut Db<'_>, id: i64, tariff_id: i64) -> Result<()> {
-    db.execute(q!(
-        "UPDATE customers SET tariff_id = $1 WHERE id = $2",
-        tariff_id,
-        id
-    ))
-    .await?;
+    db.execute(q!("UPDATE customers SET tariff_id = $1 WHERE id = $2", tariff_id, id)).await?;
     Ok(())
 }
 
 /// Customer ids whose `kind` value equals `value` (already normalised by the caller).
-pub async fn lookup(
-    db: &mut Db<'_>,
-    kind: LookupKind,
-    value: &str,
-    skip_former: bool,
-) -> Result<Vec<i64>> {
+pub async fn lookup(db: &mut Db<'_>, kind: LookupKind, value: &str, skip_former: bool) -> Result<Vec<i64>> {
     let cond = match kind {
         LookupKind::Account => "c.account_number = $1",
         LookupKind::BillingUid => "c.billing_uid = $1",
@@ -250,17 +197,9 @@ pub async fn lookup(
         LookupKind::Ip => "c.id IN (SELECT customer_id FROM customer_ips WHERE ip = $1)",
         LookupKind::Mac => "c.id IN (SELECT customer_id FROM customer_ips WHERE mac = $1)",
     };
-    let former = if skip_former {
-        " AND c.is_former = FALSE"
-    } else {
-        ""
-    };
+    let former = if skip_former { " AND c.is_former = FALSE" } else { "" };
     let sql = format!("SELECT c.id FROM customers c WHERE {cond}{former} ORDER BY c.id LIMIT 100");
-    db.fetch_all(q!(sql, value))
-        .await?
-        .iter()
-        .map(|r| r.i64("id"))
-        .collect()
+    db.fetch_all(q!(sql, value)).await?.iter().map(|r| r.i64("id")).collect()
 }
 
 /// One line of a customer list or of search results.
@@ -288,10 +227,7 @@ impl CustomerSummary {
         if let Some(street) = &self.street {
             s.push_str(street);
             if let Some(n) = self.house_number {
-                s.push_str(&format!(
-                    " {n}{}",
-                    self.house_letter.as_deref().unwrap_or("")
-                ));
+                s.push_str(&format!(" {n}{}", self.house_letter.as_deref().unwrap_or("")));
             }
         }
         if let Some(a) = &self.apartment {
@@ -318,10 +254,8 @@ fn summary_from_row(r: &Row) -> Result<CustomerSummary> {
         house_letter: r.opt_text("house_letter")?,
         apartment: r.opt_text("apartment")?,
         balance: Money::from_minor(r.i64("balance_minor")?),
-        state: CustomerState::from_id(state_id).ok_or_else(|| StoreError::Corrupt {
-            column: "state".into(),
-            value: state_id.to_string(),
-        })?,
+        state: CustomerState::from_id(state_id)
+            .ok_or_else(|| StoreError::Corrupt { column: "state".into(), value: state_id.to_string() })?,
         tariff: r.opt_text("tariff_name")?,
         is_former: r.bool("is_former")?,
         is_potential: r.bool("is_potential")?,
@@ -373,9 +307,7 @@ pub struct CustomerFilter {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
@@ -383,10 +315,7 @@ pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSum
     let mut conds: Vec<String> = Vec::new();
     let text_cond = |q: &mut Q, col: &str, v: &str, like: bool| {
         if like {
-            format!(
-                "{col} LIKE {} ESCAPE '\\'",
-                q.push_bind(format!("%{}%", like_escape(v)))
-            )
+            format!("{col} LIKE {} ESCAPE '\\'", q.push_bind(format!("%{}%", like_escape(v))))
         } else {
             format!("{col} = {}", q.push_bind(v))
         }
@@ -453,18 +382,10 @@ pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSum
     if let Some(v) = f.tariff_id {
         conds.push(format!("c.tariff_id = {}", q.push_bind(v)));
     }
-    let where_ = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    };
+    let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
     let limit = q.push_bind(f.limit);
     q.sql = format!("{SUMMARY_SELECT}{where_} ORDER BY c.id LIMIT {limit}").into();
-    db.fetch_all(q)
-        .await?
-        .iter()
-        .map(summary_from_row)
-        .collect()
+    db.fetch_all(q).await?.iter().map(summary_from_row).collect()
 }
 
 /// Ids of customers whose numbers match exactly: agreement, account, phone; then agreement
@@ -476,11 +397,7 @@ pub async fn search_digits(
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let former = if include_former {
-        ""
-    } else {
-        " AND c.is_former = FALSE"
-    };
+    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
     let mut ids: Vec<i64> = Vec::new();
     let exact = format!(
         "SELECT c.id FROM customers c WHERE (c.agreement_number = $1 OR c.account_number = $1 \
@@ -488,10 +405,7 @@ pub async fn search_digits(
          ORDER BY CASE WHEN c.agreement_number = $1 THEN 0 WHEN c.account_number = $1 THEN 1 ELSE 2 END, c.id \
          LIMIT $3"
     );
-    for r in db
-        .fetch_all(q!(exact, digits, phone.unwrap_or(digits), limit))
-        .await?
-    {
+    for r in db.fetch_all(q!(exact, digits, phone.unwrap_or(digits), limit)).await? {
         ids.push(r.i64("id")?);
     }
     let room = limit - ids.len() as i64;
@@ -615,31 +529,19 @@ pub async fn search_text(
 
 /// Customers living in a house (for refusing to delete it, and for rewriting search text).
 pub async fn count_in_house(db: &mut Db<'_>, house_id: i64) -> Result<i64> {
-    db.scalar_i64(q!(
-        "SELECT COUNT(*) FROM customers WHERE house_id = $1",
-        house_id
-    ))
-    .await
+    db.scalar_i64(q!("SELECT COUNT(*) FROM customers WHERE house_id = $1", house_id)).await
 }
 
 pub async fn ids_in_house(db: &mut Db<'_>, house_id: i64) -> Result<Vec<i64>> {
-    db.fetch_all(q!(
-        "SELECT id FROM customers WHERE house_id = $1 ORDER BY id",
-        house_id
-    ))
-    .await?
-    .iter()
-    .map(|r| r.i64("id"))
-    .collect()
+    db.fetch_all(q!("SELECT id FROM customers WHERE house_id = $1 ORDER BY id", house_id))
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect()
 }
 
 pub async fn set_search_text(db: &mut Db<'_>, id: i64, search_text: &str) -> Result<()> {
-    db.execute(q!(
-        "UPDATE customers SET search_text = $1 WHERE id = $2",
-        search_text,
-        id
-    ))
-    .await?;
+    db.execute(q!("UPDATE customers SET search_text = $1 WHERE id = $2", search_text, id)).await?;
     Ok(())
 }
 
@@ -657,10 +559,7 @@ pub async fn marks(db: &mut Db<'_>, id: i64) -> Result<Vec<(i64, String, String)
 }
 
 pub async fn group_exists(db: &mut Db<'_>, id: i64) -> Result<bool> {
-    Ok(db
-        .fetch_optional(q!("SELECT id FROM customer_groups WHERE id = $1", id))
-        .await?
-        .is_some())
+    Ok(db.fetch_optional(q!("SELECT id FROM customer_groups WHERE id = $1", id)).await?.is_some())
 }
 
 pub async fn groups(db: &mut Db<'_>) -> Result<Vec<(i64, String)>> {
@@ -680,14 +579,11 @@ pub async fn group_name(db: &mut Db<'_>, id: i64) -> Result<Option<String>> {
 
 /// IP and MAC records of a customer, for the card.
 pub async fn addresses(db: &mut Db<'_>, id: i64) -> Result<Vec<(Option<String>, Option<String>)>> {
-    db.fetch_all(q!(
-        "SELECT ip, mac FROM customer_ips WHERE customer_id = $1 ORDER BY id",
-        id
-    ))
-    .await?
-    .iter()
-    .map(|r| Ok((r.opt_text("ip")?, r.opt_text("mac")?)))
-    .collect()
+    db.fetch_all(q!("SELECT ip, mac FROM customer_ips WHERE customer_id = $1 ORDER BY id", id))
+        .await?
+        .iter()
+        .map(|r| Ok((r.opt_text("ip")?, r.opt_text("mac")?)))
+        .collect()
 }
 
 /// Inserts many customers with their ids, balances and search columns given (demo data and
@@ -722,24 +618,14 @@ pub async fn insert_many(db: &mut Db<'_>, rows: &[(Customer, String, String)]) -
 
 /// Inserts IP/MAC records `(customer_id, ip, mac, created_at)` in bulk.
 /// An IP/MAC record to insert: customer id, IP, MAC, when it was added.
-pub type AddressRow = (
-    i64,
-    Option<String>,
-    Option<String>,
-    chrono::DateTime<chrono::Utc>,
-);
+pub type AddressRow = (i64, Option<String>, Option<String>, chrono::DateTime<chrono::Utc>);
 
 pub async fn insert_addresses(db: &mut Db<'_>, rows: &[AddressRow]) -> Result<()> {
     for chunk in rows.chunks(2000) {
         let mut q = Q::new("");
         let mut groups = Vec::with_capacity(chunk.len());
         for (cid, ip, mac, at) in chunk {
-            let g = [
-                q.push_bind(*cid),
-                q.push_bind(ip.clone()),
-                q.push_bind(mac.clone()),
-                q.push_bind(*at),
-            ];
+            let g = [q.push_bind(*cid), q.push_bind(ip.clone()), q.push_bind(mac.clone()), q.push_bind(*at)];
             groups.push(format!("({})", g.join(", ")));
         }
         q.sql = format!(
@@ -759,14 +645,7 @@ pub async fn count(db: &mut Db<'_>) -> Result<i64> {
 /// After rows were inserted with explicit ids: moves PostgreSQL's identity past them.
 pub async fn sync_id_sequences(db: &mut Db<'_>) -> Result<()> {
     if db.backend() == Backend::Postgres {
-        for table in [
-            "customers",
-            "ledger",
-            "customer_ips",
-            "houses",
-            "tariffs",
-            "operators",
-        ] {
+        for table in ["customers", "ledger", "customer_ips", "houses", "tariffs", "operators"] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
             );
@@ -777,34 +656,20 @@ pub async fn sync_id_sequences(db: &mut Db<'_>) -> Result<()> {
 }
 
 pub async fn insert_group(db: &mut Db<'_>, name: &str) -> Result<i64> {
-    db.scalar_i64(q!(
-        "INSERT INTO customer_groups (name) VALUES ($1) RETURNING id",
-        name
-    ))
-    .await
+    db.scalar_i64(q!("INSERT INTO customer_groups (name) VALUES ($1) RETURNING id", name)).await
 }
 
 pub async fn insert_mark(db: &mut Db<'_>, name: &str, color: &str) -> Result<i64> {
-    db.scalar_i64(q!(
-        "INSERT INTO marks (name, color) VALUES ($1, $2) RETURNING id",
-        name,
-        color
-    ))
-    .await
+    db.scalar_i64(q!("INSERT INTO marks (name, color) VALUES ($1, $2) RETURNING id", name, color)).await
 }
 
 pub async fn insert_customer_marks(db: &mut Db<'_>, rows: &[(i64, i64)]) -> Result<()> {
     for chunk in rows.chunks(2000) {
         let mut q = Q::new("");
-        let groups: Vec<String> = chunk
-            .iter()
-            .map(|(c, m)| format!("({}, {})", q.push_bind(*c), q.push_bind(*m)))
-            .collect();
-        q.sql = format!(
-            "INSERT INTO customer_marks (customer_id, mark_id) VALUES {}",
-            groups.join(", ")
-        )
-        .into();
+        let groups: Vec<String> =
+            chunk.iter().map(|(c, m)| format!("({}, {})", q.push_bind(*c), q.push_bind(*m))).collect();
+        q.sql =
+            format!("INSERT INTO customer_marks (customer_id, mark_id) VALUES {}", groups.join(", ")).into();
         db.execute(q).await?;
     }
     Ok(())
@@ -823,15 +688,9 @@ mod tests {
         let t = |s: &str| search_terms(&words(s));
         assert_eq!(t("ленина 5"), (vec!["ленина 5".to_string()], vec![]));
         assert_eq!(t("ленина 5-12"), (vec!["ленина 5-12".to_string()], vec![]));
-        assert_eq!(
-            t("петр елкин"),
-            (vec!["петр".to_string(), "елкин".to_string()], vec![])
-        );
+        assert_eq!(t("петр елкин"), (vec!["петр".to_string(), "елкин".to_string()], vec![]));
         assert_eq!(t("иванов а"), (vec!["иванов а".to_string()], vec![]));
         assert_eq!(t("ха"), (vec![], vec!["ха".to_string()]));
-        assert_eq!(
-            t("5 ленина"),
-            (vec!["ленина".to_string()], vec!["5".to_string()])
-        );
+        assert_eq!(t("5 ленина"), (vec!["ленина".to_string()], vec!["5".to_string()]));
     }
 }

@@ -95,11 +95,7 @@ pub async fn delete(db: &mut Db<'_>, id: i64) -> Result<u64> {
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<House>> {
     let sql = format!("SELECT {COLUMNS} FROM houses h WHERE h.id = $1");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(db: &mut Db<'_>, id: Option<i64>) -> Result<Vec<HouseLine>> {
@@ -110,11 +106,6 @@ pub async fn list(db: &mut Db<'_>, id: Option<i64>) -> Result<Vec<HouseLine>> {
     db.fetch_all(q!(sql, id))
         .await?
         .iter()
-        .map(|r| {
-            Ok(HouseLine {
-                house: from_row(r)?,
-                customers: r.i64("customers")?,
-            })
-        })
+        .map(|r| Ok(HouseLine { house: from_row(r)?, customers: r.i64("customers")? }))
         .collect()
 }

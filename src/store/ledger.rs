@@ -16,10 +16,7 @@ fn from_row(r: &Row) -> Result<Operation> {
     let method = match r.opt_text("method")? {
         Some(m) => Some(
             m.parse::<PaymentMethod>()
-                .map_err(|_| super::StoreError::Corrupt {
-                    column: "method".into(),
-                    value: m,
-                })?,
+                .map_err(|_| super::StoreError::Corrupt { column: "method".into(), value: m })?,
         ),
         None => None,
     };
@@ -81,30 +78,19 @@ pub async fn insert(db: &mut Db<'_>, op: &NewOperation) -> Result<i64> {
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {
     let sql = format!("{SELECT} WHERE l.id = $1");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_key(db: &mut Db<'_>, key: &str) -> Result<Option<Operation>> {
     let sql = format!("{SELECT} WHERE l.idempotency_key = $1");
-    db.fetch_optional(q!(sql, key))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, key)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn receipt_taken(db: &mut Db<'_>, receipt: &str) -> Result<Option<i64>> {
-    db.fetch_optional(q!(
-        "SELECT id FROM ledger WHERE receipt_number = $1",
-        receipt
-    ))
-    .await?
-    .map(|r| r.i64("id"))
-    .transpose()
+    db.fetch_optional(q!("SELECT id FROM ledger WHERE receipt_number = $1", receipt))
+        .await?
+        .map(|r| r.i64("id"))
+        .transpose()
 }
 
 pub async fn reversal_of(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
@@ -170,11 +156,7 @@ pub async fn history_totals(
     )
     .into();
     let r = db.fetch_one(q).await?;
-    Ok((
-        r.i64("n")?,
-        Money::from_minor(r.i64("income")?),
-        Money::from_minor(r.i64("outcome")?),
-    ))
+    Ok((r.i64("n")?, Money::from_minor(r.i64("income")?), Money::from_minor(r.i64("outcome")?)))
 }
 
 /// Inserts many operations with their ids given (demo data and imports).

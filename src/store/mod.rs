@@ -42,11 +42,7 @@ impl StoreError {
             && db.is_unique_violation()
         {
             // PostgreSQL names the constraint; SQLite names the columns in the message.
-            return Some(
-                db.constraint()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| db.message().to_string()),
-            );
+            return Some(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()));
         }
         None
     }
@@ -78,8 +74,7 @@ impl Store {
     /// Opens (creating and migrating when needed) the database `location` names: a
     /// `postgres://` or `postgresql://` URL, a `sqlite:` URL, or a path to an SQLite file.
     pub async fn open(location: &str) -> Result<Store> {
-        let store = if location.starts_with("postgres://") || location.starts_with("postgresql://")
-        {
+        let store = if location.starts_with("postgres://") || location.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(location)?;
             let pool = PgPoolOptions::new()
                 .max_connections(8)
@@ -88,17 +83,13 @@ impl Store {
                 .await?;
             Store::Postgres(pool)
         } else {
-            let path = location
-                .strip_prefix("sqlite://")
-                .or_else(|| location.strip_prefix("sqlite:"));
+            let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:"));
             let path = path.unwrap_or(location);
             if let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
-                    path: path.to_string(),
-                    reason: e.to_string(),
-                })?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Open { path: path.to_string(), reason: e.to_string() })?;
             }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
@@ -148,10 +139,9 @@ impl Store {
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?,
-            ),
+            Store::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
         })
     }
 

@@ -65,11 +65,7 @@ pub async fn by_login(db: &mut Db<'_>, login: &str) -> Result<Option<(Operator, 
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operator>> {
     let sql = format!("SELECT {COLUMNS} FROM operators WHERE id = $1");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(db: &mut Db<'_>) -> Result<Vec<Operator>> {

@@ -87,31 +87,17 @@ pub async fn update(db: &mut Db<'_>, t: &Tariff) -> Result<()> {
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Tariff>> {
     let sql = format!("SELECT {COLUMNS} FROM tariffs WHERE id = $1");
-    db.fetch_optional(q!(sql, id))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_name(db: &mut Db<'_>, name: &str) -> Result<Option<Tariff>> {
     let sql = format!("SELECT {COLUMNS} FROM tariffs WHERE name = $1");
-    db.fetch_optional(q!(sql, name))
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, name)).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(db: &mut Db<'_>, include_inactive: bool) -> Result<Vec<Tariff>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM tariffs WHERE ($1 OR active = TRUE) ORDER BY price_minor, name"
-    );
-    db.fetch_all(q!(sql, include_inactive))
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    let sql = format!("SELECT {COLUMNS} FROM tariffs WHERE ($1 OR active = TRUE) ORDER BY price_minor, name");
+    db.fetch_all(q!(sql, include_inactive)).await?.iter().map(from_row).collect()
 }
 
 /// Which tariffs replace `current`: with transitions defined for it, only those; otherwise every
@@ -124,19 +110,11 @@ pub async fn available(db: &mut Db<'_>, current: Option<i64>) -> Result<Vec<Tari
                 ELSE t.public = TRUE END) \
          ORDER BY t.price_minor, t.name"
     );
-    db.fetch_all(q!(sql, current))
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    db.fetch_all(q!(sql, current)).await?.iter().map(from_row).collect()
 }
 
 pub async fn set_transitions(db: &mut Db<'_>, from: i64, to: &[i64]) -> Result<()> {
-    db.execute(q!(
-        "DELETE FROM tariff_transitions WHERE from_tariff_id = $1",
-        from
-    ))
-    .await?;
+    db.execute(q!("DELETE FROM tariff_transitions WHERE from_tariff_id = $1", from)).await?;
     for t in to {
         db.execute(q!(
             "INSERT INTO tariff_transitions (from_tariff_id, to_tariff_id) VALUES ($1, $2)",
@@ -183,11 +161,7 @@ fn scheduled_from_row(r: &Row) -> Result<ScheduledChange> {
 
 pub async fn pending_change(db: &mut Db<'_>, customer_id: i64) -> Result<Option<ScheduledChange>> {
     let sql = format!("{SCHEDULED} WHERE s.customer_id = $1 AND s.applied_at IS NULL");
-    db.fetch_optional(q!(sql, customer_id))
-        .await?
-        .as_ref()
-        .map(scheduled_from_row)
-        .transpose()
+    db.fetch_optional(q!(sql, customer_id)).await?.as_ref().map(scheduled_from_row).transpose()
 }
 
 pub async fn delete_pending(db: &mut Db<'_>, customer_id: i64) -> Result<u64> {
@@ -219,29 +193,15 @@ pub async fn schedule(
 }
 
 pub async fn due(db: &mut Db<'_>, today: NaiveDate) -> Result<Vec<ScheduledChange>> {
-    let sql =
-        format!("{SCHEDULED} WHERE s.applied_at IS NULL AND s.effective_on <= $1 ORDER BY s.id");
-    db.fetch_all(q!(sql, today))
-        .await?
-        .iter()
-        .map(scheduled_from_row)
-        .collect()
+    let sql = format!("{SCHEDULED} WHERE s.applied_at IS NULL AND s.effective_on <= $1 ORDER BY s.id");
+    db.fetch_all(q!(sql, today)).await?.iter().map(scheduled_from_row).collect()
 }
 
 pub async fn mark_applied(db: &mut Db<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
-    db.execute(q!(
-        "UPDATE scheduled_tariff_changes SET applied_at = $1 WHERE id = $2",
-        now,
-        id
-    ))
-    .await?;
+    db.execute(q!("UPDATE scheduled_tariff_changes SET applied_at = $1 WHERE id = $2", now, id)).await?;
     Ok(())
 }
 
 pub async fn count_customers(db: &mut Db<'_>, tariff_id: i64) -> Result<i64> {
-    db.scalar_i64(q!(
-        "SELECT COUNT(*) FROM customers WHERE tariff_id = $1",
-        tariff_id
-    ))
-    .await
+    db.scalar_i64(q!("SELECT COUNT(*) FROM customers WHERE tariff_id = $1", tariff_id)).await
 }

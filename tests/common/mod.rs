@@ -15,14 +15,11 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 pub const PASSWORD: &str = "secret-1";
 
 pub fn pg_admin_url() -> String {
-    std::env::var("KASSA_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("KASSA_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn pg_required() -> bool {
-    std::env::var("KASSA_REQUIRE_PG")
-        .map(|v| v == "1")
-        .unwrap_or(false)
+    std::env::var("KASSA_REQUIRE_PG").map(|v| v == "1").unwrap_or(false)
 }
 
 /// Says once per test binary, past the harness's output capture, that the PostgreSQL tests
@@ -65,12 +62,7 @@ impl TestDb {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = dir.path().join("kassa.db").display().to_string();
-                Some(TestDb {
-                    url,
-                    kind,
-                    _dir: Some(dir),
-                    pg_name: None,
-                })
+                Some(TestDb { url, kind, _dir: Some(dir), pg_name: None })
             }
             Kind::Postgres => {
                 let admin = pg_admin_url();
@@ -78,9 +70,7 @@ impl TestDb {
                     Ok(c) => c,
                     Err(e) => {
                         if pg_required() {
-                            panic!(
-                                "KASSA_REQUIRE_PG=1 but PostgreSQL at {admin} is not reachable: {e}"
-                            );
+                            panic!("KASSA_REQUIRE_PG=1 but PostgreSQL at {admin} is not reachable: {e}");
                         }
                         announce_skip(&admin, &e.to_string());
                         return None;
@@ -92,9 +82,7 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 let _ = conn.close().await;
-                let opts = PgConnectOptions::from_str(&admin)
-                    .expect("url")
-                    .database(&name);
+                let opts = PgConnectOptions::from_str(&admin).expect("url").database(&name);
                 let url = format!(
                     "postgres://{}@{}:{}/{}",
                     opts.get_username(),
@@ -102,12 +90,7 @@ impl TestDb {
                     opts.get_port(),
                     name
                 );
-                Some(TestDb {
-                    url,
-                    kind,
-                    _dir: None,
-                    pg_name: Some(name),
-                })
+                Some(TestDb { url, kind, _dir: None, pg_name: Some(name) })
             }
         }
     }
@@ -122,10 +105,7 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             // Drop runs outside any runtime we may use: a thread with its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 rt.block_on(async {
                     if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
                         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -152,45 +132,22 @@ pub struct Env {
 }
 
 pub fn test_config() -> ServiceConfig {
-    ServiceConfig {
-        max_failed_logins: 3,
-        lockout_minutes: 15,
-    }
+    ServiceConfig { max_failed_logins: 3, lockout_minutes: 15 }
 }
 
 impl Env {
     pub async fn new(kind: Kind) -> Option<Env> {
         let db = TestDb::new(kind).await?;
-        let svc = Service::open(&db.url, test_config())
-            .await
-            .expect("open service");
-        svc.bootstrap_admin("admin", "Администратор", PASSWORD)
-            .await
-            .expect("bootstrap");
-        let admin = svc
-            .login("admin", PASSWORD, "test")
-            .await
-            .expect("admin login");
-        for (login, role) in [
-            ("cashier", Role::Cashier),
-            ("noc", Role::Noc),
-            ("viewer", Role::Viewer),
-        ] {
-            svc.create_operator(&admin, login, login, role, PASSWORD)
-                .await
-                .expect("create operator");
+        let svc = Service::open(&db.url, test_config()).await.expect("open service");
+        svc.bootstrap_admin("admin", "Администратор", PASSWORD).await.expect("bootstrap");
+        let admin = svc.login("admin", PASSWORD, "test").await.expect("admin login");
+        for (login, role) in [("cashier", Role::Cashier), ("noc", Role::Noc), ("viewer", Role::Viewer)] {
+            svc.create_operator(&admin, login, login, role, PASSWORD).await.expect("create operator");
         }
         let cashier = svc.login("cashier", PASSWORD, "test").await.expect("login");
         let noc = svc.login("noc", PASSWORD, "test").await.expect("login");
         let viewer = svc.login("viewer", PASSWORD, "test").await.expect("login");
-        Some(Env {
-            db,
-            svc,
-            admin,
-            cashier,
-            noc,
-            viewer,
-        })
+        Some(Env { db, svc, admin, cashier, noc, viewer })
     }
 
     pub fn actor(&self, role: Role) -> &Actor {
@@ -217,17 +174,14 @@ macro_rules! both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let env = $crate::common::Env::new($crate::common::Kind::Sqlite)
-                    .await
-                    .expect("sqlite env");
+                let env = $crate::common::Env::new($crate::common::Kind::Sqlite).await.expect("sqlite env");
                 super::$body(&env).await;
                 env.assert_invariants().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(env) = $crate::common::Env::new($crate::common::Kind::Postgres).await
-                else {
+                let Some(env) = $crate::common::Env::new($crate::common::Kind::Postgres).await else {
                     return;
                 };
                 super::$body(&env).await;

@@ -37,15 +37,8 @@ async fn add_edit_and_card(env: &Env) {
     assert_eq!(c.state, CustomerState::Active);
 
     let card = env.svc.customer_card(&env.viewer, c.id).await.unwrap();
-    assert_eq!(
-        card.address.as_deref(),
-        Some("Казань, ул. Ленина 5а, entrance 2, floor 3, flat 12")
-    );
-    let by_account = env
-        .svc
-        .customer_card_by_account(&env.cashier, "100500")
-        .await
-        .unwrap();
+    assert_eq!(card.address.as_deref(), Some("Казань, ул. Ленина 5а, entrance 2, floor 3, flat 12"));
+    let by_account = env.svc.customer_card_by_account(&env.cashier, "100500").await.unwrap();
     assert_eq!(by_account.customer.id, c.id);
 
     // edit: change, clear, and every field of the newer list accepted
@@ -73,24 +66,12 @@ async fn add_edit_and_card(env: &Env) {
     assert_eq!(edited.comment.as_deref(), Some("звонить после 18"));
     assert!(edited.is_corporate);
     assert_eq!(edited.agreement_number.as_deref(), Some("А-77"));
-    assert_eq!(
-        edited.date_connect.map(|d| d.to_string()).as_deref(),
-        Some("2024-02-03")
-    );
-    let reread = env
-        .svc
-        .customer_card(&env.admin, c.id)
-        .await
-        .unwrap()
-        .customer;
+    assert_eq!(edited.date_connect.map(|d| d.to_string()).as_deref(), Some("2024-02-03"));
+    let reread = env.svc.customer_card(&env.admin, c.id).await.unwrap().customer;
     assert_eq!(reread, edited);
 
     // the audit row has the values before and after
-    let log = env
-        .svc
-        .audit_log(&env.admin, Some("customer"), Some(c.id), 10)
-        .await
-        .unwrap();
+    let log = env.svc.audit_log(&env.admin, Some("customer"), Some(c.id), 10).await.unwrap();
     let edit = log.iter().find(|a| a.action == "customer.edit").unwrap();
     assert!(edit.before.as_deref().unwrap().contains("petrov@mail.ru"));
     assert!(edit.after.as_deref().unwrap().contains("Петров-Водкин"));
@@ -99,12 +80,7 @@ async fn add_edit_and_card(env: &Env) {
 both_backends!(add_edit_and_card, add_edit_and_card);
 
 async fn bad_input_changes_nothing(env: &Env) {
-    let c = customer(
-        env,
-        "Иванов",
-        &[("login", "ivanov"), ("agreement_number", "500")],
-    )
-    .await;
+    let c = customer(env, "Иванов", &[("login", "ivanov"), ("agreement_number", "500")]).await;
     let other = customer(env, "Смирнов", &[]).await;
     let before_audit = audit_count(env).await;
     let cases: Vec<(&str, &str)> = vec![
@@ -123,76 +99,31 @@ async fn bad_input_changes_nothing(env: &Env) {
         ("apartment_number", "12345678901234567"),
     ];
     for (field, value) in cases {
-        let r = env
-            .svc
-            .edit_customer(&env.admin, c.id, &ch(&[(field, value)]))
-            .await;
-        assert!(
-            matches!(r, Err(ServiceError::Invalid { .. })),
-            "{field}={value}: {r:?}"
-        );
+        let r = env.svc.edit_customer(&env.admin, c.id, &ch(&[(field, value)])).await;
+        assert!(matches!(r, Err(ServiceError::Invalid { .. })), "{field}={value}: {r:?}");
     }
     // a customer cannot be its own parent, nor its child's child
-    let r = env
-        .svc
-        .edit_customer(&env.admin, c.id, &ch(&[("parent_id", &c.id.to_string())]))
-        .await;
+    let r = env.svc.edit_customer(&env.admin, c.id, &ch(&[("parent_id", &c.id.to_string())])).await;
     assert!(matches!(r, Err(ServiceError::Invalid { .. })));
-    env.svc
-        .edit_customer(
-            &env.admin,
-            other.id,
-            &ch(&[("parent_id", &c.id.to_string())]),
-        )
-        .await
-        .unwrap();
-    let r = env
-        .svc
-        .edit_customer(
-            &env.admin,
-            c.id,
-            &ch(&[("parent_id", &other.id.to_string())]),
-        )
-        .await;
+    env.svc.edit_customer(&env.admin, other.id, &ch(&[("parent_id", &c.id.to_string())])).await.unwrap();
+    let r = env.svc.edit_customer(&env.admin, c.id, &ch(&[("parent_id", &other.id.to_string())])).await;
     assert!(matches!(r, Err(ServiceError::Invalid { .. })), "{r:?}");
     // uniqueness
-    let r = env
-        .svc
-        .edit_customer(&env.admin, other.id, &ch(&[("login", "ivanov")]))
-        .await;
-    assert!(
-        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("login")),
-        "{r:?}"
-    );
-    let r = env
-        .svc
-        .edit_customer(&env.admin, other.id, &ch(&[("agreement_number", "500")]))
-        .await;
-    assert!(
-        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("agreement")),
-        "{r:?}"
-    );
+    let r = env.svc.edit_customer(&env.admin, other.id, &ch(&[("login", "ivanov")])).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("login")), "{r:?}");
+    let r = env.svc.edit_customer(&env.admin, other.id, &ch(&[("agreement_number", "500")])).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("agreement")), "{r:?}");
     // unknown fields are refused before anything runs
     assert!(CustomerChanges::from_pairs([("fio", "x")]).is_err());
     // an add without a name
-    let r = env
-        .svc
-        .add_customer(&env.admin, &NewCustomer::default())
-        .await;
+    let r = env.svc.add_customer(&env.admin, &NewCustomer::default()).await;
     assert!(matches!(r, Err(ServiceError::Invalid { .. })));
     // nothing of the above wrote anything but the one parent change
     assert_eq!(audit_count(env).await, before_audit + 1);
-    let now = env
-        .svc
-        .customer_card(&env.admin, c.id)
-        .await
-        .unwrap()
-        .customer;
+    let now = env.svc.customer_card(&env.admin, c.id).await.unwrap().customer;
     assert_eq!(now, c);
     assert!(matches!(
-        env.svc
-            .edit_customer(&env.admin, 4242, &ch(&[("name", "x")]))
-            .await,
+        env.svc.edit_customer(&env.admin, 4242, &ch(&[("name", "x")])).await,
         Err(ServiceError::NotFound(_))
     ));
 }
@@ -225,32 +156,16 @@ async fn lookups_by_every_kind(env: &Env) {
         (LookupKind::Login, "rustam"),
         (LookupKind::Mail, "RUSTAM@yandex.ru"),
     ] {
-        assert_eq!(
-            s.find_customer_ids(a, kind, value, false).await.unwrap(),
-            vec![c.id],
-            "{kind:?}"
-        );
+        assert_eq!(s.find_customer_ids(a, kind, value, false).await.unwrap(), vec![c.id], "{kind:?}");
     }
     // one phone, two customers; the former one skipped on request
-    let both = s
-        .find_customer_ids(a, LookupKind::Phone, "9170001122", false)
-        .await
-        .unwrap();
+    let both = s.find_customer_ids(a, LookupKind::Phone, "9170001122", false).await.unwrap();
     assert_eq!(both, vec![c.id, ex.id]);
-    let current = s
-        .find_customer_ids(a, LookupKind::Phone, "8 917 000 11 22", true)
-        .await
-        .unwrap();
+    let current = s.find_customer_ids(a, LookupKind::Phone, "8 917 000 11 22", true).await.unwrap();
     assert_eq!(current, vec![c.id]);
-    assert!(
-        s.find_customer_ids(a, LookupKind::Login, "nobody", false)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(s.find_customer_ids(a, LookupKind::Login, "nobody", false).await.unwrap().is_empty());
     assert!(matches!(
-        s.find_customer_ids(a, LookupKind::Ip, "10.0.0.300", false)
-            .await,
+        s.find_customer_ids(a, LookupKind::Ip, "10.0.0.300", false).await,
         Err(ServiceError::Invalid { .. })
     ));
     assert!(matches!(
@@ -263,31 +178,15 @@ both_backends!(lookups_by_every_kind, lookups_by_every_kind);
 async fn filtered_lists(env: &Env) {
     let h1 = house(env, "ул. Мира", "1", "").await;
     let h2 = house(env, "ул. Мира", "2", "").await;
-    let a = customer(
-        env,
-        "Алексеев А.",
-        &[("house_id", &h1.to_string()), ("apartment_number", "1")],
-    )
-    .await;
+    let a = customer(env, "Алексеев А.", &[("house_id", &h1.to_string()), ("apartment_number", "1")]).await;
     let b = customer(
         env,
         "Борисов Б.",
-        &[
-            ("house_id", &h1.to_string()),
-            ("apartment_number", "2"),
-            ("flag_corporate", "1"),
-        ],
+        &[("house_id", &h1.to_string()), ("apartment_number", "2"), ("flag_corporate", "1")],
     )
     .await;
-    let c = customer(
-        env,
-        "Васильев В.",
-        &[
-            ("house_id", &h2.to_string()),
-            ("date_connect", "2025-06-01"),
-        ],
-    )
-    .await;
+    let c =
+        customer(env, "Васильев В.", &[("house_id", &h2.to_string()), ("date_connect", "2025-06-01")]).await;
     pay(env, a.id, "100").await;
     pay(env, b.id, "500").await;
     set_former(env, c.id).await;
@@ -295,10 +194,7 @@ async fn filtered_lists(env: &Env) {
         env.svc
             .list_customers(
                 &env.viewer,
-                &CustomerFilter {
-                    limit: if f.limit == 0 { 100 } else { f.limit },
-                    ..f
-                },
+                &CustomerFilter { limit: if f.limit == 0 { 100 } else { f.limit }, ..f },
             )
             .await
             .unwrap()
@@ -306,108 +202,39 @@ async fn filtered_lists(env: &Env) {
             .map(|s| s.id)
             .collect::<Vec<_>>()
     };
+    assert_eq!(list(CustomerFilter { house_id: Some(h1), ..Default::default() }).await, vec![a.id, b.id]);
     assert_eq!(
-        list(CustomerFilter {
-            house_id: Some(h1),
-            ..Default::default()
-        })
-        .await,
-        vec![a.id, b.id]
-    );
-    assert_eq!(
-        list(CustomerFilter {
-            house_id: Some(h1),
-            apartment: Some("2".into()),
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { house_id: Some(h1), apartment: Some("2".into()), ..Default::default() }).await,
         vec![b.id]
     );
     assert_eq!(
-        list(CustomerFilter {
-            balance_from: Some(money("200")),
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { balance_from: Some(money("200")), ..Default::default() }).await,
         vec![b.id]
     );
+    assert_eq!(list(CustomerFilter { balance_to: Some(money("0")), ..Default::default() }).await, vec![c.id]);
+    assert_eq!(list(CustomerFilter { is_corporate: Some(true), ..Default::default() }).await, vec![b.id]);
+    assert_eq!(list(CustomerFilter { is_former: Some(true), ..Default::default() }).await, vec![c.id]);
     assert_eq!(
-        list(CustomerFilter {
-            balance_to: Some(money("0")),
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { name: Some("ВАСИЛЬЕВ В.".into()), ..Default::default() }).await,
         vec![c.id]
     );
     assert_eq!(
-        list(CustomerFilter {
-            is_corporate: Some(true),
-            ..Default::default()
-        })
-        .await,
-        vec![b.id]
-    );
-    assert_eq!(
-        list(CustomerFilter {
-            is_former: Some(true),
-            ..Default::default()
-        })
-        .await,
-        vec![c.id]
-    );
-    assert_eq!(
-        list(CustomerFilter {
-            name: Some("ВАСИЛЬЕВ В.".into()),
-            ..Default::default()
-        })
-        .await,
-        vec![c.id]
-    );
-    assert_eq!(
-        list(CustomerFilter {
-            name: Some("ев".into()),
-            is_like: true,
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { name: Some("ев".into()), is_like: true, ..Default::default() }).await,
         vec![a.id, c.id]
     );
     assert_eq!(
-        list(CustomerFilter {
-            manager_id: Some(None),
-            limit: 2,
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { manager_id: Some(None), limit: 2, ..Default::default() }).await,
         vec![a.id, b.id]
     );
     assert_eq!(
-        list(CustomerFilter {
-            date_connect_from: "2025-01-01".parse().ok(),
-            ..Default::default()
-        })
-        .await,
+        list(CustomerFilter { date_connect_from: "2025-01-01".parse().ok(), ..Default::default() }).await,
         vec![c.id]
     );
     assert_eq!(
-        list(CustomerFilter {
-            state: Some(CustomerState::Active),
-            ..Default::default()
-        })
-        .await
-        .len(),
+        list(CustomerFilter { state: Some(CustomerState::Active), ..Default::default() }).await.len(),
         3
     );
-    let bad = env
-        .svc
-        .list_customers(
-            &env.viewer,
-            &CustomerFilter {
-                limit: 0,
-                ..Default::default()
-            },
-        )
-        .await;
+    let bad = env.svc.list_customers(&env.viewer, &CustomerFilter { limit: 0, ..Default::default() }).await;
     assert!(matches!(bad, Err(ServiceError::Invalid { .. })));
 }
 both_backends!(filtered_lists, filtered_lists);

@@ -1,8 +1,6 @@
 use kassa::domain::ledger::PaymentMethod;
 use kassa::domain::money::Money;
-use kassa::service::{
-    CustomerChanges, HouseInput, NewCustomer, PaymentRequest, PostOutcome, TariffInput,
-};
+use kassa::service::{CustomerChanges, HouseInput, NewCustomer, PaymentRequest, PostOutcome, TariffInput};
 use kassa::store::tariffs::Period;
 
 use crate::common::Env;
@@ -31,16 +29,7 @@ pub async fn house(env: &Env, street: &str, number: &str, letter: &str) -> i64 {
 pub async fn customer(env: &Env, name: &str, pairs: &[(&str, &str)]) -> kassa::domain::Customer {
     let mut fields = CustomerChanges::from_pairs(pairs.iter().copied()).unwrap();
     fields.name = Some(name.into());
-    env.svc
-        .add_customer(
-            &env.admin,
-            &NewCustomer {
-                fields,
-                tariff_id: None,
-            },
-        )
-        .await
-        .unwrap()
+    env.svc.add_customer(&env.admin, &NewCustomer { fields, tariff_id: None }).await.unwrap()
 }
 
 pub async fn tariff(env: &Env, name: &str, price: &str, period: Period, public: bool) -> i64 {
@@ -73,19 +62,12 @@ pub fn payment(customer_id: i64, amount: &str, key: Option<&str>) -> PaymentRequ
 }
 
 pub async fn pay(env: &Env, customer_id: i64, amount: &str) -> PostOutcome {
-    env.svc
-        .post_payment(&env.cashier, &payment(customer_id, amount, None))
-        .await
-        .unwrap()
+    env.svc.post_payment(&env.cashier, &payment(customer_id, amount, None)).await.unwrap()
 }
 
 /// Rows in the audit log: every change adds at least one.
 pub async fn audit_count(env: &Env) -> usize {
-    env.svc
-        .audit_log(&env.admin, None, None, 10_000)
-        .await
-        .unwrap()
-        .len()
+    env.svc.audit_log(&env.admin, None, None, 10_000).await.unwrap().len()
 }
 
 /// Marks a customer former straight in the store: the `to_ex` operation belongs to the
@@ -94,13 +76,7 @@ pub async fn audit_count(env: &Env) -> usize {
 pub async fn set_former(env: &Env, id: i64) {
     let store = kassa::store::Store::open(&env.db.url).await.unwrap();
     let mut tx = store.write().await.unwrap();
-    tx.db()
-        .execute(kassa::q!(
-            "UPDATE customers SET is_former = TRUE WHERE id = $1",
-            id
-        ))
-        .await
-        .unwrap();
+    tx.db().execute(kassa::q!("UPDATE customers SET is_former = TRUE WHERE id = $1", id)).await.unwrap();
     tx.commit().await.unwrap();
     store.close().await;
 }

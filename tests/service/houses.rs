@@ -18,156 +18,64 @@ async fn houses_crud(env: &Env) {
     };
     let h = env.svc.add_house(&env.noc, &input).await.unwrap();
     assert_eq!(h.short_address(), "ул. Тукая 15а");
-    assert_eq!(
-        h.connect_date.map(|d| d.to_string()).as_deref(),
-        Some("2019-03-01")
-    );
+    assert_eq!(h.connect_date.map(|d| d.to_string()).as_deref(), Some("2019-03-01"));
     let dup = env.svc.add_house(&env.admin, &input).await;
     assert!(matches!(dup, Err(ServiceError::Conflict(_))), "{dup:?}");
     let audit = audit_count(env).await;
     for bad in [
-        HouseInput {
-            number: Some("15а".into()),
-            ..input.clone()
-        },
-        HouseInput {
-            number: Some("0".into()),
-            ..input.clone()
-        },
-        HouseInput {
-            city: Some(" ".into()),
-            ..input.clone()
-        },
+        HouseInput { number: Some("15а".into()), ..input.clone() },
+        HouseInput { number: Some("0".into()), ..input.clone() },
+        HouseInput { city: Some(" ".into()), ..input.clone() },
         HouseInput {
             street: None,
             number: Some("1".into()),
-            ..HouseInput {
-                city: Some("К".into()),
-                ..Default::default()
-            }
+            ..HouseInput { city: Some("К".into()), ..Default::default() }
         },
-        HouseInput {
-            connect_date: Some("вчера".into()),
-            ..input.clone()
-        },
-        HouseInput {
-            postcode: Some("42 00".into()),
-            ..input.clone()
-        },
+        HouseInput { connect_date: Some("вчера".into()), ..input.clone() },
+        HouseInput { postcode: Some("42 00".into()), ..input.clone() },
     ] {
         let r = env.svc.add_house(&env.admin, &bad).await;
-        assert!(
-            matches!(r, Err(ServiceError::Invalid { .. })),
-            "{bad:?}: {r:?}"
-        );
+        assert!(matches!(r, Err(ServiceError::Invalid { .. })), "{bad:?}: {r:?}");
     }
     assert_eq!(audit_count(env).await, audit);
     let edited = env
         .svc
-        .edit_house(
-            &env.noc,
-            h.id,
-            &HouseInput {
-                postcode: Some("420022".into()),
-                ..Default::default()
-            },
-        )
+        .edit_house(&env.noc, h.id, &HouseInput { postcode: Some("420022".into()), ..Default::default() })
         .await
         .unwrap();
-    assert_eq!(
-        (edited.postcode.as_str(), edited.street.as_str()),
-        ("420022", "ул. Тукая")
-    );
+    assert_eq!((edited.postcode.as_str(), edited.street.as_str()), ("420022", "ул. Тукая"));
 
     let other = house(env, "ул. Тукая", "17", "").await;
     let c = customer(env, "Жилец", &[("house_id", &h.id.to_string())]).await;
     let list = env.svc.list_houses(&env.viewer, None).await.unwrap();
     assert_eq!(
-        list.iter()
-            .map(|l| (l.house.id, l.customers))
-            .collect::<Vec<_>>(),
+        list.iter().map(|l| (l.house.id, l.customers)).collect::<Vec<_>>(),
         vec![(h.id, 1), (other, 0)]
     );
     let r = env.svc.delete_house(&env.noc, h.id).await;
-    assert!(
-        matches!(&r, Err(ServiceError::Conflict(m)) if m.starts_with("1 customer")),
-        "{r:?}"
-    );
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.starts_with("1 customer")), "{r:?}");
     env.svc.delete_house(&env.noc, other).await.unwrap();
-    assert!(matches!(
-        env.svc.delete_house(&env.noc, other).await,
-        Err(ServiceError::NotFound(_))
-    ));
-    assert_eq!(
-        env.svc
-            .list_houses(&env.viewer, Some(h.id))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        env.svc
-            .customer_card(&env.viewer, c.id)
-            .await
-            .unwrap()
-            .house
-            .unwrap()
-            .id,
-        h.id
-    );
+    assert!(matches!(env.svc.delete_house(&env.noc, other).await, Err(ServiceError::NotFound(_))));
+    assert_eq!(env.svc.list_houses(&env.viewer, Some(h.id)).await.unwrap().len(), 1);
+    assert_eq!(env.svc.customer_card(&env.viewer, c.id).await.unwrap().house.unwrap().id, h.id);
 }
 both_backends!(houses_crud, houses_crud);
 
 async fn demo_data(env: &Env) {
     use kassa::service::demo::DemoOptions;
-    let s = env
-        .svc
-        .generate_demo(DemoOptions {
-            customers: 300,
-            seed: 7,
-            months: 4,
-        })
-        .await
-        .unwrap();
+    let s = env.svc.generate_demo(DemoOptions { customers: 300, seed: 7, months: 4 }).await.unwrap();
     assert_eq!(s.customers, 300);
     assert!(s.operations > 300);
     assert!(s.operators.is_empty(), "the operators already existed");
-    let again = env
-        .svc
-        .generate_demo(DemoOptions {
-            customers: 10,
-            seed: 7,
-            months: 4,
-        })
-        .await;
+    let again = env.svc.generate_demo(DemoOptions { customers: 10, seed: 7, months: 4 }).await;
     assert!(matches!(again, Err(ServiceError::Conflict(_))));
     // demo customers have addresses: search by IP and by MAC in another spelling
-    let by_ip = env
-        .svc
-        .search_customers(&env.noc, "10.0.0.1", false, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        by_ip.customers.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![1]
-    );
+    let by_ip = env.svc.search_customers(&env.noc, "10.0.0.1", false, 10).await.unwrap();
+    assert_eq!(by_ip.customers.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1]);
     let card = env.svc.customer_card(&env.noc, 1).await.unwrap();
-    let mac = card.addresses[0]
-        .1
-        .clone()
-        .unwrap()
-        .replace(':', "-")
-        .to_uppercase();
-    let by_mac = env
-        .svc
-        .search_customers(&env.noc, &mac, false, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        by_mac.customers.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![1]
-    );
+    let mac = card.addresses[0].1.clone().unwrap().replace(':', "-").to_uppercase();
+    let by_mac = env.svc.search_customers(&env.noc, &mac, false, 10).await.unwrap();
+    assert_eq!(by_mac.customers.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1]);
     // new customers continue the agreement numbers after the demo's
     let next = customer(env, "Новый", &[]).await;
     assert_eq!(next.agreement_number.as_deref(), Some("10301"));

@@ -24,19 +24,9 @@ async fn payments_and_history(env: &Env) {
     assert_eq!(second.operation.balance_after, money("1734.50"));
     // the same receipt number twice is refused
     let dup = env.svc.post_payment(&env.cashier, &card_req).await;
-    assert!(
-        matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")),
-        "{dup:?}"
-    );
+    assert!(matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")), "{dup:?}");
     // the automatic sequence goes on
-    assert_eq!(
-        pay(env, c.id, "0.01")
-            .await
-            .operation
-            .receipt_number
-            .as_deref(),
-        Some("2")
-    );
+    assert_eq!(pay(env, c.id, "0.01").await.operation.receipt_number.as_deref(), Some("2"));
 
     let charge = AdjustmentRequest {
         customer_id: c.id,
@@ -68,11 +58,7 @@ async fn payments_and_history(env: &Env) {
         offset,
         ..Default::default()
     };
-    let all = env
-        .svc
-        .history(&env.viewer, &q(vec![], 50, 0))
-        .await
-        .unwrap();
+    let all = env.svc.history(&env.viewer, &q(vec![], 50, 0)).await.unwrap();
     assert_eq!(all.total_count, 5);
     assert_eq!(all.income, money("1734.51"));
     assert_eq!(all.outcome, money("-600.01"));
@@ -81,18 +67,10 @@ async fn payments_and_history(env: &Env) {
         assert!(pair[0].id > pair[1].id);
         assert_eq!(pair[0].balance_before, pair[1].balance_after);
     }
-    let payments = env
-        .svc
-        .history(&env.viewer, &q(vec![OperationKind::Payment], 2, 0))
-        .await
-        .unwrap();
+    let payments = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 0)).await.unwrap();
     assert_eq!(payments.operations.len(), 2);
     assert_eq!(payments.total_count, 3);
-    let page2 = env
-        .svc
-        .history(&env.viewer, &q(vec![OperationKind::Payment], 2, 2))
-        .await
-        .unwrap();
+    let page2 = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 2)).await.unwrap();
     assert_eq!(page2.operations.len(), 1);
     assert_eq!(page2.operations[0].id, first.operation.id);
     // a date range: today holds everything, a range in the past nothing
@@ -151,40 +129,19 @@ both_backends!(payments_and_history, payments_and_history);
 async fn bad_amounts_write_nothing(env: &Env) {
     let c = customer(env, "Нулев", &[]).await;
     let audit = audit_count(env).await;
-    let zero = PaymentRequest {
-        amount: Money::ZERO,
-        ..payment(c.id, "1", None)
-    };
-    assert!(matches!(
-        env.svc.post_payment(&env.cashier, &zero).await,
-        Err(ServiceError::Invalid { .. })
-    ));
-    let neg = PaymentRequest {
-        amount: money("-5"),
-        ..payment(c.id, "1", None)
-    };
-    assert!(matches!(
-        env.svc.post_payment(&env.cashier, &neg).await,
-        Err(ServiceError::Invalid { .. })
-    ));
-    let bad_receipt = PaymentRequest {
-        receipt_number: Some("12 34".into()),
-        ..payment(c.id, "1", None)
-    };
+    let zero = PaymentRequest { amount: Money::ZERO, ..payment(c.id, "1", None) };
+    assert!(matches!(env.svc.post_payment(&env.cashier, &zero).await, Err(ServiceError::Invalid { .. })));
+    let neg = PaymentRequest { amount: money("-5"), ..payment(c.id, "1", None) };
+    assert!(matches!(env.svc.post_payment(&env.cashier, &neg).await, Err(ServiceError::Invalid { .. })));
+    let bad_receipt = PaymentRequest { receipt_number: Some("12 34".into()), ..payment(c.id, "1", None) };
     assert!(matches!(
         env.svc.post_payment(&env.cashier, &bad_receipt).await,
         Err(ServiceError::Invalid { .. })
     ));
     let bad_key = payment(c.id, "1", Some("ключ с пробелами"));
-    assert!(matches!(
-        env.svc.post_payment(&env.cashier, &bad_key).await,
-        Err(ServiceError::Invalid { .. })
-    ));
+    assert!(matches!(env.svc.post_payment(&env.cashier, &bad_key).await, Err(ServiceError::Invalid { .. })));
     let nobody = payment(424242, "1", None);
-    assert!(matches!(
-        env.svc.post_payment(&env.cashier, &nobody).await,
-        Err(ServiceError::NotFound(_))
-    ));
+    assert!(matches!(env.svc.post_payment(&env.cashier, &nobody).await, Err(ServiceError::NotFound(_))));
     let no_comment = AdjustmentRequest {
         customer_id: c.id,
         kind: OperationKind::Charge,
@@ -196,11 +153,7 @@ async fn bad_amounts_write_nothing(env: &Env) {
         env.svc.post_adjustment(&env.admin, &no_comment).await,
         Err(ServiceError::Invalid { .. })
     ));
-    let neg_charge = AdjustmentRequest {
-        amount: money("-1"),
-        comment: "x".into(),
-        ..no_comment.clone()
-    };
+    let neg_charge = AdjustmentRequest { amount: money("-1"), comment: "x".into(), ..no_comment.clone() };
     assert!(matches!(
         env.svc.post_adjustment(&env.admin, &neg_charge).await,
         Err(ServiceError::Invalid { .. })
@@ -215,133 +168,71 @@ async fn bad_amounts_write_nothing(env: &Env) {
         env.svc.post_adjustment(&env.admin, &zero_corr).await,
         Err(ServiceError::Invalid { .. })
     ));
-    let payment_kind = AdjustmentRequest {
-        kind: OperationKind::Payment,
-        comment: "x".into(),
-        ..no_comment
-    };
+    let payment_kind = AdjustmentRequest { kind: OperationKind::Payment, comment: "x".into(), ..no_comment };
     assert!(matches!(
         env.svc.post_adjustment(&env.admin, &payment_kind).await,
         Err(ServiceError::Invalid { .. })
     ));
     assert_eq!(audit_count(env).await, audit);
-    assert_eq!(
-        env.svc
-            .customer_card(&env.admin, c.id)
-            .await
-            .unwrap()
-            .customer
-            .balance,
-        Money::ZERO
-    );
+    assert_eq!(env.svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, Money::ZERO);
 }
 both_backends!(bad_amounts_write_nothing, bad_amounts_write_nothing);
 
 async fn idempotency(env: &Env) {
     let c = customer(env, "Повторов", &[]).await;
     let other = customer(env, "Другой", &[]).await;
-    let first = env
-        .svc
-        .post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001")))
-        .await
-        .unwrap();
+    let first = env.svc.post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001"))).await.unwrap();
     let audit = audit_count(env).await;
-    let again = env
-        .svc
-        .post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001")))
-        .await
-        .unwrap();
+    let again = env.svc.post_payment(&env.cashier, &payment(c.id, "300", Some("desk1-0001"))).await.unwrap();
     assert!(again.replayed);
     assert_eq!(again.operation, first.operation);
     assert_eq!(audit_count(env).await, audit, "a replay writes nothing");
     for (cid, amount) in [(c.id, "301"), (other.id, "300")] {
-        let r = env
-            .svc
-            .post_payment(&env.cashier, &payment(cid, amount, Some("desk1-0001")))
-            .await;
-        assert!(
-            matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("desk1-0001")),
-            "{r:?}"
-        );
+        let r = env.svc.post_payment(&env.cashier, &payment(cid, amount, Some("desk1-0001"))).await;
+        assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("desk1-0001")), "{r:?}");
     }
     let h = env
         .svc
-        .history(
-            &env.admin,
-            &HistoryQuery {
-                customer_id: c.id,
-                limit: 10,
-                ..Default::default()
-            },
-        )
+        .history(&env.admin, &HistoryQuery { customer_id: c.id, limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(h.total_count, 1);
-    assert_eq!(
-        env.svc
-            .customer_card(&env.admin, c.id)
-            .await
-            .unwrap()
-            .customer
-            .balance,
-        money("300")
-    );
+    assert_eq!(env.svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, money("300"));
 }
 both_backends!(idempotency, idempotency);
 
 async fn reversals(env: &Env) {
     let c = customer(env, "Возвратов", &[]).await;
     let p = pay(env, c.id, "700").await.operation;
-    let r = env
-        .svc
-        .reverse_operation(&env.admin, p.id, "ошибочный платёж", None)
-        .await
-        .unwrap()
-        .operation;
-    assert_eq!(
-        (r.kind, r.amount, r.reverses_id),
-        (OperationKind::Reversal, money("-700"), Some(p.id))
-    );
+    let r = env.svc.reverse_operation(&env.admin, p.id, "ошибочный платёж", None).await.unwrap().operation;
+    assert_eq!((r.kind, r.amount, r.reverses_id), (OperationKind::Reversal, money("-700"), Some(p.id)));
     assert_eq!(r.balance_after, Money::ZERO);
-    let twice = env
-        .svc
-        .reverse_operation(&env.admin, p.id, "ещё раз", None)
-        .await;
+    let twice = env.svc.reverse_operation(&env.admin, p.id, "ещё раз", None).await;
     assert!(matches!(twice, Err(ServiceError::Conflict(_))), "{twice:?}");
     let of_reversal = env.svc.reverse_operation(&env.admin, r.id, "x", None).await;
     assert!(matches!(of_reversal, Err(ServiceError::Conflict(_))));
     assert!(matches!(
-        env.svc
-            .reverse_operation(&env.admin, 99_999, "x", None)
-            .await,
+        env.svc.reverse_operation(&env.admin, 99_999, "x", None).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        env.svc
-            .reverse_operation(&env.cashier, p.id, "x", None)
-            .await,
+        env.svc.reverse_operation(&env.cashier, p.id, "x", None).await,
         Err(ServiceError::Denied { .. })
     ));
 }
 both_backends!(reversals, reversals);
 
-/// Four posters with their own connection pools on one customer at once: every payment lands,
-/// none fails, the final balance is exact.
-async fn concurrent_posters(env: &Env) {
-    let c = customer(env, "Очередь", &[]).await;
-    let per_poster = 25;
+/// Runs `posters` posters at once, each with its own connection pool and login, each posting
+/// the requests `requests(poster)` gives; returns when all are done.
+async fn run_posters(env: &Env, posters: usize, requests: impl Fn(usize) -> Vec<PaymentRequest>) {
     let mut tasks = Vec::new();
-    for p in 0..4 {
+    for p in 0..posters {
         let url = env.db.url.clone();
-        let cid = c.id;
+        let reqs = requests(p);
         tasks.push(tokio::spawn(async move {
             let svc = Service::open(&url, test_config()).await.unwrap();
-            let actor = svc
-                .login("cashier", crate::common::PASSWORD, "test")
-                .await
-                .unwrap();
-            for i in 0..per_poster {
-                let req = payment(cid, "10.01", Some(&format!("poster{p}-{i}")));
+            let actor = svc.login("cashier", crate::common::PASSWORD, "test").await.unwrap();
+            for req in reqs {
                 svc.post_payment(&actor, &req).await.unwrap();
             }
             svc.close().await;
@@ -350,72 +241,35 @@ async fn concurrent_posters(env: &Env) {
     for t in tasks {
         t.await.unwrap();
     }
-    let card = env.svc.customer_card(&env.admin, c.id).await.unwrap();
+}
+
+async fn balance_and_count(env: &Env, customer_id: i64) -> (Money, i64) {
+    let card = env.svc.customer_card(&env.admin, customer_id).await.unwrap();
+    let q = HistoryQuery { customer_id, limit: 1000, ..Default::default() };
+    let h = env.svc.history(&env.admin, &q).await.unwrap();
+    (card.customer.balance, h.total_count)
+}
+
+/// Four posters with their own connection pools on one customer at once: every payment lands,
+/// none fails, the final balance is exact.
+async fn concurrent_posters(env: &Env) {
+    let c = customer(env, "Очередь", &[]).await;
+    let per_poster = 25;
+    run_posters(env, 4, |p| {
+        (0..per_poster).map(|i| payment(c.id, "10.01", Some(&format!("poster{p}-{i}")))).collect()
+    })
+    .await;
     assert_eq!(
-        card.customer.balance,
-        Money::from_minor(4 * per_poster * 1001)
+        balance_and_count(env, c.id).await,
+        (Money::from_minor(4 * per_poster * 1001), 4 * per_poster)
     );
-    let h = env
-        .svc
-        .history(
-            &env.admin,
-            &HistoryQuery {
-                customer_id: c.id,
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(h.total_count, 4 * per_poster);
 }
 both_backends!(concurrent_posters, concurrent_posters);
 
 /// The same keys from several posters at once: exactly one operation per key.
 async fn idempotency_storm(env: &Env) {
     let c = customer(env, "Шторм", &[]).await;
-    let mut tasks = Vec::new();
-    for _ in 0..4 {
-        let url = env.db.url.clone();
-        let cid = c.id;
-        tasks.push(tokio::spawn(async move {
-            let svc = Service::open(&url, test_config()).await.unwrap();
-            let actor = svc
-                .login("cashier", crate::common::PASSWORD, "test")
-                .await
-                .unwrap();
-            for i in 0..10 {
-                svc.post_payment(&actor, &payment(cid, "5", Some(&format!("storm-{i}"))))
-                    .await
-                    .unwrap();
-            }
-            svc.close().await;
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let h = env
-        .svc
-        .history(
-            &env.admin,
-            &HistoryQuery {
-                customer_id: c.id,
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(h.total_count, 10);
-    assert_eq!(
-        env.svc
-            .customer_card(&env.admin, c.id)
-            .await
-            .unwrap()
-            .customer
-            .balance,
-        money("50")
-    );
+    run_posters(env, 4, |_| (0..10).map(|i| payment(c.id, "5", Some(&format!("storm-{i}")))).collect()).await;
+    assert_eq!(balance_and_count(env, c.id).await, (money("50"), 10));
 }
 both_backends!(idempotency_storm, idempotency_storm);

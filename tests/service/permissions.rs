@@ -6,8 +6,8 @@ use kassa::domain::customer::LookupKind;
 use kassa::domain::ledger::OperationKind;
 use kassa::domain::role::{Permission, Role};
 use kassa::service::{
-    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput,
-    NewCustomer, ServiceError, TariffInput, When,
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, NewCustomer,
+    ServiceError, TariffInput, When,
 };
 use kassa::store::tariffs::Period;
 
@@ -94,10 +94,9 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
     let s = &env.svc;
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     match op {
-        Op::CreateOperator => s
-            .create_operator(a, &format!("op{n}"), "x", Role::Viewer, "12345")
-            .await
-            .map(drop),
+        Op::CreateOperator => {
+            s.create_operator(a, &format!("op{n}"), "x", Role::Viewer, "12345").await.map(drop)
+        }
         Op::ListOperators => s.list_operators(a).await.map(drop),
         Op::AddCustomer => {
             let mut new = NewCustomer::default();
@@ -108,40 +107,19 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
             .edit_customer(
                 a,
                 f.customer,
-                &CustomerChanges {
-                    comment: Some(format!("c{n}")),
-                    ..Default::default()
-                },
+                &CustomerChanges { comment: Some(format!("c{n}")), ..Default::default() },
             )
             .await
             .map(drop),
-        Op::ResolveCustomer => s
-            .resolve_customer(a, &format!("#{}", f.customer))
-            .await
-            .map(drop),
+        Op::ResolveCustomer => s.resolve_customer(a, &format!("#{}", f.customer)).await.map(drop),
         Op::Card => s.customer_card(a, f.customer).await.map(drop),
         Op::CardByAccount => s.customer_card_by_account(a, "A-1").await.map(drop),
-        Op::Find => s
-            .find_customer_ids(a, LookupKind::Account, "A-1", false)
-            .await
-            .map(drop),
-        Op::List => s
-            .list_customers(
-                a,
-                &CustomerFilter {
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map(drop),
+        Op::Find => s.find_customer_ids(a, LookupKind::Account, "A-1", false).await.map(drop),
+        Op::List => s.list_customers(a, &CustomerFilter { limit: 10, ..Default::default() }).await.map(drop),
         Op::Search => s.search_customers(a, "Матрица", false, 10).await.map(drop),
         Op::Groups => s.customer_groups(a).await.map(drop),
         Op::MaxAgreement => s.max_agreement_number(a).await.map(drop),
-        Op::Pay => s
-            .post_payment(a, &payment(f.customer, "1", None))
-            .await
-            .map(drop),
+        Op::Pay => s.post_payment(a, &payment(f.customer, "1", None)).await.map(drop),
         Op::Adjust => s
             .post_adjustment(
                 a,
@@ -155,19 +133,9 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
             )
             .await
             .map(drop),
-        Op::Reverse => s
-            .reverse_operation(a, f.operation, "m", None)
-            .await
-            .map(drop),
+        Op::Reverse => s.reverse_operation(a, f.operation, "m", None).await.map(drop),
         Op::History => s
-            .history(
-                a,
-                &HistoryQuery {
-                    customer_id: f.customer,
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
+            .history(a, &HistoryQuery { customer_id: f.customer, limit: 10, ..Default::default() })
             .await
             .map(drop),
         Op::PeekReceipt => s.peek_next_receipt(a).await.map(drop),
@@ -204,14 +172,8 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::ListTariffs => s.list_tariffs(a, true).await.map(drop),
         Op::AvailableTariffs => s.available_tariffs(a, f.customer).await.map(drop),
         Op::ChangeTariff => {
-            let to = if n.is_multiple_of(2) {
-                f.tariff
-            } else {
-                f.other_tariff
-            };
-            s.change_tariff(a, f.customer, to, When::Now, today)
-                .await
-                .map(drop)
+            let to = if n.is_multiple_of(2) { f.tariff } else { f.other_tariff };
+            s.change_tariff(a, f.customer, to, When::Now, today).await.map(drop)
         }
         Op::ApplyDue => s.apply_due_tariff_changes(a, today).await.map(drop),
         Op::AddHouse => s
@@ -227,14 +189,7 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
             .await
             .map(drop),
         Op::EditHouse => s
-            .edit_house(
-                a,
-                f.house,
-                &HouseInput {
-                    postcode: Some(format!("42{n:04}")),
-                    ..Default::default()
-                },
-            )
+            .edit_house(a, f.house, &HouseInput { postcode: Some(format!("42{n:04}")), ..Default::default() })
             .await
             .map(drop),
         Op::DeleteHouse => s.delete_house(a, 424_242).await.map(drop),
@@ -246,22 +201,11 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
 
 async fn every_operation_for_every_role(env: &Env) {
     let h = house(env, "ул. Матрицы", "100", "").await;
-    let c = customer(
-        env,
-        "Матрица",
-        &[("account_number", "A-1"), ("house_id", &h.to_string())],
-    )
-    .await;
+    let c = customer(env, "Матрица", &[("account_number", "A-1"), ("house_id", &h.to_string())]).await;
     let t = tariff(env, "Матричный", "100", Period::Month, true).await;
     let t2 = tariff(env, "Другой", "200", Period::Month, true).await;
     let operation = pay(env, c.id, "1000").await.operation.id;
-    let f = Fixture {
-        customer: c.id,
-        operation,
-        tariff: t,
-        other_tariff: t2,
-        house: h,
-    };
+    let f = Fixture { customer: c.id, operation, tariff: t, other_tariff: t2, house: h };
     let mut n = 0;
     for role in Role::ALL {
         let actor = env.actor(role).clone();
@@ -270,40 +214,22 @@ async fn every_operation_for_every_role(env: &Env) {
             let before = audit_count(env).await;
             let r = call(env, &actor, *op, &f, n).await;
             if role.allows(*permission) {
-                assert!(
-                    !matches!(r, Err(ServiceError::Denied { .. })),
-                    "{role} {op:?}: {r:?}"
-                );
+                assert!(!matches!(r, Err(ServiceError::Denied { .. })), "{role} {op:?}: {r:?}");
             } else {
                 match &r {
-                    Err(ServiceError::Denied {
-                        permission: p,
-                        role: r,
-                    }) => {
+                    Err(ServiceError::Denied { permission: p, role: r }) => {
                         assert_eq!((p, r), (permission, &role));
                     }
                     other => panic!("{role} {op:?} should be denied, got {other:?}"),
                 }
-                assert_eq!(
-                    audit_count(env).await,
-                    before,
-                    "{role} {op:?} wrote something"
-                );
+                assert_eq!(audit_count(env).await, before, "{role} {op:?} wrote something");
                 let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
-                assert!(
-                    msg.contains(permission.as_str()),
-                    "the refusal names the permission: {msg}"
-                );
+                assert!(msg.contains(permission.as_str()), "the refusal names the permission: {msg}");
             }
         }
     }
     // what each role may do, in words: viewers and NOC never move money, cashiers never adjust
-    assert!(
-        !Role::Viewer.allows(Permission::PaymentPost) && !Role::Noc.allows(Permission::PaymentPost)
-    );
+    assert!(!Role::Viewer.allows(Permission::PaymentPost) && !Role::Noc.allows(Permission::PaymentPost));
     assert!(!Role::Cashier.allows(Permission::LedgerAdjust));
 }
-both_backends!(
-    every_operation_for_every_role,
-    every_operation_for_every_role
-);
+both_backends!(every_operation_for_every_role, every_operation_for_every_role);

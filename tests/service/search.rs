@@ -34,11 +34,7 @@ async fn cyrillic_search(env: &Env) {
     let b = customer(
         env,
         "Елкина Анна",
-        &[
-            ("house_id", &lenina50.to_string()),
-            ("apartment_number", "3"),
-            ("email", "anna@mail.ru"),
-        ],
+        &[("house_id", &lenina50.to_string()), ("apartment_number", "3"), ("email", "anna@mail.ru")],
     )
     .await;
     let c = customer(
@@ -81,11 +77,7 @@ async fn cyrillic_search(env: &Env) {
     assert_eq!(ids(env, "елкин", false).await, vec![a.id]);
     assert_eq!(ids(env, "елкин", true).await, vec![a.id, b.id]);
     // the understood kind is reported
-    let r = env
-        .svc
-        .search_customers(&env.viewer, "Ленина 5-12", false, 10)
-        .await
-        .unwrap();
+    let r = env.svc.search_customers(&env.viewer, "Ленина 5-12", false, 10).await.unwrap();
     assert!(matches!(r.query, SearchQuery::Text(_)));
     assert_eq!(r.customers[0].address(), "ул. Ленина 5-12");
 }
@@ -93,28 +85,17 @@ both_backends!(cyrillic_search, cyrillic_search);
 
 async fn renamed_street_is_found_under_its_new_name(env: &Env) {
     let h = house(env, "ул. Кирова", "3", "").await;
-    let c = customer(
-        env,
-        "Сафин Марат",
-        &[("house_id", &h.to_string()), ("apartment_number", "9")],
-    )
-    .await;
+    let c = customer(env, "Сафин Марат", &[("house_id", &h.to_string()), ("apartment_number", "9")]).await;
     assert_eq!(ids(env, "кирова 3-9", false).await, vec![c.id]);
     env.svc
         .edit_house(
             &env.noc,
             h,
-            &kassa::service::HouseInput {
-                street: Some("ул. Баумана".into()),
-                ..Default::default()
-            },
+            &kassa::service::HouseInput { street: Some("ул. Баумана".into()), ..Default::default() },
         )
         .await
         .unwrap();
     assert!(ids(env, "кирова 3-9", false).await.is_empty());
     assert_eq!(ids(env, "баумана 3-9", false).await, vec![c.id]);
 }
-both_backends!(
-    renamed_street_is_found_under_its_new_name,
-    renamed_street_is_found_under_its_new_name
-);
+both_backends!(renamed_street_is_found_under_its_new_name, renamed_street_is_found_under_its_new_name);

@@ -62,51 +62,25 @@ async fn catalogue_and_switching(env: &Env) {
         .await;
     assert!(matches!(neg, Err(ServiceError::Invalid { .. })));
 
-    let active: Vec<i64> = env
-        .svc
-        .list_tariffs(&env.viewer, false)
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.id)
-        .collect();
+    let active: Vec<i64> =
+        env.svc.list_tariffs(&env.viewer, false).await.unwrap().iter().map(|t| t.id).collect();
     assert_eq!(active, vec![daily, pension, start, turbo]);
-    assert_eq!(
-        env.svc.list_tariffs(&env.viewer, true).await.unwrap().len(),
-        5
-    );
+    assert_eq!(env.svc.list_tariffs(&env.viewer, true).await.unwrap().len(), 5);
 
     let mut new = NewCustomer::default();
     new.fields.name = Some("Тарифов".into());
     new.tariff_id = Some(start);
     let c = env.svc.add_customer(&env.admin, &new).await.unwrap();
     // public, active, not the current one; never the inactive one, the private one only by transition
-    let avail: Vec<i64> = env
-        .svc
-        .available_tariffs(&env.cashier, c.id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.id)
-        .collect();
+    let avail: Vec<i64> =
+        env.svc.available_tariffs(&env.cashier, c.id).await.unwrap().iter().map(|t| t.id).collect();
     assert_eq!(avail, vec![daily, turbo]);
-    let r = env
-        .svc
-        .change_tariff(&env.cashier, c.id, old, When::Now, day("2026-11-22"))
-        .await;
+    let r = env.svc.change_tariff(&env.cashier, c.id, old, When::Now, day("2026-11-22")).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
-    let r = env
-        .svc
-        .change_tariff(&env.cashier, c.id, start, When::Now, day("2026-11-22"))
-        .await;
-    assert!(
-        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("already")),
-        "{r:?}"
-    );
+    let r = env.svc.change_tariff(&env.cashier, c.id, start, When::Now, day("2026-11-22")).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("already")), "{r:?}");
     assert!(matches!(
-        env.svc
-            .change_tariff(&env.cashier, c.id, 999, When::Now, day("2026-11-22"))
-            .await,
+        env.svc.change_tariff(&env.cashier, c.id, 999, When::Now, day("2026-11-22")).await,
         Err(ServiceError::NotFound(_))
     ));
 
@@ -127,26 +101,14 @@ async fn catalogue_and_switching(env: &Env) {
         )
         .await
         .unwrap();
-    let avail: Vec<i64> = env
-        .svc
-        .available_tariffs(&env.cashier, c.id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.id)
-        .collect();
+    let avail: Vec<i64> =
+        env.svc.available_tariffs(&env.cashier, c.id).await.unwrap().iter().map(|t| t.id).collect();
     assert_eq!(avail, vec![pension]);
 
     // from the next period: scheduled, shown on the card, applied when due
     let o = env
         .svc
-        .change_tariff(
-            &env.cashier,
-            c.id,
-            pension,
-            When::NextPeriod,
-            day("2026-11-22"),
-        )
+        .change_tariff(&env.cashier, c.id, pension, When::NextPeriod, day("2026-11-22"))
         .await
         .unwrap();
     assert!(!o.applied);
@@ -155,18 +117,8 @@ async fn catalogue_and_switching(env: &Env) {
     assert_eq!(card.customer.tariff_id, Some(start));
     let s = card.scheduled_change.unwrap();
     assert_eq!((s.tariff_id, s.effective_on), (pension, day("2026-12-01")));
-    assert!(
-        env.svc
-            .apply_due_tariff_changes(&env.admin, day("2026-11-30"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let applied = env
-        .svc
-        .apply_due_tariff_changes(&env.admin, day("2026-12-01"))
-        .await
-        .unwrap();
+    assert!(env.svc.apply_due_tariff_changes(&env.admin, day("2026-11-30")).await.unwrap().is_empty());
+    let applied = env.svc.apply_due_tariff_changes(&env.admin, day("2026-12-01")).await.unwrap();
     assert_eq!(applied.len(), 1);
     let card = env.svc.customer_card(&env.viewer, c.id).await.unwrap();
     assert_eq!(card.customer.tariff_id, Some(pension));
@@ -174,36 +126,11 @@ async fn catalogue_and_switching(env: &Env) {
 
     // now: immediate, and it cancels a scheduled change
     let plain = customer(env, "Простой", &[]).await;
-    env.svc
-        .change_tariff(&env.cashier, plain.id, daily, When::Now, day("2026-11-22"))
-        .await
-        .unwrap();
-    env.svc
-        .change_tariff(
-            &env.cashier,
-            plain.id,
-            turbo,
-            When::NextPeriod,
-            day("2026-11-22"),
-        )
-        .await
-        .unwrap();
-    let sched = env
-        .svc
-        .customer_card(&env.viewer, plain.id)
-        .await
-        .unwrap()
-        .scheduled_change
-        .unwrap();
-    assert_eq!(
-        sched.effective_on,
-        day("2026-11-23"),
-        "a daily tariff's next period is tomorrow"
-    );
-    env.svc
-        .change_tariff(&env.cashier, plain.id, start, When::Now, day("2026-11-22"))
-        .await
-        .unwrap();
+    env.svc.change_tariff(&env.cashier, plain.id, daily, When::Now, day("2026-11-22")).await.unwrap();
+    env.svc.change_tariff(&env.cashier, plain.id, turbo, When::NextPeriod, day("2026-11-22")).await.unwrap();
+    let sched = env.svc.customer_card(&env.viewer, plain.id).await.unwrap().scheduled_change.unwrap();
+    assert_eq!(sched.effective_on, day("2026-11-23"), "a daily tariff's next period is tomorrow");
+    env.svc.change_tariff(&env.cashier, plain.id, start, When::Now, day("2026-11-22")).await.unwrap();
     let card = env.svc.customer_card(&env.viewer, plain.id).await.unwrap();
     assert_eq!(card.customer.tariff_id, Some(start));
     assert!(card.scheduled_change.is_none());
