@@ -298,3 +298,32 @@ fn help_explains_every_command() {
         assert!(o.status.success());
     }
 }
+
+#[test]
+fn the_audit_row_says_who_and_from_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    assert!(kassa(dir.path(), &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
+    let o = Command::new(BIN)
+        .args(["--db", &db, "pay", "10002", "250"])
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("KASSA_OPERATOR", "cashier")
+        .env("KASSA_PASSWORD", "kassa")
+        .env("SSH_CLIENT", "10.9.8.7 52144 22")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a = kassa(
+        dir.path(),
+        &db,
+        Some("admin"),
+        &["--json", "audit", "--entity", "customer", "--id", "2", "--limit", "1"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v[0]["action"], "ledger.payment");
+    assert_eq!(v[0]["operator_login"], "cashier");
+    assert_eq!(v[0]["origin"], "10.9.8.7");
+    assert!(v[0]["after"].as_str().unwrap().contains("\"amount\":\"250.00\""));
+}
