@@ -54,6 +54,8 @@ CREATE TABLE houses (
     postcode     TEXT NOT NULL DEFAULT '',
     connect_date TEXT,
     ip_pool_id   INTEGER,
+    -- normalised "street number letter" (ул. ленина 5а), written by the store: address search
+    search_text  TEXT NOT NULL DEFAULT '',
     created_at   TEXT NOT NULL,
     UNIQUE (city, street, number, letter)
 );
@@ -185,7 +187,7 @@ CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
-INSERT INTO counters (name, value) VALUES ('receipt', 0);
+INSERT INTO counters (name, value) VALUES ('receipt', 0), ('agreement', 0);
 
 CREATE TABLE audit_log (
     id             INTEGER PRIMARY KEY,

@@ -140,9 +140,8 @@ async fn append(
     if after.abs() > BALANCE_LIMIT_MINOR {
         return Err(ServiceError::invalid("amount", "the balance would leave the range kassa keeps"));
     }
-    let id = ledger::insert(db, &op).await?;
+    let written = ledger::insert(db, &op, Some(&actor.login)).await?;
     customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
-    let written = ledger::get(db, id).await?.ok_or_else(|| ServiceError::NotFound("operation".into()))?;
     audit::<(), _>(
         db,
         Some(actor),

@@ -448,19 +448,118 @@ pub fn search_terms(words: &[String]) -> (Vec<String>, Vec<String>) {
     (terms, short)
 }
 
+/// A typed address inside a search term: the street words, the house (number and letter) and
+/// maybe a flat — "ленина 5а-12" is ("ленина", "5а", Some("12")). `None` when the term has no
+/// word starting with a digit after at least one street word.
+pub fn address_parts(term: &str) -> Option<(String, String, Option<String>)> {
+    let words: Vec<&str> = term.split(' ').collect();
+    let at = words.iter().position(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
+    if at == 0 {
+        return None;
+    }
+    let (house, flat) = match words[at].split_once('-') {
+        Some((h, f)) if !f.is_empty() => (h.to_string(), Some(f.to_string())),
+        Some((h, _)) => (h.to_string(), None),
+        None => (words[at].to_string(), words.get(at + 1).map(|w| w.to_string())),
+    };
+    Some((words[..at].join(" "), house, flat))
+}
+
+/// Customers whose name starts with `prefix`, in name order (an index range).
+async fn name_prefix(db: &mut Db<'_>, prefix: &str, include_former: bool, limit: i64) -> Result<Vec<i64>> {
+    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let sql = format!(
+        "SELECT c.id FROM customers c WHERE c.name_norm >= $1 AND c.name_norm < $2{former} \
+         ORDER BY c.name_norm, c.id LIMIT $3"
+    );
+    db.fetch_all(q!(sql, prefix, format!("{prefix}\u{10ffff}"), limit))
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect()
+}
+
+/// Customers at a typed address, found through the houses (a few thousand rows) and the
+/// (house, flat) index rather than the substring index; the other terms must appear in the
+/// customer's search text. The exact house comes before longer numbers (5 before 50).
+async fn by_address(
+    db: &mut Db<'_>,
+    (street, house, flat): &(String, String, Option<String>),
+    others: &[&String],
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let mut q = Q::new("");
+    let street_house = format!("{street} {house}");
+    let any = q.push_bind(format!("%{}%", like_escape(&street_house)));
+    let exact = q.push_bind(format!("%{} %", like_escape(&street_house)));
+    let mut conds = vec![format!("h.search_text LIKE {any} ESCAPE '\\'")];
+    if let Some(f) = flat {
+        conds.push(format!("c.apartment = {}", q.push_bind(f.as_str())));
+    }
+    for o in others {
+        conds
+            .push(format!("c.search_text LIKE {} ESCAPE '\\'", q.push_bind(format!("%{}%", like_escape(o)))));
+    }
+    if !include_former {
+        conds.push("c.is_former = FALSE".into());
+    }
+    let lim = q.push_bind(limit);
+    q.sql = format!(
+        "SELECT c.id FROM houses h JOIN customers c ON c.house_id = h.id WHERE {} \
+         ORDER BY CASE WHEN (h.search_text || ' ') LIKE {exact} ESCAPE '\\' THEN 0 ELSE 1 END, h.number, h.id, \
+         c.name_norm, c.id LIMIT {lim}",
+        conds.join(" AND ")
+    )
+    .into();
+    db.fetch_all(q).await?.iter().map(|r| r.i64("id")).collect()
+}
+
 /// Ids of customers whose normalised search text contains every term of `words` (see
 /// `search_terms`); with no term of three characters, names starting with the first word.
 /// Ranked: the name equal to the query, the name starting with it, the query as a whole
 /// address part ("ленина 5-12" before "ленина 50-3"), then by name.
+///
+/// Two cheaper paths come first: when names starting with the whole query fill the page
+/// (search-as-you-type on a surname), that page is the ranked answer; when a term is an
+/// address, the houses answer it. Only what neither settles goes to the substring index.
 pub async fn search_text(
     db: &mut Db<'_>,
     words: &[String],
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
+    let whole = words.join(" ");
+    let prefixed = name_prefix(db, &whole, include_former, limit).await?;
+    if prefixed.len() as i64 >= limit {
+        return Ok(prefixed);
+    }
+    let (terms, short) = search_terms(words);
+    if let Some((i, address)) = terms.iter().enumerate().find_map(|(i, t)| address_parts(t).map(|a| (i, a))) {
+        let others: Vec<&String> =
+            terms.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, t)| t).chain(short.iter()).collect();
+        let found = by_address(db, &address, &others, include_former, limit).await?;
+        if !found.is_empty() {
+            let mut ids = prefixed;
+            ids.extend(found.into_iter().filter(|id| !ids.contains(id)).collect::<Vec<_>>());
+            ids.truncate(limit as usize);
+            return Ok(ids);
+        }
+    }
+    ranked_substring(db, words, &terms, &short, include_former, limit).await
+}
+
+/// The general path: every term through the substring index (FTS5 trigram / pg_trgm), ranked.
+async fn ranked_substring(
+    db: &mut Db<'_>,
+    words: &[String],
+    terms: &[String],
+    short: &[String],
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
     /// How many index candidates are ranked; a query broader than this is narrowed by typing more.
     const CANDIDATES: i64 = 1000;
-    let (terms, short) = search_terms(words);
     let whole = words.join(" ");
     let mut q = Q::new("");
     let mut conds: Vec<String> = Vec::new();
@@ -681,6 +780,17 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn addresses_are_taken_apart() {
+        let a = |s: &str| super::address_parts(s);
+        assert_eq!(a("ленина 5а-12"), Some(("ленина".into(), "5а".into(), Some("12".into()))));
+        assert_eq!(a("мусы джалиля 7"), Some(("мусы джалиля".into(), "7".into(), None)));
+        assert_eq!(a("ленина 5 12"), Some(("ленина".into(), "5".into(), Some("12".into()))));
+        assert_eq!(a("ленина 5-"), Some(("ленина".into(), "5".into(), None)));
+        assert_eq!(a("иванов а"), None);
+        assert_eq!(a("5 ленина"), None);
     }
 
     #[test]

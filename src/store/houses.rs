@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Db, Result, Row};
+use crate::domain::text::normalise;
 use crate::q;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,8 +55,8 @@ fn from_row(r: &Row) -> Result<House> {
 
 pub async fn insert(db: &mut Db<'_>, h: &House, now: DateTime<Utc>) -> Result<i64> {
     db.scalar_i64(q!(
-        "INSERT INTO houses (country, region, city, street, number, letter, postcode, connect_date, ip_pool_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO houses (country, region, city, street, number, letter, postcode, connect_date, ip_pool_id, created_at, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         &h.country,
         &h.region,
         &h.city,
@@ -65,7 +66,8 @@ pub async fn insert(db: &mut Db<'_>, h: &House, now: DateTime<Utc>) -> Result<i6
         &h.postcode,
         h.connect_date,
         h.ip_pool_id,
-        now
+        now,
+        normalise(&h.short_address())
     ))
     .await
 }
@@ -73,7 +75,7 @@ pub async fn insert(db: &mut Db<'_>, h: &House, now: DateTime<Utc>) -> Result<i6
 pub async fn update(db: &mut Db<'_>, h: &House) -> Result<()> {
     db.execute(q!(
         "UPDATE houses SET country = $1, region = $2, city = $3, street = $4, number = $5, letter = $6, \
-         postcode = $7, connect_date = $8, ip_pool_id = $9 WHERE id = $10",
+         postcode = $7, connect_date = $8, ip_pool_id = $9, search_text = $11 WHERE id = $10",
         &h.country,
         &h.region,
         &h.city,
@@ -83,7 +85,8 @@ pub async fn update(db: &mut Db<'_>, h: &House) -> Result<()> {
         &h.postcode,
         h.connect_date,
         h.ip_pool_id,
-        h.id
+        h.id,
+        normalise(&h.short_address())
     ))
     .await?;
     Ok(())

@@ -54,26 +54,44 @@ pub struct NewOperation {
     pub idempotency_key: Option<String>,
 }
 
-pub async fn insert(db: &mut Db<'_>, op: &NewOperation) -> Result<i64> {
+/// Appends `op`; returns the operation as stored (its id given by the database).
+pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&str>) -> Result<Operation> {
     let after = op.balance_before.minor() + op.amount.minor();
-    db.scalar_i64(q!(
-        "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+    let id = db
+        .scalar_i64(q!(
+            "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
          method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        op.customer_id,
-        op.kind.as_str(),
-        op.amount.minor(),
-        op.balance_before.minor(),
-        after,
-        op.method.map(|m| m.as_str()),
-        &op.receipt_number,
-        &op.comment,
-        op.operator_id,
-        op.created_at,
-        op.reverses_id,
-        &op.idempotency_key
-    ))
-    .await
+            op.customer_id,
+            op.kind.as_str(),
+            op.amount.minor(),
+            op.balance_before.minor(),
+            after,
+            op.method.map(|m| m.as_str()),
+            &op.receipt_number,
+            &op.comment,
+            op.operator_id,
+            op.created_at,
+            op.reverses_id,
+            &op.idempotency_key
+        ))
+        .await?;
+    Ok(Operation {
+        id,
+        customer_id: op.customer_id,
+        kind: op.kind,
+        amount: op.amount,
+        balance_before: op.balance_before,
+        balance_after: Money::from_minor(after),
+        method: op.method,
+        receipt_number: op.receipt_number.clone(),
+        comment: op.comment.clone(),
+        operator_id: op.operator_id,
+        operator_login: operator_login.map(str::to_string),
+        created_at: op.created_at,
+        reverses_id: op.reverses_id,
+        idempotency_key: op.idempotency_key.clone(),
+    })
 }
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {
