@@ -191,6 +191,12 @@ const MONTHS_RU: [&str; 12] = [
 ];
 
 impl Service {
+    /// Whether the database holds demo data (the login screen then names the demo operators).
+    pub async fn is_demo_database(&self) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(counters::get(&mut tx.db(), counters::DEMO).await? > 0)
+    }
+
     /// Fills an empty database with demo data and creates the operators admin, cashier, noc
     /// and viewer (password `kassa`) where missing. Refused when customers exist.
     pub async fn generate_demo(&self, opts: DemoOptions) -> Result<DemoSummary> {
@@ -536,8 +542,11 @@ impl Service {
         let mut db = tx.db();
         counters::raise_to(&mut db, counters::RECEIPT, receipt).await?;
         counters::raise_to(&mut db, counters::AGREEMENT, 10_000 + opts.customers as i64).await?;
+        counters::raise_to(&mut db, counters::DEMO, 1).await?;
         customers::sync_id_sequences(&mut db).await?;
         tx.commit().await?;
+        // fresh statistics for the planner after a bulk load
+        self.store.analyze().await?;
         Ok(DemoSummary {
             customers: opts.customers,
             houses: house_count,

@@ -38,7 +38,7 @@ pub struct AdjustmentRequest {
     pub idempotency_key: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PostOutcome {
     pub operation: Operation,
     /// True when the idempotency key had been used already and nothing was written now.

@@ -5,6 +5,8 @@ use crate::q;
 
 pub const RECEIPT: &str = "receipt";
 pub const AGREEMENT: &str = "agreement";
+/// Set to 1 when the database was filled with demo data.
+pub const DEMO: &str = "demo";
 
 /// Adds one to a counter and returns the new value.
 pub async fn next(db: &mut Db<'_>, name: &str) -> Result<i64> {

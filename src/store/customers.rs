@@ -484,16 +484,43 @@ async fn name_prefix(db: &mut Db<'_>, prefix: &str, include_former: bool, limit:
 /// customer's search text. The exact house comes before longer numbers (5 before 50).
 async fn by_address(
     db: &mut Db<'_>,
-    (street, house, flat): &(String, String, Option<String>),
+    address: &(String, String, Option<String>),
     others: &[&String],
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
+    // The exact house first: "ленина 1" also matches houses 10–19 and 100–199, whose thousands
+    // of customers need not be sorted when house 1 fills the page.
+    let exact = address_query(db, address, others, include_former, limit, true).await?;
+    if exact.len() as i64 >= limit {
+        return Ok(exact);
+    }
+    let mut ids = exact;
+    for id in address_query(db, address, others, include_former, limit, false).await? {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(limit as usize);
+    Ok(ids)
+}
+
+async fn address_query(
+    db: &mut Db<'_>,
+    (street, house, flat): &(String, String, Option<String>),
+    others: &[&String],
+    include_former: bool,
+    limit: i64,
+    exact_house: bool,
+) -> Result<Vec<i64>> {
     let mut q = Q::new("");
     let street_house = format!("{street} {house}");
-    let any = q.push_bind(format!("%{}%", like_escape(&street_house)));
-    let exact = q.push_bind(format!("%{} %", like_escape(&street_house)));
-    let mut conds = vec![format!("h.search_text LIKE {any} ESCAPE '\\'")];
+    let pattern = if exact_house {
+        format!("%{}", like_escape(&street_house))
+    } else {
+        format!("%{}%", like_escape(&street_house))
+    };
+    let mut conds = vec![format!("h.search_text LIKE {} ESCAPE '\\'", q.push_bind(pattern))];
     if let Some(f) = flat {
         conds.push(format!("c.apartment = {}", q.push_bind(f.as_str())));
     }
@@ -506,9 +533,10 @@ async fn by_address(
     }
     let lim = q.push_bind(limit);
     q.sql = format!(
-        "SELECT c.id FROM houses h JOIN customers c ON c.house_id = h.id WHERE {} \
-         ORDER BY CASE WHEN (h.search_text || ' ') LIKE {exact} ESCAPE '\\' THEN 0 ELSE 1 END, h.number, h.id, \
-         c.name_norm, c.id LIMIT {lim}",
+        // CROSS JOIN keeps the houses outside on SQLite (its planner otherwise scanned every
+        // customer and looked the house up: 1.3 s at 1M customers); PostgreSQL reads it as a join
+        "SELECT c.id FROM houses h CROSS JOIN customers c WHERE c.house_id = h.id AND {} \
+         ORDER BY h.number, h.id, c.name_norm, c.id LIMIT {lim}",
         conds.join(" AND ")
     )
     .into();

@@ -145,6 +145,14 @@ impl Store {
         })
     }
 
+    /// Refreshes the planner's statistics (after bulk loads).
+    pub async fn analyze(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        tx.db().execute(crate::q!("ANALYZE")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
