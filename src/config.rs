@@ -17,6 +17,15 @@ pub struct Config {
     pub service: ServiceSection,
     #[serde(default)]
     pub log: LogSection,
+    #[serde(default)]
+    pub ui: UiSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSection {
+    /// `ru` or `en`; from LANG when not set.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -575,8 +575,8 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
     Ok(())
 }
 
-/// `kassa` with no command: the embedded demo desk. On first use it creates the default
-/// database with demo data; then it says how to work with it.
+/// `kassa` with no command: the desk. On first use it creates the default database with demo
+/// data; on a terminal it then opens the console, otherwise it says how to work with it.
 async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
     let location = database_location(cli, cfg);
     let svc = open(cli, cfg).await?;
@@ -584,6 +584,19 @@ async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
     if !svc.has_operators().await? {
         eprintln!("Preparing a demo database at {} …", redact(&location));
         created = Some(svc.generate_demo(DemoOptions::default()).await?);
+    }
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !cli.json {
+        let opts = crate::tui::TuiOptions {
+            lang: crate::tui::strings::Lang::detect(cfg.ui.language.as_deref()),
+            theme: crate::tui::theme::Theme::from_env(),
+            operator: cli.operator.clone(),
+            demo: svc.is_demo_database().await?,
+        };
+        crate::tui::run(svc.clone(), opts)
+            .await
+            .map_err(|e| CliError { code: 1, message: format!("the console stopped: {e}") })?;
+        svc.close().await;
+        return Ok(ExitCode::SUCCESS);
     }
     let db_flag = if cli.db.is_some() { format!(" --db {}", redact(&location)) } else { String::new() };
     if let Some(s) = &created {

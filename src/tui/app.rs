@@ -1,0 +1,739 @@
+//! The console's state and how it changes. `App::key` and `App::outcome` are plain functions:
+//! they change the state and return the effects to run (service calls). Every effect carries a
+//! request id; an outcome for an id that is no longer awaited is dropped, so a slow search for
+//! an older query never replaces a newer one.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::input::Input;
+use super::keymap::{Action, Context, action_for};
+use super::strings::{Lang, Strings};
+use super::theme::Theme;
+use crate::domain::dates::parse_date;
+use crate::domain::ledger::PaymentMethod;
+use crate::domain::money::Money;
+use crate::domain::role::Permission;
+use crate::domain::search::SearchQuery;
+use crate::service::{
+    Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome,
+    SearchResult, ServiceError,
+};
+
+/// How long typing must pause before a search runs.
+pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
+/// Results asked for per search.
+pub const SEARCH_LIMIT: i64 = 100;
+/// History lines per page.
+pub const HISTORY_PAGE: i64 = 50;
+
+pub type ReqId = u64;
+
+/// A service call the state asks for.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Login { req: ReqId, login: String, password: String },
+    Search { req: ReqId, text: String, former: bool },
+    Card { req: ReqId, id: i64 },
+    PeekReceipt { req: ReqId },
+    Post { req: ReqId, request: PaymentRequest },
+    History { req: ReqId, query: HistoryQuery },
+}
+
+/// What came back from a service call.
+#[derive(Debug)]
+pub enum Outcome {
+    Login(Result<Actor, ServiceError>),
+    Search(Result<SearchResult, ServiceError>),
+    Card(Box<Result<CustomerCard, ServiceError>>),
+    Receipt(Result<String, ServiceError>),
+    Posted(Result<PostOutcome, ServiceError>),
+    History(Result<HistoryPage, ServiceError>),
+}
+
+pub struct LoginScreen {
+    pub operator: Input,
+    pub password: Input,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub pending: Option<ReqId>,
+}
+
+pub struct SearchScreen {
+    pub input: Input,
+    pub query: SearchQuery,
+    pub results: Vec<CustomerSummary>,
+    pub selected: usize,
+    pub former: bool,
+    /// Set when the text changed and a search is due after the pause.
+    pub due_at: Option<Instant>,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+pub struct CardScreen {
+    pub id: i64,
+    pub card: Option<CustomerCard>,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayStage {
+    Form,
+    Confirm { amount: Money },
+    Posting { amount: Money },
+    Done(Box<PostOutcome>),
+}
+
+pub struct PayScreen {
+    pub card: CustomerCard,
+    pub amount: Input,
+    pub method: usize,
+    pub receipt: Input,
+    pub comment: Input,
+    pub focus: usize,
+    /// (field index, message) shown under the field.
+    pub error: Option<(usize, String)>,
+    pub stage: PayStage,
+    /// Made when the form opens: a second Enter, a repeat or a retry cannot post twice.
+    pub key: String,
+    pub pending: Option<ReqId>,
+}
+
+pub const PAY_FIELDS: usize = 4;
+
+pub struct HistoryScreen {
+    pub customer_id: i64,
+    pub title: String,
+    pub page: Option<HistoryPage>,
+    pub offset: i64,
+    pub selected: usize,
+    pub from: Input,
+    pub to: Input,
+    pub filter_open: bool,
+    pub filter_focus: usize,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+pub enum Screen {
+    Login(LoginScreen),
+    Search(SearchScreen),
+    Card(Box<CardScreen>),
+    Pay(Box<PayScreen>),
+    History(HistoryScreen),
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub actor: Option<Actor>,
+    pub screens: Vec<Screen>,
+    pub help: bool,
+    pub quit: bool,
+    /// A status line message (errors that belong to no field).
+    pub status: Option<String>,
+    next_req: ReqId,
+    /// Whether anything changed since the last frame.
+    pub dirty: bool,
+    /// The login screen names the demo operators on a demo database.
+    pub demo: bool,
+}
+
+fn method_of(i: usize) -> PaymentMethod {
+    PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
+}
+
+impl App {
+    pub fn new(lang: Lang, theme: Theme, operator: Option<&str>) -> App {
+        let mut login = LoginScreen {
+            operator: Input::new(64),
+            password: Input::masked(128),
+            focus: 0,
+            error: None,
+            pending: None,
+        };
+        if let Some(op) = operator {
+            login.operator.set(op);
+            login.focus = 1;
+        }
+        App {
+            lang,
+            theme,
+            actor: None,
+            screens: vec![Screen::Login(login)],
+            help: false,
+            quit: false,
+            status: None,
+            next_req: 0,
+            dirty: true,
+            demo: false,
+        }
+    }
+
+    pub fn strings(&self) -> &'static Strings {
+        Strings::get(self.lang)
+    }
+
+    fn req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    pub fn screen(&self) -> &Screen {
+        // the stack is never empty: the login or search screen stays at its bottom
+        &self.screens[self.screens.len() - 1]
+    }
+
+    fn screen_mut(&mut self) -> &mut Screen {
+        let n = self.screens.len() - 1;
+        &mut self.screens[n]
+    }
+
+    /// The key table in force.
+    pub fn context(&self) -> Context {
+        if self.help {
+            return Context::Help;
+        }
+        match self.screen() {
+            Screen::Login(_) => Context::Login,
+            Screen::Search(_) => Context::Search,
+            Screen::Card(_) => Context::Card,
+            Screen::Pay(p) => match p.stage {
+                PayStage::Form => Context::PayForm,
+                PayStage::Confirm { .. } | PayStage::Posting { .. } => Context::PayConfirm,
+                PayStage::Done(_) => Context::PayDone,
+            },
+            Screen::History(h) if h.filter_open => Context::HistoryFilter,
+            Screen::History(_) => Context::History,
+        }
+    }
+
+    /// Whether a payment is being written (quitting waits for it).
+    pub fn posting(&self) -> bool {
+        self.screens
+            .iter()
+            .any(|s| matches!(s, Screen::Pay(p) if matches!(p.stage, PayStage::Posting { .. })))
+    }
+
+    fn can(&self, p: Permission) -> bool {
+        self.actor.as_ref().is_some_and(|a| a.can(p))
+    }
+
+    pub fn error_text(&self, e: &ServiceError) -> String {
+        let s = self.strings();
+        match e {
+            ServiceError::Denied { .. } => s.denied.to_string(),
+            ServiceError::BadCredentials => s.login_wrong.to_string(),
+            ServiceError::Locked { until, .. } => {
+                format!("{} {} UTC", s.login_locked, until.format("%H:%M"))
+            }
+            ServiceError::Disabled(_) => s.login_disabled.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Handles pasted text: it goes to the focused text field, if any.
+    #[allow(clippy::collapsible_match)] // the search arm must change state after inserting
+    pub fn paste(&mut self, text: &str) -> Vec<Effect> {
+        self.dirty = true;
+        let now = Instant::now();
+        match self.screen_mut() {
+            Screen::Login(l) => {
+                if l.focus == 0 {
+                    l.operator.insert(text)
+                } else {
+                    l.password.insert(text)
+                };
+            }
+            Screen::Search(s) => {
+                if s.input.insert(text) {
+                    s.due_at = Some(now + SEARCH_DEBOUNCE);
+                }
+            }
+            Screen::Pay(p) if p.stage == PayStage::Form => {
+                match p.focus {
+                    0 => p.amount.insert(text),
+                    2 => p.receipt.insert(text),
+                    3 => p.comment.insert(text),
+                    _ => false,
+                };
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Handles one key event; returns the service calls it asks for.
+    pub fn key(&mut self, ev: &KeyEvent, now: Instant) -> Vec<Effect> {
+        if ev.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        self.dirty = true;
+        let ctx = self.context();
+        let action = action_for(ctx, ev);
+        match action {
+            Some(Action::Quit) => {
+                self.quit = true;
+                return Vec::new();
+            }
+            Some(Action::ToggleLang) => {
+                self.lang = self.lang.other();
+                return Vec::new();
+            }
+            Some(Action::Help) if ctx != Context::Help => {
+                self.help = true;
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if ctx == Context::Help {
+            if action == Some(Action::Back) {
+                self.help = false;
+            }
+            return Vec::new();
+        }
+        self.status = None;
+        match ctx {
+            Context::Login => self.login_key(ev, action),
+            Context::Search => self.search_key(ev, action, now),
+            Context::Card => self.card_key(action),
+            Context::PayForm | Context::PayConfirm | Context::PayDone => self.pay_key(ev, action),
+            Context::History | Context::HistoryFilter => self.history_key(ev, action),
+            Context::Help => Vec::new(),
+        }
+    }
+
+    fn login_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+        let req = self.req();
+        let Screen::Login(l) = self.screen_mut() else { return Vec::new() };
+        if l.pending.is_some() {
+            return Vec::new();
+        }
+        match action {
+            Some(Action::NextField) | Some(Action::PrevField) => l.focus = 1 - l.focus,
+            Some(Action::Submit) if l.focus == 0 => l.focus = 1,
+            Some(Action::Submit) => {
+                l.pending = Some(req);
+                l.error = None;
+                return vec![Effect::Login { req, login: l.operator.text(), password: l.password.text() }];
+            }
+            _ => {
+                let field = if l.focus == 0 { &mut l.operator } else { &mut l.password };
+                field.handle(ev);
+            }
+        }
+        Vec::new()
+    }
+
+    fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
+        let req = self.req();
+        let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
+        let n = s.results.len();
+        match action {
+            Some(Action::Up) => s.selected = s.selected.saturating_sub(1),
+            Some(Action::Down) => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
+            Some(Action::PageUp) => s.selected = s.selected.saturating_sub(10),
+            Some(Action::PageDown) => s.selected = (s.selected + 10).min(n.saturating_sub(1)),
+            Some(Action::Home) => s.selected = 0,
+            Some(Action::End) => s.selected = n.saturating_sub(1),
+            Some(Action::ToggleFormer) => {
+                s.former = !s.former;
+                s.due_at = Some(now);
+            }
+            Some(Action::Clear) => {
+                s.input.clear();
+                s.due_at = Some(now);
+            }
+            Some(Action::Open) => {
+                if s.due_at.is_some() || s.pending.is_some() {
+                    // Enter before the results of what was typed: search now, open nothing yet
+                    s.due_at = None;
+                    s.pending = Some(req);
+                    return vec![Effect::Search { req, text: s.input.text(), former: s.former }];
+                }
+                if let Some(c) = s.results.get(s.selected) {
+                    let id = c.id;
+                    return self.open_card(id);
+                }
+            }
+            _ => {
+                if s.input.handle(ev) == Some(true) {
+                    s.due_at = Some(now + SEARCH_DEBOUNCE);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// The search that has waited out the pause, if any (called from the loop's timer).
+    pub fn due_search(&mut self, now: Instant) -> Vec<Effect> {
+        let req = self.next_req + 1;
+        let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
+        match s.due_at {
+            Some(at) if at <= now => {
+                s.due_at = None;
+                s.pending = Some(req);
+                let effect = Effect::Search { req, text: s.input.text(), former: s.former };
+                self.next_req = req;
+                vec![effect]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// When the next debounced search is due.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match self.screen() {
+            Screen::Search(s) => s.due_at,
+            _ => None,
+        }
+    }
+
+    fn open_card(&mut self, id: i64) -> Vec<Effect> {
+        let req = self.req();
+        self.screens.push(Screen::Card(Box::new(CardScreen {
+            id,
+            card: None,
+            pending: Some(req),
+            error: None,
+        })));
+        vec![Effect::Card { req, id }]
+    }
+
+    fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let can_pay = self.can(Permission::PaymentPost);
+        let can_history = self.can(Permission::HistoryRead);
+        let req = self.req();
+        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
+        match action {
+            Some(Action::Back) => {
+                self.screens.pop();
+            }
+            Some(Action::Refresh) => {
+                c.pending = Some(req);
+                return vec![Effect::Card { req, id: c.id }];
+            }
+            Some(Action::Pay) if can_pay => {
+                if let Some(card) = c.card.clone() {
+                    let receipt = Input::new(32);
+                    self.screens.push(Screen::Pay(Box::new(PayScreen {
+                        card,
+                        amount: Input::new(16),
+                        method: 0,
+                        receipt,
+                        comment: Input::new(200),
+                        focus: 0,
+                        error: None,
+                        stage: PayStage::Form,
+                        key: format!("tui-{}", uuid::Uuid::new_v4().simple()),
+                        pending: Some(req),
+                    })));
+                    return vec![Effect::PeekReceipt { req }];
+                }
+            }
+            Some(Action::Pay) => self.status = Some(self.strings().denied.to_string()),
+            Some(Action::History) if can_history => {
+                let (id, title) =
+                    (c.id, c.card.as_ref().map(|k| k.customer.name.clone()).unwrap_or_default());
+                self.screens.push(Screen::History(HistoryScreen {
+                    customer_id: id,
+                    title,
+                    page: None,
+                    offset: 0,
+                    selected: 0,
+                    from: Input::new(10),
+                    to: Input::new(10),
+                    filter_open: false,
+                    filter_focus: 0,
+                    pending: Some(req),
+                    error: None,
+                }));
+                return vec![Effect::History { req, query: history_query(id, 0, None, None) }];
+            }
+            Some(Action::History) => self.status = Some(self.strings().denied.to_string()),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn pay_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+        let req = self.req();
+        let strings = self.strings();
+        let Screen::Pay(p) = self.screen_mut() else { return Vec::new() };
+        match (&p.stage, action) {
+            (PayStage::Form, Some(Action::Back)) => {
+                self.screens.pop();
+            }
+            (PayStage::Form, Some(Action::NextField)) => p.focus = (p.focus + 1) % PAY_FIELDS,
+            (PayStage::Form, Some(Action::PrevField)) => p.focus = (p.focus + PAY_FIELDS - 1) % PAY_FIELDS,
+            (PayStage::Form, Some(Action::NextMethod)) if p.focus == 1 => p.method = (p.method + 1) % 4,
+            (PayStage::Form, Some(Action::PrevMethod)) if p.focus == 1 => p.method = (p.method + 3) % 4,
+            (PayStage::Form, Some(Action::Submit)) => match Money::parse_positive(&p.amount.text()) {
+                Ok(amount) => {
+                    p.error = None;
+                    p.stage = PayStage::Confirm { amount };
+                }
+                Err(e) => {
+                    p.error = Some((0, e.to_string()));
+                    p.focus = 0;
+                }
+            },
+            (PayStage::Form, _) => {
+                let field = match p.focus {
+                    0 => Some(&mut p.amount),
+                    2 => Some(&mut p.receipt),
+                    3 => Some(&mut p.comment),
+                    _ => None,
+                };
+                if let Some(f) = field
+                    && f.handle(ev) == Some(true)
+                {
+                    p.error = None;
+                }
+            }
+            (PayStage::Confirm { .. }, Some(Action::Back)) => p.stage = PayStage::Form,
+            (PayStage::Confirm { amount }, Some(Action::Confirm)) => {
+                let amount = *amount;
+                p.stage = PayStage::Posting { amount };
+                p.pending = Some(req);
+                let receipt = p.receipt.text();
+                let comment = p.comment.text();
+                let request = PaymentRequest {
+                    customer_id: p.card.customer.id,
+                    amount,
+                    method: method_of(p.method),
+                    receipt_number: Some(receipt).filter(|r| !r.trim().is_empty()),
+                    comment: Some(comment).filter(|c| !c.trim().is_empty()),
+                    idempotency_key: Some(p.key.clone()),
+                };
+                return vec![Effect::Post { req, request }];
+            }
+            (PayStage::Done(_), Some(Action::Back)) => {
+                let id = p.card.customer.id;
+                self.screens.pop();
+                // back on the card, with the new balance
+                if let Screen::Card(c) = self.screen_mut() {
+                    c.pending = Some(req);
+                    return vec![Effect::Card { req, id }];
+                }
+            }
+            _ => {}
+        }
+        let _ = strings;
+        Vec::new()
+    }
+
+    fn history_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+        let req = self.req();
+        let Screen::History(h) = self.screen_mut() else { return Vec::new() };
+        let rows = h.page.as_ref().map(|p| p.operations.len()).unwrap_or(0);
+        let total = h.page.as_ref().map(|p| p.total_count).unwrap_or(0);
+        if h.filter_open {
+            match action {
+                Some(Action::Back) => h.filter_open = false,
+                Some(Action::NextField) | Some(Action::PrevField) => h.filter_focus = 1 - h.filter_focus,
+                Some(Action::Submit) => {
+                    let parse = |i: &Input| -> Result<Option<NaiveDate>, String> {
+                        let t = i.text();
+                        if t.trim().is_empty() {
+                            Ok(None)
+                        } else {
+                            parse_date(&t).map(Some).map_err(|e| e.to_string())
+                        }
+                    };
+                    match (parse(&h.from), parse(&h.to)) {
+                        (Ok(from), Ok(to)) => {
+                            h.filter_open = false;
+                            h.offset = 0;
+                            h.selected = 0;
+                            h.error = None;
+                            h.pending = Some(req);
+                            return vec![Effect::History {
+                                req,
+                                query: history_query(h.customer_id, 0, from, to),
+                            }];
+                        }
+                        (Err(e), _) | (_, Err(e)) => h.error = Some(e),
+                    }
+                }
+                _ => {
+                    let f = if h.filter_focus == 0 { &mut h.from } else { &mut h.to };
+                    f.handle(ev);
+                }
+            }
+            return Vec::new();
+        }
+        let reload = |h: &mut HistoryScreen, offset: i64| {
+            h.offset = offset;
+            h.selected = 0;
+            h.pending = Some(req);
+            let from = parse_date(&h.from.text()).ok();
+            let to = parse_date(&h.to.text()).ok();
+            vec![Effect::History { req, query: history_query(h.customer_id, offset, from, to) }]
+        };
+        match action {
+            Some(Action::Back) => {
+                self.screens.pop();
+            }
+            Some(Action::Up) => h.selected = h.selected.saturating_sub(1),
+            Some(Action::Down) => h.selected = (h.selected + 1).min(rows.saturating_sub(1)),
+            Some(Action::Home) => return reload(h, 0),
+            Some(Action::End) => return reload(h, ((total - 1).max(0) / HISTORY_PAGE) * HISTORY_PAGE),
+            Some(Action::PageDown) if h.offset + HISTORY_PAGE < total => {
+                return reload(h, h.offset + HISTORY_PAGE);
+            }
+            Some(Action::PageUp) if h.offset > 0 => return reload(h, (h.offset - HISTORY_PAGE).max(0)),
+            Some(Action::Refresh) => return reload(h, h.offset),
+            Some(Action::Filter) => {
+                h.filter_open = true;
+                h.filter_focus = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Takes a service result. Results for requests no longer awaited are dropped.
+    pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
+        self.dirty = true;
+        let mut effects = Vec::new();
+        match outcome {
+            Outcome::Login(r) => {
+                let mut ok = None;
+                let mut err = None;
+                if let Screen::Login(l) = self.screen_mut() {
+                    if l.pending != Some(req) {
+                        return effects;
+                    }
+                    l.pending = None;
+                    match r {
+                        Ok(actor) => ok = Some(actor),
+                        Err(e) => err = Some(e),
+                    }
+                }
+                if let Some(e) = err {
+                    let text = self.error_text(&e);
+                    if let Screen::Login(l) = self.screen_mut() {
+                        l.error = Some(text);
+                        l.password.clear();
+                    }
+                }
+                if let Some(actor) = ok {
+                    self.actor = Some(actor);
+                    self.screens = vec![Screen::Search(SearchScreen {
+                        input: Input::new(100),
+                        query: SearchQuery::Empty,
+                        results: Vec::new(),
+                        selected: 0,
+                        former: false,
+                        due_at: None,
+                        pending: None,
+                        error: None,
+                    })];
+                }
+            }
+            Outcome::Search(r) => {
+                let text = r.as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::Search(s) = s
+                        && s.pending == Some(req)
+                    {
+                        s.pending = None;
+                        match r {
+                            Ok(res) => {
+                                s.query = res.query;
+                                s.results = res.customers;
+                                s.selected = 0;
+                                s.error = None;
+                            }
+                            Err(_) => s.error = text,
+                        }
+                        break;
+                    }
+                }
+            }
+            Outcome::Card(r) => {
+                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::Card(c) = s
+                        && c.pending == Some(req)
+                    {
+                        c.pending = None;
+                        match *r {
+                            Ok(card) => {
+                                c.card = Some(card);
+                                c.error = None;
+                            }
+                            Err(_) => c.error = text,
+                        }
+                        break;
+                    }
+                }
+            }
+            Outcome::Receipt(r) => {
+                if let Screen::Pay(p) = self.screen_mut()
+                    && p.pending == Some(req)
+                {
+                    p.pending = None;
+                    if let Ok(next) = r
+                        && p.receipt.is_empty()
+                    {
+                        p.receipt.set(&next);
+                    }
+                }
+            }
+            Outcome::Posted(r) => {
+                let text = r.as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::Pay(p) = s
+                        && p.pending == Some(req)
+                    {
+                        p.pending = None;
+                        match r {
+                            Ok(done) => p.stage = PayStage::Done(Box::new(done)),
+                            Err(_) => {
+                                // nothing was written: back to the form with the reason
+                                p.stage = PayStage::Form;
+                                p.error = Some((0, text.unwrap_or_default()));
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+            Outcome::History(r) => {
+                let text = r.as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::History(h) = s
+                        && h.pending == Some(req)
+                    {
+                        h.pending = None;
+                        match r {
+                            Ok(page) => {
+                                h.page = Some(page);
+                                h.error = None;
+                            }
+                            Err(_) => h.error = text,
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        effects.shrink_to_fit();
+        effects
+    }
+}
+
+fn history_query(
+    customer_id: i64,
+    offset: i64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> HistoryQuery {
+    HistoryQuery { customer_id, from, to, kinds: Vec::new(), limit: HISTORY_PAGE, offset }
+}

@@ -1,0 +1,297 @@
+//! Keys. Each screen has one table of bindings; the same table drives dispatch, the hint line
+//! and the help overlay, so help cannot disagree with what a key does. Single-letter hotkeys
+//! also match on a Russian layout (й→q, з→p, р→h …); text fields get letters as typed, so
+//! letter hotkeys live only on screens without a focused text field.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::strings::Strings;
+use crate::domain::role::Permission;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Open,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Pay,
+    History,
+    ToggleFormer,
+    ToggleLang,
+    NextField,
+    PrevField,
+    Submit,
+    Confirm,
+    NextMethod,
+    PrevMethod,
+    Refresh,
+    Filter,
+    Clear,
+}
+
+impl Action {
+    /// The permission an action needs; a role without it is never offered the action.
+    pub fn permission(self) -> Option<Permission> {
+        match self {
+            Action::Pay => Some(Permission::PaymentPost),
+            Action::History => Some(Permission::HistoryRead),
+            _ => None,
+        }
+    }
+
+    /// Movement may repeat while a key is held; nothing else acts on a repeat.
+    pub fn repeats(self) -> bool {
+        matches!(self, Action::Up | Action::Down | Action::PageUp | Action::PageDown)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    F(u8),
+    Enter,
+    Esc,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Tab,
+    BackTab,
+}
+
+impl Key {
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(' ') => "Space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::F(n) => format!("F{n}"),
+            Key::Enter => "Enter".into(),
+            Key::Esc => "Esc".into(),
+            Key::Up => "↑".into(),
+            Key::Down => "↓".into(),
+            Key::Left => "←".into(),
+            Key::Right => "→".into(),
+            Key::PageUp => "PgUp".into(),
+            Key::PageDown => "PgDn".into(),
+            Key::Home => "Home".into(),
+            Key::End => "End".into(),
+            Key::Tab => "Tab".into(),
+            Key::BackTab => "Shift-Tab".into(),
+        }
+    }
+}
+
+/// Where the keys are read: each screen (and stage of the payment) has its own table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Login,
+    Search,
+    Card,
+    PayForm,
+    PayConfirm,
+    PayDone,
+    History,
+    HistoryFilter,
+    Help,
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub label: fn(&Strings) -> &'static str,
+    /// Shown on the hint line (everything is shown in help).
+    pub hint: bool,
+}
+
+macro_rules! b {
+    ([$($k:expr),+], $a:ident, $l:ident, $h:expr) => {
+        Binding { keys: &[$($k),+], action: Action::$a, label: |s: &Strings| s.$l, hint: $h }
+    };
+}
+
+use Key::*;
+
+const GLOBAL: &[Binding] = &[
+    b!([F(1), Ctrl('g')], Help, key_help, true),
+    b!([F(10), Ctrl('q')], Quit, key_quit, true),
+    b!([F(12), Ctrl('l')], ToggleLang, key_lang, false),
+];
+
+const LOGIN: &[Binding] = &[
+    b!([Enter], Submit, key_submit, true),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+];
+
+const SEARCH: &[Binding] = &[
+    b!([Enter], Open, key_open, true),
+    b!([Up], Up, key_move, true),
+    b!([Down], Down, key_move, false),
+    b!([PageUp], PageUp, key_page, false),
+    b!([PageDown], PageDown, key_page, false),
+    b!([Home, Ctrl('a')], Home, key_home_end, false),
+    b!([End, Ctrl('e')], End, key_home_end, false),
+    b!([F(2), Ctrl('o')], ToggleFormer, key_former, true),
+    b!([Ctrl('u')], Clear, key_clear, false),
+];
+
+const CARD: &[Binding] = &[
+    b!([Char('p'), F(2)], Pay, key_pay, true),
+    b!([Char('h'), F(3)], History, key_history, true),
+    b!([Char('r'), F(5)], Refresh, key_refresh, false),
+    b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char('q')], Quit, key_quit, false),
+    b!([Char('?')], Help, key_help, false),
+];
+
+const PAY_FORM: &[Binding] = &[
+    b!([Enter], Submit, key_submit, true),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Right, Char(' ')], NextMethod, key_method, false),
+    b!([Left], PrevMethod, key_method, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const PAY_CONFIRM: &[Binding] =
+    &[b!([Enter, Char('y')], Confirm, key_confirm, true), b!([Esc, Char('n')], Back, key_cancel, true)];
+
+const PAY_DONE: &[Binding] = &[b!([Enter, Esc], Back, key_back, true)];
+
+const HISTORY: &[Binding] = &[
+    b!([Up], Up, key_move, true),
+    b!([Down], Down, key_move, false),
+    b!([PageUp], PageUp, key_page, true),
+    b!([PageDown], PageDown, key_page, false),
+    b!([Home], Home, key_home_end, false),
+    b!([End], End, key_home_end, false),
+    b!([Char('f'), F(4)], Filter, key_filter, true),
+    b!([Char('r'), F(5)], Refresh, key_refresh, false),
+    b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char('q')], Quit, key_quit, false),
+    b!([Char('?')], Help, key_help, false),
+];
+
+const HISTORY_FILTER: &[Binding] = &[
+    b!([Enter], Submit, key_submit, true),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const HELP: &[Binding] = &[b!([Esc, F(1), Char('?'), Enter], Back, key_back, true)];
+
+/// The screen's own bindings, then the global ones.
+pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
+    let own: &'static [Binding] = match ctx {
+        Context::Login => LOGIN,
+        Context::Search => SEARCH,
+        Context::Card => CARD,
+        Context::PayForm => PAY_FORM,
+        Context::PayConfirm => PAY_CONFIRM,
+        Context::PayDone => PAY_DONE,
+        Context::History => HISTORY,
+        Context::HistoryFilter => HISTORY_FILTER,
+        Context::Help => HELP,
+    };
+    own.iter().chain(GLOBAL.iter())
+}
+
+/// The Latin key at the same place on a Russian (ЙЦУКЕН) keyboard.
+pub fn latin_of(c: char) -> char {
+    const RU: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    const EN: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    RU.chars().position(|r| r == lower).and_then(|i| EN.chars().nth(i)).unwrap_or(lower)
+}
+
+/// What a key event means in `ctx`: only presses act, and repeats only for movement.
+pub fn action_for(ctx: Context, ev: &KeyEvent) -> Option<Action> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let key = match ev.code {
+        KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => Key::Ctrl(latin_of(c)),
+        KeyCode::Char(c) => Key::Char(latin_of(c)),
+        KeyCode::F(n) => Key::F(n),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        _ => return None,
+    };
+    let action = bindings(ctx).find(|b| b.keys.contains(&key)).map(|b| b.action)?;
+    if ev.kind == KeyEventKind::Repeat && !action.repeats() {
+        return None;
+    }
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn russian_layout_letters_are_the_same_hotkeys() {
+        assert_eq!(action_for(Context::Card, &press(KeyCode::Char('з'))), Some(Action::Pay));
+        assert_eq!(action_for(Context::Card, &press(KeyCode::Char('Р'))), Some(Action::History));
+        assert_eq!(action_for(Context::Card, &press(KeyCode::Char('й'))), Some(Action::Quit));
+        assert_eq!(latin_of('ё'), '`');
+        assert_eq!(latin_of('x'), 'x');
+    }
+
+    #[test]
+    fn repeats_and_releases() {
+        let mut enter = press(KeyCode::Enter);
+        enter.kind = KeyEventKind::Repeat;
+        assert_eq!(action_for(Context::PayConfirm, &enter), None, "a held Enter never posts");
+        let mut down = press(KeyCode::Down);
+        down.kind = KeyEventKind::Repeat;
+        assert_eq!(action_for(Context::Search, &down), Some(Action::Down));
+        down.kind = KeyEventKind::Release;
+        assert_eq!(action_for(Context::Search, &down), None);
+    }
+
+    #[test]
+    fn every_action_has_a_key_that_is_not_an_f_key() {
+        for ctx in [
+            Context::Login,
+            Context::Search,
+            Context::Card,
+            Context::PayForm,
+            Context::PayConfirm,
+            Context::PayDone,
+            Context::History,
+            Context::HistoryFilter,
+            Context::Help,
+        ] {
+            for b in bindings(ctx) {
+                assert!(b.keys.iter().any(|k| !matches!(k, Key::F(_))), "{ctx:?} {:?}", b.action);
+            }
+        }
+    }
+}

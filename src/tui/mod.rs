@@ -1,0 +1,200 @@
+//! The console: a full-screen ratatui application over the service layer.
+//!
+//! One state owner (`app::App`) fed by one `tokio::select!` loop: key presses, pasted text,
+//! service results, the search debounce timer and signals. Service calls run as tasks and come
+//! back as messages with their request id. A frame is drawn only when something changed, never
+//! after a full clear, inside synchronized output. The terminal is restored on every way out:
+//! the guard's `Drop`, a panic hook, SIGTERM (after a payment being written has finished) and
+//! SIGHUP (the SSH link is gone: no more drawing, out as soon as no payment is in flight).
+
+pub mod app;
+pub mod input;
+pub mod keymap;
+pub mod strings;
+pub mod theme;
+pub mod ui;
+
+use std::io::{self, Write};
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyboardEnhancementFlags,
+    PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+};
+use ratatui::crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, supports_keyboard_enhancement,
+};
+use ratatui::crossterm::{cursor, execute};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use app::{App, Effect, Outcome, ReqId};
+use strings::Lang;
+use theme::Theme;
+
+use crate::service::{Actor, Service};
+
+pub struct TuiOptions {
+    pub lang: Lang,
+    pub theme: Theme,
+    /// Pre-filled operator login.
+    pub operator: Option<String>,
+    /// The database holds demo data: the login screen says which operators to try.
+    pub demo: bool,
+}
+
+/// Raw mode, the alternate screen, bracketed paste and (where the terminal has it) key release
+/// and repeat reporting, all undone on drop.
+struct TerminalGuard {
+    enhanced: bool,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+        let enhanced = supports_keyboard_enhancement().unwrap_or(false);
+        if enhanced {
+            execute!(out, PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::REPORT_EVENT_TYPES))?;
+        }
+        Ok(TerminalGuard { enhanced })
+    }
+}
+
+/// Puts the terminal back as it was; safe to call more than once and from a panic hook.
+pub fn restore_terminal(enhanced: bool) {
+    let mut out = io::stdout();
+    if enhanced {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal(self.enhanced);
+    }
+}
+
+/// Runs one service call for the console.
+pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (ReqId, Outcome) {
+    let denied = || crate::service::ServiceError::NotFound("operator session".into());
+    match effect {
+        Effect::Login { req, login, password } => {
+            (req, Outcome::Login(svc.login(&login, &password, &crate::service::origin_from_env()).await))
+        }
+        Effect::Search { req, text, former } => match actor {
+            Some(a) => {
+                (req, Outcome::Search(svc.search_customers(a, &text, former, app::SEARCH_LIMIT).await))
+            }
+            None => (req, Outcome::Search(Err(denied()))),
+        },
+        Effect::Card { req, id } => match actor {
+            Some(a) => (req, Outcome::Card(Box::new(svc.customer_card(a, id).await))),
+            None => (req, Outcome::Card(Box::new(Err(denied())))),
+        },
+        Effect::PeekReceipt { req } => match actor {
+            Some(a) => (req, Outcome::Receipt(svc.peek_next_receipt(a).await)),
+            None => (req, Outcome::Receipt(Err(denied()))),
+        },
+        Effect::Post { req, request } => match actor {
+            Some(a) => (req, Outcome::Posted(svc.post_payment(a, &request).await)),
+            None => (req, Outcome::Posted(Err(denied()))),
+        },
+        Effect::History { req, query } => match actor {
+            Some(a) => (req, Outcome::History(svc.history(a, &query).await)),
+            None => (req, Outcome::History(Err(denied()))),
+        },
+    }
+}
+
+/// Draws one frame inside synchronized output (the terminal shows it whole, never half-drawn).
+fn draw<B: Backend + Write>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()> {
+    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let r = terminal.draw(|f| ui::draw(f, app)).map(drop);
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    r.map_err(|e| io::Error::other(e.to_string()))
+}
+
+pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
+    let guard = TerminalGuard::enter()?;
+    let enhanced = guard.enhanced;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal(enhanced);
+        previous(info);
+    }));
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())))?;
+    let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
+    app.demo = opts.demo;
+    let (tx, mut rx) = mpsc::unbounded_channel::<(ReqId, Outcome)>();
+    let mut events = EventStream::new();
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut gone = false;
+    loop {
+        if app.quit && !app.posting() {
+            break;
+        }
+        if app.quit && app.posting() && app.status.is_none() {
+            app.status = Some(app.strings().quit_waiting.to_string());
+            app.dirty = true;
+        }
+        if app.dirty && !gone {
+            draw(&mut terminal, &app)?;
+            app.dirty = false;
+        }
+        let deadline = app.next_deadline();
+        let effects = tokio::select! {
+            ev = events.next(), if !gone => match ev {
+                Some(Ok(Event::Key(k))) => app.key(&k, Instant::now()),
+                Some(Ok(Event::Paste(text))) => app.paste(&text),
+                Some(Ok(Event::Resize(_, _))) => {
+                    terminal.autoresize()?;
+                    app.dirty = true;
+                    Vec::new()
+                }
+                Some(Ok(_)) => Vec::new(),
+                Some(Err(_)) | None => {
+                    gone = true;
+                    app.quit = true;
+                    Vec::new()
+                }
+            },
+            Some((req, outcome)) = rx.recv() => app.outcome(req, outcome),
+            _ = async { if let Some(d) = deadline { tokio::time::sleep_until(d.into()).await } }, if deadline.is_some() => {
+                app.due_search(Instant::now())
+            }
+            _ = hangup.recv() => {
+                // the SSH link is gone: nothing more is drawn; out once no payment is in flight
+                gone = true;
+                app.quit = true;
+                Vec::new()
+            }
+            _ = terminate.recv() => {
+                app.quit = true;
+                Vec::new()
+            }
+        };
+        for effect in effects {
+            let svc = svc.clone();
+            let actor = app.actor.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let result = execute_effect(&svc, actor.as_ref(), effect).await;
+                let _ = tx.send(result);
+            });
+        }
+    }
+    drop(terminal);
+    drop(guard);
+    Ok(())
+}

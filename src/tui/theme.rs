@@ -1,0 +1,57 @@
+//! Colours by meaning, not by screen. With `NO_COLOR` every role keeps only its modifiers
+//! (bold, reversed, underlined), and no meaning is carried by colour alone anyway: a debt is
+//! also written with a minus sign and the word for debt.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub normal: Style,
+    pub dim: Style,
+    pub title: Style,
+    pub accent: Style,
+    pub selected: Style,
+    pub error: Style,
+    pub ok: Style,
+    pub warn: Style,
+    pub key: Style,
+    pub input: Style,
+}
+
+impl Theme {
+    /// The 16-colour theme, or the colourless one when `no_color`.
+    pub fn new(no_color: bool) -> Theme {
+        if no_color {
+            let plain = Style::default();
+            return Theme {
+                normal: plain,
+                dim: plain,
+                title: plain.add_modifier(Modifier::BOLD),
+                accent: plain.add_modifier(Modifier::BOLD),
+                selected: plain.add_modifier(Modifier::REVERSED),
+                error: plain.add_modifier(Modifier::BOLD),
+                ok: plain.add_modifier(Modifier::BOLD),
+                warn: plain.add_modifier(Modifier::UNDERLINED),
+                key: plain.add_modifier(Modifier::BOLD),
+                input: plain.add_modifier(Modifier::UNDERLINED),
+            };
+        }
+        Theme {
+            normal: Style::default(),
+            dim: Style::default().fg(Color::DarkGray),
+            title: Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            accent: Style::default().fg(Color::Cyan),
+            selected: Style::default().fg(Color::Black).bg(Color::Cyan),
+            error: Style::default().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            ok: Style::default().fg(Color::LightGreen).add_modifier(Modifier::BOLD),
+            warn: Style::default().fg(Color::Yellow),
+            key: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            input: Style::default().add_modifier(Modifier::UNDERLINED),
+        }
+    }
+
+    /// From the environment: `NO_COLOR` set (to anything) turns colour off.
+    pub fn from_env() -> Theme {
+        Theme::new(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()))
+    }
+}

@@ -1,0 +1,703 @@
+//! Drawing. Rendering reads the state and never changes it. Every screen fits 80×24; below
+//! that the console says how big the window must be. Meaning never rests on colour alone:
+//! the selected row also has a marker, a debt also has a minus sign and a word.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, PAY_FIELDS, PayStage, Screen};
+use super::input::Input;
+use super::keymap::{Context, bindings};
+use super::strings::{Lang, Strings};
+use super::theme::Theme;
+use crate::domain::customer::CustomerState;
+use crate::domain::ledger::OperationKind;
+use crate::domain::money::Money;
+use crate::domain::phone::Phone;
+use crate::domain::search::SearchQuery;
+use crate::service::CustomerSummary;
+use crate::store::tariffs::Period;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Pads or cuts `s` to exactly `w` cells.
+pub fn fit(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+        if used + cw > w {
+            break;
+        }
+        out.push(ch);
+        used += cw;
+    }
+    out.push_str(&" ".repeat(w.saturating_sub(used)));
+    out
+}
+
+fn right(s: &str, w: usize) -> String {
+    let width = UnicodeWidthStr::width(s);
+    if width >= w { fit(s, w) } else { format!("{}{s}", " ".repeat(w - width)) }
+}
+
+fn money(m: Money) -> String {
+    m.format_ru()
+}
+
+fn state_name(s: &Strings, st: CustomerState) -> &'static str {
+    match st {
+        CustomerState::Active => s.state_active,
+        CustomerState::Pause => s.state_pause,
+        CustomerState::Stop => s.state_stop,
+    }
+}
+
+fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
+    match k {
+        OperationKind::Payment => s.kind_names[0],
+        OperationKind::Charge => s.kind_names[1],
+        OperationKind::Correction => s.kind_names[2],
+        OperationKind::Reversal => s.kind_names[3],
+    }
+}
+
+fn period_name(s: &Strings, p: Period) -> &'static str {
+    match p {
+        Period::Month => s.per_month,
+        Period::Day => s.per_day,
+    }
+}
+
+fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static str {
+    use crate::domain::role::Role;
+    match r {
+        Role::Admin => s.roles[0],
+        Role::Cashier => s.roles[1],
+        Role::Noc => s.roles[2],
+        Role::Viewer => s.roles[3],
+    }
+}
+
+/// `Ленина 5а-12`: the street without its type word, for the narrow list column.
+fn short_address(c: &CustomerSummary) -> String {
+    let full = c.address();
+    match full.split_once(' ') {
+        Some((first, rest)) if first.ends_with('.') => rest.to_string(),
+        _ => full,
+    }
+}
+
+fn balance_style(t: &Theme, m: Money) -> Style {
+    if m.is_negative() { t.error } else { t.normal }
+}
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let s = app.strings();
+    let t = &app.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!("{} ({}×{})", s.too_small, area.width, area.height);
+        let y = area.y + area.height / 2;
+        f.render_widget(
+            Paragraph::new(msg).style(t.error).wrap(ratatui::widgets::Wrap { trim: true }),
+            Rect { y, height: area.height - area.height / 2, ..area },
+        );
+        return;
+    }
+    let [top, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_top(f, app, top);
+    match app.screen() {
+        Screen::Login(_) => draw_login(f, app, body),
+        Screen::Search(_) => draw_search(f, app, body),
+        Screen::Card(_) => draw_card(f, app, body),
+        Screen::Pay(_) => draw_pay(f, app, body),
+        Screen::History(_) => draw_history(f, app, body),
+    }
+    if let Some(msg) = &app.status {
+        f.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {msg}"), t.error))), status);
+    }
+    draw_hints(f, app, hints);
+    if app.help {
+        draw_help(f, app, body);
+    }
+}
+
+fn draw_top(f: &mut Frame, app: &App, area: Rect) {
+    let s = app.strings();
+    let t = &app.theme;
+    let title = match app.screen() {
+        Screen::Login(_) => s.login_title,
+        Screen::Search(_) => s.search_title,
+        Screen::Card(_) => s.card_title,
+        Screen::Pay(_) => s.pay_title,
+        Screen::History(_) => s.history_title,
+    };
+    let who =
+        app.actor.as_ref().map(|a| format!(" │ {} ({})", a.name, role_name(s, a.role))).unwrap_or_default();
+    let lang = match app.lang {
+        Lang::Ru => "RU",
+        Lang::En => "EN",
+    };
+    let left = format!(" {}{who} │ {title}", s.app_title);
+    let width = area.width as usize;
+    let line = format!("{}{}", fit(&left, width.saturating_sub(4)), right(lang, 4));
+    f.render_widget(Paragraph::new(Line::from(Span::styled(line, t.title))), area);
+}
+
+/// Whether the operator's role may do `action` (what it may not is never offered).
+fn offered(app: &App, action: super::keymap::Action) -> bool {
+    match (action.permission(), &app.actor) {
+        (None, _) => true,
+        (Some(p), Some(actor)) => actor.can(p),
+        (Some(_), None) => false,
+    }
+}
+
+fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
+    let s = app.strings();
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for b in bindings(app.context()).filter(|b| b.hint && offered(app, b.action)) {
+        let key = b.keys.first().map(|k| k.label()).unwrap_or_default();
+        spans.push(Span::styled(format!(" {key}"), t.key));
+        spans.push(Span::styled(format!(" {} ", (b.label)(s)), t.dim));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let s = app.strings();
+    let t = &app.theme;
+    // the help of the screen under the overlay
+    let ctx = {
+        let mut probe = app.context();
+        if probe == Context::Help {
+            probe = match app.screen() {
+                Screen::Login(_) => Context::Login,
+                Screen::Search(_) => Context::Search,
+                Screen::Card(_) => Context::Card,
+                Screen::Pay(p) => match p.stage {
+                    PayStage::Form => Context::PayForm,
+                    PayStage::Done(_) => Context::PayDone,
+                    _ => Context::PayConfirm,
+                },
+                Screen::History(h) if h.filter_open => Context::HistoryFilter,
+                Screen::History(_) => Context::History,
+            };
+        }
+        probe
+    };
+    let mut lines = Vec::new();
+    for b in bindings(ctx).filter(|b| offered(app, b.action)) {
+        let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+        lines.push(Line::from(vec![Span::styled(fit(&keys.join(", "), 22), t.key), Span::raw((b.label)(s))]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(s.help_close, t.dim)));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let w = 56.min(area.width);
+    let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(s.help_title)),
+        r,
+    );
+}
+
+/// Draws `label: [field]` on one line and puts the cursor there when focused.
+fn field(f: &mut Frame, t: &Theme, area: Rect, label: &str, input: &Input, focused: bool, label_w: usize) {
+    let width = (area.width as usize).saturating_sub(label_w + 2).min(40);
+    let (text, cursor) = input.view(width);
+    let marker = if focused { "▸" } else { " " };
+    let line = Line::from(vec![
+        Span::styled(format!("{marker}{}", fit(label, label_w)), if focused { t.accent } else { t.normal }),
+        Span::raw(" "),
+        Span::styled(fit(&text, width), t.input),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+    if focused {
+        f.set_cursor_position(Position { x: area.x + (label_w + 2 + cursor) as u16, y: area.y });
+    }
+}
+
+fn draw_login(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::Login(l) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let w = 50.min(area.width);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + area.height / 3,
+        width: w,
+        height: 7.min(area.height),
+    };
+    if app.demo {
+        let hint = Rect { y: r.y + r.height, height: 1, ..r };
+        f.render_widget(Paragraph::new(Span::styled(s.login_demo_hint, t.dim)), hint);
+    }
+    f.render_widget(Block::default().borders(Borders::ALL).title(s.login_title), r);
+    let inner = Rect { x: r.x + 2, y: r.y + 1, width: r.width.saturating_sub(4), height: 1 };
+    field(f, t, inner, s.login_operator, &l.operator, l.focus == 0 && !app.help, 10);
+    field(
+        f,
+        t,
+        Rect { y: inner.y + 2, ..inner },
+        s.login_password,
+        &l.password,
+        l.focus == 1 && !app.help,
+        10,
+    );
+    let msg = if l.pending.is_some() {
+        Span::styled(s.login_checking, t.dim)
+    } else if let Some(e) = &l.error {
+        Span::styled(e.clone(), t.error)
+    } else {
+        Span::raw("")
+    };
+    f.render_widget(Paragraph::new(Line::from(msg)), Rect { y: inner.y + 4, ..inner });
+}
+
+fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
+    match q {
+        SearchQuery::Empty => s.kind_empty,
+        SearchQuery::Digits(_) => s.kind_number,
+        SearchQuery::Phone(_) => s.kind_phone,
+        SearchQuery::Ip(_) => s.kind_ip,
+        SearchQuery::Mac(_) => s.kind_mac,
+        SearchQuery::Text(_) => s.kind_text,
+    }
+}
+
+/// Column widths of the results for a given total width: agreement, name, address, balance,
+/// state, tariff.
+fn result_columns(width: usize) -> [usize; 6] {
+    // agreement, balance and state are fixed; one cell between columns
+    let fixed = 7 + 10 + 7 + 5;
+    let rest = width.saturating_sub(fixed);
+    let tariff = (rest * 12 / 49).max(8);
+    let address = (rest * 15 / 49).max(10);
+    let name = rest.saturating_sub(tariff + address);
+    [7, name, address, 10, 7, tariff]
+}
+
+fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String> {
+    let mut state = state_name(s, c.state).to_string();
+    if c.is_former {
+        state = s.former.to_string();
+    } else if c.is_potential {
+        state = s.potential.to_string();
+    }
+    vec![
+        format!("{} ", fit(c.agreement_number.as_deref().unwrap_or("—"), cols[0])),
+        format!("{} ", fit(&c.name, cols[1])),
+        format!("{} ", fit(&short_address(c), cols[2])),
+        format!("{} ", right(&money(c.balance), cols[3])),
+        format!("{} ", fit(&state, cols[4])),
+        fit(c.tariff.as_deref().unwrap_or(""), cols[5]),
+    ]
+}
+
+fn draw_search(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::Search(sc) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let [input_row, info_row, head_row, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    field(f, t, input_row, s.search_prompt, &sc.input, !app.help, 6);
+    let mut info = vec![];
+    let kind = kind_label(s, &sc.query);
+    if !kind.is_empty() && !sc.input.is_empty() {
+        info.push(Span::styled(format!(" [{kind}]"), t.accent));
+    }
+    if sc.former {
+        info.push(Span::styled(format!(" [{}]", s.search_former_on), t.warn));
+    }
+    let state = if let Some(e) = &sc.error {
+        Span::styled(format!(" {e}"), t.error)
+    } else if sc.pending.is_some() || sc.due_at.is_some() {
+        Span::styled(format!(" {}", s.search_searching), t.dim)
+    } else if sc.input.is_empty() {
+        Span::styled(format!(" {}", s.search_hint_empty), t.dim)
+    } else if sc.results.is_empty() {
+        Span::styled(format!(" {}", s.search_nothing), t.warn)
+    } else {
+        Span::styled(format!(" {}", sc.results.len()), t.dim)
+    };
+    info.push(state);
+    f.render_widget(Paragraph::new(Line::from(info)), info_row);
+    let width = (area.width as usize).saturating_sub(2);
+    let cols = result_columns(width);
+    let head = [s.col_agreement, s.col_name, s.col_address, s.col_balance, s.col_state, s.col_tariff];
+    let head_line: Vec<String> = head
+        .iter()
+        .zip(cols)
+        .enumerate()
+        .map(|(i, (h, w))| if i == 3 { right(h, w) } else { fit(h, w) })
+        .collect();
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(format!("  {}", head_line.join(" ")), t.dim))),
+        head_row,
+    );
+    let rows = list.height as usize;
+    let first = sc.selected.saturating_sub(rows.saturating_sub(1));
+    let mut lines = Vec::new();
+    for (i, c) in sc.results.iter().enumerate().skip(first).take(rows) {
+        let cells = summary_row(s, c, cols);
+        let sel = i == sc.selected;
+        let marker = if sel { "▶ " } else { "  " };
+        let base = if sel { t.selected } else { t.normal };
+        let mut spans = vec![Span::styled(marker, base)];
+        for (j, cell) in cells.into_iter().enumerate() {
+            let style =
+                if j == 3 && c.balance.is_negative() && !sel { balance_style(t, c.balance) } else { base };
+            spans.push(Span::styled(cell, style));
+        }
+        lines.push(Line::from(spans));
+    }
+    f.render_widget(Paragraph::new(lines), list);
+}
+
+fn kv(t: &Theme, label: &str, value: String, style: Style) -> Line<'static> {
+    Line::from(vec![Span::styled(fit(label, 14), t.dim), Span::styled(value, style)])
+}
+
+fn draw_card(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::Card(c) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let Some(card) = &c.card else {
+        let msg = c.error.clone().unwrap_or_else(|| s.loading.to_string());
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, if c.error.is_some() { t.error } else { t.dim })),
+            area,
+        );
+        return;
+    };
+    let cu = &card.customer;
+    let mut lines = Vec::new();
+    let mut flags = Vec::new();
+    if cu.is_former {
+        flags.push(s.former);
+    }
+    if cu.is_potential {
+        flags.push(s.potential);
+    }
+    lines.push(Line::from(vec![
+        Span::styled(cu.name.clone(), t.title),
+        Span::styled(format!("  #{}  {}", cu.id, flags.join(" ")), t.dim),
+    ]));
+    lines.push(kv(
+        t,
+        s.card_agreement,
+        format!(
+            "{}    {}: {}",
+            cu.agreement_number.as_deref().unwrap_or("—"),
+            s.card_account,
+            cu.account_number.as_deref().unwrap_or("—")
+        ),
+        t.normal,
+    ));
+    let address = card.house.as_ref().map(|h| {
+        let mut parts = vec![format!("{}, {}", h.city, h.short_address())];
+        for (word, value) in
+            [(s.addr_entrance, &cu.entrance), (s.addr_floor, &cu.floor), (s.addr_flat, &cu.apartment)]
+        {
+            if let Some(v) = value {
+                parts.push(format!("{word} {v}"));
+            }
+        }
+        parts.join(", ")
+    });
+    lines.push(kv(t, s.card_address, address.unwrap_or_else(|| "—".into()), t.normal));
+    let phones: Vec<String> =
+        cu.phones.iter().flatten().map(|p| Phone::from_stored(p.clone()).to_string()).collect();
+    lines.push(kv(
+        t,
+        s.card_phones,
+        if phones.is_empty() { "—".into() } else { phones.join(", ") },
+        t.normal,
+    ));
+    lines.push(kv(t, s.card_state, state_name(s, cu.state).to_string(), t.normal));
+    let tariff = card
+        .tariff
+        .as_ref()
+        .map(|tr| format!("{} — {} {}", tr.name, money(tr.price), period_name(s, tr.period)))
+        .unwrap_or_else(|| "—".into());
+    lines.push(kv(t, s.card_tariff, tariff, t.normal));
+    if let Some(ch) = &card.scheduled_change {
+        lines.push(kv(
+            t,
+            "",
+            format!("{} {} → {}", s.card_scheduled, ch.effective_on.format("%d.%m.%Y"), ch.tariff_name),
+            t.warn,
+        ));
+    }
+    let debt = if cu.balance.is_negative() { format!("  ({})", s.debt) } else { String::new() };
+    lines.push(Line::from(vec![
+        Span::styled(fit(s.card_balance, 14), t.dim),
+        Span::styled(
+            format!("{}{debt}", money(cu.balance)),
+            if cu.balance.is_negative() { t.error } else { t.ok },
+        ),
+        Span::styled(
+            format!(
+                "    {}: {}    {}: {}",
+                s.card_credit,
+                money(cu.credit_limit),
+                s.card_available,
+                money(card.available)
+            ),
+            t.normal,
+        ),
+    ]));
+    if !card.marks.is_empty() {
+        lines.push(kv(t, s.card_marks, card.marks.join(", "), t.warn));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(s.card_last_ops, t.accent)));
+    if card.last_operations.is_empty() {
+        lines.push(Line::from(Span::styled(s.card_no_ops, t.dim)));
+    }
+    for o in &card.last_operations {
+        lines.push(Line::from(vec![
+            Span::raw(format!("{}  ", o.created_at.format("%d.%m.%Y %H:%M"))),
+            Span::raw(fit(kind_name(s, o.kind), 10)),
+            Span::styled(right(&money(o.amount), 12), balance_style(t, o.amount)),
+            Span::raw(format!("  → {}", right(&money(o.balance_after), 11))),
+            Span::styled(format!("  {}", o.receipt_number.as_deref().unwrap_or("")), t.dim),
+        ]));
+    }
+    if let Some(e) = &c.error {
+        lines.push(Line::from(Span::styled(e.clone(), t.error)));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::Pay(p) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let cu = &p.card.customer;
+    let header = vec![
+        Line::from(vec![Span::styled(cu.name.clone(), t.title)]),
+        Line::from(vec![
+            Span::styled(
+                format!("{} {}   ", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
+                t.normal,
+            ),
+            Span::styled(format!("{} ", s.card_balance), t.dim),
+            Span::styled(money(cu.balance), balance_style(t, cu.balance)),
+        ]),
+    ];
+    f.render_widget(Paragraph::new(header), Rect { height: 2.min(area.height), ..area });
+    let labels = [s.pay_amount, s.pay_method, s.pay_receipt, s.pay_comment];
+    let form_focus = matches!(p.stage, PayStage::Form) && !app.help;
+    for (i, label) in labels.iter().enumerate().take(PAY_FIELDS) {
+        let row = Rect { y: area.y + 3 + (i as u16) * 2, height: 1, ..area };
+        if row.y >= area.y + area.height {
+            break;
+        }
+        match i {
+            1 => {
+                let name = s.pay_method_names[p.method];
+                let focused = form_focus && p.focus == 1;
+                let line = Line::from(vec![
+                    Span::styled(
+                        format!("{}{}", if focused { "▸" } else { " " }, fit(label, 14)),
+                        if focused { t.accent } else { t.normal },
+                    ),
+                    Span::raw(" "),
+                    Span::styled(format!("◂ {name} ▸"), t.input),
+                ]);
+                f.render_widget(Paragraph::new(line), row);
+            }
+            _ => {
+                let input = match i {
+                    0 => &p.amount,
+                    2 => &p.receipt,
+                    _ => &p.comment,
+                };
+                field(f, t, row, label, input, form_focus && p.focus == i, 14);
+            }
+        }
+        if let Some((fi, msg)) = &p.error
+            && *fi == i
+        {
+            let under = Rect { y: row.y + 1, ..row };
+            f.render_widget(Paragraph::new(Span::styled(format!("                {msg}"), t.error)), under);
+        }
+    }
+    let dialog = |f: &mut Frame, title: &str, lines: Vec<Line<'static>>| {
+        let h = (lines.len() as u16 + 2).min(area.height);
+        let w = 60.min(area.width);
+        let r = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height.saturating_sub(h)) / 2,
+            width: w,
+            height: h,
+        };
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
+            r,
+        );
+    };
+    match &p.stage {
+        PayStage::Form => {}
+        PayStage::Confirm { amount } | PayStage::Posting { amount } => {
+            let after = Money::from_minor(cu.balance.minor() + amount.minor());
+            let mut lines = vec![
+                Line::from(Span::styled(cu.name.clone(), t.title)),
+                Line::from(format!("{} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—"))),
+                Line::from(vec![
+                    Span::raw(format!("{}: ", s.pay_amount)),
+                    Span::styled(format!("{}  ({})", money(*amount), s.pay_method_names[p.method]), t.ok),
+                ]),
+                Line::from(vec![
+                    Span::raw(format!("{}: ", s.card_balance)),
+                    Span::styled(money(cu.balance), balance_style(t, cu.balance)),
+                    Span::raw(" → "),
+                    Span::styled(money(after), balance_style(t, after)),
+                ]),
+                Line::from(""),
+            ];
+            if matches!(p.stage, PayStage::Posting { .. }) {
+                lines.push(Line::from(Span::styled(s.pay_posting, t.dim)));
+            } else {
+                lines.push(Line::from(Span::styled(s.pay_confirm_question, t.accent)));
+            }
+            dialog(f, s.pay_confirm_title, lines);
+        }
+        PayStage::Done(done) => {
+            let op = &done.operation;
+            let mut lines = vec![
+                Line::from(Span::styled(cu.name.clone(), t.title)),
+                Line::from(vec![
+                    Span::raw(format!("{}: ", s.pay_amount)),
+                    Span::styled(money(op.amount), t.ok),
+                ]),
+                Line::from(format!("{} {}", s.pay_done_receipt, op.receipt_number.as_deref().unwrap_or("—"))),
+                Line::from(vec![
+                    Span::raw(format!("{}: ", s.pay_done_balance)),
+                    Span::styled(
+                        money(op.balance_after),
+                        if op.balance_after.is_negative() { t.error } else { t.ok },
+                    ),
+                ]),
+            ];
+            if done.replayed {
+                lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
+            }
+            dialog(f, s.pay_done_title, lines);
+        }
+    }
+}
+
+fn draw_history(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::History(h) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let [title_row, filter_row, head_row, list, detail_row, totals_row] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(Span::styled(h.title.clone(), t.title)), title_row);
+    let half = Rect { width: filter_row.width / 2, ..filter_row };
+    field(f, t, half, s.history_from, &h.from, h.filter_open && h.filter_focus == 0 && !app.help, 4);
+    field(
+        f,
+        t,
+        Rect { x: filter_row.x + half.width, ..half },
+        s.history_to,
+        &h.to,
+        h.filter_open && h.filter_focus == 1 && !app.help,
+        4,
+    );
+    let cols = [15usize, 10, 12, 25, 8];
+    let rest = (area.width as usize).saturating_sub(2 + cols.iter().sum::<usize>());
+    let head = format!(
+        "  {}{}{}{}{}{}",
+        fit(s.col_date, cols[0]),
+        fit(s.col_kind, cols[1]),
+        right(s.col_amount, cols[2]),
+        fit(&format!("  {}", s.col_before_after), cols[3]),
+        fit(s.col_receipt, cols[4]),
+        fit(s.col_operator, rest)
+    );
+    f.render_widget(Paragraph::new(Span::styled(head, t.dim)), head_row);
+    let Some(page) = &h.page else {
+        let msg = h.error.clone().unwrap_or_else(|| s.loading.to_string());
+        f.render_widget(Paragraph::new(Span::styled(msg, t.dim)), list);
+        return;
+    };
+    if page.operations.is_empty() {
+        f.render_widget(Paragraph::new(Span::styled(s.history_empty, t.dim)), list);
+    }
+    let rows = list.height as usize;
+    let first = h.selected.saturating_sub(rows.saturating_sub(1));
+    let mut lines = Vec::new();
+    for (i, o) in page.operations.iter().enumerate().skip(first).take(rows) {
+        let sel = i == h.selected;
+        let base = if sel { t.selected } else { t.normal };
+        let amount_style = if sel { base } else { balance_style(t, o.amount) };
+        let sign = if o.amount.is_positive() { "+" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(if sel { "▶ " } else { "  " }, base),
+            Span::styled(fit(&o.created_at.format("%d.%m.%y %H:%M").to_string(), cols[0]), base),
+            Span::styled(fit(kind_name(s, o.kind), cols[1]), base),
+            Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
+            Span::styled(
+                fit(&format!("  {} → {}", money(o.balance_before), money(o.balance_after)), cols[3]),
+                base,
+            ),
+            Span::styled(fit(o.receipt_number.as_deref().unwrap_or(""), cols[4]), base),
+            Span::styled(fit(o.operator_login.as_deref().unwrap_or(s.system_operator), rest), base),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), list);
+    if let Some(o) = page.operations.get(h.selected)
+        && let Some(c) = &o.comment
+    {
+        f.render_widget(Paragraph::new(Span::styled(format!("  {c}"), t.dim)), detail_row);
+    }
+    if let Some(e) = &h.error {
+        f.render_widget(Paragraph::new(Span::styled(e.clone(), t.error)), detail_row);
+    }
+    let pages = ((page.total_count + super::app::HISTORY_PAGE - 1) / super::app::HISTORY_PAGE).max(1);
+    let totals = format!(
+        "{}: +{} / {}    {} {}/{}  ({})",
+        s.history_totals,
+        money(page.income),
+        money(page.outcome),
+        s.history_page,
+        h.offset / super::app::HISTORY_PAGE + 1,
+        pages,
+        page.total_count
+    );
+    f.render_widget(Paragraph::new(Span::styled(totals, t.accent)), totals_row);
+}
