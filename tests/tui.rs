@@ -14,16 +14,20 @@ use kassa::domain::role::Role;
 use kassa::domain::search::SearchQuery;
 use kassa::service::{
     Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, House, PostOutcome, Tariff,
+    TariffChangeOutcome, When,
 };
 use kassa::store::tariffs::{Period, ScheduledChange};
-use kassa::tui::app::{App, CardScreen, HistoryScreen, PayScreen, PayStage, Screen, SearchScreen};
+use kassa::tui::app::{
+    App, CardScreen, CommandLine, HistoryScreen, PayScreen, PayStage, Screen, SearchScreen, TariffScreen,
+    TariffStage,
+};
 use kassa::tui::input::Input;
 use kassa::tui::strings::Lang;
 use kassa::tui::theme::Theme;
 use kassa::tui::{execute_effect, ui};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode};
 
 fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).single().unwrap()
@@ -350,9 +354,81 @@ fn snapshot_history_and_help() {
     insta::assert_snapshot!("history_help_ru", render(&app, 80, 24));
 }
 
+fn tariffs() -> Vec<Tariff> {
+    let t = |id, name: &str, price: &str, period| Tariff {
+        id,
+        name: name.into(),
+        price: rub(price),
+        period,
+        active: true,
+        public: true,
+    };
+    vec![
+        t(2, "Эконом 50", "450", Period::Month),
+        t(6, "Турбо 500", "1 100", Period::Month),
+        t(8, "Суточный 100", "30", Period::Day),
+    ]
+}
+
+fn with_tariff(lang: Lang, stage: TariffStage, when: When) -> App {
+    let mut app = with_card(lang);
+    app.screens.push(Screen::Tariff(Box::new(TariffScreen {
+        card: card(),
+        tariffs: Some(tariffs()),
+        selected: 1,
+        when,
+        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        stage,
+        pending: None,
+        error: None,
+    })));
+    app
+}
+
+#[test]
+fn snapshot_tariff_change() {
+    insta::assert_snapshot!(
+        "tariff_ru",
+        render(&with_tariff(Lang::Ru, TariffStage::List, When::NextPeriod), 80, 24)
+    );
+    insta::assert_snapshot!(
+        "tariff_en",
+        render(&with_tariff(Lang::En, TariffStage::List, When::Now), 80, 24)
+    );
+    insta::assert_snapshot!(
+        "tariff_confirm_ru",
+        render(&with_tariff(Lang::Ru, TariffStage::Confirm, When::NextPeriod), 80, 24)
+    );
+    let done = TariffChangeOutcome {
+        customer_id: 57,
+        from: card().tariff,
+        to: tariffs()[1].clone(),
+        effective_on: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        applied: false,
+    };
+    insta::assert_snapshot!(
+        "tariff_done_ru",
+        render(&with_tariff(Lang::Ru, TariffStage::Done(Box::new(done)), When::NextPeriod), 80, 24)
+    );
+}
+
+#[test]
+fn snapshot_command_line() {
+    let mut app = with_card(Lang::Ru);
+    app.command = Some(CommandLine { input: Input::new(120).with_text("pay 500"), recall: None });
+    insta::assert_snapshot!("command_line_ru", render(&app, 80, 24));
+    app.help = true;
+    insta::assert_snapshot!("command_line_help_ru", render(&app, 80, 24));
+}
+
 #[test]
 fn tiny_windows_do_not_panic() {
-    for app in [logged_in(Lang::Ru, Role::Cashier), with_card(Lang::En), with_pay(Lang::Ru, PayStage::Form)] {
+    for app in [
+        logged_in(Lang::Ru, Role::Cashier),
+        with_card(Lang::En),
+        with_pay(Lang::Ru, PayStage::Form),
+        with_tariff(Lang::Ru, TariffStage::Confirm, When::Now),
+    ] {
         for (w, h) in [(0, 0), (20, 5), (1, 1), (79, 24), (80, 23), (200, 60)] {
             let text = render(&app, w, h);
             if (w, h) == (20, 5) {
@@ -362,185 +438,167 @@ fn tiny_windows_do_not_panic() {
     }
 }
 
-// ---- key scripts against a real service ------------------------------------------------------
+// ---- key scripts through the real event loop -------------------------------------------------
 
 use common::{Kind, TestDb};
 use kassa::service::demo::DemoOptions;
 use kassa::service::{Service, ServiceConfig};
+use kassa::tui::script::{ScriptedConsole, key};
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-/// Feeds keys into the console's state and runs every service call it asks for, until idle.
-struct Driver {
+/// A console on a fresh 30-customer demo database, logged in as `who`.
+struct Desk {
+    _db: TestDb,
     svc: Service,
-    app: App,
-    now: Instant,
+    console: ScriptedConsole,
 }
 
-impl Driver {
-    async fn new() -> (TestDb, Driver) {
+impl Desk {
+    async fn open(who: &str) -> Desk {
         let db = TestDb::new(Kind::Sqlite).await.unwrap();
         let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
         svc.generate_demo(DemoOptions { customers: 30, seed: 3, months: 2 }).await.unwrap();
         let app = App::new(Lang::Ru, Theme::new(true), None);
-        (db, Driver { svc, app, now: Instant::now() })
+        let mut console = ScriptedConsole::start(svc.clone(), app, 80, 24).await.unwrap();
+        console.typ(who).await.unwrap();
+        console.press(KeyCode::Enter).await.unwrap();
+        console.typ("kassa").await.unwrap();
+        console.press(KeyCode::Enter).await.unwrap();
+        let desk = Desk { _db: db, svc, console };
+        assert!(desk.screen().contains("Поиск абонента"), "logged in as {who}:\n{}", desk.screen());
+        desk
     }
 
-    async fn settle(&mut self, mut effects: Vec<kassa::tui::app::Effect>) {
-        loop {
-            // a search waits for a pause in typing: let the pause pass
-            self.now += Duration::from_secs(1);
-            effects.extend(self.app.due_search(self.now));
-            if effects.is_empty() {
-                return;
-            }
-            let mut next = Vec::new();
-            for e in effects.drain(..) {
-                let (req, out) = execute_effect(&self.svc, self.app.actor.as_ref(), e).await;
-                next.extend(self.app.outcome(req, out));
-            }
-            effects = next;
-        }
+    /// What the terminal shows now, read back from the bytes the console wrote.
+    fn screen(&self) -> String {
+        let size = |n| std::num::NonZeroU16::new(n).unwrap();
+        let mut parser = vt100::Parser::new(size(24), size(80), 0);
+        parser.process(&self.console.capture.bytes());
+        parser.screen().contents()
     }
 
     async fn press(&mut self, code: KeyCode) {
-        let effects = self.app.key(&key(code), self.now);
-        self.settle(effects).await;
-    }
-
-    async fn repeat(&mut self, code: KeyCode) {
-        let mut ev = key(code);
-        ev.kind = KeyEventKind::Repeat;
-        let effects = self.app.key(&ev, self.now);
-        self.settle(effects).await;
+        self.console.press(code).await.unwrap();
     }
 
     async fn typ(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c)).await;
-        }
+        self.console.typ(text).await.unwrap();
     }
 
-    async fn login(&mut self, who: &str) {
-        self.typ(who).await;
-        self.press(KeyCode::Enter).await;
-        self.typ("kassa").await;
-        self.press(KeyCode::Enter).await;
-        assert!(matches!(self.app.screen(), Screen::Search(_)), "logged in as {who}");
+    async fn search(&mut self, text: &str) {
+        self.console.burst(text).await.unwrap();
+    }
+
+    async fn admin(&self) -> Actor {
+        self.svc.login("admin", "kassa", "t").await.unwrap()
     }
 
     async fn balance(&self, id: i64) -> Money {
-        let admin = self.svc.login("admin", "kassa", "t").await.unwrap();
-        self.svc.customer_card(&admin, id).await.unwrap().customer.balance
+        self.svc.customer_card(&self.admin().await, id).await.unwrap().customer.balance
     }
 
     async fn payments(&self, id: i64) -> i64 {
-        let admin = self.svc.login("admin", "kassa", "t").await.unwrap();
         let q = HistoryQuery {
             customer_id: id,
             kinds: vec![OperationKind::Payment],
             limit: 100,
             ..Default::default()
         };
-        self.svc.history(&admin, &q).await.unwrap().total_count
+        self.svc.history(&self.admin().await, &q).await.unwrap().total_count
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_card_pay_confirm_and_history() {
-    let (_db, mut d) = Driver::new().await;
-    d.login("cashier").await;
+    let mut d = Desk::open("cashier").await;
     let before = d.balance(1).await;
     let paid_before = d.payments(1).await;
-    // find agreement 10001, open it, take 500 in cash, confirm
-    let keys_before = 0;
-    d.typ("10001").await;
+    // find agreement 10001, take 500 in cash, confirm: the keys beyond the digits are counted
+    let sent = d.console_sent();
+    d.search("10001").await;
+    assert!(d.screen().contains("10001"), "{}", d.screen());
     d.press(KeyCode::Enter).await;
-    assert!(matches!(d.app.screen(), Screen::Card(c) if c.card.is_some()));
+    assert!(d.screen().contains("Карточка абонента"), "{}", d.screen());
     d.press(KeyCode::Char('p')).await;
     d.typ("500").await;
     d.press(KeyCode::Enter).await;
-    assert!(matches!(d.app.screen(), Screen::Pay(p) if matches!(p.stage, PayStage::Confirm { .. })));
+    assert!(d.screen().contains("Провести платёж?"), "{}", d.screen());
     d.press(KeyCode::Enter).await;
-    let Screen::Pay(p) = d.app.screen() else { panic!("still on the payment") };
-    let PayStage::Done(done) = &p.stage else { panic!("not posted: {:?}", p.stage) };
-    assert_eq!(done.operation.amount, rub("500"));
-    assert_eq!(
-        done.operation.receipt_number,
-        Some(p.receipt.text()),
-        "the pre-filled receipt number was used"
-    );
-    // keys beyond the digits: Enter (open), p, Enter (form), Enter (confirm) = 4 (+ the amount)
-    let _ = keys_before;
+    let keys = d.console_sent() - sent;
+    let beyond = keys - "10001".len() as u64 - "500".len() as u64;
+    assert!(beyond <= 10, "{beyond} keys beyond the digits");
+    assert_eq!(beyond, 4, "Enter (open), p, Enter (form), Enter (confirm)");
+    let screen = d.screen();
+    assert!(screen.contains("Платёж проведён") && screen.contains("500,00"), "{screen}");
     assert_eq!(d.balance(1).await, Money::from_minor(before.minor() + 50_000));
-    // a second Enter (and a held one) after posting never posts again
-    d.repeat(KeyCode::Enter).await;
+    // a held Enter and a second press after posting never post again
+    d.console.repeat(KeyCode::Enter).await.unwrap();
     d.press(KeyCode::Enter).await;
-    assert!(matches!(d.app.screen(), Screen::Card(_)));
-    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Карточка абонента"), "{}", d.screen());
     assert_eq!(d.payments(1).await, paid_before + 1);
-    // the history shows it on top
+    // the history shows it on top, and the card the new balance
     d.press(KeyCode::Char('h')).await;
-    let Screen::History(h) = d.app.screen() else { panic!("history") };
-    let first = &h.page.as_ref().unwrap().operations[0];
-    assert_eq!((first.kind, first.amount), (OperationKind::Payment, rub("500")));
-    // and the card shows the new balance
+    let screen = d.screen();
+    let first_row = screen.lines().find(|l| l.starts_with("▶")).unwrap_or_default().to_string();
+    assert!(first_row.contains("платёж") && first_row.contains("+500,00"), "{screen}");
     d.press(KeyCode::Esc).await;
-    let Screen::Card(c) = d.app.screen() else { panic!("card") };
-    assert_eq!(c.card.as_ref().unwrap().customer.balance, Money::from_minor(before.minor() + 50_000));
+    let after = Money::from_minor(before.minor() + 50_000).format_ru();
+    assert!(d.screen().contains(&after), "{after} on the card:\n{}", d.screen());
+    d.console.ctrl('q').await.ok();
+    let app = d.console.finish().await.unwrap();
+    assert!(app.quit);
+}
+
+impl Desk {
+    fn console_sent(&self) -> u64 {
+        self.console.sent()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enter_twice_on_the_confirmation_posts_once() {
-    let (_db, mut d) = Driver::new().await;
-    d.login("cashier").await;
+    let mut d = Desk::open("cashier").await;
     let paid = d.payments(2).await;
-    d.typ("10002").await;
+    d.search("10002").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Char('з')).await; // p on a Russian layout
     d.typ("100,5").await;
     d.press(KeyCode::Enter).await;
-    // two Enters arrive before the first post's result is handled
-    let first = d.app.key(&key(KeyCode::Enter), d.now);
-    let second = d.app.key(&key(KeyCode::Enter), d.now);
-    assert_eq!(first.len(), 1, "the first Enter posts");
-    assert!(second.is_empty(), "the second Enter, while posting, asks for nothing");
-    d.settle(first).await;
+    // two Enters arrive together, the second before the first post has come back
+    d.console.send([Event::Key(key(KeyCode::Enter)), Event::Key(key(KeyCode::Enter))]).unwrap();
+    d.console.settle().await.unwrap();
     assert_eq!(d.payments(2).await, paid + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escape_on_the_confirmation_writes_nothing() {
-    let (_db, mut d) = Driver::new().await;
-    d.login("cashier").await;
+    let mut d = Desk::open("cashier").await;
     let (before, paid) = (d.balance(3).await, d.payments(3).await);
-    d.typ("10003").await;
+    d.search("10003").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Char('p')).await;
     d.typ("700").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Esc).await;
-    assert!(matches!(d.app.screen(), Screen::Pay(p) if p.stage == PayStage::Form));
+    assert!(!d.screen().contains("Провести платёж?"), "back on the form");
     d.press(KeyCode::Esc).await;
-    assert!(matches!(d.app.screen(), Screen::Card(_)));
+    assert!(d.screen().contains("Карточка абонента"));
     assert_eq!((d.balance(3).await, d.payments(3).await), (before, paid));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_amounts_are_explained_under_the_field() {
-    let (_db, mut d) = Driver::new().await;
-    d.login("cashier").await;
-    d.typ("10004").await;
+    let mut d = Desk::open("cashier").await;
+    d.search("10004").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Char('p')).await;
     for bad in ["500.505", "0", "-5", "100000000"] {
         d.typ(bad).await;
         d.press(KeyCode::Enter).await;
-        let Screen::Pay(p) = d.app.screen() else { panic!() };
-        assert_eq!(p.stage, PayStage::Form, "{bad}");
-        assert!(p.error.as_ref().is_some_and(|(field, _)| *field == 0), "{bad}");
+        let screen = d.screen();
+        assert!(!screen.contains("Провести платёж?"), "{bad}");
+        let amount_row = screen.lines().position(|l| l.contains("Сумма")).unwrap();
+        let under = screen.lines().nth(amount_row + 1).unwrap_or_default();
+        assert!(!under.trim().is_empty(), "{bad}: a reason under the amount:\n{screen}");
         for _ in 0..bad.chars().count() {
             d.press(KeyCode::Backspace).await;
         }
@@ -549,51 +607,192 @@ async fn bad_amounts_are_explained_under_the_field() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_cannot_reach_payment() {
-    let (_db, mut d) = Driver::new().await;
-    d.login("viewer").await;
-    d.typ("10001").await;
+    let mut d = Desk::open("viewer").await;
+    d.search("10001").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Char('p')).await;
-    assert!(matches!(d.app.screen(), Screen::Card(_)), "still on the card");
-    assert!(d.app.status.is_some(), "and told why");
-    let text = render(&d.app, 80, 24);
-    let hints = text.lines().rev().find(|l| !l.trim_matches(['"', ' ']).is_empty()).unwrap_or_default();
+    let screen = d.screen();
+    assert!(screen.contains("Карточка абонента"), "still on the card");
+    assert!(screen.contains("Нет прав"), "and told why:\n{screen}");
+    let hints = screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
     assert!(hints.contains("назад"), "{hints}");
-    assert!(!hints.contains("платёж"), "a viewer is offered no payment: {hints}");
+    assert!(!hints.contains("платёж") && !hints.contains("тариф"), "a viewer is offered neither: {hints}");
     assert!(hints.contains("история"), "but may read the history: {hints}");
+    // nor through the command line
+    d.press(KeyCode::Char(':')).await;
+    d.typ("pay 500").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Нет прав"), "{}", d.screen());
+    assert!(!d.screen().contains("Провести платёж?"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_password_is_said_and_stale_searches_are_dropped() {
-    let (_db, mut d) = Driver::new().await;
-    d.typ("cashier").await;
+async fn tariff_change_from_the_next_period_shows_on_the_card() {
+    let mut d = Desk::open("cashier").await;
+    d.search("10005").await;
     d.press(KeyCode::Enter).await;
-    d.typ("wrong").await;
+    d.press(KeyCode::Char('е')).await; // t on a Russian layout
+    let screen = d.screen();
+    assert!(screen.contains("Смена тарифа") && screen.contains("● текущий"), "{screen}");
+    let chosen = screen
+        .lines()
+        .find(|l| l.starts_with("▶"))
+        .map(|l| l.trim_start_matches('▶').trim().split("  ").next().unwrap_or_default().to_string())
+        .unwrap();
+    assert!(screen.contains("со следующего периода"), "next period by default:\n{screen}");
     d.press(KeyCode::Enter).await;
-    let Screen::Login(l) = d.app.screen() else { panic!() };
-    assert_eq!(l.error.as_deref(), Some("Неверный логин или пароль"));
-    d.typ("kassa").await;
+    assert!(d.screen().contains("Сменить тариф?"), "{}", d.screen());
     d.press(KeyCode::Enter).await;
-    // two searches in flight: the older one's answer arrives last and is dropped
-    for c in "1000".chars() {
-        d.app.key(&key(KeyCode::Char(c)), d.now);
+    assert!(d.screen().contains("Смена запланирована на"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains("Карточка абонента"), "{screen}");
+    assert!(
+        screen.contains(&format!("→ {chosen}")),
+        "the card shows the scheduled change to {chosen}:\n{screen}"
+    );
+    let card = d.svc.customer_card(&d.admin().await, 5).await.unwrap();
+    assert_eq!(card.scheduled_change.map(|c| c.tariff_name), Some(chosen));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tariff_change_now_and_escape_writes_nothing() {
+    let mut d = Desk::open("cashier").await;
+    let before = d.svc.customer_card(&d.admin().await, 6).await.unwrap().customer.tariff_id;
+    d.search("10006").await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('t')).await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Esc).await;
+    d.press(KeyCode::Esc).await;
+    assert!(d.screen().contains("Карточка абонента"));
+    assert_eq!(d.svc.customer_card(&d.admin().await, 6).await.unwrap().customer.tariff_id, before);
+    d.press(KeyCode::Char('t')).await;
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Char(' ')).await; // now
+    assert!(d.screen().contains("◂ сейчас"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('y')).await;
+    assert!(d.screen().contains("Тариф сменён с сегодняшнего дня"), "{}", d.screen());
+    let after = d.svc.customer_card(&d.admin().await, 6).await.unwrap().customer.tariff_id;
+    assert_ne!(after, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_opens_pays_recalls_and_quits() {
+    let mut d = Desk::open("cashier").await;
+    let paid = d.payments(7).await;
+    d.press(KeyCode::Char(':')).await;
+    d.typ("c 10007").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("10007") && d.screen().contains("Карточка абонента"), "{}", d.screen());
+    d.press(KeyCode::Char(':')).await;
+    d.typ("pay 250,50").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Провести платёж?") && d.screen().contains("250,50"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    assert_eq!(d.payments(7).await, paid + 1);
+    d.press(KeyCode::Esc).await;
+    // an unknown command says so and lists the ones there are
+    d.press(KeyCode::Char(':')).await;
+    d.typ("frobnicate").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Неизвестная команда"), "{}", d.screen());
+    // Up recalls earlier commands, newest first
+    d.press(KeyCode::Char(':')).await;
+    d.press(KeyCode::Up).await;
+    d.press(KeyCode::Up).await;
+    let status = d.screen().lines().nth(22).unwrap_or_default().to_string();
+    assert!(status.starts_with(":pay 250,50"), "{status}");
+    d.press(KeyCode::Esc).await;
+    // a customer that does not exist is said, and the card stays
+    d.press(KeyCode::Char(':')).await;
+    d.typ("c 99999").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("99999"), "{}", d.screen());
+    d.press(KeyCode::Char(':')).await;
+    d.typ("q").await;
+    d.console.send([Event::Key(key(KeyCode::Enter))]).unwrap();
+    let app = d.console.finish().await.unwrap();
+    assert!(app.quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_costs_tens_of_bytes_and_frames_are_never_cleared() {
+    let mut d = Desk::open("cashier").await;
+    d.search("1000").await;
+    // the first key after the results: its character, and the status turning to "searching"
+    let mut first_keys = Vec::new();
+    for c in ['1', '2', '3'] {
+        d.press(KeyCode::Backspace).await;
+        let from = d.console.capture.frame_count();
+        d.press(KeyCode::Char(c)).await;
+        first_keys.push(d.console.capture.frames_since(from)[0].0);
     }
-    let old = d.app.due_search(d.now + Duration::from_secs(1));
-    d.app.key(&key(KeyCode::Char('2')), d.now);
-    let new = d.app.due_search(d.now + Duration::from_secs(2));
-    let (
-        kassa::tui::app::Effect::Search { req: old_req, .. },
-        kassa::tui::app::Effect::Search { req: new_req, .. },
-    ) = (&old[0], &new[0])
-    else {
-        panic!("two searches")
-    };
-    let (r_new, out_new) = execute_effect(&d.svc, d.app.actor.as_ref(), new[0].clone()).await;
-    let (r_old, out_old) = execute_effect(&d.svc, d.app.actor.as_ref(), old[0].clone()).await;
-    assert_eq!((r_new, r_old), (*new_req, *old_req));
-    d.app.outcome(r_new, out_new);
-    d.app.outcome(r_old, out_old);
-    let Screen::Search(s) = d.app.screen() else { panic!() };
+    assert!(first_keys.iter().all(|&b| b <= 96), "bytes for the first typed key: {first_keys:?}");
+    // keys typed in a burst, before the pause sets the search off: the character alone
+    let from = d.console.capture.frame_count();
+    d.console.burst("456").await.unwrap();
+    let burst: Vec<usize> = d.console.capture.frames_since(from).iter().map(|f| f.0).collect();
+    assert!(burst.len() >= 4, "a frame per key, then the results: {burst:?}");
+    assert!(burst[1..3].iter().all(|&b| b <= 64), "bytes per key in a burst: {burst:?}");
+    for _ in 0..3 {
+        d.press(KeyCode::Backspace).await;
+    }
+    // moving through results redraws two rows, not the screen
+    d.press(KeyCode::Backspace).await;
+    let from = d.console.capture.frame_count();
+    d.press(KeyCode::Down).await;
+    let moving = d.console.capture.frames_since(from)[0].0;
+    assert!(moving <= 600, "bytes per step through the results: {moving}");
+    // and the loop never clears the whole screen (ESC[2J) after the first frame
+    let bytes = d.console.capture.bytes();
+    let clears = bytes.windows(4).filter(|w| w == b"\x1b[2J").count();
+    assert!(clears <= 1, "{clears} full clears");
+}
+
+/// The state machine alone: an older search's answer arriving last is dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_said_and_stale_searches_are_dropped() {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 30, seed: 3, months: 2 }).await.unwrap();
+    let mut app = App::new(Lang::Ru, Theme::new(true), Some("cashier"));
+    let now = Instant::now();
+    async fn run(svc: &Service, app: &mut App, effects: Vec<kassa::tui::app::Effect>) {
+        for e in effects {
+            let (req, out) = execute_effect(svc, app.actor.as_ref(), e).await;
+            let more = app.outcome(req, out);
+            assert!(more.is_empty());
+        }
+    }
+    for c in "wrong".chars() {
+        app.key(&key(KeyCode::Char(c)), now);
+    }
+    let e = app.key(&key(KeyCode::Enter), now);
+    run(&svc, &mut app, e).await;
+    let Screen::Login(l) = app.screen() else { panic!() };
+    assert_eq!(l.error.as_deref(), Some("Неверный логин или пароль"));
+    for c in "kassa".chars() {
+        app.key(&key(KeyCode::Char(c)), now);
+    }
+    let e = app.key(&key(KeyCode::Enter), now);
+    run(&svc, &mut app, e).await;
+    assert!(matches!(app.screen(), Screen::Search(_)));
+    // nothing is searched before the pause in typing
+    for c in "1000".chars() {
+        app.key(&key(KeyCode::Char(c)), now);
+    }
+    assert!(app.due_search(now).is_empty(), "no search while typing");
+    // two searches in flight: the older one's answer arrives last and is dropped
+    let old = app.due_search(now + Duration::from_secs(1));
+    app.key(&key(KeyCode::Char('2')), now);
+    let new = app.due_search(now + Duration::from_secs(2));
+    let (r_new, out_new) = execute_effect(&svc, app.actor.as_ref(), new[0].clone()).await;
+    let (r_old, out_old) = execute_effect(&svc, app.actor.as_ref(), old[0].clone()).await;
+    app.outcome(r_new, out_new);
+    app.outcome(r_old, out_old);
+    let Screen::Search(s) = app.screen() else { panic!() };
     assert_eq!(
         s.results.iter().map(|c| c.agreement_number.clone().unwrap_or_default()).collect::<Vec<_>>(),
         vec!["10002".to_string()]

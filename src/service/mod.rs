@@ -24,7 +24,7 @@ pub use store::customers::{CustomerFilter, CustomerSummary};
 pub use store::houses::{House, HouseLine};
 pub use store::operators::Operator;
 pub use store::tariffs::{Period, ScheduledChange, Tariff};
-pub use tariffs::{TariffChangeOutcome, TariffInput, When};
+pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::input::Input;
-use super::keymap::{Action, Context, action_for};
+use super::keymap::{Action, Context, action_for, latin_of};
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
 use crate::domain::dates::parse_date;
@@ -18,8 +18,8 @@ use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::service::{
-    Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome,
-    SearchResult, ServiceError,
+    Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, PaymentRequest, Period, PostOutcome,
+    SearchResult, ServiceError, Tariff, TariffChangeOutcome, When, next_period_start,
 };
 
 /// How long typing must pause before a search runs.
@@ -40,6 +40,9 @@ pub enum Effect {
     PeekReceipt { req: ReqId },
     Post { req: ReqId, request: PaymentRequest },
     History { req: ReqId, query: HistoryQuery },
+    Tariffs { req: ReqId, customer_id: i64 },
+    ChangeTariff { req: ReqId, customer_id: i64, tariff_id: i64, when: When, today: NaiveDate },
+    Resolve { req: ReqId, reference: String },
 }
 
 /// What came back from a service call.
@@ -51,6 +54,9 @@ pub enum Outcome {
     Receipt(Result<String, ServiceError>),
     Posted(Result<PostOutcome, ServiceError>),
     History(Result<HistoryPage, ServiceError>),
+    Tariffs(Result<Vec<Tariff>, ServiceError>),
+    TariffChanged(Box<Result<TariffChangeOutcome, ServiceError>>),
+    Resolved(Result<i64, ServiceError>),
 }
 
 pub struct LoginScreen {
@@ -119,12 +125,57 @@ pub struct HistoryScreen {
     pub error: Option<String>,
 }
 
+#[derive(Debug, Clone)]
+pub enum TariffStage {
+    List,
+    Confirm,
+    Saving,
+    Done(Box<TariffChangeOutcome>),
+}
+
+pub struct TariffScreen {
+    pub card: CustomerCard,
+    /// The tariffs the customer may take (the current one is not among them).
+    pub tariffs: Option<Vec<Tariff>>,
+    pub selected: usize,
+    pub when: When,
+    /// The day the change is asked on: "from the next period" is counted from it.
+    pub today: NaiveDate,
+    pub stage: TariffStage,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+impl TariffScreen {
+    /// The day the chosen change would take effect.
+    pub fn effective_on(&self) -> NaiveDate {
+        match self.when {
+            When::Now => self.today,
+            When::NextPeriod => {
+                let period = self.card.tariff.as_ref().map(|t| t.period).unwrap_or(Period::Month);
+                next_period_start(self.today, period)
+            }
+        }
+    }
+
+    pub fn chosen(&self) -> Option<&Tariff> {
+        self.tariffs.as_ref().and_then(|t| t.get(self.selected))
+    }
+}
+
+/// The `:` command line: what is being typed and where in the history Up/Down has got to.
+pub struct CommandLine {
+    pub input: Input,
+    pub recall: Option<usize>,
+}
+
 pub enum Screen {
     Login(LoginScreen),
     Search(SearchScreen),
     Card(Box<CardScreen>),
     Pay(Box<PayScreen>),
     History(HistoryScreen),
+    Tariff(Box<TariffScreen>),
 }
 
 pub struct App {
@@ -141,7 +192,16 @@ pub struct App {
     pub dirty: bool,
     /// The login screen names the demo operators on a demo database.
     pub demo: bool,
+    /// The `:` command line, while open.
+    pub command: Option<CommandLine>,
+    /// Commands run in this session, oldest first (Up/Down in the command line recall them).
+    pub command_history: Vec<String>,
+    /// The `:c` look-up being awaited.
+    resolving: Option<ReqId>,
 }
+
+/// How many commands the command line remembers.
+pub const COMMAND_HISTORY: usize = 100;
 
 fn method_of(i: usize) -> PaymentMethod {
     PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
@@ -171,6 +231,9 @@ impl App {
             next_req: 0,
             dirty: true,
             demo: false,
+            command: None,
+            command_history: Vec::new(),
+            resolving: None,
         }
     }
 
@@ -198,6 +261,14 @@ impl App {
         if self.help {
             return Context::Help;
         }
+        if self.command.is_some() {
+            return Context::Command;
+        }
+        self.screen_context()
+    }
+
+    /// The key table of the screen on top, leaving aside help and the command line.
+    pub fn screen_context(&self) -> Context {
         match self.screen() {
             Screen::Login(_) => Context::Login,
             Screen::Search(_) => Context::Search,
@@ -209,6 +280,11 @@ impl App {
             },
             Screen::History(h) if h.filter_open => Context::HistoryFilter,
             Screen::History(_) => Context::History,
+            Screen::Tariff(t) => match t.stage {
+                TariffStage::List => Context::TariffList,
+                TariffStage::Confirm | TariffStage::Saving => Context::TariffConfirm,
+                TariffStage::Done(_) => Context::TariffDone,
+            },
         }
     }
 
@@ -241,6 +317,10 @@ impl App {
     pub fn paste(&mut self, text: &str) -> Vec<Effect> {
         self.dirty = true;
         let now = Instant::now();
+        if let Some(c) = &mut self.command {
+            c.input.insert(text);
+            return Vec::new();
+        }
         match self.screen_mut() {
             Screen::Login(l) => {
                 if l.focus == 0 {
@@ -297,14 +377,123 @@ impl App {
             return Vec::new();
         }
         self.status = None;
+        if action == Some(Action::Command) && ctx != Context::Search {
+            self.open_command();
+            return Vec::new();
+        }
         match ctx {
             Context::Login => self.login_key(ev, action),
             Context::Search => self.search_key(ev, action, now),
             Context::Card => self.card_key(action),
             Context::PayForm | Context::PayConfirm | Context::PayDone => self.pay_key(ev, action),
             Context::History | Context::HistoryFilter => self.history_key(ev, action),
+            Context::TariffList | Context::TariffConfirm | Context::TariffDone => self.tariff_key(action),
+            Context::Command => self.command_key(ev, action, now),
             Context::Help => Vec::new(),
         }
+    }
+
+    fn open_command(&mut self) {
+        self.command = Some(CommandLine { input: Input::new(120), recall: None });
+    }
+
+    fn command_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
+        let history_len = self.command_history.len();
+        let Some(c) = &mut self.command else { return Vec::new() };
+        match action {
+            Some(Action::Back) => self.command = None,
+            Some(Action::Submit) => {
+                let line = c.input.text();
+                self.command = None;
+                return self.run_command(&line, now);
+            }
+            Some(Action::Up) if history_len > 0 => {
+                let i = c.recall.map(|i| i.saturating_sub(1)).unwrap_or(history_len - 1);
+                c.recall = Some(i);
+                c.input.set(&self.command_history[i]);
+            }
+            Some(Action::Down) => match c.recall {
+                Some(i) if i + 1 < history_len => {
+                    c.recall = Some(i + 1);
+                    c.input.set(&self.command_history[i + 1]);
+                }
+                Some(_) => {
+                    c.recall = None;
+                    c.input.clear();
+                }
+                None => {}
+            },
+            _ => {
+                c.input.handle(ev);
+            }
+        }
+        Vec::new()
+    }
+
+    /// Runs one command-line command (`:c 10234`, `:pay 500`, `:q` …). Command words also work
+    /// when typed on a Russian layout (`:зфн` is `:pay`).
+    pub fn run_command(&mut self, line: &str, now: Instant) -> Vec<Effect> {
+        let line = line.trim().trim_start_matches(':').trim();
+        if line.is_empty() {
+            return Vec::new();
+        }
+        if self.command_history.last().map(String::as_str) != Some(line) {
+            self.command_history.push(line.to_string());
+            if self.command_history.len() > COMMAND_HISTORY {
+                self.command_history.remove(0);
+            }
+        }
+        let (word, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let word: String = word.chars().map(latin_of).collect();
+        let arg = arg.trim();
+        let s = self.strings();
+        let on_card = matches!(self.screen(), Screen::Card(c) if c.card.is_some());
+        match word.as_str() {
+            "q" | "quit" | "exit" => self.quit = true,
+            "help" | "?" => self.help = true,
+            "lang" => {
+                self.lang = match arg.to_lowercase().as_str() {
+                    "ru" | "рус" => Lang::Ru,
+                    "en" | "eng" => Lang::En,
+                    _ => self.lang.other(),
+                }
+            }
+            "c" | "customer" | "open" if arg.is_empty() => {
+                self.status = Some(format!("{}: :{word} …", s.cmd_needs_arg));
+            }
+            "c" | "customer" | "open" => {
+                let req = self.req();
+                self.resolving = Some(req);
+                return vec![Effect::Resolve { req, reference: arg.to_string() }];
+            }
+            "s" | "search" | "find" => {
+                self.screens.truncate(1);
+                if let Screen::Search(search) = self.screen_mut() {
+                    search.input.set(arg);
+                    search.due_at = Some(now);
+                }
+            }
+            "pay" | "p" | "h" | "history" | "t" | "tariff" if !on_card => {
+                self.status = Some(s.cmd_needs_card.to_string());
+            }
+            "h" | "history" => return self.card_key(Some(Action::History)),
+            "t" | "tariff" => return self.card_key(Some(Action::Tariff)),
+            "pay" | "p" => {
+                let effects = self.card_key(Some(Action::Pay));
+                if !arg.is_empty()
+                    && let Screen::Pay(p) = self.screen_mut()
+                {
+                    p.amount.set(arg);
+                    match Money::parse_positive(arg) {
+                        Ok(amount) => p.stage = PayStage::Confirm { amount },
+                        Err(e) => p.error = Some((0, e.to_string())),
+                    }
+                }
+                return effects;
+            }
+            _ => self.status = Some(format!("{} «{word}». {}", s.cmd_unknown, s.cmd_list)),
+        }
+        Vec::new()
     }
 
     fn login_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
@@ -347,6 +536,9 @@ impl App {
             Some(Action::Clear) => {
                 s.input.clear();
                 s.due_at = Some(now);
+            }
+            Some(Action::Command) if s.input.is_empty() && ev.code == KeyCode::Char(':') => {
+                self.open_command();
             }
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
@@ -407,6 +599,7 @@ impl App {
     fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         let can_pay = self.can(Permission::PaymentPost);
         let can_history = self.can(Permission::HistoryRead);
+        let can_tariff = self.can(Permission::TariffAssign);
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
@@ -455,6 +648,79 @@ impl App {
                 return vec![Effect::History { req, query: history_query(id, 0, None, None) }];
             }
             Some(Action::History) => self.status = Some(self.strings().denied.to_string()),
+            Some(Action::Tariff) if can_tariff => {
+                if let Some(card) = c.card.clone() {
+                    let customer_id = card.customer.id;
+                    self.screens.push(Screen::Tariff(Box::new(TariffScreen {
+                        card,
+                        tariffs: None,
+                        selected: 0,
+                        when: When::NextPeriod,
+                        today: chrono::Utc::now().date_naive(),
+                        stage: TariffStage::List,
+                        pending: Some(req),
+                        error: None,
+                    })));
+                    return vec![Effect::Tariffs { req, customer_id }];
+                }
+            }
+            Some(Action::Tariff) => self.status = Some(self.strings().denied.to_string()),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn tariff_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let req = self.req();
+        let none = self.strings().tariff_none;
+        let Screen::Tariff(t) = self.screen_mut() else { return Vec::new() };
+        let n = t.tariffs.as_ref().map(Vec::len).unwrap_or(0);
+        match (&t.stage, action) {
+            (TariffStage::List, Some(Action::Back)) => {
+                self.screens.pop();
+            }
+            (TariffStage::List, Some(Action::Up)) => t.selected = t.selected.saturating_sub(1),
+            (TariffStage::List, Some(Action::Down)) => t.selected = (t.selected + 1).min(n.saturating_sub(1)),
+            (TariffStage::List, Some(Action::Home)) => t.selected = 0,
+            (TariffStage::List, Some(Action::End)) => t.selected = n.saturating_sub(1),
+            (TariffStage::List, Some(Action::ToggleWhen)) => {
+                t.when = match t.when {
+                    When::Now => When::NextPeriod,
+                    When::NextPeriod => When::Now,
+                }
+            }
+            (TariffStage::List, Some(Action::Submit)) if t.pending.is_none() => {
+                if t.chosen().is_some() {
+                    t.error = None;
+                    t.stage = TariffStage::Confirm;
+                } else {
+                    t.error = Some(none.to_string());
+                }
+            }
+            (TariffStage::Confirm, Some(Action::Back)) => t.stage = TariffStage::List,
+            (TariffStage::Confirm, Some(Action::Confirm)) => {
+                if let Some(to) = t.chosen() {
+                    let effect = Effect::ChangeTariff {
+                        req,
+                        customer_id: t.card.customer.id,
+                        tariff_id: to.id,
+                        when: t.when,
+                        today: t.today,
+                    };
+                    t.stage = TariffStage::Saving;
+                    t.pending = Some(req);
+                    return vec![effect];
+                }
+            }
+            (TariffStage::Done(_), Some(Action::Back)) => {
+                let id = t.card.customer.id;
+                self.screens.pop();
+                // back on the card, which now shows the change
+                if let Screen::Card(c) = self.screen_mut() {
+                    c.pending = Some(req);
+                    return vec![Effect::Card { req, id }];
+                }
+            }
             _ => {}
         }
         Vec::new()
@@ -723,8 +989,56 @@ impl App {
                     }
                 }
             }
+            Outcome::Tariffs(r) => {
+                let text = r.as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::Tariff(t) = s
+                        && t.pending == Some(req)
+                    {
+                        t.pending = None;
+                        match r {
+                            Ok(list) => {
+                                t.tariffs = Some(list);
+                                t.selected = 0;
+                            }
+                            Err(_) => t.error = text,
+                        }
+                        break;
+                    }
+                }
+            }
+            Outcome::TariffChanged(r) => {
+                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
+                for s in self.screens.iter_mut() {
+                    if let Screen::Tariff(t) = s
+                        && t.pending == Some(req)
+                    {
+                        t.pending = None;
+                        match *r {
+                            Ok(done) => t.stage = TariffStage::Done(Box::new(done)),
+                            Err(_) => {
+                                t.stage = TariffStage::List;
+                                t.error = text;
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+            Outcome::Resolved(_) if self.resolving != Some(req) => {}
+            Outcome::Resolved(r) => match r {
+                Ok(id) => {
+                    self.resolving = None;
+                    // the new card opens over the search screen: Esc goes back to searching
+                    self.screens.truncate(1);
+                    effects = self.open_card(id);
+                }
+                Err(e) => {
+                    self.resolving = None;
+                    self.status = Some(self.error_text(&e));
+                }
+            },
         }
-        effects.shrink_to_fit();
         effects
     }
 }

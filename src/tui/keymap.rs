@@ -33,6 +33,9 @@ pub enum Action {
     Refresh,
     Filter,
     Clear,
+    Tariff,
+    ToggleWhen,
+    Command,
 }
 
 impl Action {
@@ -41,6 +44,7 @@ impl Action {
         match self {
             Action::Pay => Some(Permission::PaymentPost),
             Action::History => Some(Permission::HistoryRead),
+            Action::Tariff => Some(Permission::TariffAssign),
             _ => None,
         }
     }
@@ -104,6 +108,10 @@ pub enum Context {
     PayDone,
     History,
     HistoryFilter,
+    TariffList,
+    TariffConfirm,
+    TariffDone,
+    Command,
     Help,
 }
 
@@ -145,13 +153,16 @@ const SEARCH: &[Binding] = &[
     b!([End, Ctrl('e')], End, key_home_end, false),
     b!([F(2), Ctrl('o')], ToggleFormer, key_former, true),
     b!([Ctrl('u')], Clear, key_clear, false),
+    b!([Char(':')], Command, key_command_empty, false),
 ];
 
 const CARD: &[Binding] = &[
     b!([Char('p'), F(2)], Pay, key_pay, true),
     b!([Char('h'), F(3)], History, key_history, true),
+    b!([Char('t'), F(6)], Tariff, key_tariff, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char(':')], Command, key_command, false),
     b!([Char('q')], Quit, key_quit, false),
     b!([Char('?')], Help, key_help, false),
 ];
@@ -180,6 +191,7 @@ const HISTORY: &[Binding] = &[
     b!([Char('f'), F(4)], Filter, key_filter, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char(':')], Command, key_command, false),
     b!([Char('q')], Quit, key_quit, false),
     b!([Char('?')], Help, key_help, false),
 ];
@@ -188,6 +200,31 @@ const HISTORY_FILTER: &[Binding] = &[
     b!([Enter], Submit, key_submit, true),
     b!([Tab, Down], NextField, key_next_field, true),
     b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const TARIFF_LIST: &[Binding] = &[
+    b!([Enter], Submit, key_choose, true),
+    b!([Up], Up, key_move, false),
+    b!([Down], Down, key_move, false),
+    b!([Home], Home, key_home_end, false),
+    b!([End], End, key_home_end, false),
+    b!([Char(' '), Right, Left, Char('w')], ToggleWhen, key_when, true),
+    b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char(':')], Command, key_command, false),
+    b!([Char('q')], Quit, key_quit, false),
+    b!([Char('?')], Help, key_help, false),
+];
+
+const TARIFF_CONFIRM: &[Binding] =
+    &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
+
+const TARIFF_DONE: &[Binding] = &[b!([Enter, Esc], Back, key_back, true)];
+
+const COMMAND: &[Binding] = &[
+    b!([Enter], Submit, key_run, true),
+    b!([Up], Up, key_recall, true),
+    b!([Down], Down, key_recall, false),
     b!([Esc], Back, key_cancel, true),
 ];
 
@@ -204,6 +241,10 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::PayDone => PAY_DONE,
         Context::History => HISTORY,
         Context::HistoryFilter => HISTORY_FILTER,
+        Context::TariffList => TARIFF_LIST,
+        Context::TariffConfirm => TARIFF_CONFIRM,
+        Context::TariffDone => TARIFF_DONE,
+        Context::Command => COMMAND,
         Context::Help => HELP,
     };
     own.iter().chain(GLOBAL.iter())
@@ -224,6 +265,8 @@ pub fn action_for(ctx: Context, ev: &KeyEvent) -> Option<Action> {
     }
     let key = match ev.code {
         KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => Key::Ctrl(latin_of(c)),
+        // Shift+Ж is where ':' is on a Latin layout
+        KeyCode::Char('Ж') => Key::Char(':'),
         KeyCode::Char(c) => Key::Char(latin_of(c)),
         KeyCode::F(n) => Key::F(n),
         KeyCode::Enter => Key::Enter,
@@ -287,6 +330,10 @@ mod tests {
             Context::PayDone,
             Context::History,
             Context::HistoryFilter,
+            Context::TariffList,
+            Context::TariffConfirm,
+            Context::TariffDone,
+            Context::Command,
             Context::Help,
         ] {
             for b in bindings(ctx) {

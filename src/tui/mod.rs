@@ -8,8 +8,10 @@
 //! SIGHUP (the SSH link is gone: no more drawing, out as soon as no payment is in flight).
 
 pub mod app;
+pub mod capture;
 pub mod input;
 pub mod keymap;
+pub mod script;
 pub mod strings;
 pub mod theme;
 pub mod ui;
@@ -17,7 +19,7 @@ pub mod ui;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
@@ -112,6 +114,23 @@ pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect
             Some(a) => (req, Outcome::History(svc.history(a, &query).await)),
             None => (req, Outcome::History(Err(denied()))),
         },
+        Effect::Tariffs { req, customer_id } => match actor {
+            Some(a) => (req, Outcome::Tariffs(svc.available_tariffs(a, customer_id).await)),
+            None => (req, Outcome::Tariffs(Err(denied()))),
+        },
+        Effect::ChangeTariff { req, customer_id, tariff_id, when, today } => match actor {
+            Some(a) => (
+                req,
+                Outcome::TariffChanged(Box::new(
+                    svc.change_tariff(a, customer_id, tariff_id, when, today).await,
+                )),
+            ),
+            None => (req, Outcome::TariffChanged(Box::new(Err(denied())))),
+        },
+        Effect::Resolve { req, reference } => match actor {
+            Some(a) => (req, Outcome::Resolved(svc.resolve_customer(a, &reference).await)),
+            None => (req, Outcome::Resolved(Err(denied()))),
+        },
     }
 }
 
@@ -121,6 +140,15 @@ fn draw<B: Backend + Write>(terminal: &mut Terminal<B>, app: &App) -> io::Result
     let r = terminal.draw(|f| ui::draw(f, app)).map(drop);
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     r.map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// What the loop hears besides the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// The SSH link is gone: nothing more is drawn; out once no payment is in flight.
+    Hangup,
+    /// Asked to stop: out after a payment being written has finished.
+    Terminate,
 }
 
 pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
@@ -135,11 +163,47 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
         Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())))?;
     let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
     app.demo = opts.demo;
-    let (tx, mut rx) = mpsc::unbounded_channel::<(ReqId, Outcome)>();
-    let mut events = EventStream::new();
+    let (signal_tx, signals) = mpsc::unbounded_channel();
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        loop {
+            let sig = tokio::select! {
+                _ = hangup.recv() => Signal::Hangup,
+                _ = terminate.recv() => Signal::Terminate,
+            };
+            if signal_tx.send(sig).is_err() {
+                break;
+            }
+        }
+    });
+    event_loop(&mut terminal, &svc, &mut app, EventStream::new(), signals, None).await?;
+    drop(terminal);
+    drop(guard);
+    Ok(())
+}
+
+/// The console's one loop: key presses, pasted text, service results, the search debounce
+/// timer and signals, each handled in turn by `App`; a frame is drawn when something changed.
+/// Service calls run as tasks. `idle`, when given, hears how many input events the loop has
+/// handled each time it has drawn and has nothing left to do (no call in flight, no search
+/// waiting) — how tests and the benchmark drive the real loop key by key without sleeping.
+pub async fn event_loop<W, S>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    svc: &Service,
+    app: &mut App,
+    mut events: S,
+    mut signals: mpsc::UnboundedReceiver<Signal>,
+    idle: Option<mpsc::UnboundedSender<u64>>,
+) -> io::Result<()>
+where
+    W: Write,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel::<(ReqId, Outcome)>();
     let mut gone = false;
+    let mut in_flight = 0usize;
+    let mut handled = 0u64;
     loop {
         if app.quit && !app.posting() {
             break;
@@ -149,12 +213,18 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
             app.dirty = true;
         }
         if app.dirty && !gone {
-            draw(&mut terminal, &app)?;
+            draw(terminal, app)?;
             app.dirty = false;
         }
         let deadline = app.next_deadline();
+        if in_flight == 0
+            && deadline.is_none()
+            && let Some(idle) = &idle
+        {
+            let _ = idle.send(handled);
+        }
         let effects = tokio::select! {
-            ev = events.next(), if !gone => match ev {
+            ev = events.next(), if !gone => { handled += 1; match ev {
                 Some(Ok(Event::Key(k))) => app.key(&k, Instant::now()),
                 Some(Ok(Event::Paste(text))) => app.paste(&text),
                 Some(Ok(Event::Resize(_, _))) => {
@@ -168,18 +238,18 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
                     app.quit = true;
                     Vec::new()
                 }
-            },
-            Some((req, outcome)) = rx.recv() => app.outcome(req, outcome),
+            }},
+            Some((req, outcome)) = rx.recv() => {
+                in_flight -= 1;
+                app.outcome(req, outcome)
+            }
             _ = async { if let Some(d) = deadline { tokio::time::sleep_until(d.into()).await } }, if deadline.is_some() => {
                 app.due_search(Instant::now())
             }
-            _ = hangup.recv() => {
-                // the SSH link is gone: nothing more is drawn; out once no payment is in flight
-                gone = true;
-                app.quit = true;
-                Vec::new()
-            }
-            _ = terminate.recv() => {
+            Some(sig) = signals.recv() => {
+                if sig == Signal::Hangup {
+                    gone = true;
+                }
                 app.quit = true;
                 Vec::new()
             }
@@ -188,13 +258,12 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
             let svc = svc.clone();
             let actor = app.actor.clone();
             let tx = tx.clone();
+            in_flight += 1;
             tokio::spawn(async move {
                 let result = execute_effect(&svc, actor.as_ref(), effect).await;
                 let _ = tx.send(result);
             });
         }
     }
-    drop(terminal);
-    drop(guard);
     Ok(())
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, PAY_FIELDS, PayStage, Screen};
+use super::app::{App, PAY_FIELDS, PayStage, Screen, TariffStage};
 use super::input::Input;
 use super::keymap::{Context, bindings};
 use super::strings::{Lang, Strings};
@@ -19,7 +19,7 @@ use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::phone::Phone;
 use crate::domain::search::SearchQuery;
-use crate::service::CustomerSummary;
+use crate::service::{CustomerSummary, When};
 use crate::store::tariffs::Period;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -127,8 +127,16 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Card(_) => draw_card(f, app, body),
         Screen::Pay(_) => draw_pay(f, app, body),
         Screen::History(_) => draw_history(f, app, body),
+        Screen::Tariff(_) => draw_tariff(f, app, body),
     }
-    if let Some(msg) = &app.status {
+    if let Some(c) = &app.command {
+        let width = (status.width as usize).saturating_sub(2);
+        let (text, cursor) = c.input.view(width);
+        f.render_widget(Paragraph::new(Line::from(vec![Span::styled(":", t.key), Span::raw(text)])), status);
+        if !app.help {
+            f.set_cursor_position(Position { x: status.x + 1 + cursor as u16, y: status.y });
+        }
+    } else if let Some(msg) = &app.status {
         f.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {msg}"), t.error))), status);
     }
     draw_hints(f, app, hints);
@@ -146,6 +154,7 @@ fn draw_top(f: &mut Frame, app: &App, area: Rect) {
         Screen::Card(_) => s.card_title,
         Screen::Pay(_) => s.pay_title,
         Screen::History(_) => s.history_title,
+        Screen::Tariff(_) => s.tariff_title,
     };
     let who =
         app.actor.as_ref().map(|a| format!(" │ {} ({})", a.name, role_name(s, a.role))).unwrap_or_default();
@@ -183,34 +192,20 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let s = app.strings();
     let t = &app.theme;
-    // the help of the screen under the overlay
-    let ctx = {
-        let mut probe = app.context();
-        if probe == Context::Help {
-            probe = match app.screen() {
-                Screen::Login(_) => Context::Login,
-                Screen::Search(_) => Context::Search,
-                Screen::Card(_) => Context::Card,
-                Screen::Pay(p) => match p.stage {
-                    PayStage::Form => Context::PayForm,
-                    PayStage::Done(_) => Context::PayDone,
-                    _ => Context::PayConfirm,
-                },
-                Screen::History(h) if h.filter_open => Context::HistoryFilter,
-                Screen::History(_) => Context::History,
-            };
-        }
-        probe
-    };
+    // the help of what is under the overlay
+    let ctx = if app.command.is_some() { Context::Command } else { app.screen_context() };
     let mut lines = Vec::new();
     for b in bindings(ctx).filter(|b| offered(app, b.action)) {
         let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
         lines.push(Line::from(vec![Span::styled(fit(&keys.join(", "), 22), t.key), Span::raw((b.label)(s))]));
     }
+    if bindings(ctx).any(|b| b.action == super::keymap::Action::Command) || ctx == Context::Command {
+        lines.push(Line::from(Span::styled(s.cmd_list, t.accent)));
+    }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(s.help_close, t.dim)));
     let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 56.min(area.width);
+    let w = 64.min(area.width);
     let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     f.render_widget(Clear, r);
     f.render_widget(
@@ -233,6 +228,23 @@ fn field(f: &mut Frame, t: &Theme, area: Rect, label: &str, input: &Input, focus
     if focused {
         f.set_cursor_position(Position { x: area.x + (label_w + 2 + cursor) as u16, y: area.y });
     }
+}
+
+/// A bordered box of `lines`, `width` wide, centred in `area` over what is drawn there.
+fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let w = width.min(area.width);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
+        r,
+    );
 }
 
 fn draw_login(f: &mut Frame, app: &App, area: Rect) {
@@ -547,21 +559,6 @@ fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
             f.render_widget(Paragraph::new(Span::styled(format!("                {msg}"), t.error)), under);
         }
     }
-    let dialog = |f: &mut Frame, title: &str, lines: Vec<Line<'static>>| {
-        let h = (lines.len() as u16 + 2).min(area.height);
-        let w = 60.min(area.width);
-        let r = Rect {
-            x: area.x + (area.width - w) / 2,
-            y: area.y + (area.height.saturating_sub(h)) / 2,
-            width: w,
-            height: h,
-        };
-        f.render_widget(Clear, r);
-        f.render_widget(
-            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
-            r,
-        );
-    };
     match &p.stage {
         PayStage::Form => {}
         PayStage::Confirm { amount } | PayStage::Posting { amount } => {
@@ -586,7 +583,7 @@ fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
             } else {
                 lines.push(Line::from(Span::styled(s.pay_confirm_question, t.accent)));
             }
-            dialog(f, s.pay_confirm_title, lines);
+            dialog(f, area, 60, s.pay_confirm_title, lines);
         }
         PayStage::Done(done) => {
             let op = &done.operation;
@@ -608,7 +605,7 @@ fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
             if done.replayed {
                 lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
             }
-            dialog(f, s.pay_done_title, lines);
+            dialog(f, area, 60, s.pay_done_title, lines);
         }
     }
 }
@@ -700,4 +697,125 @@ fn draw_history(f: &mut Frame, app: &App, area: Rect) {
         page.total_count
     );
     f.render_widget(Paragraph::new(Span::styled(totals, t.accent)), totals_row);
+}
+
+fn draw_tariff(f: &mut Frame, app: &App, area: Rect) {
+    let Screen::Tariff(ts) = app.screen() else { return };
+    let s = app.strings();
+    let t = &app.theme;
+    let cu = &ts.card.customer;
+    let [head, table_head, list_area, when_row, error_row] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let mut header = vec![Line::from(vec![
+        Span::styled(cu.name.clone(), t.title),
+        Span::styled(
+            format!("   {} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
+            t.normal,
+        ),
+    ])];
+    if let Some(ch) = &ts.card.scheduled_change {
+        header.push(Line::from(Span::styled(
+            format!("{} {} → {}", s.card_scheduled, ch.effective_on.format("%d.%m.%Y"), ch.tariff_name),
+            t.warn,
+        )));
+    }
+    f.render_widget(Paragraph::new(header), head);
+    let name_w = 40usize;
+    let line_of = |marker: &str, name: &str, price: Money, period: Period, note: &str| {
+        format!(
+            "{marker}{}{}  {}{note}",
+            fit(name, name_w),
+            right(&money(price), 12),
+            fit(period_name(s, period), 10)
+        )
+    };
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            format!("  {}{}  {}", fit(s.col_tariff, name_w), right(s.col_price, 12), s.col_period),
+            t.dim,
+        )),
+        table_head,
+    );
+    let mut lines = Vec::new();
+    if let Some(cur) = &ts.card.tariff {
+        let note = format!("  ● {}", s.tariff_current);
+        lines.push(Line::from(Span::styled(line_of("  ", &cur.name, cur.price, cur.period, &note), t.dim)));
+    }
+    match &ts.tariffs {
+        None => lines.push(Line::from(Span::styled(s.loading, t.dim))),
+        Some(list) if list.is_empty() => lines.push(Line::from(Span::styled(s.tariff_none, t.dim))),
+        Some(list) => {
+            let rows =
+                (list_area.height as usize).saturating_sub(usize::from(ts.card.tariff.is_some())).max(1);
+            let first = ts.selected.saturating_sub(rows.saturating_sub(1));
+            for (i, tr) in list.iter().enumerate().skip(first).take(rows) {
+                let sel = i == ts.selected;
+                lines.push(Line::from(Span::styled(
+                    line_of(if sel { "▶ " } else { "  " }, &tr.name, tr.price, tr.period, ""),
+                    if sel { t.selected } else { t.normal },
+                )));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(lines), list_area);
+    let when = match ts.when {
+        When::Now => format!("{} ({})", s.tariff_now, ts.today.format("%d.%m.%Y")),
+        When::NextPeriod => format!("{} ({})", s.tariff_next, ts.effective_on().format("%d.%m.%Y")),
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {}: ", s.tariff_when), t.normal),
+            Span::styled(format!("◂ {when} ▸"), t.input),
+        ])),
+        Rect { y: when_row.y + 1, height: 1, ..when_row },
+    );
+    if let Some(e) = &ts.error {
+        f.render_widget(Paragraph::new(Span::styled(format!(" {e}"), t.error)), error_row);
+    }
+    let from_name = ts.card.tariff.as_ref().map(|x| x.name.clone()).unwrap_or_else(|| "—".into());
+    match &ts.stage {
+        TariffStage::List => {}
+        TariffStage::Confirm | TariffStage::Saving => {
+            let Some(to) = ts.chosen() else { return };
+            let mut lines = vec![
+                Line::from(Span::styled(cu.name.clone(), t.title)),
+                Line::from(format!("{} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—"))),
+                Line::from(vec![
+                    Span::raw(format!("{}: {from_name} → ", s.card_tariff)),
+                    Span::styled(to.name.clone(), t.ok),
+                ]),
+                Line::from(format!("{} {}", money(to.price), period_name(s, to.period))),
+                Line::from(format!("{}: {when}", s.tariff_when)),
+                Line::from(""),
+            ];
+            if matches!(ts.stage, TariffStage::Saving) {
+                lines.push(Line::from(Span::styled(s.tariff_saving, t.dim)));
+            } else {
+                lines.push(Line::from(Span::styled(s.tariff_confirm_question, t.accent)));
+            }
+            dialog(f, area, 64, s.tariff_title, lines);
+        }
+        TariffStage::Done(done) => {
+            let what = if done.applied {
+                s.tariff_done_now.to_string()
+            } else {
+                format!("{} {}", s.tariff_done_scheduled, done.effective_on.format("%d.%m.%Y"))
+            };
+            let lines = vec![
+                Line::from(Span::styled(cu.name.clone(), t.title)),
+                Line::from(vec![
+                    Span::raw(format!("{}: {from_name} → ", s.card_tariff)),
+                    Span::styled(done.to.name.clone(), t.ok),
+                ]),
+                Line::from(what),
+            ];
+            dialog(f, area, 64, s.tariff_done_title, lines);
+        }
+    }
 }
