@@ -14,7 +14,7 @@ use super::strings::{Lang, Strings};
 use super::theme::Theme;
 use crate::domain::dates::parse_date;
 use crate::domain::ledger::PaymentMethod;
-use crate::domain::money::Money;
+use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::service::{
@@ -169,6 +169,59 @@ pub struct CommandLine {
     pub recall: Option<usize>,
 }
 
+impl HistoryScreen {
+    /// The first page of a customer's history, not yet loaded.
+    pub fn new(customer_id: i64, title: String) -> HistoryScreen {
+        HistoryScreen {
+            customer_id,
+            title,
+            page: None,
+            offset: 0,
+            selected: 0,
+            from: Input::new(10),
+            to: Input::new(10),
+            filter_open: false,
+            filter_focus: 0,
+            pending: None,
+            error: None,
+        }
+    }
+}
+
+impl PayScreen {
+    /// An empty payment form; the idempotency key is made here, once.
+    pub fn new(card: CustomerCard) -> PayScreen {
+        PayScreen {
+            card,
+            amount: Input::new(16),
+            method: 0,
+            receipt: Input::new(32),
+            comment: Input::new(200),
+            focus: 0,
+            error: None,
+            stage: PayStage::Form,
+            key: format!("tui-{}", uuid::Uuid::new_v4().simple()),
+            pending: None,
+        }
+    }
+}
+
+impl TariffScreen {
+    /// The choice of tariff for the customer on `card`, not yet loaded.
+    pub fn new(card: CustomerCard, today: NaiveDate) -> TariffScreen {
+        TariffScreen {
+            card,
+            tariffs: None,
+            selected: 0,
+            when: When::NextPeriod,
+            today,
+            stage: TariffStage::List,
+            pending: None,
+            error: None,
+        }
+    }
+}
+
 pub enum Screen {
     Login(LoginScreen),
     Search(SearchScreen),
@@ -197,7 +250,7 @@ pub struct App {
     /// Commands run in this session, oldest first (Up/Down in the command line recall them).
     pub command_history: Vec<String>,
     /// The `:c` look-up being awaited.
-    resolving: Option<ReqId>,
+    resolving: Option<(ReqId, String)>,
 }
 
 /// How many commands the command line remembers.
@@ -309,6 +362,18 @@ impl App {
             }
             ServiceError::Disabled(_) => s.login_disabled.to_string(),
             other => other.to_string(),
+        }
+    }
+
+    /// Why an amount was refused, in the console's language.
+    pub fn money_error_text(&self, e: &MoneyError) -> String {
+        let s = self.strings();
+        match e {
+            MoneyError::Empty => s.money_empty.to_string(),
+            MoneyError::NotANumber(t) => format!("«{t}» {}", s.money_nan),
+            MoneyError::TooManyDecimals(t) => format!("«{t}» {}", s.money_decimals),
+            MoneyError::TooLarge(t) => format!("«{t}» {}", s.money_large),
+            MoneyError::NotPositive => s.money_not_positive.to_string(),
         }
     }
 
@@ -463,7 +528,7 @@ impl App {
             }
             "c" | "customer" | "open" => {
                 let req = self.req();
-                self.resolving = Some(req);
+                self.resolving = Some((req, arg.to_string()));
                 return vec![Effect::Resolve { req, reference: arg.to_string() }];
             }
             "s" | "search" | "find" => {
@@ -479,14 +544,15 @@ impl App {
             "h" | "history" => return self.card_key(Some(Action::History)),
             "t" | "tariff" => return self.card_key(Some(Action::Tariff)),
             "pay" | "p" => {
+                let parsed = Money::parse_positive(arg).map_err(|e| self.money_error_text(&e));
                 let effects = self.card_key(Some(Action::Pay));
                 if !arg.is_empty()
                     && let Screen::Pay(p) = self.screen_mut()
                 {
                     p.amount.set(arg);
-                    match Money::parse_positive(arg) {
+                    match parsed {
                         Ok(amount) => p.stage = PayStage::Confirm { amount },
-                        Err(e) => p.error = Some((0, e.to_string())),
+                        Err(text) => p.error = Some((0, text)),
                     }
                 }
                 return effects;
@@ -612,19 +678,9 @@ impl App {
             }
             Some(Action::Pay) if can_pay => {
                 if let Some(card) = c.card.clone() {
-                    let receipt = Input::new(32);
-                    self.screens.push(Screen::Pay(Box::new(PayScreen {
-                        card,
-                        amount: Input::new(16),
-                        method: 0,
-                        receipt,
-                        comment: Input::new(200),
-                        focus: 0,
-                        error: None,
-                        stage: PayStage::Form,
-                        key: format!("tui-{}", uuid::Uuid::new_v4().simple()),
-                        pending: Some(req),
-                    })));
+                    let mut pay = PayScreen::new(card);
+                    pay.pending = Some(req);
+                    self.screens.push(Screen::Pay(Box::new(pay)));
                     return vec![Effect::PeekReceipt { req }];
                 }
             }
@@ -632,35 +688,18 @@ impl App {
             Some(Action::History) if can_history => {
                 let (id, title) =
                     (c.id, c.card.as_ref().map(|k| k.customer.name.clone()).unwrap_or_default());
-                self.screens.push(Screen::History(HistoryScreen {
-                    customer_id: id,
-                    title,
-                    page: None,
-                    offset: 0,
-                    selected: 0,
-                    from: Input::new(10),
-                    to: Input::new(10),
-                    filter_open: false,
-                    filter_focus: 0,
-                    pending: Some(req),
-                    error: None,
-                }));
+                let mut history = HistoryScreen::new(id, title);
+                history.pending = Some(req);
+                self.screens.push(Screen::History(history));
                 return vec![Effect::History { req, query: history_query(id, 0, None, None) }];
             }
             Some(Action::History) => self.status = Some(self.strings().denied.to_string()),
             Some(Action::Tariff) if can_tariff => {
                 if let Some(card) = c.card.clone() {
                     let customer_id = card.customer.id;
-                    self.screens.push(Screen::Tariff(Box::new(TariffScreen {
-                        card,
-                        tariffs: None,
-                        selected: 0,
-                        when: When::NextPeriod,
-                        today: chrono::Utc::now().date_naive(),
-                        stage: TariffStage::List,
-                        pending: Some(req),
-                        error: None,
-                    })));
+                    let mut tariff = TariffScreen::new(card, chrono::Utc::now().date_naive());
+                    tariff.pending = Some(req);
+                    self.screens.push(Screen::Tariff(Box::new(tariff)));
                     return vec![Effect::Tariffs { req, customer_id }];
                 }
             }
@@ -728,7 +767,10 @@ impl App {
 
     fn pay_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
         let req = self.req();
-        let strings = self.strings();
+        let parsed = match self.screen() {
+            Screen::Pay(p) => Money::parse_positive(&p.amount.text()).map_err(|e| self.money_error_text(&e)),
+            _ => return Vec::new(),
+        };
         let Screen::Pay(p) = self.screen_mut() else { return Vec::new() };
         match (&p.stage, action) {
             (PayStage::Form, Some(Action::Back)) => {
@@ -738,13 +780,13 @@ impl App {
             (PayStage::Form, Some(Action::PrevField)) => p.focus = (p.focus + PAY_FIELDS - 1) % PAY_FIELDS,
             (PayStage::Form, Some(Action::NextMethod)) if p.focus == 1 => p.method = (p.method + 1) % 4,
             (PayStage::Form, Some(Action::PrevMethod)) if p.focus == 1 => p.method = (p.method + 3) % 4,
-            (PayStage::Form, Some(Action::Submit)) => match Money::parse_positive(&p.amount.text()) {
+            (PayStage::Form, Some(Action::Submit)) => match parsed {
                 Ok(amount) => {
                     p.error = None;
                     p.stage = PayStage::Confirm { amount };
                 }
-                Err(e) => {
-                    p.error = Some((0, e.to_string()));
+                Err(text) => {
+                    p.error = Some((0, text));
                     p.focus = 0;
                 }
             },
@@ -789,12 +831,12 @@ impl App {
             }
             _ => {}
         }
-        let _ = strings;
         Vec::new()
     }
 
     fn history_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
         let req = self.req();
+        let not_a_date = self.strings().date_invalid;
         let Screen::History(h) = self.screen_mut() else { return Vec::new() };
         let rows = h.page.as_ref().map(|p| p.operations.len()).unwrap_or(0);
         let total = h.page.as_ref().map(|p| p.total_count).unwrap_or(0);
@@ -808,7 +850,7 @@ impl App {
                         if t.trim().is_empty() {
                             Ok(None)
                         } else {
-                            parse_date(&t).map(Some).map_err(|e| e.to_string())
+                            parse_date(&t).map(Some).map_err(|_| format!("«{}» {not_a_date}", t.trim()))
                         }
                     };
                     match (parse(&h.from), parse(&h.to)) {
@@ -1025,7 +1067,7 @@ impl App {
                     }
                 }
             }
-            Outcome::Resolved(_) if self.resolving != Some(req) => {}
+            Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {
                     self.resolving = None;
@@ -1034,8 +1076,11 @@ impl App {
                     effects = self.open_card(id);
                 }
                 Err(e) => {
-                    self.resolving = None;
-                    self.status = Some(self.error_text(&e));
+                    let typed = self.resolving.take().map(|r| r.1).unwrap_or_default();
+                    self.status = Some(match e {
+                        ServiceError::NotFound(_) => format!("{} {typed}", self.strings().customer_not_found),
+                        other => self.error_text(&other),
+                    });
                 }
             },
         }

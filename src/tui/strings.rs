@@ -168,6 +168,13 @@ pub struct Strings {
     pub cmd_list: &'static str,
     pub cmd_needs_card: &'static str,
     pub cmd_needs_arg: &'static str,
+    pub money_empty: &'static str,
+    pub money_nan: &'static str,
+    pub money_decimals: &'static str,
+    pub money_large: &'static str,
+    pub money_not_positive: &'static str,
+    pub customer_not_found: &'static str,
+    pub date_invalid: &'static str,
 }
 
 static RU: Strings = Strings {
@@ -304,6 +311,13 @@ static RU: Strings = Strings {
     cmd_list: ":c ДОГОВОР|#id  :pay СУММА  :h  :t  :s ТЕКСТ  :lang  :q",
     cmd_needs_card: "Эта команда работает на карточке абонента",
     cmd_needs_arg: "Команде нужен аргумент",
+    money_empty: "Введите сумму",
+    money_nan: "— не сумма: цифры, запятая или точка и две цифры после неё",
+    money_decimals: "— больше двух знаков после запятой",
+    money_large: "— слишком много: не больше 10 000 000,00 за операцию",
+    money_not_positive: "Сумма должна быть больше нуля",
+    customer_not_found: "Абонент не найден:",
+    date_invalid: "— не дата: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
 };
 
 static EN: Strings = Strings {
@@ -440,6 +454,13 @@ static EN: Strings = Strings {
     cmd_list: ":c AGREEMENT|#id  :pay AMOUNT  :h  :t  :s TEXT  :lang  :q",
     cmd_needs_card: "This command works on a customer card",
     cmd_needs_arg: "The command needs an argument",
+    money_empty: "Enter an amount",
+    money_nan: "is not an amount: digits, a comma or dot, and two decimals",
+    money_decimals: "has more than two decimals",
+    money_large: "is too large: at most 10 000 000,00 per operation",
+    money_not_positive: "The amount must be greater than zero",
+    customer_not_found: "No such customer:",
+    date_invalid: "is not a date: DD.MM.YYYY or YYYY-MM-DD",
 };
 
 impl Strings {

@@ -346,10 +346,13 @@ fn draw_search(f: &mut Frame, app: &App, area: Rect) {
     }
     let state = if let Some(e) = &sc.error {
         Span::styled(format!(" {e}"), t.error)
-    } else if sc.pending.is_some() || sc.due_at.is_some() {
+    } else if sc.pending.is_some() {
         Span::styled(format!(" {}", s.search_searching), t.dim)
     } else if sc.input.is_empty() {
         Span::styled(format!(" {}", s.search_hint_empty), t.dim)
+    } else if sc.results.is_empty() && sc.due_at.is_some() {
+        // typed, not yet searched: "nothing found" would be said too early
+        Span::raw("")
     } else if sc.results.is_empty() {
         Span::styled(format!(" {}", s.search_nothing), t.warn)
     } else {

@@ -10,6 +10,8 @@
 //! history and the customer card. Not part of `cargo test`: timing belongs here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod console;
+
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
@@ -45,6 +47,9 @@ struct Args {
     /// Concurrent posting processes
     #[arg(long, default_value_t = 4)]
     posters: usize,
+    /// Measure only the console (first frame, key to frame, bytes per key, render, memory)
+    #[arg(long)]
+    console_only: bool,
     #[command(subcommand)]
     worker: Option<Worker>,
 }
@@ -181,6 +186,10 @@ async fn main() -> ExitCode {
         }
     }
     let misses: Vec<String> = (0..args.iterations).map(|i| format!("Шварценеггер{i}")).collect();
+    if args.console_only {
+        print_console(console::measure(&args.db, &surnames, args.iterations).await);
+        return ExitCode::SUCCESS;
+    }
 
     let mut lines = Vec::new();
     for (what, queries) in [
@@ -313,7 +322,20 @@ async fn main() -> ExitCode {
     println!("| --- | ---: |");
     println!("| 1 poster, {} posts | {:.0} |", args.posts, single_rate);
     println!("| {} separate processes, {} posts | {:.0} |", args.posters, per * args.posters, multi_rate);
+    print_console(console::measure(&args.db, &surnames, args.iterations).await);
     ExitCode::SUCCESS
+}
+
+fn print_console(figures: console::ConsoleFigures) {
+    println!("\n| console (80×24, Russian, colours on) | p50 ms | p99 ms |");
+    println!("| --- | ---: | ---: |");
+    for l in &figures.lines {
+        println!("| {} | {:.3} | {:.3} |", l.what, l.p50, l.p99);
+    }
+    println!();
+    for n in &figures.notes {
+        println!("- {n}");
+    }
 }
 
 /// The store queries the service runs for `input`, without the permission check, the query
