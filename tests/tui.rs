@@ -868,3 +868,37 @@ async fn sighup_leaves_at_once_without_drawing() {
     assert!(app.quit);
     assert_eq!(capture.frame_count(), frames, "nothing is drawn for a terminal that is gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_receipt_number_and_a_bad_period_are_explained() {
+    let mut d = Desk::open("cashier").await;
+    let paid = d.payments(10).await;
+    d.search("10010").await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('p')).await;
+    d.typ("100").await;
+    d.press(KeyCode::Tab).await;
+    d.press(KeyCode::Tab).await;
+    d.typ(" 7").await; // a space inside the pre-filled number
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(!screen.contains("Провести платёж?"), "{screen}");
+    let row = screen.lines().position(|l| l.contains("ПКО №")).unwrap();
+    assert!(screen.lines().nth(row + 1).unwrap_or_default().contains("без пробелов"), "{screen}");
+    d.press(KeyCode::Esc).await;
+    assert_eq!(d.payments(10).await, paid, "nothing written");
+    // the history's period: a date that is not one, then the ends the wrong way round
+    d.press(KeyCode::Char('h')).await;
+    d.press(KeyCode::Char('f')).await;
+    d.typ("31.02.2026").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("«31.02.2026» — не дата"), "{}", d.screen());
+    for _ in 0.."31.02.2026".len() {
+        d.press(KeyCode::Backspace).await;
+    }
+    d.typ("01.12.2026").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("01.11.2026").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Начало периода позже его конца"), "{}", d.screen());
+}

@@ -13,7 +13,7 @@ use super::keymap::{Action, Context, action_for, latin_of};
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
 use crate::domain::dates::parse_date;
-use crate::domain::ledger::PaymentMethod;
+use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
@@ -361,7 +361,8 @@ impl App {
                 format!("{} {} UTC", s.login_locked, until.format("%H:%M"))
             }
             ServiceError::Disabled(_) => s.login_disabled.to_string(),
-            other => other.to_string(),
+            // rules the console checks itself never get here; what does is said as it is
+            other => format!("{}: {other}", s.error_prefix),
         }
     }
 
@@ -771,6 +772,7 @@ impl App {
             Screen::Pay(p) => Money::parse_positive(&p.amount.text()).map_err(|e| self.money_error_text(&e)),
             _ => return Vec::new(),
         };
+        let bad_receipt = self.strings().receipt_invalid;
         let Screen::Pay(p) = self.screen_mut() else { return Vec::new() };
         match (&p.stage, action) {
             (PayStage::Form, Some(Action::Back)) => {
@@ -781,6 +783,10 @@ impl App {
             (PayStage::Form, Some(Action::NextMethod)) if p.focus == 1 => p.method = (p.method + 1) % 4,
             (PayStage::Form, Some(Action::PrevMethod)) if p.focus == 1 => p.method = (p.method + 3) % 4,
             (PayStage::Form, Some(Action::Submit)) => match parsed {
+                Ok(_) if !receipt_ok(&p.receipt.text()) => {
+                    p.error = Some((2, bad_receipt.to_string()));
+                    p.focus = 2;
+                }
                 Ok(amount) => {
                     p.error = None;
                     p.stage = PayStage::Confirm { amount };
@@ -837,6 +843,7 @@ impl App {
     fn history_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
         let req = self.req();
         let not_a_date = self.strings().date_invalid;
+        let wrong_order = self.strings().date_order;
         let Screen::History(h) = self.screen_mut() else { return Vec::new() };
         let rows = h.page.as_ref().map(|p| p.operations.len()).unwrap_or(0);
         let total = h.page.as_ref().map(|p| p.total_count).unwrap_or(0);
@@ -854,6 +861,9 @@ impl App {
                         }
                     };
                     match (parse(&h.from), parse(&h.to)) {
+                        (Ok(Some(from)), Ok(Some(to))) if from > to => {
+                            h.error = Some(wrong_order.to_string())
+                        }
                         (Ok(from), Ok(to)) => {
                             h.filter_open = false;
                             h.offset = 0;
@@ -1086,6 +1096,12 @@ impl App {
         }
         effects
     }
+}
+
+/// A receipt number the service will take: empty (the next one is used) or a valid number.
+fn receipt_ok(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || valid_receipt_number(t)
 }
 
 fn history_query(

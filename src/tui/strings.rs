@@ -175,6 +175,8 @@ pub struct Strings {
     pub money_not_positive: &'static str,
     pub customer_not_found: &'static str,
     pub date_invalid: &'static str,
+    pub date_order: &'static str,
+    pub receipt_invalid: &'static str,
 }
 
 static RU: Strings = Strings {
@@ -318,6 +320,8 @@ static RU: Strings = Strings {
     money_not_positive: "Сумма должна быть больше нуля",
     customer_not_found: "Абонент не найден:",
     date_invalid: "— не дата: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
+    date_order: "Начало периода позже его конца",
+    receipt_invalid: "Номер ПКО: от 1 до 32 знаков без пробелов",
 };
 
 static EN: Strings = Strings {
@@ -461,6 +465,8 @@ static EN: Strings = Strings {
     money_not_positive: "The amount must be greater than zero",
     customer_not_found: "No such customer:",
     date_invalid: "is not a date: DD.MM.YYYY or YYYY-MM-DD",
+    date_order: "The period starts after it ends",
+    receipt_invalid: "Receipt number: 1 to 32 characters, no spaces",
 };
 
 impl Strings {
