@@ -68,25 +68,42 @@ fn cli(home: &Path, db: &str, op: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-#[test]
-fn log_in_find_pay_and_quit_in_a_real_terminal() {
+/// kassa on a new demo database in an 80×24 tmux pane, logged in as the cashier. After kassa
+/// the shell prints its exit status and the terminal's line settings (`icanon`/`echo`: the
+/// cooked mode the next program expects), then waits.
+fn start(home: &Path, db: &str) -> Option<Tmux> {
     if !have_tmux() {
         let _ =
             writeln!(std::io::stderr(), "SKIPPED: tmux is not installed; the console smoke test did not run");
-        return;
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("kassa.db").display().to_string();
     let t = Tmux { socket: format!("kassa-smoke-{}", uuid::Uuid::new_v4().simple()) };
     let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN} --db {db}; echo kassa exited $?; read line",
-        home = dir.path().display()
+        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN} --db {db}; \
+         echo kassa exited $?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; read line",
+        home = home.display()
     );
     t.run(&["new-session", "-d", "-s", "kassa", "-x", "80", "-y", "24", &command]);
     t.run(&["set-option", "-t", "kassa", "remain-on-exit", "on"]);
     t.wait_for("Оператор");
     t.keys(&["cashier", "Enter", "kassa", "Enter"]);
     t.wait_for("Поиск абонента");
+    Some(t)
+}
+
+/// The terminal as the next program gets it: normal screen, cursor shown, cooked mode.
+fn assert_restored(t: &Tmux) {
+    let screen = t.wait_for("kassa exited");
+    let state = t.run(&["display", "-p", "-t", "kassa", "#{alternate_on} #{cursor_flag}"]);
+    assert_eq!(state.trim(), "0 1", "alternate screen off, cursor shown");
+    assert!(screen.contains("icanon echo"), "line editing and echo back on:\n{screen}");
+}
+
+#[test]
+fn log_in_find_pay_and_quit_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    let Some(t) = start(dir.path(), &db) else { return };
     t.keys(&["10001"]);
     t.wait_for("10001 ");
     t.keys(&["Enter"]);
@@ -104,9 +121,27 @@ fn log_in_find_pay_and_quit_in_a_real_terminal() {
     // the shell behind kassa prints its exit status on the normal screen and waits: that is the
     // terminal as the next program gets it
     t.wait_for("kassa exited 0");
-    let state = t.run(&["display", "-p", "-t", "kassa", "#{alternate_on} #{cursor_flag}"]);
-    assert_eq!(state.trim(), "0 1", "alternate screen off, cursor shown");
+    assert_restored(&t);
     let h = cli(dir.path(), &db, "viewer", &["history", "10001", "--kind", "payment", "--limit", "1"]);
     assert_eq!(h["operations"][0]["amount"], "500.00");
     assert_eq!(h["operations"][0]["operator_login"], "cashier");
+}
+
+#[test]
+fn sigterm_and_sighup_leave_the_terminal_usable() {
+    for signal in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("kassa.db").display().to_string();
+        let Some(t) = start(dir.path(), &db) else { return };
+        t.keys(&["10001"]);
+        t.wait_for("10001 ");
+        // the pane runs a shell; kassa is its child
+        let shell = t.run(&["display", "-p", "-t", "kassa", "#{pane_pid}"]);
+        let child = Command::new("pgrep").args(["-P", shell.trim()]).output().unwrap();
+        let pid = String::from_utf8_lossy(&child.stdout).lines().next().unwrap_or_default().to_string();
+        assert!(!pid.is_empty(), "kassa's process under shell {shell}");
+        let killed = Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
+        assert!(killed.success());
+        assert_restored(&t);
+    }
 }
