@@ -56,6 +56,18 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Worker {
+    /// (internal, for the kill -9 test) post payments forever; after each post returns, append
+    /// its key to the journal and sync it. Restarted, it resumes at the first unjournaled key,
+    /// posting the same request again.
+    #[command(hide = true)]
+    FaultPoster {
+        #[arg(long)]
+        journal: std::path::PathBuf,
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        max_customer: i64,
+    },
     /// (internal) post payments as one of the concurrent processes; prints seconds spent posting
     #[command(hide = true)]
     PostWorker {
@@ -98,10 +110,53 @@ async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_cu
     started.elapsed()
 }
 
+/// The request number `i` of poster `seed`: the same every time it is asked for, so a restarted
+/// poster repeats exactly what it may already have posted.
+pub fn fault_request(seed: u64, i: u64, max_customer: i64) -> PaymentRequest {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(1_000_003).wrapping_add(i));
+    PaymentRequest {
+        customer_id: rng.random_range(1..=max_customer),
+        amount: Money::from_minor(rng.random_range(100..100_000)),
+        method: PaymentMethod::Cash,
+        receipt_number: None,
+        comment: None,
+        idempotency_key: Some(format!("fault-{seed}-{i}")),
+    }
+}
+
+async fn fault_poster(svc: &Service, actor: &Actor, journal: &std::path::Path, seed: u64, max_customer: i64) {
+    use std::io::Write;
+    // only whole lines count: a kill may have cut the last one, which is dropped
+    let text = std::fs::read_to_string(journal).unwrap_or_default();
+    let whole = text.rfind('\n').map(|p| p + 1).unwrap_or(0);
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(journal).expect("journal");
+    file.set_len(whole as u64).expect("journal");
+    let done = text[..whole].matches('\n').count() as u64;
+    for i in done.. {
+        let req = fault_request(seed, i, max_customer);
+        let out = svc.post_payment(actor, &req).await.expect("post");
+        writeln!(
+            file,
+            "{} {} {} {}",
+            req.idempotency_key.unwrap_or_default(),
+            req.customer_id,
+            req.amount.minor(),
+            out.operation.id
+        )
+        .expect("journal");
+        file.sync_data().expect("journal");
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
+    if let Some(Worker::FaultPoster { journal, seed, max_customer }) = &args.worker {
+        let actor = svc.login("cashier", DEMO_PASSWORD, "fault-poster").await.expect("login");
+        fault_poster(&svc, &actor, journal, *seed, *max_customer).await;
+        return ExitCode::SUCCESS;
+    }
     if let Some(Worker::PostWorker { count, seed, max_customer }) = args.worker {
         let actor = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
         let spent = post_loop(&svc, &actor, count, seed, max_customer).await;

@@ -1,0 +1,241 @@
+//! Model test: random sequences of money and tariff operations run through the service and,
+//! side by side, through a plain in-memory model of balances, histories, idempotency keys,
+//! reversals and tariffs. Every result (success, replay or refusal) must be the one the model
+//! predicts; at the end every customer's balance and history must equal the model's, and the
+//! ledger invariants must hold. On SQLite and PostgreSQL; `PROPTEST_CASES` sets the number of
+//! sequences.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use common::{Env, Kind};
+use kassa::domain::ledger::{OperationKind, PaymentMethod};
+use kassa::domain::money::Money;
+use kassa::service::{
+    AdjustmentRequest, CustomerChanges, HistoryQuery, NewCustomer, PaymentRequest, ServiceError, TariffInput,
+    When,
+};
+use kassa::store::tariffs::Period;
+use proptest::prelude::*;
+
+const CUSTOMERS: usize = 3;
+const TARIFFS: usize = 3;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Pay { customer: usize, kopecks: i64, key: Option<u8> },
+    Charge { customer: usize, kopecks: i64 },
+    Correct { customer: usize, kopecks: i64 },
+    Reverse { pick: usize },
+    Tariff { customer: usize, tariff: usize, now: bool },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let customer = 0..CUSTOMERS;
+    prop_oneof![
+        4 => (customer.clone(), 1i64..5_000_000, proptest::option::of(0u8..6))
+            .prop_map(|(customer, kopecks, key)| Op::Pay { customer, kopecks, key }),
+        2 => (customer.clone(), 1i64..2_000_000).prop_map(|(customer, kopecks)| Op::Charge { customer, kopecks }),
+        1 => (customer.clone(), prop_oneof![-2_000_000i64..-1, 1i64..2_000_000])
+            .prop_map(|(customer, kopecks)| Op::Correct { customer, kopecks }),
+        2 => (0usize..64).prop_map(|pick| Op::Reverse { pick }),
+        1 => (customer, 0..TARIFFS, any::<bool>()).prop_map(|(customer, tariff, now)| Op::Tariff { customer, tariff, now }),
+    ]
+}
+
+/// One line of a customer's history in the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Line {
+    kind: OperationKind,
+    amount: i64,
+    before: i64,
+    after: i64,
+}
+
+#[derive(Default)]
+struct Model {
+    balance: [i64; CUSTOMERS],
+    history: [Vec<Line>; CUSTOMERS],
+    /// Every operation in order: (customer, index in its history, operation id in the store).
+    all: Vec<(usize, usize, i64)>,
+    reversed: Vec<bool>,
+    /// key → (customer, kopecks, position in `all`)
+    keys: HashMap<u8, (usize, i64, usize)>,
+    tariff: [usize; CUSTOMERS],
+    scheduled: [Option<usize>; CUSTOMERS],
+}
+
+impl Model {
+    fn post(&mut self, customer: usize, kind: OperationKind, amount: i64, id: i64) -> usize {
+        let before = self.balance[customer];
+        self.balance[customer] += amount;
+        self.history[customer].push(Line { kind, amount, before, after: before + amount });
+        self.all.push((customer, self.history[customer].len() - 1, id));
+        self.reversed.push(false);
+        self.all.len() - 1
+    }
+}
+
+fn kind_of(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::Conflict(_) => "conflict",
+        ServiceError::Invalid { .. } => "invalid",
+        ServiceError::NotFound(_) => "not found",
+        ServiceError::Denied { .. } => "denied",
+        _ => "other",
+    }
+}
+
+async fn run(kind: Kind, ops: Vec<Op>) {
+    let Some(env) = Env::new(kind).await else { return };
+    let svc = &env.svc;
+    let mut tariff_ids = Vec::new();
+    for t in 0..TARIFFS {
+        let input = TariffInput {
+            name: format!("Тариф {t}"),
+            price: Money::from_minor(50_000 + t as i64 * 10_000),
+            period: Period::Month,
+            active: true,
+            public: true,
+            transitions: None,
+        };
+        tariff_ids.push(svc.create_tariff(&env.admin, &input).await.unwrap().id);
+    }
+    let mut ids = Vec::new();
+    for c in 0..CUSTOMERS {
+        let fields = CustomerChanges { name: Some(format!("Абонент {c}")), ..Default::default() };
+        let new = NewCustomer { fields, tariff_id: Some(tariff_ids[0]) };
+        ids.push(svc.add_customer(&env.admin, &new).await.unwrap().id);
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut m = Model::default();
+    for (step, op) in ops.iter().enumerate() {
+        let at = format!("step {step}: {op:?}");
+        match *op {
+            Op::Pay { customer, kopecks, key } => {
+                let req = PaymentRequest {
+                    customer_id: ids[customer],
+                    amount: Money::from_minor(kopecks),
+                    method: PaymentMethod::Cash,
+                    receipt_number: None,
+                    comment: None,
+                    idempotency_key: key.map(|k| format!("model-{k}")),
+                };
+                let got = svc.post_payment(&env.cashier, &req).await;
+                match key.and_then(|k| m.keys.get(&k).copied()) {
+                    Some((c, a, pos)) if (c, a) == (customer, kopecks) => {
+                        let out = got.expect(&at);
+                        assert!(out.replayed, "{at}: the same key again replays");
+                        assert_eq!(out.operation.id, m.all[pos].2, "{at}: the original operation");
+                    }
+                    Some(_) => assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}"),
+                    None => {
+                        let out = got.expect(&at);
+                        assert!(!out.replayed, "{at}");
+                        let pos = m.post(customer, OperationKind::Payment, kopecks, out.operation.id);
+                        if let Some(k) = key {
+                            m.keys.insert(k, (customer, kopecks, pos));
+                        }
+                    }
+                }
+            }
+            Op::Charge { customer, kopecks } | Op::Correct { customer, kopecks } => {
+                let (kind, amount) = match op {
+                    Op::Charge { .. } => (OperationKind::Charge, -kopecks),
+                    _ => (OperationKind::Correction, kopecks),
+                };
+                let req = AdjustmentRequest {
+                    customer_id: ids[customer],
+                    kind,
+                    amount: Money::from_minor(kopecks),
+                    comment: "model".into(),
+                    idempotency_key: None,
+                };
+                let out = svc.post_adjustment(&env.admin, &req).await.expect(&at);
+                assert_eq!(out.operation.amount.minor(), amount, "{at}");
+                m.post(customer, kind, amount, out.operation.id);
+            }
+            Op::Reverse { pick } => {
+                if m.all.is_empty() {
+                    continue;
+                }
+                let pos = pick % m.all.len();
+                let (customer, line, id) = m.all[pos];
+                let original = m.history[customer][line].clone();
+                let got = svc.reverse_operation(&env.admin, id, "model", None).await;
+                if original.kind == OperationKind::Reversal || m.reversed[pos] {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}");
+                } else {
+                    let out = got.expect(&at);
+                    assert_eq!(out.operation.amount.minor(), -original.amount, "{at}");
+                    m.reversed[pos] = true;
+                    m.post(customer, OperationKind::Reversal, -original.amount, out.operation.id);
+                }
+            }
+            Op::Tariff { customer, tariff, now } => {
+                let when = if now { When::Now } else { When::NextPeriod };
+                let got =
+                    svc.change_tariff(&env.cashier, ids[customer], tariff_ids[tariff], when, today).await;
+                if m.tariff[customer] == tariff {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}");
+                } else {
+                    let out = got.expect(&at);
+                    assert_eq!(out.applied, now, "{at}");
+                    if now {
+                        m.tariff[customer] = tariff;
+                        m.scheduled[customer] = None;
+                    } else {
+                        assert_eq!(out.effective_on, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), "{at}");
+                        m.scheduled[customer] = Some(tariff);
+                    }
+                }
+            }
+        }
+    }
+    for c in 0..CUSTOMERS {
+        let card = svc.customer_card(&env.admin, ids[c]).await.unwrap();
+        assert_eq!(card.customer.balance.minor(), m.balance[c], "customer {c}'s balance");
+        assert_eq!(card.customer.tariff_id, Some(tariff_ids[m.tariff[c]]), "customer {c}'s tariff");
+        assert_eq!(
+            card.scheduled_change.map(|s| s.tariff_id),
+            m.scheduled[c].map(|t| tariff_ids[t]),
+            "customer {c}'s scheduled change"
+        );
+        let q = HistoryQuery { customer_id: ids[c], limit: 1000, ..Default::default() };
+        let page = svc.history(&env.admin, &q).await.unwrap();
+        let got: Vec<Line> = page
+            .operations
+            .iter()
+            .rev()
+            .map(|o| Line {
+                kind: o.kind,
+                amount: o.amount.minor(),
+                before: o.balance_before.minor(),
+                after: o.balance_after.minor(),
+            })
+            .collect();
+        assert_eq!(got, m.history[c], "customer {c}'s history, oldest first");
+    }
+    env.assert_invariants().await;
+}
+
+fn block_on(f: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(f);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ledger_follows_the_model_sqlite(ops in proptest::collection::vec(op(), 1..40)) {
+        block_on(run(Kind::Sqlite, ops));
+    }
+
+    #[test]
+    fn the_ledger_follows_the_model_postgres(ops in proptest::collection::vec(op(), 1..40)) {
+        block_on(run(Kind::Postgres, ops));
+    }
+}
