@@ -218,22 +218,20 @@ async fn a_wrong_password_is_refused_and_counted() {
     assert_eq!(String::from_utf8_lossy(&o.stderr).trim(), "kassa: wrong login or password");
 }
 
-/// Four separate processes post to one customer of one SQLite file at once.
-#[test]
-fn separate_processes_post_to_one_sqlite_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("kassa.db").display().to_string();
-    let home = dir.path().to_path_buf();
-    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
-    let before = balance(&home, &db, "10001");
-    let per_process = 8;
-    let threads: Vec<_> = (0..4)
+/// Runs `processes` threads, each running `kassa pay` for the (customer, amount, key) its
+/// `requests(p)` gives, one process after another; every one must succeed without a "locked".
+fn post_from_processes(
+    home: &Path,
+    db: &str,
+    processes: usize,
+    requests: impl Fn(usize) -> Vec<(&'static str, &'static str, String)>,
+) {
+    let threads: Vec<_> = (0..processes)
         .map(|p| {
-            let (home, db) = (home.clone(), db.clone());
+            let (home, db, reqs) = (home.to_path_buf(), db.to_string(), requests(p));
             std::thread::spawn(move || {
-                for i in 0..per_process {
-                    let key = format!("proc{p}-{i}");
-                    let o = kassa(&home, &db, Some("cashier"), &["pay", "10001", "10,01", "--key", &key]);
+                for (customer, amount, key) in reqs {
+                    let o = kassa(&home, &db, Some("cashier"), &["pay", customer, amount, "--key", &key]);
                     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
                     assert!(o.status.success(), "{key}: {stderr}");
                     assert!(!stderr.contains("locked"), "{stderr}");
@@ -244,8 +242,25 @@ fn separate_processes_post_to_one_sqlite_file() {
     for t in threads {
         t.join().unwrap();
     }
-    let after = balance(&home, &db, "10001");
-    assert_eq!(after - before, 4 * per_process * 1001);
+}
+
+/// Four separate processes post to one customer of one SQLite file at once; then four
+/// processes send the same keys at once (an idempotency storm): one operation per key.
+#[test]
+fn separate_processes_post_to_one_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    let home = dir.path().to_path_buf();
+    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
+    let before = balance(&home, &db, "10001");
+    let per_process = 8;
+    post_from_processes(&home, &db, 4, |p| {
+        (0..per_process).map(|i| ("10001", "10,01", format!("proc{p}-{i}"))).collect()
+    });
+    assert_eq!(balance(&home, &db, "10001") - before, 4 * per_process as i64 * 1001);
+    let before = balance(&home, &db, "10002");
+    post_from_processes(&home, &db, 4, |_| (0..5).map(|i| ("10002", "7", format!("storm-{i}"))).collect());
+    assert_eq!(balance(&home, &db, "10002") - before, 5 * 700, "each key once");
     let check = kassa(&home, &db, Some("admin"), &["check"]);
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }

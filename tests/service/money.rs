@@ -250,21 +250,60 @@ async fn balance_and_count(env: &Env, customer_id: i64) -> (Money, i64) {
     (card.customer.balance, h.total_count)
 }
 
-/// Four posters with their own connection pools on one customer at once: every payment lands,
+/// Eight posters with their own connection pools on one customer at once: every payment lands,
 /// none fails, the final balance is exact.
 async fn concurrent_posters(env: &Env) {
     let c = customer(env, "Очередь", &[]).await;
-    let per_poster = 25;
-    run_posters(env, 4, |p| {
+    let per_poster = 15;
+    run_posters(env, 8, |p| {
         (0..per_poster).map(|i| payment(c.id, "10.01", Some(&format!("poster{p}-{i}")))).collect()
     })
     .await;
     assert_eq!(
         balance_and_count(env, c.id).await,
-        (Money::from_minor(4 * per_poster * 1001), 4 * per_poster)
+        (Money::from_minor(8 * per_poster * 1001), 8 * per_poster)
     );
 }
 both_backends!(concurrent_posters, concurrent_posters);
+
+/// Eight posters on customers picked at random (several posters meet on each): every balance
+/// is exactly the sum of what was posted to it.
+async fn concurrent_posters_on_random_customers(env: &Env) {
+    let mut ids = Vec::new();
+    for name in ["Первый", "Второй", "Третий", "Четвёртый"] {
+        ids.push(customer(env, name, &[]).await.id);
+    }
+    // (customer, kopecks) of poster p's request i, the same whenever asked
+    let pick =
+        |p: usize, i: usize| (ids[(p * 7 + i * 13 + p * i) % ids.len()], 100 + (p * 31 + i * 17) as i64);
+    run_posters(env, 8, |p| {
+        (0..15)
+            .map(|i| {
+                let (c, kopecks) = pick(p, i);
+                let mut req = payment(c, "1", Some(&format!("rnd{p}-{i}")));
+                req.amount = Money::from_minor(kopecks);
+                req
+            })
+            .collect()
+    })
+    .await;
+    for &id in &ids {
+        let expected: i64 = (0..8)
+            .flat_map(|p| (0..15).map(move |i| (p, i)))
+            .map(|(p, i)| pick(p, i))
+            .filter(|(c, _)| *c == id)
+            .map(|(_, k)| k)
+            .sum();
+        let posts =
+            (0..8).flat_map(|p| (0..15).map(move |i| (p, i))).filter(|&(p, i)| pick(p, i).0 == id).count();
+        assert_eq!(
+            balance_and_count(env, id).await,
+            (Money::from_minor(expected), posts as i64),
+            "customer {id}"
+        );
+    }
+}
+both_backends!(concurrent_posters_on_random_customers, concurrent_posters_on_random_customers);
 
 /// The same keys from several posters at once: exactly one operation per key.
 async fn idempotency_storm(env: &Env) {
