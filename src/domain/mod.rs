@@ -9,6 +9,7 @@ pub mod phone;
 pub mod role;
 pub mod search;
 pub mod text;
+pub mod typed_input;
 
 pub use customer::{Customer, CustomerState, LookupKind};
 pub use ledger::{Operation, OperationKind, PaymentMethod};
