@@ -505,6 +505,16 @@ async fn by_address(
     Ok(ids)
 }
 
+/// House numbers above this are not looked for when a shorter number is typed.
+const MAX_HOUSE_NUMBER: i64 = 99_999;
+
+/// The number a typed house starts with: "5а" → 5, "12/3" → 12; `None` without leading digits
+/// or when they are too many to be a house number.
+fn leading_number(house: &str) -> Option<i64> {
+    let digits: String = house.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|n| (1..=MAX_HOUSE_NUMBER).contains(n))
+}
+
 async fn address_query(
     db: &mut Db<'_>,
     (street, house, flat): &(String, String, Option<String>),
@@ -521,6 +531,20 @@ async fn address_query(
         format!("%{}%", like_escape(&street_house))
     };
     let mut conds = vec![format!("h.search_text LIKE {} ESCAPE '\\'", q.push_bind(pattern))];
+    // the house numbers the typed one can be: through the index on houses.number, not every house
+    if let Some(n) = leading_number(house) {
+        let mut ranges = vec![format!("h.number = {}", q.push_bind(n))];
+        // with a flat typed, the house was typed whole: 1-12 is house 1 (1а, 1к2), not 10–19
+        if !exact_house && flat.is_none() {
+            let mut scale = 10i64;
+            while let Some(lo) = n.checked_mul(scale).filter(|lo| *lo <= MAX_HOUSE_NUMBER) {
+                let hi = lo + scale - 1;
+                ranges.push(format!("h.number BETWEEN {} AND {}", q.push_bind(lo), q.push_bind(hi)));
+                scale *= 10;
+            }
+        }
+        conds.push(format!("({})", ranges.join(" OR ")));
+    }
     if let Some(f) = flat {
         conds.push(format!("c.apartment = {}", q.push_bind(f.as_str())));
     }

@@ -83,6 +83,39 @@ async fn cyrillic_search(env: &Env) {
 }
 both_backends!(cyrillic_search, cyrillic_search);
 
+/// A typed house is narrowed by its number: "5" is house 5, 5а, 50–59 …; with a flat typed the
+/// house is whole ("5-12" is 5 or 5а, never 50), the exact house first.
+async fn address_numbers_letters_and_flats(env: &Env) {
+    let h5 = house(env, "ул. Ленина", "5", "").await;
+    let h50 = house(env, "ул. Ленина", "50", "").await;
+    let h5a = house(env, "ул. Ленина", "5", "а").await;
+    let h7 = house(env, "ул. Ленина", "7", "").await;
+    let h15 = house(env, "ул. Гагарина", "15", "").await;
+    let at =
+        |h: i64, flat: &'static str| [("house_id", h.to_string()), ("apartment_number", flat.to_string())];
+    let mut people = Vec::new();
+    for (name, h, flat) in [
+        ("Абрамов", h5, "12"),
+        ("Борисов", h50, "12"),
+        ("Власов", h5a, "12"),
+        ("Громов", h7, "12"),
+        ("Дронов", h15, "12"),
+        ("Ершов", h5, "3"),
+    ] {
+        let pairs = at(h, flat);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        people.push(customer(env, name, &pairs).await.id);
+    }
+    let [abramov, borisov, vlasov, _gromov, _dronov, ershov] = people[..] else { panic!() };
+    assert_eq!(ids(env, "ленина 5-12", false).await, vec![abramov, vlasov]);
+    assert_eq!(ids(env, "ленина 5а-12", false).await, vec![vlasov]);
+    assert_eq!(ids(env, "ленина 5", false).await, vec![abramov, ershov, vlasov, borisov]);
+    assert_eq!(ids(env, "ленина 50", false).await, vec![borisov]);
+    assert!(ids(env, "ленина 15", false).await.is_empty(), "15 is on Гагарина");
+    assert!(ids(env, "ленина 6-12", false).await.is_empty());
+}
+both_backends!(address_numbers_letters_and_flats, address_numbers_letters_and_flats);
+
 async fn renamed_street_is_found_under_its_new_name(env: &Env) {
     let h = house(env, "ул. Кирова", "3", "").await;
     let c = customer(env, "Сафин Марат", &[("house_id", &h.to_string()), ("apartment_number", "9")]).await;
