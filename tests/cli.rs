@@ -171,6 +171,7 @@ async fn bad_input_changes_nothing(kind: Kind) {
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let before = dump(&db).await;
     assert!(before.contains("customers:"));
+    let bytes_before = sqlite_bytes(&db).await;
     for (op, args, code) in BAD {
         let o = kassa(home.path(), &db.url, *op, args);
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -185,7 +186,21 @@ async fn bad_input_changes_nothing(kind: Kind) {
             assert!(stderr.lines().count() <= 3 || stderr.contains("Usage"), "{args:?}: {stderr}");
         }
         assert_eq!(dump(&db).await, before, "{args:?} changed the database");
+        assert!(sqlite_bytes(&db).await == bytes_before, "{args:?} changed the database file's bytes");
     }
+}
+
+/// On SQLite, the database file and its write-ahead log, byte for byte, after moving the log
+/// into the file (so that a later checkpoint has nothing to move); nothing on PostgreSQL.
+async fn sqlite_bytes(db: &TestDb) -> Option<(Vec<u8>, Vec<u8>)> {
+    if db.kind() != Kind::Sqlite {
+        return None;
+    }
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.url)).await.unwrap();
+    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut c).await.unwrap();
+    c.close().await.unwrap();
+    let wal = std::fs::read(format!("{}-wal", db.url)).unwrap_or_default();
+    Some((std::fs::read(&db.url).unwrap(), wal))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
