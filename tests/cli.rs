@@ -93,6 +93,16 @@ async fn dump(db: &TestDb) -> String {
 
 /// (operator, arguments, expected exit code)
 const BAD: &[(Option<&str>, &[&str], u8)] = &[
+    (Some("admin"), &["customer", "state", "10001", "frozen"], 2),
+    (Some("admin"), &["customer", "state", "99999", "pause"], 3),
+    (Some("viewer"), &["customer", "state", "10001", "pause"], 5),
+    (Some("admin"), &["--yes", "customer", "delete", "10001"], 4),
+    (Some("cashier"), &["--yes", "customer", "delete", "10001"], 5),
+    (Some("admin"), &["--yes", "customer", "delete", "#424242"], 3),
+    (Some("cashier"), &["customer", "to-former", "10001"], 5),
+    (Some("admin"), &["customer", "to-normal", "10001"], 4),
+    (Some("admin"), &["customer", "state-history", "99999"], 3),
+    (Some("admin"), &["customer", "state"], 2),
     (Some("cashier"), &["pay", "10001", "abc"], 2),
     (Some("cashier"), &["pay", "10001", "500.505"], 2),
     (Some("cashier"), &["pay", "10001", "0"], 2),
@@ -356,4 +366,43 @@ fn the_audit_row_says_who_and_from_where() {
     assert_eq!(v[0]["operator_login"], "cashier");
     assert_eq!(v[0]["origin"], "10.9.8.7");
     assert!(v[0]["after"].as_str().unwrap().contains("\"amount\":\"250.00\""));
+}
+
+/// The customer's life on the command line: pause and back, to the former customers and back,
+/// the history of it, and deleting a mistaken entry.
+#[test]
+fn customer_lifecycle_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    let home = dir.path().to_path_buf();
+    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
+    let run = |op: &str, args: &[&str]| {
+        let o = kassa(&home, &db, Some(op), args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let state = |c: &str| {
+        let v: serde_json::Value =
+            serde_json::from_str(&run("viewer", &["--json", "customer", "show", c])).unwrap();
+        (v["customer"]["state"].as_str().unwrap_or_default().to_string(), v["customer"]["is_former"].clone())
+    };
+    let current = state("10002").0;
+    let other = if current == "pause" { "active" } else { "pause" };
+    assert!(run("cashier", &["customer", "state", "10002", other]).contains(&format!("now {other}")));
+    assert_eq!(state("10002").0, other);
+    run("admin", &["customer", "to-former", "10002"]);
+    assert_eq!(state("10002").1, serde_json::Value::Bool(true));
+    run("admin", &["customer", "to-normal", "10002"]);
+    let history = run("viewer", &["customer", "state-history", "10002"]);
+    assert_eq!(history.lines().count(), 3, "{history}");
+    assert!(
+        history.lines().last().unwrap_or_default().contains(&format!("{current} → {other}")),
+        "{history}"
+    );
+    // a potential customer entered by mistake: no money, so it can go
+    let added = run("admin", &["--json", "customer", "add", "--name", "Ошибочный Ввод", "--potential"]);
+    let id = serde_json::from_str::<serde_json::Value>(&added).unwrap()["id"].as_i64().unwrap();
+    assert!(run("admin", &["--yes", "customer", "delete", &format!("#{id}")]).contains("deleted"));
+    let gone = kassa(&home, &db, Some("viewer"), &["customer", "show", &format!("#{id}")]);
+    assert_eq!(gone.status.code(), Some(3));
 }

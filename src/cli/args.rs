@@ -237,6 +237,33 @@ pub enum CustomerCmd {
     Groups,
     /// The largest numeric agreement number in use
     MaxAgreement,
+    /// Set the working state: stop, pause or active (0, 1, 2)
+    State {
+        /// Agreement number or #id
+        customer: String,
+        /// stop, pause or active (or 0, 1, 2)
+        state: String,
+    },
+    /// The history of state changes and moves to the former customers and back
+    StateHistory {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// Move to the former customers (left out of search and look-ups unless asked for)
+    ToFormer {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// Bring back from the former customers
+    ToNormal {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// Delete a customer entered by mistake (only one without ledger operations)
+    Delete {
+        /// Agreement number or #id
+        customer: String,
+    },
 }
 
 #[derive(Debug, Args)]

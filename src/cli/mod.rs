@@ -517,6 +517,35 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             let n = svc.max_agreement_number(actor).await?;
             out(json, &n, |n| n.to_string());
         }
+        CustomerCmd::State { customer, state } => {
+            let state: CustomerState = state.parse().map_err(|e: String| CliError::usage(&e))?;
+            let id = svc.resolve_customer(actor, customer).await?;
+            let c = svc.change_state(actor, id, state).await?;
+            out(json, &c, |c| format!("Customer #{} is now {}.", c.id, c.state.as_str()));
+        }
+        CustomerCmd::StateHistory { customer } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let h = svc.state_history(actor, id).await?;
+            out(json, &h, |h| print::state_history(h));
+        }
+        CustomerCmd::ToFormer { customer } | CustomerCmd::ToNormal { customer } => {
+            let former = matches!(cmd, CustomerCmd::ToFormer { .. });
+            let id = svc.resolve_customer(actor, customer).await?;
+            let c = svc.set_former(actor, id, former).await?;
+            out(json, &c, |c| {
+                if former {
+                    format!("Customer #{} moved to the former customers.", c.id)
+                } else {
+                    format!("Customer #{} is back among the customers.", c.id)
+                }
+            });
+        }
+        CustomerCmd::Delete { customer } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            confirm(cli, &format!("Delete customer #{id} ({customer})? This cannot be undone."))?;
+            let c = svc.delete_customer(actor, id).await?;
+            out(json, &c, |c| format!("Customer #{} ({}) deleted.", c.id, c.name));
+        }
     }
     Ok(())
 }

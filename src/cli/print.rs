@@ -258,6 +258,23 @@ pub fn audit(rows: &[AuditEntry]) -> String {
         .join("\n")
 }
 
+pub fn state_history(h: &[crate::store::lifecycle::StateChange]) -> String {
+    if h.is_empty() {
+        return "No state changes.".into();
+    }
+    h.iter()
+        .map(|c| {
+            format!(
+                "{}  {:<32}  {}",
+                c.changed_at.format("%d.%m.%Y %H:%M"),
+                c.describe(),
+                c.operator_login.as_deref().unwrap_or("-")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@ impl Role {
                 CustomerRead
                     | CustomerCreate
                     | CustomerEdit
+                    | CustomerState
                     | HistoryRead
                     | PaymentPost
                     | TariffRead
@@ -76,6 +77,12 @@ pub enum Permission {
     CustomerRead,
     CustomerCreate,
     CustomerEdit,
+    /// Stop, pause, active.
+    CustomerState,
+    /// Moving to the former customers and back.
+    CustomerArchive,
+    /// Deleting a customer that never had money (one entered by mistake).
+    CustomerDelete,
     HistoryRead,
     PaymentPost,
     /// Charges and corrections: amounts that take money off or fix a mistake.
@@ -100,6 +107,9 @@ impl Permission {
             CustomerRead => "customer.read",
             CustomerCreate => "customer.create",
             CustomerEdit => "customer.edit",
+            CustomerState => "customer.state",
+            CustomerArchive => "customer.archive",
+            CustomerDelete => "customer.delete",
             HistoryRead => "history.read",
             PaymentPost => "payment.post",
             LedgerAdjust => "ledger.adjust",

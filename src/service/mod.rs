@@ -6,6 +6,7 @@
 mod customers;
 pub mod demo;
 mod houses;
+mod lifecycle;
 mod maintenance;
 mod money;
 mod operators;

@@ -11,6 +11,7 @@ pub mod counters;
 pub mod customers;
 pub mod houses;
 pub mod ledger;
+pub mod lifecycle;
 pub mod operators;
 pub mod tariffs;
 

@@ -238,3 +238,66 @@ async fn filtered_lists(env: &Env) {
     assert!(matches!(bad, Err(ServiceError::Invalid { .. })));
 }
 both_backends!(filtered_lists, filtered_lists);
+
+/// Stop / pause / active with a history; to the former customers and back (left out of search
+/// and look-ups meanwhile); delete only without money, and never a parent.
+async fn lifecycle(env: &Env) {
+    use kassa::store::lifecycle::ChangeKind;
+    let s = &env.svc;
+    let c = customer(env, "Жизненный Цикл", &[("login", "cycle")]).await;
+    assert_eq!(c.state, CustomerState::Active);
+    let paused = s.change_state(&env.cashier, c.id, CustomerState::Pause).await.unwrap();
+    assert_eq!(paused.state, CustomerState::Pause);
+    let again = s.change_state(&env.cashier, c.id, CustomerState::Pause).await;
+    assert!(matches!(again, Err(ServiceError::Conflict(ref m)) if m.contains("already")), "{again:?}");
+    s.change_state(&env.cashier, c.id, CustomerState::Active).await.unwrap();
+    assert!(matches!(
+        s.change_state(&env.viewer, c.id, CustomerState::Stop).await,
+        Err(ServiceError::Denied { .. })
+    ));
+    // to the former customers: out of search and look-ups unless asked for
+    assert!(matches!(s.set_former(&env.cashier, c.id, true).await, Err(ServiceError::Denied { .. })));
+    let former = s.set_former(&env.admin, c.id, true).await.unwrap();
+    assert!(former.is_former);
+    assert!(s.set_former(&env.admin, c.id, true).await.is_err(), "already former");
+    let found = |include| async move {
+        s.search_customers(&env.viewer, "Жизненный", include, 10).await.unwrap().customers.len()
+    };
+    assert_eq!((found(false).await, found(true).await), (0, 1));
+    assert!(s.find_customer_ids(&env.viewer, LookupKind::Login, "cycle", true).await.unwrap().is_empty());
+    s.set_former(&env.admin, c.id, false).await.unwrap();
+    assert_eq!(found(false).await, 1);
+    // the history, newest first, with who did it
+    let h = s.state_history(&env.viewer, c.id).await.unwrap();
+    let lines: Vec<(ChangeKind, i64, i64, Option<&str>)> =
+        h.iter().map(|l| (l.kind, l.from_value, l.to_value, l.operator_login.as_deref())).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (ChangeKind::Former, 1, 0, Some("admin")),
+            (ChangeKind::Former, 0, 1, Some("admin")),
+            (ChangeKind::State, 1, 2, Some("cashier")),
+            (ChangeKind::State, 2, 1, Some("cashier")),
+        ]
+    );
+    // delete: never with money, never a parent; a mistaken entry goes, its history with it
+    pay(env, c.id, "100").await;
+    let refused = s.delete_customer(&env.admin, c.id).await;
+    assert!(matches!(refused, Err(ServiceError::Conflict(ref m)) if m.contains("former")), "{refused:?}");
+    let parent = customer(env, "Родитель", &[]).await;
+    let child = customer(env, "Ребёнок", &[("parent_id", &parent.id.to_string())]).await;
+    assert!(matches!(s.delete_customer(&env.admin, parent.id).await, Err(ServiceError::Conflict(_))));
+    assert!(matches!(s.delete_customer(&env.cashier, child.id).await, Err(ServiceError::Denied { .. })));
+    s.change_state(&env.admin, child.id, CustomerState::Stop).await.unwrap();
+    let gone = s.delete_customer(&env.admin, child.id).await.unwrap();
+    assert_eq!(gone.id, child.id);
+    assert!(matches!(s.customer_card(&env.admin, child.id).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(s.state_history(&env.admin, child.id).await, Err(ServiceError::NotFound(_))));
+    s.delete_customer(&env.admin, parent.id).await.unwrap();
+    let actions: Vec<String> =
+        s.audit_log(&env.admin, None, None, 100).await.unwrap().iter().map(|a| a.action.clone()).collect();
+    for a in ["customer.state", "customer.to_former", "customer.to_normal", "customer.delete"] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+}
+both_backends!(lifecycle, lifecycle);

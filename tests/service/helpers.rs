@@ -70,13 +70,7 @@ pub async fn audit_count(env: &Env) -> usize {
     env.svc.audit_log(&env.admin, None, None, 10_000).await.unwrap().len()
 }
 
-/// Marks a customer former straight in the store: the `to_ex` operation belongs to the
-/// customer-lifecycle issue; until it exists, tests of "former customers are skipped" set the
-/// flag this way.
+/// Moves a customer to the former customers (`to_ex`).
 pub async fn set_former(env: &Env, id: i64) {
-    let store = kassa::store::Store::open(&env.db.url).await.unwrap();
-    let mut tx = store.write().await.unwrap();
-    tx.db().execute(kassa::q!("UPDATE customers SET is_former = TRUE WHERE id = $1", id)).await.unwrap();
-    tx.commit().await.unwrap();
-    store.close().await;
+    env.svc.set_former(&env.admin, id, true).await.unwrap();
 }

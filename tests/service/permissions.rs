@@ -2,7 +2,7 @@
 //! `Denied` naming it, and the denied call writes nothing.
 
 use chrono::NaiveDate;
-use kassa::domain::customer::LookupKind;
+use kassa::domain::customer::{CustomerState, LookupKind};
 use kassa::domain::ledger::OperationKind;
 use kassa::domain::role::{Permission, Role};
 use kassa::service::{
@@ -47,6 +47,10 @@ enum Op {
     ListHouses,
     Check,
     Audit,
+    ChangeState,
+    StateHistory,
+    SetFormer,
+    DeleteCustomer,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -80,6 +84,10 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::ListHouses, Permission::HouseRead),
     (Op::Check, Permission::Maintenance),
     (Op::Audit, Permission::AuditRead),
+    (Op::ChangeState, Permission::CustomerState),
+    (Op::StateHistory, Permission::CustomerRead),
+    (Op::SetFormer, Permission::CustomerArchive),
+    (Op::DeleteCustomer, Permission::CustomerDelete),
 ];
 
 struct Fixture {
@@ -196,6 +204,14 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::ListHouses => s.list_houses(a, None).await.map(drop),
         Op::Check => s.check_invariants(a).await.map(drop),
         Op::Audit => s.audit_log(a, None, None, 5).await.map(drop),
+        Op::ChangeState => {
+            let state = if n.is_multiple_of(2) { CustomerState::Pause } else { CustomerState::Active };
+            s.change_state(a, f.customer, state).await.map(drop)
+        }
+        Op::StateHistory => s.state_history(a, f.customer).await.map(drop),
+        Op::SetFormer => s.set_former(a, f.customer, n.is_multiple_of(2)).await.map(drop),
+        // the fixture customer has money: an allowed role is refused with a conflict, not denied
+        Op::DeleteCustomer => s.delete_customer(a, f.customer).await.map(drop),
     }
 }
 

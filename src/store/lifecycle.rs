@@ -1,0 +1,123 @@
+//! A customer's working state and former-customer flag, their history, and deleting a
+//! customer that never had money (UserSide `state_change`, `to_ex`, `to_normal`, `delete`).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Db, Result};
+use crate::domain::customer::CustomerState;
+use crate::q;
+
+/// What changed: the working state, or the former-customer flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    State,
+    Former,
+}
+
+impl ChangeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::State => "state",
+            ChangeKind::Former => "former",
+        }
+    }
+}
+
+/// One line of a customer's state history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StateChange {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: ChangeKind,
+    /// For `State`: 0 stop, 1 pause, 2 active; for `Former`: 0 or 1.
+    pub from_value: i64,
+    pub to_value: i64,
+    pub operator_login: Option<String>,
+    pub changed_at: DateTime<Utc>,
+}
+
+impl StateChange {
+    /// "active → pause", "→ former", "former → back".
+    pub fn describe(&self) -> String {
+        match self.kind {
+            ChangeKind::State => {
+                let name = |v: i64| CustomerState::from_id(v).map(|s| s.as_str()).unwrap_or("?");
+                format!("{} → {}", name(self.from_value), name(self.to_value))
+            }
+            ChangeKind::Former if self.to_value == 1 => "moved to the former customers".into(),
+            ChangeKind::Former => "back from the former customers".into(),
+        }
+    }
+}
+
+pub async fn set_state(db: &mut Db<'_>, id: i64, state: CustomerState) -> Result<()> {
+    db.execute(q!("UPDATE customers SET state = $1 WHERE id = $2", state.id(), id)).await?;
+    Ok(())
+}
+
+pub async fn set_former(db: &mut Db<'_>, id: i64, former: bool) -> Result<()> {
+    db.execute(q!("UPDATE customers SET is_former = $1 WHERE id = $2", former, id)).await?;
+    Ok(())
+}
+
+pub async fn record(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    kind: ChangeKind,
+    from: i64,
+    to: i64,
+    operator_id: i64,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO customer_state_history (customer_id, kind, from_value, to_value, operator_id, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        customer_id,
+        kind.as_str(),
+        from,
+        to,
+        operator_id,
+        at
+    ))
+    .await
+}
+
+/// A customer's state history, newest first.
+pub async fn history(db: &mut Db<'_>, customer_id: i64) -> Result<Vec<StateChange>> {
+    let rows = db
+        .fetch_all(q!(
+            "SELECT s.id, s.customer_id, s.kind, s.from_value, s.to_value, o.login AS operator_login, s.changed_at \
+             FROM customer_state_history s LEFT JOIN operators o ON o.id = s.operator_id \
+             WHERE s.customer_id = $1 ORDER BY s.id DESC",
+            customer_id
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StateChange {
+                id: r.i64("id")?,
+                customer_id: r.i64("customer_id")?,
+                kind: if r.text("kind")? == "former" { ChangeKind::Former } else { ChangeKind::State },
+                from_value: r.i64("from_value")?,
+                to_value: r.i64("to_value")?,
+                operator_login: r.opt_text("operator_login")?,
+                changed_at: r.ts("changed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// How many ledger operations a customer has, and how many customers name it as their parent.
+pub async fn ties(db: &mut Db<'_>, id: i64) -> Result<(i64, i64)> {
+    let ops = db.scalar_i64(q!("SELECT COUNT(*) FROM ledger WHERE customer_id = $1", id)).await?;
+    let children = db.scalar_i64(q!("SELECT COUNT(*) FROM customers WHERE parent_id = $1", id)).await?;
+    Ok((ops, children))
+}
+
+/// Deletes the customer; its addresses, marks, scheduled changes and state history go with it.
+pub async fn delete(db: &mut Db<'_>, id: i64) -> Result<()> {
+    db.execute(q!("DELETE FROM customers WHERE id = $1", id)).await?;
+    Ok(())
+}
