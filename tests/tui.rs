@@ -253,10 +253,7 @@ fn logged_in(lang: Lang, role: Role) -> App {
         query: SearchQuery::Text(vec!["елкин".into()]),
         results: summaries(),
         selected: 1,
-        former: false,
-        due_at: None,
-        pending: None,
-        error: None,
+        ..SearchScreen::new()
     })];
     app
 }
@@ -282,16 +279,11 @@ fn with_card(lang: Lang) -> App {
 fn with_pay(lang: Lang, stage: PayStage) -> App {
     let mut app = with_card(lang);
     app.screens.push(Screen::Pay(Box::new(PayScreen {
-        card: card(),
         amount: Input::new(16).with_text("1 234,50"),
-        method: 0,
         receipt: Input::new(32).with_text("1843"),
         comment: Input::new(200).with_text("за декабрь"),
-        focus: 0,
-        error: None,
         stage,
-        key: "tui-test".into(),
-        pending: None,
+        ..PayScreen::new(card())
     })));
     app
 }
@@ -332,22 +324,15 @@ fn snapshot_payment() {
 fn snapshot_history_and_help() {
     let mut app = with_card(Lang::Ru);
     app.screens.push(Screen::History(HistoryScreen {
-        customer_id: 57,
-        title: "Ёлкина Мария Петровна".into(),
         page: Some(HistoryPage {
             operations: operations(),
             total_count: 5,
             income: rub("1 750"),
             outcome: rub("-1 900"),
         }),
-        offset: 0,
         selected: 1,
         from: Input::new(10).with_text("01.10.2026"),
-        to: Input::new(10),
-        filter_open: false,
-        filter_focus: 0,
-        pending: None,
-        error: None,
+        ..HistoryScreen::new(57, "Ёлкина Мария Петровна".into())
     }));
     insta::assert_snapshot!("history_ru", render(&app, 80, 24));
     app.help = true;
@@ -373,14 +358,11 @@ fn tariffs() -> Vec<Tariff> {
 fn with_tariff(lang: Lang, stage: TariffStage, when: When) -> App {
     let mut app = with_card(lang);
     app.screens.push(Screen::Tariff(Box::new(TariffScreen {
-        card: card(),
         tariffs: Some(tariffs()),
         selected: 1,
         when,
-        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
         stage,
-        pending: None,
-        error: None,
+        ..TariffScreen::new(card(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
     })));
     app
 }
@@ -448,7 +430,7 @@ use kassa::tui::script::{ScriptedConsole, key};
 
 /// A console on a fresh 30-customer demo database, logged in as `who`.
 struct Desk {
-    _db: TestDb,
+    db: TestDb,
     svc: Service,
     console: ScriptedConsole,
 }
@@ -464,7 +446,7 @@ impl Desk {
         console.press(KeyCode::Enter).await.unwrap();
         console.typ("kassa").await.unwrap();
         console.press(KeyCode::Enter).await.unwrap();
-        let desk = Desk { _db: db, svc, console };
+        let desk = Desk { db, svc, console };
         assert!(desk.screen().contains("Поиск абонента"), "logged in as {who}:\n{}", desk.screen());
         desk
     }
@@ -579,9 +561,7 @@ async fn enter_twice_on_the_confirmation_posts_once() {
 async fn escape_on_the_confirmation_writes_nothing() {
     let mut d = Desk::open("cashier").await;
     let (before, paid) = (d.balance(3).await, d.payments(3).await);
-    d.search("10003").await;
-    d.press(KeyCode::Enter).await;
-    d.press(KeyCode::Char('p')).await;
+    d.payment_form("10003").await;
     d.typ("700").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Esc).await;
@@ -594,9 +574,7 @@ async fn escape_on_the_confirmation_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_amounts_are_explained_under_the_field() {
     let mut d = Desk::open("cashier").await;
-    d.search("10004").await;
-    d.press(KeyCode::Enter).await;
-    d.press(KeyCode::Char('p')).await;
+    d.payment_form("10004").await;
     for (bad, reason) in [
         ("500.505", "больше двух знаков"),
         ("0", "больше нуля"),
@@ -831,51 +809,69 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// Opens the payment form of `agreement` from the search screen.
+    async fn payment_form(&mut self, agreement: &str) {
+        self.search(agreement).await;
+        self.press(KeyCode::Enter).await;
+        self.press(KeyCode::Char('p')).await;
+    }
+
+    /// Confirms a payment while another connection holds the database's write lock, so the
+    /// post stays in flight until `release` is called on the returned connection.
+    async fn post_held(&mut self, agreement: &str, amount: &str) -> sqlx::SqliteConnection {
+        self.payment_form(agreement).await;
+        self.typ(amount).await;
+        self.press(KeyCode::Enter).await;
+        let mut other = <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.db.url).await.unwrap();
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+        self.console.send([Event::Key(key(KeyCode::Enter))]).unwrap();
+        self.wait_for("Провожу платёж").await;
+        other
+    }
+}
+
+async fn release(mut other: sqlx::SqliteConnection) {
+    sqlx::raw_sql("COMMIT").execute(&mut other).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_waits_for_the_payment_being_written() {
     let mut d = Desk::open("cashier").await;
     let paid = d.payments(8).await;
-    d.search("10008").await;
-    d.press(KeyCode::Enter).await;
-    d.press(KeyCode::Char('p')).await;
-    d.typ("300").await;
-    d.press(KeyCode::Enter).await;
-    // another desk holds the database: the post will have to wait for it
-    let mut other = <sqlx::SqliteConnection as sqlx::Connection>::connect(&d._db.url).await.unwrap();
-    sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
-    d.console.send([Event::Key(key(KeyCode::Enter))]).unwrap();
-    d.wait_for("Провожу платёж").await;
+    let other = d.post_held("10008", "300").await;
     d.console.signal(Signal::Terminate).await.unwrap();
     d.wait_for("Дожидаюсь проведения платежа").await;
-    sqlx::raw_sql("COMMIT").execute(&mut other).await.unwrap();
-    let Desk { _db, svc, console } = d;
+    release(other).await;
+    let Desk { db: _db, svc, console } = d;
     let app = console.finish().await.unwrap();
     assert!(app.quit && !app.posting());
-    let d2 = Desk::payments_of(&svc, 8).await;
-    assert_eq!(d2, paid + 1, "the payment in flight was written, once");
-    drop(_db);
+    assert_eq!(Desk::payments_of(&svc, 8).await, paid + 1, "the payment in flight was written, once");
 }
 
+/// The SSH link is gone: nothing more is drawn (not even "waiting for the payment", which a
+/// SIGTERM shows), and the payment in flight still lands before the console leaves.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_leaves_at_once_without_drawing() {
     let mut d = Desk::open("cashier").await;
-    d.search("10009").await;
+    let paid = d.payments(9).await;
+    let other = d.post_held("10009", "300").await;
     let frames = d.console.capture.frame_count();
     d.console.signal(Signal::Hangup).await.unwrap();
-    let Desk { _db, console, .. } = d;
+    release(other).await;
+    let Desk { db: _db, svc, console } = d;
     let capture = console.capture.clone();
     let app = console.finish().await.unwrap();
     assert!(app.quit);
     assert_eq!(capture.frame_count(), frames, "nothing is drawn for a terminal that is gone");
+    assert_eq!(Desk::payments_of(&svc, 9).await, paid + 1, "the payment in flight was written, once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_receipt_number_and_a_bad_period_are_explained() {
     let mut d = Desk::open("cashier").await;
     let paid = d.payments(10).await;
-    d.search("10010").await;
-    d.press(KeyCode::Enter).await;
-    d.press(KeyCode::Char('p')).await;
+    d.payment_form("10010").await;
     d.typ("100").await;
     d.press(KeyCode::Tab).await;
     d.press(KeyCode::Tab).await;

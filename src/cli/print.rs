@@ -1,33 +1,12 @@
 //! Text output of the command line: plain aligned tables, widths measured in terminal cells.
 
-use unicode_width::UnicodeWidthStr;
-
 use crate::domain::ledger::Operation;
 use crate::service::{
     CustomerCard, CustomerSummary, HistoryPage, HouseLine, Operator, PostOutcome, SearchResult, Tariff,
 };
 use crate::store::audit::AuditEntry;
 
-/// Pads or cuts `s` to exactly `w` terminal cells.
-fn cell(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in s.chars() {
-        let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
-        if used + cw > w {
-            break;
-        }
-        out.push(ch);
-        used += cw;
-    }
-    out.push_str(&" ".repeat(w - used));
-    out
-}
-
-fn right(s: &str, w: usize) -> String {
-    let width = UnicodeWidthStr::width(s);
-    if width >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - width)) }
-}
+use crate::domain::text::{fit_width as cell, pad_left as right};
 
 pub fn summaries(list: &[CustomerSummary]) -> String {
     if list.is_empty() {

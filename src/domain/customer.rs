@@ -207,6 +207,9 @@ pub fn search_text(c: &Customer, house: Option<(&str, i64, &str)>) -> String {
     super::text::normalise(&s)
 }
 
+/// The largest house number kassa keeps (houses are numbered 1 to this; letters are apart).
+pub const MAX_HOUSE_NUMBER: i64 = 100_000;
+
 /// Words people put in front of addresses that the search ignores (`ул. Ленина, д. 5, кв. 12`).
 pub const ADDRESS_WORDS: &[&str] = &[
     "ул",

@@ -13,6 +13,22 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
         .map_err(|_| DateError(t.to_string()))
 }
 
+/// A period that starts after it ends.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{from} is after {to}")]
+pub struct PeriodError {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Checks that a period (either end may be open) does not start after it ends.
+pub fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), PeriodError> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(PeriodError { from, to }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,35 @@
 //! Text normalisation shared by everything that stores or matches human text.
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_width::UnicodeWidthStr;
 
 /// NFC, trimmed, inner whitespace collapsed: what a typed or pasted value is stored as.
 pub fn clean(input: &str) -> String {
     let nfc: String = input.nfc().collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Pads or cuts `s` to exactly `w` terminal cells (Cyrillic is one cell, CJK two), for the
+/// aligned columns of the command line and the console.
+pub fn fit_width(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+        if used + cw > w {
+            break;
+        }
+        out.push(ch);
+        used += cw;
+    }
+    out.push_str(&" ".repeat(w.saturating_sub(used)));
+    out
+}
+
+/// `s` right-aligned in `w` cells; wider text is left whole.
+pub fn pad_left(s: &str, w: usize) -> String {
+    let width = UnicodeWidthStr::width(s);
+    if width >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - width)) }
 }
 
 /// `clean`, or `None` when nothing is left.

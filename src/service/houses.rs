@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::customers::search_text_for;
 use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use crate::domain::customer::MAX_HOUSE_NUMBER;
 use crate::domain::dates::parse_date;
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -42,12 +43,16 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
     field("letter", &input.letter, 32, &mut h.letter)?;
     field("postcode", &input.postcode, 10, &mut h.postcode)?;
     if let Some(n) = &input.number {
-        h.number = n.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| {
-            ServiceError::invalid(
-                "number",
-                format!("'{}' is not a house number (1–100000; letters go in 'letter')", n.trim()),
-            )
-        })?;
+        h.number =
+            n.trim().parse::<i64>().ok().filter(|n| (1..=MAX_HOUSE_NUMBER).contains(n)).ok_or_else(|| {
+                ServiceError::invalid(
+                    "number",
+                    format!(
+                        "'{}' is not a house number (1–{MAX_HOUSE_NUMBER}; letters go in 'letter')",
+                        n.trim()
+                    ),
+                )
+            })?;
     }
     if let Some(d) = &input.connect_date {
         h.connect_date = if d.trim().is_empty() {

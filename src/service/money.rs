@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, now};
+use crate::domain::dates::check_period;
 use crate::domain::ledger::{Operation, OperationKind, PaymentMethod, valid_receipt_number};
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
@@ -331,11 +332,7 @@ impl Service {
         if q.offset < 0 {
             return Err(ServiceError::invalid("offset", "cannot be negative"));
         }
-        if let (Some(f), Some(t)) = (q.from, q.to)
-            && f > t
-        {
-            return Err(ServiceError::invalid("from", format!("{f} is after {t}")));
-        }
+        check_period(q.from, q.to).map_err(|e| ServiceError::invalid("from", e))?;
         let filter = HistoryFilter {
             from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
             until: q.to.map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),

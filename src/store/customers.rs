@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Backend, Db, Q, Result, Row, StoreError};
-use crate::domain::customer::{Customer, CustomerState, LookupKind};
+use crate::domain::customer::{Customer, CustomerState, LookupKind, MAX_HOUSE_NUMBER};
 use crate::domain::money::Money;
 use crate::q;
 
@@ -504,9 +504,6 @@ async fn by_address(
     ids.truncate(limit as usize);
     Ok(ids)
 }
-
-/// House numbers above this are not looked for when a shorter number is typed.
-const MAX_HOUSE_NUMBER: i64 = 99_999;
 
 /// The number a typed house starts with: "5а" → 5, "12/3" → 12; `None` without leading digits
 /// or when they are too many to be a house number.

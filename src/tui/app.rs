@@ -12,7 +12,7 @@ use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
-use crate::domain::dates::parse_date;
+use crate::domain::dates::{check_period, parse_date};
 use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
@@ -77,6 +77,28 @@ pub struct SearchScreen {
     pub due_at: Option<Instant>,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
+}
+
+impl SearchScreen {
+    /// The empty search the console starts on.
+    pub fn new() -> SearchScreen {
+        SearchScreen {
+            input: Input::new(100),
+            query: SearchQuery::Empty,
+            results: Vec::new(),
+            selected: 0,
+            former: false,
+            due_at: None,
+            pending: None,
+            error: None,
+        }
+    }
+}
+
+impl Default for SearchScreen {
+    fn default() -> SearchScreen {
+        SearchScreen::new()
+    }
 }
 
 pub struct CardScreen {
@@ -752,15 +774,8 @@ impl App {
                     return vec![effect];
                 }
             }
-            (TariffStage::Done(_), Some(Action::Back)) => {
-                let id = t.card.customer.id;
-                self.screens.pop();
-                // back on the card, which now shows the change
-                if let Screen::Card(c) = self.screen_mut() {
-                    c.pending = Some(req);
-                    return vec![Effect::Card { req, id }];
-                }
-            }
+            // back on the card, which now shows the change
+            (TariffStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
             _ => {}
         }
         Vec::new()
@@ -826,15 +841,8 @@ impl App {
                 };
                 return vec![Effect::Post { req, request }];
             }
-            (PayStage::Done(_), Some(Action::Back)) => {
-                let id = p.card.customer.id;
-                self.screens.pop();
-                // back on the card, with the new balance
-                if let Screen::Card(c) = self.screen_mut() {
-                    c.pending = Some(req);
-                    return vec![Effect::Card { req, id }];
-                }
-            }
+            // back on the card, with the new balance
+            (PayStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
             _ => {}
         }
         Vec::new()
@@ -861,7 +869,7 @@ impl App {
                         }
                     };
                     match (parse(&h.from), parse(&h.to)) {
-                        (Ok(Some(from)), Ok(Some(to))) if from > to => {
+                        (Ok(from), Ok(to)) if check_period(from, to).is_err() => {
                             h.error = Some(wrong_order.to_string())
                         }
                         (Ok(from), Ok(to)) => {
@@ -918,162 +926,105 @@ impl App {
     /// Takes a service result. Results for requests no longer awaited are dropped.
     pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
         self.dirty = true;
-        let mut effects = Vec::new();
         match outcome {
             Outcome::Login(r) => {
-                let mut ok = None;
-                let mut err = None;
-                if let Screen::Login(l) = self.screen_mut() {
-                    if l.pending != Some(req) {
-                        return effects;
-                    }
-                    l.pending = None;
-                    match r {
-                        Ok(actor) => ok = Some(actor),
-                        Err(e) => err = Some(e),
-                    }
+                if self.awaiting(req).is_none() {
+                    return Vec::new();
                 }
-                if let Some(e) = err {
-                    let text = self.error_text(&e);
-                    if let Screen::Login(l) = self.screen_mut() {
-                        l.error = Some(text);
-                        l.password.clear();
+                match r {
+                    Ok(actor) => {
+                        self.actor = Some(actor);
+                        self.screens = vec![Screen::Search(SearchScreen::new())];
                     }
-                }
-                if let Some(actor) = ok {
-                    self.actor = Some(actor);
-                    self.screens = vec![Screen::Search(SearchScreen {
-                        input: Input::new(100),
-                        query: SearchQuery::Empty,
-                        results: Vec::new(),
-                        selected: 0,
-                        former: false,
-                        due_at: None,
-                        pending: None,
-                        error: None,
-                    })];
+                    Err(e) => {
+                        let text = self.error_text(&e);
+                        if let Screen::Login(l) = self.screen_mut() {
+                            l.error = Some(text);
+                            l.password.clear();
+                        }
+                    }
                 }
             }
             Outcome::Search(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::Search(s) = s
-                        && s.pending == Some(req)
-                    {
-                        s.pending = None;
-                        match r {
-                            Ok(res) => {
-                                s.query = res.query;
-                                s.results = res.customers;
-                                s.selected = 0;
-                                s.error = None;
-                            }
-                            Err(_) => s.error = text,
+                if let Some(Screen::Search(s)) = self.awaiting(req) {
+                    match r {
+                        Ok(res) => {
+                            s.query = res.query;
+                            s.results = res.customers;
+                            s.selected = 0;
+                            s.error = None;
                         }
-                        break;
+                        Err(_) => s.error = text,
                     }
                 }
             }
             Outcome::Card(r) => {
                 let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::Card(c) = s
-                        && c.pending == Some(req)
-                    {
-                        c.pending = None;
-                        match *r {
-                            Ok(card) => {
-                                c.card = Some(card);
-                                c.error = None;
-                            }
-                            Err(_) => c.error = text,
+                if let Some(Screen::Card(c)) = self.awaiting(req) {
+                    match *r {
+                        Ok(card) => {
+                            c.card = Some(card);
+                            c.error = None;
                         }
-                        break;
+                        Err(_) => c.error = text,
                     }
                 }
             }
             Outcome::Receipt(r) => {
-                if let Screen::Pay(p) = self.screen_mut()
-                    && p.pending == Some(req)
+                if let Some(Screen::Pay(p)) = self.awaiting(req)
+                    && let Ok(next) = r
+                    && p.receipt.is_empty()
                 {
-                    p.pending = None;
-                    if let Ok(next) = r
-                        && p.receipt.is_empty()
-                    {
-                        p.receipt.set(&next);
-                    }
+                    p.receipt.set(&next);
                 }
             }
             Outcome::Posted(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::Pay(p) = s
-                        && p.pending == Some(req)
-                    {
-                        p.pending = None;
-                        match r {
-                            Ok(done) => p.stage = PayStage::Done(Box::new(done)),
-                            Err(_) => {
-                                // nothing was written: back to the form with the reason
-                                p.stage = PayStage::Form;
-                                p.error = Some((0, text.unwrap_or_default()));
-                            }
+                if let Some(Screen::Pay(p)) = self.awaiting(req) {
+                    match r {
+                        Ok(done) => p.stage = PayStage::Done(Box::new(done)),
+                        Err(_) => {
+                            // nothing was written: back to the form with the reason
+                            p.stage = PayStage::Form;
+                            p.error = Some((0, text.unwrap_or_default()));
                         }
-                        break;
                     }
                 }
             }
             Outcome::History(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::History(h) = s
-                        && h.pending == Some(req)
-                    {
-                        h.pending = None;
-                        match r {
-                            Ok(page) => {
-                                h.page = Some(page);
-                                h.error = None;
-                            }
-                            Err(_) => h.error = text,
+                if let Some(Screen::History(h)) = self.awaiting(req) {
+                    match r {
+                        Ok(page) => {
+                            h.page = Some(page);
+                            h.error = None;
                         }
-                        break;
+                        Err(_) => h.error = text,
                     }
                 }
             }
             Outcome::Tariffs(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::Tariff(t) = s
-                        && t.pending == Some(req)
-                    {
-                        t.pending = None;
-                        match r {
-                            Ok(list) => {
-                                t.tariffs = Some(list);
-                                t.selected = 0;
-                            }
-                            Err(_) => t.error = text,
+                if let Some(Screen::Tariff(t)) = self.awaiting(req) {
+                    match r {
+                        Ok(list) => {
+                            t.tariffs = Some(list);
+                            t.selected = 0;
                         }
-                        break;
+                        Err(_) => t.error = text,
                     }
                 }
             }
             Outcome::TariffChanged(r) => {
                 let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                for s in self.screens.iter_mut() {
-                    if let Screen::Tariff(t) = s
-                        && t.pending == Some(req)
-                    {
-                        t.pending = None;
-                        match *r {
-                            Ok(done) => t.stage = TariffStage::Done(Box::new(done)),
-                            Err(_) => {
-                                t.stage = TariffStage::List;
-                                t.error = text;
-                            }
+                if let Some(Screen::Tariff(t)) = self.awaiting(req) {
+                    match *r {
+                        Ok(done) => t.stage = TariffStage::Done(Box::new(done)),
+                        Err(_) => {
+                            t.stage = TariffStage::List;
+                            t.error = text;
                         }
-                        break;
                     }
                 }
             }
@@ -1083,7 +1034,7 @@ impl App {
                     self.resolving = None;
                     // the new card opens over the search screen: Esc goes back to searching
                     self.screens.truncate(1);
-                    effects = self.open_card(id);
+                    return self.open_card(id);
                 }
                 Err(e) => {
                     let typed = self.resolving.take().map(|r| r.1).unwrap_or_default();
@@ -1094,7 +1045,53 @@ impl App {
                 }
             },
         }
-        effects
+        Vec::new()
+    }
+
+    /// The screen waiting for request `req`, no longer waiting; `None` when no screen waits for
+    /// it any more (its answer is stale and is dropped).
+    fn awaiting(&mut self, req: ReqId) -> Option<&mut Screen> {
+        let screen = self.screens.iter_mut().find(|s| s.pending() == Some(req))?;
+        screen.set_pending(None);
+        Some(screen)
+    }
+
+    /// Leaves the screen on top for the card under it, reloading the card (its balance or
+    /// tariff has just changed).
+    fn back_to_card(&mut self, req: ReqId) -> Vec<Effect> {
+        self.screens.pop();
+        match self.screen_mut() {
+            Screen::Card(c) => {
+                c.pending = Some(req);
+                vec![Effect::Card { req, id: c.id }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Screen {
+    /// The request this screen waits for, if any.
+    fn pending(&self) -> Option<ReqId> {
+        match self {
+            Screen::Login(s) => s.pending,
+            Screen::Search(s) => s.pending,
+            Screen::Card(s) => s.pending,
+            Screen::Pay(s) => s.pending,
+            Screen::History(s) => s.pending,
+            Screen::Tariff(s) => s.pending,
+        }
+    }
+
+    fn set_pending(&mut self, req: Option<ReqId>) {
+        match self {
+            Screen::Login(s) => s.pending = req,
+            Screen::Search(s) => s.pending = req,
+            Screen::Card(s) => s.pending = req,
+            Screen::Pay(s) => s.pending = req,
+            Screen::History(s) => s.pending = req,
+            Screen::Tariff(s) => s.pending = req,
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, PAY_FIELDS, PayStage, Screen, TariffStage};
 use super::input::Input;
@@ -19,31 +18,16 @@ use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::phone::Phone;
 use crate::domain::search::SearchQuery;
+use crate::domain::text::{self, fit_width as fit};
 use crate::service::{CustomerSummary, When};
 use crate::store::tariffs::Period;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-/// Pads or cuts `s` to exactly `w` cells.
-pub fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in s.chars() {
-        let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
-        if used + cw > w {
-            break;
-        }
-        out.push(ch);
-        used += cw;
-    }
-    out.push_str(&" ".repeat(w.saturating_sub(used)));
-    out
-}
-
+/// `s` right-aligned in exactly `w` cells (cut when wider).
 fn right(s: &str, w: usize) -> String {
-    let width = UnicodeWidthStr::width(s);
-    if width >= w { fit(s, w) } else { format!("{}{s}", " ".repeat(w - width)) }
+    text::fit_width(&text::pad_left(s, w), w)
 }
 
 fn money(m: Money) -> String {

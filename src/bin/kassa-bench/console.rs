@@ -19,7 +19,7 @@ use ratatui::crossterm::event::{Event, KeyCode};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
-use super::{Line, pct};
+use super::Line;
 
 fn app() -> App {
     // colours on, as at a real desk: they cost bytes too
@@ -62,12 +62,7 @@ pub async fn measure(db: &str, surnames: &[String], iterations: usize) -> Consol
         first.push(t.elapsed());
         c.finish().await.expect("finish");
     }
-    lines.push(Line {
-        what: "console: open the database + first frame".into(),
-        p50: pct(&mut first, 50),
-        p99: pct(&mut first, 99),
-        raw: None,
-    });
+    lines.push(Line::of("console: open the database + first frame", &mut first));
 
     let svc = Service::open(db, ServiceConfig::default()).await.expect("open");
     let mut c = ScriptedConsole::start(svc.clone(), app(), 80, 24).await.expect("console");
@@ -124,18 +119,8 @@ pub async fn measure(db: &str, surnames: &[String], iterations: usize) -> Consol
     notes.push(format!("bytes per key typed in a burst (before the search runs): p50 {a}, p99 {b}, max {m}"));
     let (a, b, m) = stats(&mut moving);
     notes.push(format!("bytes per ↓ through the results: p50 {a}, p99 {b}, max {m}"));
-    lines.push(Line {
-        what: "console: key to frame, typing (idle database)".into(),
-        p50: pct(&mut typing_latency, 50),
-        p99: pct(&mut typing_latency, 99),
-        raw: None,
-    });
-    lines.push(Line {
-        what: "console: key to frame, ↓ (idle database)".into(),
-        p50: pct(&mut moving_latency, 50),
-        p99: pct(&mut moving_latency, 99),
-        raw: None,
-    });
+    lines.push(Line::of("console: key to frame, typing (idle database)", &mut typing_latency));
+    lines.push(Line::of("console: key to frame, ↓ (idle database)", &mut moving_latency));
 
     // The same while searches run back to back in the background on the same service.
     let load = {
@@ -173,18 +158,8 @@ pub async fn measure(db: &str, surnames: &[String], iterations: usize) -> Consol
         c.ctrl('u').await.unwrap();
     }
     load.abort();
-    lines.push(Line {
-        what: "console: key to frame, ↓/↑ while searches run".into(),
-        p50: pct(&mut busy, 50),
-        p99: pct(&mut busy, 99),
-        raw: None,
-    });
-    lines.push(Line {
-        what: "console: key to frame, typing while searches run".into(),
-        p50: pct(&mut busy_typing, 50),
-        p99: pct(&mut busy_typing, 99),
-        raw: None,
-    });
+    lines.push(Line::of("console: key to frame, ↓/↑ while searches run", &mut busy));
+    lines.push(Line::of("console: key to frame, typing while searches run", &mut busy_typing));
     c.ctrl('q').await.ok();
     c.finish().await.expect("finish");
 
@@ -203,12 +178,7 @@ pub async fn measure(db: &str, surnames: &[String], iterations: usize) -> Consol
             t.draw(|f| ui::draw(f, &state)).expect("draw");
             times.push(s.elapsed());
         }
-        lines.push(Line {
-            what: format!("render: {name}"),
-            p50: pct(&mut times, 50),
-            p99: pct(&mut times, 99),
-            raw: None,
-        });
+        lines.push(Line::of(format!("render: {name}"), &mut times));
     }
     notes.push(rss());
     ConsoleFigures { lines, notes }
@@ -232,10 +202,7 @@ async fn screens(svc: &Service, actor: &Actor, surname: &str) -> Vec<(&'static s
             query: found.query.clone(),
             results: found.customers.clone(),
             selected: 3,
-            former: false,
-            due_at: None,
-            pending: None,
-            error: None,
+            ..SearchScreen::new()
         })];
         a
     };

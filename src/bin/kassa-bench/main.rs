@@ -93,6 +93,13 @@ struct Line {
     raw: Option<(f64, f64)>,
 }
 
+impl Line {
+    /// The p50 and p99 of `samples`, with nothing raw beside them.
+    fn of(what: impl Into<String>, samples: &mut [Duration]) -> Line {
+        Line { what: what.into(), p50: pct(samples, 50), p99: pct(samples, 99), raw: None }
+    }
+}
+
 async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_customer: i64) -> Duration {
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
@@ -296,18 +303,8 @@ async fn main() -> ExitCode {
         cards.push(t.elapsed());
         std::hint::black_box(c);
     }
-    lines.push(Line {
-        what: "history: first page (50 lines, with totals)".into(),
-        p50: pct(&mut hist, 50),
-        p99: pct(&mut hist, 99),
-        raw: None,
-    });
-    lines.push(Line {
-        what: "customer card".into(),
-        p50: pct(&mut cards, 50),
-        p99: pct(&mut cards, 99),
-        raw: None,
-    });
+    lines.push(Line::of("history: first page (50 lines, with totals)", &mut hist));
+    lines.push(Line::of("customer card", &mut cards));
 
     // Payments: one poster in this process.
     let single = post_loop(&svc, &cashier, args.posts, 7, n).await;
