@@ -13,8 +13,8 @@ use kassa::domain::money::Money;
 use kassa::domain::role::Role;
 use kassa::domain::search::SearchQuery;
 use kassa::service::{
-    Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, House, PostOutcome, Tariff,
-    TariffChangeOutcome, When,
+    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery, House,
+    PortBinding, PostOutcome, Tariff, TariffChangeOutcome, When,
 };
 use kassa::store::tariffs::{Period, ScheduledChange};
 use kassa::tui::app::{
@@ -114,6 +114,29 @@ fn op(
     }
 }
 
+fn network() -> CustomerNetwork {
+    CustomerNetwork {
+        records: vec![AddressRecord {
+            id: 1,
+            customer_id: 57,
+            ip: Some("10.0.40.12".into()),
+            prefix: None,
+            mac: Some("00:1a:2b:3c:4d:5e".into()),
+            created_at: at(3, 12, 0),
+        }],
+        binding: Some(PortBinding {
+            customer_id: 57,
+            switch_id: 4,
+            switch_name: "sw-lenina-5a".into(),
+            switch_ip: "10.255.5.1".into(),
+            port: 7,
+            bound_at: at(3, 12, 0),
+        }),
+        house_switch: None,
+        mac_history: Vec::new(),
+    }
+}
+
 fn operations() -> Vec<Operation> {
     vec![
         op(5, OperationKind::Charge, "-750", "600", 1, None, None, Some("Абонентская плата за ноябрь 2026")),
@@ -167,7 +190,7 @@ fn card() -> CustomerCard {
         group: None,
         manager: None,
         marks: vec!["Должник".into()],
-        addresses: vec![(Some("10.0.40.12".into()), Some("00:1a:2b:3c:4d:5e".into()))],
+        network: network(),
         available: rub("-150"),
         last_operations: operations(),
     }

@@ -137,6 +137,15 @@ pub enum Command {
     /// Houses customers live in
     #[command(subcommand)]
     House(HouseCmd),
+    /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
+    #[command(subcommand)]
+    Switch(SwitchCmd),
+    /// Customers' IP and MAC addresses, subnets and switch ports
+    #[command(subcommand)]
+    Ip(IpCmd),
+    /// Export for the DHCP server
+    #[command(subcommand)]
+    Dhcp(DhcpCmd),
     /// The newest audit rows (admin only)
     Audit {
         /// Only this kind of entity: customer, house, tariff, operator
@@ -416,4 +425,146 @@ pub enum HouseCmd {
     },
     /// Delete a house (refused while customers live in it)
     Delete { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Management IP address
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Model (switch type)
+    #[arg(long)]
+    pub model: Option<String>,
+    /// SNMP community (shown only to noc and admin, never written to the audit log)
+    #[arg(long)]
+    pub snmp_community: Option<String>,
+    /// SSH password (as above)
+    #[arg(long)]
+    pub ssh_password: Option<String>,
+    /// Telnet password (as above)
+    #[arg(long)]
+    pub telnet_password: Option<String>,
+    /// House id ("" for none)
+    #[arg(long)]
+    pub house: Option<String>,
+    /// Number of ports (1–1024)
+    #[arg(long)]
+    pub ports: Option<String>,
+    /// Serves every customer of its house without a port of their own: yes or no
+    #[arg(long)]
+    pub serves_house: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SwitchCmd {
+    /// Switches with their house and ports used
+    List {
+        /// Only this switch id
+        #[arg(long)]
+        id: Option<i64>,
+        /// Only the switches of this house id
+        #[arg(long)]
+        house: Option<i64>,
+        /// Show the SNMP community and passwords (noc and admin only)
+        #[arg(long)]
+        show_secrets: bool,
+    },
+    /// Add a switch
+    Add(SwitchArgs),
+    /// Edit a switch (unspecified fields stay)
+    Edit {
+        /// Switch name, IP, or id written #3
+        switch: String,
+        #[command(flatten)]
+        args: SwitchArgs,
+    },
+    /// Delete a switch (refused while customers are on its ports)
+    Delete {
+        /// Switch name, IP, or id written #3
+        switch: String,
+    },
+    /// The port map: each port and who is on it
+    Ports {
+        /// Switch name, IP, or id written #3
+        switch: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IpCmd {
+    /// A customer's addresses, switch port and MAC changes
+    Show {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// Add an IP address (IPv4 or IPv6), with an optional MAC; or a MAC alone with --mac only
+    Add {
+        /// Agreement number or #id
+        customer: String,
+        /// The address
+        ip: Option<String>,
+        /// 00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455 or 001122334455
+        #[arg(long)]
+        mac: Option<String>,
+    },
+    /// Delete an address, the MAC-only records (-1) or every record (all)
+    Delete {
+        /// Agreement number or #id
+        customer: String,
+        /// An IP, -1 or all
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Give a customer a subnet by its first address and prefix length
+    SubnetAdd {
+        /// Agreement number or #id
+        customer: String,
+        /// The first address: 10.0.3.8
+        ip: String,
+        /// The prefix length: 29
+        prefix: String,
+    },
+    /// Take a subnet off a customer by its first address
+    SubnetDelete {
+        /// Agreement number or #id
+        customer: String,
+        ip: String,
+    },
+    /// Set the MAC of an address ("" clears it); the old one goes into the MAC history
+    SetMac { ip: String, mac: String },
+    /// A customer's MAC changes, newest first
+    MacHistory {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// The highest IPv4 address in use, also in hex
+    Last,
+    /// Put a customer on a switch port
+    Bind {
+        /// Agreement number or #id
+        customer: String,
+        /// Switch name, IP, or id written #3
+        switch: String,
+        port: String,
+        /// Take the port from the customer on it now
+        #[arg(long = "move")]
+        take_over: bool,
+    },
+    /// Take a customer off their switch port
+    Unbind {
+        /// Agreement number or #id
+        customer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DhcpCmd {
+    /// IP, MAC, switch IP, switch name and port of every current customer's address
+    Export {
+        /// csv, json, or dhcpd (ISC dhcpd host blocks, ready to include)
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }

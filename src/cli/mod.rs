@@ -2,6 +2,7 @@
 //! prints the result as text or JSON. No rule lives here.
 
 pub mod args;
+mod network;
 mod print;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -418,6 +419,21 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     out(json, &serde_json::json!({"deleted": id}), |_| format!("House {id} deleted."));
                 }
             }
+        }
+        Command::Switch(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            network::switch(cli, &svc, &actor, cmd).await?;
+        }
+        Command::Ip(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            network::ip(cli, &svc, &actor, cmd).await?;
+        }
+        Command::Dhcp(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            network::dhcp(cli, &svc, &actor, cmd).await?;
         }
         Command::Audit { entity, id, limit } => {
             let svc = open(cli, cfg).await?;

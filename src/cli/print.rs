@@ -95,8 +95,13 @@ pub fn card(c: &CustomerCard) -> String {
     if !c.marks.is_empty() {
         l.push(format!("marks     {}", c.marks.join(", ")));
     }
-    for (ip, mac) in &c.addresses {
-        l.push(format!("address   {} {}", ip.as_deref().unwrap_or("-"), mac.as_deref().unwrap_or("")));
+    for r in &c.network.records {
+        l.push(format!("address   {} {}", r.address(), r.mac.as_deref().unwrap_or("")));
+    }
+    if let Some(b) = &c.network.binding {
+        l.push(format!("port      {} ({}) port {}", b.switch_name, b.switch_ip, b.port));
+    } else if let Some((name, ip)) = &c.network.house_switch {
+        l.push(format!("port      {name} ({ip}), serving the whole house"));
     }
     if !c.last_operations.is_empty() {
         l.push("last operations:".into());

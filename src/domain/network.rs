@@ -14,6 +14,8 @@ pub enum AddressError {
         "'{0}' is not a MAC address: use 00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455 or 001122334455"
     )]
     BadMac(String),
+    #[error("bad subnet: {0}")]
+    BadPrefix(String),
 }
 
 /// An IPv4 or IPv6 address, stored in its canonical text form (`10.0.3.14`, `2001:db8::1`).
@@ -29,6 +31,115 @@ impl Ip {
     /// True when the text looks like a dotted quad or an IPv6 address (for search detection).
     pub fn looks_like(input: &str) -> bool {
         Ip::parse(input).is_ok()
+    }
+
+    /// The address as a sort key: `4` and 8 hex digits, or `6` and 32. Keys of one family have
+    /// one length, so comparing them as text compares the addresses; every IPv4 key sorts
+    /// before every IPv6 key.
+    pub fn key(self) -> String {
+        match self.0 {
+            IpAddr::V4(a) => format!("4{:08x}", u32::from(a)),
+            IpAddr::V6(a) => format!("6{:032x}", u128::from(a)),
+        }
+    }
+
+    /// The address in the hex form UserSide's `get_last_ip` answers with (`0a00030e`).
+    pub fn hex(self) -> String {
+        self.key()[1..].to_string()
+    }
+
+    pub fn is_v4(self) -> bool {
+        self.0.is_ipv4()
+    }
+}
+
+/// A block of addresses given by its first address and prefix length (`10.0.3.0/29`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Subnet {
+    pub first: Ip,
+    pub prefix: u8,
+}
+
+/// The prefix lengths a customer's subnet may have: from a /16 (IPv4) or /32 (IPv6) down to
+/// one address.
+pub const V4_PREFIXES: std::ops::RangeInclusive<u8> = 16..=32;
+pub const V6_PREFIXES: std::ops::RangeInclusive<u8> = 32..=128;
+
+impl Subnet {
+    /// Checks that `first` really is the first address of a block of that length.
+    pub fn new(first: Ip, prefix: u8) -> Result<Subnet, AddressError> {
+        let range = if first.is_v4() { V4_PREFIXES } else { V6_PREFIXES };
+        if !range.contains(&prefix) {
+            return Err(AddressError::BadPrefix(format!(
+                "/{prefix} for {first}: use /{}–/{}",
+                range.start(),
+                range.end()
+            )));
+        }
+        let net = Subnet { first, prefix };
+        if net.first_addr() != first {
+            return Err(AddressError::BadPrefix(format!(
+                "{first} is not the first address of a /{prefix}: that block starts at {}",
+                net.first_addr()
+            )));
+        }
+        Ok(net)
+    }
+
+    /// `10.0.3.0/29`, or the first address and a prefix given apart (`10.0.3.0`, `29`).
+    pub fn parse(input: &str) -> Result<Subnet, AddressError> {
+        let t = input.trim();
+        let (ip, prefix) =
+            t.split_once('/').ok_or_else(|| AddressError::BadPrefix(format!("'{t}' has no /prefix")))?;
+        let prefix: u8 = prefix
+            .trim()
+            .parse()
+            .map_err(|_| AddressError::BadPrefix(format!("'{}' is not a prefix length", prefix.trim())))?;
+        Subnet::new(Ip::parse(ip)?, prefix)
+    }
+
+    fn host_bits(self) -> u32 {
+        let width = if self.first.is_v4() { 32 } else { 128 };
+        width - u32::from(self.prefix)
+    }
+
+    fn first_addr(self) -> Ip {
+        let h = self.host_bits();
+        match self.first.0 {
+            IpAddr::V4(a) => {
+                let mask = if h >= 32 { 0 } else { u32::MAX << h };
+                Ip(IpAddr::V4((u32::from(a) & mask).into()))
+            }
+            IpAddr::V6(a) => {
+                let mask = if h >= 128 { 0 } else { u128::MAX << h };
+                Ip(IpAddr::V6((u128::from(a) & mask).into()))
+            }
+        }
+    }
+
+    pub fn last(self) -> Ip {
+        let h = self.host_bits();
+        match self.first.0 {
+            IpAddr::V4(a) => {
+                let host = if h >= 32 { u32::MAX } else { (1u32 << h) - 1 };
+                Ip(IpAddr::V4((u32::from(a) | host).into()))
+            }
+            IpAddr::V6(a) => {
+                let host = if h >= 128 { u128::MAX } else { (1u128 << h) - 1 };
+                Ip(IpAddr::V6((u128::from(a) | host).into()))
+            }
+        }
+    }
+
+    /// How many addresses the block holds (saturating for huge IPv6 blocks).
+    pub fn size(self) -> u128 {
+        1u128.checked_shl(self.host_bits()).unwrap_or(u128::MAX)
+    }
+}
+
+impl fmt::Display for Subnet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.first, self.prefix)
     }
 }
 
@@ -120,6 +231,7 @@ impl<'de> Deserialize<'de> for Mac {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -152,5 +264,31 @@ mod tests {
         assert!(Ip::parse("10.0.3.256").is_err());
         assert!(Ip::parse("10.0.3").is_err());
         assert!(Ip::parse("ленина").is_err());
+    }
+
+    #[test]
+    fn keys_sort_like_addresses_and_families_never_mix() {
+        let k = |s: &str| Ip::parse(s).unwrap().key();
+        assert_eq!(k("10.0.3.14"), "40a00030e");
+        assert!(k("9.255.255.255") < k("10.0.0.0"));
+        assert!(k("255.255.255.255") < k("::"));
+        assert_eq!(k("2001:db8::1").len(), 33);
+        assert_eq!(Ip::parse("10.0.3.14").unwrap().hex(), "0a00030e");
+    }
+
+    #[test]
+    fn subnets_start_at_their_first_address() {
+        let n = Subnet::parse("10.0.3.8/29").unwrap();
+        assert_eq!(n.last().to_string(), "10.0.3.15");
+        assert_eq!(n.size(), 8);
+        assert_eq!(Subnet::parse("10.0.3.8/32").unwrap().last().to_string(), "10.0.3.8");
+        let e = Subnet::parse("10.0.3.9/29").unwrap_err().to_string();
+        assert!(e.contains("starts at 10.0.3.8"), "{e}");
+        assert!(Subnet::parse("10.0.0.0/8").is_err());
+        assert!(Subnet::parse("10.0.0.0/33").is_err());
+        assert!(Subnet::parse("10.0.0.0").is_err());
+        let v6 = Subnet::parse("2001:db8:1::/64").unwrap();
+        assert_eq!(v6.last().to_string(), "2001:db8:1:0:ffff:ffff:ffff:ffff");
+        assert_eq!(Subnet::parse("2001:db8::/128").unwrap().size(), 1);
     }
 }

@@ -42,11 +42,22 @@ impl Role {
                     | TariffRead
                     | TariffAssign
                     | HouseRead
+                    | NetworkRead
             ),
             Role::Noc => {
-                matches!(p, CustomerRead | HistoryRead | TariffRead | HouseRead | HouseManage | NetworkManage)
+                matches!(
+                    p,
+                    CustomerRead
+                        | HistoryRead
+                        | TariffRead
+                        | HouseRead
+                        | HouseManage
+                        | NetworkRead
+                        | NetworkManage
+                        | SwitchSecrets
+                )
             }
-            Role::Viewer => matches!(p, CustomerRead | HistoryRead | TariffRead | HouseRead),
+            Role::Viewer => matches!(p, CustomerRead | HistoryRead | TariffRead | HouseRead | NetworkRead),
         }
     }
 }
@@ -93,7 +104,12 @@ pub enum Permission {
     TariffAssign,
     HouseRead,
     HouseManage,
+    /// Switches, ports, customers' addresses and the DHCP export (never the credentials).
+    NetworkRead,
+    /// Switches, customers' addresses and ports: adding, changing, binding.
     NetworkManage,
+    /// Seeing switches' SNMP community and SSH/telnet passwords.
+    SwitchSecrets,
     OperatorManage,
     AuditRead,
     /// Maintenance: invariant checks and applying due scheduled changes.
@@ -118,7 +134,9 @@ impl Permission {
             TariffAssign => "tariff.assign",
             HouseRead => "house.read",
             HouseManage => "house.manage",
+            NetworkRead => "network.read",
             NetworkManage => "network.manage",
+            SwitchSecrets => "switch.secrets",
             OperatorManage => "operator.manage",
             AuditRead => "audit.read",
             Maintenance => "maintenance",

@@ -92,7 +92,8 @@ pub struct CustomerCard {
     pub group: Option<String>,
     pub manager: Option<String>,
     pub marks: Vec<String>,
-    pub addresses: Vec<(Option<String>, Option<String>)>,
+    /// Addresses, MACs, switch port.
+    pub network: super::CustomerNetwork,
     /// Balance plus credit limit: what the customer may still spend.
     pub available: Money,
     pub last_operations: Vec<Operation>,
@@ -494,7 +495,7 @@ impl Service {
             LookupKind::Phone => {
                 Phone::parse(value).map_err(|e| ServiceError::invalid("phone", e))?.as_str().to_string()
             }
-            LookupKind::Ip => Ip::parse(value).map_err(|e| ServiceError::invalid("ip", e))?.to_string(),
+            LookupKind::Ip => Ip::parse(value).map_err(|e| ServiceError::invalid("ip", e))?.key(),
             LookupKind::Mac => Mac::parse(value).map_err(|e| ServiceError::invalid("mac", e))?.to_string(),
             LookupKind::Mail => text::clean(value).to_lowercase(),
             _ => text::clean(value),
@@ -558,9 +559,7 @@ impl Service {
             SearchQuery::Phone(p) => {
                 store_customers::lookup(&mut db, LookupKind::Phone, p.as_str(), skip).await?
             }
-            SearchQuery::Ip(ip) => {
-                store_customers::lookup(&mut db, LookupKind::Ip, &ip.to_string(), skip).await?
-            }
+            SearchQuery::Ip(ip) => store_customers::lookup(&mut db, LookupKind::Ip, &ip.key(), skip).await?,
             SearchQuery::Mac(mac) => {
                 store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?
             }
@@ -637,7 +636,7 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         None => None,
     };
     let marks = store_customers::marks(db, c.id).await?.into_iter().map(|(_, name, _)| name).collect();
-    let addresses = store_customers::addresses(db, c.id).await?;
+    let network = super::network::network_of(db, c.id, c.house_id).await?;
     let last_operations = ledger::history(db, c.id, &Default::default(), 5, 0).await?;
     let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor());
     Ok(CustomerCard {
@@ -649,7 +648,7 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         group,
         manager,
         marks,
-        addresses,
+        network,
         available,
         last_operations,
     })

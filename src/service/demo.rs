@@ -13,10 +13,12 @@ use super::{Result, Service, ServiceError, audit, now};
 use crate::domain::customer::{self, Customer, CustomerState};
 use crate::domain::ledger::{OperationKind, PaymentMethod};
 use crate::domain::money::Money;
+use crate::domain::network::Ip;
 use crate::domain::role::Role;
 use crate::domain::text;
 use crate::store::houses::House;
 use crate::store::ledger::NewOperation;
+use crate::store::network::{self, Switch};
 use crate::store::tariffs::{Period, Tariff};
 use crate::store::{counters, customers, houses, ledger, operators, tariffs};
 
@@ -297,6 +299,27 @@ impl Service {
             h.id = houses::insert(&mut db, &h, stamp).await?;
             house_list.push(h);
         }
+        // a switch in every house: its first ports go to customers one by one, the rest of the
+        // house is served through the house flag
+        let mut switch_ids = Vec::with_capacity(house_list.len());
+        for (i, h) in house_list.iter().enumerate() {
+            let (block, host) = (i / 250, i % 250 + 1);
+            let street = translit(h.street.trim_start_matches("ул. ").trim_start_matches("пр. "));
+            let sw = Switch {
+                id: 0,
+                name: format!("sw-{}-{}{}", street.replace(' ', "-"), h.number, translit(&h.letter)),
+                ip: format!("10.{}.{}.{host}", 200 + (block >> 8), block & 255),
+                model: ["DES-3200-28", "SNR-S2985G-24T", "DGS-1210-52"][i % 3].into(),
+                snmp_community: "public".into(),
+                ssh_password: "demo-ssh".into(),
+                telnet_password: String::new(),
+                house_id: Some(h.id),
+                ports: [24, 24, 48][i % 3],
+                serves_house: true,
+            };
+            let key = Ip::parse(&sw.ip).map(|ip| ip.key()).map_err(|e| ServiceError::invalid("ip", e))?;
+            switch_ids.push((network::insert_switch(&mut db, &sw, &key, stamp).await?, sw.ports, 0i64));
+        }
         let mut group_ids = Vec::new();
         for g in ["Физические лица", "Юридические лица", "VIP", "Льготники"]
         {
@@ -333,13 +356,15 @@ impl Service {
                 Vec::with_capacity(((end - next) * 2 * opts.months as u64) as usize);
             let mut addrs = Vec::with_capacity((end - next) as usize);
             let mut marks = Vec::new();
+            let mut ports_taken = Vec::new();
             for i in next..end {
                 let id = i as i64 + 1;
                 let roll = rng.random_range(0..100);
                 let is_potential = roll < 2;
                 let is_former = (2..5).contains(&roll);
                 let is_corporate = rng.random_range(0..100) < 3;
-                let house = &house_list[rng.random_range(0..house_list.len())];
+                let house_index = rng.random_range(0..house_list.len());
+                let house = &house_list[house_index];
                 let (name, login_base) = if is_corporate {
                     let c = town.companies[rng.random_range(0..town.companies.len())];
                     (c.to_string(), format!("org{}", id))
@@ -517,6 +542,11 @@ impl Service {
                         )),
                         c.created_at,
                     ));
+                    let (switch_id, ports, used) = &mut switch_ids[house_index];
+                    if *used < *ports {
+                        *used += 1;
+                        ports_taken.push((id, *switch_id, *used, c.created_at));
+                    }
                     if c.balance.is_negative() && rng.random_bool(0.3) {
                         marks.push((id, mark_ids[0]));
                     }
@@ -532,6 +562,7 @@ impl Service {
             let mut db = tx.db();
             customers::insert_many(&mut db, &rows).await?;
             customers::insert_addresses(&mut db, &addrs).await?;
+            network::insert_ports_many(&mut db, &ports_taken).await?;
             customers::insert_customer_marks(&mut db, &marks).await?;
             ledger::insert_many(&mut db, &ops).await?;
             tx.commit().await?;

@@ -149,6 +149,13 @@ impl Service {
                 before.short_address()
             )));
         }
+        let switches = crate::store::network::count_switches_in_house(&mut db, id).await?;
+        if switches > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{switches} switch(es) stand at {}: move or delete them first",
+                before.short_address()
+            )));
+        }
         houses::delete(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "house.delete", "house", Some(id), Some(&before), None).await?;
         tx.commit().await?;

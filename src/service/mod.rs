@@ -9,6 +9,7 @@ mod houses;
 mod lifecycle;
 mod maintenance;
 mod money;
+mod network;
 mod operators;
 mod tariffs;
 
@@ -21,8 +22,10 @@ use crate::store::{self, Db, Store, StoreError};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use houses::HouseInput;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
+pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use store::customers::{CustomerFilter, CustomerSummary};
 pub use store::houses::{House, HouseLine};
+pub use store::network::{AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine};
 pub use store::operators::Operator;
 pub use store::tariffs::{Period, ScheduledChange, Tariff};
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};

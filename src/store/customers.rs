@@ -194,7 +194,11 @@ pub async fn lookup(db: &mut Db<'_>, kind: LookupKind, value: &str, skip_former:
         LookupKind::Phone => {
             "(c.phone0 = $1 OR c.phone1 = $1 OR c.phone2 = $1 OR c.phone3 = $1 OR c.phone4 = $1)"
         }
-        LookupKind::Ip => "c.id IN (SELECT customer_id FROM customer_ips WHERE ip = $1)",
+        // $1 is the address's key: the one record that can hold it starts at or below it
+        LookupKind::Ip => {
+            "c.id IN (SELECT customer_id FROM customer_ips WHERE ip_lo = \
+             (SELECT MAX(ip_lo) FROM customer_ips WHERE ip_lo <= $1) AND ip_hi >= $1)"
+        }
         LookupKind::Mac => "c.id IN (SELECT customer_id FROM customer_ips WHERE mac = $1)",
     };
     let former = if skip_former { " AND c.is_former = FALSE" } else { "" };
@@ -725,15 +729,6 @@ pub async fn group_name(db: &mut Db<'_>, id: i64) -> Result<Option<String>> {
         .transpose()
 }
 
-/// IP and MAC records of a customer, for the card.
-pub async fn addresses(db: &mut Db<'_>, id: i64) -> Result<Vec<(Option<String>, Option<String>)>> {
-    db.fetch_all(q!("SELECT ip, mac FROM customer_ips WHERE customer_id = $1 ORDER BY id", id))
-        .await?
-        .iter()
-        .map(|r| Ok((r.opt_text("ip")?, r.opt_text("mac")?)))
-        .collect()
-}
-
 /// Inserts many customers with their ids, balances and search columns given (demo data and
 /// imports). Rows go in multi-row statements of at most `CHUNK` rows.
 pub async fn insert_many(db: &mut Db<'_>, rows: &[(Customer, String, String)]) -> Result<()> {
@@ -764,7 +759,6 @@ pub async fn insert_many(db: &mut Db<'_>, rows: &[(Customer, String, String)]) -
     Ok(())
 }
 
-/// Inserts IP/MAC records `(customer_id, ip, mac, created_at)` in bulk.
 /// An IP/MAC record to insert: customer id, IP, MAC, when it was added.
 pub type AddressRow = (i64, Option<String>, Option<String>, chrono::DateTime<chrono::Utc>);
 
@@ -773,11 +767,19 @@ pub async fn insert_addresses(db: &mut Db<'_>, rows: &[AddressRow]) -> Result<()
         let mut q = Q::new("");
         let mut groups = Vec::with_capacity(chunk.len());
         for (cid, ip, mac, at) in chunk {
-            let g = [q.push_bind(*cid), q.push_bind(ip.clone()), q.push_bind(mac.clone()), q.push_bind(*at)];
+            let key = ip.as_deref().and_then(|t| crate::domain::network::Ip::parse(t).ok()).map(|i| i.key());
+            let g = [
+                q.push_bind(*cid),
+                q.push_bind(ip.clone()),
+                q.push_bind(mac.clone()),
+                q.push_bind(*at),
+                q.push_bind(key.clone()),
+                q.push_bind(key),
+            ];
             groups.push(format!("({})", g.join(", ")));
         }
         q.sql = format!(
-            "INSERT INTO customer_ips (customer_id, ip, mac, created_at) VALUES {}",
+            "INSERT INTO customer_ips (customer_id, ip, mac, created_at, ip_lo, ip_hi) VALUES {}",
             groups.join(", ")
         )
         .into();

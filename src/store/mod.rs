@@ -12,6 +12,7 @@ pub mod customers;
 pub mod houses;
 pub mod ledger;
 pub mod lifecycle;
+pub mod network;
 pub mod operators;
 pub mod tariffs;
 
@@ -117,6 +118,7 @@ impl Store {
             Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        network::backfill_keys(self).await?;
         Ok(())
     }
 

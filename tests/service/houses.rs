@@ -73,7 +73,7 @@ async fn demo_data(env: &Env) {
     let by_ip = env.svc.search_customers(&env.noc, "10.0.0.1", false, 10).await.unwrap();
     assert_eq!(by_ip.customers.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1]);
     let card = env.svc.customer_card(&env.noc, 1).await.unwrap();
-    let mac = card.addresses[0].1.clone().unwrap().replace(':', "-").to_uppercase();
+    let mac = card.network.records[0].mac.clone().unwrap().replace(':', "-").to_uppercase();
     let by_mac = env.svc.search_customers(&env.noc, &mac, false, 10).await.unwrap();
     assert_eq!(by_mac.customers.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1]);
     // new customers continue the agreement numbers after the demo's

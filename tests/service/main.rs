@@ -8,6 +8,7 @@ mod customers;
 mod helpers;
 mod houses;
 mod money;
+mod network;
 mod operators;
 mod permissions;
 mod search;

@@ -6,8 +6,8 @@ use kassa::domain::customer::{CustomerState, LookupKind};
 use kassa::domain::ledger::OperationKind;
 use kassa::domain::role::{Permission, Role};
 use kassa::service::{
-    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, NewCustomer,
-    ServiceError, TariffInput, When,
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, IpSelection,
+    NewCustomer, ServiceError, SwitchInput, TariffInput, When,
 };
 use kassa::store::tariffs::Period;
 
@@ -51,6 +51,24 @@ enum Op {
     StateHistory,
     SetFormer,
     DeleteCustomer,
+    AddSwitch,
+    EditSwitch,
+    DeleteSwitch,
+    ListSwitches,
+    RevealSecrets,
+    FindSwitch,
+    PortMap,
+    AddIp,
+    DeleteIp,
+    AddSubnet,
+    DeleteSubnet,
+    SetMac,
+    MacHistory,
+    LastIp,
+    BindPort,
+    UnbindPort,
+    CustomerNetwork,
+    DhcpExport,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -88,6 +106,24 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::StateHistory, Permission::CustomerRead),
     (Op::SetFormer, Permission::CustomerArchive),
     (Op::DeleteCustomer, Permission::CustomerDelete),
+    (Op::AddSwitch, Permission::NetworkManage),
+    (Op::EditSwitch, Permission::NetworkManage),
+    (Op::DeleteSwitch, Permission::NetworkManage),
+    (Op::ListSwitches, Permission::NetworkRead),
+    (Op::RevealSecrets, Permission::SwitchSecrets),
+    (Op::FindSwitch, Permission::NetworkRead),
+    (Op::PortMap, Permission::NetworkRead),
+    (Op::AddIp, Permission::NetworkManage),
+    (Op::DeleteIp, Permission::NetworkManage),
+    (Op::AddSubnet, Permission::NetworkManage),
+    (Op::DeleteSubnet, Permission::NetworkManage),
+    (Op::SetMac, Permission::NetworkManage),
+    (Op::MacHistory, Permission::NetworkRead),
+    (Op::LastIp, Permission::NetworkRead),
+    (Op::BindPort, Permission::NetworkManage),
+    (Op::UnbindPort, Permission::NetworkManage),
+    (Op::CustomerNetwork, Permission::NetworkRead),
+    (Op::DhcpExport, Permission::NetworkRead),
 ];
 
 struct Fixture {
@@ -96,6 +132,7 @@ struct Fixture {
     tariff: i64,
     other_tariff: i64,
     house: i64,
+    switch: i64,
 }
 
 async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(), ServiceError> {
@@ -212,6 +249,44 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::SetFormer => s.set_former(a, f.customer, n.is_multiple_of(2)).await.map(drop),
         // the fixture customer has money: an allowed role is refused with a conflict, not denied
         Op::DeleteCustomer => s.delete_customer(a, f.customer).await.map(drop),
+        Op::AddSwitch => s
+            .add_switch(
+                a,
+                &SwitchInput {
+                    name: Some(format!("sw-m{n}")),
+                    ip: Some(format!("10.250.{}.{}", n / 250, n % 250 + 1)),
+                    ports: Some("8".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        Op::EditSwitch => s
+            .edit_switch(a, f.switch, &SwitchInput { model: Some(format!("m{n}")), ..Default::default() })
+            .await
+            .map(drop),
+        Op::DeleteSwitch => s.delete_switch(a, 424_242).await.map(drop),
+        Op::ListSwitches => s.list_switches(a, None, None, false).await.map(drop),
+        Op::RevealSecrets => s.list_switches(a, None, None, true).await.map(drop),
+        Op::FindSwitch => s.find_switch(a, "sw-matrix").await.map(drop),
+        Op::PortMap => s.port_map(a, f.switch).await.map(drop),
+        Op::AddIp => {
+            s.add_ip(a, f.customer, &format!("10.251.{}.{}", n / 250, n % 250 + 1), "").await.map(drop)
+        }
+        // nothing to delete: an allowed role gets "not found", not "denied"
+        Op::DeleteIp => s.delete_ip(a, f.customer, &IpSelection::MacOnly).await.map(drop),
+        Op::AddSubnet => s.add_subnet(a, f.customer, &format!("10.252.{n}.0"), "30").await.map(drop),
+        Op::DeleteSubnet => s.delete_subnet(a, f.customer, "10.253.0.0").await.map(drop),
+        Op::SetMac => s
+            .set_mac(a, "10.254.0.1", &format!("00:00:00:00:{:02x}:{:02x}", n / 256, n % 256))
+            .await
+            .map(drop),
+        Op::MacHistory => s.mac_history(a, f.customer).await.map(drop),
+        Op::LastIp => s.last_ip(a).await.map(drop),
+        Op::BindPort => s.bind_port(a, f.customer, f.switch, &(n % 8 + 1).to_string(), true).await.map(drop),
+        Op::UnbindPort => s.unbind_port(a, 424_242).await.map(drop),
+        Op::CustomerNetwork => s.customer_network(a, f.customer).await.map(drop),
+        Op::DhcpExport => s.dhcp_export_page(a, "", 10).await.map(drop),
     }
 }
 
@@ -221,7 +296,22 @@ async fn every_operation_for_every_role(env: &Env) {
     let t = tariff(env, "Матричный", "100", Period::Month, true).await;
     let t2 = tariff(env, "Другой", "200", Period::Month, true).await;
     let operation = pay(env, c.id, "1000").await.operation.id;
-    let f = Fixture { customer: c.id, operation, tariff: t, other_tariff: t2, house: h };
+    let switch = env
+        .svc
+        .add_switch(
+            &env.admin,
+            &SwitchInput {
+                name: Some("sw-matrix".into()),
+                ip: Some("10.249.0.1".into()),
+                ports: Some("8".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    env.svc.add_ip(&env.admin, c.id, "10.254.0.1", "").await.unwrap();
+    let f = Fixture { customer: c.id, operation, tariff: t, other_tariff: t2, house: h, switch };
     let mut n = 0;
     for role in Role::ALL {
         let actor = env.actor(role).clone();

@@ -1,0 +1,767 @@
+//! The network: switches, customers' addresses and subnets, MACs and their history, switch
+//! ports and the DHCP export. Switch credentials are returned only to roles with
+//! `switch.secrets` and only when asked for; the audit log and every `Debug` see them masked.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use crate::domain::network::{Ip, Mac, Subnet};
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::store::network::{
+    self as net, AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine,
+};
+use crate::store::{Db, customers, houses};
+
+/// A switch as typed: every field a string, checked here; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SwitchInput {
+    pub name: Option<String>,
+    pub ip: Option<String>,
+    pub model: Option<String>,
+    #[serde(skip_serializing)]
+    pub snmp_community: Option<String>,
+    #[serde(skip_serializing)]
+    pub ssh_password: Option<String>,
+    #[serde(skip_serializing)]
+    pub telnet_password: Option<String>,
+    /// A house id; empty for none.
+    pub house_id: Option<String>,
+    pub ports: Option<String>,
+    /// "1"/"0", "yes"/"no", "true"/"false".
+    pub serves_house: Option<String>,
+}
+
+/// Which of a customer's records `ip_delete` removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IpSelection {
+    /// One single address.
+    One(String),
+    /// The records with a MAC and no address (UserSide's `-1`).
+    MacOnly,
+    /// Every record.
+    All,
+}
+
+impl IpSelection {
+    /// `10.0.3.14`, `-1` or `all`, as UserSide takes them.
+    pub fn parse(value: &str) -> IpSelection {
+        match value.trim() {
+            "-1" => IpSelection::MacOnly,
+            v if v.eq_ignore_ascii_case("all") => IpSelection::All,
+            v => IpSelection::One(v.to_string()),
+        }
+    }
+}
+
+/// A switch and who is on each of its ports.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortMap {
+    pub switch: SwitchLine,
+    pub users: Vec<PortUser>,
+}
+
+/// The network side of a customer: addresses, port and MACs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CustomerNetwork {
+    pub records: Vec<AddressRecord>,
+    pub binding: Option<PortBinding>,
+    /// The switch serving the customer's house, when the customer has no port of their own.
+    pub house_switch: Option<(String, String)>,
+    /// The newest MAC changes.
+    pub mac_history: Vec<MacChange>,
+}
+
+/// The highest IPv4 address in use (`get_last_ip`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LastIp {
+    pub ip: String,
+    pub hex: String,
+}
+
+/// MAC changes shown with the customer's network.
+const CARD_MAC_HISTORY: i64 = 5;
+
+fn parse_bool(field: &str, v: &str) -> Result<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "1" | "yes" | "true" | "да" | "y" => Ok(true),
+        "0" | "no" | "false" | "нет" | "n" | "" => Ok(false),
+        other => Err(ServiceError::invalid(field, format!("'{other}' is not yes or no"))),
+    }
+}
+
+fn secret(field: &str, v: &str) -> Result<String> {
+    if v.chars().count() > 40 {
+        return Err(ServiceError::invalid(field, "at most 40 characters"));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(field, "control characters are not allowed"));
+    }
+    Ok(v.to_string())
+}
+
+fn not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("customer #{id}"))
+}
+
+fn switch_not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("switch {id}"))
+}
+
+const SWITCH_UNIQUE: &[(&str, &str)] =
+    &[("name", "a switch with this name already exists"), ("ip", "a switch with this IP already exists")];
+
+async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
+    if customers::exists(db, id).await? { Ok(()) } else { Err(not_found(id)) }
+}
+
+/// Refuses a range that any record or switch already holds, naming the holder.
+async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<()> {
+    if let Some(h) = net::holder(db, lo, hi).await? {
+        return Err(ServiceError::Conflict(format!("{what} overlaps {}", h.describe())));
+    }
+    if let Some(s) = net::switch_in_range(db, lo, hi).await? {
+        return Err(ServiceError::Conflict(format!(
+            "{what} holds the address {} of switch '{}'",
+            s.ip, s.name
+        )));
+    }
+    Ok(())
+}
+
+fn parse_mac(v: &str) -> Result<Option<Mac>> {
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        Mac::parse(v).map(Some).map_err(|e| ServiceError::invalid("mac", e))
+    }
+}
+
+async fn apply_switch(db: &mut Db<'_>, s: &mut Switch, input: &SwitchInput) -> Result<()> {
+    if let Some(name) = &input.name {
+        let n = text::clean(name);
+        if n.is_empty() {
+            return Err(ServiceError::invalid("name", "the name is empty"));
+        }
+        if n.chars().count() > 256 {
+            return Err(ServiceError::invalid("name", "at most 256 characters"));
+        }
+        s.name = n;
+    }
+    if let Some(ip) = &input.ip {
+        s.ip = Ip::parse(ip).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
+    }
+    if let Some(m) = &input.model {
+        let m = text::clean(m);
+        if m.chars().count() > 256 {
+            return Err(ServiceError::invalid("model", "at most 256 characters"));
+        }
+        s.model = m;
+    }
+    if let Some(v) = &input.snmp_community {
+        s.snmp_community = secret("snmp_community", v)?;
+    }
+    if let Some(v) = &input.ssh_password {
+        s.ssh_password = secret("ssh_password", v)?;
+    }
+    if let Some(v) = &input.telnet_password {
+        s.telnet_password = secret("telnet_password", v)?;
+    }
+    if let Some(h) = &input.house_id {
+        s.house_id = if h.trim().is_empty() {
+            None
+        } else {
+            let id = h
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ServiceError::invalid("house_id", format!("'{}' is not an id", h.trim())))?;
+            if houses::get(db, id).await?.is_none() {
+                return Err(ServiceError::invalid("house_id", format!("there is no house {id}")));
+            }
+            Some(id)
+        };
+    }
+    if let Some(p) = &input.ports {
+        s.ports = p.trim().parse::<i64>().ok().filter(|n| (1..=1024).contains(n)).ok_or_else(|| {
+            ServiceError::invalid("ports", format!("'{}' is not a port count (1–1024)", p.trim()))
+        })?;
+    }
+    if let Some(f) = &input.serves_house {
+        s.serves_house = parse_bool("serves_house", f)?;
+    }
+    if s.name.is_empty() {
+        return Err(ServiceError::invalid("name", "the name is missing"));
+    }
+    if s.ip.is_empty() {
+        return Err(ServiceError::invalid("ip", "the IP is missing"));
+    }
+    if s.ports == 0 {
+        return Err(ServiceError::invalid("ports", "the number of ports is missing"));
+    }
+    if s.serves_house && s.house_id.is_none() {
+        return Err(ServiceError::invalid("serves_house", "a switch serves a house only when it has one"));
+    }
+    Ok(())
+}
+
+/// The rules a switch must meet against the rest of the database.
+async fn check_switch(db: &mut Db<'_>, s: &Switch) -> Result<String> {
+    let ip = Ip::parse(&s.ip).map_err(|e| ServiceError::invalid("ip", e))?;
+    let key = ip.key();
+    if let Some(h) = net::holder(db, &key, &key).await? {
+        return Err(ServiceError::Conflict(format!("the switch's IP {ip} belongs to {}", h.describe())));
+    }
+    if s.serves_house
+        && let Some(house) = s.house_id
+        && let Some(other) = net::serving_switch(db, house, s.id).await?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "switch '{}' already serves this house: only one switch may serve a whole house",
+            other.name
+        )));
+    }
+    if s.id != 0
+        && let Some(top) = net::highest_port_used(db, s.id).await?
+        && top > s.ports
+    {
+        return Err(ServiceError::Conflict(format!(
+            "port {top} is in use: the switch cannot have fewer than {top} ports"
+        )));
+    }
+    Ok(key)
+}
+
+impl Service {
+    pub async fn add_switch(&self, actor: &Actor, input: &SwitchInput) -> Result<Switch> {
+        self.require(actor, Permission::NetworkManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        let mut s = Switch {
+            id: 0,
+            name: String::new(),
+            ip: String::new(),
+            model: String::new(),
+            snmp_community: String::new(),
+            ssh_password: String::new(),
+            telnet_password: String::new(),
+            house_id: None,
+            ports: 0,
+            serves_house: false,
+        };
+        apply_switch(&mut db, &mut s, input).await?;
+        let key = check_switch(&mut db, &s).await?;
+        s.id = net::insert_switch(&mut db, &s, &key, now())
+            .await
+            .map_err(|e| unique_to_conflict(e, SWITCH_UNIQUE))?;
+        audit::<(), _>(&mut db, Some(actor), "switch.add", "switch", Some(s.id), None, Some(&s.masked()))
+            .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    pub async fn edit_switch(&self, actor: &Actor, id: i64, input: &SwitchInput) -> Result<Switch> {
+        self.require(actor, Permission::NetworkManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        let before = net::get_switch(&mut db, id).await?.ok_or_else(|| switch_not_found(id))?;
+        let mut s = before.clone();
+        apply_switch(&mut db, &mut s, input).await?;
+        let key = check_switch(&mut db, &s).await?;
+        net::update_switch(&mut db, &s, &key).await.map_err(|e| unique_to_conflict(e, SWITCH_UNIQUE))?;
+        audit(
+            &mut db,
+            Some(actor),
+            "switch.edit",
+            "switch",
+            Some(id),
+            Some(&before.masked()),
+            Some(&s.masked()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// Deletes a switch; refused while customers are on its ports.
+    pub async fn delete_switch(&self, actor: &Actor, id: i64) -> Result<Switch> {
+        self.require(actor, Permission::NetworkManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        let before = net::get_switch(&mut db, id).await?.ok_or_else(|| switch_not_found(id))?;
+        let users = net::port_users(&mut db, id).await?.len();
+        if users > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{users} customer(s) are on the ports of switch '{}': move them to other ports first",
+                before.name
+            )));
+        }
+        net::delete_switch(&mut db, id).await?;
+        audit::<_, ()>(
+            &mut db,
+            Some(actor),
+            "switch.delete",
+            "switch",
+            Some(id),
+            Some(&before.masked()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// Switches (`CLN_SWITCH_LIST`): all, one, or a house's. Credentials come masked unless
+    /// `reveal` is asked for, which needs `switch.secrets`.
+    pub async fn list_switches(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        house_id: Option<i64>,
+        reveal: bool,
+    ) -> Result<Vec<SwitchLine>> {
+        self.require(actor, Permission::NetworkRead)?;
+        if reveal {
+            self.require(actor, Permission::SwitchSecrets)?;
+        }
+        let mut tx = self.store.read().await?;
+        let mut lines = net::list_switches(&mut tx.db(), id, house_id).await?;
+        if !reveal {
+            for l in &mut lines {
+                l.switch = l.switch.masked();
+            }
+        }
+        Ok(lines)
+    }
+
+    /// A switch by id, by its exact name or by its IP (`:sw NAME`), masked.
+    pub async fn find_switch(&self, actor: &Actor, reference: &str) -> Result<SwitchLine> {
+        self.require(actor, Permission::NetworkRead)?;
+        let t = text::clean(reference);
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        // #3 is an id; otherwise a name or an IP, and failing those a bare number is an id
+        let id = match t.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+            Some(id) => Some(id),
+            None => match net::find_switch(&mut db, &t).await? {
+                Some(s) => Some(s.id),
+                None => t.parse::<i64>().ok(),
+            },
+        };
+        let Some(id) = id else { return Err(ServiceError::NotFound(format!("switch '{t}'"))) };
+        let mut line = net::list_switches(&mut db, Some(id), None)
+            .await?
+            .pop()
+            .ok_or_else(|| ServiceError::NotFound(format!("switch '{t}'")))?;
+        line.switch = line.switch.masked();
+        Ok(line)
+    }
+
+    /// A switch and who is on each of its ports.
+    pub async fn port_map(&self, actor: &Actor, switch_id: i64) -> Result<PortMap> {
+        self.require(actor, Permission::NetworkRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let mut switch = net::list_switches(&mut db, Some(switch_id), None)
+            .await?
+            .pop()
+            .ok_or_else(|| switch_not_found(switch_id))?;
+        switch.switch = switch.switch.masked();
+        let users = net::port_users(&mut db, switch_id).await?;
+        Ok(PortMap { switch, users })
+    }
+
+    /// Adds an address, with a MAC or without, or a MAC alone (`ip_add`).
+    pub async fn add_ip(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        ip: &str,
+        mac: &str,
+    ) -> Result<AddressRecord> {
+        self.require(actor, Permission::NetworkManage)?;
+        let ip = if ip.trim().is_empty() {
+            None
+        } else {
+            Some(Ip::parse(ip).map_err(|e| ServiceError::invalid("ip", e))?)
+        };
+        let mac = parse_mac(mac)?;
+        if ip.is_none() && mac.is_none() {
+            return Err(ServiceError::invalid("ip", "give an IP, a MAC or both"));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let at = now();
+        let ip_text = ip.map(|i| i.to_string());
+        let key = ip.map(|i| i.key());
+        if let (Some(ip), Some(key)) = (&ip_text, &key) {
+            check_free(&mut db, ip, key, key).await?;
+        }
+        let mac_text = mac.map(|m| m.to_string());
+        let id = net::insert_record(
+            &mut db,
+            customer_id,
+            ip_text.as_deref().zip(key.as_deref()).map(|(i, k)| (i, None, k, k)),
+            mac_text.as_deref(),
+            at,
+        )
+        .await
+        .map_err(|e| unique_to_conflict(e, &[("ip", "this IP is already in use")]))?;
+        if let Some(m) = &mac_text {
+            net::record_mac_change(
+                &mut db,
+                customer_id,
+                ip_text.as_deref(),
+                None,
+                Some(m),
+                Some(actor.operator_id),
+                at,
+            )
+            .await?;
+        }
+        let record =
+            AddressRecord { id, customer_id, ip: ip_text, prefix: None, mac: mac_text, created_at: at };
+        audit::<(), _>(&mut db, Some(actor), "ip.add", "customer", Some(customer_id), None, Some(&record))
+            .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Deletes one address, the MAC-only records, or every record of a customer (`ip_delete`).
+    pub async fn delete_ip(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        which: &IpSelection,
+    ) -> Result<Vec<AddressRecord>> {
+        self.require(actor, Permission::NetworkManage)?;
+        let one = match which {
+            IpSelection::One(v) => {
+                Some(Ip::parse(v).map_err(|e| ServiceError::invalid("ip", e))?.to_string())
+            }
+            _ => None,
+        };
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let records = net::records(&mut db, customer_id).await?;
+        let gone: Vec<AddressRecord> = match (which, &one) {
+            (IpSelection::One(_), Some(ip)) => {
+                let found: Vec<_> = records.into_iter().filter(|r| r.ip.as_ref() == Some(ip)).collect();
+                match found.first() {
+                    None => {
+                        return Err(ServiceError::NotFound(format!(
+                            "address {ip} of customer #{customer_id}"
+                        )));
+                    }
+                    Some(r) if r.prefix.is_some() => {
+                        return Err(ServiceError::Conflict(format!(
+                            "{} is a subnet: delete it as a subnet (kassa ip subnet-delete)",
+                            r.address()
+                        )));
+                    }
+                    Some(_) => found,
+                }
+            }
+            (IpSelection::MacOnly, _) => records.into_iter().filter(|r| r.ip.is_none()).collect(),
+            _ => records,
+        };
+        if gone.is_empty() {
+            return Err(ServiceError::NotFound(format!(
+                "{} records of customer #{customer_id}",
+                if *which == IpSelection::MacOnly { "MAC-only" } else { "address" }
+            )));
+        }
+        net::delete_records(&mut db, &gone.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        audit::<_, ()>(&mut db, Some(actor), "ip.delete", "customer", Some(customer_id), Some(&gone), None)
+            .await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    /// Gives a customer a block of addresses by its first address and prefix length
+    /// (`ip_subnet_add`); refused when any address of it is held.
+    pub async fn add_subnet(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        first: &str,
+        prefix: &str,
+    ) -> Result<AddressRecord> {
+        self.require(actor, Permission::NetworkManage)?;
+        let net_ = subnet_of(first, prefix)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let (lo, hi) = (net_.first.key(), net_.last().key());
+        check_free(&mut db, &format!("subnet {net_}"), &lo, &hi).await?;
+        let at = now();
+        let first_text = net_.first.to_string();
+        let prefix = i64::from(net_.prefix);
+        let id =
+            net::insert_record(&mut db, customer_id, Some((&first_text, Some(prefix), &lo, &hi)), None, at)
+                .await
+                .map_err(|e| unique_to_conflict(e, &[("ip", "this address is already in use")]))?;
+        let record = AddressRecord {
+            id,
+            customer_id,
+            ip: Some(first_text),
+            prefix: Some(prefix),
+            mac: None,
+            created_at: at,
+        };
+        audit::<(), _>(
+            &mut db,
+            Some(actor),
+            "ip.subnet_add",
+            "customer",
+            Some(customer_id),
+            None,
+            Some(&record),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Takes a subnet off a customer by its first address (`ip_subnet_delete`).
+    pub async fn delete_subnet(&self, actor: &Actor, customer_id: i64, first: &str) -> Result<AddressRecord> {
+        self.require(actor, Permission::NetworkManage)?;
+        let ip = Ip::parse(first).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let record = net::records(&mut db, customer_id)
+            .await?
+            .into_iter()
+            .find(|r| r.ip.as_deref() == Some(ip.as_str()) && r.prefix.is_some())
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("subnet starting at {ip} of customer #{customer_id}"))
+            })?;
+        net::delete_records(&mut db, &[record.id]).await?;
+        audit::<_, ()>(
+            &mut db,
+            Some(actor),
+            "ip.subnet_delete",
+            "customer",
+            Some(customer_id),
+            Some(&record),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Sets (or with an empty MAC clears) the MAC of an address (`set_mac_by_ip`); the change
+    /// goes into the customer's MAC history.
+    pub async fn set_mac(&self, actor: &Actor, ip: &str, mac: &str) -> Result<AddressRecord> {
+        self.require(actor, Permission::NetworkManage)?;
+        let ip = Ip::parse(ip).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
+        let mac = parse_mac(mac)?.map(|m| m.to_string());
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        let before = net::record_by_ip(&mut db, &ip)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("address {ip} (no customer has it)")))?;
+        if before.mac == mac {
+            return Err(ServiceError::Conflict(format!("{ip} already has this MAC")));
+        }
+        net::set_mac(&mut db, before.id, mac.as_deref()).await?;
+        let at = now();
+        net::record_mac_change(
+            &mut db,
+            before.customer_id,
+            Some(&ip),
+            before.mac.as_deref(),
+            mac.as_deref(),
+            Some(actor.operator_id),
+            at,
+        )
+        .await?;
+        let after = AddressRecord { mac, ..before.clone() };
+        audit(
+            &mut db,
+            Some(actor),
+            "ip.set_mac",
+            "customer",
+            Some(before.customer_id),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The customer's MAC changes, newest first (`get_mac_history`).
+    pub async fn mac_history(&self, actor: &Actor, customer_id: i64) -> Result<Vec<MacChange>> {
+        self.require(actor, Permission::NetworkRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        customer_exists(&mut db, customer_id).await?;
+        Ok(net::mac_history(&mut db, customer_id, 10_000).await?)
+    }
+
+    /// The highest IPv4 address any customer has (`get_last_ip`), in dotted and hex form.
+    pub async fn last_ip(&self, actor: &Actor) -> Result<Option<LastIp>> {
+        self.require(actor, Permission::NetworkRead)?;
+        let mut tx = self.store.read().await?;
+        let Some(key) = net::highest_v4(&mut tx.db()).await? else { return Ok(None) };
+        let n = u32::from_str_radix(&key[1..], 16).map_err(|_| crate::store::StoreError::Corrupt {
+            column: "customer_ips.ip_hi".into(),
+            value: key.clone(),
+        })?;
+        let ip = Ip(std::net::Ipv4Addr::from(n).into());
+        Ok(Some(LastIp { ip: ip.to_string(), hex: ip.hex() }))
+    }
+
+    /// Puts a customer on a switch port. A port another customer holds is refused, naming
+    /// them, unless `take_over` is set: then that customer leaves the port (both are audited).
+    pub async fn bind_port(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        switch_id: i64,
+        port: &str,
+        take_over: bool,
+    ) -> Result<PortBinding> {
+        self.require(actor, Permission::NetworkManage)?;
+        let port_n = port.trim().parse::<i64>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            ServiceError::invalid("port", format!("'{}' is not a port number", port.trim()))
+        })?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let sw = net::get_switch(&mut db, switch_id).await?.ok_or_else(|| switch_not_found(switch_id))?;
+        if port_n > sw.ports {
+            return Err(ServiceError::invalid(
+                "port",
+                format!("switch '{}' has ports 1–{}: there is no port {port_n}", sw.name, sw.ports),
+            ));
+        }
+        let before = net::binding(&mut db, customer_id).await?;
+        if let Some(b) = &before
+            && b.switch_id == switch_id
+            && b.port == port_n
+        {
+            return Err(ServiceError::Conflict(format!(
+                "customer #{customer_id} is already on port {port_n} of '{}'",
+                sw.name
+            )));
+        }
+        if let Some(holder) = net::port_holder(&mut db, switch_id, port_n).await? {
+            let other = net::binding(&mut db, holder).await?;
+            if !take_over {
+                let who = customers::get(&mut db, holder).await?.map(|c| c.name).unwrap_or_default();
+                return Err(ServiceError::Conflict(format!(
+                    "port {port_n} of '{}' is taken by customer #{holder} ({who}): move them explicitly \
+                     (--move, or confirm the move on screen)",
+                    sw.name
+                )));
+            }
+            net::unbind(&mut db, holder).await?;
+            audit::<_, ()>(
+                &mut db,
+                Some(actor),
+                "port.unbind",
+                "customer",
+                Some(holder),
+                other.as_ref(),
+                None,
+            )
+            .await?;
+        }
+        net::unbind(&mut db, customer_id).await?;
+        net::bind(&mut db, customer_id, switch_id, port_n, now()).await?;
+        let after = net::binding(&mut db, customer_id).await?;
+        audit(
+            &mut db,
+            Some(actor),
+            "port.bind",
+            "customer",
+            Some(customer_id),
+            before.as_ref(),
+            after.as_ref(),
+        )
+        .await?;
+        tx.commit().await?;
+        after.ok_or_else(|| not_found(customer_id))
+    }
+
+    /// Takes a customer off their switch port.
+    pub async fn unbind_port(&self, actor: &Actor, customer_id: i64) -> Result<PortBinding> {
+        self.require(actor, Permission::NetworkManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        net::lock(&mut db).await?;
+        customer_exists(&mut db, customer_id).await?;
+        let before = net::binding(&mut db, customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("a port of customer #{customer_id}")))?;
+        net::unbind(&mut db, customer_id).await?;
+        audit::<_, ()>(
+            &mut db,
+            Some(actor),
+            "port.unbind",
+            "customer",
+            Some(customer_id),
+            Some(&before),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// The network side of a customer.
+    pub async fn customer_network(&self, actor: &Actor, customer_id: i64) -> Result<CustomerNetwork> {
+        self.require(actor, Permission::NetworkRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let c = customers::get(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;
+        network_of(&mut db, customer_id, c.house_id).await
+    }
+
+    /// One page of the DHCP export (`get_ip_port_device_commutation`): addresses of current
+    /// customers after `after` (a key from the previous page's last row; empty to start).
+    pub async fn dhcp_export_page(&self, actor: &Actor, after: &str, limit: i64) -> Result<Vec<DhcpRow>> {
+        self.require(actor, Permission::NetworkRead)?;
+        let mut tx = self.store.read().await?;
+        Ok(net::dhcp_page(&mut tx.db(), after, limit.clamp(1, 100_000)).await?)
+    }
+}
+
+fn subnet_of(first: &str, prefix: &str) -> Result<Subnet> {
+    let ip = Ip::parse(first).map_err(|e| ServiceError::invalid("ip", e))?;
+    let p = prefix.trim().trim_start_matches('/');
+    let p: u8 = p.parse().map_err(|_| {
+        ServiceError::invalid("prefix", format!("'{}' is not a prefix length", prefix.trim()))
+    })?;
+    Subnet::new(ip, p).map_err(|e| ServiceError::invalid("prefix", e))
+}
+
+/// The network side of a customer, in the caller's transaction (also used by the card).
+pub(crate) async fn network_of(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    house_id: Option<i64>,
+) -> Result<CustomerNetwork> {
+    let records = net::records(db, customer_id).await?;
+    let binding = net::binding(db, customer_id).await?;
+    let house_switch = match (&binding, house_id) {
+        (None, Some(h)) => net::serving_switch(db, h, 0).await?.map(|s| (s.name, s.ip)),
+        _ => None,
+    };
+    let mac_history = net::mac_history(db, customer_id, CARD_MAC_HISTORY).await?;
+    Ok(CustomerNetwork { records, binding, house_switch, mac_history })
+}
