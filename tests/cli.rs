@@ -168,6 +168,70 @@ const BAD: &[(Option<&str>, &[&str], u8)] = &[
     (Some("cashier"), &["audit"], 5),
     (Some("admin"), &["demo", "--customers", "5"], 4),
     (Some("admin"), &["demo", "--customers", "0"], 2),
+    (Some("noc"), &["switch", "add", "--name", "sw-x", "--ip", "10.200.0.256", "--ports", "8"], 2),
+    (Some("noc"), &["switch", "add", "--name", "sw-x", "--ip", "10.200.9.1", "--ports", "0"], 2),
+    (
+        Some("noc"),
+        &["switch", "add", "--name", "sw-x", "--ip", "10.200.9.1", "--ports", "8", "--house", "77"],
+        2,
+    ),
+    (
+        Some("noc"),
+        &["switch", "add", "--name", "sw-x", "--ip", "10.200.9.1", "--ports", "8", "--serves-house", "может"],
+        2,
+    ),
+    (Some("noc"), &["switch", "add", "--name", "sw-lenina-1", "--ip", "10.200.9.1", "--ports", "8"], 4),
+    (Some("noc"), &["switch", "add", "--name", "sw-x", "--ip", "10.200.0.1", "--ports", "8"], 4),
+    (Some("noc"), &["switch", "add", "--name", "sw-x", "--ip", "10.0.0.5", "--ports", "8"], 4),
+    (
+        Some("noc"),
+        &[
+            "switch",
+            "add",
+            "--name",
+            "sw-x",
+            "--ip",
+            "10.200.9.1",
+            "--ports",
+            "8",
+            "--house",
+            "1",
+            "--serves-house",
+            "yes",
+        ],
+        4,
+    ),
+    (Some("cashier"), &["switch", "add", "--name", "sw-x", "--ip", "10.200.9.1", "--ports", "8"], 5),
+    (Some("noc"), &["switch", "edit", "sw-lenina-1", "--ports", "10"], 4),
+    (Some("noc"), &["switch", "edit", "нет-такого", "--ports", "10"], 3),
+    (Some("noc"), &["--yes", "switch", "delete", "sw-lenina-1"], 4),
+    (Some("cashier"), &["switch", "list", "--show-secrets"], 5),
+    (Some("noc"), &["switch", "ports", "#99"], 3),
+    (Some("noc"), &["ip", "add", "10001", "10.0.0.2"], 4),
+    (Some("noc"), &["ip", "add", "10001", "10.0.0.300"], 2),
+    (Some("noc"), &["ip", "add", "10001", "10.0.9.1", "--mac", "00:11:22:33:44"], 2),
+    (Some("noc"), &["ip", "add", "10001"], 2),
+    (Some("noc"), &["ip", "add", "99999", "10.0.9.1"], 3),
+    (Some("cashier"), &["ip", "add", "10001", "10.0.9.1"], 5),
+    (Some("noc"), &["ip", "delete", "10001", "10.0.0.2"], 3),
+    (Some("noc"), &["ip", "delete", "10001", "nonsense"], 2),
+    (Some("noc"), &["--yes", "ip", "delete", "10001", "-1"], 3),
+    (Some("noc"), &["ip", "subnet-add", "10001", "10.0.0.0", "29"], 4),
+    (Some("noc"), &["ip", "subnet-add", "10001", "10.0.9.3", "29"], 2),
+    (Some("noc"), &["ip", "subnet-add", "10001", "10.0.9.0", "8"], 2),
+    (Some("noc"), &["ip", "subnet-add", "10001", "10.0.9.0", "x"], 2),
+    (Some("noc"), &["--yes", "ip", "subnet-delete", "10001", "10.0.0.1"], 3),
+    (Some("noc"), &["ip", "set-mac", "10.0.9.9", "00:11:22:33:44:55"], 3),
+    (Some("noc"), &["ip", "set-mac", "10.0.0.1", "zz:11:22:33:44:55"], 2),
+    (Some("viewer"), &["ip", "set-mac", "10.0.0.1", "00:11:22:33:44:55"], 5),
+    (Some("noc"), &["ip", "mac-history", "99999"], 3),
+    (Some("noc"), &["ip", "bind", "10030", "sw-lenina-1", "1"], 4),
+    (Some("noc"), &["ip", "bind", "10030", "sw-lenina-1", "25"], 2),
+    (Some("noc"), &["ip", "bind", "10030", "sw-lenina-1", "первый"], 2),
+    (Some("noc"), &["ip", "bind", "10030", "sw-nowhere", "1"], 3),
+    (Some("cashier"), &["ip", "bind", "10030", "sw-lenina-1", "1", "--move"], 5),
+    (Some("noc"), &["ip", "unbind", "10030"], 3),
+    (Some("noc"), &["dhcp", "export", "--format", "xml"], 2),
     (Some("admin"), &["no-such-command"], 2),
     (Some("admin"), &["pay"], 2),
 ];
@@ -221,6 +285,82 @@ async fn bad_input_changes_nothing_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_changes_nothing_postgres() {
     bad_input_changes_nothing(Kind::Postgres).await;
+}
+
+/// The DHCP export of a small fixture, in all three formats, line by line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dhcp_export_of_a_fixture() {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = kassa(home.path(), &db.url, Some("admin"), args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let init = kassa(home.path(), &db.url, None, &["init"]);
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    run(&["house", "add", "--city", "Казань", "--street", "ул. Ленина", "--number", "5"]);
+    run(&["house", "add", "--city", "Казань", "--street", "ул. Ленина", "--number", "7"]);
+    run(&["switch", "add", "--name", "sw-5", "--ip", "10.200.0.5", "--ports", "24", "--house", "1"]);
+    run(&[
+        "switch",
+        "add",
+        "--name",
+        "sw-7, \"west\"",
+        "--ip",
+        "10.200.0.7",
+        "--ports",
+        "8",
+        "--house",
+        "2",
+        "--serves-house",
+        "yes",
+    ]);
+    for (name, house) in [("Иванов", "1"), ("Петров", "1"), ("Сидоров", "2"), ("Ушедший", "2")]
+    {
+        run(&["customer", "add", "--name", name, "--set", &format!("house_id={house}")]);
+    }
+    run(&["ip", "add", "1", "10.0.3.14", "--mac", "0011.2233.4455"]);
+    run(&["ip", "add", "2", "10.0.3.2"]);
+    run(&["ip", "add", "3", "10.0.3.20", "--mac", "00-11-22-33-44-66"]);
+    run(&["ip", "subnet-add", "3", "10.0.4.0", "30"]);
+    run(&["ip", "add", "2", "2001:db8::5", "--mac", "001122334477"]);
+    run(&["ip", "add", "4", "10.0.3.30", "--mac", "00:11:22:33:44:88"]);
+    run(&["--yes", "customer", "to-former", "4"]);
+    run(&["ip", "bind", "1", "sw-5", "7"]);
+    run(&["ip", "bind", "2", "sw-5", "8"]);
+    assert_eq!(
+        run(&["dhcp", "export"]),
+        "ip,mac,switch_ip,switch_name,port,customer_id,agreement\n\
+         10.0.3.2,,10.200.0.5,sw-5,8,2,2\n\
+         10.0.3.14,00:11:22:33:44:55,10.200.0.5,sw-5,7,1,1\n\
+         10.0.3.20,00:11:22:33:44:66,10.200.0.7,\"sw-7, \"\"west\"\"\",,3,3\n\
+         10.0.4.0/30,,10.200.0.7,\"sw-7, \"\"west\"\"\",,3,3\n\
+         2001:db8::5,00:11:22:33:44:77,10.200.0.5,sw-5,8,2,2\n"
+    );
+    assert_eq!(
+        run(&["dhcp", "export", "--format", "dhcpd"]),
+        "# kassa: fixed addresses of current customers (ISC dhcpd host blocks)\n\
+         host kassa-1-1 {\n    # customer #1 agreement 1, switch sw-5 (10.200.0.5) port 7\n    \
+         hardware ethernet 00:11:22:33:44:55;\n    fixed-address 10.0.3.14;\n}\n\
+         host kassa-3-3 {\n    # customer #3 agreement 3, switch sw-7, \"west\" (10.200.0.7) (serves the house)\n    \
+         hardware ethernet 00:11:22:33:44:66;\n    fixed-address 10.0.3.20;\n}\n\
+         # 2 host(s); 3 address(es) left out: no MAC, a subnet, or IPv6 (dhcpd6 takes those)\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["dhcp", "export", "--format", "json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 5);
+    assert_eq!(
+        json[1],
+        serde_json::json!({"ip": "10.0.3.14", "mac": "00:11:22:33:44:55", "switch_ip": "10.200.0.5",
+                           "switch_name": "sw-5", "port": 7, "customer_id": 1, "agreement": "1"})
+    );
+    // an empty export is still well formed
+    run(&["--yes", "ip", "delete", "1", "all"]);
+    run(&["--yes", "ip", "delete", "2", "all"]);
+    run(&["--yes", "ip", "delete", "3", "all"]);
+    assert_eq!(run(&["dhcp", "export", "--format", "json"]), "[]\n");
+    assert_eq!(run(&["dhcp", "export"]), "ip,mac,switch_ip,switch_name,port,customer_id,agreement\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
