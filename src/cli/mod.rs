@@ -45,7 +45,7 @@ impl From<ServiceError> for CliError {
         let code = match &e {
             ServiceError::Invalid { .. } => 2,
             ServiceError::NotFound(_) => 3,
-            ServiceError::Conflict(_) => 4,
+            ServiceError::Conflict(_) | ServiceError::PortTaken { .. } => 4,
             ServiceError::Denied { .. } => 5,
             ServiceError::BadCredentials | ServiceError::Locked { .. } | ServiceError::Disabled(_) => 6,
             ServiceError::Store(_) => 1,

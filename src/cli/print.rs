@@ -196,12 +196,13 @@ pub fn houses(hs: &[HouseLine]) -> String {
     hs.iter()
         .map(|h| {
             format!(
-                "{} {} {} {} {} customers",
+                "{} {} {} {} {} customers, {} switch(es)",
                 right(&h.house.id.to_string(), 5),
                 cell(&h.house.city, 12),
                 cell(&h.house.short_address(), 28),
                 cell(&h.house.postcode, 7),
-                right(&h.customers.to_string(), 4)
+                right(&h.customers.to_string(), 4),
+                h.switches
             )
         })
         .collect::<Vec<_>>()

@@ -40,6 +40,11 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// A switch port another customer holds: a conflict the operator may resolve by moving them.
+    #[error(
+        "port {port} of '{switch}' is taken by customer #{holder_id} ({holder_name}): move them explicitly (--move, or confirm the move on screen)"
+    )]
+    PortTaken { port: i64, switch: String, holder_id: i64, holder_name: String },
     #[error("wrong login or password")]
     BadCredentials,
     #[error("operator '{login}' is locked after repeated wrong passwords until {until} UTC")]

@@ -336,6 +336,33 @@ impl Service {
         Ok(lines)
     }
 
+    /// A house by `#id` or by its address as typed (`Ленина 5`, `ул. Ленина 5а`): the number
+    /// must match, the street words must be in the house's street.
+    pub async fn find_house(&self, actor: &Actor, reference: &str) -> Result<crate::store::houses::HouseLine> {
+        self.require(actor, Permission::HouseRead)?;
+        let t = text::clean(reference);
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let id = match t.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+            Some(id) => Some(id),
+            None => {
+                let norm = text::normalise(&t);
+                let words: Vec<&str> = norm.split_whitespace().collect();
+                let Some((last, street)) = words.split_last() else {
+                    return Err(ServiceError::invalid("house", "type a street and a house number"));
+                };
+                let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
+                let letter = &last[digits.len()..];
+                let number = digits.parse::<i64>().map_err(|_| {
+                    ServiceError::invalid("house", format!("'{last}' is not a house number: type a street and a number"))
+                })?;
+                houses::find(&mut db, &street.join(" "), number, letter).await?
+            }
+        };
+        let Some(id) = id else { return Err(ServiceError::NotFound(format!("house '{t}'"))) };
+        houses::list(&mut db, Some(id)).await?.pop().ok_or_else(|| ServiceError::NotFound(format!("house '{t}'")))
+    }
+
     /// A switch by id, by its exact name or by its IP (`:sw NAME`), masked.
     pub async fn find_switch(&self, actor: &Actor, reference: &str) -> Result<SwitchLine> {
         self.require(actor, Permission::NetworkRead)?;
@@ -662,12 +689,8 @@ impl Service {
         if let Some(holder) = net::port_holder(&mut db, switch_id, port_n).await? {
             let other = net::binding(&mut db, holder).await?;
             if !take_over {
-                let who = customers::get(&mut db, holder).await?.map(|c| c.name).unwrap_or_default();
-                return Err(ServiceError::Conflict(format!(
-                    "port {port_n} of '{}' is taken by customer #{holder} ({who}): move them explicitly \
-                     (--move, or confirm the move on screen)",
-                    sw.name
-                )));
+                let holder_name = customers::get(&mut db, holder).await?.map(|c| c.name).unwrap_or_default();
+                return Err(ServiceError::PortTaken { port: port_n, switch: sw.name, holder_id: holder, holder_name });
             }
             net::unbind(&mut db, holder).await?;
             audit::<_, ()>(

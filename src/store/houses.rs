@@ -34,6 +34,7 @@ pub struct HouseLine {
     #[serde(flatten)]
     pub house: House,
     pub customers: i64,
+    pub switches: i64,
 }
 
 const COLUMNS: &str = "h.id, h.country, h.region, h.city, h.street, h.number, h.letter, h.postcode, h.connect_date, h.ip_pool_id";
@@ -103,12 +104,28 @@ pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<House>> {
 
 pub async fn list(db: &mut Db<'_>, id: Option<i64>) -> Result<Vec<HouseLine>> {
     let sql = format!(
-        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM customers c WHERE c.house_id = h.id) AS customers \
+        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM customers c WHERE c.house_id = h.id) AS customers, \
+         (SELECT COUNT(*) FROM switches s WHERE s.house_id = h.id) AS switches \
          FROM houses h WHERE ($1 IS NULL OR h.id = $1) ORDER BY h.city, h.street, h.number, h.letter"
     );
     db.fetch_all(q!(sql, id))
         .await?
         .iter()
-        .map(|r| Ok(HouseLine { house: from_row(r)?, customers: r.i64("customers")? }))
+        .map(|r| Ok(HouseLine { house: from_row(r)?, customers: r.i64("customers")?, switches: r.i64("switches")? }))
         .collect()
+}
+
+/// The house with this number and letter whose address contains the street words (normalised),
+/// the lowest id first.
+pub async fn find(db: &mut Db<'_>, street: &str, number: i64, letter: &str) -> Result<Option<i64>> {
+    let pattern = format!("%{}%", street.replace('%', "").replace('_', ""));
+    db.fetch_optional(q!(
+        "SELECT id FROM houses WHERE number = $1 AND lower(letter) = $2 AND search_text LIKE $3 ORDER BY id LIMIT 1",
+        number,
+        letter,
+        pattern
+    ))
+    .await?
+    .map(|r| r.i64("id"))
+    .transpose()
 }

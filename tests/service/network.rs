@@ -115,6 +115,12 @@ async fn switches_and_their_secrets(env: &Env) {
     env.svc.unbind_port(&env.noc, c.id).await.unwrap();
     env.svc.delete_switch(&env.noc, s2.id).await.unwrap();
     assert_eq!(env.svc.list_switches(&env.noc, None, None, false).await.unwrap().len(), 1);
+    // houses by address as typed, or by #id
+    assert_eq!(env.svc.find_house(&env.viewer, "Коммутаторная 1").await.unwrap().house.id, h);
+    assert_eq!(env.svc.find_house(&env.viewer, "ул. КОММУТАТОРНАЯ 1").await.unwrap().switches, 1);
+    assert_eq!(env.svc.find_house(&env.viewer, &format!("#{h}")).await.unwrap().house.id, h);
+    assert!(matches!(env.svc.find_house(&env.viewer, "Коммутаторная 2").await, Err(ServiceError::NotFound(_))));
+    invalid(&env.svc.find_house(&env.viewer, "Коммутаторная").await, "house");
     // a switch's address cannot be a customer's, nor the other way round
     env.svc.add_ip(&env.noc, c.id, "10.1.0.50", "").await.unwrap();
     conflict_naming(&env.svc.add_switch(&env.noc, &sw("sw-3", "10.1.0.50", "8")).await, "#");
@@ -261,7 +267,10 @@ async fn ports_and_the_dhcp_export(env: &Env) {
     let d = customer(env, "Бывший", &[("agreement_number", "704")]).await;
     env.svc.bind_port(&env.noc, a.id, s1.id, "3", false).await.unwrap();
     // a taken port, a port beyond the count, not a number
-    conflict_naming(&env.svc.bind_port(&env.noc, b.id, s1.id, "3", false).await, "Первый");
+    match env.svc.bind_port(&env.noc, b.id, s1.id, "3", false).await {
+        Err(e @ ServiceError::PortTaken { .. }) => assert!(e.to_string().contains("Первый"), "{e}"),
+        other => panic!("expected the port to be taken, got {other:?}"),
+    }
     invalid(&env.svc.bind_port(&env.noc, b.id, s1.id, "9", false).await, "port");
     invalid(&env.svc.bind_port(&env.noc, b.id, s1.id, "0", false).await, "port");
     invalid(&env.svc.bind_port(&env.noc, b.id, s1.id, "три", false).await, "port");

@@ -69,6 +69,7 @@ enum Op {
     UnbindPort,
     CustomerNetwork,
     DhcpExport,
+    FindHouse,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -124,6 +125,7 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::UnbindPort, Permission::NetworkManage),
     (Op::CustomerNetwork, Permission::NetworkRead),
     (Op::DhcpExport, Permission::NetworkRead),
+    (Op::FindHouse, Permission::HouseRead),
 ];
 
 struct Fixture {
@@ -287,6 +289,7 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::UnbindPort => s.unbind_port(a, 424_242).await.map(drop),
         Op::CustomerNetwork => s.customer_network(a, f.customer).await.map(drop),
         Op::DhcpExport => s.dhcp_export_page(a, "", 10).await.map(drop),
+        Op::FindHouse => s.find_house(a, "Матрицы 100").await.map(drop),
     }
 }
 
