@@ -14,7 +14,8 @@ use kassa::domain::role::Role;
 use kassa::domain::search::SearchQuery;
 use kassa::service::{
     Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery, House,
-    PortBinding, PostOutcome, Tariff, TariffChangeOutcome, When,
+    HouseLine, MacChange, PortBinding, PortMap, PortUser, PostOutcome, Switch, SwitchLine, Tariff,
+    TariffChangeOutcome, When,
 };
 use kassa::store::tariffs::{Period, ScheduledChange};
 use kassa::tui::app::{
@@ -22,6 +23,9 @@ use kassa::tui::app::{
     TariffStage,
 };
 use kassa::tui::input::Input;
+use kassa::tui::net::{
+    FormKind, FormScreen, FormStage, ListData, ListKind, ListScreen, NetworkScreen, field,
+};
 use kassa::tui::strings::Lang;
 use kassa::tui::theme::Theme;
 use kassa::tui::{execute_effect, ui};
@@ -424,6 +428,194 @@ fn snapshot_command_line() {
     insta::assert_snapshot!("command_line_ru", render(&app, 80, 24));
     app.help = true;
     insta::assert_snapshot!("command_line_help_ru", render(&app, 80, 24));
+}
+
+// ---- the network screens -----------------------------------------------------------------
+
+fn house_line(id: i64, street: &str, number: i64, letter: &str, customers: i64, switches: i64) -> HouseLine {
+    HouseLine {
+        house: House {
+            id,
+            country: "Россия".into(),
+            region: "Татарстан".into(),
+            city: "Казань".into(),
+            street: street.into(),
+            number,
+            letter: letter.into(),
+            postcode: format!("4200{id:02}"),
+            connect_date: NaiveDate::from_ymd_opt(2019, 3, id as u32),
+            ip_pool_id: None,
+        },
+        customers,
+        switches,
+    }
+}
+
+fn switch_line(
+    id: i64,
+    name: &str,
+    ip: &str,
+    house: &str,
+    used: i64,
+    ports: i64,
+    serves: bool,
+) -> SwitchLine {
+    SwitchLine {
+        switch: Switch {
+            id,
+            name: name.into(),
+            ip: ip.into(),
+            model: "DES-3200-28".into(),
+            snmp_community: "••••••".into(),
+            ssh_password: "••••••".into(),
+            telnet_password: String::new(),
+            house_id: Some(3),
+            ports,
+            serves_house: serves,
+        },
+        house: Some(house.into()),
+        ports_used: used,
+    }
+}
+
+fn port_users() -> Vec<PortUser> {
+    [
+        (1, 57, "Ёлкина Мария Петровна", "10234"),
+        (2, 58, "ООО «Ромашка»", "10235"),
+        (7, 61, "Абрамов Пётр Ильич", "10240"),
+    ]
+    .into_iter()
+    .map(|(port, id, name, agr)| PortUser {
+        port,
+        customer_id: id,
+        customer_name: name.into(),
+        agreement: Some(agr.into()),
+    })
+    .collect()
+}
+
+fn with_list(lang: Lang, role: Role, kind: ListKind, data: ListData, selected: usize) -> App {
+    let mut app = logged_in(lang, role);
+    app.screens.push(Screen::List(Box::new(ListScreen {
+        kind,
+        data: Some(data),
+        selected,
+        pending: None,
+        error: None,
+    })));
+    app
+}
+
+fn with_network(confirm_delete: bool) -> App {
+    let mut app = with_card(Lang::Ru);
+    app.actor = Some(actor(Role::Noc));
+    let mut net = network();
+    net.records.push(AddressRecord {
+        id: 2,
+        customer_id: 57,
+        ip: Some("10.0.41.8".into()),
+        prefix: Some(29),
+        mac: None,
+        created_at: at(4, 9, 15),
+    });
+    net.mac_history.push(MacChange {
+        id: 1,
+        ip: Some("10.0.40.12".into()),
+        mac_before: Some("00:1a:2b:3c:4d:00".into()),
+        mac_after: Some("00:1a:2b:3c:4d:5e".into()),
+        operator_login: Some("noc".into()),
+        changed_at: at(5, 14, 2),
+    });
+    app.screens.push(Screen::Network(Box::new(NetworkScreen {
+        customer_id: 57,
+        title: "Ёлкина Мария Петровна  10234".into(),
+        network: Some(net),
+        selected: 1,
+        confirm_delete,
+        pending: None,
+        error: None,
+    })));
+    app
+}
+
+#[test]
+fn snapshot_houses_house_switches_and_ports() {
+    let houses = ListData::Houses(vec![
+        house_line(3, "ул. Ленина", 5, "а", 212, 2),
+        house_line(4, "ул. Ленина", 7, "", 48, 1),
+        house_line(5, "пр. Победы", 102, "к1", 0, 0),
+    ]);
+    insta::assert_snapshot!(
+        "houses_ru",
+        render(&with_list(Lang::Ru, Role::Noc, ListKind::Houses, houses.clone(), 0), 80, 24)
+    );
+    insta::assert_snapshot!(
+        "houses_en",
+        render(&with_list(Lang::En, Role::Viewer, ListKind::Houses, houses, 1), 80, 24)
+    );
+    let house = ListData::House {
+        house: house_line(3, "ул. Ленина", 5, "а", 3, 2),
+        switches: vec![
+            switch_line(4, "sw-lenina-5a", "10.255.5.1", "ул. Ленина 5а", 3, 24, true),
+            switch_line(5, "sw-lenina-5a-2", "10.255.5.2", "ул. Ленина 5а", 0, 8, false),
+        ],
+        customers: summaries(),
+    };
+    insta::assert_snapshot!(
+        "house_ru",
+        render(&with_list(Lang::Ru, Role::Noc, ListKind::House("#3".into()), house, 2), 80, 24)
+    );
+    let switches = ListData::Switches(vec![
+        switch_line(4, "sw-lenina-5a", "10.255.5.1", "ул. Ленина 5а", 3, 24, true),
+        switch_line(6, "sw-pobedy-102k1-core", "10.255.102.1", "пр. Победы 102к1", 40, 48, false),
+    ]);
+    insta::assert_snapshot!(
+        "switches_ru",
+        render(&with_list(Lang::Ru, Role::Noc, ListKind::Switches, switches.clone(), 1), 80, 24)
+    );
+    insta::assert_snapshot!(
+        "switches_en",
+        render(&with_list(Lang::En, Role::Cashier, ListKind::Switches, switches, 0), 80, 24)
+    );
+    let ports = ListData::Ports(PortMap {
+        switch: switch_line(4, "sw-lenina-5a", "10.255.5.1", "ул. Ленина 5а", 3, 24, true),
+        users: port_users(),
+    });
+    insta::assert_snapshot!(
+        "ports_ru",
+        render(&with_list(Lang::Ru, Role::Noc, ListKind::Ports("#4".into()), ports, 6), 80, 24)
+    );
+}
+
+#[test]
+fn snapshot_network_forms_and_confirmations() {
+    insta::assert_snapshot!("network_ru", render(&with_network(false), 80, 24));
+    insta::assert_snapshot!("network_delete_ru", render(&with_network(true), 80, 24));
+    // the switch form: credentials masked, "empty keeps it" when editing
+    let mut app = logged_in(Lang::Ru, Role::Noc);
+    let line = switch_line(4, "sw-lenina-5a", "10.255.5.1", "ул. Ленина 5а", 3, 24, true);
+    app.screens.push(Screen::Form(Box::new(FormScreen::switch(FormKind::SwitchEdit(4), Some(&line), None))));
+    insta::assert_snapshot!("switch_form_ru", render(&app, 80, 24));
+    // a house form with the service's complaint under the field
+    let mut app = logged_in(Lang::Ru, Role::Noc);
+    let mut form = FormScreen::house(FormKind::HouseAdd, None);
+    form.fields[1].input.set("ул. Ленина");
+    form.fields[2].input.set("5а");
+    form.focus = 2;
+    form.error = Some((2, "'5а' is not a house number (1–100000; letters go in 'letter')".into()));
+    app.screens.push(Screen::Form(Box::new(form)));
+    insta::assert_snapshot!("house_form_error_ru", render(&app, 80, 24));
+    // binding a port someone holds: the move is asked for
+    let mut app = with_network(false);
+    let mut form = FormScreen::new(
+        FormKind::BindPort(57),
+        vec![field("switch", |s| s.f_switch, 256, "sw-lenina-5a"), field("port", |s| s.f_port, 4, "2")],
+    );
+    form.stage = FormStage::ConfirmMove(
+        "Порт 2 коммутатора «sw-lenina-5a» занят: на нём абонент #58 (ООО «Ромашка»)".into(),
+    );
+    app.screens.push(Screen::Form(Box::new(form)));
+    insta::assert_snapshot!("bind_move_ru", render(&app, 80, 24));
 }
 
 #[test]
@@ -920,4 +1112,163 @@ async fn a_bad_receipt_number_and_a_bad_period_are_explained() {
     d.typ("01.11.2026").await;
     d.press(KeyCode::Enter).await;
     assert!(d.screen().contains("Начало периода позже его конца"), "{}", d.screen());
+}
+
+// ---- the network screens through the real event loop ------------------------------------------
+
+impl Desk {
+    /// Runs a `:` command.
+    async fn command(&mut self, line: &str) {
+        self.typ(":").await;
+        self.typ(line).await;
+        self.press(KeyCode::Enter).await;
+    }
+
+    async fn network_of(&self, id: i64) -> kassa::service::CustomerNetwork {
+        self.svc.customer_network(&self.admin().await, id).await.unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noc_adds_sets_binds_and_deletes_addresses_from_the_card() {
+    let mut d = Desk::open("noc").await;
+    let ip = d.network_of(5).await.records[0].ip.clone().unwrap();
+    // the NOC's jump: an address opens its customer's card, with the network on it
+    d.command(&format!("ip {ip}")).await;
+    let screen = d.screen();
+    assert!(screen.contains("Карточка абонента") && screen.contains(&ip), "{screen}");
+    d.press(KeyCode::Char('n')).await;
+    assert!(d.screen().contains("Сеть абонента"), "{}", d.screen());
+    // an address someone holds is refused, naming the holder; nothing is written
+    let other = d.network_of(6).await.records[0].ip.clone().unwrap();
+    d.press(KeyCode::Char('a')).await;
+    d.typ(&other).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("customer #6"), "{}", d.screen());
+    assert_eq!(d.network_of(5).await.records.len(), 1);
+    d.console.ctrl('u').await.unwrap();
+    d.typ("10.0.99.5").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("0011.2233.44AA").await;
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains("10.0.99.5") && screen.contains("00:11:22:33:44:aa"), "{screen}");
+    assert_eq!(d.network_of(5).await.records.len(), 2);
+    // set the MAC of the new address (the second row): it goes into the MAC history
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Char('m')).await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ("00-11-22-33-44-bb").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("00:11:22:33:44:aa → 00:11:22:33:44:bb"), "{}", d.screen());
+    // a taken port: the move is asked for; Esc writes nothing, y moves
+    let sw = d.svc.list_switches(&d.admin().await, None, None, false).await.unwrap()[0].switch.clone();
+    let holder = d.svc.port_map(&d.admin().await, sw.id).await.unwrap().users[0].clone();
+    assert_ne!(holder.customer_id, 5);
+    d.press(KeyCode::Char('p')).await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ(&sw.name).await;
+    d.press(KeyCode::Tab).await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ(&holder.port.to_string()).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Снять того абонента"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert_eq!(d.network_of(holder.customer_id).await.binding.map(|b| b.port), Some(holder.port));
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('y')).await;
+    assert!(d.screen().contains(&format!("порт {}", holder.port)), "{}", d.screen());
+    assert_eq!(d.network_of(5).await.binding.map(|b| (b.switch_id, b.port)), Some((sw.id, holder.port)));
+    assert!(d.network_of(holder.customer_id).await.binding.is_none());
+    // delete the selected address: Esc on the question keeps it, Enter deletes
+    d.press(KeyCode::Char('d')).await;
+    assert!(d.screen().contains("Удалить адрес?"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert_eq!(d.network_of(5).await.records.len(), 2);
+    d.press(KeyCode::Char('d')).await;
+    d.press(KeyCode::Enter).await;
+    // (the MAC history still names it)
+    let rows =
+        d.screen().lines().filter(|l| l.trim_start_matches(['▶', ' ']).starts_with("10.0.99.5")).count();
+    assert_eq!(rows, 0, "{}", d.screen());
+    assert_eq!(d.network_of(5).await.records.len(), 1);
+    // back on the card, which shows the port now
+    d.press(KeyCode::Esc).await;
+    assert!(
+        d.screen().contains(&format!("{} ({}) · порт {}", sw.name, sw.ip, holder.port)),
+        "{}",
+        d.screen()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn houses_switches_and_ports_from_the_search_screen() {
+    let mut d = Desk::open("noc").await;
+    let admin = d.admin().await;
+    let house = d.svc.list_houses(&admin, None).await.unwrap()[0].clone();
+    let sw = d.svc.list_switches(&admin, None, None, false).await.unwrap()[0].switch.clone();
+    let first = d.svc.port_map(&admin, sw.id).await.unwrap().users[0].clone();
+    // F7: the houses; Enter: the house with its switch first; Enter: its ports; Enter: a card
+    d.press(KeyCode::F(7)).await;
+    assert!(d.screen().contains(&house.house.street), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains(&sw.name) && screen.contains(&format!("Абон.: {}", house.customers)), "{screen}");
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Порты коммутатора"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains("Карточка абонента") && screen.contains(&first.customer_name), "{screen}");
+    // jumps by address and by switch name; unknown ones are said, not guessed
+    d.command(&format!("house {} {}{}", house.house.street, house.house.number, house.house.letter)).await;
+    assert!(d.screen().contains(&format!("Абон.: {}", house.customers)), "{}", d.screen());
+    d.command("house Нетакой 5").await;
+    assert!(d.screen().contains("not found"), "{}", d.screen());
+    d.command(&format!("sw {}", sw.name)).await;
+    assert!(d.screen().contains("Порты коммутатора"), "{}", d.screen());
+    // edit the switch: credentials masked until Ctrl-R, which loads them for the NOC
+    d.press(KeyCode::Char('e')).await;
+    assert!(d.screen().contains("пусто — не менять") && !d.screen().contains("demo-ssh"), "{}", d.screen());
+    d.console.ctrl('r').await.unwrap();
+    assert!(d.screen().contains("demo-ssh"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    // add a house: a bad number is said under its field and nothing is written
+    let houses = d.svc.list_houses(&admin, None).await.unwrap().len();
+    d.command("houses").await;
+    d.press(KeyCode::Char('a')).await;
+    d.press(KeyCode::Tab).await;
+    d.typ("ул. Новая").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("12б").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("is not a house number"), "{}", d.screen());
+    assert_eq!(d.svc.list_houses(&admin, None).await.unwrap().len(), houses);
+    d.console.ctrl('u').await.unwrap();
+    d.typ("12").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("б").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("ул. Новая") && d.screen().contains("12б"), "{}", d.screen());
+    assert_eq!(d.svc.list_houses(&admin, None).await.unwrap().len(), houses + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_sees_the_network_but_cannot_change_it() {
+    let mut d = Desk::open("viewer").await;
+    d.search("10001").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Сеть ") && d.screen().contains("Порт "), "{}", d.screen());
+    d.press(KeyCode::Char('n')).await;
+    let screen = d.screen();
+    assert!(screen.contains("Сеть абонента") && !screen.contains("добавить IP"), "{screen}");
+    let before = d.network_of(1).await;
+    for key in ['a', 's', 'm', 'p', 'u', 'd'] {
+        d.press(KeyCode::Char(key)).await;
+        assert!(d.screen().contains("Нет прав на это действие"), "{}", d.screen());
+    }
+    assert!(!d.screen().contains("Удалить адрес?"), "{}", d.screen());
+    assert_eq!(d.network_of(1).await.records, before.records);
+    d.command("sw").await;
+    d.press(KeyCode::Char('e')).await;
+    assert!(d.screen().contains("Коммутаторы") && !d.screen().contains("Название"), "{}", d.screen());
 }

@@ -118,7 +118,7 @@ async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
 /// Refuses a range that any record or switch already holds, naming the holder.
 async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<()> {
     if let Some(h) = net::holder(db, lo, hi).await? {
-        return Err(ServiceError::Conflict(format!("{what} overlaps {}", h.describe())));
+        return Err(ServiceError::Conflict(h.refusal(what)));
     }
     if let Some(s) = net::switch_in_range(db, lo, hi).await? {
         return Err(ServiceError::Conflict(format!(
@@ -209,7 +209,7 @@ async fn check_switch(db: &mut Db<'_>, s: &Switch) -> Result<String> {
     let ip = Ip::parse(&s.ip).map_err(|e| ServiceError::invalid("ip", e))?;
     let key = ip.key();
     if let Some(h) = net::holder(db, &key, &key).await? {
-        return Err(ServiceError::Conflict(format!("the switch's IP {ip} belongs to {}", h.describe())));
+        return Err(ServiceError::Conflict(format!("the switch's IP: {}", h.refusal(&ip.to_string()))));
     }
     if s.serves_house
         && let Some(house) = s.house_id
@@ -338,7 +338,11 @@ impl Service {
 
     /// A house by `#id` or by its address as typed (`Ленина 5`, `ул. Ленина 5а`): the number
     /// must match, the street words must be in the house's street.
-    pub async fn find_house(&self, actor: &Actor, reference: &str) -> Result<crate::store::houses::HouseLine> {
+    pub async fn find_house(
+        &self,
+        actor: &Actor,
+        reference: &str,
+    ) -> Result<crate::store::houses::HouseLine> {
         self.require(actor, Permission::HouseRead)?;
         let t = text::clean(reference);
         let mut tx = self.store.read().await?;
@@ -354,13 +358,19 @@ impl Service {
                 let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
                 let letter = &last[digits.len()..];
                 let number = digits.parse::<i64>().map_err(|_| {
-                    ServiceError::invalid("house", format!("'{last}' is not a house number: type a street and a number"))
+                    ServiceError::invalid(
+                        "house",
+                        format!("'{last}' is not a house number: type a street and a number"),
+                    )
                 })?;
                 houses::find(&mut db, &street.join(" "), number, letter).await?
             }
         };
         let Some(id) = id else { return Err(ServiceError::NotFound(format!("house '{t}'"))) };
-        houses::list(&mut db, Some(id)).await?.pop().ok_or_else(|| ServiceError::NotFound(format!("house '{t}'")))
+        houses::list(&mut db, Some(id))
+            .await?
+            .pop()
+            .ok_or_else(|| ServiceError::NotFound(format!("house '{t}'")))
     }
 
     /// A switch by id, by its exact name or by its IP (`:sw NAME`), masked.
@@ -690,7 +700,12 @@ impl Service {
             let other = net::binding(&mut db, holder).await?;
             if !take_over {
                 let holder_name = customers::get(&mut db, holder).await?.map(|c| c.name).unwrap_or_default();
-                return Err(ServiceError::PortTaken { port: port_n, switch: sw.name, holder_id: holder, holder_name });
+                return Err(ServiceError::PortTaken {
+                    port: port_n,
+                    switch: sw.name,
+                    holder_id: holder,
+                    holder_name,
+                });
             }
             net::unbind(&mut db, holder).await?;
             audit::<_, ()>(

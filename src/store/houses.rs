@@ -111,14 +111,20 @@ pub async fn list(db: &mut Db<'_>, id: Option<i64>) -> Result<Vec<HouseLine>> {
     db.fetch_all(q!(sql, id))
         .await?
         .iter()
-        .map(|r| Ok(HouseLine { house: from_row(r)?, customers: r.i64("customers")?, switches: r.i64("switches")? }))
+        .map(|r| {
+            Ok(HouseLine {
+                house: from_row(r)?,
+                customers: r.i64("customers")?,
+                switches: r.i64("switches")?,
+            })
+        })
         .collect()
 }
 
 /// The house with this number and letter whose address contains the street words (normalised),
 /// the lowest id first.
 pub async fn find(db: &mut Db<'_>, street: &str, number: i64, letter: &str) -> Result<Option<i64>> {
-    let pattern = format!("%{}%", street.replace('%', "").replace('_', ""));
+    let pattern = format!("%{}%", street.replace(['%', '_'], ""));
     db.fetch_optional(q!(
         "SELECT id FROM houses WHERE number = $1 AND lower(letter) = $2 AND search_text LIKE $3 ORDER BY id LIMIT 1",
         number,

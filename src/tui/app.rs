@@ -10,16 +10,19 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
+use super::net::{FormKind, FormScreen, FormStage, ListData, ListKind, ListScreen, NetworkScreen};
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
+use crate::domain::customer::LookupKind;
 use crate::domain::dates::{check_period, parse_date};
 use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::service::{
-    Actor, CustomerCard, CustomerSummary, HistoryPage, HistoryQuery, PaymentRequest, Period, PostOutcome,
-    SearchResult, ServiceError, Tariff, TariffChangeOutcome, When, next_period_start,
+    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery,
+    PaymentRequest, Period, PostOutcome, SearchResult, ServiceError, Switch, Tariff, TariffChangeOutcome,
+    When, next_period_start,
 };
 
 /// How long typing must pause before a search runs.
@@ -43,6 +46,13 @@ pub enum Effect {
     Tariffs { req: ReqId, customer_id: i64 },
     ChangeTariff { req: ReqId, customer_id: i64, tariff_id: i64, when: When, today: NaiveDate },
     Resolve { req: ReqId, reference: String },
+    LoadList { req: ReqId, kind: ListKind },
+    LoadNetwork { req: ReqId, customer_id: i64 },
+    SaveForm { req: ReqId, kind: FormKind, values: Vec<Option<String>>, take_over: bool },
+    DeleteAddress { req: ReqId, customer_id: i64, record: AddressRecord },
+    Unbind { req: ReqId, customer_id: i64 },
+    Secrets { req: ReqId, switch_id: i64 },
+    Lookup { req: ReqId, kind: LookupKind, value: String },
 }
 
 /// What came back from a service call.
@@ -57,6 +67,10 @@ pub enum Outcome {
     Tariffs(Result<Vec<Tariff>, ServiceError>),
     TariffChanged(Box<Result<TariffChangeOutcome, ServiceError>>),
     Resolved(Result<i64, ServiceError>),
+    List(Box<Result<ListData, ServiceError>>),
+    Network(Box<Result<CustomerNetwork, ServiceError>>),
+    Saved(Result<(), ServiceError>),
+    Secrets(Result<Switch, ServiceError>),
 }
 
 pub struct LoginScreen {
@@ -251,6 +265,9 @@ pub enum Screen {
     Pay(Box<PayScreen>),
     History(HistoryScreen),
     Tariff(Box<TariffScreen>),
+    List(Box<ListScreen>),
+    Network(Box<NetworkScreen>),
+    Form(Box<FormScreen>),
 }
 
 pub struct App {
@@ -272,7 +289,7 @@ pub struct App {
     /// Commands run in this session, oldest first (Up/Down in the command line recall them).
     pub command_history: Vec<String>,
     /// The `:c` look-up being awaited.
-    resolving: Option<(ReqId, String)>,
+    pub(super) resolving: Option<(ReqId, String)>,
 }
 
 /// How many commands the command line remembers.
@@ -316,7 +333,7 @@ impl App {
         Strings::get(self.lang)
     }
 
-    fn req(&mut self) -> ReqId {
+    pub(super) fn req(&mut self) -> ReqId {
         self.next_req += 1;
         self.next_req
     }
@@ -326,7 +343,7 @@ impl App {
         &self.screens[self.screens.len() - 1]
     }
 
-    fn screen_mut(&mut self) -> &mut Screen {
+    pub(super) fn screen_mut(&mut self) -> &mut Screen {
         let n = self.screens.len() - 1;
         &mut self.screens[n]
     }
@@ -360,6 +377,16 @@ impl App {
                 TariffStage::Confirm | TariffStage::Saving => Context::TariffConfirm,
                 TariffStage::Done(_) => Context::TariffDone,
             },
+            Screen::List(l) => match l.kind {
+                ListKind::Houses => Context::Houses,
+                ListKind::House(_) => Context::HouseView,
+                ListKind::Switches => Context::Switches,
+                ListKind::Ports(_) => Context::Ports,
+            },
+            Screen::Network(n) if n.confirm_delete => Context::NetworkConfirm,
+            Screen::Network(_) => Context::Network,
+            Screen::Form(f) if f.stage == FormStage::Edit => Context::Form,
+            Screen::Form(_) => Context::FormConfirm,
         }
     }
 
@@ -370,7 +397,7 @@ impl App {
             .any(|s| matches!(s, Screen::Pay(p) if matches!(p.stage, PayStage::Posting { .. })))
     }
 
-    fn can(&self, p: Permission) -> bool {
+    pub(super) fn can(&self, p: Permission) -> bool {
         self.actor.as_ref().is_some_and(|a| a.can(p))
     }
 
@@ -476,6 +503,11 @@ impl App {
             Context::PayForm | Context::PayConfirm | Context::PayDone => self.pay_key(ev, action),
             Context::History | Context::HistoryFilter => self.history_key(ev, action),
             Context::TariffList | Context::TariffConfirm | Context::TariffDone => self.tariff_key(action),
+            Context::Houses | Context::HouseView | Context::Switches | Context::Ports => {
+                self.list_key(action)
+            }
+            Context::Network | Context::NetworkConfirm => self.network_key(action),
+            Context::Form | Context::FormConfirm => self.form_key(ev, action),
             Context::Command => self.command_key(ev, action, now),
             Context::Help => Vec::new(),
         }
@@ -580,9 +612,24 @@ impl App {
                 }
                 return effects;
             }
-            _ => self.status = Some(format!("{} «{word}». {}", s.cmd_unknown, s.cmd_list)),
+            other => {
+                if let Some(effects) = self.network_command(other, arg) {
+                    return effects;
+                }
+                self.status = Some(format!("{} «{word}». {}", s.cmd_unknown, s.cmd_list));
+            }
         }
         Vec::new()
+    }
+
+    /// A card's action asked for from the command line: only on a card.
+    pub(super) fn card_action(&mut self, action: Action) -> Vec<Effect> {
+        if matches!(self.screen(), Screen::Card(c) if c.card.is_some()) {
+            self.card_key(Some(action))
+        } else {
+            self.status = Some(self.strings().cmd_needs_card.to_string());
+            Vec::new()
+        }
     }
 
     fn login_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
@@ -608,6 +655,8 @@ impl App {
     }
 
     fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
+        let can_houses = self.can(Permission::HouseRead);
+        let can_switches = self.can(Permission::NetworkRead);
         let req = self.req();
         let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
         let n = s.results.len();
@@ -628,6 +677,12 @@ impl App {
             }
             Some(Action::Command) if s.input.is_empty() && ev.code == KeyCode::Char(':') => {
                 self.open_command();
+            }
+            Some(Action::Houses) if can_houses => {
+                return self.open_list(ListKind::Houses);
+            }
+            Some(Action::Switches) if can_switches => {
+                return self.open_list(ListKind::Switches);
             }
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
@@ -674,7 +729,7 @@ impl App {
         }
     }
 
-    fn open_card(&mut self, id: i64) -> Vec<Effect> {
+    pub(super) fn open_card(&mut self, id: i64) -> Vec<Effect> {
         let req = self.req();
         self.screens.push(Screen::Card(Box::new(CardScreen {
             id,
@@ -689,6 +744,7 @@ impl App {
         let can_pay = self.can(Permission::PaymentPost);
         let can_history = self.can(Permission::HistoryRead);
         let can_tariff = self.can(Permission::TariffAssign);
+        let can_network = self.can(Permission::NetworkRead);
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
@@ -727,6 +783,18 @@ impl App {
                 }
             }
             Some(Action::Tariff) => self.status = Some(self.strings().denied.to_string()),
+            Some(Action::Network) if can_network => {
+                if let Some(card) = &c.card {
+                    let title = format!(
+                        "{}  {}",
+                        card.customer.name,
+                        card.customer.agreement_number.as_deref().unwrap_or("")
+                    );
+                    let id = c.id;
+                    return self.open_network(id, title);
+                }
+            }
+            Some(Action::Network) => self.status = Some(self.strings().denied.to_string()),
             _ => {}
         }
         Vec::new()
@@ -926,6 +994,10 @@ impl App {
     /// Takes a service result. Results for requests no longer awaited are dropped.
     pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
         self.dirty = true;
+        let outcome = match self.net_outcome(req, outcome) {
+            Ok(effects) => return effects,
+            Err(other) => *other,
+        };
         match outcome {
             Outcome::Login(r) => {
                 if self.awaiting(req).is_none() {
@@ -1028,6 +1100,7 @@ impl App {
                     }
                 }
             }
+            Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
             Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {
@@ -1050,7 +1123,7 @@ impl App {
 
     /// The screen waiting for request `req`, no longer waiting; `None` when no screen waits for
     /// it any more (its answer is stale and is dropped).
-    fn awaiting(&mut self, req: ReqId) -> Option<&mut Screen> {
+    pub(super) fn awaiting(&mut self, req: ReqId) -> Option<&mut Screen> {
         let screen = self.screens.iter_mut().find(|s| s.pending() == Some(req))?;
         screen.set_pending(None);
         Some(screen)
@@ -1058,7 +1131,7 @@ impl App {
 
     /// Leaves the screen on top for the card under it, reloading the card (its balance or
     /// tariff has just changed).
-    fn back_to_card(&mut self, req: ReqId) -> Vec<Effect> {
+    pub(super) fn back_to_card(&mut self, req: ReqId) -> Vec<Effect> {
         self.screens.pop();
         match self.screen_mut() {
             Screen::Card(c) => {
@@ -1080,6 +1153,9 @@ impl Screen {
             Screen::Pay(s) => s.pending,
             Screen::History(s) => s.pending,
             Screen::Tariff(s) => s.pending,
+            Screen::List(s) => s.pending,
+            Screen::Network(s) => s.pending,
+            Screen::Form(s) => s.pending,
         }
     }
 
@@ -1091,6 +1167,9 @@ impl Screen {
             Screen::Pay(s) => s.pending = req,
             Screen::History(s) => s.pending = req,
             Screen::Tariff(s) => s.pending = req,
+            Screen::List(s) => s.pending = req,
+            Screen::Network(s) => s.pending = req,
+            Screen::Form(s) => s.pending = req,
         }
     }
 }

@@ -36,6 +36,20 @@ pub enum Action {
     Tariff,
     ToggleWhen,
     Command,
+    Network,
+    Houses,
+    Switches,
+    AddHouse,
+    EditHouse,
+    AddSwitch,
+    EditSwitch,
+    AddIp,
+    AddSubnet,
+    SetMac,
+    BindPort,
+    UnbindPort,
+    DeleteIp,
+    Reveal,
 }
 
 impl Action {
@@ -45,6 +59,18 @@ impl Action {
             Action::Pay => Some(Permission::PaymentPost),
             Action::History => Some(Permission::HistoryRead),
             Action::Tariff => Some(Permission::TariffAssign),
+            Action::Network | Action::Switches => Some(Permission::NetworkRead),
+            Action::Houses => Some(Permission::HouseRead),
+            Action::AddHouse | Action::EditHouse => Some(Permission::HouseManage),
+            Action::AddSwitch
+            | Action::EditSwitch
+            | Action::AddIp
+            | Action::AddSubnet
+            | Action::SetMac
+            | Action::BindPort
+            | Action::UnbindPort
+            | Action::DeleteIp => Some(Permission::NetworkManage),
+            Action::Reveal => Some(Permission::SwitchSecrets),
             _ => None,
         }
     }
@@ -111,8 +137,42 @@ pub enum Context {
     TariffList,
     TariffConfirm,
     TariffDone,
+    Houses,
+    HouseView,
+    Switches,
+    Ports,
+    Network,
+    NetworkConfirm,
+    Form,
+    FormConfirm,
     Command,
     Help,
+}
+
+impl Context {
+    pub const ALL: [Context; 21] = [
+        Context::Login,
+        Context::Search,
+        Context::Card,
+        Context::PayForm,
+        Context::PayConfirm,
+        Context::PayDone,
+        Context::History,
+        Context::HistoryFilter,
+        Context::TariffList,
+        Context::TariffConfirm,
+        Context::TariffDone,
+        Context::Houses,
+        Context::HouseView,
+        Context::Switches,
+        Context::Ports,
+        Context::Network,
+        Context::NetworkConfirm,
+        Context::Form,
+        Context::FormConfirm,
+        Context::Command,
+        Context::Help,
+    ];
 }
 
 pub struct Binding {
@@ -154,12 +214,15 @@ const SEARCH: &[Binding] = &[
     b!([F(2), Ctrl('o')], ToggleFormer, key_former, true),
     b!([Ctrl('u')], Clear, key_clear, false),
     b!([Char(':')], Command, key_command_empty, false),
+    b!([F(7), Ctrl('d')], Houses, key_houses, false),
+    b!([F(8), Ctrl('k')], Switches, key_switches, false),
 ];
 
 const CARD: &[Binding] = &[
     b!([Char('p'), F(2)], Pay, key_pay, true),
     b!([Char('h'), F(3)], History, key_history, true),
     b!([Char('t'), F(6)], Tariff, key_tariff, true),
+    b!([Char('n'), F(7)], Network, key_network, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
@@ -228,10 +291,80 @@ const COMMAND: &[Binding] = &[
     b!([Esc], Back, key_cancel, true),
 ];
 
+/// Movement through a list, shared by the list screens.
+macro_rules! list_moves {
+    () => {
+        [
+            b!([Up], Up, key_move, false),
+            b!([Down], Down, key_move, false),
+            b!([PageUp], PageUp, key_page, false),
+            b!([PageDown], PageDown, key_page, false),
+            b!([Home], Home, key_home_end, false),
+            b!([End], End, key_home_end, false),
+            b!([Char('r'), F(5)], Refresh, key_refresh, false),
+            b!([Esc, Char('b')], Back, key_back, true),
+            b!([Char(':')], Command, key_command, false),
+            b!([Char('q')], Quit, key_quit, false),
+            b!([Char('?')], Help, key_help, false),
+        ]
+    };
+}
+
+const LIST_MOVES: [Binding; 11] = list_moves!();
+
+const HOUSES: &[Binding] = &[
+    b!([Enter], Open, key_open, true),
+    b!([Char('a'), F(2)], AddHouse, key_add, true),
+    b!([Char('e'), F(4)], EditHouse, key_edit, true),
+];
+
+const HOUSE_VIEW: &[Binding] = &[b!([Enter], Open, key_open, true)];
+
+const SWITCHES: &[Binding] = &[
+    b!([Enter], Open, key_open, true),
+    b!([Char('a'), F(2)], AddSwitch, key_add, true),
+    b!([Char('e'), F(4)], EditSwitch, key_edit, true),
+];
+
+const PORTS: &[Binding] =
+    &[b!([Enter], Open, key_open, true), b!([Char('e'), F(4)], EditSwitch, key_edit, true)];
+
+const NETWORK: &[Binding] = &[
+    b!([Char('a'), F(2)], AddIp, key_add_ip, true),
+    b!([Char('s')], AddSubnet, key_add_subnet, false),
+    b!([Char('m'), F(4)], SetMac, key_set_mac, true),
+    b!([Char('p'), F(6)], BindPort, key_bind, true),
+    b!([Char('u')], UnbindPort, key_unbind, false),
+    b!([Char('d'), F(8)], DeleteIp, key_delete, true),
+];
+
+const NETWORK_CONFIRM: &[Binding] =
+    &[b!([Enter, Char('y')], Confirm, key_delete, true), b!([Esc, Char('n')], Back, key_cancel, true)];
+
+const FORM: &[Binding] = &[
+    b!([Enter], Submit, key_apply, true),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Ctrl('r')], Reveal, key_reveal, false),
+    b!([Ctrl('u')], Clear, key_clear, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const FORM_CONFIRM: &[Binding] =
+    &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
+
 const HELP: &[Binding] = &[b!([Esc, F(1), Char('?'), Enter], Back, key_back, true)];
 
 /// The screen's own bindings, then the global ones.
 pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
+    let moves: &'static [Binding] = if matches!(
+        ctx,
+        Context::Houses | Context::HouseView | Context::Switches | Context::Ports | Context::Network
+    ) {
+        &LIST_MOVES
+    } else {
+        &[]
+    };
     let own: &'static [Binding] = match ctx {
         Context::Login => LOGIN,
         Context::Search => SEARCH,
@@ -244,10 +377,18 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::TariffList => TARIFF_LIST,
         Context::TariffConfirm => TARIFF_CONFIRM,
         Context::TariffDone => TARIFF_DONE,
+        Context::Houses => HOUSES,
+        Context::HouseView => HOUSE_VIEW,
+        Context::Switches => SWITCHES,
+        Context::Ports => PORTS,
+        Context::Network => NETWORK,
+        Context::NetworkConfirm => NETWORK_CONFIRM,
+        Context::Form => FORM,
+        Context::FormConfirm => FORM_CONFIRM,
         Context::Command => COMMAND,
         Context::Help => HELP,
     };
-    own.iter().chain(GLOBAL.iter())
+    own.iter().chain(moves.iter()).chain(GLOBAL.iter())
 }
 
 /// The Latin key at the same place on a Russian (ЙЦУКЕН) keyboard.
@@ -308,6 +449,18 @@ mod tests {
     }
 
     #[test]
+    fn no_key_means_two_things_on_one_screen() {
+        for ctx in Context::ALL {
+            // a screen may take a global key for itself (help closes with F1): the screen's own wins
+            let own = bindings(ctx).take(bindings(ctx).count() - GLOBAL.len());
+            let keys: Vec<Key> = own.flat_map(|b| b.keys.iter().copied()).collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(!keys[i + 1..].contains(k), "{ctx:?}: {k:?} is bound twice");
+            }
+        }
+    }
+
+    #[test]
     fn repeats_and_releases() {
         let mut enter = press(KeyCode::Enter);
         enter.kind = KeyEventKind::Repeat;
@@ -321,21 +474,7 @@ mod tests {
 
     #[test]
     fn every_action_has_a_key_that_is_not_an_f_key() {
-        for ctx in [
-            Context::Login,
-            Context::Search,
-            Context::Card,
-            Context::PayForm,
-            Context::PayConfirm,
-            Context::PayDone,
-            Context::History,
-            Context::HistoryFilter,
-            Context::TariffList,
-            Context::TariffConfirm,
-            Context::TariffDone,
-            Context::Command,
-            Context::Help,
-        ] {
+        for ctx in Context::ALL {
             for b in bindings(ctx) {
                 assert!(b.keys.iter().any(|k| !matches!(k, Key::F(_))), "{ctx:?} {:?}", b.action);
             }

@@ -11,8 +11,11 @@ pub mod app;
 pub mod capture;
 pub mod input;
 pub mod keymap;
+pub mod net;
+pub mod net_ui;
 pub mod script;
 pub mod strings;
+pub mod strings_net;
 pub mod theme;
 pub mod ui;
 
@@ -130,6 +133,11 @@ pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect
         Effect::Resolve { req, reference } => match actor {
             Some(a) => (req, Outcome::Resolved(svc.resolve_customer(a, &reference).await)),
             None => (req, Outcome::Resolved(Err(denied()))),
+        },
+        // the network screens' calls
+        other => match actor {
+            Some(a) => net::execute(svc, a, other).await,
+            None => (0, Outcome::Resolved(Err(denied()))),
         },
     }
 }

@@ -177,6 +177,20 @@ pub struct Strings {
     pub date_invalid: &'static str,
     pub date_order: &'static str,
     pub receipt_invalid: &'static str,
+    pub key_network: &'static str,
+    pub key_houses: &'static str,
+    pub key_switches: &'static str,
+    pub key_add: &'static str,
+    pub key_edit: &'static str,
+    pub key_add_ip: &'static str,
+    pub key_add_subnet: &'static str,
+    pub key_set_mac: &'static str,
+    pub key_bind: &'static str,
+    pub key_unbind: &'static str,
+    pub key_delete: &'static str,
+    pub key_reveal: &'static str,
+    /// The network screens' words.
+    pub net: &'static super::strings_net::NetStrings,
 }
 
 static RU: Strings = Strings {
@@ -310,7 +324,7 @@ static RU: Strings = Strings {
     col_price: "Цена",
     col_period: "Период",
     cmd_unknown: "Неизвестная команда",
-    cmd_list: ":c ДОГОВОР|#id  :pay СУММА  :h  :t  :s ТЕКСТ  :lang  :q",
+    cmd_list: ":c ДОГОВОР  :pay СУММА  :h  :t  :n  :s ТЕКСТ  :ip IP  :mac MAC  :sw [ИМЯ]  :house [Ленина 5]  :lang  :q",
     cmd_needs_card: "Эта команда работает на карточке абонента",
     cmd_needs_arg: "Команде нужен аргумент",
     money_empty: "Введите сумму",
@@ -322,6 +336,19 @@ static RU: Strings = Strings {
     date_invalid: "— не дата: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
     date_order: "Начало периода позже его конца",
     receipt_invalid: "Номер ПКО: от 1 до 32 знаков без пробелов",
+    key_network: "сеть",
+    key_houses: "дома",
+    key_switches: "коммутаторы",
+    key_add: "добавить",
+    key_edit: "изменить",
+    key_add_ip: "добавить IP",
+    key_add_subnet: "добавить подсеть",
+    key_set_mac: "задать MAC",
+    key_bind: "порт",
+    key_unbind: "снять с порта",
+    key_delete: "удалить",
+    key_reveal: "показать пароли",
+    net: &super::strings_net::RU,
 };
 
 static EN: Strings = Strings {
@@ -455,7 +482,7 @@ static EN: Strings = Strings {
     col_price: "Price",
     col_period: "Period",
     cmd_unknown: "Unknown command",
-    cmd_list: ":c AGREEMENT|#id  :pay AMOUNT  :h  :t  :s TEXT  :lang  :q",
+    cmd_list: ":c AGREEMENT  :pay AMOUNT  :h  :t  :n  :s TEXT  :ip IP  :mac MAC  :sw [NAME]  :house [Lenina 5]  :lang  :q",
     cmd_needs_card: "This command works on a customer card",
     cmd_needs_arg: "The command needs an argument",
     money_empty: "Enter an amount",
@@ -467,6 +494,19 @@ static EN: Strings = Strings {
     date_invalid: "is not a date: DD.MM.YYYY or YYYY-MM-DD",
     date_order: "The period starts after it ends",
     receipt_invalid: "Receipt number: 1 to 32 characters, no spaces",
+    key_network: "network",
+    key_houses: "houses",
+    key_switches: "switches",
+    key_add: "add",
+    key_edit: "edit",
+    key_add_ip: "add IP",
+    key_add_subnet: "add subnet",
+    key_set_mac: "set MAC",
+    key_bind: "port",
+    key_unbind: "off the port",
+    key_delete: "delete",
+    key_reveal: "show passwords",
+    net: &super::strings_net::EN,
 };
 
 impl Strings {

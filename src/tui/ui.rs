@@ -26,7 +26,7 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 /// `s` right-aligned in exactly `w` cells (cut when wider).
-fn right(s: &str, w: usize) -> String {
+pub(super) fn right(s: &str, w: usize) -> String {
     text::fit_width(&text::pad_left(s, w), w)
 }
 
@@ -112,6 +112,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Pay(_) => draw_pay(f, app, body),
         Screen::History(_) => draw_history(f, app, body),
         Screen::Tariff(_) => draw_tariff(f, app, body),
+        Screen::List(_) => super::net_ui::draw_list(f, app, body),
+        Screen::Network(_) => super::net_ui::draw_network(f, app, body),
+        Screen::Form(_) => super::net_ui::draw_form(f, app, body),
     }
     if let Some(c) = &app.command {
         let width = (status.width as usize).saturating_sub(2);
@@ -139,6 +142,7 @@ fn draw_top(f: &mut Frame, app: &App, area: Rect) {
         Screen::Pay(_) => s.pay_title,
         Screen::History(_) => s.history_title,
         Screen::Tariff(_) => s.tariff_title,
+        Screen::List(_) | Screen::Network(_) | Screen::Form(_) => super::net_ui::title(app),
     };
     let who =
         app.actor.as_ref().map(|a| format!(" │ {} ({})", a.name, role_name(s, a.role))).unwrap_or_default();
@@ -184,7 +188,20 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(vec![Span::styled(fit(&keys.join(", "), 22), t.key), Span::raw((b.label)(s))]));
     }
     if bindings(ctx).any(|b| b.action == super::keymap::Action::Command) || ctx == Context::Command {
-        lines.push(Line::from(Span::styled(s.cmd_list, t.accent)));
+        // the commands, wrapped between commands to the box's width
+        let mut line = String::new();
+        for cmd in s.cmd_list.split("  ") {
+            if !line.is_empty()
+                && unicode_width::UnicodeWidthStr::width(format!("{line}  {cmd}").as_str()) > 60
+            {
+                lines.push(Line::from(Span::styled(std::mem::take(&mut line), t.accent)));
+            }
+            if !line.is_empty() {
+                line.push_str("  ");
+            }
+            line.push_str(cmd);
+        }
+        lines.push(Line::from(Span::styled(line, t.accent)));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(s.help_close, t.dim)));
@@ -199,7 +216,15 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Draws `label: [field]` on one line and puts the cursor there when focused.
-fn field(f: &mut Frame, t: &Theme, area: Rect, label: &str, input: &Input, focused: bool, label_w: usize) {
+pub(super) fn field(
+    f: &mut Frame,
+    t: &Theme,
+    area: Rect,
+    label: &str,
+    input: &Input,
+    focused: bool,
+    label_w: usize,
+) {
     let width = (area.width as usize).saturating_sub(label_w + 2).min(40);
     let (text, cursor) = input.view(width);
     let marker = if focused { "▸" } else { " " };
@@ -215,7 +240,7 @@ fn field(f: &mut Frame, t: &Theme, area: Rect, label: &str, input: &Input, focus
 }
 
 /// A bordered box of `lines`, `width` wide, centred in `area` over what is drawn there.
-fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
+pub(super) fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
     let h = (lines.len() as u16 + 2).min(area.height);
     let w = width.min(area.width);
     let r = Rect {
@@ -471,6 +496,9 @@ fn draw_card(f: &mut Frame, app: &App, area: Rect) {
     ]));
     if !card.marks.is_empty() {
         lines.push(kv(t, s.card_marks, card.marks.join(", "), t.warn));
+    }
+    if app.actor.as_ref().is_none_or(|a| a.can(crate::domain::role::Permission::NetworkRead)) {
+        lines.extend(super::net_ui::card_lines(app, card));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(s.card_last_ops, t.accent)));

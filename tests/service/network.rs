@@ -119,7 +119,10 @@ async fn switches_and_their_secrets(env: &Env) {
     assert_eq!(env.svc.find_house(&env.viewer, "Коммутаторная 1").await.unwrap().house.id, h);
     assert_eq!(env.svc.find_house(&env.viewer, "ул. КОММУТАТОРНАЯ 1").await.unwrap().switches, 1);
     assert_eq!(env.svc.find_house(&env.viewer, &format!("#{h}")).await.unwrap().house.id, h);
-    assert!(matches!(env.svc.find_house(&env.viewer, "Коммутаторная 2").await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(
+        env.svc.find_house(&env.viewer, "Коммутаторная 2").await,
+        Err(ServiceError::NotFound(_))
+    ));
     invalid(&env.svc.find_house(&env.viewer, "Коммутаторная").await, "house");
     // a switch's address cannot be a customer's, nor the other way round
     env.svc.add_ip(&env.noc, c.id, "10.1.0.50", "").await.unwrap();
