@@ -137,7 +137,14 @@ fn network() -> CustomerNetwork {
             bound_at: at(3, 12, 0),
         }),
         house_switch: None,
-        mac_history: Vec::new(),
+        mac_history: vec![MacChange {
+            id: 1,
+            ip: Some("10.0.40.12".into()),
+            mac_before: Some("00:1a:2b:3c:4d:00".into()),
+            mac_after: Some("00:1a:2b:3c:4d:5e".into()),
+            operator_login: Some("noc".into()),
+            changed_at: at(5, 14, 2),
+        }],
     }
 }
 
@@ -517,14 +524,6 @@ fn with_network(confirm_delete: bool) -> App {
         prefix: Some(29),
         mac: None,
         created_at: at(4, 9, 15),
-    });
-    net.mac_history.push(MacChange {
-        id: 1,
-        ip: Some("10.0.40.12".into()),
-        mac_before: Some("00:1a:2b:3c:4d:00".into()),
-        mac_after: Some("00:1a:2b:3c:4d:5e".into()),
-        operator_login: Some("noc".into()),
-        changed_at: at(5, 14, 2),
     });
     app.screens.push(Screen::Network(Box::new(NetworkScreen {
         customer_id: 57,

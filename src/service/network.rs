@@ -14,7 +14,8 @@ use crate::store::network::{
 use crate::store::{Db, customers, houses};
 
 /// A switch as typed: every field a string, checked here; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Its `Debug` masks the credentials.
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct SwitchInput {
     pub name: Option<String>,
     pub ip: Option<String>,
@@ -30,6 +31,23 @@ pub struct SwitchInput {
     pub ports: Option<String>,
     /// "1"/"0", "yes"/"no", "true"/"false".
     pub serves_house: Option<String>,
+}
+
+impl std::fmt::Debug for SwitchInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = |v: &Option<String>| v.as_ref().map(|_| net::MASK);
+        f.debug_struct("SwitchInput")
+            .field("name", &self.name)
+            .field("ip", &self.ip)
+            .field("model", &self.model)
+            .field("snmp_community", &m(&self.snmp_community))
+            .field("ssh_password", &m(&self.ssh_password))
+            .field("telnet_password", &m(&self.telnet_password))
+            .field("house_id", &self.house_id)
+            .field("ports", &self.ports)
+            .field("serves_house", &self.serves_house)
+            .finish()
+    }
 }
 
 /// Which of a customer's records `ip_delete` removes.

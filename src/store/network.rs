@@ -184,6 +184,16 @@ pub async fn lock(db: &mut Db<'_>) -> Result<()> {
 /// built by an earlier kassa). Runs when the database is opened; free once nothing is left.
 pub async fn backfill_keys(store: &Store) -> Result<u64> {
     let mut done = 0;
+    // a read first: opening a database that needs nothing takes no write lock
+    let mut tx = store.read().await?;
+    let unkeyed = tx
+        .db()
+        .fetch_optional(q!("SELECT id FROM customer_ips WHERE ip IS NOT NULL AND ip_lo IS NULL LIMIT 1"))
+        .await?;
+    drop(tx);
+    if unkeyed.is_none() {
+        return Ok(0);
+    }
     loop {
         let mut tx = store.write().await?;
         let mut db = tx.db();

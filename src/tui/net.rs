@@ -255,6 +255,15 @@ impl FormScreen {
         }
     }
 
+    /// Sends what is typed to the service (`take_over`: the operator agreed to move whoever
+    /// holds the port).
+    fn save(&mut self, req: ReqId, take_over: bool) -> Vec<Effect> {
+        self.error = None;
+        self.stage = FormStage::Saving;
+        self.pending = Some(req);
+        vec![Effect::SaveForm { req, kind: self.kind.clone(), values: self.values(), take_over }]
+    }
+
     fn show_secrets(&mut self, shown: bool) {
         self.revealed = shown;
         for f in self.fields.iter_mut().filter(|f| f.secret) {
@@ -511,17 +520,7 @@ impl App {
                 }
                 fm.error = None;
             }
-            (FormStage::Edit, Some(Action::Submit)) => {
-                fm.error = None;
-                fm.stage = FormStage::Saving;
-                fm.pending = Some(req);
-                return vec![Effect::SaveForm {
-                    req,
-                    kind: fm.kind.clone(),
-                    values: fm.values(),
-                    take_over: false,
-                }];
-            }
+            (FormStage::Edit, Some(Action::Submit)) => return fm.save(req, false),
             (FormStage::Edit, _) => {
                 if let Some(f) = fm.fields.get_mut(fm.focus)
                     && f.input.handle(ev) == Some(true)
@@ -529,16 +528,7 @@ impl App {
                     fm.error = None;
                 }
             }
-            (FormStage::ConfirmMove(_), Some(Action::Confirm)) => {
-                fm.stage = FormStage::Saving;
-                fm.pending = Some(req);
-                return vec![Effect::SaveForm {
-                    req,
-                    kind: fm.kind.clone(),
-                    values: fm.values(),
-                    take_over: true,
-                }];
-            }
+            (FormStage::ConfirmMove(_), Some(Action::Confirm)) => return fm.save(req, true),
             (FormStage::ConfirmMove(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
             _ => {}
         }

@@ -214,13 +214,30 @@ pub fn card_lines(app: &App, card: &CustomerCard) -> Vec<Line<'static>> {
         })
         .collect();
     let addresses = if addresses.is_empty() { n.no_addresses.to_string() } else { addresses.join(", ") };
-    vec![
+    let mut lines = vec![
         Line::from(vec![Span::styled(fit(n.card_network, 14), t.dim), Span::styled(addresses, t.normal)]),
         Line::from(vec![
             Span::styled(fit(n.card_port, 14), t.dim),
             Span::styled(port_text(app, net), t.normal),
         ]),
-    ]
+    ];
+    // the newest MAC change: a new router is the usual reason a customer calls
+    if let Some(m) = net.mac_history.first() {
+        lines.push(Line::from(vec![
+            Span::styled(fit(n.mac_history, 14), t.dim),
+            Span::styled(
+                format!(
+                    "{}  {}  {} → {}",
+                    m.changed_at.format("%d.%m.%Y"),
+                    m.ip.as_deref().unwrap_or("—"),
+                    m.mac_before.as_deref().unwrap_or("—"),
+                    m.mac_after.as_deref().unwrap_or("—")
+                ),
+                t.normal,
+            ),
+        ]));
+    }
+    lines
 }
 
 fn port_text(app: &App, net: &CustomerNetwork) -> String {
