@@ -406,7 +406,7 @@ async fn raw_search(store: &Store, input: &str) {
             store::customers::lookup(&mut db, LookupKind::Phone, p.as_str(), true).await.unwrap()
         }
         SearchQuery::Ip(ip) => {
-            store::customers::lookup(&mut db, LookupKind::Ip, &ip.to_string(), true).await.unwrap()
+            store::customers::lookup(&mut db, LookupKind::Ip, &ip.key(), true).await.unwrap()
         }
         SearchQuery::Mac(m) => {
             store::customers::lookup(&mut db, LookupKind::Mac, &m.to_string(), true).await.unwrap()
