@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use directories::ProjectDirs;
 use serde::Deserialize;
 
-use crate::service::ServiceConfig;
+use crate::domain::money::Money;
+use crate::service::{PromiseRules, ServiceConfig};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +36,14 @@ pub struct ServiceSection {
     pub max_failed_logins: i64,
     #[serde(default = "default_lockout")]
     pub lockout_minutes: i64,
+    /// The largest promised payment, as an amount ("1000", "1 000,00").
+    pub promise_max_amount: Option<String>,
+    /// The longest a promised payment lasts, in days.
+    pub promise_max_days: Option<i64>,
+    /// Promised payments a customer may get in one calendar month.
+    pub promise_per_month: Option<i64>,
+    /// A promised payment is given only while the balance is above this amount ("-500").
+    pub promise_balance_floor: Option<String>,
 }
 
 fn default_max_failed() -> i64 {
@@ -46,7 +55,14 @@ fn default_lockout() -> i64 {
 
 impl Default for ServiceSection {
     fn default() -> Self {
-        ServiceSection { max_failed_logins: default_max_failed(), lockout_minutes: default_lockout() }
+        ServiceSection {
+            max_failed_logins: default_max_failed(),
+            lockout_minutes: default_lockout(),
+            promise_max_amount: None,
+            promise_max_days: None,
+            promise_per_month: None,
+            promise_balance_floor: None,
+        }
     }
 }
 
@@ -106,13 +122,42 @@ impl Config {
                 "service.max_failed_logins and service.lockout_minutes must be at least 1".into(),
             ));
         }
+        cfg.promise_rules()?;
         Ok(cfg)
+    }
+
+    /// The promised-payment rules, checked.
+    fn promise_rules(&self) -> Result<PromiseRules, ConfigError> {
+        let d = PromiseRules::default();
+        let s = &self.service;
+        let money = |key: &str, v: &Option<String>, default: Money| -> Result<Money, ConfigError> {
+            match v {
+                None => Ok(default),
+                Some(t) => Money::parse(t).map_err(|e| ConfigError::Invalid(format!("service.{key}: {e}"))),
+            }
+        };
+        let rules = PromiseRules {
+            max_amount: money("promise_max_amount", &s.promise_max_amount, d.max_amount)?,
+            max_days: s.promise_max_days.unwrap_or(d.max_days),
+            per_month: s.promise_per_month.unwrap_or(d.per_month),
+            balance_floor: money("promise_balance_floor", &s.promise_balance_floor, d.balance_floor)?,
+        };
+        if !rules.max_amount.is_positive() || rules.max_days < 1 || rules.per_month < 0 {
+            return Err(ConfigError::Invalid(
+                "service.promise_max_amount must be above zero, promise_max_days at least 1 and \
+                 promise_per_month not negative (0 turns promised payments off)"
+                    .into(),
+            ));
+        }
+        Ok(rules)
     }
 
     pub fn service(&self) -> ServiceConfig {
         ServiceConfig {
             max_failed_logins: self.service.max_failed_logins,
             lockout_minutes: self.service.lockout_minutes,
+            // checked by load(); a config built in code falls back to the defaults
+            promise: self.promise_rules().unwrap_or_default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Model test: random sequences of money and tariff operations run through the service and,
 //! side by side, through a plain in-memory model of balances, histories, idempotency keys,
-//! reversals and tariffs. Every result (success, replay or refusal) must be the one the model
+//! reversals, tariffs and promised payments (with their rules and their end). Every result (success, replay or refusal) must be the one the model
 //! predicts; at the end every customer's balance and history must equal the model's, and the
 //! ledger invariants must hold. On SQLite and PostgreSQL; `PROPTEST_CASES` sets the number of
 //! sequences.
@@ -26,11 +26,34 @@ const TARIFFS: usize = 3;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Pay { customer: usize, kopecks: i64, key: Option<u8> },
-    Charge { customer: usize, kopecks: i64 },
-    Correct { customer: usize, kopecks: i64 },
-    Reverse { pick: usize },
-    Tariff { customer: usize, tariff: usize, now: bool },
+    Pay {
+        customer: usize,
+        kopecks: i64,
+        key: Option<u8>,
+    },
+    Charge {
+        customer: usize,
+        kopecks: i64,
+    },
+    Correct {
+        customer: usize,
+        kopecks: i64,
+    },
+    Reverse {
+        pick: usize,
+    },
+    Tariff {
+        customer: usize,
+        tariff: usize,
+        now: bool,
+    },
+    Promise {
+        customer: usize,
+        kopecks: i64,
+        days: i64,
+    },
+    /// The expiry run, far enough ahead that every promise's time is up.
+    EndPromises,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,7 +65,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (customer.clone(), prop_oneof![-2_000_000i64..-1, 1i64..2_000_000])
             .prop_map(|(customer, kopecks)| Op::Correct { customer, kopecks }),
         2 => (0usize..64).prop_map(|pick| Op::Reverse { pick }),
-        1 => (customer, 0..TARIFFS, any::<bool>()).prop_map(|(customer, tariff, now)| Op::Tariff { customer, tariff, now }),
+        1 => (customer.clone(), 0..TARIFFS, any::<bool>()).prop_map(|(customer, tariff, now)| Op::Tariff { customer, tariff, now }),
+        2 => (customer, 1i64..150_000, 0i64..8).prop_map(|(customer, kopecks, days)| Op::Promise { customer, kopecks, days }),
+        1 => Just(Op::EndPromises),
     ]
 }
 
@@ -66,6 +91,10 @@ struct Model {
     keys: HashMap<u8, (usize, i64, usize)>,
     tariff: [usize; CUSTOMERS],
     scheduled: [Option<usize>; CUSTOMERS],
+    /// The active promised payment's amount.
+    promise: [Option<i64>; CUSTOMERS],
+    /// Promised payments given (all in this month).
+    promises_given: [i64; CUSTOMERS],
 }
 
 impl Model {
@@ -85,6 +114,7 @@ fn kind_of(e: &ServiceError) -> &'static str {
         ServiceError::Invalid { .. } => "invalid",
         ServiceError::NotFound(_) => "not found",
         ServiceError::Denied { .. } => "denied",
+        ServiceError::PromiseRefused { rule, .. } => rule.as_str(),
         _ => "other",
     }
 }
@@ -175,6 +205,41 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                     m.post(customer, OperationKind::Reversal, -original.amount, out.operation.id);
                 }
             }
+            Op::Promise { customer, kopecks, days } => {
+                let got =
+                    svc.promise_payment(&env.cashier, ids[customer], Money::from_minor(kopecks), days).await;
+                // the rules in the service's order, with the defaults: 1000.00, 5 days, one a
+                // month, the balance above -500.00
+                let expected = if days < 1 {
+                    Some("invalid")
+                } else if kopecks > 100_000 {
+                    Some("max_amount")
+                } else if days > 5 {
+                    Some("max_days")
+                } else if m.promise[customer].is_some() {
+                    Some("one_at_a_time")
+                } else if m.promises_given[customer] >= 1 {
+                    Some("per_month")
+                } else if m.balance[customer] <= -50_000 {
+                    Some("balance_floor")
+                } else {
+                    None
+                };
+                match expected {
+                    Some(why) => assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some(why), "{at}"),
+                    None => {
+                        assert_eq!(got.expect(&at).amount.minor(), kopecks, "{at}");
+                        m.promise[customer] = Some(kopecks);
+                        m.promises_given[customer] += 1;
+                    }
+                }
+            }
+            Op::EndPromises => {
+                let later = chrono::Utc::now() + chrono::Duration::days(6);
+                let ended = svc.end_due_promises(Some(&env.admin), later).await.expect(&at);
+                assert_eq!(ended.len(), m.promise.iter().flatten().count(), "{at}");
+                m.promise = [None; CUSTOMERS];
+            }
             Op::Tariff { customer, tariff, now } => {
                 let when = if now { When::Now } else { When::NextPeriod };
                 let got =
@@ -198,6 +263,11 @@ async fn run(kind: Kind, ops: Vec<Op>) {
     for c in 0..CUSTOMERS {
         let card = svc.customer_card(&env.admin, ids[c]).await.unwrap();
         assert_eq!(card.customer.balance.minor(), m.balance[c], "customer {c}'s balance");
+        assert_eq!(
+            card.available.minor(),
+            m.balance[c] + m.promise[c].unwrap_or(0),
+            "customer {c}'s available: balance and the active promise"
+        );
         assert_eq!(card.customer.tariff_id, Some(tariff_ids[m.tariff[c]]), "customer {c}'s tariff");
         assert_eq!(
             card.scheduled_change.map(|s| s.tariff_id),

@@ -14,8 +14,8 @@ use kassa::domain::role::Role;
 use kassa::domain::search::SearchQuery;
 use kassa::service::{
     Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery, House,
-    HouseLine, MacChange, PortBinding, PortMap, PortUser, PostOutcome, Switch, SwitchLine, Tariff,
-    TariffChangeOutcome, When,
+    HouseLine, MacChange, PortBinding, PortMap, PortUser, PostOutcome, PromisedPayment, Switch, SwitchLine,
+    Tariff, TariffChangeOutcome, When,
 };
 use kassa::store::tariffs::{Period, ScheduledChange};
 use kassa::tui::app::{
@@ -167,6 +167,20 @@ fn operations() -> Vec<Operation> {
     ]
 }
 
+/// A promised payment of 300 made on the 20th for five days (ended when `ended` is given).
+fn promise(ended: Option<DateTime<Utc>>) -> PromisedPayment {
+    PromisedPayment {
+        id: 1,
+        customer_id: 57,
+        amount: rub("300"),
+        days: 5,
+        created_at: at(20, 12, 0),
+        expires_at: at(25, 12, 0),
+        ended_at: ended,
+        operator_login: Some("cashier".into()),
+    }
+}
+
 fn card() -> CustomerCard {
     CustomerCard {
         customer: customer(),
@@ -202,7 +216,8 @@ fn card() -> CustomerCard {
         manager: None,
         marks: vec!["Должник".into()],
         network: network(),
-        available: rub("-150"),
+        promise: Some(promise(None)),
+        available: rub("150"),
         last_operations: operations(),
     }
 }
@@ -363,6 +378,7 @@ fn snapshot_history_and_help() {
             total_count: 5,
             income: rub("1 750"),
             outcome: rub("-1 900"),
+            promises: vec![promise(Some(at(10, 12, 0)))],
         }),
         selected: 1,
         from: Input::new(10).with_text("01.10.2026"),

@@ -137,6 +137,9 @@ pub enum Command {
     /// Houses customers live in
     #[command(subcommand)]
     House(HouseCmd),
+    /// Promised payments: spend now, pay within a few days (the balance does not move)
+    #[command(subcommand)]
+    Promise(PromiseCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -267,6 +270,13 @@ pub enum CustomerCmd {
     ToNormal {
         /// Agreement number or #id
         customer: String,
+    },
+    /// Set how far below zero the balance may go (admin)
+    CreditLimit {
+        /// Agreement number or #id
+        customer: String,
+        /// 0 for none, or an amount such as 500 or 1 000,50
+        amount: String,
     },
     /// Delete a customer entered by mistake (only one without ledger operations)
     Delete {
@@ -567,4 +577,24 @@ pub enum DhcpCmd {
         #[arg(long, default_value = "csv")]
         format: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromiseCmd {
+    /// Give a promised payment; refused, with the rule named, when the config's rules do not allow it
+    Add {
+        /// Agreement number or #id
+        customer: String,
+        amount: String,
+        /// How many days it lasts
+        #[arg(long, default_value_t = 3)]
+        days: i64,
+    },
+    /// A customer's promised payments, newest first
+    List {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// End the promised payments whose time is up (also done whenever kassa starts)
+    Expire,
 }

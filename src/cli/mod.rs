@@ -12,7 +12,9 @@ use chrono::Utc;
 use serde::Serialize;
 
 pub use args::Cli;
-use args::{Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, TariffArgs, TariffCmd};
+use args::{
+    Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, PromiseCmd, TariffArgs, TariffCmd,
+};
 
 use crate::config::{self, Config};
 use crate::domain::customer::CustomerState;
@@ -45,7 +47,9 @@ impl From<ServiceError> for CliError {
         let code = match &e {
             ServiceError::Invalid { .. } => 2,
             ServiceError::NotFound(_) => 3,
-            ServiceError::Conflict(_) | ServiceError::PortTaken { .. } => 4,
+            ServiceError::Conflict(_)
+            | ServiceError::PortTaken { .. }
+            | ServiceError::PromiseRefused { .. } => 4,
             ServiceError::Denied { .. } => 5,
             ServiceError::BadCredentials | ServiceError::Locked { .. } | ServiceError::Disabled(_) => 6,
             ServiceError::Store(_) => 1,
@@ -420,6 +424,39 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 }
             }
         }
+        Command::Promise(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                PromiseCmd::Add { customer, amount, days } => {
+                    let amount = parse_money("amount", amount)?;
+                    let id = svc.resolve_customer(&actor, customer).await?;
+                    confirm(
+                        cli,
+                        &format!("Give customer #{id} a promised payment of {amount} for {days} day(s)?"),
+                    )?;
+                    let p = svc.promise_payment(&actor, id, amount, *days).await?;
+                    out(json, &p, |p| {
+                        format!(
+                            "Promised payment {} of {} for customer #{} until {} UTC.",
+                            p.id,
+                            p.amount,
+                            p.customer_id,
+                            p.expires_at.format("%Y-%m-%d %H:%M")
+                        )
+                    });
+                }
+                PromiseCmd::List { customer } => {
+                    let id = svc.resolve_customer(&actor, customer).await?;
+                    let ps = svc.promises(&actor, id).await?;
+                    out(json, &ps, |ps| print::promises(ps));
+                }
+                PromiseCmd::Expire => {
+                    let ended = svc.end_due_promises(Some(&actor), Utc::now()).await?;
+                    out(json, &ended, |e| format!("{} promised payment(s) ended.", e.len()));
+                }
+            }
+        }
         Command::Switch(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -555,6 +592,12 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
                     format!("Customer #{} is back among the customers.", c.id)
                 }
             });
+        }
+        CustomerCmd::CreditLimit { customer, amount } => {
+            let limit = parse_money("amount", amount)?;
+            let id = svc.resolve_customer(actor, customer).await?;
+            let c = svc.set_credit_limit(actor, id, limit).await?;
+            out(json, &c, |c| format!("Customer #{}'s credit limit is {} now.", c.id, c.credit_limit));
         }
         CustomerCmd::Delete { customer } => {
             let id = svc.resolve_customer(actor, customer).await?;

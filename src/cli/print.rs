@@ -151,7 +151,32 @@ pub fn history(h: &HistoryPage) -> String {
         ));
     }
     l.push(format!("{} operation(s); in {}, out {}", h.total_count, h.income, h.outcome));
+    if !h.promises.is_empty() {
+        l.push("promised payments (not operations: the balance does not move):".into());
+        l.push(promises(&h.promises));
+    }
     l.join("\n")
+}
+
+pub fn promises(ps: &[crate::service::PromisedPayment]) -> String {
+    if ps.is_empty() {
+        return "No promised payments.".into();
+    }
+    ps.iter()
+        .map(|p| {
+            format!(
+                "  {} {} for {} day(s), {} → {} UTC, {} by {}",
+                cell(&p.id.to_string(), 6),
+                right(&p.amount.to_string(), 10),
+                p.days,
+                p.created_at.format("%Y-%m-%d %H:%M"),
+                p.expires_at.format("%Y-%m-%d %H:%M"),
+                if p.ended_at.is_some() { "ended" } else { "active" },
+                p.operator_login.as_deref().unwrap_or("system")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn posted(o: &PostOutcome) -> String {

@@ -39,6 +39,7 @@ impl Role {
                     | CustomerState
                     | HistoryRead
                     | PaymentPost
+                    | PromisePayment
                     | TariffRead
                     | TariffAssign
                     | HouseRead
@@ -98,6 +99,10 @@ pub enum Permission {
     PaymentPost,
     /// Charges and corrections: amounts that take money off or fix a mistake.
     LedgerAdjust,
+    /// Giving a promised payment.
+    PromisePayment,
+    /// Setting a customer's credit limit.
+    CreditLimit,
     TariffRead,
     TariffManage,
     /// Switching a customer's tariff.
@@ -129,6 +134,8 @@ impl Permission {
             HistoryRead => "history.read",
             PaymentPost => "payment.post",
             LedgerAdjust => "ledger.adjust",
+            PromisePayment => "payment.promise",
+            CreditLimit => "customer.credit_limit",
             TariffRead => "tariff.read",
             TariffManage => "tariff.manage",
             TariffAssign => "tariff.assign",

@@ -94,7 +94,9 @@ pub struct CustomerCard {
     pub marks: Vec<String>,
     /// Addresses, MACs, switch port.
     pub network: super::CustomerNetwork,
-    /// Balance plus credit limit: what the customer may still spend.
+    /// The promised payment counting now, if any.
+    pub promise: Option<super::PromisedPayment>,
+    /// Balance plus credit limit plus an active promised payment: what the customer may still spend.
     pub available: Money,
     pub last_operations: Vec<Operation>,
 }
@@ -638,7 +640,9 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
     let marks = store_customers::marks(db, c.id).await?.into_iter().map(|(_, name, _)| name).collect();
     let network = super::network::network_of(db, c.id, c.house_id).await?;
     let last_operations = ledger::history(db, c.id, &Default::default(), 5, 0).await?;
-    let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor());
+    let promise = super::promises::active(db, c.id, super::now()).await?;
+    let promised = promise.as_ref().map(|p| p.amount.minor()).unwrap_or(0);
+    let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor() + promised);
     Ok(CustomerCard {
         customer: c,
         house,
@@ -649,6 +653,7 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         manager,
         marks,
         network,
+        promise,
         available,
         last_operations,
     })

@@ -11,6 +11,7 @@ mod maintenance;
 mod money;
 mod network;
 mod operators;
+mod promises;
 mod tariffs;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -23,10 +24,12 @@ pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use houses::HouseInput;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
+pub use promises::{PromiseRule, PromiseRules};
 pub use store::customers::{CustomerFilter, CustomerSummary};
 pub use store::houses::{House, HouseLine};
 pub use store::network::{AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine};
 pub use store::operators::Operator;
+pub use store::promises::PromisedPayment;
 pub use store::tariffs::{Period, ScheduledChange, Tariff};
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 
@@ -45,6 +48,9 @@ pub enum ServiceError {
         "port {port} of '{switch}' is taken by customer #{holder_id} ({holder_name}): move them explicitly (--move, or confirm the move on screen)"
     )]
     PortTaken { port: i64, switch: String, holder_id: i64, holder_name: String },
+    /// A promised payment one of the rules does not allow; the message says which and why.
+    #[error("promised payment refused by the rule '{}': {message}", rule.as_str())]
+    PromiseRefused { rule: PromiseRule, message: String },
     #[error("wrong login or password")]
     BadCredentials,
     #[error("operator '{login}' is locked after repeated wrong passwords until {until} UTC")]
@@ -70,11 +76,13 @@ pub struct ServiceConfig {
     pub max_failed_logins: i64,
     /// How long the lock lasts.
     pub lockout_minutes: i64,
+    /// What a promised payment may be.
+    pub promise: PromiseRules,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { max_failed_logins: 5, lockout_minutes: 15 }
+        ServiceConfig { max_failed_logins: 5, lockout_minutes: 15, promise: PromiseRules::default() }
     }
 }
 
@@ -107,8 +115,11 @@ impl Service {
         Service { store, config }
     }
 
+    /// Opens the database and ends the promised payments whose time is up.
     pub async fn open(location: &str, config: ServiceConfig) -> Result<Service> {
-        Ok(Service::new(Store::open(location).await?, config))
+        let svc = Service::new(Store::open(location).await?, config);
+        svc.end_due_promises(None, now()).await?;
+        Ok(svc)
     }
 
     pub fn backend(&self) -> store::Backend {

@@ -67,6 +67,8 @@ pub struct HistoryPage {
     pub income: Money,
     /// Sum of the negative amounts matching the filter.
     pub outcome: Money,
+    /// Promised payments given in the range (they are not ledger operations).
+    pub promises: Vec<crate::store::promises::PromisedPayment>,
 }
 
 /// The most a balance may reach either way; far beyond any real customer.
@@ -345,7 +347,9 @@ impl Service {
         }
         let operations = ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
         let (total_count, income, outcome) = ledger::history_totals(&mut db, q.customer_id, &filter).await?;
-        Ok(HistoryPage { operations, total_count, income, outcome })
+        let promises =
+            crate::store::promises::list(&mut db, q.customer_id, filter.from, filter.until).await?;
+        Ok(HistoryPage { operations, total_count, income, outcome, promises })
     }
 
     /// The next receipt number the sequence would give (shown pre-filled on the payment form).

@@ -177,6 +177,11 @@ pub async fn set_balance(db: &mut Db<'_>, id: i64, balance: Money) -> Result<()>
     Ok(())
 }
 
+pub async fn set_credit_limit(db: &mut Db<'_>, id: i64, limit: Money) -> Result<()> {
+    db.execute(q!("UPDATE customers SET credit_limit_minor = $1 WHERE id = $2", limit.minor(), id)).await?;
+    Ok(())
+}
+
 pub async fn set_tariff(db: &mut Db<'_>, id: i64, tariff_id: i64) -> Result<()> {
     db.execute(q!("UPDATE customers SET tariff_id = $1 WHERE id = $2", tariff_id, id)).await?;
     Ok(())

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod network;
 pub mod operators;
+pub mod promises;
 pub mod tariffs;
 
 use std::str::FromStr;

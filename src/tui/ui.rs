@@ -494,6 +494,11 @@ fn draw_card(f: &mut Frame, app: &App, area: Rect) {
             t.normal,
         ),
     ]));
+    if let Some(p) = &card.promise {
+        let text =
+            format!("{} {} {}", money(p.amount), s.promise_until, p.expires_at.format("%d.%m.%Y %H:%M"));
+        lines.push(kv(t, s.promise_label, text, t.warn));
+    }
     if !card.marks.is_empty() {
         lines.push(kv(t, s.card_marks, card.marks.join(", "), t.warn));
     }
@@ -629,12 +634,14 @@ fn draw_history(f: &mut Frame, app: &App, area: Rect) {
     let Screen::History(h) = app.screen() else { return };
     let s = app.strings();
     let t = &app.theme;
-    let [title_row, filter_row, head_row, list, detail_row, totals_row] = Layout::vertical([
+    let promise_rows = u16::from(h.page.as_ref().is_some_and(|p| !p.promises.is_empty()));
+    let [title_row, filter_row, head_row, list, detail_row, promise_row, totals_row] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
+        Constraint::Length(promise_rows),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -692,6 +699,25 @@ fn draw_history(f: &mut Frame, app: &App, area: Rect) {
         ]));
     }
     f.render_widget(Paragraph::new(lines), list);
+    if !page.promises.is_empty() {
+        // promised payments are not ledger operations: one line of them under the list
+        let items: Vec<String> = page
+            .promises
+            .iter()
+            .map(|p| {
+                let state =
+                    if p.ended_at.is_none() { format!(", {}", s.promise_active) } else { String::new() };
+                format!(
+                    "{} ({}–{}{state})",
+                    money(p.amount),
+                    p.created_at.format("%d.%m"),
+                    p.expires_at.format("%d.%m.%Y")
+                )
+            })
+            .collect();
+        let text = format!("  {}: {}", s.promises_label, items.join("; "));
+        f.render_widget(Paragraph::new(Span::styled(text, t.warn)), promise_row);
+    }
     if let Some(o) = page.operations.get(h.selected)
         && let Some(c) = &o.comment
     {

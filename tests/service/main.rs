@@ -11,5 +11,6 @@ mod money;
 mod network;
 mod operators;
 mod permissions;
+mod promises;
 mod search;
 mod tariffs;

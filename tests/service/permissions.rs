@@ -70,6 +70,10 @@ enum Op {
     CustomerNetwork,
     DhcpExport,
     FindHouse,
+    Promise,
+    Promises,
+    EndDuePromises,
+    SetCreditLimit,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -126,6 +130,10 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::CustomerNetwork, Permission::NetworkRead),
     (Op::DhcpExport, Permission::NetworkRead),
     (Op::FindHouse, Permission::HouseRead),
+    (Op::Promise, Permission::PromisePayment),
+    (Op::Promises, Permission::HistoryRead),
+    (Op::EndDuePromises, Permission::Maintenance),
+    (Op::SetCreditLimit, Permission::CreditLimit),
 ];
 
 struct Fixture {
@@ -290,6 +298,11 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::CustomerNetwork => s.customer_network(a, f.customer).await.map(drop),
         Op::DhcpExport => s.dhcp_export_page(a, "", 10).await.map(drop),
         Op::FindHouse => s.find_house(a, "Матрицы 100").await.map(drop),
+        // after the first, an allowed role is refused by a rule, not denied
+        Op::Promise => s.promise_payment(a, f.customer, money("10"), 1).await.map(drop),
+        Op::Promises => s.promises(a, f.customer).await.map(drop),
+        Op::EndDuePromises => s.end_due_promises(Some(a), chrono::Utc::now()).await.map(drop),
+        Op::SetCreditLimit => s.set_credit_limit(a, f.customer, money(&format!("{n}"))).await.map(drop),
     }
 }
 
