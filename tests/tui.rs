@@ -1287,3 +1287,34 @@ async fn a_viewer_sees_the_network_but_cannot_change_it() {
     d.press(KeyCode::Char('e')).await;
     assert!(d.screen().contains("Коммутаторы") && !d.screen().contains("Название"), "{}", d.screen());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promised_payment_from_the_card_and_the_rule_that_stops_a_second() {
+    let mut d = Desk::open("cashier").await;
+    d.search("10003").await;
+    d.press(KeyCode::Enter).await;
+    let before = d.balance(3).await;
+    d.press(KeyCode::Char('o')).await;
+    assert!(d.screen().contains("Обещанный платёж"), "{}", d.screen());
+    // more than the rules allow: refused with the rule in words, nothing written
+    d.typ("5000").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Сумма больше, чем можно обещать"), "{}", d.screen());
+    assert!(d.svc.promises(&d.admin().await, 3).await.unwrap().is_empty());
+    d.console.ctrl('u').await.unwrap();
+    d.typ("300").await;
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains("Карточка абонента") && screen.contains("Обещ. платёж  300,00"), "{screen}");
+    assert_eq!(d.balance(3).await, before, "the balance does not move");
+    // a second while the first is active
+    d.press(KeyCode::Char('o')).await;
+    d.typ("100").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Уже есть действующий обещанный платёж"), "{}", d.screen());
+    assert_eq!(d.svc.promises(&d.admin().await, 3).await.unwrap().len(), 1);
+    // a cashier is not offered the credit limit
+    d.press(KeyCode::Esc).await;
+    d.press(KeyCode::Char('k')).await;
+    assert!(d.screen().contains("Нет прав на это действие"), "{}", d.screen());
+}

@@ -36,11 +36,11 @@ impl Default for PromiseRules {
     }
 }
 
-/// Which rule refused a promised payment.
+/// Which rule refused a promised payment (in the order they are checked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PromiseRule {
-    MaxAmount,
+    MaxAmount = 0,
     MaxDays,
     OneAtATime,
     PerMonth,

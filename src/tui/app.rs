@@ -745,6 +745,8 @@ impl App {
         let can_history = self.can(Permission::HistoryRead);
         let can_tariff = self.can(Permission::TariffAssign);
         let can_network = self.can(Permission::NetworkRead);
+        let can_promise = self.can(Permission::PromisePayment);
+        let can_credit = self.can(Permission::CreditLimit);
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
@@ -795,6 +797,31 @@ impl App {
                 }
             }
             Some(Action::Network) => self.status = Some(self.strings().denied.to_string()),
+            Some(Action::Promise) if can_promise => {
+                let id = c.id;
+                let form = FormScreen::new(
+                    FormKind::Promise(id),
+                    vec![
+                        super::net::field("amount", |s| s.f_amount, 16, ""),
+                        super::net::field("days", |s| s.f_days, 3, "3"),
+                    ],
+                );
+                return self.open_form(form);
+            }
+            Some(Action::CreditLimit) if can_credit => {
+                if let Some(card) = &c.card {
+                    let id = c.id;
+                    let now = card.customer.credit_limit.format_ru();
+                    let form = FormScreen::new(
+                        FormKind::CreditLimit(id),
+                        vec![super::net::field("amount", |s| s.f_amount, 16, &now)],
+                    );
+                    return self.open_form(form);
+                }
+            }
+            Some(Action::Promise | Action::CreditLimit) => {
+                self.status = Some(self.strings().denied.to_string())
+            }
             _ => {}
         }
         Vec::new()

@@ -50,6 +50,8 @@ pub enum Action {
     UnbindPort,
     DeleteIp,
     Reveal,
+    Promise,
+    CreditLimit,
 }
 
 impl Action {
@@ -71,6 +73,8 @@ impl Action {
             | Action::UnbindPort
             | Action::DeleteIp => Some(Permission::NetworkManage),
             Action::Reveal => Some(Permission::SwitchSecrets),
+            Action::Promise => Some(Permission::PromisePayment),
+            Action::CreditLimit => Some(Permission::CreditLimit),
             _ => None,
         }
     }
@@ -223,6 +227,8 @@ const CARD: &[Binding] = &[
     b!([Char('h'), F(3)], History, key_history, true),
     b!([Char('t'), F(6)], Tariff, key_tariff, true),
     b!([Char('n'), F(7)], Network, key_network, true),
+    b!([Char('o'), F(8)], Promise, key_promise, false),
+    b!([Char('k'), F(9)], CreditLimit, key_credit, false),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),

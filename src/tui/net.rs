@@ -1,5 +1,6 @@
 //! The network screens' state and keys: houses, a house, switches, a switch's ports, a
-//! customer's network, and the one form every network change is typed into. Like `app`, these
+//! customer's network, and the one form every change outside a payment is typed into (the
+//! network's, a promised payment, a credit limit). Like `app`, these
 //! are plain functions: they change the state and return the service calls to run.
 
 use super::app::{App, Effect, Outcome, ReqId, Screen};
@@ -112,6 +113,8 @@ pub enum FormKind {
     SubnetAdd(i64),
     SetMac(String),
     BindPort(i64),
+    Promise(i64),
+    CreditLimit(i64),
 }
 
 pub struct FormField {
@@ -252,6 +255,8 @@ impl FormScreen {
             FormKind::SubnetAdd(_) => s.form_subnet_add,
             FormKind::SetMac(_) => s.form_set_mac,
             FormKind::BindPort(_) => s.form_bind,
+            FormKind::Promise(_) => s.form_promise,
+            FormKind::CreditLimit(_) => s.form_credit,
         }
     }
 
@@ -305,7 +310,7 @@ impl App {
         vec![Effect::LoadNetwork { req, customer_id }]
     }
 
-    fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
+    pub(super) fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
         self.screens.push(Screen::Form(Box::new(form)));
         Vec::new()
     }
@@ -620,6 +625,7 @@ impl App {
             Outcome::Saved(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
                 let words = self.net().port_taken;
+                let rule_words = self.strings().promise_rules;
                 match self.awaiting(req) {
                     Some(Screen::Form(fm)) => match r {
                         Ok(()) => {
@@ -631,6 +637,11 @@ impl App {
                             fm.stage = FormStage::ConfirmMove(format!(
                                 "{p} {port} {of} «{switch}» {by} #{holder_id} ({holder_name})"
                             ));
+                        }
+                        Err(ServiceError::PromiseRefused { rule, message }) => {
+                            let i = rule as usize;
+                            fm.stage = FormStage::Edit;
+                            fm.error = Some((usize::MAX, format!("{}. {message}", rule_words[i])));
                         }
                         Err(ServiceError::Invalid { field, message }) => {
                             fm.stage = FormStage::Edit;
@@ -770,6 +781,19 @@ async fn save(
         FormKind::IpAdd(c) => svc.add_ip(a, *c, &text(0), &text(1)).await.map(drop),
         FormKind::SubnetAdd(c) => svc.add_subnet(a, *c, &text(0), &text(1)).await.map(drop),
         FormKind::SetMac(ip) => svc.set_mac(a, ip, &text(0)).await.map(drop),
+        FormKind::Promise(c) => {
+            let amount = crate::domain::money::Money::parse_positive(&text(0))
+                .map_err(|e| ServiceError::invalid("amount", e))?;
+            let days = text(1).trim().parse::<i64>().map_err(|_| {
+                ServiceError::invalid("days", format!("'{}' is not a number of days", text(1).trim()))
+            })?;
+            svc.promise_payment(a, *c, amount, days).await.map(drop)
+        }
+        FormKind::CreditLimit(c) => {
+            let limit = crate::domain::money::Money::parse(&text(0))
+                .map_err(|e| ServiceError::invalid("amount", e))?;
+            svc.set_credit_limit(a, *c, limit).await.map(drop)
+        }
         FormKind::BindPort(c) => {
             let sw = match svc.find_switch(a, &text(0)).await {
                 Ok(l) => l.switch.id,

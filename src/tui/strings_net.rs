@@ -73,6 +73,10 @@ pub struct NetStrings {
     pub house_not_found: &'static str,
     /// "Port", "of switch", "is taken by customer": the taken-port message around its values.
     pub port_taken: [&'static str; 3],
+    pub form_promise: &'static str,
+    pub form_credit: &'static str,
+    pub f_amount: &'static str,
+    pub f_days: &'static str,
 }
 
 pub static RU: NetStrings = NetStrings {
@@ -146,6 +150,10 @@ pub static RU: NetStrings = NetStrings {
     switch_not_found: "Коммутатор не найден:",
     house_not_found: "Дом не найден:",
     port_taken: ["Порт", "коммутатора", "занят: на нём абонент"],
+    form_promise: "Обещанный платёж",
+    form_credit: "Кредитный лимит",
+    f_amount: "Сумма",
+    f_days: "Дней",
 };
 
 pub static EN: NetStrings = NetStrings {
@@ -219,4 +227,8 @@ pub static EN: NetStrings = NetStrings {
     switch_not_found: "Switch not found:",
     house_not_found: "House not found:",
     port_taken: ["Port", "of switch", "is taken by customer"],
+    form_promise: "Promised payment",
+    form_credit: "Credit limit",
+    f_amount: "Amount",
+    f_days: "Days",
 };
