@@ -6,12 +6,13 @@
 -- length); a MAC-only record has no ip. ip_lo/ip_hi are the first and last address as a sort
 -- key ('4' + 8 hex digits or '6' + 32): records never overlap, so the one record with the
 -- greatest ip_lo at or below an address is the only one that can hold it. Written by the
--- store; rows from before this migration are keyed when the database is opened.
+-- store; rows from before this migration are keyed when the database is first opened.
 ALTER TABLE customer_ips ADD COLUMN prefix INTEGER;
 ALTER TABLE customer_ips ADD COLUMN ip_lo TEXT;
 ALTER TABLE customer_ips ADD COLUMN ip_hi TEXT;
 CREATE INDEX customer_ips_lo ON customer_ips (ip_lo) WHERE ip_lo IS NOT NULL;
-CREATE INDEX customer_ips_unkeyed ON customer_ips (id) WHERE ip IS NOT NULL AND ip_lo IS NULL;
+-- 0 until the rows made before the keys are keyed (on the first open after this migration)
+INSERT INTO counters (name, value) VALUES ('ip_keys', 0);
 
 CREATE TABLE switches (
     id              INTEGER PRIMARY KEY,

@@ -181,19 +181,16 @@ pub async fn lock(db: &mut Db<'_>) -> Result<()> {
 }
 
 /// Writes the sort keys of address records made before the keys existed (demo databases
-/// built by an earlier kassa). Runs when the database is opened; free once nothing is left.
+/// built by an earlier kassa). Runs when the database is opened; after the first time, one
+/// counter read says there is nothing to do.
 pub async fn backfill_keys(store: &Store) -> Result<u64> {
-    let mut done = 0;
-    // a read first: opening a database that needs nothing takes no write lock
     let mut tx = store.read().await?;
-    let unkeyed = tx
-        .db()
-        .fetch_optional(q!("SELECT id FROM customer_ips WHERE ip IS NOT NULL AND ip_lo IS NULL LIMIT 1"))
-        .await?;
+    let done_before = super::counters::get(&mut tx.db(), IP_KEYS).await? != 0;
     drop(tx);
-    if unkeyed.is_none() {
+    if done_before {
         return Ok(0);
     }
+    let mut done = 0;
     loop {
         let mut tx = store.write().await?;
         let mut db = tx.db();
@@ -202,24 +199,27 @@ pub async fn backfill_keys(store: &Store) -> Result<u64> {
                 "SELECT id, ip FROM customer_ips WHERE ip IS NOT NULL AND ip_lo IS NULL ORDER BY id LIMIT 5000"
             ))
             .await?;
-        if rows.is_empty() {
-            return Ok(done);
-        }
         for r in &rows {
             let id = r.i64("id")?;
             let ip = r.text("ip")?;
             let key = Ip::parse(&ip)
-                .map_err(|_| super::StoreError::Corrupt {
-                    column: "customer_ips.ip".into(),
-                    value: ip.clone(),
-                })?
+                .map_err(|_| super::StoreError::Corrupt { column: "customer_ips.ip".into(), value: ip.clone() })?
                 .key();
             db.execute(q!("UPDATE customer_ips SET ip_lo = $1, ip_hi = $1 WHERE id = $2", key, id)).await?;
         }
         done += rows.len() as u64;
+        if rows.is_empty() {
+            super::counters::raise_to(&mut db, IP_KEYS, 1).await?;
+        }
         tx.commit().await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
     }
 }
+
+/// The counter that says the address keys are all written.
+const IP_KEYS: &str = "ip_keys";
 
 // ---- switches ----------------------------------------------------------------------------
 
