@@ -76,6 +76,7 @@ fn customer() -> Customer {
         date_connect: NaiveDate::from_ymd_opt(2023, 3, 1),
         date_activity: None,
         date_activity_inet: None,
+        date_activity_lk: None,
         tariff_id: Some(3),
         balance: rub("-150"),
         credit_limit: rub("0"),

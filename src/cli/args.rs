@@ -184,7 +184,7 @@ pub struct FieldArgs {
     /// A field to set, as FIELD=VALUE (repeatable; an empty VALUE clears the field). Fields: name,
     /// account_number, agreement_number, agreement_date, apartment_number, entrance, floor,
     /// house_id, phone0..phone4, email, login, group_id, manager_id, parent_id, comment,
-    /// date_connect, date_activity, date_activity_inet, flag_corporate, is_potential,
+    /// date_connect, date_activity, date_activity_inet, date_activity_lk, flag_corporate, is_potential,
     /// billing_id, billing_uid, codeti
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
@@ -248,7 +248,18 @@ pub enum CustomerCmd {
     /// Customer groups
     Groups,
     /// The largest numeric agreement number in use
-    MaxAgreement,
+    MaxAgreement {
+        /// Only among this billing's customers
+        #[arg(long)]
+        billing: Option<i64>,
+    },
+    /// How many current customers were active lately: net, internet or personal_area
+    ActivityCounter {
+        kind: String,
+        /// The last this many days
+        #[arg(long, default_value_t = 1)]
+        days: i64,
+    },
     /// Set the working state: stop, pause or active (0, 1, 2)
     State {
         /// Agreement number or #id

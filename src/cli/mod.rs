@@ -566,8 +566,13 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             let g = svc.customer_groups(actor).await?;
             out(json, &g, |g| g.iter().map(|(id, n)| format!("{id:>4}  {n}")).collect::<Vec<_>>().join("\n"));
         }
-        CustomerCmd::MaxAgreement => {
-            let n = svc.max_agreement_number(actor).await?;
+        CustomerCmd::ActivityCounter { kind, days } => {
+            let k = kind.parse::<crate::store::customers::Activity>().map_err(CliError::usage)?;
+            let n = svc.activity_counter(actor, k, *days).await?;
+            out(json, &n, |n| n.to_string());
+        }
+        CustomerCmd::MaxAgreement { billing } => {
+            let n = svc.max_agreement_number(actor, *billing).await?;
             out(json, &n, |n| n.to_string());
         }
         CustomerCmd::State { customer, state } => {

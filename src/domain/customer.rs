@@ -89,6 +89,8 @@ pub struct Customer {
     pub date_connect: Option<NaiveDate>,
     pub date_activity: Option<DateTime<Utc>>,
     pub date_activity_inet: Option<DateTime<Utc>>,
+    /// The last activity in the personal area.
+    pub date_activity_lk: Option<DateTime<Utc>>,
     pub tariff_id: Option<i64>,
     pub balance: Money,
     pub credit_limit: Money,
@@ -108,6 +110,7 @@ pub const EDITABLE_FIELDS: &[&str] = &[
     "comment",
     "date_activity",
     "date_activity_inet",
+    "date_activity_lk",
     "date_connect",
     "email",
     "entrance",

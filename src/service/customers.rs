@@ -31,6 +31,7 @@ pub struct CustomerChanges {
     pub comment: Option<String>,
     pub date_activity: Option<String>,
     pub date_activity_inet: Option<String>,
+    pub date_activity_lk: Option<String>,
     pub date_connect: Option<String>,
     pub email: Option<String>,
     pub entrance: Option<String>,
@@ -192,6 +193,9 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
     if let Some(v) = &ch.date_activity_inet {
         c.date_activity_inet = timestamp_field("date_activity_inet", v)?;
     }
+    if let Some(v) = &ch.date_activity_lk {
+        c.date_activity_lk = timestamp_field("date_activity_lk", v)?;
+    }
     if let Some(v) = &ch.apartment_number {
         c.apartment = text_field("apartment_number", v, 16)?;
     }
@@ -341,6 +345,7 @@ fn blank_customer() -> Customer {
         date_connect: None,
         date_activity: None,
         date_activity_inet: None,
+        date_activity_lk: None,
         tariff_id: None,
         balance: Money::ZERO,
         credit_limit: Money::ZERO,
@@ -601,11 +606,28 @@ impl Service {
         Ok(store_customers::groups(&mut tx.db()).await?)
     }
 
-    /// The largest numeric agreement number in use (`get_max_agreement_number`).
-    pub async fn max_agreement_number(&self, actor: &Actor) -> Result<i64> {
+    /// The largest numeric agreement number in use (`get_max_agreement_number`), among one
+    /// billing's customers when `billing_id` is given.
+    pub async fn max_agreement_number(&self, actor: &Actor, billing_id: Option<i64>) -> Result<i64> {
         self.require(actor, Permission::CustomerRead)?;
         let mut tx = self.store.read().await?;
-        Ok(counters::get(&mut tx.db(), counters::AGREEMENT).await?)
+        Ok(store_customers::max_agreement(&mut tx.db(), billing_id).await?)
+    }
+
+    /// How many current customers were active in the net, the internet or the personal area in
+    /// the last `days` days (`get_activity_counter`).
+    pub async fn activity_counter(
+        &self,
+        actor: &Actor,
+        kind: store_customers::Activity,
+        days: i64,
+    ) -> Result<i64> {
+        self.require(actor, Permission::CustomerRead)?;
+        if !(1..=3650).contains(&days) {
+            return Err(ServiceError::invalid("days", "between 1 and 3650"));
+        }
+        let mut tx = self.store.read().await?;
+        Ok(store_customers::count_active(&mut tx.db(), kind, now() - chrono::Duration::days(days)).await?)
     }
 }
 

@@ -435,6 +435,7 @@ impl Service {
                     date_connect: (!is_potential).then_some(connected),
                     date_activity: None,
                     date_activity_inet: None,
+                    date_activity_lk: None,
                     tariff_id: (!is_potential).then_some(tariff.id),
                     balance: Money::ZERO,
                     credit_limit: Money::ZERO,

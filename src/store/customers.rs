@@ -11,7 +11,7 @@ use crate::q;
 const COLUMNS: &str = "c.id, c.name, c.is_corporate, c.is_potential, c.is_former, c.state, \
     c.agreement_number, c.agreement_date, c.account_number, c.house_id, c.entrance, c.floor, \
     c.apartment, c.phone0, c.phone1, c.phone2, c.phone3, c.phone4, c.email, c.login, c.group_id, \
-    c.manager_id, c.parent_id, c.comment, c.date_connect, c.date_activity, c.date_activity_inet, \
+    c.manager_id, c.parent_id, c.comment, c.date_connect, c.date_activity, c.date_activity_inet, c.date_activity_lk, \
     c.tariff_id, c.balance_minor, c.credit_limit_minor, c.billing_id, c.billing_uid, c.codeti, \
     c.created_at, c.updated_at";
 
@@ -48,6 +48,7 @@ fn from_row(r: &Row) -> Result<Customer> {
         date_connect: r.opt_date("date_connect")?,
         date_activity: r.opt_ts("date_activity")?,
         date_activity_inet: r.opt_ts("date_activity_inet")?,
+        date_activity_lk: r.opt_ts("date_activity_lk")?,
         tariff_id: r.opt_i64("tariff_id")?,
         balance: Money::from_minor(r.i64("balance_minor")?),
         credit_limit: Money::from_minor(r.i64("credit_limit_minor")?),
@@ -89,6 +90,7 @@ fn bind_fields(mut q: Q, c: &Customer) -> Q {
         c.date_connect.into(),
         c.date_activity.into(),
         c.date_activity_inet.into(),
+        c.date_activity_lk.into(),
         c.tariff_id.into(),
         c.credit_limit.minor().into(),
         c.billing_id.into(),
@@ -103,8 +105,8 @@ fn bind_fields(mut q: Q, c: &Customer) -> Q {
 const FIELD_NAMES: &str = "name, is_corporate, is_potential, is_former, state, agreement_number, \
     agreement_date, account_number, house_id, entrance, floor, apartment, phone0, phone1, phone2, \
     phone3, phone4, email, login, group_id, manager_id, parent_id, comment, date_connect, \
-    date_activity, date_activity_inet, tariff_id, credit_limit_minor, billing_id, billing_uid, codeti";
-const FIELD_COUNT: usize = 31;
+    date_activity, date_activity_inet, date_activity_lk, tariff_id, credit_limit_minor, billing_id, billing_uid, codeti";
+const FIELD_COUNT: usize = 32;
 
 /// Inserts a customer (its id, balance and timestamps in `c` are ignored); returns the new id.
 pub async fn insert(db: &mut Db<'_>, c: &Customer, name_norm: &str, search_text: &str) -> Result<i64> {
@@ -859,4 +861,55 @@ mod tests {
         assert_eq!(t("ха"), (vec![], vec!["ха".to_string()]));
         assert_eq!(t("5 ленина"), (vec!["ленина".to_string()], vec!["5".to_string()]));
     }
+}
+
+/// The largest numeric agreement number in use, among one billing's customers when given.
+pub async fn max_agreement(db: &mut Db<'_>, billing_id: Option<i64>) -> Result<i64> {
+    let numeric = match db.backend() {
+        Backend::Sqlite => {
+            "agreement_number NOT GLOB '*[^0-9]*' AND length(agreement_number) BETWEEN 1 AND 18"
+        }
+        Backend::Postgres => "agreement_number ~ '^[0-9]{1,18}$'",
+    };
+    let sql = format!(
+        "SELECT COALESCE(MAX(CAST(agreement_number AS BIGINT)), 0) AS m FROM customers \
+         WHERE agreement_number IS NOT NULL AND {numeric} AND ($1 IS NULL OR billing_id = $1)"
+    );
+    db.fetch_one(q!(sql, billing_id)).await?.i64("m")
+}
+
+/// Which activity a counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    Net,
+    Internet,
+    PersonalArea,
+}
+
+impl std::str::FromStr for Activity {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "net" => Ok(Activity::Net),
+            "internet" | "inet" => Ok(Activity::Internet),
+            "personal_area" | "lk" => Ok(Activity::PersonalArea),
+            other => Err(format!("unknown activity '{other}': use net, internet or personal_area")),
+        }
+    }
+}
+
+/// Current customers whose last activity of this kind is at or after `since`.
+pub async fn count_active(
+    db: &mut Db<'_>,
+    kind: Activity,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let column = match kind {
+        Activity::Net => "date_activity",
+        Activity::Internet => "date_activity_inet",
+        Activity::PersonalArea => "date_activity_lk",
+    };
+    let sql = format!("SELECT COUNT(*) FROM customers WHERE {column} >= $1 AND is_former = FALSE");
+    db.scalar_i64(q!(sql, since)).await
 }

@@ -203,7 +203,10 @@ pub async fn backfill_keys(store: &Store) -> Result<u64> {
             let id = r.i64("id")?;
             let ip = r.text("ip")?;
             let key = Ip::parse(&ip)
-                .map_err(|_| super::StoreError::Corrupt { column: "customer_ips.ip".into(), value: ip.clone() })?
+                .map_err(|_| super::StoreError::Corrupt {
+                    column: "customer_ips.ip".into(),
+                    value: ip.clone(),
+                })?
                 .key();
             db.execute(q!("UPDATE customer_ips SET ip_lo = $1, ip_hi = $1 WHERE id = $2", key, id)).await?;
         }

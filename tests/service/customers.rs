@@ -31,7 +31,7 @@ async fn add_edit_and_card(env: &Env) {
     let next = customer(env, "Сидоров", &[]).await;
     assert_eq!(c.agreement_number.as_deref(), Some("1"));
     assert_eq!(next.agreement_number.as_deref(), Some("2"));
-    assert_eq!(env.svc.max_agreement_number(&env.admin).await.unwrap(), 2);
+    assert_eq!(env.svc.max_agreement_number(&env.admin, None).await.unwrap(), 2);
     assert_eq!(c.phones[0].as_deref(), Some("79123456789"));
     assert_eq!(c.email.as_deref(), Some("petrov@mail.ru"));
     assert_eq!(c.state, CustomerState::Active);
@@ -301,3 +301,30 @@ async fn lifecycle(env: &Env) {
     }
 }
 both_backends!(lifecycle, lifecycle);
+
+async fn activity_counters_and_the_largest_agreement(env: &Env) {
+    use kassa::store::customers::Activity;
+    let recent = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let old = (chrono::Utc::now() - chrono::Duration::days(10)).to_rfc3339();
+    customer(env, "Сетевой", &[("date_activity", &recent), ("date_activity_inet", &recent)]).await;
+    customer(env, "Давний", &[("date_activity", &old), ("date_activity_lk", &old)]).await;
+    let lk = customer(env, "Кабинетный", &[("date_activity_lk", &recent), ("billing_id", "2")]).await;
+    let gone = customer(env, "Ушедший", &[("date_activity", &recent), ("agreement_number", "900")]).await;
+    super::helpers::set_former(env, gone.id).await;
+    let count = |kind, days| env.svc.activity_counter(&env.viewer, kind, days);
+    assert_eq!(count(Activity::Net, 1).await.unwrap(), 1, "the former customer is not counted");
+    assert_eq!(count(Activity::Net, 30).await.unwrap(), 2);
+    assert_eq!(count(Activity::Internet, 1).await.unwrap(), 1);
+    assert_eq!(count(Activity::PersonalArea, 1).await.unwrap(), 1);
+    assert_eq!(count(Activity::PersonalArea, 30).await.unwrap(), 2);
+    assert!(matches!(count(Activity::Net, 0).await, Err(ServiceError::Invalid { .. })));
+    // the largest numeric agreement: other spellings do not count; per billing when asked
+    customer(env, "Буквенный", &[("agreement_number", "А-99999")]).await;
+    assert_eq!(env.svc.max_agreement_number(&env.viewer, None).await.unwrap(), 900);
+    assert_eq!(
+        env.svc.max_agreement_number(&env.viewer, Some(2)).await.unwrap(),
+        lk.agreement_number.unwrap().parse::<i64>().unwrap()
+    );
+    assert_eq!(env.svc.max_agreement_number(&env.viewer, Some(77)).await.unwrap(), 0);
+}
+both_backends!(activity_counters_and_the_largest_agreement, activity_counters_and_the_largest_agreement);

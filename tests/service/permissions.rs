@@ -9,6 +9,7 @@ use kassa::service::{
     Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, IpSelection,
     NewCustomer, ServiceError, SwitchInput, TariffInput, When,
 };
+use kassa::store::customers::Activity;
 use kassa::store::tariffs::Period;
 
 use super::helpers::{audit_count, customer, house, money, pay, payment, tariff};
@@ -74,6 +75,7 @@ enum Op {
     Promises,
     EndDuePromises,
     SetCreditLimit,
+    ActivityCounter,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -134,6 +136,7 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::Promises, Permission::HistoryRead),
     (Op::EndDuePromises, Permission::Maintenance),
     (Op::SetCreditLimit, Permission::CreditLimit),
+    (Op::ActivityCounter, Permission::CustomerRead),
 ];
 
 struct Fixture {
@@ -173,7 +176,8 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::List => s.list_customers(a, &CustomerFilter { limit: 10, ..Default::default() }).await.map(drop),
         Op::Search => s.search_customers(a, "Матрица", false, 10).await.map(drop),
         Op::Groups => s.customer_groups(a).await.map(drop),
-        Op::MaxAgreement => s.max_agreement_number(a).await.map(drop),
+        Op::MaxAgreement => s.max_agreement_number(a, None).await.map(drop),
+        Op::ActivityCounter => s.activity_counter(a, Activity::Net, 1).await.map(drop),
         Op::Pay => s.post_payment(a, &payment(f.customer, "1", None)).await.map(drop),
         Op::Adjust => s
             .post_adjustment(
