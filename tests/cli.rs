@@ -234,6 +234,8 @@ const BAD: &[(Option<&str>, &[&str], u8)] = &[
     (Some("noc"), &["dhcp", "export", "--format", "xml"], 2),
     (Some("noc"), &["ip", "show", "99999"], 3),
     (Some("viewer"), &["customer", "activity-counter", "satellite"], 2),
+    (Some("viewer"), &["customer", "lk-password", "10001"], 2),
+    (Some("cashier"), &["customer", "lk-password", "99999"], 3),
     (Some("viewer"), &["customer", "activity-counter", "net", "--days", "0"], 2),
     (Some("viewer"), &["customer", "max-agreement", "--billing", "x"], 2),
     (Some("cashier"), &["promise", "add", "10001", "abc"], 2),

@@ -282,6 +282,15 @@ pub enum CustomerCmd {
         /// Agreement number or #id
         customer: String,
     },
+    /// Set the personal-area password (the new one from KASSA_LK_PASSWORD or a prompt; the current
+    /// one from KASSA_LK_OLD_PASSWORD or a prompt, not needed by an administrator)
+    LkPassword {
+        /// Agreement number or #id
+        customer: String,
+        /// Ask for the current password (needed unless you are an administrator or none is set)
+        #[arg(long)]
+        old: bool,
+    },
     /// Set how far below zero the balance may go (admin)
     CreditLimit {
         /// Agreement number or #id

@@ -598,6 +598,19 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
                 }
             });
         }
+        CustomerCmd::LkPassword { customer, old } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let old = if *old {
+                Some(read_password("current personal-area password: ", "KASSA_LK_OLD_PASSWORD")?)
+            } else {
+                std::env::var("KASSA_LK_OLD_PASSWORD").ok()
+            };
+            let new = read_password("new personal-area password: ", "KASSA_LK_PASSWORD")?;
+            svc.change_lk_password(actor, id, old.as_deref(), &new).await?;
+            out(json, &serde_json::json!({"customer_id": id, "lk_password": "changed"}), |_| {
+                format!("Customer #{id}'s personal-area password is changed.")
+            });
+        }
         CustomerCmd::CreditLimit { customer, amount } => {
             let limit = parse_money("amount", amount)?;
             let id = svc.resolve_customer(actor, customer).await?;

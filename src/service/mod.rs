@@ -11,6 +11,7 @@ mod maintenance;
 mod money;
 mod network;
 mod operators;
+mod personal_area;
 mod promises;
 mod tariffs;
 

@@ -913,3 +913,18 @@ pub async fn count_active(
     let sql = format!("SELECT COUNT(*) FROM customers WHERE {column} >= $1 AND is_former = FALSE");
     db.scalar_i64(q!(sql, since)).await
 }
+
+/// The customer's personal-area password hash, if one is set.
+pub async fn lk_password_hash(db: &mut Db<'_>, id: i64) -> Result<Option<String>> {
+    Ok(db
+        .fetch_optional(q!("SELECT lk_password_hash FROM customers WHERE id = $1", id))
+        .await?
+        .map(|r| r.opt_text("lk_password_hash"))
+        .transpose()?
+        .flatten())
+}
+
+pub async fn set_lk_password_hash(db: &mut Db<'_>, id: i64, hash: &str) -> Result<()> {
+    db.execute(q!("UPDATE customers SET lk_password_hash = $1 WHERE id = $2", hash, id)).await?;
+    Ok(())
+}

@@ -328,3 +328,43 @@ async fn activity_counters_and_the_largest_agreement(env: &Env) {
     assert_eq!(env.svc.max_agreement_number(&env.viewer, Some(77)).await.unwrap(), 0);
 }
 both_backends!(activity_counters_and_the_largest_agreement, activity_counters_and_the_largest_agreement);
+
+async fn personal_area_password(env: &Env) {
+    let c = customer(env, "Кабинетов", &[]).await;
+    // none yet: a cashier sets the first without an old one
+    env.svc.change_lk_password(&env.cashier, c.id, None, "первый-1").await.unwrap();
+    let before = audit_count(env).await;
+    for (old, new) in [(None, "второй-2"), (Some("неверный"), "второй-2"), (Some("первый-1"), "коротк")]
+    {
+        let r = env.svc.change_lk_password(&env.cashier, c.id, old, new).await;
+        match (old, r) {
+            (Some("первый-1"), Ok(())) => {}
+            (_, Err(ServiceError::Invalid { field, .. })) => assert_eq!(field, "old_password"),
+            (o, other) => panic!("{o:?}: {other:?}"),
+        }
+    }
+    assert_eq!(audit_count(env).await, before + 1, "only the right old password changed it");
+    for bad in ["12345", "с\tтабом", &"x".repeat(129)] {
+        let r = env.svc.change_lk_password(&env.admin, c.id, None, bad).await;
+        assert!(
+            matches!(r, Err(ServiceError::Invalid { ref field, .. }) if field == "new_password"),
+            "{bad}: {r:?}"
+        );
+    }
+    // an administrator needs no old password; a viewer may not
+    env.svc.change_lk_password(&env.admin, c.id, None, "админский").await.unwrap();
+    assert!(matches!(
+        env.svc.change_lk_password(&env.viewer, c.id, Some("админский"), "новый-3").await,
+        Err(ServiceError::Denied { .. })
+    ));
+    assert!(matches!(
+        env.svc.change_lk_password(&env.admin, 999_999, None, "новый-3").await,
+        Err(ServiceError::NotFound(_))
+    ));
+    env.svc.change_lk_password(&env.cashier, c.id, Some("админский"), "новый-3").await.unwrap();
+    // the audit log never holds a password or its hash
+    let log = env.svc.audit_log(&env.admin, Some("customer"), Some(c.id), 20).await.unwrap();
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains("argon2") && !text.contains("новый-3"), "{text}");
+}
+both_backends!(personal_area_password, personal_area_password);

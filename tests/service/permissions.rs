@@ -76,6 +76,7 @@ enum Op {
     EndDuePromises,
     SetCreditLimit,
     ActivityCounter,
+    LkPassword,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -137,6 +138,7 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::EndDuePromises, Permission::Maintenance),
     (Op::SetCreditLimit, Permission::CreditLimit),
     (Op::ActivityCounter, Permission::CustomerRead),
+    (Op::LkPassword, Permission::CustomerEdit),
 ];
 
 struct Fixture {
@@ -178,6 +180,8 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::Groups => s.customer_groups(a).await.map(drop),
         Op::MaxAgreement => s.max_agreement_number(a, None).await.map(drop),
         Op::ActivityCounter => s.activity_counter(a, Activity::Net, 1).await.map(drop),
+        // set by the first allowed role; a cashier then needs the old one (refused as invalid)
+        Op::LkPassword => s.change_lk_password(a, f.customer, None, "пароль-лк").await.map(drop),
         Op::Pay => s.post_payment(a, &payment(f.customer, "1", None)).await.map(drop),
         Op::Adjust => s
             .post_adjustment(
