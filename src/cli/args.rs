@@ -137,6 +137,12 @@ pub enum Command {
     /// Houses customers live in
     #[command(subcommand)]
     House(HouseCmd),
+    /// Marks: the catalogue of coloured labels on customers (admin keeps it)
+    #[command(subcommand)]
+    Mark(MarkCmd),
+    /// Customer groups: the catalogue (admin keeps it)
+    #[command(subcommand)]
+    Group(GroupCmd),
     /// Promised payments: spend now, pay within a few days (the balance does not move)
     #[command(subcommand)]
     Promise(PromiseCmd),
@@ -290,6 +296,19 @@ pub enum CustomerCmd {
         /// Ask for the current password (needed unless you are an administrator or none is set)
         #[arg(long)]
         old: bool,
+    },
+    /// Give a customer a mark
+    Mark {
+        /// Agreement number or #id
+        customer: String,
+        /// The mark's id (kassa mark list)
+        mark: i64,
+    },
+    /// Take a mark off a customer
+    Unmark {
+        /// Agreement number or #id
+        customer: String,
+        mark: i64,
     },
     /// Set how far below zero the balance may go (admin)
     CreditLimit {
@@ -617,4 +636,39 @@ pub enum PromiseCmd {
     },
     /// End the promised payments whose time is up (also done whenever kassa starts)
     Expire,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarkCmd {
+    /// Marks with their colours and how many customers carry each
+    List,
+    /// Add a mark
+    Add {
+        name: String,
+        /// red, green, yellow, blue, magenta, cyan or white
+        #[arg(long, default_value = "yellow")]
+        color: String,
+    },
+    /// Rename a mark or change its colour
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        color: Option<String>,
+    },
+    /// Delete a mark no customer carries
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Groups and how many customers are in each
+    List,
+    /// Add a group
+    Add { name: String },
+    /// Rename a group
+    Rename { id: i64, name: String },
+    /// Delete a group no customer is in
+    Delete { id: i64 },
 }

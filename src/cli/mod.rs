@@ -13,7 +13,8 @@ use serde::Serialize;
 
 pub use args::Cli;
 use args::{
-    Command, CustomerCmd, HouseArgs, HouseCmd, ListArgs, OperatorCmd, PromiseCmd, TariffArgs, TariffCmd,
+    Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, OperatorCmd, PromiseCmd,
+    TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -424,6 +425,67 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 }
             }
         }
+        Command::Mark(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                MarkCmd::List => {
+                    let ms = svc.list_marks(&actor).await?;
+                    out(json, &ms, |ms| {
+                        ms.iter()
+                            .map(|m| {
+                                format!(
+                                    "{:>4} {:<24} {:<8} {} customer(s)",
+                                    m.id, m.name, m.color, m.customers
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    });
+                }
+                MarkCmd::Add { name, color } => {
+                    let m = svc.add_mark(&actor, name, color).await?;
+                    out(json, &m, |m| format!("Mark {} added: {} ({}).", m.id, m.name, m.color));
+                }
+                MarkCmd::Edit { id, name, color } => {
+                    let m = svc.edit_mark(&actor, *id, name.as_deref(), color.as_deref()).await?;
+                    out(json, &m, |m| format!("Mark {} saved: {} ({}).", m.id, m.name, m.color));
+                }
+                MarkCmd::Delete { id } => {
+                    confirm(cli, &format!("Delete mark {id}?"))?;
+                    let m = svc.delete_mark(&actor, *id).await?;
+                    out(json, &m, |m| format!("Mark {} ({}) deleted.", m.id, m.name));
+                }
+            }
+        }
+        Command::Group(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                GroupCmd::List => {
+                    let gs = svc.list_groups(&actor).await?;
+                    out(json, &gs, |gs| {
+                        gs.iter()
+                            .map(|g| format!("{:>4} {:<32} {} customer(s)", g.id, g.name, g.customers))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    });
+                }
+                GroupCmd::Add { name } => {
+                    let g = svc.add_group(&actor, name).await?;
+                    out(json, &g, |g| format!("Group {} added: {}.", g.id, g.name));
+                }
+                GroupCmd::Rename { id, name } => {
+                    let g = svc.rename_group(&actor, *id, name).await?;
+                    out(json, &g, |g| format!("Group {} is now {}.", g.id, g.name));
+                }
+                GroupCmd::Delete { id } => {
+                    confirm(cli, &format!("Delete group {id}?"))?;
+                    let g = svc.delete_group(&actor, *id).await?;
+                    out(json, &g, |g| format!("Group {} ({}) deleted.", g.id, g.name));
+                }
+            }
+        }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -609,6 +671,18 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             svc.change_lk_password(actor, id, old.as_deref(), &new).await?;
             out(json, &serde_json::json!({"customer_id": id, "lk_password": "changed"}), |_| {
                 format!("Customer #{id}'s personal-area password is changed.")
+            });
+        }
+        CustomerCmd::Mark { customer, mark } | CustomerCmd::Unmark { customer, mark } => {
+            let on = matches!(cmd, CustomerCmd::Mark { .. });
+            let id = svc.resolve_customer(actor, customer).await?;
+            svc.set_mark(actor, id, *mark, on).await?;
+            out(json, &serde_json::json!({"customer_id": id, "mark": mark, "on": on}), |_| {
+                if on {
+                    format!("Customer #{id} carries mark {mark}.")
+                } else {
+                    format!("Mark {mark} taken off customer #{id}.")
+                }
             });
         }
         CustomerCmd::CreditLimit { customer, amount } => {

@@ -103,6 +103,8 @@ pub enum Permission {
     PromisePayment,
     /// Setting a customer's credit limit.
     CreditLimit,
+    /// The catalogues of customer groups and marks.
+    CatalogueManage,
     TariffRead,
     TariffManage,
     /// Switching a customer's tariff.
@@ -136,6 +138,7 @@ impl Permission {
             LedgerAdjust => "ledger.adjust",
             PromisePayment => "payment.promise",
             CreditLimit => "customer.credit_limit",
+            CatalogueManage => "catalogue.manage",
             TariffRead => "tariff.read",
             TariffManage => "tariff.manage",
             TariffAssign => "tariff.assign",

@@ -3,6 +3,7 @@
 //! nothing), validates its input, does its work in one transaction, and writes an audit row
 //! in that same transaction.
 
+mod catalogue;
 mod customers;
 pub mod demo;
 mod houses;
@@ -21,11 +22,13 @@ use serde::Serialize;
 use crate::domain::role::{Permission, Role};
 use crate::store::{self, Db, Store, StoreError};
 
+pub use catalogue::MARK_COLORS;
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use houses::HouseInput;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use promises::{PromiseRule, PromiseRules};
+pub use store::catalogue::{Group, Mark};
 pub use store::customers::{CustomerFilter, CustomerSummary};
 pub use store::houses::{House, HouseLine};
 pub use store::network::{AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine};

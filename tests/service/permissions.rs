@@ -77,6 +77,11 @@ enum Op {
     SetCreditLimit,
     ActivityCounter,
     LkPassword,
+    AddMark,
+    ListMarks,
+    SetMark,
+    AddGroup,
+    ListGroups,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -139,6 +144,11 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::SetCreditLimit, Permission::CreditLimit),
     (Op::ActivityCounter, Permission::CustomerRead),
     (Op::LkPassword, Permission::CustomerEdit),
+    (Op::AddMark, Permission::CatalogueManage),
+    (Op::ListMarks, Permission::CustomerRead),
+    (Op::SetMark, Permission::CustomerEdit),
+    (Op::AddGroup, Permission::CatalogueManage),
+    (Op::ListGroups, Permission::CustomerRead),
 ];
 
 struct Fixture {
@@ -179,6 +189,15 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::Search => s.search_customers(a, "Матрица", false, 10).await.map(drop),
         Op::Groups => s.customer_groups(a).await.map(drop),
         Op::MaxAgreement => s.max_agreement_number(a, None).await.map(drop),
+        Op::AddMark => s.add_mark(a, &format!("Метка {n}"), "green").await.map(drop),
+        Op::ListMarks => s.list_marks(a).await.map(drop),
+        // the mark is made by the first allowed role and toggled by the next
+        Op::SetMark => match s.list_marks(a).await?.first() {
+            Some(m) => s.set_mark(a, f.customer, m.id, n.is_multiple_of(2)).await.map(drop),
+            None => s.set_mark(a, f.customer, 424_242, true).await.map(drop),
+        },
+        Op::AddGroup => s.add_group(a, &format!("Группа {n}")).await.map(drop),
+        Op::ListGroups => s.list_groups(a).await.map(drop),
         Op::ActivityCounter => s.activity_counter(a, Activity::Net, 1).await.map(drop),
         // set by the first allowed role; a cashier then needs the old one (refused as invalid)
         Op::LkPassword => s.change_lk_password(a, f.customer, None, "пароль-лк").await.map(drop),

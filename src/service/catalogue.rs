@@ -1,0 +1,194 @@
+//! The catalogues an administrator keeps: customer groups (`get_customer_group`) and marks
+//! with their colours; and giving a customer a mark or taking it off (`mark_add`,
+//! `mark_delete`).
+
+use super::{Actor, Result, Service, ServiceError, audit, unique_to_conflict};
+use crate::domain::role::Permission;
+use crate::domain::text;
+use crate::store::catalogue::{self, Group, Mark};
+use crate::store::customers;
+
+/// The colours a mark may have: the terminal's own, so every screen can show them.
+pub const MARK_COLORS: &[&str] = &["red", "green", "yellow", "blue", "magenta", "cyan", "white"];
+
+fn name_of(field: &str, v: &str) -> Result<String> {
+    let n = text::clean(v);
+    if n.is_empty() {
+        return Err(ServiceError::invalid(field, "the name is empty"));
+    }
+    if n.chars().count() > 64 {
+        return Err(ServiceError::invalid(field, "at most 64 characters"));
+    }
+    Ok(n)
+}
+
+fn color_of(v: &str) -> Result<String> {
+    let c = v.trim().to_lowercase();
+    if MARK_COLORS.contains(&c.as_str()) {
+        Ok(c)
+    } else {
+        Err(ServiceError::invalid(
+            "color",
+            format!("'{}' is not one of {}", v.trim(), MARK_COLORS.join(", ")),
+        ))
+    }
+}
+
+const MARK_UNIQUE: &[(&str, &str)] = &[("name", "a mark with this name already exists")];
+const GROUP_UNIQUE: &[(&str, &str)] = &[("name", "a group with this name already exists")];
+
+impl Service {
+    pub async fn list_marks(&self, actor: &Actor) -> Result<Vec<Mark>> {
+        self.require(actor, Permission::CustomerRead)?;
+        let mut tx = self.store.read().await?;
+        Ok(catalogue::marks(&mut tx.db()).await?)
+    }
+
+    pub async fn add_mark(&self, actor: &Actor, name: &str, color: &str) -> Result<Mark> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let (name, color) = (name_of("name", name)?, color_of(color)?);
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let id = customers::insert_mark(&mut db, &name, &color)
+            .await
+            .map_err(|e| unique_to_conflict(e, MARK_UNIQUE))?;
+        let m = Mark { id, name, color, customers: 0 };
+        audit::<(), _>(&mut db, Some(actor), "mark.add", "mark", Some(id), None, Some(&m)).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Renames a mark or changes its colour (`None` keeps it).
+    pub async fn edit_mark(
+        &self,
+        actor: &Actor,
+        id: i64,
+        name: Option<&str>,
+        color: Option<&str>,
+    ) -> Result<Mark> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = catalogue::mark(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("mark {id}")))?;
+        let name = name.map(|n| name_of("name", n)).transpose()?.unwrap_or_else(|| before.name.clone());
+        let color = color.map(color_of).transpose()?.unwrap_or_else(|| before.color.clone());
+        catalogue::update_mark(&mut db, id, &name, &color)
+            .await
+            .map_err(|e| unique_to_conflict(e, MARK_UNIQUE))?;
+        let after = Mark { name, color, ..before.clone() };
+        audit(&mut db, Some(actor), "mark.edit", "mark", Some(id), Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a mark no customer carries.
+    pub async fn delete_mark(&self, actor: &Actor, id: i64) -> Result<Mark> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = catalogue::mark(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("mark {id}")))?;
+        if before.customers > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{} customer(s) carry the mark '{}': take it off them first",
+                before.customers, before.name
+            )));
+        }
+        catalogue::delete_mark(&mut db, id).await?;
+        audit::<_, ()>(&mut db, Some(actor), "mark.delete", "mark", Some(id), Some(&before), None).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// Groups with how many customers are in each.
+    pub async fn list_groups(&self, actor: &Actor) -> Result<Vec<Group>> {
+        self.require(actor, Permission::CustomerRead)?;
+        let mut tx = self.store.read().await?;
+        Ok(catalogue::groups(&mut tx.db()).await?)
+    }
+
+    pub async fn add_group(&self, actor: &Actor, name: &str) -> Result<Group> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let name = name_of("name", name)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let id =
+            customers::insert_group(&mut db, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
+        let g = Group { id, name, customers: 0 };
+        audit::<(), _>(&mut db, Some(actor), "group.add", "group", Some(id), None, Some(&g)).await?;
+        tx.commit().await?;
+        Ok(g)
+    }
+
+    pub async fn rename_group(&self, actor: &Actor, id: i64, name: &str) -> Result<Group> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let name = name_of("name", name)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = catalogue::groups(&mut db)
+            .await?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
+        catalogue::rename_group(&mut db, id, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
+        let after = Group { name, ..before.clone() };
+        audit(&mut db, Some(actor), "group.rename", "group", Some(id), Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a group no customer is in.
+    pub async fn delete_group(&self, actor: &Actor, id: i64) -> Result<Group> {
+        self.require(actor, Permission::CatalogueManage)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = catalogue::groups(&mut db)
+            .await?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
+        if before.customers > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{} customer(s) are in the group '{}': move them first",
+                before.customers, before.name
+            )));
+        }
+        catalogue::delete_group(&mut db, id).await?;
+        audit::<_, ()>(&mut db, Some(actor), "group.delete", "group", Some(id), Some(&before), None).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// Gives a customer a mark (`mark_add`) or takes it off (`mark_delete`).
+    pub async fn set_mark(&self, actor: &Actor, customer_id: i64, mark_id: i64, on: bool) -> Result<()> {
+        self.require(actor, Permission::CustomerEdit)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        if !customers::exists(&mut db, customer_id).await? {
+            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
+        }
+        let mark = catalogue::mark(&mut db, mark_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("mark {mark_id}")))?;
+        let changed = if on {
+            catalogue::put_mark(&mut db, customer_id, mark_id).await?
+        } else {
+            catalogue::take_mark(&mut db, customer_id, mark_id).await?
+        };
+        if !changed {
+            return Err(ServiceError::Conflict(format!(
+                "customer #{customer_id} {} the mark '{}'",
+                if on { "already carries" } else { "does not carry" },
+                mark.name
+            )));
+        }
+        let (action, before, after) =
+            if on { ("mark.put", None, Some(&mark.name)) } else { ("mark.take", Some(&mark.name), None) };
+        audit(&mut db, Some(actor), action, "customer", Some(customer_id), before, after).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
