@@ -143,6 +143,9 @@ pub enum Command {
     /// Customer groups: the catalogue (admin keeps it)
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Messages with customers: from them, to them, and the archive
+    #[command(subcommand)]
+    Message(MessageCmd),
     /// Promised payments: spend now, pay within a few days (the balance does not move)
     #[command(subcommand)]
     Promise(PromiseCmd),
@@ -671,4 +674,45 @@ pub enum GroupCmd {
     Rename { id: i64, name: String },
     /// Delete a group no customer is in
     Delete { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessageCmd {
+    /// Messages, newest first: by customer, by days, by the employee who entered them
+    List {
+        /// Agreement number or #id
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only those entered by this employee (login)
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day, included
+        #[arg(long)]
+        to: Option<String>,
+        /// Only archived (true) or only current (false)
+        #[arg(long)]
+        archived: Option<bool>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Take down a message from the customer
+    FromCustomer {
+        /// Agreement number or #id
+        customer: String,
+        text: String,
+    },
+    /// Send a message to the customer
+    ToCustomer {
+        /// Agreement number or #id
+        customer: String,
+        text: String,
+    },
+    /// Move a message to the archive (--undo brings it back)
+    Archive {
+        id: i64,
+        #[arg(long)]
+        undo: bool,
+    },
 }

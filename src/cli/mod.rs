@@ -13,8 +13,8 @@ use serde::Serialize;
 
 pub use args::Cli;
 use args::{
-    Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, OperatorCmd, PromiseCmd,
-    TariffArgs, TariffCmd,
+    Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd, OperatorCmd,
+    PromiseCmd, TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -422,6 +422,49 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     confirm(cli, &format!("Delete house {id}?"))?;
                     svc.delete_house(&actor, *id).await?;
                     out(json, &serde_json::json!({"deleted": id}), |_| format!("House {id} deleted."));
+                }
+            }
+        }
+        Command::Message(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                MessageCmd::List { customer, by, from, to, archived, limit } => {
+                    let (from, to) = (parse_day("from", from)?, parse_day("to", to)?);
+                    let customer_id = match customer {
+                        Some(c) => Some(svc.resolve_customer(&actor, c).await?),
+                        None => None,
+                    };
+                    let q = crate::service::MessageQuery {
+                        customer_id,
+                        operator: by.clone(),
+                        from,
+                        to,
+                        archived: *archived,
+                        limit: *limit,
+                    };
+                    let ms = svc.messages(&actor, &q).await?;
+                    out(json, &ms, |ms| print::messages(ms));
+                }
+                MessageCmd::FromCustomer { customer, text } | MessageCmd::ToCustomer { customer, text } => {
+                    let direction = if matches!(cmd, MessageCmd::FromCustomer { .. }) {
+                        crate::service::Direction::Customer
+                    } else {
+                        crate::service::Direction::Operator
+                    };
+                    let id = svc.resolve_customer(&actor, customer).await?;
+                    let m = svc.add_message(&actor, id, direction, text).await?;
+                    out(json, &m, |m| format!("Message {} kept for customer #{}.", m.id, m.customer_id));
+                }
+                MessageCmd::Archive { id, undo } => {
+                    let m = svc.archive_message(&actor, *id, !undo).await?;
+                    out(json, &m, |m| {
+                        if m.archived {
+                            format!("Message {} is in the archive.", m.id)
+                        } else {
+                            format!("Message {} is back.", m.id)
+                        }
+                    });
                 }
             }
         }

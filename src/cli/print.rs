@@ -285,6 +285,31 @@ pub fn state_history(h: &[crate::store::lifecycle::StateChange]) -> String {
         .join("\n")
 }
 
+pub fn messages(ms: &[crate::service::Message]) -> String {
+    if ms.is_empty() {
+        return "No messages.".into();
+    }
+    ms.iter()
+        .map(|m| {
+            let who = match m.direction {
+                crate::service::Direction::Customer => "from the customer",
+                crate::service::Direction::Operator => "to the customer",
+            };
+            format!(
+                "{} {} #{} {} ({}){}\n    {}",
+                right(&m.id.to_string(), 6),
+                m.created_at.format("%Y-%m-%d %H:%M"),
+                m.customer_id,
+                who,
+                m.operator_login.as_deref().unwrap_or("system"),
+                if m.archived { ", archived" } else { "" },
+                m.body.replace('\n', "\n    ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod houses;
 pub mod ledger;
 pub mod lifecycle;
+pub mod messages;
 pub mod network;
 pub mod operators;
 pub mod promises;

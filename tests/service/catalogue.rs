@@ -69,3 +69,72 @@ async fn marks_and_groups(env: &Env) {
     assert!(log.iter().any(|e| e.action == "mark.edit" && e.before.is_some() && e.after.is_some()));
 }
 both_backends!(marks_and_groups, marks_and_groups);
+
+async fn messages_with_customers(env: &Env) {
+    use kassa::service::{Direction, MessageQuery};
+    let a = customer(env, "Пишущий", &[]).await;
+    let b = customer(env, "Молчун", &[]).await;
+    let m1 = env
+        .svc
+        .add_message(&env.cashier, a.id, Direction::Customer, "  Нет интернета\nс утра \u{7}")
+        .await
+        .unwrap();
+    assert_eq!(m1.body, "Нет интернета\nс утра");
+    assert_eq!(m1.operator_login.as_deref(), Some("cashier"));
+    env.svc.add_message(&env.admin, a.id, Direction::Operator, "Проверили порт, работает").await.unwrap();
+    env.svc.add_message(&env.cashier, b.id, Direction::Operator, "Напоминаем об оплате").await.unwrap();
+    let before = audit_count(env).await;
+    for bad in ["", "  \n ", &"я".repeat(4001)] {
+        assert!(matches!(
+            env.svc.add_message(&env.cashier, a.id, Direction::Customer, bad).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+    }
+    assert!(matches!(
+        env.svc.add_message(&env.viewer, a.id, Direction::Customer, "x").await,
+        Err(ServiceError::Denied { .. })
+    ));
+    assert!(matches!(
+        env.svc.add_message(&env.cashier, 999_999, Direction::Customer, "x").await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert_eq!(audit_count(env).await, before);
+    let q = |customer_id, operator: Option<&str>, archived| MessageQuery {
+        customer_id,
+        operator: operator.map(str::to_string),
+        archived,
+        limit: 50,
+        ..Default::default()
+    };
+    // by customer (newest first), by employee, by days
+    let of_a = env.svc.messages(&env.viewer, &q(Some(a.id), None, None)).await.unwrap();
+    assert_eq!(
+        of_a.iter().map(|m| m.direction).collect::<Vec<_>>(),
+        vec![Direction::Operator, Direction::Customer]
+    );
+    assert_eq!(env.svc.messages(&env.viewer, &q(None, Some("cashier"), None)).await.unwrap().len(), 2);
+    assert!(matches!(
+        env.svc.messages(&env.viewer, &q(None, Some("nobody"), None)).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let today = chrono::Utc::now().date_naive();
+    let days = |from, to| MessageQuery { from: Some(from), to: Some(to), limit: 50, ..Default::default() };
+    assert_eq!(env.svc.messages(&env.viewer, &days(today, today)).await.unwrap().len(), 3);
+    let yesterday = today - chrono::Duration::days(1);
+    assert!(env.svc.messages(&env.viewer, &days(yesterday, yesterday)).await.unwrap().is_empty());
+    assert!(matches!(
+        env.svc.messages(&env.viewer, &days(today, yesterday)).await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    // the archive keeps them, out of the way
+    env.svc.archive_message(&env.cashier, m1.id, true).await.unwrap();
+    assert!(matches!(
+        env.svc.archive_message(&env.cashier, m1.id, true).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(env.svc.messages(&env.viewer, &q(Some(a.id), None, Some(false))).await.unwrap().len(), 1);
+    assert_eq!(env.svc.messages(&env.viewer, &q(Some(a.id), None, Some(true))).await.unwrap()[0].id, m1.id);
+    env.svc.archive_message(&env.cashier, m1.id, false).await.unwrap();
+    assert!(matches!(env.svc.archive_message(&env.cashier, 999, true).await, Err(ServiceError::NotFound(_))));
+}
+both_backends!(messages_with_customers, messages_with_customers);

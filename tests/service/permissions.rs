@@ -82,6 +82,8 @@ enum Op {
     SetMark,
     AddGroup,
     ListGroups,
+    AddMessage,
+    Messages,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -149,6 +151,8 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::SetMark, Permission::CustomerEdit),
     (Op::AddGroup, Permission::CatalogueManage),
     (Op::ListGroups, Permission::CustomerRead),
+    (Op::AddMessage, Permission::CustomerEdit),
+    (Op::Messages, Permission::CustomerRead),
 ];
 
 struct Fixture {
@@ -198,6 +202,12 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         },
         Op::AddGroup => s.add_group(a, &format!("Группа {n}")).await.map(drop),
         Op::ListGroups => s.list_groups(a).await.map(drop),
+        Op::AddMessage => {
+            s.add_message(a, f.customer, kassa::service::Direction::Customer, "Привет").await.map(drop)
+        }
+        Op::Messages => {
+            s.messages(a, &kassa::service::MessageQuery { limit: 5, ..Default::default() }).await.map(drop)
+        }
         Op::ActivityCounter => s.activity_counter(a, Activity::Net, 1).await.map(drop),
         // set by the first allowed role; a cashier then needs the old one (refused as invalid)
         Op::LkPassword => s.change_lk_password(a, f.customer, None, "пароль-лк").await.map(drop),
