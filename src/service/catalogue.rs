@@ -128,10 +128,8 @@ impl Service {
         let name = name_of("name", name)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = catalogue::groups(&mut db)
+        let before = catalogue::group(&mut db, id)
             .await?
-            .into_iter()
-            .find(|g| g.id == id)
             .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
         catalogue::rename_group(&mut db, id, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
         let after = Group { name, ..before.clone() };
@@ -145,10 +143,8 @@ impl Service {
         self.require(actor, Permission::CatalogueManage)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = catalogue::groups(&mut db)
+        let before = catalogue::group(&mut db, id)
             .await?
-            .into_iter()
-            .find(|g| g.id == id)
             .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
         if before.customers > 0 {
             return Err(ServiceError::Conflict(format!(

@@ -58,6 +58,10 @@ pub async fn groups(db: &mut Db<'_>) -> Result<Vec<Group>> {
         .collect()
 }
 
+pub async fn group(db: &mut Db<'_>, id: i64) -> Result<Option<Group>> {
+    Ok(groups(db).await?.into_iter().find(|g| g.id == id))
+}
+
 pub async fn rename_group(db: &mut Db<'_>, id: i64, name: &str) -> Result<()> {
     db.execute(q!("UPDATE customer_groups SET name = $1 WHERE id = $2", name, id)).await?;
     Ok(())
