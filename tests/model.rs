@@ -1,6 +1,6 @@
 //! Model test: random sequences of money and tariff operations run through the service and,
 //! side by side, through a plain in-memory model of balances, histories, idempotency keys,
-//! reversals, tariffs and promised payments (with their rules and their end). Every result (success, replay or refusal) must be the one the model
+//! reversals, tariffs, promised payments (with their rules and their end) and merges. Every result (success, replay or refusal) must be the one the model
 //! predicts; at the end every customer's balance and history must equal the model's, and the
 //! ledger invariants must hold. On SQLite and PostgreSQL; `PROPTEST_CASES` sets the number of
 //! sequences.
@@ -54,6 +54,10 @@ enum Op {
     },
     /// The expiry run, far enough ahead that every promise's time is up.
     EndPromises,
+    Merge {
+        main: usize,
+        secondary: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -68,6 +72,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (customer.clone(), 0..TARIFFS, any::<bool>()).prop_map(|(customer, tariff, now)| Op::Tariff { customer, tariff, now }),
         2 => (customer, 1i64..150_000, 0i64..8).prop_map(|(customer, kopecks, days)| Op::Promise { customer, kopecks, days }),
         1 => Just(Op::EndPromises),
+        1 => (0..CUSTOMERS, 0..CUSTOMERS).prop_map(|(main, secondary)| Op::Merge { main, secondary }),
     ]
 }
 
@@ -95,6 +100,7 @@ struct Model {
     promise: [Option<i64>; CUSTOMERS],
     /// Promised payments given (all in this month).
     promises_given: [i64; CUSTOMERS],
+    former: [bool; CUSTOMERS],
 }
 
 impl Model {
@@ -232,6 +238,34 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                         m.promise[customer] = Some(kopecks);
                         m.promises_given[customer] += 1;
                     }
+                }
+            }
+            Op::Merge { main, secondary } => {
+                let got = svc.merge_customers(&env.admin, ids[main], ids[secondary]).await;
+                if main == secondary {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("invalid"), "{at}");
+                } else if m.former[main]
+                    || m.former[secondary]
+                    || (m.promise[main].is_some() && m.promise[secondary].is_some())
+                {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}");
+                } else {
+                    let out = got.expect(&at);
+                    let b = m.balance[secondary];
+                    match out.operations {
+                        Some((first, second)) => {
+                            assert_ne!(b, 0, "{at}");
+                            assert_eq!((first.amount.minor(), second.amount.minor()), (-b, b), "{at}");
+                            m.post(secondary, OperationKind::Correction, -b, first.id);
+                            m.post(main, OperationKind::Correction, b, second.id);
+                        }
+                        None => assert_eq!(b, 0, "{at}"),
+                    }
+                    m.former[secondary] = true;
+                    if let Some(p) = m.promise[secondary].take() {
+                        m.promise[main] = Some(p);
+                    }
+                    m.promises_given[main] += std::mem::take(&mut m.promises_given[secondary]);
                 }
             }
             Op::EndPromises => {

@@ -300,6 +300,14 @@ pub enum CustomerCmd {
         #[arg(long)]
         old: bool,
     },
+    /// Merge the second customer into the first: everything moves, its balance by two linked
+    /// operations, and it becomes a former customer (admin; asks first, listing what moves)
+    Merge {
+        /// The customer who stays (agreement number or #id)
+        main: String,
+        /// The customer merged into it
+        secondary: String,
+    },
     /// Give a customer a mark
     Mark {
         /// Agreement number or #id

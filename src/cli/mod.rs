@@ -716,6 +716,19 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
                 format!("Customer #{id}'s personal-area password is changed.")
             });
         }
+        CustomerCmd::Merge { main, secondary } => {
+            let main_id = svc.resolve_customer(actor, main).await?;
+            let secondary_id = svc.resolve_customer(actor, secondary).await?;
+            let p = svc.merge_preview(actor, main_id, secondary_id).await?;
+            confirm(cli, &format!("{}\nMerge?", print::merge_preview(&p)))?;
+            let done = svc.merge_customers(actor, main_id, secondary_id).await?;
+            out(json, &done, |d| {
+                format!(
+                    "Customer #{} merged into #{}; it is a former customer now.",
+                    d.preview.secondary.id, d.preview.main.id
+                )
+            });
+        }
         CustomerCmd::Mark { customer, mark } | CustomerCmd::Unmark { customer, mark } => {
             let on = matches!(cmd, CustomerCmd::Mark { .. });
             let id = svc.resolve_customer(actor, customer).await?;

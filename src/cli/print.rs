@@ -310,6 +310,30 @@ pub fn messages(ms: &[crate::service::Message]) -> String {
         .join("\n")
 }
 
+pub fn merge_preview(p: &crate::service::MergePreview) -> String {
+    let m = &p.moves;
+    let mut l =
+        vec![format!("#{} {} → into #{} {}", p.secondary.id, p.secondary.name, p.main.id, p.main.name)];
+    l.push(format!(
+        "moves: {} address record(s), {} MAC change(s), {} mark(s), {} message(s), {} state change(s), \
+         {} promised payment(s), {} child customer(s)",
+        m.addresses, m.mac_changes, m.marks, m.messages, m.state_changes, m.promised_payments, m.children
+    ));
+    if m.port {
+        l.push(if p.port_released {
+            "its switch port is released (the main customer has one)".into()
+        } else {
+            "its switch port moves".into()
+        });
+    }
+    l.push(if p.balance.minor() == 0 {
+        "balance 0.00: no money moves".into()
+    } else {
+        format!("balance {} moves by two linked corrections", p.balance)
+    });
+    l.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

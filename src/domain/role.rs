@@ -105,6 +105,8 @@ pub enum Permission {
     CreditLimit,
     /// The catalogues of customer groups and marks.
     CatalogueManage,
+    /// Merging two records of one customer.
+    CustomerMerge,
     TariffRead,
     TariffManage,
     /// Switching a customer's tariff.
@@ -139,6 +141,7 @@ impl Permission {
             PromisePayment => "payment.promise",
             CreditLimit => "customer.credit_limit",
             CatalogueManage => "catalogue.manage",
+            CustomerMerge => "customer.merge",
             TariffRead => "tariff.read",
             TariffManage => "tariff.manage",
             TariffAssign => "tariff.assign",

@@ -483,6 +483,7 @@ impl Service {
                                 created_at: charge_at,
                                 reverses_id: None,
                                 idempotency_key: None,
+                                linked_id: None,
                             },
                         ));
                         balance -= monthly;
@@ -521,6 +522,7 @@ impl Service {
                                     created_at: pay_at,
                                     reverses_id: None,
                                     idempotency_key: None,
+                                    linked_id: None,
                                 },
                             ));
                             balance += amount;

@@ -226,6 +226,7 @@ impl Service {
             created_at: now(),
             reverses_id: None,
             idempotency_key: check_key(&req.idempotency_key)?,
+            linked_id: None,
         };
         self.post(actor, op, true).await
     }
@@ -268,6 +269,7 @@ impl Service {
             created_at: now(),
             reverses_id: None,
             idempotency_key: check_key(&req.idempotency_key)?,
+            linked_id: None,
         };
         self.post(actor, op, false).await
     }
@@ -315,6 +317,7 @@ impl Service {
             created_at: now(),
             reverses_id: Some(operation_id),
             idempotency_key: key,
+            linked_id: None,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(se) if se.unique_violation().is_some_and(|w| w.contains("reverses")) => {

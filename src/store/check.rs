@@ -14,6 +14,8 @@ pub enum Violation {
     BrokenChain { operation_id: i64, customer_id: i64, before_minor: i64, expected_minor: i64 },
     /// A reversal whose amount does not cancel the operation it reverses.
     BadReversal { operation_id: i64, reverses_id: i64 },
+    /// One half of a merge's pair that does not cancel the other.
+    BadLink { operation_id: i64, linked_id: i64 },
 }
 
 /// Every violation found (at most `limit` of each kind).
@@ -62,6 +64,16 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
         .await?;
     for r in rows {
         out.push(Violation::BadReversal { operation_id: r.i64("id")?, reverses_id: r.i64("reverses_id")? });
+    }
+    let rows = db
+        .fetch_all(q!(
+            "SELECT r.id, r.linked_id FROM ledger r JOIN ledger o ON o.id = r.linked_id \
+             WHERE r.amount_minor <> -o.amount_minor OR r.customer_id = o.customer_id ORDER BY r.id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::BadLink { operation_id: r.i64("id")?, linked_id: r.i64("linked_id")? });
     }
     Ok(out)
 }

@@ -52,6 +52,8 @@ pub struct NewOperation {
     pub created_at: DateTime<Utc>,
     pub reverses_id: Option<i64>,
     pub idempotency_key: Option<String>,
+    /// The operation this one is the other half of (a merge's two operations).
+    pub linked_id: Option<i64>,
 }
 
 /// Appends `op`; returns the operation as stored (its id given by the database).
@@ -60,8 +62,8 @@ pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&
     let id = db
         .scalar_i64(q!(
             "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             op.customer_id,
             op.kind.as_str(),
             op.amount.minor(),
@@ -73,7 +75,8 @@ pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&
             op.operator_id,
             op.created_at,
             op.reverses_id,
-            &op.idempotency_key
+            &op.idempotency_key,
+            op.linked_id
         ))
         .await?;
     Ok(Operation {

@@ -121,3 +121,63 @@ pub async fn delete(db: &mut Db<'_>, id: i64) -> Result<()> {
     db.execute(q!("DELETE FROM customers WHERE id = $1", id)).await?;
     Ok(())
 }
+
+/// What moves in a merge, counted before it happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergeCounts {
+    pub addresses: i64,
+    pub mac_changes: i64,
+    pub marks: i64,
+    pub messages: i64,
+    pub state_changes: i64,
+    pub promised_payments: i64,
+    pub children: i64,
+    pub port: bool,
+}
+
+pub async fn merge_counts(db: &mut Db<'_>, id: i64) -> Result<MergeCounts> {
+    let n = |table: &'static str, column: &'static str| {
+        format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1")
+    };
+    Ok(MergeCounts {
+        addresses: db.scalar_i64(q!(n("customer_ips", "customer_id"), id)).await?,
+        mac_changes: db.scalar_i64(q!(n("mac_history", "customer_id"), id)).await?,
+        marks: db.scalar_i64(q!(n("customer_marks", "customer_id"), id)).await?,
+        messages: db.scalar_i64(q!(n("customer_messages", "customer_id"), id)).await?,
+        state_changes: db.scalar_i64(q!(n("customer_state_history", "customer_id"), id)).await?,
+        promised_payments: db.scalar_i64(q!(n("promised_payments", "customer_id"), id)).await?,
+        children: db.scalar_i64(q!(n("customers", "parent_id"), id)).await?,
+        port: db.scalar_i64(q!(n("switch_ports", "customer_id"), id)).await? > 0,
+    })
+}
+
+/// Moves everything of `from` that belongs to a customer to `to`: addresses, MAC history,
+/// marks (those `to` has already stay once), messages, state history, promised payments and
+/// children. The port moves only when `to` has none (the caller decides).
+pub async fn move_belongings(db: &mut Db<'_>, from: i64, to: i64, port: bool) -> Result<()> {
+    for (table, column) in [
+        ("customer_ips", "customer_id"),
+        ("mac_history", "customer_id"),
+        ("customer_messages", "customer_id"),
+        ("customer_state_history", "customer_id"),
+        ("promised_payments", "customer_id"),
+        ("customers", "parent_id"),
+    ] {
+        let sql = format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2");
+        db.execute(q!(sql, to, from)).await?;
+    }
+    db.execute(q!(
+        "INSERT INTO customer_marks (customer_id, mark_id) SELECT $1, mark_id FROM customer_marks \
+         WHERE customer_id = $2 ON CONFLICT DO NOTHING",
+        to,
+        from
+    ))
+    .await?;
+    db.execute(q!("DELETE FROM customer_marks WHERE customer_id = $1", from)).await?;
+    if port {
+        db.execute(q!("UPDATE switch_ports SET customer_id = $1 WHERE customer_id = $2", to, from)).await?;
+    } else {
+        db.execute(q!("DELETE FROM switch_ports WHERE customer_id = $1", from)).await?;
+    }
+    Ok(())
+}

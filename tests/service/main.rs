@@ -8,6 +8,7 @@ mod catalogue;
 mod customers;
 mod helpers;
 mod houses;
+mod merge;
 mod money;
 mod network;
 mod operators;

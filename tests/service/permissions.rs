@@ -84,6 +84,8 @@ enum Op {
     ListGroups,
     AddMessage,
     Messages,
+    MergePreview,
+    Merge,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -153,6 +155,8 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::ListGroups, Permission::CustomerRead),
     (Op::AddMessage, Permission::CustomerEdit),
     (Op::Messages, Permission::CustomerRead),
+    (Op::MergePreview, Permission::CustomerMerge),
+    (Op::Merge, Permission::CustomerMerge),
 ];
 
 struct Fixture {
@@ -202,6 +206,9 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         },
         Op::AddGroup => s.add_group(a, &format!("Группа {n}")).await.map(drop),
         Op::ListGroups => s.list_groups(a).await.map(drop),
+        // merging the customer into itself: an allowed role is refused as invalid
+        Op::MergePreview => s.merge_preview(a, f.customer, f.customer).await.map(drop),
+        Op::Merge => s.merge_customers(a, f.customer, f.customer).await.map(drop),
         Op::AddMessage => {
             s.add_message(a, f.customer, kassa::service::Direction::Customer, "Привет").await.map(drop)
         }
