@@ -143,6 +143,9 @@ pub enum Command {
     /// Customer groups: the catalogue (admin keeps it)
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Extra services: the catalogue (admin keeps it)
+    #[command(subcommand)]
+    Service(ServiceCmd),
     /// Messages with customers: from them, to them, and the archive
     #[command(subcommand)]
     Message(MessageCmd),
@@ -308,6 +311,29 @@ pub enum CustomerCmd {
         /// The customer merged into it
         secondary: String,
     },
+    /// A customer's extra services
+    Services {
+        /// Agreement number or #id
+        customer: String,
+    },
+    /// Give a customer an extra service from the catalogue
+    ServiceAdd {
+        /// Agreement number or #id
+        customer: String,
+        /// The service's id (kassa service list)
+        service: i64,
+        #[command(flatten)]
+        args: CustomerServiceArgs,
+    },
+    /// Change a customer's service (unspecified fields stay)
+    ServiceEdit {
+        /// The customer service's id (kassa customer services)
+        id: i64,
+        #[command(flatten)]
+        args: CustomerServiceArgs,
+    },
+    /// Take a service off a customer
+    ServiceRemove { id: i64 },
     /// Give a customer a mark
     Mark {
         /// Agreement number or #id
@@ -722,5 +748,55 @@ pub enum MessageCmd {
         id: i64,
         #[arg(long)]
         undo: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CustomerServiceArgs {
+    /// The customer's own price ("" for the catalogue's)
+    #[arg(long)]
+    pub price: Option<String>,
+    #[arg(long)]
+    pub quantity: Option<String>,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// yes or no
+    #[arg(long)]
+    pub enabled: Option<String>,
+    /// The next charge date ("" for none)
+    #[arg(long)]
+    pub next_charge: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Price per period
+    #[arg(long)]
+    pub price: Option<String>,
+    /// month or day
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Offered (yes) or not (no)
+    #[arg(long)]
+    pub active: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCmd {
+    /// The catalogue
+    List {
+        /// Include those no longer offered
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add a service
+    Add(ServiceArgs),
+    /// Edit a service (unspecified fields stay)
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        args: ServiceArgs,
     },
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 pub use args::Cli;
 use args::{
     Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd, OperatorCmd,
-    PromiseCmd, TariffArgs, TariffCmd,
+    PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -211,6 +211,16 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
             transitions,
         },
     })
+}
+
+fn customer_service_input(a: &args::CustomerServiceArgs) -> crate::service::CustomerServiceInput {
+    crate::service::CustomerServiceInput {
+        price: a.price.clone(),
+        quantity: a.quantity.clone(),
+        comment: a.comment.clone(),
+        enabled: a.enabled.clone(),
+        next_charge_on: a.next_charge.clone(),
+    }
 }
 
 fn house_input(a: &HouseArgs) -> HouseInput {
@@ -422,6 +432,34 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     confirm(cli, &format!("Delete house {id}?"))?;
                     svc.delete_house(&actor, *id).await?;
                     out(json, &serde_json::json!({"deleted": id}), |_| format!("House {id} deleted."));
+                }
+            }
+        }
+        Command::Service(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let input = |a: &args::ServiceArgs| crate::service::ServiceInput {
+                name: a.name.clone(),
+                price: a.price.clone(),
+                period: a.period.clone(),
+                active: a.active.clone(),
+            };
+            match cmd {
+                ServiceCmd::List { all } => {
+                    let ss = svc.list_services(&actor, *all).await?;
+                    out(json, &ss, |ss| print::services(ss));
+                }
+                ServiceCmd::Add(a) => {
+                    let s = svc.add_service(&actor, &input(a)).await?;
+                    out(json, &s, |s| {
+                        format!("Service {} added: {} ({} per {}).", s.id, s.name, s.price, s.period.as_str())
+                    });
+                }
+                ServiceCmd::Edit { id, args } => {
+                    let s = svc.edit_service(&actor, *id, &input(args)).await?;
+                    out(json, &s, |s| {
+                        format!("Service {} saved: {} ({} per {}).", s.id, s.name, s.price, s.period.as_str())
+                    });
                 }
             }
         }
@@ -727,6 +765,29 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
                     "Customer #{} merged into #{}; it is a former customer now.",
                     d.preview.secondary.id, d.preview.main.id
                 )
+            });
+        }
+        CustomerCmd::Services { customer } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let cs = svc.customer_services(actor, id).await?;
+            out(json, &cs, |cs| print::customer_services(cs));
+        }
+        CustomerCmd::ServiceAdd { customer, service, args } => {
+            let id = svc.resolve_customer(actor, customer).await?;
+            let c = svc.add_customer_service(actor, id, *service, &customer_service_input(args)).await?;
+            out(json, &c, |c| {
+                format!("Customer #{} has service {} ({}) now.", c.customer_id, c.id, c.service_name)
+            });
+        }
+        CustomerCmd::ServiceEdit { id, args } => {
+            let c = svc.edit_customer_service(actor, *id, &customer_service_input(args)).await?;
+            out(json, &c, |c| format!("Service {} of customer #{} saved.", c.id, c.customer_id));
+        }
+        CustomerCmd::ServiceRemove { id } => {
+            confirm(cli, &format!("Take service {id} off its customer?"))?;
+            let c = svc.remove_customer_service(actor, *id).await?;
+            out(json, &c, |c| {
+                format!("Service {} ({}) taken off customer #{}.", c.id, c.service_name, c.customer_id)
             });
         }
         CustomerCmd::Mark { customer, mark } | CustomerCmd::Unmark { customer, mark } => {

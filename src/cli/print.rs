@@ -316,8 +316,15 @@ pub fn merge_preview(p: &crate::service::MergePreview) -> String {
         vec![format!("#{} {} → into #{} {}", p.secondary.id, p.secondary.name, p.main.id, p.main.name)];
     l.push(format!(
         "moves: {} address record(s), {} MAC change(s), {} mark(s), {} message(s), {} state change(s), \
-         {} promised payment(s), {} child customer(s)",
-        m.addresses, m.mac_changes, m.marks, m.messages, m.state_changes, m.promised_payments, m.children
+         {} promised payment(s), {} extra service(s), {} child customer(s)",
+        m.addresses,
+        m.mac_changes,
+        m.marks,
+        m.messages,
+        m.state_changes,
+        m.promised_payments,
+        m.services,
+        m.children
     ));
     if m.port {
         l.push(if p.port_released {
@@ -332,6 +339,48 @@ pub fn merge_preview(p: &crate::service::MergePreview) -> String {
         format!("balance {} moves by two linked corrections", p.balance)
     });
     l.join("\n")
+}
+
+pub fn services(ss: &[crate::service::ExtraService]) -> String {
+    if ss.is_empty() {
+        return "No services.".into();
+    }
+    ss.iter()
+        .map(|s| {
+            format!(
+                "{} {} {} per {}{}",
+                right(&s.id.to_string(), 4),
+                cell(&s.name, 32),
+                right(&s.price.to_string(), 10),
+                s.period.as_str(),
+                if s.active { "" } else { "  (no longer offered)" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn customer_services(cs: &[crate::service::CustomerService]) -> String {
+    if cs.is_empty() {
+        return "No extra services.".into();
+    }
+    cs.iter()
+        .map(|c| {
+            format!(
+                "{} {} ×{} {} per {}{}{}{}{}",
+                right(&c.id.to_string(), 5),
+                cell(&c.service_name, 28),
+                c.quantity,
+                right(&c.price.to_string(), 10),
+                c.period.as_str(),
+                if c.own_price.is_some() { " (own price)" } else { "" },
+                if c.enabled { "" } else { ", off" },
+                c.next_charge_on.map(|d| format!(", next charge {d}")).unwrap_or_default(),
+                c.comment.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

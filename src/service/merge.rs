@@ -1,6 +1,6 @@
 //! Merging two records of one customer (UserSide `merge`): everything of the secondary —
-//! addresses, MAC history, marks, messages, state history, promised payments, children, the
-//! switch port — moves to the main customer; the secondary's balance moves by two linked
+//! addresses, MAC history, marks, messages, state history, promised payments, extra services,
+//! children, the switch port — moves to the main customer; the secondary's balance moves by two linked
 //! ledger operations (never an edit); the secondary becomes a former customer. One transaction.
 
 use serde::Serialize;

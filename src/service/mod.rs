@@ -16,6 +16,7 @@ mod network;
 mod operators;
 mod personal_area;
 mod promises;
+mod services;
 mod tariffs;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -32,6 +33,7 @@ pub use messages::MessageQuery;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use promises::{PromiseRule, PromiseRules};
+pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::catalogue::{Group, Mark};
 pub use store::customers::{CustomerFilter, CustomerSummary};
 pub use store::houses::{House, HouseLine};
@@ -39,6 +41,7 @@ pub use store::messages::{Direction, Message};
 pub use store::network::{AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine};
 pub use store::operators::Operator;
 pub use store::promises::PromisedPayment;
+pub use store::services::{CustomerService, ExtraService};
 pub use store::tariffs::{Period, ScheduledChange, Tariff};
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 

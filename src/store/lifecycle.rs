@@ -131,6 +131,7 @@ pub struct MergeCounts {
     pub messages: i64,
     pub state_changes: i64,
     pub promised_payments: i64,
+    pub services: i64,
     pub children: i64,
     pub port: bool,
 }
@@ -146,14 +147,15 @@ pub async fn merge_counts(db: &mut Db<'_>, id: i64) -> Result<MergeCounts> {
         messages: db.scalar_i64(q!(n("customer_messages", "customer_id"), id)).await?,
         state_changes: db.scalar_i64(q!(n("customer_state_history", "customer_id"), id)).await?,
         promised_payments: db.scalar_i64(q!(n("promised_payments", "customer_id"), id)).await?,
+        services: db.scalar_i64(q!(n("customer_services", "customer_id"), id)).await?,
         children: db.scalar_i64(q!(n("customers", "parent_id"), id)).await?,
         port: db.scalar_i64(q!(n("switch_ports", "customer_id"), id)).await? > 0,
     })
 }
 
 /// Moves everything of `from` that belongs to a customer to `to`: addresses, MAC history,
-/// marks (those `to` has already stay once), messages, state history, promised payments and
-/// children. The port moves only when `to` has none (the caller decides).
+/// marks (those `to` has already stay once), messages, state history, promised payments,
+/// extra services and children. The port moves only when `to` has none (the caller decides).
 pub async fn move_belongings(db: &mut Db<'_>, from: i64, to: i64, port: bool) -> Result<()> {
     for (table, column) in [
         ("customer_ips", "customer_id"),
@@ -161,6 +163,7 @@ pub async fn move_belongings(db: &mut Db<'_>, from: i64, to: i64, port: bool) ->
         ("customer_messages", "customer_id"),
         ("customer_state_history", "customer_id"),
         ("promised_payments", "customer_id"),
+        ("customer_services", "customer_id"),
         ("customers", "parent_id"),
     ] {
         let sql = format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2");

@@ -17,6 +17,7 @@ pub mod messages;
 pub mod network;
 pub mod operators;
 pub mod promises;
+pub mod services;
 pub mod tariffs;
 
 use std::str::FromStr;

@@ -1,6 +1,6 @@
 use kassa::service::ServiceError;
 
-use super::helpers::{audit_count, customer};
+use super::helpers::{audit_count, customer, money};
 use crate::both_backends;
 use crate::common::Env;
 
@@ -138,3 +138,110 @@ async fn messages_with_customers(env: &Env) {
     assert!(matches!(env.svc.archive_message(&env.cashier, 999, true).await, Err(ServiceError::NotFound(_))));
 }
 both_backends!(messages_with_customers, messages_with_customers);
+
+async fn extra_services(env: &Env) {
+    use kassa::service::{CustomerServiceInput, ServiceInput};
+    let input = |name: &str, price: &str, period: &str| ServiceInput {
+        name: Some(name.into()),
+        price: Some(price.into()),
+        period: Some(period.into()),
+        active: None,
+    };
+    let ip = env.svc.add_service(&env.admin, &input("Белый IP", "150", "month")).await.unwrap();
+    let tv = env.svc.add_service(&env.admin, &input("ТВ-приставка", "5", "day")).await.unwrap();
+    let before = audit_count(env).await;
+    for (bad, field) in [
+        (input("", "1", "month"), "name"),
+        (input("X", "-1", "month"), "price"),
+        (input("X", "abc", "month"), "price"),
+        (input("X", "1", "week"), "period"),
+        (ServiceInput { active: Some("может".into()), ..input("X", "1", "day") }, "active"),
+    ] {
+        match env.svc.add_service(&env.admin, &bad).await {
+            Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        env.svc.add_service(&env.admin, &input("Белый IP", "1", "day")).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(matches!(
+        env.svc.add_service(&env.cashier, &input("Ещё", "1", "day")).await,
+        Err(ServiceError::Denied { .. })
+    ));
+    assert_eq!(audit_count(env).await, before);
+    // a customer's services: own price, quantity, comment, enabled, next charge
+    let c = customer(env, "Услужливый", &[]).await;
+    let own = CustomerServiceInput {
+        price: Some("100".into()),
+        quantity: Some("2".into()),
+        comment: Some("скидка ветерану".into()),
+        next_charge_on: Some("01.12.2026".into()),
+        ..Default::default()
+    };
+    let a = env.svc.add_customer_service(&env.cashier, c.id, ip.id, &own).await.unwrap();
+    assert_eq!((a.price, a.own_price, a.quantity, a.enabled), (money("100"), Some(money("100")), 2, true));
+    assert_eq!(a.next_charge_on.map(|d| d.to_string()).as_deref(), Some("2026-12-01"));
+    let b = env
+        .svc
+        .add_customer_service(&env.cashier, c.id, tv.id, &CustomerServiceInput::default())
+        .await
+        .unwrap();
+    assert_eq!((b.price, b.own_price), (money("5"), None), "the catalogue's price");
+    for (bad, field) in [
+        (CustomerServiceInput { quantity: Some("0".into()), ..Default::default() }, "quantity"),
+        (CustomerServiceInput { price: Some("-5".into()), ..Default::default() }, "price"),
+        (
+            CustomerServiceInput { next_charge_on: Some("31.02.2026".into()), ..Default::default() },
+            "next_charge_on",
+        ),
+        (CustomerServiceInput { enabled: Some("x".into()), ..Default::default() }, "enabled"),
+    ] {
+        match env.svc.edit_customer_service(&env.cashier, a.id, &bad).await {
+            Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    let off = CustomerServiceInput {
+        enabled: Some("нет".into()),
+        price: Some(String::new()),
+        ..Default::default()
+    };
+    let a2 = env.svc.edit_customer_service(&env.cashier, a.id, &off).await.unwrap();
+    assert_eq!((a2.enabled, a2.own_price, a2.price, a2.quantity), (false, None, money("150"), 2));
+    // a catalogue price change reaches those without their own price
+    env.svc
+        .edit_service(&env.admin, tv.id, &ServiceInput { price: Some("6".into()), ..Default::default() })
+        .await
+        .unwrap();
+    let list = env.svc.customer_services(&env.viewer, c.id).await.unwrap();
+    assert_eq!(list.iter().map(|s| s.price).collect::<Vec<_>>(), vec![money("150"), money("6")]);
+    // a service no longer offered is not given anew, but stays with who has it
+    env.svc
+        .edit_service(&env.admin, tv.id, &ServiceInput { active: Some("no".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(matches!(
+        env.svc.add_customer_service(&env.cashier, c.id, tv.id, &CustomerServiceInput::default()).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(env.svc.list_services(&env.viewer, false).await.unwrap().len(), 1);
+    assert_eq!(env.svc.list_services(&env.viewer, true).await.unwrap().len(), 2);
+    assert!(matches!(
+        env.svc.add_customer_service(&env.viewer, c.id, ip.id, &CustomerServiceInput::default()).await,
+        Err(ServiceError::Denied { .. })
+    ));
+    env.svc.remove_customer_service(&env.cashier, b.id).await.unwrap();
+    assert!(matches!(
+        env.svc.remove_customer_service(&env.cashier, b.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    // merge carries them
+    let main = customer(env, "Главный", &[]).await;
+    let p = env.svc.merge_preview(&env.admin, main.id, c.id).await.unwrap();
+    assert_eq!(p.moves.services, 1);
+    env.svc.merge_customers(&env.admin, main.id, c.id).await.unwrap();
+    assert_eq!(env.svc.customer_services(&env.viewer, main.id).await.unwrap()[0].id, a.id);
+}
+both_backends!(extra_services, extra_services);

@@ -86,6 +86,9 @@ enum Op {
     Messages,
     MergePreview,
     Merge,
+    AddService,
+    ListServices,
+    CustomerServices,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -157,6 +160,9 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::Messages, Permission::CustomerRead),
     (Op::MergePreview, Permission::CustomerMerge),
     (Op::Merge, Permission::CustomerMerge),
+    (Op::AddService, Permission::TariffManage),
+    (Op::ListServices, Permission::TariffRead),
+    (Op::CustomerServices, Permission::CustomerRead),
 ];
 
 struct Fixture {
@@ -206,6 +212,19 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         },
         Op::AddGroup => s.add_group(a, &format!("Группа {n}")).await.map(drop),
         Op::ListGroups => s.list_groups(a).await.map(drop),
+        Op::AddService => s
+            .add_service(
+                a,
+                &kassa::service::ServiceInput {
+                    name: Some(format!("Услуга {n}")),
+                    price: Some("1".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        Op::ListServices => s.list_services(a, true).await.map(drop),
+        Op::CustomerServices => s.customer_services(a, f.customer).await.map(drop),
         // merging the customer into itself: an allowed role is refused as invalid
         Op::MergePreview => s.merge_preview(a, f.customer, f.customer).await.map(drop),
         Op::Merge => s.merge_customers(a, f.customer, f.customer).await.map(drop),
