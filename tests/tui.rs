@@ -632,6 +632,10 @@ fn snapshot_network_forms_and_confirmations() {
     );
     app.screens.push(Screen::Form(Box::new(form)));
     insta::assert_snapshot!("bind_move_ru", render(&app, 80, 24));
+    // a question with no fields: moving to the former customers
+    let mut app = with_card(Lang::Ru);
+    app.screens.push(Screen::Form(Box::new(FormScreen::new(FormKind::Former(57, true), Vec::new()))));
+    insta::assert_snapshot!("to_former_ru", render(&app, 80, 24));
 }
 
 #[test]
@@ -1318,4 +1322,35 @@ async fn a_promised_payment_from_the_card_and_the_rule_that_stops_a_second() {
     d.press(KeyCode::Esc).await;
     d.press(KeyCode::Char('k')).await;
     assert!(d.screen().contains("Нет прав на это действие"), "{}", d.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_and_former_from_the_card() {
+    let mut d = Desk::open("admin").await;
+    d.search("10004").await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('s')).await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ("заморожен").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("unknown state"), "{}", d.screen());
+    d.console.ctrl('u').await.unwrap();
+    d.typ("пауза").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Карточка абонента"), "{}", d.screen());
+    let admin = d.admin().await;
+    let card = d.svc.customer_card(&admin, 4).await.unwrap();
+    assert_eq!(card.customer.state, kassa::domain::customer::CustomerState::Pause);
+    // to the former customers: asked first; Esc writes nothing, Enter moves
+    d.press(KeyCode::Char('x')).await;
+    assert!(d.screen().contains("Перевести в бывшие"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert!(!d.svc.customer_card(&admin, 4).await.unwrap().customer.is_former);
+    d.press(KeyCode::Char('x')).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.svc.customer_card(&admin, 4).await.unwrap().customer.is_former);
+    d.press(KeyCode::Char('x')).await;
+    assert!(d.screen().contains("Вернуть из бывших"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    assert!(!d.svc.customer_card(&admin, 4).await.unwrap().customer.is_former);
 }

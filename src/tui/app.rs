@@ -747,6 +747,8 @@ impl App {
         let can_network = self.can(Permission::NetworkRead);
         let can_promise = self.can(Permission::PromisePayment);
         let can_credit = self.can(Permission::CreditLimit);
+        let can_state = self.can(Permission::CustomerState);
+        let can_archive = self.can(Permission::CustomerArchive);
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
@@ -819,7 +821,28 @@ impl App {
                     return self.open_form(form);
                 }
             }
-            Some(Action::Promise | Action::CreditLimit) => {
+            Some(Action::State) if can_state => {
+                if let Some(card) = &c.card {
+                    let id = c.id;
+                    let word = match card.customer.state {
+                        crate::domain::customer::CustomerState::Stop => "стоп",
+                        crate::domain::customer::CustomerState::Pause => "пауза",
+                        crate::domain::customer::CustomerState::Active => "активен",
+                    };
+                    let form = FormScreen::new(
+                        FormKind::State(id),
+                        vec![super::net::field("state", |s| s.f_state, 10, word)],
+                    );
+                    return self.open_form(form);
+                }
+            }
+            Some(Action::Former) if can_archive => {
+                if let Some(card) = &c.card {
+                    let form = FormScreen::new(FormKind::Former(c.id, !card.customer.is_former), Vec::new());
+                    return self.open_form(form);
+                }
+            }
+            Some(Action::Promise | Action::CreditLimit | Action::State | Action::Former) => {
                 self.status = Some(self.strings().denied.to_string())
             }
             _ => {}

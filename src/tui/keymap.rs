@@ -52,6 +52,8 @@ pub enum Action {
     Reveal,
     Promise,
     CreditLimit,
+    State,
+    Former,
 }
 
 impl Action {
@@ -75,6 +77,8 @@ impl Action {
             Action::Reveal => Some(Permission::SwitchSecrets),
             Action::Promise => Some(Permission::PromisePayment),
             Action::CreditLimit => Some(Permission::CreditLimit),
+            Action::State => Some(Permission::CustomerState),
+            Action::Former => Some(Permission::CustomerArchive),
             _ => None,
         }
     }
@@ -229,6 +233,8 @@ const CARD: &[Binding] = &[
     b!([Char('n'), F(7)], Network, key_network, true),
     b!([Char('o'), F(8)], Promise, key_promise, false),
     b!([Char('k'), F(9)], CreditLimit, key_credit, false),
+    b!([Char('s')], State, key_state, false),
+    b!([Char('x')], Former, key_former_move, false),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),

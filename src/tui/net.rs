@@ -115,6 +115,9 @@ pub enum FormKind {
     BindPort(i64),
     Promise(i64),
     CreditLimit(i64),
+    State(i64),
+    /// Move to the former customers (`true`) or back.
+    Former(i64, bool),
 }
 
 pub struct FormField {
@@ -257,6 +260,9 @@ impl FormScreen {
             FormKind::BindPort(_) => s.form_bind,
             FormKind::Promise(_) => s.form_promise,
             FormKind::CreditLimit(_) => s.form_credit,
+            FormKind::State(_) => s.form_state,
+            FormKind::Former(_, true) => s.form_to_former,
+            FormKind::Former(_, false) => s.form_back,
         }
     }
 
@@ -507,8 +513,8 @@ impl App {
             (FormStage::Edit, Some(Action::Back)) => {
                 self.screens.pop();
             }
-            (FormStage::Edit, Some(Action::NextField)) => fm.focus = (fm.focus + 1) % n,
-            (FormStage::Edit, Some(Action::PrevField)) => fm.focus = (fm.focus + n - 1) % n,
+            (FormStage::Edit, Some(Action::NextField)) if n > 0 => fm.focus = (fm.focus + 1) % n,
+            (FormStage::Edit, Some(Action::PrevField)) if n > 0 => fm.focus = (fm.focus + n - 1) % n,
             (FormStage::Edit, Some(Action::Reveal)) if can_reveal && fm.fields.iter().any(|f| f.secret) => {
                 if fm.revealed {
                     fm.show_secrets(false);
@@ -789,6 +795,18 @@ async fn save(
             })?;
             svc.promise_payment(a, *c, amount, days).await.map(drop)
         }
+        FormKind::State(c) => {
+            let t = text(0).trim().to_lowercase();
+            let state = match t.as_str() {
+                "стоп" => Ok(crate::domain::customer::CustomerState::Stop),
+                "пауза" => Ok(crate::domain::customer::CustomerState::Pause),
+                "активен" | "актив" => Ok(crate::domain::customer::CustomerState::Active),
+                other => other.parse(),
+            }
+            .map_err(|e| ServiceError::invalid("state", e))?;
+            svc.change_state(a, *c, state).await.map(drop)
+        }
+        FormKind::Former(c, to_former) => svc.set_former(a, *c, *to_former).await.map(drop),
         FormKind::CreditLimit(c) => {
             let limit = crate::domain::money::Money::parse(&text(0))
                 .map_err(|e| ServiceError::invalid("amount", e))?;

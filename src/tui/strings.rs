@@ -183,6 +183,8 @@ pub struct Strings {
     pub promise_active: &'static str,
     pub key_promise: &'static str,
     pub key_credit: &'static str,
+    pub key_state: &'static str,
+    pub key_former_move: &'static str,
     /// Why a promised payment was refused, by rule: max amount, max days, one at a time, per month, balance floor.
     pub promise_rules: [&'static str; 5],
     pub key_network: &'static str,
@@ -350,6 +352,8 @@ static RU: Strings = Strings {
     promise_active: "действует",
     key_promise: "обещанный платёж",
     key_credit: "кредитный лимит",
+    key_state: "статус: стоп / пауза / активен",
+    key_former_move: "в бывшие / вернуть",
     promise_rules: [
         "Сумма больше, чем можно обещать",
         "Срок длиннее, чем можно обещать",
@@ -521,6 +525,8 @@ static EN: Strings = Strings {
     promise_active: "active",
     key_promise: "promised payment",
     key_credit: "credit limit",
+    key_state: "state: stop / pause / active",
+    key_former_move: "to former / back",
     promise_rules: [
         "More than a promise may be",
         "Longer than a promise may last",

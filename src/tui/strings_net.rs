@@ -77,6 +77,10 @@ pub struct NetStrings {
     pub form_credit: &'static str,
     pub f_amount: &'static str,
     pub f_days: &'static str,
+    pub form_state: &'static str,
+    pub form_to_former: &'static str,
+    pub form_back: &'static str,
+    pub f_state: &'static str,
 }
 
 pub static RU: NetStrings = NetStrings {
@@ -154,6 +158,10 @@ pub static RU: NetStrings = NetStrings {
     form_credit: "Кредитный лимит",
     f_amount: "Сумма",
     f_days: "Дней",
+    form_state: "Статус абонента",
+    form_to_former: "Перевести в бывшие абоненты? (деньги и история остаются)",
+    form_back: "Вернуть из бывших абонентов?",
+    f_state: "стоп/пауза/активен",
 };
 
 pub static EN: NetStrings = NetStrings {
@@ -231,4 +239,8 @@ pub static EN: NetStrings = NetStrings {
     form_credit: "Credit limit",
     f_amount: "Amount",
     f_days: "Days",
+    form_state: "Customer's state",
+    form_to_former: "Move to the former customers? (money and history stay)",
+    form_back: "Bring back from the former customers?",
+    f_state: "stop/pause/active",
 };
