@@ -296,6 +296,15 @@ const BAD: &[(Option<&str>, &[&str], u8)] = &[
         ],
         2,
     ),
+    (Some("admin"), &["operator", "edit", "cashier"], 2),
+    (Some("admin"), &["operator", "edit", "cashier", "--role", "boss"], 2),
+    (Some("admin"), &["operator", "edit", "cashier", "--name", " "], 2),
+    (Some("admin"), &["operator", "edit", "nobody", "--name", "X"], 3),
+    (Some("admin"), &["operator", "edit", "admin", "--role", "viewer"], 4),
+    (Some("admin"), &["operator", "lock", "admin"], 4),
+    (Some("admin"), &["operator", "unlock", "nobody"], 3),
+    (Some("cashier"), &["operator", "lock", "noc"], 5),
+    (Some("noc"), &["operator", "password", "viewer"], 5),
     (Some("admin"), &["no-such-command"], 2),
     (Some("admin"), &["pay"], 2),
 ];
@@ -609,4 +618,34 @@ fn customer_lifecycle_commands() {
     assert!(run("admin", &["--yes", "customer", "delete", &format!("#{id}")]).contains("deleted"));
     let gone = kassa(&home, &db, Some("viewer"), &["customer", "show", &format!("#{id}")]);
     assert_eq!(gone.status.code(), Some(3));
+}
+
+/// Operators on the command line: a new role and name, locked out and let in again, a new password.
+#[test]
+fn operator_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kassa.db").display().to_string();
+    let home = dir.path().to_path_buf();
+    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
+    let run = |args: &[&str]| {
+        let o = kassa(&home, &db, Some("admin"), args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    assert!(
+        run(&["operator", "edit", "viewer", "--role", "cashier", "--name", "Пётр"])
+            .contains("Пётр (cashier)")
+    );
+    assert!(run(&["operator", "lock", "viewer"]).contains("locked out"));
+    assert!(run(&["operator", "list"]).lines().any(|l| l.contains("viewer") && l.contains("(locked out)")));
+    let refused = kassa(&home, &db, Some("viewer"), &["customer", "show", "10001"]);
+    assert_eq!(refused.status.code(), Some(6), "{}", String::from_utf8_lossy(&refused.stderr));
+    run(&["operator", "unlock", "viewer"]);
+    // the new password (KASSA_NEW_PASSWORD=12345) replaces "kassa"
+    run(&["operator", "password", "viewer"]);
+    let old = kassa(&home, &db, Some("viewer"), &["customer", "show", "10001"]);
+    assert_eq!(old.status.code(), Some(6));
+    let v: serde_json::Value = serde_json::from_str(&run(&["--json", "operator", "list"])).unwrap();
+    let viewer = v.as_array().unwrap().iter().find(|o| o["login"] == "viewer").unwrap().clone();
+    assert_eq!((viewer["role"].as_str(), viewer["active"].as_bool()), (Some("cashier"), Some(true)));
 }

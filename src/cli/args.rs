@@ -189,6 +189,21 @@ pub enum OperatorCmd {
     },
     /// List operators
     List,
+    /// Change an operator's name or role
+    Edit {
+        login: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, cashier, noc or viewer
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Set a new password for an operator (from KASSA_NEW_PASSWORD or a prompt); ends a lock after wrong passwords
+    Password { login: String },
+    /// Lock an operator out: they cannot log in until unlocked (never yourself or the last administrator)
+    Lock { login: String },
+    /// Let a locked operator in again (also ends a lock after wrong passwords)
+    Unlock { login: String },
 }
 
 #[derive(Debug, Args)]

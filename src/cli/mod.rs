@@ -317,6 +317,32 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     let ops = svc.list_operators(&actor).await?;
                     out(json, &ops, |ops| print::operators(ops));
                 }
+                OperatorCmd::Edit { login, name, role } => {
+                    let role: Option<Role> =
+                        role.as_deref().map(str::parse).transpose().map_err(CliError::usage)?;
+                    if name.is_none() && role.is_none() {
+                        return Err(CliError::usage("nothing to change: give --name or --role"));
+                    }
+                    let id = svc.operator_by_login(&actor, login).await?.id;
+                    let op = svc.edit_operator(&actor, id, name.as_deref(), role).await?;
+                    out(json, &op, |op| format!("Operator '{}': {} ({}).", op.login, op.name, op.role));
+                }
+                OperatorCmd::Password { login } => {
+                    let id = svc.operator_by_login(&actor, login).await?.id;
+                    let password =
+                        read_password(&format!("new password for {login}: "), "KASSA_NEW_PASSWORD")?;
+                    let op = svc.reset_operator_password(&actor, id, &password).await?;
+                    out(json, &op, |op| format!("Operator '{}' has a new password.", op.login));
+                }
+                OperatorCmd::Lock { login } | OperatorCmd::Unlock { login } => {
+                    let active = matches!(cmd, OperatorCmd::Unlock { .. });
+                    let id = svc.operator_by_login(&actor, login).await?.id;
+                    let op = svc.set_operator_active(&actor, id, active).await?;
+                    out(json, &op, |op| {
+                        let state = if op.active { "may log in" } else { "is locked out" };
+                        format!("Operator '{}' {state}.", op.login)
+                    });
+                }
             }
         }
         Command::Customer(cmd) => {

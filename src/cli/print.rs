@@ -237,13 +237,19 @@ pub fn houses(hs: &[HouseLine]) -> String {
 pub fn operators(ops: &[Operator]) -> String {
     ops.iter()
         .map(|o| {
+            let state = match o.locked_until {
+                _ if !o.active => "  (locked out)".to_string(),
+                Some(until) if until > chrono::Utc::now() => {
+                    format!("  (locked after wrong passwords until {} UTC)", until.format("%Y-%m-%d %H:%M"))
+                }
+                _ => String::new(),
+            };
             format!(
-                "{} {} {} {}{}",
+                "{} {} {} {}{state}",
                 right(&o.id.to_string(), 4),
                 cell(&o.login, 12),
                 cell(o.role.as_str(), 8),
                 o.name,
-                if o.active { "" } else { "  (disabled)" }
             )
         })
         .collect::<Vec<_>>()

@@ -44,6 +44,21 @@ impl Service {
         Ok(catalogue::marks(&mut tx.db()).await?)
     }
 
+    /// The marks a customer carries.
+    pub async fn customer_marks(&self, actor: &Actor, customer_id: i64) -> Result<Vec<Mark>> {
+        self.require(actor, Permission::CustomerRead)?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        if !customers::exists(&mut db, customer_id).await? {
+            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
+        }
+        Ok(customers::marks(&mut db, customer_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, color)| Mark { id, name, color, customers: 1 })
+            .collect())
+    }
+
     pub async fn add_mark(&self, actor: &Actor, name: &str, color: &str) -> Result<Mark> {
         self.require(actor, Permission::CatalogueManage)?;
         let (name, color) = (name_of("name", name)?, color_of(color)?);

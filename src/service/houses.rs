@@ -168,4 +168,13 @@ impl Service {
         let mut tx = self.store.read().await?;
         Ok(houses::list(&mut tx.db(), id).await?)
     }
+
+    /// Houses whose street and number contain every typed word (`лен 5`), for picking a
+    /// customer's house; at most `limit` (1–200).
+    pub async fn search_houses(&self, actor: &Actor, typed: &str, limit: i64) -> Result<Vec<House>> {
+        self.require(actor, Permission::HouseRead)?;
+        let words: Vec<String> = text::normalise(typed).split_whitespace().map(str::to_string).collect();
+        let mut tx = self.store.read().await?;
+        Ok(houses::search(&mut tx.db(), &words, limit.clamp(1, 200)).await?)
+    }
 }

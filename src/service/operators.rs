@@ -45,6 +45,25 @@ fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
     Ok(())
 }
 
+async fn operator(db: &mut Db<'_>, id: i64) -> Result<Operator> {
+    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("operator #{id}")))
+}
+
+/// Refuses a change that would leave no active administrator.
+async fn keep_an_admin(db: &mut Db<'_>, id: i64, what: &str) -> Result<()> {
+    if operators::other_active_admins(db, id).await? == 0 {
+        return Err(ServiceError::Conflict(format!(
+            "cannot {what} the last active administrator: make another operator an administrator first"
+        )));
+    }
+    Ok(())
+}
+
+/// What the audit log keeps of an operator: never a password or its hash.
+fn audit_view(op: &Operator) -> serde_json::Value {
+    serde_json::json!({"login": op.login, "name": op.name, "role": op.role, "active": op.active})
+}
+
 #[derive(Serialize)]
 struct OperatorAudit<'a> {
     login: &'a str,
@@ -111,6 +130,115 @@ impl Service {
         let op = insert_operator(&mut tx.db(), Some(actor), &login, &name, role, &hash).await?;
         tx.commit().await?;
         Ok(op)
+    }
+
+    /// Changes an operator's name or role (`None` keeps it). An administrator cannot take the
+    /// administrator role away from the last active administrator.
+    pub async fn edit_operator(
+        &self,
+        actor: &Actor,
+        id: i64,
+        name: Option<&str>,
+        role: Option<Role>,
+    ) -> Result<Operator> {
+        self.require(actor, Permission::OperatorManage)?;
+        let name = name.map(text::clean);
+        if name.as_deref() == Some("") {
+            return Err(ServiceError::invalid("name", "the operator's name is empty"));
+        }
+        if name.as_ref().is_some_and(|n| n.chars().count() > 128) {
+            return Err(ServiceError::invalid("name", "at most 128 characters"));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = operator(&mut db, id).await?;
+        let (name, role) = (name.unwrap_or_else(|| before.name.clone()), role.unwrap_or(before.role));
+        if before.role == Role::Admin && role != Role::Admin && before.active {
+            keep_an_admin(&mut db, id, "take the administrator role from").await?;
+        }
+        if (name.as_str(), role) == (before.name.as_str(), before.role) {
+            return Ok(before);
+        }
+        operators::update(&mut db, id, &name, role).await?;
+        let after = operator(&mut db, id).await?;
+        let (b, a) = (audit_view(&before), audit_view(&after));
+        audit(&mut db, Some(actor), "operator.edit", "operator", Some(id), Some(&b), Some(&a)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets an operator's password (an administrator's reset); a lock after wrong passwords ends.
+    pub async fn reset_operator_password(&self, actor: &Actor, id: i64, password: &str) -> Result<Operator> {
+        self.require(actor, Permission::OperatorManage)?;
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(ServiceError::invalid(
+                "password",
+                format!("at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        }
+        let hash = hash_password(password)?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let op = operator(&mut db, id).await?;
+        operators::set_password(&mut db, id, &hash).await?;
+        // the password itself never reaches the audit log
+        audit::<(), _>(
+            &mut db,
+            Some(actor),
+            "operator.password",
+            "operator",
+            Some(id),
+            None,
+            Some(&audit_view(&op)),
+        )
+        .await?;
+        let after = operator(&mut db, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Locks an operator out (`active = false`) or lets them in again; unlocking also ends a
+    /// lock after wrong passwords. Nobody locks themselves, nor the last active administrator.
+    pub async fn set_operator_active(&self, actor: &Actor, id: i64, active: bool) -> Result<Operator> {
+        self.require(actor, Permission::OperatorManage)?;
+        if !active && id == actor.operator_id {
+            return Err(ServiceError::Conflict("you cannot lock yourself out".into()));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = operator(&mut db, id).await?;
+        if !active && before.role == Role::Admin && before.active {
+            keep_an_admin(&mut db, id, "lock").await?;
+        }
+        if before.active == active && before.locked_until.is_none() && before.failed_logins == 0 {
+            return Ok(before);
+        }
+        operators::set_active(&mut db, id, active).await?;
+        let after = operator(&mut db, id).await?;
+        let action = if active { "operator.unlock" } else { "operator.lock" };
+        let (b, a) = (audit_view(&before), audit_view(&after));
+        audit(&mut db, Some(actor), action, "operator", Some(id), Some(&b), Some(&a)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The operators' ids and names, for choosing a customer's manager (any operator who may
+    /// read customers may see who their colleagues are; nothing else of them).
+    pub async fn operator_names(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        self.require(actor, Permission::CustomerRead)?;
+        let mut tx = self.store.read().await?;
+        Ok(operators::names(&mut tx.db()).await?)
+    }
+
+    /// An operator by login (`kassa operator edit LOGIN`).
+    pub async fn operator_by_login(&self, actor: &Actor, login: &str) -> Result<Operator> {
+        self.require(actor, Permission::OperatorManage)?;
+        let mut tx = self.store.read().await?;
+        let login = text::clean(login);
+        operators::by_login(&mut tx.db(), &login)
+            .await?
+            .map(|(op, _)| op)
+            .ok_or_else(|| ServiceError::NotFound(format!("operator '{login}'")))
     }
 
     pub async fn list_operators(&self, actor: &Actor) -> Result<Vec<Operator>> {

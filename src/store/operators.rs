@@ -92,3 +92,50 @@ pub async fn set_login_state(
     .await?;
     Ok(())
 }
+
+/// Changes an operator's name and role.
+pub async fn update(db: &mut Db<'_>, id: i64, name: &str, role: Role) -> Result<()> {
+    db.execute(q!("UPDATE operators SET name = $1, role = $2 WHERE id = $3", name, role.as_str(), id))
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password hash; the count of wrong passwords and any lock start afresh.
+pub async fn set_password(db: &mut Db<'_>, id: i64, password_hash: &str) -> Result<()> {
+    db.execute(q!(
+        "UPDATE operators SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+        password_hash,
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Locks (`active = false`) or unlocks an operator; unlocking also clears a lock after wrong passwords.
+pub async fn set_active(db: &mut Db<'_>, id: i64, active: bool) -> Result<()> {
+    db.execute(q!(
+        "UPDATE operators SET active = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+        active,
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+/// How many active administrators there are besides `except`.
+pub async fn other_active_admins(db: &mut Db<'_>, except: i64) -> Result<i64> {
+    db.scalar_i64(q!(
+        "SELECT COUNT(*) FROM operators WHERE role = 'admin' AND active = TRUE AND id <> $1",
+        except
+    ))
+    .await
+}
+
+/// Every operator's id and name: for choosing a customer's manager.
+pub async fn names(db: &mut Db<'_>) -> Result<Vec<(i64, String)>> {
+    db.fetch_all(q!("SELECT id, name FROM operators WHERE active = TRUE ORDER BY name"))
+        .await?
+        .iter()
+        .map(|r| Ok((r.i64("id")?, r.text("name")?)))
+        .collect()
+}

@@ -83,3 +83,21 @@ async fn demo_data(env: &Env) {
     super::helpers::pay(env, 1, "100").await;
 }
 both_backends!(demo_data, demo_data);
+
+/// The house picker's search: every typed word in the street and number, in address order.
+async fn picking_a_house_by_street_and_number(env: &Env) {
+    let a = house(env, "ул. Ленина", "5", "а").await;
+    let b = house(env, "ул. Ленина", "15", "").await;
+    let c = house(env, "пр. Ямашева", "5", "").await;
+    house(env, "ул. Ёлочная", "2", "").await;
+    let ids = |v: Vec<kassa::service::House>| v.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert_eq!(ids(env.svc.search_houses(&env.cashier, "ЛЕН", 50).await.unwrap()), [a, b]);
+    assert_eq!(ids(env.svc.search_houses(&env.cashier, "лен 5а", 50).await.unwrap()), [a]);
+    assert_eq!(ids(env.svc.search_houses(&env.cashier, "5", 50).await.unwrap()), [c, a, b]);
+    assert_eq!(ids(env.svc.search_houses(&env.cashier, "5", 1).await.unwrap()).len(), 1);
+    // ё is е, and a pattern character is only a character
+    assert_eq!(env.svc.search_houses(&env.cashier, "елочная", 50).await.unwrap().len(), 1);
+    assert!(env.svc.search_houses(&env.cashier, "%", 50).await.unwrap().len() == 4);
+    assert!(env.svc.search_houses(&env.cashier, "Тукая", 50).await.unwrap().is_empty());
+}
+both_backends!(picking_a_house_by_street_and_number, picking_a_house_by_street_and_number);

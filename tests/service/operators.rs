@@ -50,3 +50,59 @@ async fn wrong_passwords_lock_the_operator(env: &Env) {
     assert!(log.iter().any(|a| a.action == "operator.locked"));
 }
 both_backends!(wrong_passwords_lock_the_operator, wrong_passwords_lock_the_operator);
+
+async fn edit_reset_lock_and_unlock(env: &Env) {
+    let id = env.cashier.operator_id;
+    // name and role; an empty name is refused and nothing changes
+    let op = env.svc.edit_operator(&env.admin, id, Some("Анна Кассирова"), Some(Role::Noc)).await.unwrap();
+    assert_eq!((op.name.as_str(), op.role), ("Анна Кассирова", Role::Noc));
+    let r = env.svc.edit_operator(&env.admin, id, Some("  "), None).await;
+    assert!(matches!(r, Err(ServiceError::Invalid { ref field, .. }) if field == "name"), "{r:?}");
+    assert_eq!(env.svc.login("cashier", PASSWORD, "t").await.unwrap().role, Role::Noc);
+    // the last administrator keeps the role and cannot be locked; nobody locks themselves
+    let last = env.svc.edit_operator(&env.admin, env.admin.operator_id, None, Some(Role::Viewer)).await;
+    assert!(matches!(last, Err(ServiceError::Conflict(ref m)) if m.contains("last active administrator")));
+    let me = env.svc.set_operator_active(&env.admin, env.admin.operator_id, false).await;
+    assert!(matches!(me, Err(ServiceError::Conflict(_))), "{me:?}");
+    // with a second administrator, the first may be locked by the second
+    let second =
+        env.svc.create_operator(&env.admin, "admin2", "Второй", Role::Admin, "пароль-2").await.unwrap();
+    let admin2 = env.svc.login("admin2", "пароль-2", "t").await.unwrap();
+    let locked = env.svc.set_operator_active(&admin2, env.admin.operator_id, false).await.unwrap();
+    assert!(!locked.active);
+    assert!(matches!(env.svc.login("admin", PASSWORD, "t").await, Err(ServiceError::Disabled(_))));
+    // and now admin2 is the last active one
+    let r = env.svc.set_operator_active(&admin2, second.id, false).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+    env.svc.set_operator_active(&admin2, env.admin.operator_id, true).await.unwrap();
+    env.svc.login("admin", PASSWORD, "t").await.unwrap();
+    // a password reset: too short is refused; a new one works, the old one no longer; a lock
+    // after wrong passwords ends with it
+    for _ in 0..3 {
+        let _ = env.svc.login("viewer", "wrong", "t").await;
+    }
+    assert!(matches!(env.svc.login("viewer", PASSWORD, "t").await, Err(ServiceError::Locked { .. })));
+    let short = env.svc.reset_operator_password(&env.admin, env.viewer.operator_id, "1234").await;
+    assert!(matches!(short, Err(ServiceError::Invalid { .. })), "{short:?}");
+    env.svc.reset_operator_password(&env.admin, env.viewer.operator_id, "новый-пароль").await.unwrap();
+    assert!(matches!(env.svc.login("viewer", PASSWORD, "t").await, Err(ServiceError::BadCredentials)));
+    env.svc.login("viewer", "новый-пароль", "t").await.unwrap();
+    // unknown operators
+    let r = env.svc.set_operator_active(&env.admin, 424_242, true).await;
+    assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
+    assert!(matches!(env.svc.operator_by_login(&env.admin, "nobody").await, Err(ServiceError::NotFound(_))));
+    // every change is in the audit log, never a password or its hash
+    let log = env.svc.audit_log(&env.admin, Some("operator"), None, 100).await.unwrap();
+    for action in ["operator.edit", "operator.lock", "operator.unlock", "operator.password"] {
+        assert!(log.iter().any(|a| a.action == action), "{action} missing");
+    }
+    for a in &log {
+        let text = format!("{:?} {:?}", a.before, a.after);
+        assert!(!text.contains("новый-пароль") && !text.contains("argon2"), "{text}");
+    }
+    // the managers' list: every active operator's name, for any role that reads customers
+    let names = env.svc.operator_names(&env.viewer).await.unwrap();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names.iter().any(|(i, n)| *i == id && n == "Анна Кассирова"), "{names:?}");
+}
+both_backends!(edit_reset_lock_and_unlock, edit_reset_lock_and_unlock);

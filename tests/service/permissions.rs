@@ -89,6 +89,12 @@ enum Op {
     AddService,
     ListServices,
     CustomerServices,
+    EditOperator,
+    ResetOperatorPassword,
+    SetOperatorActive,
+    OperatorNames,
+    SearchHouses,
+    CustomerMarks,
 }
 
 const MATRIX: &[(Op, Permission)] = &[
@@ -163,6 +169,12 @@ const MATRIX: &[(Op, Permission)] = &[
     (Op::AddService, Permission::TariffManage),
     (Op::ListServices, Permission::TariffRead),
     (Op::CustomerServices, Permission::CustomerRead),
+    (Op::EditOperator, Permission::OperatorManage),
+    (Op::ResetOperatorPassword, Permission::OperatorManage),
+    (Op::SetOperatorActive, Permission::OperatorManage),
+    (Op::OperatorNames, Permission::CustomerRead),
+    (Op::SearchHouses, Permission::HouseRead),
+    (Op::CustomerMarks, Permission::CustomerRead),
 ];
 
 struct Fixture {
@@ -182,6 +194,16 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
             s.create_operator(a, &format!("op{n}"), "x", Role::Viewer, "12345").await.map(drop)
         }
         Op::ListOperators => s.list_operators(a).await.map(drop),
+        Op::EditOperator => {
+            s.edit_operator(a, env.noc.operator_id, Some(&format!("noc {n}")), None).await.map(drop)
+        }
+        Op::ResetOperatorPassword => {
+            s.reset_operator_password(a, env.viewer.operator_id, &format!("pass-{n}")).await.map(drop)
+        }
+        Op::SetOperatorActive => s.set_operator_active(a, env.noc.operator_id, true).await.map(drop),
+        Op::OperatorNames => s.operator_names(a).await.map(drop),
+        Op::SearchHouses => s.search_houses(a, "матр 100", 10).await.map(drop),
+        Op::CustomerMarks => s.customer_marks(a, f.customer).await.map(drop),
         Op::AddCustomer => {
             let mut new = NewCustomer::default();
             new.fields.name = Some(format!("Новый {n}"));
