@@ -22,10 +22,9 @@ use kassa::tui::app::{
     App, CardScreen, CommandLine, HistoryScreen, PayScreen, PayStage, Screen, SearchScreen, TariffScreen,
     TariffStage,
 };
+use kassa::tui::form::{FormKind, FormScreen, FormStage, field};
 use kassa::tui::input::Input;
-use kassa::tui::net::{
-    FormKind, FormScreen, FormStage, ListData, ListKind, ListScreen, NetworkScreen, field,
-};
+use kassa::tui::net::{ListData, ListKind, ListScreen, NetworkScreen};
 use kassa::tui::strings::Lang;
 use kassa::tui::theme::Theme;
 use kassa::tui::{execute_effect, ui};
@@ -317,12 +316,7 @@ fn render(app: &App, w: u16, h: u16) -> String {
 
 fn with_card(lang: Lang) -> App {
     let mut app = logged_in(lang, Role::Cashier);
-    app.screens.push(Screen::Card(Box::new(CardScreen {
-        id: 57,
-        card: Some(card()),
-        pending: None,
-        error: None,
-    })));
+    app.screens.push(Screen::Card(Box::new(CardScreen { card: Some(card()), ..CardScreen::new(57, None) })));
     app
 }
 
@@ -610,7 +604,12 @@ fn snapshot_network_forms_and_confirmations() {
     // the switch form: credentials masked, "empty keeps it" when editing
     let mut app = logged_in(Lang::Ru, Role::Noc);
     let line = switch_line(4, "sw-lenina-5a", "10.255.5.1", "ул. Ленина 5а", 3, 24, true);
-    app.screens.push(Screen::Form(Box::new(FormScreen::switch(FormKind::SwitchEdit(4), Some(&line), None))));
+    app.screens.push(Screen::Form(Box::new(FormScreen::switch(
+        kassa::tui::strings::Strings::get(Lang::Ru),
+        FormKind::SwitchEdit(4),
+        Some(&line),
+        None,
+    ))));
     insta::assert_snapshot!("switch_form_ru", render(&app, 80, 24));
     // a house form with the service's complaint under the field
     let mut app = logged_in(Lang::Ru, Role::Noc);
@@ -625,7 +624,10 @@ fn snapshot_network_forms_and_confirmations() {
     let mut app = with_network(false);
     let mut form = FormScreen::new(
         FormKind::BindPort(57),
-        vec![field("switch", |s| s.f_switch, 256, "sw-lenina-5a"), field("port", |s| s.f_port, 4, "2")],
+        vec![
+            field("switch", |s| s.net.f_switch, 256, "sw-lenina-5a"),
+            field("port", |s| s.net.f_port, 4, "2"),
+        ],
     );
     form.stage = FormStage::ConfirmMove(
         "Порт 2 коммутатора «sw-lenina-5a» занят: на нём абонент #58 (ООО «Ромашка»)".into(),
@@ -634,7 +636,8 @@ fn snapshot_network_forms_and_confirmations() {
     insta::assert_snapshot!("bind_move_ru", render(&app, 80, 24));
     // a question with no fields: moving to the former customers
     let mut app = with_card(Lang::Ru);
-    app.screens.push(Screen::Form(Box::new(FormScreen::new(FormKind::Former(57, true), Vec::new()))));
+    let question = FormScreen::question(FormKind::Former(57, true), "10234 Ёлкина Мария Петровна");
+    app.screens.push(Screen::Form(Box::new(question)));
     insta::assert_snapshot!("to_former_ru", render(&app, 80, 24));
 }
 
@@ -1330,12 +1333,13 @@ async fn state_and_former_from_the_card() {
     d.search("10004").await;
     d.press(KeyCode::Enter).await;
     d.press(KeyCode::Char('s')).await;
-    d.console.ctrl('u').await.unwrap();
-    d.typ("заморожен").await;
-    d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("unknown state"), "{}", d.screen());
-    d.console.ctrl('u').await.unwrap();
-    d.typ("пауза").await;
+    // a choice, at the state the customer is in: → steps to the next, ← back
+    assert!(d.screen().contains("◂ активен ▸"), "{}", d.screen());
+    d.press(KeyCode::Right).await;
+    d.press(KeyCode::Right).await;
+    assert!(d.screen().contains("◂ стоп ▸"), "{}", d.screen());
+    d.press(KeyCode::Left).await;
+    assert!(d.screen().contains("◂ пауза ▸"), "{}", d.screen());
     d.press(KeyCode::Enter).await;
     assert!(d.screen().contains("Карточка абонента"), "{}", d.screen());
     let admin = d.admin().await;

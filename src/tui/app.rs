@@ -8,9 +8,12 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values, choice, field};
 use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
-use super::net::{FormKind, FormScreen, FormStage, ListData, ListKind, ListScreen, NetworkScreen};
+use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
+use super::picker::{PickItem, PickKind, PickerScreen};
+use super::records::{AfterSave, CardTab, FormData, MergeScreen, MergeStage, TabData};
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
 use crate::domain::customer::LookupKind;
@@ -20,9 +23,9 @@ use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::service::{
-    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery,
-    PaymentRequest, Period, PostOutcome, SearchResult, ServiceError, Switch, Tariff, TariffChangeOutcome,
-    When, next_period_start,
+    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerService, CustomerSummary, HistoryPage,
+    HistoryQuery, MergeOutcome, MergePreview, Message, PaymentRequest, Period, PostOutcome, SearchResult,
+    ServiceError, Switch, Tariff, TariffChangeOutcome, When, next_period_start,
 };
 
 /// How long typing must pause before a search runs.
@@ -48,11 +51,19 @@ pub enum Effect {
     Resolve { req: ReqId, reference: String },
     LoadList { req: ReqId, kind: ListKind },
     LoadNetwork { req: ReqId, customer_id: i64 },
-    SaveForm { req: ReqId, kind: FormKind, values: Vec<Option<String>>, take_over: bool },
+    SaveForm { req: ReqId, kind: FormKind, values: Values, take_over: bool },
     DeleteAddress { req: ReqId, customer_id: i64, record: AddressRecord },
     Unbind { req: ReqId, customer_id: i64 },
     Secrets { req: ReqId, switch_id: i64 },
     Lookup { req: ReqId, kind: LookupKind, value: String },
+    PrepareForm { req: ReqId, kind: FormKind },
+    PickSearch { req: ReqId, kind: PickKind, text: String },
+    MergePreview { req: ReqId, main: i64, secondary: i64 },
+    Merge { req: ReqId, main: i64, secondary: i64 },
+    LoadTab { req: ReqId, customer_id: i64, tab: CardTab, archived: bool },
+    ToggleService { req: ReqId, id: i64, enabled: bool },
+    ArchiveMessage { req: ReqId, id: i64, archived: bool },
+    SetMark { req: ReqId, customer_id: i64, mark_id: i64, on: bool },
 }
 
 /// What came back from a service call.
@@ -69,8 +80,14 @@ pub enum Outcome {
     Resolved(Result<i64, ServiceError>),
     List(Box<Result<ListData, ServiceError>>),
     Network(Box<Result<CustomerNetwork, ServiceError>>),
-    Saved(Result<(), ServiceError>),
+    Saved(Result<AfterSave, ServiceError>),
     Secrets(Result<Switch, ServiceError>),
+    FormData(Box<Result<FormData, ServiceError>>),
+    Picks(Result<Vec<PickItem>, ServiceError>),
+    MergePreview(Box<Result<MergePreview, ServiceError>>),
+    Merged(Box<Result<MergeOutcome, ServiceError>>),
+    /// A tab's rows, or `None` after a change made from the tab.
+    Tab(Box<Result<Option<TabData>, ServiceError>>),
 }
 
 pub struct LoginScreen {
@@ -120,6 +137,17 @@ pub struct CardScreen {
     pub card: Option<CustomerCard>,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
+    pub tab: CardTab,
+    /// The services tab's rows, once loaded.
+    pub services: Option<Vec<CustomerService>>,
+    /// The messages tab's rows, once loaded.
+    pub messages: Option<Vec<Message>>,
+    /// The chosen row of the tab.
+    pub row: usize,
+    /// The messages tab shows the archived ones too.
+    pub archived: bool,
+    /// The tab's own request.
+    pub tab_pending: Option<ReqId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,6 +296,8 @@ pub enum Screen {
     List(Box<ListScreen>),
     Network(Box<NetworkScreen>),
     Form(Box<FormScreen>),
+    Picker(Box<PickerScreen>),
+    Merge(Box<MergeScreen>),
 }
 
 pub struct App {
@@ -290,6 +320,8 @@ pub struct App {
     pub command_history: Vec<String>,
     /// The `:c` look-up being awaited.
     pub(super) resolving: Option<(ReqId, String)>,
+    /// The form being prepared (its data asked for).
+    pub(super) preparing: Option<ReqId>,
 }
 
 /// How many commands the command line remembers.
@@ -326,6 +358,7 @@ impl App {
             command: None,
             command_history: Vec::new(),
             resolving: None,
+            preparing: None,
         }
     }
 
@@ -341,6 +374,17 @@ impl App {
     pub fn screen(&self) -> &Screen {
         // the stack is never empty: the login or search screen stays at its bottom
         &self.screens[self.screens.len() - 1]
+    }
+
+    /// The screen a question on top is about (drawn under it), when the top is a question.
+    pub fn under_question(&self) -> Option<&Screen> {
+        match self.screen() {
+            Screen::Form(f) if f.fields.is_empty() && self.screens.len() > 1 => {
+                self.screens.get(self.screens.len() - 2)
+            }
+            Screen::Merge(_) if self.screens.len() > 1 => self.screens.get(self.screens.len() - 2),
+            _ => None,
+        }
     }
 
     pub(super) fn screen_mut(&mut self) -> &mut Screen {
@@ -364,7 +408,11 @@ impl App {
         match self.screen() {
             Screen::Login(_) => Context::Login,
             Screen::Search(_) => Context::Search,
-            Screen::Card(_) => Context::Card,
+            Screen::Card(c) => match c.tab {
+                CardTab::Main => Context::Card,
+                CardTab::Services => Context::CardServices,
+                CardTab::Messages => Context::CardMessages,
+            },
             Screen::Pay(p) => match p.stage {
                 PayStage::Form => Context::PayForm,
                 PayStage::Confirm { .. } | PayStage::Posting { .. } => Context::PayConfirm,
@@ -382,11 +430,27 @@ impl App {
                 ListKind::House(_) => Context::HouseView,
                 ListKind::Switches => Context::Switches,
                 ListKind::Ports(_) => Context::Ports,
+                ListKind::CustomerMarks(_) => Context::CustomerMarks,
+                ListKind::Admin => Context::AdminMenu,
+                ListKind::Operators => Context::Operators,
+                ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
+                ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
             },
             Screen::Network(n) if n.confirm_delete => Context::NetworkConfirm,
             Screen::Network(_) => Context::Network,
-            Screen::Form(f) if f.stage == FormStage::Edit => Context::Form,
+            Screen::Form(f) if f.stage == FormStage::Edit && !f.fields.is_empty() => {
+                match f.focused().map(|x| &x.kind) {
+                    Some(FieldKind::Choice { .. }) => Context::FormChoice,
+                    Some(FieldKind::Pick { .. }) => Context::FormPick,
+                    _ => Context::Form,
+                }
+            }
             Screen::Form(_) => Context::FormConfirm,
+            Screen::Picker(_) => Context::Picker,
+            Screen::Merge(m) => match m.stage {
+                MergeStage::Confirm | MergeStage::Saving => Context::MergeConfirm,
+                MergeStage::Done(_) => Context::MergeDone,
+            },
         }
     }
 
@@ -457,6 +521,18 @@ impl App {
                     _ => false,
                 };
             }
+            Screen::Form(f) if f.stage == FormStage::Edit => {
+                if let Some(x) = f.fields.get_mut(f.focus)
+                    && x.kind == FieldKind::Text
+                {
+                    x.input.insert(text);
+                }
+            }
+            Screen::Picker(p) => {
+                if p.input.insert(text) {
+                    p.due_at = Some(now + SEARCH_DEBOUNCE);
+                }
+            }
             _ => {}
         }
         Vec::new()
@@ -500,14 +576,25 @@ impl App {
             Context::Login => self.login_key(ev, action),
             Context::Search => self.search_key(ev, action, now),
             Context::Card => self.card_key(action),
+            Context::CardServices | Context::CardMessages => self.card_tab_key(action),
             Context::PayForm | Context::PayConfirm | Context::PayDone => self.pay_key(ev, action),
             Context::History | Context::HistoryFilter => self.history_key(ev, action),
             Context::TariffList | Context::TariffConfirm | Context::TariffDone => self.tariff_key(action),
-            Context::Houses | Context::HouseView | Context::Switches | Context::Ports => {
-                self.list_key(action)
-            }
+            Context::Houses
+            | Context::HouseView
+            | Context::Switches
+            | Context::Ports
+            | Context::CustomerMarks
+            | Context::AdminMenu
+            | Context::Operators
+            | Context::AdminList
+            | Context::AdminCatalogue => self.list_key(action),
             Context::Network | Context::NetworkConfirm => self.network_key(action),
-            Context::Form | Context::FormConfirm => self.form_key(ev, action),
+            Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
+                self.form_key(ev, action)
+            }
+            Context::Picker => self.picker_key(ev, action, now),
+            Context::MergeConfirm | Context::MergeDone => self.merge_key(action),
             Context::Command => self.command_key(ev, action, now),
             Context::Help => Vec::new(),
         }
@@ -657,6 +744,9 @@ impl App {
     fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
         let can_houses = self.can(Permission::HouseRead);
         let can_switches = self.can(Permission::NetworkRead);
+        let can_add = self.can(Permission::CustomerCreate);
+        let can_admin =
+            self.actor.as_ref().is_some_and(|a| !super::admin::AdminItem::for_actor(a).is_empty());
         let req = self.req();
         let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
         let n = s.results.len();
@@ -684,6 +774,11 @@ impl App {
             Some(Action::Switches) if can_switches => {
                 return self.open_list(ListKind::Switches);
             }
+            Some(Action::AddCustomer) if can_add => return self.prepare_form(FormKind::CustomerAdd),
+            Some(Action::Admin) if can_admin => return self.open_list(ListKind::Admin),
+            Some(Action::AddCustomer | Action::Admin) => {
+                self.status = Some(self.strings().denied.to_string())
+            }
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
                     // Enter before the results of what was typed: search now, open nothing yet
@@ -707,6 +802,9 @@ impl App {
 
     /// The search that has waited out the pause, if any (called from the loop's timer).
     pub fn due_search(&mut self, now: Instant) -> Vec<Effect> {
+        if matches!(self.screen(), Screen::Picker(_)) {
+            return self.due_pick(now);
+        }
         let req = self.next_req + 1;
         let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
         match s.due_at {
@@ -725,22 +823,18 @@ impl App {
     pub fn next_deadline(&self) -> Option<Instant> {
         match self.screen() {
             Screen::Search(s) => s.due_at,
+            Screen::Picker(p) => p.due_at,
             _ => None,
         }
     }
 
     pub(super) fn open_card(&mut self, id: i64) -> Vec<Effect> {
         let req = self.req();
-        self.screens.push(Screen::Card(Box::new(CardScreen {
-            id,
-            card: None,
-            pending: Some(req),
-            error: None,
-        })));
+        self.screens.push(Screen::Card(Box::new(CardScreen::new(id, Some(req)))));
         vec![Effect::Card { req, id }]
     }
 
-    fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+    pub(super) fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         let can_pay = self.can(Permission::PaymentPost);
         let can_history = self.can(Permission::HistoryRead);
         let can_tariff = self.can(Permission::TariffAssign);
@@ -749,16 +843,25 @@ impl App {
         let can_credit = self.can(Permission::CreditLimit);
         let can_state = self.can(Permission::CustomerState);
         let can_archive = self.can(Permission::CustomerArchive);
+        let role = self.actor.as_ref().map(|a| a.role);
+        let allowed = |a: Action| a.permission().is_none_or(|p| role.is_some_and(|r| r.allows(p)));
+        let s = self.strings();
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
+            Some(Action::NextTab) => return self.switch_tab(1),
+            Some(Action::PrevTab) => return self.switch_tab(-1),
+            Some(a @ (Action::EditCustomer | Action::Marks | Action::Merge | Action::DeleteCustomer)) => {
+                if !allowed(a) {
+                    self.status = Some(s.denied.to_string());
+                } else if let Some(card) = c.card.clone() {
+                    return self.record_action(a, &card);
+                }
+            }
             Some(Action::Back) => {
                 self.screens.pop();
             }
-            Some(Action::Refresh) => {
-                c.pending = Some(req);
-                return vec![Effect::Card { req, id: c.id }];
-            }
+            Some(Action::Refresh) => return self.reload_top(),
             Some(Action::Pay) if can_pay => {
                 if let Some(card) = c.card.clone() {
                     let mut pay = PayScreen::new(card);
@@ -804,8 +907,8 @@ impl App {
                 let form = FormScreen::new(
                     FormKind::Promise(id),
                     vec![
-                        super::net::field("amount", |s| s.f_amount, 16, ""),
-                        super::net::field("days", |s| s.f_days, 3, "3"),
+                        field("amount", |s| s.net.f_amount, 16, ""),
+                        field("days", |s| s.net.f_days, 3, "3"),
                     ],
                 );
                 return self.open_form(form);
@@ -816,29 +919,39 @@ impl App {
                     let now = card.customer.credit_limit.format_ru();
                     let form = FormScreen::new(
                         FormKind::CreditLimit(id),
-                        vec![super::net::field("amount", |s| s.f_amount, 16, &now)],
+                        vec![field("amount", |s| s.net.f_amount, 16, &now)],
                     );
                     return self.open_form(form);
                 }
             }
             Some(Action::State) if can_state => {
                 if let Some(card) = &c.card {
+                    use crate::domain::customer::CustomerState;
                     let id = c.id;
-                    let word = match card.customer.state {
-                        crate::domain::customer::CustomerState::Stop => "стоп",
-                        crate::domain::customer::CustomerState::Pause => "пауза",
-                        crate::domain::customer::CustomerState::Active => "активен",
-                    };
+                    let options = [
+                        (CustomerState::Active, s.state_active),
+                        (CustomerState::Pause, s.state_pause),
+                        (CustomerState::Stop, s.state_stop),
+                    ]
+                    .iter()
+                    .map(|(st, name)| (st.as_str().to_string(), name.to_string()))
+                    .collect();
                     let form = FormScreen::new(
                         FormKind::State(id),
-                        vec![super::net::field("state", |s| s.f_state, 10, word)],
+                        vec![choice("state", |s| s.net.f_state, options, card.customer.state.as_str())],
                     );
                     return self.open_form(form);
                 }
             }
             Some(Action::Former) if can_archive => {
                 if let Some(card) = &c.card {
-                    let form = FormScreen::new(FormKind::Former(c.id, !card.customer.is_former), Vec::new());
+                    let subject = format!(
+                        "{} {}",
+                        card.customer.agreement_number.as_deref().unwrap_or("—"),
+                        card.customer.name
+                    );
+                    let form =
+                        FormScreen::question(FormKind::Former(c.id, !card.customer.is_former), subject);
                     return self.open_form(form);
                 }
             }
@@ -1151,6 +1264,10 @@ impl App {
                 }
             }
             Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
+            Outcome::FormData(r) => return self.form_data_outcome(req, *r),
+            Outcome::Picks(r) => self.picks_outcome(req, r),
+            o @ (Outcome::MergePreview(_) | Outcome::Merged(_)) => return self.merge_outcome(req, o),
+            Outcome::Tab(r) => return self.tab_outcome(req, *r),
             Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {
@@ -1181,13 +1298,10 @@ impl App {
 
     /// Leaves the screen on top for the card under it, reloading the card (its balance or
     /// tariff has just changed).
-    pub(super) fn back_to_card(&mut self, req: ReqId) -> Vec<Effect> {
+    pub(super) fn back_to_card(&mut self, _req: ReqId) -> Vec<Effect> {
         self.screens.pop();
-        match self.screen_mut() {
-            Screen::Card(c) => {
-                c.pending = Some(req);
-                vec![Effect::Card { req, id: c.id }]
-            }
+        match self.screen() {
+            Screen::Card(_) => self.reload_top(),
             _ => Vec::new(),
         }
     }
@@ -1206,6 +1320,8 @@ impl Screen {
             Screen::List(s) => s.pending,
             Screen::Network(s) => s.pending,
             Screen::Form(s) => s.pending,
+            Screen::Picker(s) => s.pending,
+            Screen::Merge(s) => s.pending,
         }
     }
 
@@ -1220,6 +1336,8 @@ impl Screen {
             Screen::List(s) => s.pending = req,
             Screen::Network(s) => s.pending = req,
             Screen::Form(s) => s.pending = req,
+            Screen::Picker(s) => s.pending = req,
+            Screen::Merge(s) => s.pending = req,
         }
     }
 }

@@ -54,6 +54,31 @@ pub enum Action {
     CreditLimit,
     State,
     Former,
+    NextChoice,
+    PrevChoice,
+    Pick,
+    NextTab,
+    PrevTab,
+    EditCustomer,
+    Marks,
+    Merge,
+    DeleteCustomer,
+    AddCustomer,
+    Admin,
+    ServiceAdd,
+    ServiceEdit,
+    ServiceToggle,
+    ServiceRemove,
+    MessageFrom,
+    MessageTo,
+    MessageArchive,
+    ShowArchived,
+    MarkToggle,
+    ItemAdd,
+    ItemEdit,
+    ItemDelete,
+    Password,
+    Lock,
 }
 
 impl Action {
@@ -79,6 +104,18 @@ impl Action {
             Action::CreditLimit => Some(Permission::CreditLimit),
             Action::State => Some(Permission::CustomerState),
             Action::Former => Some(Permission::CustomerArchive),
+            Action::EditCustomer | Action::Marks | Action::MarkToggle => Some(Permission::CustomerEdit),
+            Action::MessageFrom | Action::MessageTo | Action::MessageArchive => {
+                Some(Permission::CustomerEdit)
+            }
+            Action::Merge => Some(Permission::CustomerMerge),
+            Action::DeleteCustomer => Some(Permission::CustomerDelete),
+            Action::AddCustomer => Some(Permission::CustomerCreate),
+            Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove => {
+                Some(Permission::TariffAssign)
+            }
+            // administration's lists are reached only by those who keep them
+            Action::Admin => Some(Permission::CatalogueManage),
             _ => None,
         }
     }
@@ -152,13 +189,27 @@ pub enum Context {
     Network,
     NetworkConfirm,
     Form,
+    FormChoice,
+    FormPick,
     FormConfirm,
     Command,
     Help,
+    CardServices,
+    CardMessages,
+    CustomerMarks,
+    AdminMenu,
+    Operators,
+    /// Tariffs and the extra services' catalogue.
+    AdminList,
+    /// Marks and groups: they can also be deleted.
+    AdminCatalogue,
+    Picker,
+    MergeConfirm,
+    MergeDone,
 }
 
 impl Context {
-    pub const ALL: [Context; 21] = [
+    pub const ALL: [Context; 33] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -177,9 +228,21 @@ impl Context {
         Context::Network,
         Context::NetworkConfirm,
         Context::Form,
+        Context::FormChoice,
+        Context::FormPick,
         Context::FormConfirm,
         Context::Command,
         Context::Help,
+        Context::CardServices,
+        Context::CardMessages,
+        Context::CustomerMarks,
+        Context::AdminMenu,
+        Context::Operators,
+        Context::AdminList,
+        Context::AdminCatalogue,
+        Context::Picker,
+        Context::MergeConfirm,
+        Context::MergeDone,
     ];
 }
 
@@ -192,8 +255,8 @@ pub struct Binding {
 }
 
 macro_rules! b {
-    ([$($k:expr),+], $a:ident, $l:ident, $h:expr) => {
-        Binding { keys: &[$($k),+], action: Action::$a, label: |s: &Strings| s.$l, hint: $h }
+    ([$($k:expr),+], $a:ident, $($l:ident).+, $h:expr) => {
+        Binding { keys: &[$($k),+], action: Action::$a, label: |s: &Strings| s.$($l).+, hint: $h }
     };
 }
 
@@ -224,9 +287,20 @@ const SEARCH: &[Binding] = &[
     b!([Char(':')], Command, key_command_empty, false),
     b!([F(7), Ctrl('d')], Houses, key_houses, false),
     b!([F(8), Ctrl('k')], Switches, key_switches, false),
+    b!([F(3), Ctrl('n')], AddCustomer, adm.key_add_customer, false),
+    b!([F(9), Ctrl('t')], Admin, adm.key_admin, false),
 ];
 
+/// The card's own keys on its main tab.
 const CARD: &[Binding] = &[
+    b!([Char('e'), F(4)], EditCustomer, adm.key_edit_customer, false),
+    b!([Char('m')], Marks, adm.key_marks, false),
+    b!([Char('j')], Merge, adm.key_merge, false),
+    b!([Char('d')], DeleteCustomer, adm.key_delete_customer, false),
+];
+
+/// The card's keys on every tab.
+const CARD_SHARED: &[Binding] = &[
     b!([Char('p'), F(2)], Pay, key_pay, true),
     b!([Char('h'), F(3)], History, key_history, true),
     b!([Char('t'), F(6)], Tariff, key_tariff, true),
@@ -236,10 +310,34 @@ const CARD: &[Binding] = &[
     b!([Char('s')], State, key_state, false),
     b!([Char('x')], Former, key_former_move, false),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
+    b!([Tab], NextTab, adm.key_tab, true),
+    b!([BackTab], PrevTab, adm.key_tab, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
     b!([Char('q')], Quit, key_quit, false),
     b!([Char('?')], Help, key_help, false),
+];
+
+/// Moving through a tab's rows.
+const TAB_MOVES: &[Binding] = &[
+    b!([Up], Up, key_move, false),
+    b!([Down], Down, key_move, false),
+    b!([Home], Home, key_home_end, false),
+    b!([End], End, key_home_end, false),
+];
+
+const CARD_SERVICES: &[Binding] = &[
+    b!([Char('a')], ServiceAdd, key_add, true),
+    b!([Char('e')], ServiceEdit, key_edit, false),
+    b!([Char(' ')], ServiceToggle, adm.key_toggle, false),
+    b!([Char('d')], ServiceRemove, adm.key_remove, false),
+];
+
+const CARD_MESSAGES: &[Binding] = &[
+    b!([Char('a')], MessageFrom, adm.key_msg_from, true),
+    b!([Char('w')], MessageTo, adm.key_msg_to, false),
+    b!([Char(' ')], MessageArchive, adm.key_archive, false),
+    b!([Char('v')], ShowArchived, adm.key_show_archived, false),
 ];
 
 const PAY_FORM: &[Binding] = &[
@@ -362,20 +460,83 @@ const FORM: &[Binding] = &[
     b!([Esc], Back, key_cancel, true),
 ];
 
+const FORM_CHOICE: &[Binding] = &[
+    b!([Enter], Submit, key_apply, true),
+    b!([Right, Char(' ')], NextChoice, adm.key_choice, true),
+    b!([Left], PrevChoice, adm.key_choice, false),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const FORM_PICK: &[Binding] = &[
+    b!([Enter, Char(' '), F(3)], Pick, adm.key_pick, true),
+    b!([Tab, Down], NextField, key_next_field, true),
+    b!([BackTab, Up], PrevField, key_prev_field, false),
+    b!([Ctrl('u')], Clear, key_clear, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const PICKER: &[Binding] = &[
+    b!([Enter], Open, adm.key_pick, true),
+    b!([Up], Up, key_move, true),
+    b!([Down], Down, key_move, false),
+    b!([PageUp], PageUp, key_page, false),
+    b!([PageDown], PageDown, key_page, false),
+    b!([Ctrl('u')], Clear, key_clear, false),
+    b!([Esc], Back, key_cancel, true),
+];
+
+const MERGE_CONFIRM: &[Binding] =
+    &[b!([Enter, Char('y')], Confirm, adm.key_merge, true), b!([Esc, Char('n')], Back, key_cancel, true)];
+
+const MERGE_DONE: &[Binding] = &[b!([Enter, Esc], Back, key_back, true)];
+
+const CUSTOMER_MARKS: &[Binding] = &[b!([Char(' '), Enter], MarkToggle, adm.key_toggle_mark, true)];
+
+const ADMIN_MENU: &[Binding] = &[b!([Enter], Open, key_open, true)];
+
+const OPERATORS: &[Binding] = &[
+    b!([Enter, Char('e'), F(4)], ItemEdit, key_edit, true),
+    b!([Char('a'), F(2)], ItemAdd, key_add, true),
+    b!([Char('w')], Password, adm.key_password, true),
+    b!([Char('l')], Lock, adm.key_lock, true),
+];
+
+const ADMIN_LIST: &[Binding] =
+    &[b!([Enter, Char('e'), F(4)], ItemEdit, key_edit, true), b!([Char('a'), F(2)], ItemAdd, key_add, true)];
+
+const ADMIN_CATALOGUE: &[Binding] = &[
+    b!([Enter, Char('e'), F(4)], ItemEdit, key_edit, true),
+    b!([Char('a'), F(2)], ItemAdd, key_add, true),
+    b!([Char('d'), F(8)], ItemDelete, key_delete, true),
+];
+
 const FORM_CONFIRM: &[Binding] =
     &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
 
 const HELP: &[Binding] = &[b!([Esc, F(1), Char('?'), Enter], Back, key_back, true)];
 
-/// The screen's own bindings, then the global ones.
+/// The screen's own bindings, then those it shares (movement, the card's keys), then the
+/// global ones.
 pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
-    let moves: &'static [Binding] = if matches!(
-        ctx,
-        Context::Houses | Context::HouseView | Context::Switches | Context::Ports | Context::Network
-    ) {
-        &LIST_MOVES
-    } else {
-        &[]
+    let moves: &'static [Binding] = match ctx {
+        Context::Houses
+        | Context::HouseView
+        | Context::Switches
+        | Context::Ports
+        | Context::Network
+        | Context::CustomerMarks
+        | Context::AdminMenu
+        | Context::Operators
+        | Context::AdminList
+        | Context::AdminCatalogue => &LIST_MOVES,
+        Context::CardServices | Context::CardMessages => TAB_MOVES,
+        _ => &[],
+    };
+    let shared: &'static [Binding] = match ctx {
+        Context::Card | Context::CardServices | Context::CardMessages => CARD_SHARED,
+        _ => &[],
     };
     let own: &'static [Binding] = match ctx {
         Context::Login => LOGIN,
@@ -396,11 +557,23 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Network => NETWORK,
         Context::NetworkConfirm => NETWORK_CONFIRM,
         Context::Form => FORM,
+        Context::FormChoice => FORM_CHOICE,
+        Context::FormPick => FORM_PICK,
         Context::FormConfirm => FORM_CONFIRM,
         Context::Command => COMMAND,
         Context::Help => HELP,
+        Context::CardServices => CARD_SERVICES,
+        Context::CardMessages => CARD_MESSAGES,
+        Context::CustomerMarks => CUSTOMER_MARKS,
+        Context::AdminMenu => ADMIN_MENU,
+        Context::Operators => OPERATORS,
+        Context::AdminList => ADMIN_LIST,
+        Context::AdminCatalogue => ADMIN_CATALOGUE,
+        Context::Picker => PICKER,
+        Context::MergeConfirm => MERGE_CONFIRM,
+        Context::MergeDone => MERGE_DONE,
     };
-    own.iter().chain(moves.iter()).chain(GLOBAL.iter())
+    own.iter().chain(moves.iter()).chain(shared.iter()).chain(GLOBAL.iter())
 }
 
 /// The Latin key at the same place on a Russian (ЙЦУКЕН) keyboard.

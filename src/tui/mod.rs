@@ -7,14 +7,21 @@
 //! the guard's `Drop`, a panic hook, SIGTERM (after a payment being written has finished) and
 //! SIGHUP (the SSH link is gone: no more drawing, out as soon as no payment is in flight).
 
+pub mod admin;
 pub mod app;
 pub mod capture;
+pub mod form;
+pub mod form_ui;
 pub mod input;
 pub mod keymap;
 pub mod net;
 pub mod net_ui;
+pub mod picker;
+pub mod records;
+pub mod records_ui;
 pub mod script;
 pub mod strings;
+pub mod strings_admin;
 pub mod strings_net;
 pub mod theme;
 pub mod ui;
@@ -134,11 +141,21 @@ pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect
             Some(a) => (req, Outcome::Resolved(svc.resolve_customer(a, &reference).await)),
             None => (req, Outcome::Resolved(Err(denied()))),
         },
-        // the network screens' calls
-        other => match actor {
-            Some(a) => net::execute(svc, a, other).await,
-            None => (0, Outcome::Resolved(Err(denied()))),
-        },
+        other => {
+            let Some(a) = actor else { return (0, Outcome::Resolved(Err(denied()))) };
+            match other {
+                Effect::PickSearch { .. } | Effect::MergePreview { .. } | Effect::Merge { .. } => {
+                    picker::execute(svc, a, other).await
+                }
+                Effect::LoadTab { .. }
+                | Effect::ToggleService { .. }
+                | Effect::ArchiveMessage { .. }
+                | Effect::SetMark { .. }
+                | Effect::PrepareForm { .. } => records::execute(svc, a, other).await,
+                // the lists' and the forms' calls
+                other => net::execute(svc, a, other).await,
+            }
+        }
     }
 }
 

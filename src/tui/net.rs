@@ -1,17 +1,19 @@
-//! The network screens' state and keys: houses, a house, switches, a switch's ports, a
-//! customer's network, and the one form every change outside a payment is typed into (the
-//! network's, a promised payment, a credit limit). Like `app`, these
-//! are plain functions: they change the state and return the service calls to run.
+//! The list screens (houses, a house, switches, a switch's ports; and the lists of
+//! administration and of a customer's marks, whose keys live in `admin` and `records`), a
+//! customer's network, and the network's forms. Like `app`, these are plain functions: they
+//! change the state and return the service calls to run.
 
+use super::admin::AdminItem;
 use super::app::{App, Effect, Outcome, ReqId, Screen};
-use super::input::Input;
+use super::form::{FormKind, FormScreen, FormStage, Values, field, secret, yes_no};
 use super::keymap::Action;
-use super::strings_net::NetStrings;
+use super::records::AfterSave;
+use super::strings::Strings;
 use crate::domain::customer::LookupKind;
 use crate::domain::role::Permission;
 use crate::service::{
-    Actor, AddressRecord, CustomerFilter, CustomerNetwork, CustomerSummary, HouseInput, HouseLine,
-    IpSelection, PortMap, Service, ServiceError, SwitchInput, SwitchLine,
+    Actor, AddressRecord, CustomerFilter, CustomerNetwork, CustomerSummary, ExtraService, Group, HouseInput,
+    HouseLine, IpSelection, Mark, Operator, PortMap, Service, ServiceError, SwitchInput, SwitchLine, Tariff,
 };
 
 /// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
@@ -22,6 +24,16 @@ pub enum ListKind {
     House(String),
     Switches,
     Ports(String),
+    /// The marks a customer carries, among all.
+    CustomerMarks(i64),
+    /// Administration's sections.
+    Admin,
+    Operators,
+    Tariffs,
+    /// The extra services' catalogue.
+    Catalogue,
+    MarkCatalogue,
+    Groups,
 }
 
 /// What a list screen has loaded.
@@ -31,6 +43,13 @@ pub enum ListData {
     House { house: HouseLine, switches: Vec<SwitchLine>, customers: Vec<CustomerSummary> },
     Switches(Vec<SwitchLine>),
     Ports(PortMap),
+    CustomerMarks { all: Vec<Mark>, on: Vec<i64> },
+    Admin(Vec<AdminItem>),
+    Operators(Vec<Operator>),
+    Tariffs(Vec<Tariff>),
+    Catalogue(Vec<ExtraService>),
+    Marks(Vec<Mark>),
+    Groups(Vec<Group>),
 }
 
 /// What Enter on a row opens.
@@ -49,6 +68,13 @@ impl ListData {
             ListData::House { switches, customers, .. } => switches.len() + customers.len(),
             ListData::Switches(s) => s.len(),
             ListData::Ports(m) => m.switch.switch.ports.max(0) as usize,
+            ListData::CustomerMarks { all, .. } => all.len(),
+            ListData::Admin(v) => v.len(),
+            ListData::Operators(v) => v.len(),
+            ListData::Tariffs(v) => v.len(),
+            ListData::Catalogue(v) => v.len(),
+            ListData::Marks(v) => v.len(),
+            ListData::Groups(v) => v.len(),
         }
     }
 
@@ -72,6 +98,8 @@ impl ListData {
                     .map(|u| Target::Card(u.customer_id))
                     .unwrap_or(Target::Nothing)
             }
+            // administration's and the marks' Enter is theirs
+            _ => Target::Nothing,
         }
     }
 }
@@ -102,79 +130,7 @@ impl NetworkScreen {
     }
 }
 
-/// What a form saves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormKind {
-    HouseAdd,
-    HouseEdit(i64),
-    SwitchAdd,
-    SwitchEdit(i64),
-    IpAdd(i64),
-    SubnetAdd(i64),
-    SetMac(String),
-    BindPort(i64),
-    Promise(i64),
-    CreditLimit(i64),
-    State(i64),
-    /// Move to the former customers (`true`) or back.
-    Former(i64, bool),
-}
-
-pub struct FormField {
-    /// The service's name for the field: its errors come back under this name.
-    pub name: &'static str,
-    pub label: fn(&NetStrings) -> &'static str,
-    pub input: Input,
-    /// A credential: typed masked, shown only when asked for.
-    pub secret: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormStage {
-    Edit,
-    /// The port is taken; the message names who is on it.
-    ConfirmMove(String),
-    Saving,
-}
-
-pub struct FormScreen {
-    pub kind: FormKind,
-    pub fields: Vec<FormField>,
-    pub focus: usize,
-    /// (field index, message); an index past the fields is the form's own error.
-    pub error: Option<(usize, String)>,
-    pub stage: FormStage,
-    /// Whether the credentials are shown (and, when editing, loaded).
-    pub revealed: bool,
-    pub pending: Option<ReqId>,
-}
-
-pub fn field(
-    name: &'static str,
-    label: fn(&NetStrings) -> &'static str,
-    max: usize,
-    value: &str,
-) -> FormField {
-    FormField { name, label, input: Input::new(max).with_text(value), secret: false }
-}
-
-fn secret(name: &'static str, label: fn(&NetStrings) -> &'static str) -> FormField {
-    FormField { name, label, input: Input::masked(40), secret: true }
-}
-
 impl FormScreen {
-    pub fn new(kind: FormKind, fields: Vec<FormField>) -> FormScreen {
-        FormScreen {
-            kind,
-            fields,
-            focus: 0,
-            error: None,
-            stage: FormStage::Edit,
-            revealed: false,
-            pending: None,
-        }
-    }
-
     pub fn house(kind: FormKind, h: Option<&HouseLine>) -> FormScreen {
         let v = |f: fn(&crate::service::House) -> String| h.map(|h| f(&h.house)).unwrap_or_default();
         FormScreen::new(
@@ -182,22 +138,22 @@ impl FormScreen {
             vec![
                 field(
                     "city",
-                    |s| s.f_city,
+                    |s| s.net.f_city,
                     256,
                     &h.map(|h| h.house.city.clone()).unwrap_or_else(|| "Казань".into()),
                 ),
-                field("street", |s| s.f_street, 256, &v(|h| h.street.clone())),
+                field("street", |s| s.net.f_street, 256, &v(|h| h.street.clone())),
                 field(
                     "number",
-                    |s| s.f_number,
+                    |s| s.net.f_number,
                     6,
                     &v(|h| if h.number > 0 { h.number.to_string() } else { String::new() }),
                 ),
-                field("letter", |s| s.f_letter, 32, &v(|h| h.letter.clone())),
-                field("postcode", |s| s.f_postcode, 10, &v(|h| h.postcode.clone())),
+                field("letter", |s| s.net.f_letter, 32, &v(|h| h.letter.clone())),
+                field("postcode", |s| s.net.f_postcode, 10, &v(|h| h.postcode.clone())),
                 field(
                     "connect_date",
-                    |s| s.f_connect_date,
+                    |s| s.net.f_connect_date,
                     10,
                     &v(|h| h.connect_date.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()),
                 ),
@@ -205,86 +161,55 @@ impl FormScreen {
         )
     }
 
-    pub fn switch(kind: FormKind, sw: Option<&SwitchLine>, house_id: Option<i64>) -> FormScreen {
+    /// A switch; its house is picked by searching (`house`: the house it goes in, when known).
+    pub fn switch(
+        s: &Strings,
+        kind: FormKind,
+        sw: Option<&SwitchLine>,
+        house: Option<&HouseLine>,
+    ) -> FormScreen {
         let v = |f: fn(&crate::service::Switch) -> String| sw.map(|l| f(&l.switch)).unwrap_or_default();
-        let house =
-            sw.and_then(|l| l.switch.house_id).or(house_id).map(|h| h.to_string()).unwrap_or_default();
+        let (house_id, house_text) = match (sw, house) {
+            (Some(l), _) => (l.switch.house_id, l.house.clone().unwrap_or_default()),
+            (None, Some(h)) => (Some(h.house.id), h.house.short_address()),
+            (None, None) => (None, String::new()),
+        };
         FormScreen::new(
             kind,
             vec![
-                field("name", |s| s.f_name, 256, &v(|s| s.name.clone())),
-                field("ip", |s| s.f_ip, 45, &v(|s| s.ip.clone())),
-                field("model", |s| s.f_model, 256, &v(|s| s.model.clone())),
-                field("house_id", |s| s.f_house_id, 12, &house),
+                field("name", |s| s.net.f_name, 256, &v(|s| s.name.clone())),
+                field("ip", |s| s.net.f_ip, 45, &v(|s| s.ip.clone())),
+                field("model", |s| s.net.f_model, 256, &v(|s| s.model.clone())),
+                super::form::pick(
+                    "house_id",
+                    |s| s.net.f_house_id,
+                    super::picker::PickKind::House,
+                    house_id,
+                    &house_text,
+                )
+                .with_hint(|s| s.adm.hint_pick),
                 field(
                     "ports",
-                    |s| s.f_ports,
+                    |s| s.net.f_ports,
                     4,
                     &v(|s| if s.ports > 0 { s.ports.to_string() } else { String::new() }),
                 ),
-                field(
+                yes_no(
                     "serves_house",
-                    |s| s.f_serves_house,
-                    5,
-                    &v(|s| if s.serves_house { "да".into() } else { "нет".into() }),
+                    |s| s.net.f_serves_house,
+                    s,
+                    sw.is_some_and(|l| l.switch.serves_house),
                 ),
-                secret("snmp_community", |s| s.f_snmp),
-                secret("ssh_password", |s| s.f_ssh),
-                secret("telnet_password", |s| s.f_telnet),
+                secret("snmp_community", |s| s.net.f_snmp),
+                secret("ssh_password", |s| s.net.f_ssh),
+                secret("telnet_password", |s| s.net.f_telnet),
             ],
         )
-    }
-
-    /// The typed values, in field order. A credential left empty while editing, unseen, is
-    /// `None`: kept as it is.
-    pub fn values(&self) -> Vec<Option<String>> {
-        let editing = matches!(self.kind, FormKind::SwitchEdit(_));
-        self.fields
-            .iter()
-            .map(|f| {
-                let t = f.input.text();
-                if f.secret && editing && !self.revealed && t.is_empty() { None } else { Some(t) }
-            })
-            .collect()
-    }
-
-    pub fn title(&self, s: &NetStrings) -> &'static str {
-        match self.kind {
-            FormKind::HouseAdd => s.form_house_add,
-            FormKind::HouseEdit(_) => s.form_house_edit,
-            FormKind::SwitchAdd => s.form_switch_add,
-            FormKind::SwitchEdit(_) => s.form_switch_edit,
-            FormKind::IpAdd(_) => s.form_ip_add,
-            FormKind::SubnetAdd(_) => s.form_subnet_add,
-            FormKind::SetMac(_) => s.form_set_mac,
-            FormKind::BindPort(_) => s.form_bind,
-            FormKind::Promise(_) => s.form_promise,
-            FormKind::CreditLimit(_) => s.form_credit,
-            FormKind::State(_) => s.form_state,
-            FormKind::Former(_, true) => s.form_to_former,
-            FormKind::Former(_, false) => s.form_back,
-        }
-    }
-
-    /// Sends what is typed to the service (`take_over`: the operator agreed to move whoever
-    /// holds the port).
-    fn save(&mut self, req: ReqId, take_over: bool) -> Vec<Effect> {
-        self.error = None;
-        self.stage = FormStage::Saving;
-        self.pending = Some(req);
-        vec![Effect::SaveForm { req, kind: self.kind.clone(), values: self.values(), take_over }]
-    }
-
-    fn show_secrets(&mut self, shown: bool) {
-        self.revealed = shown;
-        for f in self.fields.iter_mut().filter(|f| f.secret) {
-            f.input.masked = !shown;
-        }
     }
 }
 
 impl App {
-    fn net(&self) -> &'static NetStrings {
+    fn net(&self) -> &'static super::strings_net::NetStrings {
         self.strings().net
     }
 
@@ -316,11 +241,6 @@ impl App {
         vec![Effect::LoadNetwork { req, customer_id }]
     }
 
-    pub(super) fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
-        self.screens.push(Screen::Form(Box::new(form)));
-        Vec::new()
-    }
-
     /// The reload of the screen on top (after a change saved from a form over it).
     pub(super) fn reload_top(&mut self) -> Vec<Effect> {
         let req = self.req();
@@ -335,16 +255,22 @@ impl App {
             }
             Screen::Card(c) => {
                 c.pending = Some(req);
-                vec![Effect::Card { req, id: c.id }]
+                let mut effects = vec![Effect::Card { req, id: c.id }];
+                effects.extend(self.load_tab());
+                effects
             }
             _ => Vec::new(),
         }
     }
 
     pub(super) fn list_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        if let Some(effects) = self.marks_key(action).or_else(|| self.admin_key(action)) {
+            return effects;
+        }
         let can_house = self.can(Permission::HouseManage);
         let can_net = self.can(Permission::NetworkManage);
         let denied = self.strings().denied;
+        let s = self.strings();
         let Screen::List(l) = self.screen_mut() else { return Vec::new() };
         let n = l.data.as_ref().map(ListData::rows).unwrap_or(0);
         let last = n.saturating_sub(1);
@@ -380,7 +306,12 @@ impl App {
                 }
             }
             Some(Action::AddSwitch) if can_net => {
-                return self.open_form(FormScreen::switch(FormKind::SwitchAdd, None, None));
+                let house = match &l.data {
+                    Some(ListData::House { house, .. }) => Some(house),
+                    _ => None,
+                };
+                let form = FormScreen::switch(s, FormKind::SwitchAdd, None, house);
+                return self.open_form(form);
             }
             Some(Action::EditSwitch) if can_net => {
                 let line = match &l.data {
@@ -389,11 +320,8 @@ impl App {
                     _ => None,
                 };
                 if let Some(line) = line {
-                    return self.open_form(FormScreen::switch(
-                        FormKind::SwitchEdit(line.switch.id),
-                        Some(&line),
-                        None,
-                    ));
+                    let form = FormScreen::switch(s, FormKind::SwitchEdit(line.switch.id), Some(&line), None);
+                    return self.open_form(form);
                 }
             }
             Some(Action::AddHouse | Action::EditHouse | Action::AddSwitch | Action::EditSwitch) => {
@@ -449,14 +377,17 @@ impl App {
             Some(Action::AddIp) => {
                 let form = FormScreen::new(
                     FormKind::IpAdd(customer_id),
-                    vec![field("ip", |s| s.f_ip, 45, ""), field("mac", |s| s.f_mac, 17, "")],
+                    vec![field("ip", |s| s.net.f_ip, 45, ""), field("mac", |s| s.net.f_mac, 17, "")],
                 );
                 return self.open_form(form);
             }
             Some(Action::AddSubnet) => {
                 let form = FormScreen::new(
                     FormKind::SubnetAdd(customer_id),
-                    vec![field("ip", |s| s.f_first_ip, 45, ""), field("prefix", |s| s.f_prefix, 4, "")],
+                    vec![
+                        field("ip", |s| s.net.f_first_ip, 45, ""),
+                        field("prefix", |s| s.net.f_prefix, 4, ""),
+                    ],
                 );
                 return self.open_form(form);
             }
@@ -465,7 +396,7 @@ impl App {
                     Some((ip, mac)) => {
                         let form = FormScreen::new(
                             FormKind::SetMac(ip),
-                            vec![field("mac", |s| s.f_mac, 17, mac.as_deref().unwrap_or(""))],
+                            vec![field("mac", |s| s.net.f_mac, 17, mac.as_deref().unwrap_or(""))],
                         );
                         return self.open_form(form);
                     }
@@ -486,7 +417,10 @@ impl App {
                 };
                 let form = FormScreen::new(
                     FormKind::BindPort(customer_id),
-                    vec![field("switch", |s| s.f_switch, 256, &sw), field("port", |s| s.f_port, 4, &port)],
+                    vec![
+                        field("switch", |s| s.net.f_switch, 256, &sw),
+                        field("port", |s| s.net.f_port, 4, &port),
+                    ],
                 );
                 return self.open_form(form);
             }
@@ -495,52 +429,6 @@ impl App {
                 return vec![Effect::Unbind { req, customer_id }];
             }
             Some(Action::DeleteIp) if rows > 0 => n.confirm_delete = true,
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    pub(super) fn form_key(
-        &mut self,
-        ev: &ratatui::crossterm::event::KeyEvent,
-        action: Option<Action>,
-    ) -> Vec<Effect> {
-        let can_reveal = self.can(Permission::SwitchSecrets);
-        let req = self.req();
-        let Screen::Form(fm) = self.screen_mut() else { return Vec::new() };
-        let n = fm.fields.len();
-        match (&fm.stage, action) {
-            (FormStage::Edit, Some(Action::Back)) => {
-                self.screens.pop();
-            }
-            (FormStage::Edit, Some(Action::NextField)) if n > 0 => fm.focus = (fm.focus + 1) % n,
-            (FormStage::Edit, Some(Action::PrevField)) if n > 0 => fm.focus = (fm.focus + n - 1) % n,
-            (FormStage::Edit, Some(Action::Reveal)) if can_reveal && fm.fields.iter().any(|f| f.secret) => {
-                if fm.revealed {
-                    fm.show_secrets(false);
-                } else if let FormKind::SwitchEdit(id) = fm.kind {
-                    fm.pending = Some(req);
-                    return vec![Effect::Secrets { req, switch_id: id }];
-                } else {
-                    fm.show_secrets(true);
-                }
-            }
-            (FormStage::Edit, Some(Action::Clear)) => {
-                if let Some(f) = fm.fields.get_mut(fm.focus) {
-                    f.input.clear();
-                }
-                fm.error = None;
-            }
-            (FormStage::Edit, Some(Action::Submit)) => return fm.save(req, false),
-            (FormStage::Edit, _) => {
-                if let Some(f) = fm.fields.get_mut(fm.focus)
-                    && f.input.handle(ev) == Some(true)
-                {
-                    fm.error = None;
-                }
-            }
-            (FormStage::ConfirmMove(_), Some(Action::Confirm)) => return fm.save(req, true),
-            (FormStage::ConfirmMove(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
             _ => {}
         }
         Vec::new()
@@ -634,9 +522,18 @@ impl App {
                 let rule_words = self.strings().promise_rules;
                 match self.awaiting(req) {
                     Some(Screen::Form(fm)) => match r {
-                        Ok(()) => {
+                        Ok(after) => {
                             self.screens.pop();
-                            return Ok(self.reload_top());
+                            return Ok(match after {
+                                AfterSave::Reload => self.reload_top(),
+                                AfterSave::OpenCard(id) => self.open_card(id),
+                                AfterSave::CloseCard => {
+                                    if matches!(self.screen(), Screen::Card(_)) {
+                                        self.screens.pop();
+                                    }
+                                    self.reload_top()
+                                }
+                            });
                         }
                         Err(ServiceError::PortTaken { port, switch, holder_id, holder_name }) => {
                             let [p, of, by] = words;
@@ -665,8 +562,12 @@ impl App {
                         }
                     },
                     Some(Screen::Network(n)) => match r {
-                        Ok(()) => return Ok(self.reload_top()),
+                        Ok(_) => return Ok(self.reload_top()),
                         Err(_) => n.error = text,
+                    },
+                    Some(Screen::List(l)) => match r {
+                        Ok(_) => return Ok(self.reload_top()),
+                        Err(_) => l.error = text,
                     },
                     _ => {}
                 }
@@ -685,7 +586,7 @@ pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcom
             (req, Outcome::Network(Box::new(svc.customer_network(a, customer_id).await)))
         }
         Effect::SaveForm { req, kind, values, take_over } => {
-            (req, Outcome::Saved(save(svc, a, &kind, values, take_over).await))
+            (req, Outcome::Saved(super::form::save(svc, a, &kind, &values, take_over).await))
         }
         Effect::DeleteAddress { req, customer_id, record } => {
             let r = match (&record.ip, record.prefix) {
@@ -695,10 +596,10 @@ pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcom
                 }
                 (None, _) => svc.delete_ip(a, customer_id, &IpSelection::MacOnly).await.map(drop),
             };
-            (req, Outcome::Saved(r))
+            (req, Outcome::Saved(r.map(|_| AfterSave::Reload)))
         }
         Effect::Unbind { req, customer_id } => {
-            (req, Outcome::Saved(svc.unbind_port(a, customer_id).await.map(drop)))
+            (req, Outcome::Saved(svc.unbind_port(a, customer_id).await.map(|_| AfterSave::Reload)))
         }
         Effect::Secrets { req, switch_id } => {
             let r = svc.list_switches(a, Some(switch_id), None, true).await.and_then(|mut l| {
@@ -717,6 +618,9 @@ pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcom
 }
 
 async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData, ServiceError> {
+    if let Some(r) = super::admin::load(svc, a, kind).await {
+        return r;
+    }
     Ok(match kind {
         ListKind::Houses => ListData::Houses(svc.list_houses(a, None).await?),
         ListKind::House(reference) => {
@@ -732,6 +636,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             let id = svc.find_switch(a, reference).await?.switch.id;
             ListData::Ports(svc.port_map(a, id).await?)
         }
+        other => return Err(ServiceError::NotFound(format!("list {other:?}"))),
     })
 }
 
@@ -742,14 +647,16 @@ fn flat_order(apartment: Option<&str>) -> (u64, String) {
     (digits.parse().unwrap_or(u64::MAX), a.to_string())
 }
 
-async fn save(
+/// Saves a network form, or one of the card's small ones (promised payment, credit limit,
+/// state, to the former customers).
+pub async fn save(
     svc: &Service,
     a: &Actor,
     kind: &FormKind,
-    values: Vec<Option<String>>,
+    values: &Values,
     take_over: bool,
 ) -> Result<(), ServiceError> {
-    let v = |i: usize| values.get(i).cloned().flatten();
+    let v = |i: usize| values.at(i);
     let text = |i: usize| v(i).unwrap_or_default();
     match kind {
         FormKind::HouseAdd | FormKind::HouseEdit(_) => {
@@ -796,14 +703,7 @@ async fn save(
             svc.promise_payment(a, *c, amount, days).await.map(drop)
         }
         FormKind::State(c) => {
-            let t = text(0).trim().to_lowercase();
-            let state = match t.as_str() {
-                "стоп" => Ok(crate::domain::customer::CustomerState::Stop),
-                "пауза" => Ok(crate::domain::customer::CustomerState::Pause),
-                "активен" | "актив" => Ok(crate::domain::customer::CustomerState::Active),
-                other => other.parse(),
-            }
-            .map_err(|e| ServiceError::invalid("state", e))?;
+            let state = text(0).parse().map_err(|e| ServiceError::invalid("state", e))?;
             svc.change_state(a, *c, state).await.map(drop)
         }
         FormKind::Former(c, to_former) => svc.set_former(a, *c, *to_former).await.map(drop),
@@ -822,5 +722,6 @@ async fn save(
             };
             svc.bind_port(a, *c, sw, &text(1), take_over).await.map(drop)
         }
+        other => Err(ServiceError::NotFound(format!("form {other:?}"))),
     }
 }

@@ -8,40 +8,41 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Screen};
-use super::net::{FormStage, ListData, ListKind};
+use super::net::{ListData, ListKind};
 use super::theme::Theme;
-use super::ui::{dialog, field, right};
+use super::ui::{dialog, right};
 use crate::domain::text::fit_width as fit;
 use crate::service::{CustomerCard, CustomerNetwork};
 
 /// The title of a network screen for the top line.
-pub fn title(app: &App) -> &'static str {
+pub fn title(app: &App, screen: &Screen) -> &'static str {
     let n = app.strings().net;
-    match app.screen() {
+    match screen {
         Screen::List(l) => match l.kind {
             ListKind::Houses => n.houses_title,
             ListKind::House(_) => n.house_title,
             ListKind::Switches => n.switches_title,
             ListKind::Ports(_) => n.ports_title,
+            _ => super::records_ui::list_title(app.strings(), &l.kind),
         },
         Screen::Network(_) => n.network_title,
-        Screen::Form(f) => f.title(n),
+        Screen::Form(f) => f.title(app.strings()),
         _ => "",
     }
 }
 
 /// Rows `first..` that fit in `height` with `selected` among them.
-fn window(selected: usize, height: usize) -> usize {
+pub(super) fn window(selected: usize, height: usize) -> usize {
     selected.saturating_sub(height.saturating_sub(1))
 }
 
-fn row(t: &Theme, selected: bool, cells: Vec<String>) -> Line<'static> {
+pub(super) fn row(t: &Theme, selected: bool, cells: Vec<String>) -> Line<'static> {
     let style = if selected { t.selected } else { t.normal };
     let marker = if selected { "▶ " } else { "  " };
     Line::from(Span::styled(format!("{marker}{}", cells.join(" ")), style))
 }
 
-fn head(t: &Theme, cells: Vec<String>) -> Line<'static> {
+pub(super) fn head(t: &Theme, cells: Vec<String>) -> Line<'static> {
     Line::from(Span::styled(format!("  {}", cells.join(" ")), t.dim))
 }
 
@@ -50,11 +51,14 @@ fn message(f: &mut Frame, t: &Theme, area: Rect, text: &str, style: Style) {
     f.render_widget(Paragraph::new(Line::from(Span::styled(text.to_string(), style))), area);
 }
 
-pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::List(l) = app.screen() else { return };
+pub fn draw_list(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::List(l) = screen else { return };
     let s = app.strings();
     let n = s.net;
     let t = &app.theme;
+    if super::records_ui::draw_list(f, app, l, area) {
+        return;
+    }
     let Some(data) = &l.data else {
         let (text, style) = match &l.error {
             Some(e) => (e.clone(), t.error),
@@ -121,6 +125,8 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             }
             lines.push(Line::from(Span::styled(info, t.dim)));
         }
+        // drawn by records_ui
+        _ => {}
     }
     if let Some(e) = &l.error {
         lines.push(Line::from(Span::styled(e.clone(), t.error)));
@@ -189,6 +195,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
                     None => vec![right(&port.to_string(), 4), n.port_free.to_string()],
                 }
             }
+            _ => Vec::new(),
         };
         let mut line = row(t, sel, cells);
         if !sel && matches!(data, ListData::Ports(m) if !m.users.iter().any(|u| u.port == i as i64 + 1)) {
@@ -251,8 +258,8 @@ fn port_text(app: &App, net: &CustomerNetwork) -> String {
     }
 }
 
-pub fn draw_network(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Network(ns) = app.screen() else { return };
+pub fn draw_network(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Network(ns) = screen else { return };
     let s = app.strings();
     let n = s.net;
     let t = &app.theme;
@@ -323,100 +330,4 @@ pub fn draw_network(f: &mut Frame, app: &App, area: Rect) {
         ];
         dialog(f, area, 60, n.delete_question, body);
     }
-}
-
-pub fn draw_form(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Form(fm) = app.screen() else { return };
-    let s = app.strings();
-    let n = s.net;
-    let t = &app.theme;
-    f.render_widget(
-        Paragraph::new(Line::from(Span::styled(fm.title(n), t.title))),
-        Rect { height: 1, ..area },
-    );
-    let label_w = 20;
-    let editing = fm.stage == FormStage::Edit && !app.help;
-    let mut y = area.y + 2;
-    let bottom = area.y + area.height;
-    for (i, fd) in fm.fields.iter().enumerate() {
-        if y >= bottom {
-            break;
-        }
-        let r = Rect { y, height: 1, ..area };
-        field(f, t, r, (fd.label)(n), &fd.input, editing && i == fm.focus, label_w);
-        if fd.secret
-            && !fm.revealed
-            && fd.input.is_empty()
-            && matches!(fm.kind, super::net::FormKind::SwitchEdit(_))
-        {
-            let x = area.x + label_w as u16 + 2;
-            let hint = Rect { x, y, width: area.width.saturating_sub(x - area.x), height: 1 };
-            f.render_widget(Paragraph::new(Span::styled(n.secret_kept, t.dim)), hint);
-        }
-        y += 1;
-        if let Some((at, msg)) = &fm.error
-            && *at == i
-            && y < bottom
-        {
-            let r = Rect {
-                x: area.x + label_w as u16 + 2,
-                y,
-                width: area.width.saturating_sub(label_w as u16 + 2),
-                height: 1,
-            };
-            f.render_widget(Paragraph::new(Span::styled(msg.clone(), t.error)), r);
-            y += 1;
-        }
-    }
-    if let Some((at, msg)) = &fm.error
-        && *at >= fm.fields.len()
-        && y + 1 < bottom
-    {
-        let r = Rect { y: y + 1, height: bottom - y - 1, ..area };
-        f.render_widget(
-            Paragraph::new(Span::styled(msg.clone(), t.error)).wrap(ratatui::widgets::Wrap { trim: true }),
-            r,
-        );
-    }
-    match &fm.stage {
-        FormStage::Saving => {
-            dialog(f, area, 40, fm.title(n), vec![Line::from(Span::styled(n.saving, t.dim))])
-        }
-        FormStage::ConfirmMove(why) => {
-            let body = vec![
-                Line::from(Span::styled(why.clone(), t.warn)),
-                Line::from(""),
-                Line::from(Span::styled(n.move_question, t.title)),
-                Line::from(Span::styled(
-                    format!("Enter / y — {}   Esc / n — {}", s.key_apply, s.key_cancel),
-                    t.key,
-                )),
-            ];
-            dialog_wrapped(f, area, 72, fm.title(n), body);
-        }
-        FormStage::Edit => {}
-    }
-}
-
-/// A dialog whose lines may wrap (a long conflict message).
-fn dialog_wrapped(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let h = (rows as u16 + 3).min(area.height);
-    let w = width.min(area.width);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + area.height.saturating_sub(h) / 2,
-        width: w,
-        height: h,
-    };
-    f.render_widget(ratatui::widgets::Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }).block(
-            ratatui::widgets::Block::default()
-                .borders(ratatui::widgets::Borders::ALL)
-                .title(title.to_string()),
-        ),
-        r,
-    );
 }

@@ -201,6 +201,8 @@ pub struct Strings {
     pub key_reveal: &'static str,
     /// The network screens' words.
     pub net: &'static super::strings_net::NetStrings,
+    /// The customer record's and administration's words.
+    pub adm: &'static super::strings_admin::AdminStrings,
 }
 
 static RU: Strings = Strings {
@@ -374,6 +376,7 @@ static RU: Strings = Strings {
     key_delete: "удалить",
     key_reveal: "показать пароли",
     net: &super::strings_net::RU,
+    adm: &super::strings_admin::RU,
 };
 
 static EN: Strings = Strings {
@@ -547,6 +550,7 @@ static EN: Strings = Strings {
     key_delete: "delete",
     key_reveal: "show passwords",
     net: &super::strings_net::EN,
+    adm: &super::strings_admin::EN,
 };
 
 impl Strings {

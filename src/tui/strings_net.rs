@@ -138,9 +138,9 @@ pub static RU: NetStrings = NetStrings {
     f_name: "Название",
     f_ip: "IP-адрес",
     f_model: "Модель",
-    f_house_id: "Дом (id)",
+    f_house_id: "Дом",
     f_ports: "Портов",
-    f_serves_house: "Весь дом (да/нет)",
+    f_serves_house: "На весь дом",
     f_snmp: "SNMP community",
     f_ssh: "Пароль SSH",
     f_telnet: "Пароль telnet",
@@ -161,7 +161,7 @@ pub static RU: NetStrings = NetStrings {
     form_state: "Статус абонента",
     form_to_former: "Перевести в бывшие абоненты? (деньги и история остаются)",
     form_back: "Вернуть из бывших абонентов?",
-    f_state: "стоп/пауза/активен",
+    f_state: "Статус",
 };
 
 pub static EN: NetStrings = NetStrings {
@@ -219,9 +219,9 @@ pub static EN: NetStrings = NetStrings {
     f_name: "Name",
     f_ip: "IP address",
     f_model: "Model",
-    f_house_id: "House (id)",
+    f_house_id: "House",
     f_ports: "Ports",
-    f_serves_house: "Whole house (yes/no)",
+    f_serves_house: "Whole house",
     f_snmp: "SNMP community",
     f_ssh: "SSH password",
     f_telnet: "Telnet password",
@@ -242,5 +242,5 @@ pub static EN: NetStrings = NetStrings {
     form_state: "Customer's state",
     form_to_former: "Move to the former customers? (money and history stay)",
     form_back: "Bring back from the former customers?",
-    f_state: "stop/pause/active",
+    f_state: "State",
 };

@@ -34,7 +34,7 @@ fn money(m: Money) -> String {
     m.format_ru()
 }
 
-fn state_name(s: &Strings, st: CustomerState) -> &'static str {
+pub(super) fn state_name(s: &Strings, st: CustomerState) -> &'static str {
     match st {
         CustomerState::Active => s.state_active,
         CustomerState::Pause => s.state_pause,
@@ -51,14 +51,14 @@ fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
     }
 }
 
-fn period_name(s: &Strings, p: Period) -> &'static str {
+pub(super) fn period_name(s: &Strings, p: Period) -> &'static str {
     match p {
         Period::Month => s.per_month,
         Period::Day => s.per_day,
     }
 }
 
-fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static str {
+pub(super) fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static str {
     use crate::domain::role::Role;
     match r {
         Role::Admin => s.roles[0],
@@ -105,17 +105,11 @@ pub fn draw(f: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_top(f, app, top);
-    match app.screen() {
-        Screen::Login(_) => draw_login(f, app, body),
-        Screen::Search(_) => draw_search(f, app, body),
-        Screen::Card(_) => draw_card(f, app, body),
-        Screen::Pay(_) => draw_pay(f, app, body),
-        Screen::History(_) => draw_history(f, app, body),
-        Screen::Tariff(_) => draw_tariff(f, app, body),
-        Screen::List(_) => super::net_ui::draw_list(f, app, body),
-        Screen::Network(_) => super::net_ui::draw_network(f, app, body),
-        Screen::Form(_) => super::net_ui::draw_form(f, app, body),
+    // a question is asked over the screen it is about
+    if let Some(under) = app.under_question() {
+        draw_screen(f, app, under, body);
     }
+    draw_screen(f, app, app.screen(), body);
     if let Some(c) = &app.command {
         let width = (status.width as usize).saturating_sub(2);
         let (text, cursor) = c.input.view(width);
@@ -132,17 +126,35 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
 }
 
+fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
+    match screen {
+        Screen::Login(_) => draw_login(f, app, screen, body),
+        Screen::Search(_) => draw_search(f, app, screen, body),
+        Screen::Card(_) => draw_card(f, app, screen, body),
+        Screen::Pay(_) => draw_pay(f, app, screen, body),
+        Screen::History(_) => draw_history(f, app, screen, body),
+        Screen::Tariff(_) => draw_tariff(f, app, screen, body),
+        Screen::List(_) => super::net_ui::draw_list(f, app, screen, body),
+        Screen::Network(_) => super::net_ui::draw_network(f, app, screen, body),
+        Screen::Form(_) => super::form_ui::draw_form(f, app, screen, body),
+        Screen::Picker(_) => super::records_ui::draw_picker(f, app, screen, body),
+        Screen::Merge(_) => super::records_ui::draw_merge(f, app, screen, body),
+    }
+}
+
 fn draw_top(f: &mut Frame, app: &App, area: Rect) {
     let s = app.strings();
     let t = &app.theme;
-    let title = match app.screen() {
+    let shown = app.under_question().unwrap_or(app.screen());
+    let title = match shown {
         Screen::Login(_) => s.login_title,
         Screen::Search(_) => s.search_title,
         Screen::Card(_) => s.card_title,
         Screen::Pay(_) => s.pay_title,
         Screen::History(_) => s.history_title,
         Screen::Tariff(_) => s.tariff_title,
-        Screen::List(_) | Screen::Network(_) | Screen::Form(_) => super::net_ui::title(app),
+        Screen::List(_) | Screen::Network(_) | Screen::Form(_) => super::net_ui::title(app, shown),
+        Screen::Picker(_) | Screen::Merge(_) => super::records_ui::title(app, shown),
     };
     let who =
         app.actor.as_ref().map(|a| format!(" │ {} ({})", a.name, role_name(s, a.role))).unwrap_or_default();
@@ -256,8 +268,8 @@ pub(super) fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: 
     );
 }
 
-fn draw_login(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Login(l) = app.screen() else { return };
+fn draw_login(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Login(l) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let w = 50.min(area.width);
@@ -333,8 +345,8 @@ fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String
     ]
 }
 
-fn draw_search(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Search(sc) = app.screen() else { return };
+fn draw_search(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Search(sc) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let [input_row, info_row, head_row, list] = Layout::vertical([
@@ -405,8 +417,8 @@ fn kv(t: &Theme, label: &str, value: String, style: Style) -> Line<'static> {
     Line::from(vec![Span::styled(fit(label, 14), t.dim), Span::styled(value, style)])
 }
 
-fn draw_card(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Card(c) = app.screen() else { return };
+fn draw_card(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Card(c) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let Some(card) = &c.card else {
@@ -417,6 +429,12 @@ fn draw_card(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
+    let [tabs, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    super::records_ui::draw_tab_bar(f, app, c, tabs);
+    if c.tab != super::records::CardTab::Main {
+        super::records_ui::draw_tab(f, app, c, card, area);
+        return;
+    }
     let cu = &card.customer;
     let mut lines = Vec::new();
     let mut flags = Vec::new();
@@ -525,8 +543,8 @@ fn draw_card(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Pay(p) = app.screen() else { return };
+fn draw_pay(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Pay(p) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let cu = &p.card.customer;
@@ -630,8 +648,8 @@ fn draw_pay(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-fn draw_history(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::History(h) = app.screen() else { return };
+fn draw_history(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::History(h) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let promise_rows = u16::from(h.page.as_ref().is_some_and(|p| !p.promises.is_empty()));
@@ -740,8 +758,8 @@ fn draw_history(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(Span::styled(totals, t.accent)), totals_row);
 }
 
-fn draw_tariff(f: &mut Frame, app: &App, area: Rect) {
-    let Screen::Tariff(ts) = app.screen() else { return };
+fn draw_tariff(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Tariff(ts) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
     let cu = &ts.card.customer;

@@ -212,7 +212,7 @@ async fn screens(svc: &Service, actor: &Actor, surname: &str) -> Vec<(&'static s
         a
     };
     let card_screen =
-        || Screen::Card(Box::new(CardScreen { id, card: Some(card.clone()), pending: None, error: None }));
+        || Screen::Card(Box::new(CardScreen { card: Some(card.clone()), ..CardScreen::new(id, None) }));
     let pay = |stage| {
         let mut p = PayScreen::new(card.clone());
         p.amount.set("500");

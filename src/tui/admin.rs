@@ -1,0 +1,349 @@
+//! Administration: operators (add, role, new password, lock and unlock), tariffs, the catalogue
+//! of extra services, marks and customer groups. Reached from the search screen by those whose
+//! role keeps any of them; every change goes through the service, which checks the role again.
+
+use super::app::{App, Effect};
+use super::form::{FormKind, FormScreen, Values, choice, field, secret, yes_no};
+use super::keymap::Action;
+use super::net::{ListData, ListKind};
+use super::records::{AfterSave, FormData};
+use super::strings::Strings;
+use crate::domain::money::Money;
+use crate::domain::role::{Permission, Role};
+use crate::service::{
+    Actor, ExtraService, Group, MARK_COLORS, Mark, Operator, Period, Service, ServiceError, ServiceInput,
+    Tariff, TariffInput,
+};
+
+/// The sections of administration, each kept by one permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminItem {
+    Operators,
+    Tariffs,
+    Catalogue,
+    Marks,
+    Groups,
+}
+
+impl AdminItem {
+    pub const ALL: [AdminItem; 5] =
+        [AdminItem::Operators, AdminItem::Tariffs, AdminItem::Catalogue, AdminItem::Marks, AdminItem::Groups];
+
+    pub fn permission(self) -> Permission {
+        match self {
+            AdminItem::Operators => Permission::OperatorManage,
+            AdminItem::Tariffs | AdminItem::Catalogue => Permission::TariffManage,
+            AdminItem::Marks | AdminItem::Groups => Permission::CatalogueManage,
+        }
+    }
+
+    pub fn name(self, s: &Strings) -> &'static str {
+        let i = AdminItem::ALL.iter().position(|x| *x == self).unwrap_or(0);
+        s.adm.admin_items[i]
+    }
+
+    fn list(self) -> ListKind {
+        match self {
+            AdminItem::Operators => ListKind::Operators,
+            AdminItem::Tariffs => ListKind::Tariffs,
+            AdminItem::Catalogue => ListKind::Catalogue,
+            AdminItem::Marks => ListKind::MarkCatalogue,
+            AdminItem::Groups => ListKind::Groups,
+        }
+    }
+
+    /// The sections `actor` may keep.
+    pub fn for_actor(actor: &Actor) -> Vec<AdminItem> {
+        AdminItem::ALL.into_iter().filter(|i| actor.can(i.permission())).collect()
+    }
+}
+
+fn period_options(s: &Strings) -> Vec<(String, String)> {
+    vec![("month".into(), s.per_month.to_string()), ("day".into(), s.per_day.to_string())]
+}
+
+fn period_value(p: Period) -> &'static str {
+    match p {
+        Period::Month => "month",
+        Period::Day => "day",
+    }
+}
+
+fn role_options(s: &Strings) -> Vec<(String, String)> {
+    Role::ALL.iter().zip(s.roles).map(|(r, name)| (r.as_str().to_string(), name.to_string())).collect()
+}
+
+/// A new operator, or an operator's name and role.
+pub fn operator_form(s: &Strings, op: Option<&Operator>) -> FormScreen {
+    match op {
+        None => FormScreen::new(
+            FormKind::OperatorAdd,
+            vec![
+                field("login", |s| s.adm.col_login, 64, ""),
+                field("name", |s| s.adm.f_op_name, 128, ""),
+                choice("role", |s| s.adm.f_role, role_options(s), Role::Cashier.as_str()),
+                secret("password", |s| s.adm.f_password),
+                secret("password2", |s| s.adm.f_password2),
+            ],
+        ),
+        Some(op) => FormScreen::new(
+            FormKind::OperatorEdit(op.id),
+            vec![
+                field("name", |s| s.adm.f_op_name, 128, &op.name),
+                choice("role", |s| s.adm.f_role, role_options(s), op.role.as_str()),
+            ],
+        ),
+    }
+}
+
+/// A tariff: new, or as it is with its transitions.
+pub fn tariff_form(s: &Strings, data: Option<FormData>) -> Option<FormScreen> {
+    let (kind, t, transitions) = match data {
+        None => (FormKind::TariffAdd, None, Vec::new()),
+        Some(FormData::TariffEdit(t, tr)) => (FormKind::TariffEdit(t.id), Some(t), tr),
+        Some(_) => return None,
+    };
+    let t = t.as_ref();
+    let ids: Vec<String> = transitions.iter().map(i64::to_string).collect();
+    Some(FormScreen::new(
+        kind,
+        vec![
+            field("name", |s| s.net.f_name, 100, &t.map(|t| t.name.clone()).unwrap_or_default()),
+            field("price", |s| s.adm.f_price, 16, &t.map(|t| t.price.format_ru()).unwrap_or_default()),
+            choice(
+                "period",
+                |s| s.adm.f_period,
+                period_options(s),
+                period_value(t.map(|t| t.period).unwrap_or(Period::Month)),
+            ),
+            yes_no("active", |s| s.adm.f_active, s, t.is_none_or(|t| t.active)),
+            yes_no("public", |s| s.adm.f_public, s, t.is_none_or(|t| t.public)),
+            field("transitions", |s| s.adm.f_transitions, 200, &ids.join(", "))
+                .with_hint(|s| s.adm.hint_transitions),
+        ],
+    ))
+}
+
+/// An entry of the extra services' catalogue.
+pub fn catalogue_form(s: &Strings, x: Option<&ExtraService>) -> FormScreen {
+    let kind = x.map(|x| FormKind::CatalogueEdit(x.id)).unwrap_or(FormKind::CatalogueAdd);
+    FormScreen::new(
+        kind,
+        vec![
+            field("name", |s| s.net.f_name, 128, &x.map(|x| x.name.clone()).unwrap_or_default()),
+            field("price", |s| s.adm.f_price, 16, &x.map(|x| x.price.format_ru()).unwrap_or_default()),
+            choice(
+                "period",
+                |s| s.adm.f_period,
+                period_options(s),
+                period_value(x.map(|x| x.period).unwrap_or(Period::Month)),
+            ),
+            yes_no("active", |s| s.adm.f_active, s, x.is_none_or(|x| x.active)),
+        ],
+    )
+}
+
+/// A mark: its name and one of the terminal's colours.
+pub fn mark_form(s: &Strings, m: Option<&Mark>) -> FormScreen {
+    let kind = m.map(|m| FormKind::MarkEdit(m.id)).unwrap_or(FormKind::MarkAdd);
+    let colors =
+        MARK_COLORS.iter().zip(s.adm.colors).map(|(c, name)| (c.to_string(), name.to_string())).collect();
+    FormScreen::new(
+        kind,
+        vec![
+            field("name", |s| s.net.f_name, 64, &m.map(|m| m.name.clone()).unwrap_or_default()),
+            choice("color", |s| s.adm.f_color, colors, m.map(|m| m.color.as_str()).unwrap_or("green")),
+        ],
+    )
+}
+
+pub fn group_form(g: Option<&Group>) -> FormScreen {
+    let kind = g.map(|g| FormKind::GroupRename(g.id)).unwrap_or(FormKind::GroupAdd);
+    FormScreen::new(
+        kind,
+        vec![field("name", |s| s.net.f_name, 64, &g.map(|g| g.name.clone()).unwrap_or_default())],
+    )
+}
+
+/// Whether an operator cannot log in now: locked out, or locked after wrong passwords.
+pub fn is_locked(op: &Operator) -> bool {
+    !op.active || op.locked_until.is_some_and(|u| u > chrono::Utc::now())
+}
+
+impl App {
+    /// Keys of the administration screens; `None` leaves the key to the list's own (moving, Esc).
+    pub(super) fn admin_key(&mut self, action: Option<Action>) -> Option<Vec<Effect>> {
+        let s = self.strings();
+        let super::app::Screen::List(l) = self.screen() else { return None };
+        let row = l.selected;
+        let data = l.data.as_ref()?;
+        let form = match (data, action?) {
+            (ListData::Admin(items), Action::Open) => {
+                let item = *items.get(row)?;
+                return Some(self.open_list(item.list()));
+            }
+            (ListData::Operators(_), Action::ItemAdd) => operator_form(s, None),
+            (ListData::Operators(v), Action::ItemEdit | Action::Open) => operator_form(s, Some(v.get(row)?)),
+            (ListData::Operators(v), Action::Password) => {
+                let op = v.get(row)?;
+                let mut f = FormScreen::new(
+                    FormKind::OperatorPassword(op.id),
+                    vec![
+                        secret("password", |s| s.adm.f_password),
+                        secret("password2", |s| s.adm.f_password2),
+                    ],
+                );
+                f.subject = Some(format!("{} ({})", op.login, op.name));
+                f
+            }
+            (ListData::Operators(v), Action::Lock) => {
+                let op = v.get(row)?;
+                FormScreen::question(
+                    FormKind::OperatorActive(op.id, is_locked(op)),
+                    format!("{} ({})", op.login, op.name),
+                )
+            }
+            (ListData::Tariffs(_), Action::ItemAdd) => tariff_form(s, None)?,
+            (ListData::Tariffs(v), Action::ItemEdit | Action::Open) => {
+                let id = v.get(row)?.id;
+                return Some(self.prepare_form(FormKind::TariffEdit(id)));
+            }
+            (ListData::Catalogue(_), Action::ItemAdd) => catalogue_form(s, None),
+            (ListData::Catalogue(v), Action::ItemEdit | Action::Open) => catalogue_form(s, Some(v.get(row)?)),
+            (ListData::Marks(_), Action::ItemAdd) => mark_form(s, None),
+            (ListData::Marks(v), Action::ItemEdit | Action::Open) => mark_form(s, Some(v.get(row)?)),
+            (ListData::Marks(v), Action::ItemDelete) => {
+                let m = v.get(row)?;
+                FormScreen::question(FormKind::MarkDelete(m.id), m.name.clone())
+            }
+            (ListData::Groups(_), Action::ItemAdd) => group_form(None),
+            (ListData::Groups(v), Action::ItemEdit | Action::Open) => group_form(Some(v.get(row)?)),
+            (ListData::Groups(v), Action::ItemDelete) => {
+                let g = v.get(row)?;
+                FormScreen::question(FormKind::GroupDelete(g.id), g.name.clone())
+            }
+            _ => return None,
+        };
+        Some(self.open_form(form))
+    }
+}
+
+/// Loads an administration list; `None` when `kind` is not one of them.
+pub async fn load(svc: &Service, a: &Actor, kind: &ListKind) -> Option<Result<ListData, ServiceError>> {
+    Some(match kind {
+        ListKind::Admin => Ok(ListData::Admin(AdminItem::for_actor(a))),
+        ListKind::Operators => svc.list_operators(a).await.map(ListData::Operators),
+        ListKind::Tariffs => svc.list_tariffs(a, true).await.map(ListData::Tariffs),
+        ListKind::Catalogue => svc.list_services(a, true).await.map(ListData::Catalogue),
+        ListKind::MarkCatalogue => svc.list_marks(a).await.map(ListData::Marks),
+        ListKind::Groups => svc.list_groups(a).await.map(ListData::Groups),
+        ListKind::CustomerMarks(id) => {
+            async {
+                let all = svc.list_marks(a).await?;
+                let on = svc.customer_marks(a, *id).await?.into_iter().map(|m| m.id).collect();
+                Ok(ListData::CustomerMarks { all, on })
+            }
+            .await
+        }
+        _ => return None,
+    })
+}
+
+fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
+    Money::parse(v).map_err(|e| ServiceError::invalid(field, e))
+}
+
+fn tariff_input(get: &dyn Fn(&str) -> Option<String>) -> Result<TariffInput, ServiceError> {
+    let text = |n: &str| get(n).unwrap_or_default();
+    let yes = |n: &str| text(n) == "yes";
+    let transitions = text("transitions");
+    let transitions = if transitions.trim().is_empty() {
+        None
+    } else {
+        let ids = transitions
+            .split([',', ' ', ';'])
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                t.parse::<i64>()
+                    .map_err(|_| ServiceError::invalid("transitions", format!("'{t}' is not a tariff id")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Some(ids)
+    };
+    Ok(TariffInput {
+        name: text("name"),
+        price: money_field("price", &text("price"))?,
+        period: text("period").parse::<Period>().map_err(|e| ServiceError::invalid("period", e))?,
+        active: yes("active"),
+        public: yes("public"),
+        transitions,
+    })
+}
+
+/// Saves one of the administration forms; `None` when `kind` is not one of them.
+pub async fn save(
+    svc: &Service,
+    a: &Actor,
+    kind: &FormKind,
+    values: &Values,
+) -> Option<Result<AfterSave, ServiceError>> {
+    let get = |n: &str| values.get(n);
+    let text = |n: &str| values.text(n);
+    let role = || text("role").parse::<Role>().map_err(|e| ServiceError::invalid("role", e));
+    let done = |r: Result<(), ServiceError>| Some(r.map(|_| AfterSave::Reload));
+    match kind {
+        FormKind::OperatorAdd => done(match role() {
+            Ok(r) => {
+                svc.create_operator(a, &text("login"), &text("name"), r, &text("password")).await.map(drop)
+            }
+            Err(e) => Err(e),
+        }),
+        FormKind::OperatorEdit(id) => done(match role() {
+            Ok(r) => svc.edit_operator(a, *id, Some(&text("name")), Some(r)).await.map(drop),
+            Err(e) => Err(e),
+        }),
+        FormKind::OperatorPassword(id) => {
+            done(svc.reset_operator_password(a, *id, &text("password")).await.map(drop))
+        }
+        FormKind::OperatorActive(id, active) => {
+            done(svc.set_operator_active(a, *id, *active).await.map(drop))
+        }
+        FormKind::TariffAdd => done(match tariff_input(&get) {
+            Ok(t) => svc.create_tariff(a, &t).await.map(drop),
+            Err(e) => Err(e),
+        }),
+        FormKind::TariffEdit(id) => done(match tariff_input(&get) {
+            Ok(t) => svc.edit_tariff(a, *id, &t).await.map(drop),
+            Err(e) => Err(e),
+        }),
+        FormKind::CatalogueAdd | FormKind::CatalogueEdit(_) => {
+            let input = ServiceInput {
+                name: get("name"),
+                price: get("price"),
+                period: get("period"),
+                active: get("active"),
+            };
+            done(match kind {
+                FormKind::CatalogueEdit(id) => svc.edit_service(a, *id, &input).await.map(drop),
+                _ => svc.add_service(a, &input).await.map(drop),
+            })
+        }
+        FormKind::MarkAdd => done(svc.add_mark(a, &text("name"), &text("color")).await.map(drop)),
+        FormKind::MarkEdit(id) => {
+            done(svc.edit_mark(a, *id, Some(&text("name")), Some(&text("color"))).await.map(drop))
+        }
+        FormKind::MarkDelete(id) => done(svc.delete_mark(a, *id).await.map(drop)),
+        FormKind::GroupAdd => done(svc.add_group(a, &text("name")).await.map(drop)),
+        FormKind::GroupRename(id) => done(svc.rename_group(a, *id, &text("name")).await.map(drop)),
+        FormKind::GroupDelete(id) => done(svc.delete_group(a, *id).await.map(drop)),
+        _ => None,
+    }
+}
+
+/// A tariff's line in the list: for the tests and the screen alike.
+pub fn tariff_period(s: &Strings, t: &Tariff) -> &'static str {
+    match t.period {
+        Period::Month => s.per_month,
+        Period::Day => s.per_day,
+    }
+}

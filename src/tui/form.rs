@@ -1,0 +1,459 @@
+//! The one form every change outside a payment is typed into: a house, a switch, an address,
+//! a customer, a customer's service, a message, an operator, a tariff, a mark… and the
+//! questions with no fields ("move to the former customers?"). A field is typed text, a choice
+//! among a few values (← → or Space), or something picked by searching (a house, a customer).
+//! What the service says is wrong with a field is shown under that field. Like `app`, these are
+//! plain functions: they change the state and return the service calls to run.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{App, Effect, ReqId, Screen};
+use super::input::Input;
+use super::keymap::Action;
+use super::picker::{PickFor, PickKind};
+use super::strings::Strings;
+use crate::domain::role::Permission;
+use crate::service::Direction;
+
+/// What a form saves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    HouseAdd,
+    HouseEdit(i64),
+    SwitchAdd,
+    SwitchEdit(i64),
+    IpAdd(i64),
+    SubnetAdd(i64),
+    SetMac(String),
+    BindPort(i64),
+    Promise(i64),
+    CreditLimit(i64),
+    State(i64),
+    /// Move to the former customers (`true`) or back.
+    Former(i64, bool),
+    CustomerAdd,
+    CustomerEdit(i64),
+    CustomerDelete(i64),
+    /// A service for this customer.
+    ServiceAdd(i64),
+    /// A customer's service, by its id.
+    ServiceEdit(i64),
+    ServiceRemove(i64),
+    Message(i64, Direction),
+    OperatorAdd,
+    OperatorEdit(i64),
+    OperatorPassword(i64),
+    /// Lock (`false`) or unlock (`true`) an operator.
+    OperatorActive(i64, bool),
+    TariffAdd,
+    TariffEdit(i64),
+    CatalogueAdd,
+    CatalogueEdit(i64),
+    MarkAdd,
+    MarkEdit(i64),
+    MarkDelete(i64),
+    GroupAdd,
+    GroupRename(i64),
+    GroupDelete(i64),
+}
+
+impl FormKind {
+    /// The form's title; for a form without fields, its question.
+    pub fn title(&self, s: &Strings) -> &'static str {
+        let (n, a) = (s.net, s.adm);
+        match self {
+            FormKind::HouseAdd => n.form_house_add,
+            FormKind::HouseEdit(_) => n.form_house_edit,
+            FormKind::SwitchAdd => n.form_switch_add,
+            FormKind::SwitchEdit(_) => n.form_switch_edit,
+            FormKind::IpAdd(_) => n.form_ip_add,
+            FormKind::SubnetAdd(_) => n.form_subnet_add,
+            FormKind::SetMac(_) => n.form_set_mac,
+            FormKind::BindPort(_) => n.form_bind,
+            FormKind::Promise(_) => n.form_promise,
+            FormKind::CreditLimit(_) => n.form_credit,
+            FormKind::State(_) => n.form_state,
+            FormKind::Former(_, true) => n.form_to_former,
+            FormKind::Former(_, false) => n.form_back,
+            FormKind::CustomerAdd => a.customer_add_title,
+            FormKind::CustomerEdit(_) => a.customer_edit_title,
+            FormKind::CustomerDelete(_) => a.form_delete_customer,
+            FormKind::ServiceAdd(_) => a.form_service_add,
+            FormKind::ServiceEdit(_) => a.form_service_edit,
+            FormKind::ServiceRemove(_) => a.form_service_remove,
+            FormKind::Message(_, Direction::Customer) => a.form_msg_from,
+            FormKind::Message(_, Direction::Operator) => a.form_msg_to,
+            FormKind::OperatorAdd => a.form_operator_add,
+            FormKind::OperatorEdit(_) => a.form_operator_edit,
+            FormKind::OperatorPassword(_) => a.form_password,
+            FormKind::OperatorActive(_, false) => a.form_lock,
+            FormKind::OperatorActive(_, true) => a.form_unlock,
+            FormKind::TariffAdd => a.form_tariff_add,
+            FormKind::TariffEdit(_) => a.form_tariff_edit,
+            FormKind::CatalogueAdd => a.form_catalogue_add,
+            FormKind::CatalogueEdit(_) => a.form_catalogue_edit,
+            FormKind::MarkAdd => a.form_mark_add,
+            FormKind::MarkEdit(_) => a.form_mark_edit,
+            FormKind::MarkDelete(_) => a.form_mark_delete,
+            FormKind::GroupAdd => a.form_group_add,
+            FormKind::GroupRename(_) => a.form_group_rename,
+            FormKind::GroupDelete(_) => a.form_group_delete,
+        }
+    }
+}
+
+/// How a field takes its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// One of a few values: (what the service is sent, what the screen shows).
+    Choice {
+        options: Vec<(String, String)>,
+        at: usize,
+    },
+    /// Picked by searching; `value` is the id picked (empty: none) and the field's text shows
+    /// what it is.
+    Pick {
+        kind: PickKind,
+        value: String,
+    },
+}
+
+type Label = fn(&Strings) -> &'static str;
+
+pub struct FormField {
+    /// The service's name for the field: its errors come back under this name.
+    pub name: &'static str,
+    pub label: Label,
+    pub input: Input,
+    pub kind: FieldKind,
+    /// A credential: typed masked, shown only when asked for.
+    pub secret: bool,
+    /// The value when the form opened: an edit sends only what changed.
+    pub initial: String,
+    /// A heading drawn above the field: the start of a group of fields.
+    pub section: Option<Label>,
+    /// Said beside the field while it is empty.
+    pub hint: Option<Label>,
+}
+
+impl FormField {
+    /// What the service is sent for this field.
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Text => self.input.text(),
+            FieldKind::Choice { options, at } => options.get(*at).map(|o| o.0.clone()).unwrap_or_default(),
+            FieldKind::Pick { value, .. } => value.clone(),
+        }
+    }
+
+    /// Starts a group of fields under a heading.
+    pub fn in_section(mut self, section: Label) -> FormField {
+        self.section = Some(section);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: Label) -> FormField {
+        self.hint = Some(hint);
+        self
+    }
+
+    fn opened(mut self) -> FormField {
+        self.initial = self.value();
+        self
+    }
+
+    /// Steps a choice by `by` (±1), round the list.
+    fn step(&mut self, by: isize) {
+        if let FieldKind::Choice { options, at } = &mut self.kind
+            && !options.is_empty()
+        {
+            let n = options.len() as isize;
+            *at = ((*at as isize + by).rem_euclid(n)) as usize;
+        }
+    }
+
+    /// Sets what a pick field holds.
+    pub fn set_pick(&mut self, id: Option<i64>, shown: &str) {
+        if let FieldKind::Pick { value, .. } = &mut self.kind {
+            *value = id.map(|i| i.to_string()).unwrap_or_default();
+            self.input.set(shown);
+        }
+    }
+}
+
+/// A text field holding `value`, at most `max` characters.
+pub fn field(name: &'static str, label: Label, max: usize, value: &str) -> FormField {
+    FormField {
+        name,
+        label,
+        input: Input::new(max).with_text(value),
+        kind: FieldKind::Text,
+        secret: false,
+        initial: String::new(),
+        section: None,
+        hint: None,
+    }
+    .opened()
+}
+
+/// A credential, typed masked.
+pub fn secret(name: &'static str, label: Label) -> FormField {
+    FormField { input: Input::masked(40), secret: true, ..field(name, label, 40, "") }
+}
+
+/// A choice among `options` (value, shown), at the one whose value is `current` (else the first).
+pub fn choice(name: &'static str, label: Label, options: Vec<(String, String)>, current: &str) -> FormField {
+    let at = options.iter().position(|o| o.0 == current).unwrap_or(0);
+    FormField { kind: FieldKind::Choice { options, at }, ..field(name, label, 1, "") }.opened()
+}
+
+/// "yes" or "no", as the service reads them.
+pub fn yes_no(name: &'static str, label: Label, s: &Strings, current: bool) -> FormField {
+    let options = vec![("no".to_string(), s.adm.no.to_string()), ("yes".to_string(), s.adm.yes.to_string())];
+    choice(name, label, options, if current { "yes" } else { "no" })
+}
+
+/// Something picked by searching: `id` picked (if any), shown as `shown`.
+pub fn pick(name: &'static str, label: Label, kind: PickKind, id: Option<i64>, shown: &str) -> FormField {
+    let value = id.map(|i| i.to_string()).unwrap_or_default();
+    FormField { kind: FieldKind::Pick { kind, value }, ..field(name, label, 200, shown) }.opened()
+}
+
+/// What a form sends: each field's name and value, in the form's order; `None` leaves that
+/// field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values(pub Vec<(&'static str, Option<String>)>);
+
+impl Values {
+    /// The value of the field called `name`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone())
+    }
+
+    /// The value of the field called `name`, empty when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default()
+    }
+
+    /// The value of the `i`-th field.
+    pub fn at(&self, i: usize) -> Option<String> {
+        self.0.get(i).and_then(|(_, v)| v.clone())
+    }
+
+    /// The fields given, as (name, value).
+    pub fn given(&self) -> Vec<(&'static str, &str)> {
+        self.0.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v))).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormStage {
+    Edit,
+    /// The port is taken; the message names who is on it.
+    ConfirmMove(String),
+    Saving,
+}
+
+pub struct FormScreen {
+    pub kind: FormKind,
+    pub fields: Vec<FormField>,
+    pub focus: usize,
+    /// (field index, message); an index past the fields is the form's own error.
+    pub error: Option<(usize, String)>,
+    pub stage: FormStage,
+    /// Whether the credentials are shown (and, when editing, loaded).
+    pub revealed: bool,
+    /// Send only the fields that changed (editing a record many fields of which are left as they were).
+    pub only_changed: bool,
+    /// What the question is about, for a form without fields (the name of what is deleted…).
+    pub subject: Option<String>,
+    pub pending: Option<ReqId>,
+}
+
+impl FormScreen {
+    pub fn new(kind: FormKind, fields: Vec<FormField>) -> FormScreen {
+        FormScreen {
+            kind,
+            fields,
+            focus: 0,
+            error: None,
+            stage: FormStage::Edit,
+            revealed: false,
+            only_changed: false,
+            subject: None,
+            pending: None,
+        }
+    }
+
+    /// A question with no fields about `subject`: Enter (or y) does it, Esc does not.
+    pub fn question(kind: FormKind, subject: impl Into<String>) -> FormScreen {
+        FormScreen { subject: Some(subject.into()), ..FormScreen::new(kind, Vec::new()) }
+    }
+
+    /// The typed values, in field order. `None` is "leave as it is": a credential left empty
+    /// while editing, unseen; in an edit of many fields, any field not changed.
+    pub fn values(&self) -> Values {
+        let editing_switch = matches!(self.kind, FormKind::SwitchEdit(_));
+        Values(
+            self.fields
+                .iter()
+                .map(|f| {
+                    let v = f.value();
+                    let unseen_secret = f.secret && editing_switch && !self.revealed && v.is_empty();
+                    let kept = unseen_secret || (self.only_changed && v == f.initial);
+                    (f.name, if kept { None } else { Some(v) })
+                })
+                .collect(),
+        )
+    }
+
+    pub fn title(&self, s: &Strings) -> &'static str {
+        self.kind.title(s)
+    }
+
+    pub fn focused(&self) -> Option<&FormField> {
+        self.fields.get(self.focus)
+    }
+
+    /// Sends what is typed to the service (`take_over`: the operator agreed to move whoever
+    /// holds the port).
+    pub(super) fn save(&mut self, req: ReqId, take_over: bool) -> Vec<Effect> {
+        self.error = None;
+        self.stage = FormStage::Saving;
+        self.pending = Some(req);
+        vec![Effect::SaveForm { req, kind: self.kind.clone(), values: self.values(), take_over }]
+    }
+
+    pub(super) fn show_secrets(&mut self, shown: bool) {
+        self.revealed = shown;
+        for f in self.fields.iter_mut().filter(|f| f.secret) {
+            f.input.masked = !shown;
+        }
+    }
+}
+
+impl App {
+    pub(super) fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
+        self.screens.push(Screen::Form(Box::new(form)));
+        Vec::new()
+    }
+
+    /// Asks the service for what a form needs (a customer's fields, the catalogue…) and opens it
+    /// when that comes back.
+    pub(super) fn prepare_form(&mut self, kind: FormKind) -> Vec<Effect> {
+        let req = self.req();
+        self.preparing = Some(req);
+        vec![Effect::PrepareForm { req, kind }]
+    }
+
+    pub(super) fn form_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+        let can_reveal = self.can(Permission::SwitchSecrets);
+        let differ = self.strings().adm.passwords_differ;
+        let req = self.req();
+        let Screen::Form(fm) = self.screen_mut() else { return Vec::new() };
+        let n = fm.fields.len();
+        match (&fm.stage, action) {
+            (FormStage::Edit, Some(Action::Back)) => {
+                self.screens.pop();
+            }
+            (FormStage::Edit, Some(Action::NextField)) if n > 0 => fm.focus = (fm.focus + 1) % n,
+            (FormStage::Edit, Some(Action::PrevField)) if n > 0 => fm.focus = (fm.focus + n - 1) % n,
+            (FormStage::Edit, Some(Action::NextChoice)) => {
+                if let Some(f) = fm.fields.get_mut(fm.focus) {
+                    f.step(1);
+                    fm.error = None;
+                }
+            }
+            (FormStage::Edit, Some(Action::PrevChoice)) => {
+                if let Some(f) = fm.fields.get_mut(fm.focus) {
+                    f.step(-1);
+                    fm.error = None;
+                }
+            }
+            (FormStage::Edit, Some(Action::Pick)) => return self.open_pick(String::new()),
+            (FormStage::Edit, Some(Action::Reveal)) if can_reveal && fm.fields.iter().any(|f| f.secret) => {
+                if fm.revealed {
+                    fm.show_secrets(false);
+                } else if let FormKind::SwitchEdit(id) = fm.kind {
+                    fm.pending = Some(req);
+                    return vec![Effect::Secrets { req, switch_id: id }];
+                } else {
+                    fm.show_secrets(true);
+                }
+            }
+            (FormStage::Edit, Some(Action::Clear)) => {
+                if let Some(f) = fm.fields.get_mut(fm.focus) {
+                    match f.kind {
+                        FieldKind::Pick { .. } => f.set_pick(None, ""),
+                        _ => f.input.clear(),
+                    }
+                }
+                fm.error = None;
+            }
+            (FormStage::Edit, Some(Action::Submit)) => {
+                // a new password is typed twice: a typo is caught here, before anything is sent
+                let values = fm.values();
+                if let (Some(a), Some(b)) = (values.get("password"), values.get("password2"))
+                    && a != b
+                    && let Some(at) = fm.fields.iter().position(|f| f.name == "password2")
+                {
+                    fm.focus = at;
+                    fm.error = Some((at, differ.to_string()));
+                    return Vec::new();
+                }
+                return fm.save(req, false);
+            }
+            // a question without fields
+            (FormStage::Edit, Some(Action::Confirm)) if n == 0 => return fm.save(req, false),
+            (FormStage::Edit, _) => {
+                let Some(f) = fm.fields.get_mut(fm.focus) else { return Vec::new() };
+                match (&f.kind, ev.code) {
+                    // typing on a picked field starts the search with what was typed
+                    (FieldKind::Pick { .. }, KeyCode::Char(c))
+                        if !ev.modifiers.contains(KeyModifiers::CONTROL) =>
+                    {
+                        return self.open_pick(c.to_string());
+                    }
+                    // an edit clears the complaint shown
+                    (FieldKind::Text, _) => {
+                        let changed = f.input.handle(ev) == Some(true);
+                        fm.error = fm.error.take().filter(|_| !changed);
+                    }
+                    _ => {}
+                }
+            }
+            (FormStage::ConfirmMove(_), Some(Action::Confirm)) => return fm.save(req, true),
+            (FormStage::ConfirmMove(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Opens the search for the focused pick field, with `typed` already in it.
+    fn open_pick(&mut self, typed: String) -> Vec<Effect> {
+        let Screen::Form(fm) = self.screen() else { return Vec::new() };
+        let Some(FormField { kind: FieldKind::Pick { kind, .. }, .. }) = fm.focused() else {
+            return Vec::new();
+        };
+        let (kind, at) = (*kind, fm.focus);
+        self.open_picker(kind, PickFor::Field(at), &typed)
+    }
+}
+
+/// Saves a form through the service: the network's, the record's and administration's.
+pub async fn save(
+    svc: &crate::service::Service,
+    a: &crate::service::Actor,
+    kind: &FormKind,
+    values: &Values,
+    take_over: bool,
+) -> Result<super::records::AfterSave, crate::service::ServiceError> {
+    if let Some(r) = super::records::save(svc, a, kind, values).await {
+        return r;
+    }
+    if let Some(r) = super::admin::save(svc, a, kind, values).await {
+        return r;
+    }
+    super::net::save(svc, a, kind, values, take_over).await.map(|_| super::records::AfterSave::Reload)
+}

@@ -1,0 +1,653 @@
+//! The customer's record beyond money: the add/edit form with every field, the card's tabs
+//! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
+//! merging two records of one customer. Plain functions over the state, like `app`.
+
+use super::app::{App, CardScreen, Effect, Outcome, ReqId, Screen};
+use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
+use super::keymap::Action;
+use super::net::{ListData, ListKind};
+use super::picker::{PickFor, PickKind};
+use super::strings::Strings;
+use crate::domain::phone::Phone;
+use crate::domain::role::Permission;
+use crate::service::{
+    Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, Direction, ExtraService,
+    MergeOutcome, MergePreview, Message, MessageQuery, NewCustomer, Service, ServiceError, Tariff,
+};
+
+/// The card's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardTab {
+    Main,
+    Services,
+    Messages,
+}
+
+impl CardTab {
+    pub const ALL: [CardTab; 3] = [CardTab::Main, CardTab::Services, CardTab::Messages];
+
+    fn index(self) -> usize {
+        CardTab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn step(self, by: isize) -> CardTab {
+        let n = CardTab::ALL.len() as isize;
+        CardTab::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
+    }
+}
+
+/// What a tab has loaded.
+#[derive(Debug)]
+pub enum TabData {
+    Services(Vec<CustomerService>),
+    Messages(Vec<Message>),
+}
+
+/// How many messages the messages tab shows.
+pub const MESSAGES_SHOWN: i64 = 200;
+
+/// What a form needs from the service before it opens.
+#[derive(Debug)]
+pub enum FormData {
+    Customer {
+        /// The customer being edited (none when adding).
+        card: Option<Box<CustomerCard>>,
+        tariffs: Vec<Tariff>,
+        groups: Vec<(i64, String)>,
+        managers: Vec<(i64, String)>,
+        /// The parent customer, as the field shows it.
+        parent: Option<String>,
+    },
+    ServiceAdd(i64, Vec<ExtraService>),
+    ServiceEdit(CustomerService),
+    TariffEdit(Tariff, Vec<i64>),
+}
+
+/// What happens once a form has been saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterSave {
+    /// Back to the screen under the form, reloaded.
+    Reload,
+    /// The card of this (new) customer.
+    OpenCard(i64),
+    /// The customer is gone: back past their card.
+    CloseCard,
+}
+
+#[derive(Debug)]
+pub enum MergeStage {
+    Confirm,
+    Saving,
+    Done(Box<MergeOutcome>),
+}
+
+pub struct MergeScreen {
+    pub preview: MergePreview,
+    pub stage: MergeStage,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+fn date_text(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()
+}
+
+fn ts_text(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    date_text(d.map(|t| t.date_naive()))
+}
+
+fn with_none(s: &Strings, items: &[(i64, String)]) -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), s.adm.none.to_string())];
+    v.extend(items.iter().map(|(id, name)| (id.to_string(), name.clone())));
+    v
+}
+
+/// The customer form: every field of the edit list in groups (main, address, contacts, dates,
+/// external billing), in the order a cashier fills them. Editing sends only what changed.
+pub fn customer_form(s: &Strings, data: FormData) -> Option<FormScreen> {
+    let FormData::Customer { card, tariffs, groups, managers, parent } = data else { return None };
+    let a = s.adm;
+    let c = card.as_ref().map(|c| &c.customer);
+    let t = |f: fn(&crate::domain::customer::Customer) -> Option<String>| c.and_then(f).unwrap_or_default();
+    let id_of = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+    let mut fields = vec![
+        field("name", |s| s.adm.f_name, 200, &c.map(|c| c.name.clone()).unwrap_or_default())
+            .in_section(|s| s.adm.sec_main),
+        yes_no("flag_corporate", |s| s.adm.f_corporate, s, c.is_some_and(|c| c.is_corporate)),
+        yes_no("is_potential", |s| s.adm.f_potential, s, c.is_some_and(|c| c.is_potential)),
+        field("agreement_number", |s| s.adm.f_agreement, 32, &t(|c| c.agreement_number.clone()))
+            .with_hint(|s| s.adm.hint_agreement_next),
+        field("agreement_date", |s| s.adm.f_agreement_date, 10, &date_text(c.and_then(|c| c.agreement_date)))
+            .with_hint(|s| s.adm.hint_date),
+        field("account_number", |s| s.adm.f_account, 32, &t(|c| c.account_number.clone())),
+    ];
+    if card.is_none() {
+        let mut options = vec![(String::new(), a.none.to_string())];
+        options.extend(tariffs.iter().filter(|t| t.active).map(|t| {
+            let period = match t.period {
+                crate::service::Period::Month => s.per_month,
+                crate::service::Period::Day => s.per_day,
+            };
+            (t.id.to_string(), format!("{} — {} {period}", t.name, t.price.format_ru()))
+        }));
+        fields.push(choice("tariff_id", |s| s.adm.f_tariff, options, ""));
+    }
+    fields.extend([
+        choice("group_id", |s| s.adm.f_group, with_none(s, &groups), &id_of(c.and_then(|c| c.group_id))),
+        choice(
+            "manager_id",
+            |s| s.adm.f_manager,
+            with_none(s, &managers),
+            &id_of(c.and_then(|c| c.manager_id)),
+        ),
+        pick(
+            "parent_id",
+            |s| s.adm.f_parent,
+            PickKind::Customer,
+            c.and_then(|c| c.parent_id),
+            parent.as_deref().unwrap_or(""),
+        )
+        .with_hint(|s| s.adm.hint_pick),
+        field("comment", |s| s.adm.f_comment, 2000, &t(|c| c.comment.clone())),
+    ]);
+    let house =
+        card.as_ref().and_then(|c| c.house.as_ref()).map(|h| format!("{}, {}", h.city, h.short_address()));
+    fields.extend([
+        pick(
+            "house_id",
+            |s| s.adm.f_house,
+            PickKind::House,
+            c.and_then(|c| c.house_id),
+            &house.unwrap_or_default(),
+        )
+        .in_section(|s| s.adm.sec_address)
+        .with_hint(|s| s.adm.hint_pick),
+        field("entrance", |s| s.adm.f_entrance, 16, &t(|c| c.entrance.clone())),
+        field("floor", |s| s.adm.f_floor, 16, &t(|c| c.floor.clone())),
+        field("apartment_number", |s| s.adm.f_apartment, 16, &t(|c| c.apartment.clone())),
+    ]);
+    const PHONES: [&str; 5] = ["phone0", "phone1", "phone2", "phone3", "phone4"];
+    const PHONE_LABELS: [fn(&Strings) -> &'static str; 5] = [
+        |s| s.adm.f_phones[0],
+        |s| s.adm.f_phones[1],
+        |s| s.adm.f_phones[2],
+        |s| s.adm.f_phones[3],
+        |s| s.adm.f_phones[4],
+    ];
+    for (i, name) in PHONES.iter().enumerate() {
+        let value = c.and_then(|c| c.phones[i].clone()).map(|p| Phone::from_stored(p).to_string());
+        let f = field(name, PHONE_LABELS[i], 32, &value.unwrap_or_default());
+        fields.push(if i == 0 { f.in_section(|s| s.adm.sec_contacts) } else { f });
+    }
+    fields.extend([
+        field("email", |s| s.adm.f_email, 128, &t(|c| c.email.clone())),
+        field("login", |s| s.adm.f_login, 64, &t(|c| c.login.clone())),
+        field("date_connect", |s| s.adm.f_date_connect, 10, &date_text(c.and_then(|c| c.date_connect)))
+            .in_section(|s| s.adm.sec_dates)
+            .with_hint(|s| s.adm.hint_date),
+        field("date_activity", |s| s.adm.f_activity, 10, &ts_text(c.and_then(|c| c.date_activity))),
+        field(
+            "date_activity_inet",
+            |s| s.adm.f_activity_inet,
+            10,
+            &ts_text(c.and_then(|c| c.date_activity_inet)),
+        ),
+        field("date_activity_lk", |s| s.adm.f_activity_lk, 10, &ts_text(c.and_then(|c| c.date_activity_lk))),
+        field("billing_id", |s| s.adm.f_billing_id, 12, &id_of(c.and_then(|c| c.billing_id)))
+            .in_section(|s| s.adm.sec_billing),
+        field("billing_uid", |s| s.adm.f_billing_uid, 64, &t(|c| c.billing_uid.clone())),
+        field("codeti", |s| s.adm.f_codeti, 64, &t(|c| c.codeti.clone())),
+    ]);
+    let kind = match c {
+        Some(c) => FormKind::CustomerEdit(c.id),
+        None => FormKind::CustomerAdd,
+    };
+    let mut form = FormScreen::new(kind, fields);
+    form.only_changed = c.is_some();
+    Some(form)
+}
+
+/// The form of a customer's extra service: which one (when adding), own price, quantity,
+/// comment, enabled, next charge date.
+pub fn service_form(s: &Strings, data: FormData) -> Option<FormScreen> {
+    let (kind, current, catalogue) = match data {
+        FormData::ServiceAdd(customer, catalogue) => (FormKind::ServiceAdd(customer), None, catalogue),
+        FormData::ServiceEdit(cs) => (FormKind::ServiceEdit(cs.id), Some(cs), Vec::new()),
+        _ => return None,
+    };
+    let mut fields = Vec::new();
+    if current.is_none() {
+        let options = catalogue
+            .iter()
+            .filter(|x| x.active)
+            .map(|x| {
+                let period = match x.period {
+                    crate::service::Period::Month => s.per_month,
+                    crate::service::Period::Day => s.per_day,
+                };
+                (x.id.to_string(), format!("{} — {} {period}", x.name, x.price.format_ru()))
+            })
+            .collect::<Vec<_>>();
+        if options.is_empty() {
+            return None;
+        }
+        fields.push(choice("service", |s| s.adm.f_service, options, ""));
+    }
+    let c = current.as_ref();
+    fields.extend([
+        field(
+            "price",
+            |s| s.adm.f_own_price,
+            16,
+            &c.and_then(|c| c.own_price).map(|p| p.format_ru()).unwrap_or_default(),
+        )
+        .with_hint(|s| s.adm.hint_own_price),
+        field("quantity", |s| s.adm.f_quantity, 5, &c.map(|c| c.quantity).unwrap_or(1).to_string()),
+        field("comment", |s| s.adm.f_comment, 500, &c.and_then(|c| c.comment.clone()).unwrap_or_default()),
+        yes_no("enabled", |s| s.adm.f_enabled, s, c.is_none_or(|c| c.enabled)),
+        field("next_charge_on", |s| s.adm.f_next_charge, 10, &date_text(c.and_then(|c| c.next_charge_on)))
+            .with_hint(|s| s.adm.hint_date),
+    ]);
+    Some(FormScreen::new(kind, fields))
+}
+
+impl App {
+    /// Keys of the card's services and messages tabs; what they do not take, the card does.
+    pub(super) fn card_tab_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let can_services = self.can(Permission::TariffAssign);
+        let can_messages = self.can(Permission::CustomerEdit);
+        let denied = self.strings().denied;
+        let req = self.req();
+        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
+        let rows = match c.tab {
+            CardTab::Main => 0,
+            CardTab::Services => c.services.as_ref().map(Vec::len).unwrap_or(0),
+            CardTab::Messages => c.messages.as_ref().map(Vec::len).unwrap_or(0),
+        };
+        let id = c.id;
+        let service = c.services.as_ref().and_then(|v| v.get(c.row)).cloned();
+        let message = c.messages.as_ref().and_then(|v| v.get(c.row)).cloned();
+        match action {
+            Some(Action::Up) => c.row = c.row.saturating_sub(1),
+            Some(Action::Down) => c.row = (c.row + 1).min(rows.saturating_sub(1)),
+            Some(Action::Home) => c.row = 0,
+            Some(Action::End) => c.row = rows.saturating_sub(1),
+            Some(
+                Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove,
+            ) if !can_services => self.status = Some(denied.to_string()),
+            Some(Action::ServiceAdd) => return self.prepare_form(FormKind::ServiceAdd(id)),
+            Some(Action::ServiceEdit) => {
+                let s = Strings::get(self.lang);
+                if let Some(form) = service.and_then(|cs| service_form(s, FormData::ServiceEdit(cs))) {
+                    return self.open_form(form);
+                }
+            }
+            Some(Action::ServiceToggle) => {
+                if let Some(cs) = service {
+                    c.tab_pending = Some(req);
+                    return vec![Effect::ToggleService { req, id: cs.id, enabled: !cs.enabled }];
+                }
+            }
+            Some(Action::ServiceRemove) => {
+                if let Some(cs) = service {
+                    let subject = format!("{} — {}", cs.service_name, cs.price.format_ru());
+                    return self.open_form(FormScreen::question(FormKind::ServiceRemove(cs.id), subject));
+                }
+            }
+            Some(Action::MessageFrom | Action::MessageTo | Action::MessageArchive) if !can_messages => {
+                self.status = Some(denied.to_string())
+            }
+            Some(Action::MessageFrom | Action::MessageTo) => {
+                let dir = if action == Some(Action::MessageFrom) {
+                    Direction::Customer
+                } else {
+                    Direction::Operator
+                };
+                let form = FormScreen::new(
+                    FormKind::Message(id, dir),
+                    vec![field("text", |s| s.adm.f_text, 4000, "")],
+                );
+                return self.open_form(form);
+            }
+            Some(Action::MessageArchive) => {
+                if let Some(m) = message {
+                    c.tab_pending = Some(req);
+                    return vec![Effect::ArchiveMessage { req, id: m.id, archived: !m.archived }];
+                }
+            }
+            Some(Action::ShowArchived) => {
+                c.archived = !c.archived;
+                return self.load_tab();
+            }
+            _ => return self.card_key(action),
+        }
+        Vec::new()
+    }
+
+    /// Shows the tab `by` steps away (Tab, Shift-Tab) and loads what it shows.
+    pub(super) fn switch_tab(&mut self, by: isize) -> Vec<Effect> {
+        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
+        c.tab = c.tab.step(by);
+        c.row = 0;
+        self.load_tab()
+    }
+
+    /// Loads the current tab of the card on top (nothing for the main one).
+    pub(super) fn load_tab(&mut self) -> Vec<Effect> {
+        let req = self.req();
+        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
+        if c.tab == CardTab::Main {
+            return Vec::new();
+        }
+        c.tab_pending = Some(req);
+        vec![Effect::LoadTab { req, customer_id: c.id, tab: c.tab, archived: c.archived }]
+    }
+
+    pub(super) fn tab_outcome(
+        &mut self,
+        req: ReqId,
+        r: Result<Option<TabData>, ServiceError>,
+    ) -> Vec<Effect> {
+        let text = r.as_ref().err().map(|e| self.error_text(e));
+        let Some(c) = self.screens.iter_mut().find_map(|s| match s {
+            Screen::Card(c) if c.tab_pending == Some(req) => Some(c),
+            _ => None,
+        }) else {
+            return Vec::new();
+        };
+        c.tab_pending = None;
+        match r {
+            Ok(Some(TabData::Services(v))) => {
+                c.row = c.row.min(v.len().saturating_sub(1));
+                c.services = Some(v);
+                c.error = None;
+            }
+            Ok(Some(TabData::Messages(v))) => {
+                c.row = c.row.min(v.len().saturating_sub(1));
+                c.messages = Some(v);
+                c.error = None;
+            }
+            // a change from the tab: the tab shows it
+            Ok(None) => return self.load_tab(),
+            Err(_) => c.error = text,
+        }
+        Vec::new()
+    }
+
+    /// Opens the form a service call prepared.
+    pub(super) fn form_data_outcome(&mut self, req: ReqId, r: Result<FormData, ServiceError>) -> Vec<Effect> {
+        if self.preparing != Some(req) {
+            return Vec::new();
+        }
+        self.preparing = None;
+        let s = self.strings();
+        match r {
+            Ok(data) => {
+                let form = match &data {
+                    FormData::Customer { .. } => customer_form(s, data),
+                    FormData::ServiceAdd(..) | FormData::ServiceEdit(_) => service_form(s, data),
+                    FormData::TariffEdit(..) => super::admin::tariff_form(s, Some(data)),
+                };
+                match form {
+                    Some(form) => return self.open_form(form),
+                    None => self.status = Some(s.adm.no_catalogue.to_string()),
+                }
+            }
+            Err(e) => self.status = Some(self.error_text(&e)),
+        }
+        Vec::new()
+    }
+
+    /// The card's own actions on the record: edit, marks, merge, delete.
+    pub(super) fn record_action(&mut self, action: Action, card: &CustomerCard) -> Vec<Effect> {
+        let id = card.customer.id;
+        match action {
+            Action::EditCustomer => self.prepare_form(FormKind::CustomerEdit(id)),
+            Action::Marks => self.open_list(ListKind::CustomerMarks(id)),
+            Action::Merge => self.open_picker(PickKind::Customer, PickFor::Merge(id), ""),
+            Action::DeleteCustomer => {
+                let subject = format!(
+                    "{} {}",
+                    card.customer.agreement_number.as_deref().unwrap_or("—"),
+                    card.customer.name
+                );
+                self.open_form(FormScreen::question(FormKind::CustomerDelete(id), subject))
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keys of a customer's marks: Space or Enter sets or takes off the chosen one.
+    pub(super) fn marks_key(&mut self, action: Option<Action>) -> Option<Vec<Effect>> {
+        let req = self.req();
+        let Screen::List(l) = self.screen_mut() else { return None };
+        let ListKind::CustomerMarks(customer_id) = l.kind else { return None };
+        match action {
+            Some(Action::Back) => Some(self.back_to_card(req)),
+            Some(Action::MarkToggle) => {
+                let Some(ListData::CustomerMarks { all, on }) = &l.data else { return Some(Vec::new()) };
+                let Some(m) = all.get(l.selected) else { return Some(Vec::new()) };
+                let effect = Effect::SetMark { req, customer_id, mark_id: m.id, on: !on.contains(&m.id) };
+                l.pending = Some(req);
+                Some(vec![effect])
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn merge_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let req = self.req();
+        let Screen::Merge(m) = self.screen_mut() else { return Vec::new() };
+        match (&m.stage, action) {
+            (MergeStage::Confirm, Some(Action::Back)) => {
+                self.screens.pop();
+            }
+            (MergeStage::Confirm, Some(Action::Confirm)) => {
+                m.stage = MergeStage::Saving;
+                m.pending = Some(req);
+                m.error = None;
+                let (main, secondary) = (m.preview.main.id, m.preview.secondary.id);
+                return vec![Effect::Merge { req, main, secondary }];
+            }
+            // back on the main customer's card, with what was merged in
+            (MergeStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(super) fn merge_outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
+        match outcome {
+            Outcome::MergePreview(r) => {
+                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
+                if let Some(Screen::Picker(p)) = self.awaiting(req) {
+                    match *r {
+                        Ok(preview) => {
+                            // the question replaces the picker: Esc goes back to the card
+                            self.screens.pop();
+                            self.screens.push(Screen::Merge(Box::new(MergeScreen {
+                                preview,
+                                stage: MergeStage::Confirm,
+                                pending: None,
+                                error: None,
+                            })));
+                        }
+                        Err(_) => p.error = text,
+                    }
+                }
+            }
+            Outcome::Merged(r) => {
+                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
+                if let Some(Screen::Merge(m)) = self.awaiting(req) {
+                    match *r {
+                        Ok(done) => m.stage = MergeStage::Done(Box::new(done)),
+                        Err(_) => {
+                            m.stage = MergeStage::Confirm;
+                            m.error = text;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+impl CardScreen {
+    /// A card about to be loaded, on its main tab.
+    pub fn new(id: i64, pending: Option<ReqId>) -> CardScreen {
+        CardScreen {
+            id,
+            card: None,
+            pending,
+            error: None,
+            tab: CardTab::Main,
+            services: None,
+            messages: None,
+            row: 0,
+            archived: false,
+            tab_pending: None,
+        }
+    }
+}
+
+/// Loads what a form needs.
+pub async fn prepare(svc: &Service, a: &Actor, kind: &FormKind) -> Result<FormData, ServiceError> {
+    match kind {
+        FormKind::CustomerAdd | FormKind::CustomerEdit(_) => {
+            let card = match kind {
+                FormKind::CustomerEdit(id) => Some(Box::new(svc.customer_card(a, *id).await?)),
+                _ => None,
+            };
+            let tariffs = if card.is_none() { svc.list_tariffs(a, false).await? } else { Vec::new() };
+            let groups = svc.customer_groups(a).await?;
+            let managers = svc.operator_names(a).await?;
+            let parent = match card.as_ref().and_then(|c| c.customer.parent_id) {
+                Some(p) => {
+                    let pc = svc.customer_card(a, p).await?.customer;
+                    Some(format!("{} {}", pc.agreement_number.as_deref().unwrap_or("—"), pc.name))
+                }
+                None => None,
+            };
+            Ok(FormData::Customer { card, tariffs, groups, managers, parent })
+        }
+        FormKind::ServiceAdd(customer) => {
+            Ok(FormData::ServiceAdd(*customer, svc.list_services(a, false).await?))
+        }
+        FormKind::TariffEdit(id) => {
+            let (t, transitions) = svc.tariff(a, *id).await?;
+            Ok(FormData::TariffEdit(t, transitions))
+        }
+        other => Err(ServiceError::NotFound(format!("form {other:?}"))),
+    }
+}
+
+/// Runs a tab's effect.
+pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcome) {
+    match effect {
+        Effect::LoadTab { req, customer_id, tab, archived } => {
+            let r = match tab {
+                CardTab::Main => Ok(None),
+                CardTab::Services => {
+                    svc.customer_services(a, customer_id).await.map(|v| Some(TabData::Services(v)))
+                }
+                CardTab::Messages => {
+                    let q = MessageQuery {
+                        customer_id: Some(customer_id),
+                        archived: (!archived).then_some(false),
+                        limit: MESSAGES_SHOWN,
+                        ..Default::default()
+                    };
+                    svc.messages(a, &q).await.map(|v| Some(TabData::Messages(v)))
+                }
+            };
+            (req, Outcome::Tab(Box::new(r)))
+        }
+        Effect::ToggleService { req, id, enabled } => {
+            let input = CustomerServiceInput {
+                enabled: Some(if enabled { "yes" } else { "no" }.into()),
+                ..Default::default()
+            };
+            (req, Outcome::Tab(Box::new(svc.edit_customer_service(a, id, &input).await.map(|_| None))))
+        }
+        Effect::ArchiveMessage { req, id, archived } => {
+            (req, Outcome::Tab(Box::new(svc.archive_message(a, id, archived).await.map(|_| None))))
+        }
+        Effect::SetMark { req, customer_id, mark_id, on } => {
+            (req, Outcome::Saved(svc.set_mark(a, customer_id, mark_id, on).await.map(|_| AfterSave::Reload)))
+        }
+        Effect::PrepareForm { req, kind } => (req, Outcome::FormData(Box::new(prepare(svc, a, &kind).await))),
+        other => (0, Outcome::Resolved(Err(ServiceError::NotFound(format!("effect {other:?}"))))),
+    }
+}
+
+/// Saves one of the record forms; `None` when `kind` is not one of them.
+pub async fn save(
+    svc: &Service,
+    a: &Actor,
+    kind: &FormKind,
+    values: &Values,
+) -> Option<Result<AfterSave, ServiceError>> {
+    let get = |name: &str| values.get(name);
+    // the customer's own fields: the tariff is not one of them
+    let pairs = || values.given().into_iter().filter(|(n, _)| *n != "tariff_id").collect::<Vec<_>>();
+    Some(match kind {
+        FormKind::CustomerAdd => {
+            async {
+                let fields = CustomerChanges::from_pairs(pairs())?;
+                let tariff_id =
+                    match get("tariff_id").filter(|t| !t.is_empty()) {
+                        Some(t) => Some(t.parse::<i64>().map_err(|_| {
+                            ServiceError::invalid("tariff_id", format!("'{t}' is not a tariff"))
+                        })?),
+                        None => None,
+                    };
+                let c = svc.add_customer(a, &NewCustomer { fields, tariff_id }).await?;
+                Ok(AfterSave::OpenCard(c.id))
+            }
+            .await
+        }
+        FormKind::CustomerEdit(id) => {
+            async {
+                let changes = pairs();
+                if !changes.is_empty() {
+                    svc.edit_customer(a, *id, &CustomerChanges::from_pairs(changes)?).await?;
+                }
+                Ok(AfterSave::Reload)
+            }
+            .await
+        }
+        FormKind::CustomerDelete(id) => svc.delete_customer(a, *id).await.map(|_| AfterSave::CloseCard),
+        FormKind::ServiceAdd(customer) => {
+            async {
+                let service = get("service").unwrap_or_default();
+                let service = service
+                    .parse::<i64>()
+                    .map_err(|_| ServiceError::invalid("service", format!("'{service}' is not a service")))?;
+                let input = service_input(&get);
+                svc.add_customer_service(a, *customer, service, &input).await.map(|_| AfterSave::Reload)
+            }
+            .await
+        }
+        FormKind::ServiceEdit(id) => {
+            svc.edit_customer_service(a, *id, &service_input(&get)).await.map(|_| AfterSave::Reload)
+        }
+        FormKind::ServiceRemove(id) => svc.remove_customer_service(a, *id).await.map(|_| AfterSave::Reload),
+        FormKind::Message(customer, dir) => {
+            let text = get("text").unwrap_or_default();
+            svc.add_message(a, *customer, *dir, &text).await.map(|_| AfterSave::Reload)
+        }
+        _ => return None,
+    })
+}
+
+fn service_input(get: &dyn Fn(&str) -> Option<String>) -> CustomerServiceInput {
+    CustomerServiceInput {
+        price: get("price"),
+        quantity: get("quantity"),
+        comment: get("comment"),
+        enabled: get("enabled"),
+        next_charge_on: get("next_charge_on"),
+    }
+}

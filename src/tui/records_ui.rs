@@ -1,0 +1,483 @@
+//! Drawing the customer record's screens (the card's tabs, the pickers, the merge question, a
+//! customer's marks) and administration's lists. Like `ui`, it only reads the state.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::admin::{AdminItem, is_locked};
+use super::app::{App, CardScreen, Screen};
+use super::form_ui::dialog_wrapped;
+use super::net::{ListData, ListKind, ListScreen};
+use super::net_ui::{head, row, window};
+use super::picker::{PickFor, PickKind};
+use super::records::{CardTab, MergeStage};
+use super::strings::Strings;
+use super::ui::{field, period_name, right, role_name};
+use crate::domain::text::fit_width as fit;
+use crate::service::{CustomerCard, Direction};
+
+/// The top line's title of a picker or the merge.
+pub fn title(app: &App, screen: &Screen) -> &'static str {
+    let a = app.strings().adm;
+    match screen {
+        Screen::Picker(p) => match (p.kind, p.purpose) {
+            (_, PickFor::Merge(_)) => a.picker_merge_title,
+            (PickKind::House, _) => a.picker_house_title,
+            (PickKind::Customer, _) => a.picker_customer_title,
+        },
+        Screen::Merge(_) => a.merge_title,
+        _ => "",
+    }
+}
+
+/// The title of a list this module draws.
+pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
+    let a = s.adm;
+    match kind {
+        ListKind::CustomerMarks(_) => a.marks_title,
+        ListKind::Admin => a.admin_title,
+        ListKind::Operators => AdminItem::Operators.name(s),
+        ListKind::Tariffs => AdminItem::Tariffs.name(s),
+        ListKind::Catalogue => AdminItem::Catalogue.name(s),
+        ListKind::MarkCatalogue => AdminItem::Marks.name(s),
+        ListKind::Groups => AdminItem::Groups.name(s),
+        _ => "",
+    }
+}
+
+fn yes(s: &Strings, b: bool) -> &'static str {
+    if b { s.adm.yes } else { s.adm.no }
+}
+
+/// The colour's name for a mark, in the console's language.
+fn color_name(s: &Strings, color: &str) -> &'static str {
+    crate::service::MARK_COLORS.iter().position(|c| *c == color).map(|i| s.adm.colors[i]).unwrap_or("")
+}
+
+/// Draws a customer's marks or an administration list; false when `l` is another list.
+pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
+    let s = app.strings();
+    let a = s.adm;
+    let t = &app.theme;
+    let ours = matches!(
+        l.kind,
+        ListKind::CustomerMarks(_)
+            | ListKind::Admin
+            | ListKind::Operators
+            | ListKind::Tariffs
+            | ListKind::Catalogue
+            | ListKind::MarkCatalogue
+            | ListKind::Groups
+    );
+    if !ours {
+        return false;
+    }
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let Some(data) = &l.data else {
+        let (text, style) = match &l.error {
+            Some(e) => (e.clone(), t.error),
+            None => (s.loading.to_string(), t.dim),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)), area);
+        return true;
+    };
+    let header = match data {
+        ListData::Admin(_) | ListData::CustomerMarks { .. } => None,
+        ListData::Operators(_) => {
+            Some(vec![fit(a.col_login, 12), fit(a.f_op_name, 28), fit(a.col_role, 14), fit(s.col_state, 20)])
+        }
+        ListData::Tariffs(_) => Some(vec![
+            right("id", 4),
+            fit(s.col_tariff, 30),
+            right(s.col_price, 11),
+            fit(s.col_period, 9),
+            fit(a.col_active, 7),
+            fit(a.col_public, 5),
+        ]),
+        ListData::Catalogue(_) => Some(vec![
+            right("id", 4),
+            fit(a.col_service, 36),
+            right(s.col_price, 11),
+            fit(s.col_period, 9),
+            fit(a.col_active, 7),
+        ]),
+        ListData::Marks(_) => Some(vec![fit(s.col_name, 30), fit(a.col_color, 12), right(a.col_count, 10)]),
+        ListData::Groups(_) => Some(vec![fit(s.col_name, 40), right(a.col_count, 10)]),
+        _ => return false,
+    };
+    if let Some(h) = header {
+        lines.push(head(t, h));
+    }
+    if let Some(e) = &l.error {
+        lines.push(Line::from(Span::styled(e.clone(), t.error)));
+    }
+    let rows = data.rows();
+    if rows == 0 {
+        let empty =
+            if matches!(data, ListData::CustomerMarks { .. }) { a.no_marks } else { s.net.empty_list };
+        lines.push(Line::from(Span::styled(empty, t.dim)));
+    }
+    let height = (area.height as usize).saturating_sub(lines.len());
+    let first = window(l.selected, height);
+    for i in (first..rows).take(height) {
+        let sel = i == l.selected;
+        let cells = match data {
+            ListData::Admin(items) => vec![items[i].name(s).to_string()],
+            ListData::CustomerMarks { all, on } => {
+                let m = &all[i];
+                let tick = if on.contains(&m.id) { "[x]" } else { "[ ]" };
+                vec![tick.to_string(), fit(&m.name, 30), color_name(s, &m.color).to_string()]
+            }
+            ListData::Operators(v) => {
+                let o = &v[i];
+                let state = match o.locked_until {
+                    _ if !o.active => a.op_locked.to_string(),
+                    Some(u) if is_locked(o) => format!("{} {} UTC", a.op_locked_until, u.format("%H:%M")),
+                    _ => a.op_active.to_string(),
+                };
+                vec![fit(&o.login, 12), fit(&o.name, 28), fit(role_name(s, o.role), 14), fit(&state, 20)]
+            }
+            ListData::Tariffs(v) => {
+                let x = &v[i];
+                vec![
+                    right(&x.id.to_string(), 4),
+                    fit(&x.name, 30),
+                    right(&x.price.format_ru(), 11),
+                    fit(period_name(s, x.period), 9),
+                    fit(yes(s, x.active), 7),
+                    fit(yes(s, x.public), 5),
+                ]
+            }
+            ListData::Catalogue(v) => {
+                let x = &v[i];
+                vec![
+                    right(&x.id.to_string(), 4),
+                    fit(&x.name, 36),
+                    right(&x.price.format_ru(), 11),
+                    fit(period_name(s, x.period), 9),
+                    fit(yes(s, x.active), 7),
+                ]
+            }
+            ListData::Marks(v) => {
+                let m = &v[i];
+                vec![fit(&m.name, 30), fit(color_name(s, &m.color), 12), right(&m.customers.to_string(), 10)]
+            }
+            ListData::Groups(v) => {
+                let g = &v[i];
+                vec![fit(&g.name, 40), right(&g.customers.to_string(), 10)]
+            }
+            _ => Vec::new(),
+        };
+        let mut line = row(t, sel, cells);
+        // a locked operator and an inactive tariff or service are dimmed (and say so in words)
+        let dim = match data {
+            ListData::Operators(v) => is_locked(&v[i]),
+            ListData::Tariffs(v) => !v[i].active,
+            ListData::Catalogue(v) => !v[i].active,
+            _ => false,
+        };
+        if dim && !sel {
+            line = line.style(t.dim);
+        }
+        lines.push(line);
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    true
+}
+
+/// The card's tabs, the current one marked.
+pub fn draw_tab_bar(f: &mut Frame, app: &App, c: &CardScreen, area: Rect) {
+    let s = app.strings();
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (i, tab) in CardTab::ALL.iter().enumerate() {
+        let mut name = s.adm.tabs[i].to_string();
+        match tab {
+            CardTab::Services => {
+                if let Some(v) = &c.services {
+                    name.push_str(&format!(" ({})", v.len()));
+                }
+            }
+            CardTab::Messages => {
+                if let Some(v) = &c.messages {
+                    name.push_str(&format!(" ({})", v.len()));
+                }
+            }
+            CardTab::Main => {}
+        }
+        if *tab == c.tab {
+            spans.push(Span::styled(format!("[{name}]"), t.selected));
+        } else {
+            spans.push(Span::styled(format!(" {name} "), t.dim));
+        }
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The services or messages tab of the card.
+pub fn draw_tab(f: &mut Frame, app: &App, c: &CardScreen, card: &CustomerCard, area: Rect) {
+    let s = app.strings();
+    let a = s.adm;
+    let t = &app.theme;
+    let cu = &card.customer;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(cu.name.clone(), t.title),
+        Span::styled(
+            format!("  {} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
+            t.dim,
+        ),
+    ])];
+    let loading = |lines: &mut Vec<Line<'static>>| {
+        let (text, style) = match &c.error {
+            Some(e) => (e.clone(), t.error),
+            None => (s.loading.to_string(), t.dim),
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    };
+    match c.tab {
+        CardTab::Main => {}
+        CardTab::Services => match &c.services {
+            None => loading(&mut lines),
+            Some(v) => {
+                lines.push(head(
+                    t,
+                    vec![
+                        fit(a.col_service, 24),
+                        right(s.col_price, 10),
+                        fit(s.col_period, 9),
+                        right(a.col_qty, 4),
+                        fit(a.col_next, 11),
+                        fit(a.col_comment, 14),
+                    ],
+                ));
+                if v.is_empty() {
+                    lines.push(Line::from(Span::styled(format!("  {}", a.no_services), t.dim)));
+                }
+                let height = (area.height as usize).saturating_sub(lines.len() + 1);
+                let first = window(c.row, height);
+                for (i, x) in v.iter().enumerate().skip(first).take(height) {
+                    let mut name = x.service_name.clone();
+                    if !x.enabled {
+                        name = format!("{name} ({})", a.service_off);
+                    }
+                    let price = match x.own_price {
+                        Some(_) => format!("*{}", x.price.format_ru()),
+                        None => x.price.format_ru(),
+                    };
+                    let mut line = row(
+                        t,
+                        i == c.row,
+                        vec![
+                            fit(&name, 24),
+                            right(&price, 10),
+                            fit(period_name(s, x.period), 9),
+                            right(&x.quantity.to_string(), 4),
+                            fit(
+                                &x.next_charge_on
+                                    .map(|d| d.format("%d.%m.%Y").to_string())
+                                    .unwrap_or_default(),
+                                11,
+                            ),
+                            fit(x.comment.as_deref().unwrap_or(""), 14),
+                        ],
+                    );
+                    if !x.enabled && i != c.row {
+                        line = line.style(t.dim);
+                    }
+                    lines.push(line);
+                }
+            }
+        },
+        CardTab::Messages => match &c.messages {
+            None => loading(&mut lines),
+            Some(v) => {
+                if c.archived {
+                    lines.push(Line::from(Span::styled(format!("[{}]", a.with_archive), t.warn)));
+                }
+                if v.is_empty() {
+                    lines.push(Line::from(Span::styled(format!("  {}", a.no_messages), t.dim)));
+                }
+                // the chosen message in full below the list
+                let chosen = v.get(c.row);
+                let full = chosen.map(|m| m.body.clone()).unwrap_or_default();
+                let full_rows = if full.is_empty() { 0 } else { 4 };
+                let height = (area.height as usize).saturating_sub(lines.len() + full_rows + 1);
+                let first = window(c.row, height);
+                for (i, m) in v.iter().enumerate().skip(first).take(height) {
+                    let dir = match m.direction {
+                        Direction::Customer => a.dir_customer,
+                        Direction::Operator => a.dir_operator,
+                    };
+                    let mut who =
+                        format!("{dir} · {}", m.operator_login.as_deref().unwrap_or(s.system_operator));
+                    if m.archived {
+                        who.push_str(&format!(" · {}", a.archived_tag));
+                    }
+                    let first_line = m.body.lines().next().unwrap_or("").to_string();
+                    let mut line = row(
+                        t,
+                        i == c.row,
+                        vec![
+                            fit(&m.created_at.format("%d.%m.%y %H:%M").to_string(), 14),
+                            fit(&who, 26),
+                            fit(&first_line, 34),
+                        ],
+                    );
+                    if m.archived && i != c.row {
+                        line = line.style(t.dim);
+                    }
+                    lines.push(line);
+                }
+                f.render_widget(Paragraph::new(lines), area);
+                if full_rows > 0 {
+                    let r = Rect {
+                        y: area.y + area.height.saturating_sub(full_rows as u16),
+                        height: full_rows as u16,
+                        ..area
+                    };
+                    f.render_widget(
+                        Paragraph::new(Span::styled(full, t.normal))
+                            .wrap(ratatui::widgets::Wrap { trim: true }),
+                        r,
+                    );
+                }
+                return;
+            }
+        },
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+pub fn draw_picker(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Picker(p) = screen else { return };
+    let s = app.strings();
+    let a = s.adm;
+    let t = &app.theme;
+    let input_row = Rect { height: 1, ..area };
+    field(f, t, input_row, s.search_prompt, &p.input, !app.help, 6);
+    let info_row = Rect { y: area.y + 1, height: 1, ..area };
+    let info = if let Some(e) = &p.error {
+        Span::styled(format!(" {e}"), t.error)
+    } else if p.pending.is_some() {
+        Span::styled(format!(" {}", s.search_searching), t.dim)
+    } else if p.input.is_empty() {
+        let hint = match p.kind {
+            PickKind::House => a.picker_hint_house,
+            PickKind::Customer => a.picker_hint_customer,
+        };
+        Span::styled(format!(" {hint}"), t.dim)
+    } else if p.items.is_empty() && p.searched && p.due_at.is_none() {
+        Span::styled(format!(" {}", s.search_nothing), t.warn)
+    } else {
+        Span::styled(format!(" {}", p.items.len()), t.dim)
+    };
+    f.render_widget(Paragraph::new(info), info_row);
+    let list = Rect { y: area.y + 3, height: area.height.saturating_sub(3), ..area };
+    let height = list.height as usize;
+    let first = window(p.selected, height);
+    let w = (area.width as usize).saturating_sub(4);
+    let text_w = (w * 11 / 20).max(10);
+    let lines: Vec<Line<'static>> = p
+        .items
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(i, item)| {
+            row(t, i == p.selected, vec![fit(&item.text, text_w), fit(&item.detail, w - text_w)])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), list);
+    if !app.help {
+        // the cursor stays in the box while the results are read
+        let (_, cursor) = p.input.view((area.width as usize).saturating_sub(8).min(40));
+        f.set_cursor_position(Position { x: area.x + 8 + cursor as u16, y: area.y });
+    }
+}
+
+pub fn draw_merge(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
+    let Screen::Merge(m) = screen else { return };
+    let s = app.strings();
+    let a = s.adm;
+    let t = &app.theme;
+    let p = &m.preview;
+    let who = |c: &crate::domain::customer::Customer| {
+        format!(
+            "{} {} ({} {})",
+            c.agreement_number.as_deref().unwrap_or("—"),
+            c.name,
+            s.card_balance.to_lowercase(),
+            c.balance.format_ru()
+        )
+    };
+    let mut body = vec![
+        Line::from(vec![
+            Span::styled(format!("{}: ", a.merge_main), t.dim),
+            Span::styled(who(&p.main), t.title),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{}: ", a.merge_secondary), t.dim),
+            Span::styled(who(&p.secondary), t.normal),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(a.merge_moves, t.accent)),
+    ];
+    let counts = [
+        p.moves.addresses,
+        p.moves.mac_changes,
+        p.moves.marks,
+        p.moves.messages,
+        p.moves.state_changes,
+        p.moves.promised_payments,
+        p.moves.services,
+        p.moves.children,
+    ];
+    let mut items: Vec<String> = counts
+        .iter()
+        .zip(a.merge_counts)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, w)| format!("{w}: {n}"))
+        .collect();
+    if p.moves.port && !p.port_released {
+        items.push(a.merge_port.to_string());
+    }
+    if items.is_empty() {
+        items.push(a.merge_nothing.to_string());
+    }
+    body.push(Line::from(format!("  {}", items.join(", "))));
+    if p.balance.minor() != 0 {
+        body.push(Line::from(Span::styled(
+            format!("{}: {} → {}", a.merge_balance, p.balance.format_ru(), p.main.name),
+            t.warn,
+        )));
+    }
+    if p.port_released {
+        body.push(Line::from(Span::styled(a.merge_port_released, t.warn)));
+    }
+    body.push(Line::from(""));
+    match &m.stage {
+        MergeStage::Confirm => {
+            if let Some(e) = &m.error {
+                body.push(Line::from(Span::styled(e.clone(), t.error)));
+            }
+            body.push(Line::from(Span::styled(a.merge_question, t.title)));
+            body.push(Line::from(Span::styled(a.confirm_keys, t.key)));
+        }
+        MergeStage::Saving => body.push(Line::from(Span::styled(a.merge_saving, t.dim))),
+        MergeStage::Done(done) => {
+            body.push(Line::from(Span::styled(a.merge_done, t.ok)));
+            if let Some((_, into)) = &done.operations {
+                body.push(Line::from(format!(
+                    "{}: {} → {}",
+                    s.card_balance,
+                    into.balance_before.format_ru(),
+                    into.balance_after.format_ru()
+                )));
+            }
+        }
+    }
+    dialog_wrapped(f, area, 76, a.merge_title, body);
+}
