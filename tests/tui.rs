@@ -1358,3 +1358,627 @@ async fn state_and_former_from_the_card() {
     d.press(KeyCode::Enter).await;
     assert!(!d.svc.customer_card(&admin, 4).await.unwrap().customer.is_former);
 }
+
+// ---- the customer record and administration ----------------------------------------------------
+
+use kassa::service::{
+    CustomerService, Direction, ExtraService, Group, Mark, MergePreview, Message, Operator,
+};
+use kassa::store::lifecycle::MergeCounts;
+use kassa::tui::admin::{AdminItem, mark_form, operator_form, tariff_form};
+use kassa::tui::app::CardScreen as Card;
+use kassa::tui::picker::{PickFor, PickItem, PickKind, PickerScreen};
+use kassa::tui::records::{CardTab, FormData, MergeScreen, MergeStage, customer_form};
+use kassa::tui::strings::Strings;
+
+fn form_data(card: Option<CustomerCard>) -> FormData {
+    FormData::Customer {
+        card: card.map(Box::new),
+        tariffs: tariffs(),
+        groups: vec![(1, "Физические лица".into()), (2, "Юридические лица".into())],
+        managers: vec![(2, "Анна Смирнова".into()), (5, "Рустам Сафин".into())],
+        parent: None,
+    }
+}
+
+fn with_form(lang: Lang, role: Role, form: FormScreen) -> App {
+    let mut app = logged_in(lang, role);
+    app.screens.push(Screen::Form(Box::new(form)));
+    app
+}
+
+#[test]
+fn snapshot_customer_form() {
+    // a new customer: the first group, the name focused; the agreement number says it is given
+    let form = customer_form(Strings::get(Lang::Ru), form_data(None)).unwrap();
+    insta::assert_snapshot!("customer_add_ru", render(&with_form(Lang::Ru, Role::Cashier, form), 80, 24));
+    // editing, far down the form: it has scrolled to the e-mail and its complaint
+    let mut form = customer_form(Strings::get(Lang::Ru), form_data(Some(card()))).unwrap();
+    let at = form.fields.iter().position(|f| f.name == "email").unwrap();
+    form.focus = at;
+    form.fields[at].input.set("elkina@");
+    form.error = Some((at, "'elkina@' is not an e-mail address".into()));
+    insta::assert_snapshot!(
+        "customer_edit_scrolled_ru",
+        render(&with_form(Lang::Ru, Role::Admin, form), 80, 24)
+    );
+    // English, the house field focused: a picked field
+    let mut form = customer_form(Strings::get(Lang::En), form_data(Some(card()))).unwrap();
+    form.focus = form.fields.iter().position(|f| f.name == "house_id").unwrap();
+    insta::assert_snapshot!(
+        "customer_edit_house_en",
+        render(&with_form(Lang::En, Role::Admin, form), 80, 24)
+    );
+}
+
+#[test]
+fn snapshot_picker_and_merge() {
+    let mut app = with_card(Lang::Ru);
+    app.screens.push(Screen::Picker(Box::new(PickerScreen {
+        kind: PickKind::House,
+        purpose: PickFor::Field(10),
+        input: Input::new(100).with_text("лен 5"),
+        items: vec![
+            PickItem { id: 3, text: "Казань, ул. Ленина 5а".into(), detail: "420021".into() },
+            PickItem { id: 9, text: "Казань, ул. Ленина 15".into(), detail: "420021".into() },
+            PickItem { id: 12, text: "Казань, пер. Ленинский 5".into(), detail: "".into() },
+        ],
+        selected: 1,
+        due_at: None,
+        pending: None,
+        searched: true,
+        error: None,
+    })));
+    insta::assert_snapshot!("picker_house_ru", render(&app, 80, 24));
+    let mut secondary = customer();
+    secondary.id = 58;
+    secondary.name = "Ёлкин Пётр Семёнович".into();
+    secondary.agreement_number = Some("10235".into());
+    secondary.balance = rub("1 250");
+    let preview = MergePreview {
+        main: customer(),
+        secondary,
+        moves: MergeCounts {
+            addresses: 2,
+            mac_changes: 1,
+            marks: 0,
+            messages: 3,
+            state_changes: 0,
+            promised_payments: 0,
+            services: 1,
+            children: 0,
+            port: true,
+        },
+        balance: rub("1 250"),
+        port_released: true,
+    };
+    let mut app = with_card(Lang::Ru);
+    app.actor = Some(actor(Role::Admin));
+    app.screens.push(Screen::Merge(Box::new(MergeScreen {
+        preview,
+        stage: MergeStage::Confirm,
+        pending: None,
+        error: None,
+    })));
+    insta::assert_snapshot!("merge_confirm_ru", render(&app, 80, 24));
+}
+
+fn services() -> Vec<CustomerService> {
+    let s = |id: i64, name: &str, own: Option<&str>, price: &str, enabled: bool, comment: Option<&str>| {
+        CustomerService {
+            id,
+            customer_id: 57,
+            service_id: id,
+            service_name: name.into(),
+            period: Period::Month,
+            own_price: own.map(rub),
+            price: rub(price),
+            quantity: 1,
+            comment: comment.map(str::to_string),
+            enabled,
+            next_charge_on: NaiveDate::from_ymd_opt(2026, 12, 1),
+        }
+    };
+    vec![
+        s(1, "Статический IP", None, "150", true, None),
+        s(2, "ТВ-пакет «Базовый»", Some("99"), "99", true, Some("акция до весны")),
+        s(3, "Аренда роутера", None, "100", false, None),
+    ]
+}
+
+fn messages() -> Vec<Message> {
+    let m = |id: i64, d: Direction, body: &str, day: u32, archived: bool| Message {
+        id,
+        customer_id: 57,
+        direction: d,
+        body: body.into(),
+        operator_login: Some("cashier".into()),
+        created_at: at(day, 11, 5),
+        archived,
+    };
+    vec![
+        m(3, Direction::Operator, "Платёж получен, спасибо! Доступ восстановлен.", 21, false),
+        m(
+            2,
+            Direction::Customer,
+            "Жалуется на обрывы по вечерам, просит выезд мастера после 18:00",
+            20,
+            false,
+        ),
+        m(1, Direction::Customer, "Просил перезвонить", 2, true),
+    ]
+}
+
+fn with_tab(lang: Lang, tab: CardTab, archived: bool) -> App {
+    let mut app = logged_in(lang, Role::Cashier);
+    app.screens.push(Screen::Card(Box::new(Card {
+        card: Some(card()),
+        tab,
+        services: Some(services()),
+        messages: Some(messages()),
+        row: 1,
+        archived,
+        ..Card::new(57, None)
+    })));
+    app
+}
+
+#[test]
+fn snapshot_card_tabs_and_marks() {
+    insta::assert_snapshot!(
+        "card_services_ru",
+        render(&with_tab(Lang::Ru, CardTab::Services, false), 80, 24)
+    );
+    insta::assert_snapshot!("card_messages_ru", render(&with_tab(Lang::Ru, CardTab::Messages, true), 80, 24));
+    insta::assert_snapshot!(
+        "card_messages_en",
+        render(&with_tab(Lang::En, CardTab::Messages, false), 80, 24)
+    );
+    let marks = ListData::CustomerMarks { all: marks(), on: vec![1] };
+    insta::assert_snapshot!(
+        "customer_marks_ru",
+        render(&with_list(Lang::Ru, Role::Cashier, ListKind::CustomerMarks(57), marks, 2), 80, 24)
+    );
+}
+
+fn marks() -> Vec<Mark> {
+    vec![
+        Mark { id: 3, name: "Ветеран".into(), color: "green".into(), customers: 12 },
+        Mark { id: 1, name: "Должник".into(), color: "red".into(), customers: 340 },
+        Mark { id: 4, name: "Жалоба".into(), color: "yellow".into(), customers: 0 },
+    ]
+}
+
+fn operators() -> Vec<Operator> {
+    let o = |id: i64, login: &str, name: &str, role: Role, active: bool| Operator {
+        id,
+        login: login.into(),
+        name: name.into(),
+        role,
+        active,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: at(1, 9, 0),
+    };
+    vec![
+        o(1, "admin", "Администратор", Role::Admin, true),
+        o(2, "cashier", "Анна Смирнова", Role::Cashier, true),
+        o(5, "kassir2", "Мария Ёлкина", Role::Cashier, false),
+        o(3, "noc", "Рустам Сафин", Role::Noc, true),
+    ]
+}
+
+#[test]
+fn snapshot_administration() {
+    let admin = |kind, data, sel| render(&with_list(Lang::Ru, Role::Admin, kind, data, sel), 80, 24);
+    insta::assert_snapshot!(
+        "admin_menu_ru",
+        admin(ListKind::Admin, ListData::Admin(AdminItem::ALL.to_vec()), 0)
+    );
+    insta::assert_snapshot!("operators_ru", admin(ListKind::Operators, ListData::Operators(operators()), 2));
+    insta::assert_snapshot!(
+        "tariffs_en",
+        render(&with_list(Lang::En, Role::Admin, ListKind::Tariffs, ListData::Tariffs(tariffs()), 1), 80, 24)
+    );
+    let catalogue = vec![
+        ExtraService {
+            id: 1,
+            name: "Статический IP".into(),
+            price: rub("150"),
+            period: Period::Month,
+            active: true,
+        },
+        ExtraService {
+            id: 4, name: "Антивирус".into(), price: rub("3"), period: Period::Day, active: false
+        },
+    ];
+    insta::assert_snapshot!("catalogue_ru", admin(ListKind::Catalogue, ListData::Catalogue(catalogue), 0));
+    insta::assert_snapshot!("marks_ru", admin(ListKind::MarkCatalogue, ListData::Marks(marks()), 1));
+    let groups = vec![
+        Group { id: 1, name: "Физические лица".into(), customers: 1840 },
+        Group { id: 2, name: "Юридические лица".into(), customers: 160 },
+    ];
+    insta::assert_snapshot!("groups_ru", admin(ListKind::Groups, ListData::Groups(groups), 0));
+    // forms: a new operator whose passwords differ, a tariff, a mark's colour
+    let s = Strings::get(Lang::Ru);
+    let mut form = operator_form(s, None);
+    for (i, v) in ["kassir3", "Пётр Иванов"].iter().enumerate() {
+        form.fields[i].input.set(v);
+    }
+    form.fields[3].input.set("secret-1");
+    form.fields[4].input.set("secret-2");
+    form.focus = 4;
+    form.error = Some((4, s.adm.passwords_differ.into()));
+    insta::assert_snapshot!("operator_add_ru", render(&with_form(Lang::Ru, Role::Admin, form), 80, 24));
+    let data = FormData::TariffEdit(tariffs()[0].clone(), vec![4, 6]);
+    let mut form = tariff_form(s, Some(data)).unwrap();
+    form.focus = 2;
+    insta::assert_snapshot!("tariff_form_ru", render(&with_form(Lang::Ru, Role::Admin, form), 80, 24));
+    let mut form = mark_form(s, Some(&marks()[1]));
+    form.focus = 1;
+    insta::assert_snapshot!("mark_form_ru", render(&with_form(Lang::Ru, Role::Admin, form), 80, 24));
+    // deleting a mistaken entry: the question over the card
+    let mut app = with_card(Lang::Ru);
+    app.actor = Some(actor(Role::Admin));
+    let q = FormScreen::question(FormKind::CustomerDelete(57), "10234 Ёлкина Мария Петровна");
+    app.screens.push(Screen::Form(Box::new(q)));
+    insta::assert_snapshot!("delete_customer_ru", render(&app, 80, 24));
+}
+
+#[test]
+fn new_screens_fit_tiny_windows() {
+    let s = Strings::get(Lang::Ru);
+    let apps = [
+        with_tab(Lang::Ru, CardTab::Messages, false),
+        with_form(Lang::Ru, Role::Admin, customer_form(s, form_data(Some(card()))).unwrap()),
+        with_list(Lang::Ru, Role::Admin, ListKind::Operators, ListData::Operators(operators()), 0),
+    ];
+    for app in apps {
+        for (w, h) in [(0, 0), (20, 5), (1, 1), (79, 24), (80, 23), (200, 60)] {
+            let text = render(&app, w, h);
+            if (w, h) == (200, 60) {
+                assert!(!text.is_empty());
+            }
+        }
+    }
+}
+
+// ---- the customer record and administration through the real loop ----------------------------
+
+impl Desk {
+    /// Tabs through the form until the field labelled `label` is focused.
+    async fn tab_to(&mut self, label: &str) {
+        for _ in 0..40 {
+            if self.screen().lines().any(|l| l.starts_with(&format!("▸{label}"))) {
+                return;
+            }
+            self.press(KeyCode::Tab).await;
+        }
+        panic!("no field {label}:\n{}", self.screen());
+    }
+
+    async fn open_card(&mut self, agreement: &str) {
+        self.search(agreement).await;
+        self.press(KeyCode::Enter).await;
+        assert!(self.screen().contains("[Карточка]"), "{}", self.screen());
+    }
+
+    async fn customer(&self, id: i64) -> Customer {
+        self.svc.customer_card(&self.admin().await, id).await.unwrap().customer
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_a_customer_from_the_card() {
+    let mut d = Desk::open("cashier").await;
+    d.open_card("10004").await;
+    let before = d.customer(4).await;
+    // Esc on the form writes nothing
+    d.press(KeyCode::Char('e')).await;
+    assert!(d.screen().contains("Изменить абонента"), "{}", d.screen());
+    d.typ(" Второй").await;
+    d.press(KeyCode::Esc).await;
+    assert_eq!(d.customer(4).await, before);
+    // a bad e-mail is refused under its field, then a good one is saved
+    d.press(KeyCode::Char('e')).await;
+    d.tab_to("E-mail").await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ("bad@").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("is not an e-mail address"), "{}", d.screen());
+    assert!(d.screen().contains("▸E-mail"), "the focus stays on the field:\n{}", d.screen());
+    d.console.ctrl('u').await.unwrap();
+    d.typ("Pochta@Mail.RU").await;
+    d.tab_to("Этаж").await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ("9").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("pochta@mail.ru"), "the card shows it at once:\n{}", d.screen());
+    let after = d.customer(4).await;
+    assert_eq!((after.email.as_deref(), after.floor.as_deref()), (Some("pochta@mail.ru"), Some("9")));
+    // only what changed was changed: the rest (dates with a time of day among them) is as it was
+    assert_eq!(
+        (after.name.clone(), after.phones.clone(), after.date_activity, after.house_id),
+        (before.name.clone(), before.phones.clone(), before.date_activity, before.house_id)
+    );
+    let admin = d.admin().await;
+    let log = d.svc.audit_log(&admin, Some("customer"), Some(4), 1).await.unwrap();
+    assert_eq!((log[0].action.as_str(), log[0].operator_login.as_str()), ("customer.edit", "cashier"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_a_customer_with_a_house_picked_by_search() {
+    let mut d = Desk::open("cashier").await;
+    d.press(KeyCode::F(3)).await;
+    assert!(d.screen().contains("Новый абонент"), "{}", d.screen());
+    // the name is required: the service says so under the field
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("the name is empty"), "{}", d.screen());
+    d.typ("Новиков Олег Игоревич").await;
+    d.tab_to("Тариф").await;
+    d.press(KeyCode::Right).await;
+    assert!(!d.screen().contains("Тариф                ◂ — ▸"), "{}", d.screen());
+    d.tab_to("Дом").await;
+    // typing on the house field opens the search with what was typed
+    d.typ("лен").await;
+    assert!(d.screen().contains("Выбор дома"), "{}", d.screen());
+    assert!(d.screen().contains("ул. Ленина"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Новый абонент"), "back on the form:\n{}", d.screen());
+    d.tab_to("Квартира").await;
+    d.typ("77").await;
+    d.tab_to("Телефон").await;
+    d.typ("8 (917) 555-12-34").await;
+    d.press(KeyCode::Enter).await;
+    // the new customer's card opens, with the next agreement number
+    let screen = d.screen();
+    assert!(screen.contains("[Карточка]") && screen.contains("Новиков Олег Игоревич"), "{screen}");
+    assert!(screen.contains("10031"), "{screen}");
+    let admin = d.admin().await;
+    let id = d.svc.resolve_customer(&admin, "10031").await.unwrap();
+    let card = d.svc.customer_card(&admin, id).await.unwrap();
+    assert_eq!(card.house.map(|h| h.street), Some("ул. Ленина".to_string()));
+    assert_eq!(card.customer.apartment.as_deref(), Some("77"));
+    assert_eq!(card.customer.phones[0].as_deref(), Some("79175551234"));
+    assert!(card.tariff.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_two_customers_from_the_card() {
+    let mut d = Desk::open("admin").await;
+    let (main, second) = (d.balance(4).await, d.balance(5).await);
+    d.open_card("10004").await;
+    d.press(KeyCode::Char('j')).await;
+    assert!(d.screen().contains("Кого присоединить"), "{}", d.screen());
+    d.search("10005").await;
+    d.press(KeyCode::Enter).await;
+    let preview = d.screen();
+    assert!(preview.contains("Присоединяется: 10005") && preview.contains("Объединить?"), "{preview}");
+    // Esc: nothing merged, back on the card
+    d.press(KeyCode::Esc).await;
+    assert!(d.screen().contains("[Карточка]"), "{}", d.screen());
+    assert!(!d.customer(5).await.is_former);
+    d.press(KeyCode::Char('j')).await;
+    d.search("10005").await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Объединено"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("[Карточка]"), "{}", d.screen());
+    assert_eq!(d.balance(4).await, Money::from_minor(main.minor() + second.minor()));
+    assert_eq!(d.balance(5).await, Money::ZERO);
+    assert!(d.customer(5).await.is_former);
+    // the card shows the new balance
+    assert!(
+        d.screen().contains(&Money::from_minor(main.minor() + second.minor()).format_ru()),
+        "{}",
+        d.screen()
+    );
+    let v = d.svc.check_invariants(&d.admin().await).await.unwrap();
+    assert!(v.is_empty(), "{v:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_and_messages_on_the_card_tabs() {
+    let mut d = Desk::open("cashier").await;
+    d.open_card("10004").await;
+    d.press(KeyCode::Tab).await;
+    assert!(d.screen().contains("[Услуги (0)]"), "{}", d.screen());
+    d.press(KeyCode::Char('a')).await;
+    assert!(d.screen().contains("Подключить доп. услугу"), "{}", d.screen());
+    // the catalogue's active services, by name
+    assert!(d.screen().contains("◂ Антивирус — 3,00 в сутки ▸"), "{}", d.screen());
+    d.press(KeyCode::Right).await;
+    assert!(d.screen().contains("◂ Аренда роутера — 100,00 в месяц ▸"), "{}", d.screen());
+    d.tab_to("Своя цена").await;
+    d.typ("99,5").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("[Услуги (1)]") && d.screen().contains("*99,50"), "{}", d.screen());
+    // Space turns it off and on; d asks before removing it
+    d.press(KeyCode::Char(' ')).await;
+    assert!(d.screen().contains("Аренда роутера (выкл.)"), "{}", d.screen());
+    let admin = d.admin().await;
+    assert!(!d.svc.customer_services(&admin, 4).await.unwrap()[0].enabled);
+    d.press(KeyCode::Char('d')).await;
+    assert!(d.screen().contains("Убрать услугу у абонента?"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert_eq!(d.svc.customer_services(&admin, 4).await.unwrap().len(), 1);
+    d.press(KeyCode::Char('d')).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("[Услуги (0)]"), "{}", d.screen());
+    assert!(d.svc.customer_services(&admin, 4).await.unwrap().is_empty());
+    // messages: one taken down, one written; Space archives, v shows the archive
+    d.press(KeyCode::Tab).await;
+    d.press(KeyCode::Char('a')).await;
+    d.typ("Просит перезвонить завтра").await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('w')).await;
+    d.typ("Оплата получена").await;
+    d.press(KeyCode::Enter).await;
+    let screen = d.screen();
+    assert!(screen.contains("[Сообщения (2)]") && screen.contains("от абонента · cashier"), "{screen}");
+    d.press(KeyCode::Char(' ')).await;
+    assert!(d.screen().contains("[Сообщения (1)]"), "{}", d.screen());
+    d.press(KeyCode::Char('v')).await;
+    assert!(d.screen().contains("[с архивом]") && d.screen().contains("архив"), "{}", d.screen());
+    let q = kassa::service::MessageQuery { customer_id: Some(4), limit: 10, ..Default::default() };
+    let all = d.svc.messages(&admin, &q).await.unwrap();
+    assert_eq!(all.iter().filter(|m| m.archived).count(), 1);
+    // a message that says nothing is refused under its field
+    d.press(KeyCode::Char('a')).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("the message is empty"), "{}", d.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marks_from_the_card() {
+    let mut d = Desk::open("cashier").await;
+    d.open_card("10004").await;
+    d.press(KeyCode::Char('m')).await;
+    assert!(d.screen().contains("Метки абонента"), "{}", d.screen());
+    assert!(d.screen().contains("[ ] Ветеран"), "{}", d.screen());
+    d.press(KeyCode::Char(' ')).await;
+    assert!(d.screen().contains("[x] Ветеран"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert!(d.screen().contains("Метки         Ветеран"), "{}", d.screen());
+    let admin = d.admin().await;
+    assert_eq!(d.svc.customer_marks(&admin, 4).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administration_of_operators_marks_and_groups() {
+    let mut d = Desk::open("admin").await;
+    d.press(KeyCode::F(9)).await;
+    assert!(d.screen().contains("Администрирование"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    // a new operator: the passwords must match
+    d.press(KeyCode::Char('a')).await;
+    d.typ("kassir2").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("Мария Ёлкина").await;
+    d.press(KeyCode::Tab).await;
+    d.press(KeyCode::Tab).await;
+    d.typ("пароль-1").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("пароль-2").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Пароли не совпадают"), "{}", d.screen());
+    d.console.ctrl('u').await.unwrap();
+    d.typ("пароль-1").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("kassir2      Мария Ёлкина"), "{}", d.screen());
+    d.svc.login("kassir2", "пароль-1", "t").await.unwrap();
+    // lock kassir2 out (asked first)
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Char('l')).await;
+    assert!(
+        d.screen().contains("Заблокировать оператора?") && d.screen().contains("kassir2"),
+        "{}",
+        d.screen()
+    );
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("заблокирован"), "{}", d.screen());
+    assert!(matches!(
+        d.svc.login("kassir2", "пароль-1", "t").await,
+        Err(kassa::service::ServiceError::Disabled(_))
+    ));
+    // marks: add one, then delete it
+    d.press(KeyCode::Esc).await;
+    for _ in 0..3 {
+        d.press(KeyCode::Down).await;
+    }
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Должник"), "{}", d.screen());
+    d.press(KeyCode::Char('a')).await;
+    d.typ("Активист").await;
+    d.press(KeyCode::Tab).await;
+    d.press(KeyCode::Right).await;
+    d.press(KeyCode::Enter).await;
+    let admin = d.admin().await;
+    let marks = d.svc.list_marks(&admin).await.unwrap();
+    let added = marks.iter().find(|m| m.name == "Активист").unwrap();
+    assert_eq!(added.color, "yellow");
+    let row = marks.iter().position(|m| m.name == "Активист").unwrap();
+    d.press(KeyCode::Home).await;
+    for _ in 0..row {
+        d.press(KeyCode::Down).await;
+    }
+    d.press(KeyCode::Char('d')).await;
+    assert!(
+        d.screen().contains("Удалить метку из каталога?") && d.screen().contains("Активист"),
+        "{}",
+        d.screen()
+    );
+    d.press(KeyCode::Enter).await;
+    assert!(!d.svc.list_marks(&admin).await.unwrap().iter().any(|m| m.name == "Активист"));
+    // groups: a new one, renamed
+    d.press(KeyCode::Esc).await;
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Char('a')).await;
+    d.typ("Пенсионеры").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Пенсионеры"), "{}", d.screen());
+    let groups = d.svc.list_groups(&admin).await.unwrap();
+    assert!(groups.iter().any(|g| g.name == "Пенсионеры"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_is_never_offered_what_it_may_not_do() {
+    let mut d = Desk::open("cashier").await;
+    d.press(KeyCode::F(9)).await;
+    assert!(d.screen().contains("Нет прав на это действие"), "{}", d.screen());
+    d.open_card("10004").await;
+    for key in ['j', 'd', 'x', 'k'] {
+        d.press(KeyCode::Char(key)).await;
+        assert!(d.screen().contains("Нет прав на это действие"), "{key}: {}", d.screen());
+    }
+    // help lists what the cashier may do and nothing else
+    d.press(KeyCode::F(1)).await;
+    let help = d.screen();
+    assert!(help.contains("изменить") && help.contains("метки"), "{help}");
+    assert!(!help.contains("объединить") && !help.contains("удалить"), "{help}");
+    d.press(KeyCode::Esc).await;
+    // a viewer may look at the tabs but change nothing there
+    let mut v = Desk::open("viewer").await;
+    v.open_card("10004").await;
+    v.press(KeyCode::Char('e')).await;
+    assert!(v.screen().contains("Нет прав на это действие"), "{}", v.screen());
+    v.press(KeyCode::Tab).await;
+    v.press(KeyCode::Char('a')).await;
+    assert!(v.screen().contains("Нет прав на это действие"), "{}", v.screen());
+    assert!(!v.screen().contains(" a добавить"), "{}", v.screen());
+    v.press(KeyCode::Tab).await;
+    v.press(KeyCode::Char('a')).await;
+    assert!(v.screen().contains("Нет прав на это действие"), "{}", v.screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_only_a_customer_without_money() {
+    let mut d = Desk::open("admin").await;
+    // one with money: refused, and the dialog says why
+    d.open_card("10004").await;
+    d.press(KeyCode::Char('d')).await;
+    assert!(d.screen().contains("Удалить абонента?"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Ошибка"), "{}", d.screen());
+    d.press(KeyCode::Esc).await;
+    assert!(d.svc.customer_card(&d.admin().await, 4).await.is_ok());
+    // a potential customer entered by mistake goes, and the console leaves their card
+    let admin = d.admin().await;
+    let mut new = kassa::service::NewCustomer::default();
+    new.fields.name = Some("Ошибочный Ввод".into());
+    new.fields.is_potential = Some("1".into());
+    let c = d.svc.add_customer(&admin, &new).await.unwrap();
+    d.press(KeyCode::Esc).await;
+    d.console.ctrl('u').await.unwrap();
+    d.press(KeyCode::Char(':')).await;
+    d.typ(&format!("c #{}", c.id)).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Ошибочный Ввод"), "{}", d.screen());
+    d.press(KeyCode::Char('d')).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("Поиск абонента"), "{}", d.screen());
+    assert!(d.svc.customer_card(&admin, c.id).await.is_err());
+}

@@ -18,7 +18,9 @@ use crate::domain::role::Role;
 use crate::domain::text;
 use crate::store::houses::House;
 use crate::store::ledger::NewOperation;
+use crate::store::messages::{self, Direction};
 use crate::store::network::{self, Switch};
+use crate::store::services::{self, CustomerService, ExtraService};
 use crate::store::tariffs::{Period, Tariff};
 use crate::store::{counters, customers, houses, ledger, operators, tariffs};
 
@@ -331,6 +333,17 @@ impl Service {
         {
             mark_ids.push(customers::insert_mark(&mut db, m, color).await?);
         }
+        let mut catalogue = Vec::new();
+        for (name, price, period) in EXTRA_SERVICES {
+            let x = ExtraService {
+                id: 0,
+                name: name.to_string(),
+                price: Money::from_minor(*price),
+                period: *period,
+                active: true,
+            };
+            catalogue.push(services::insert_service(&mut db, &x, stamp).await?);
+        }
         audit::<(), _>(
             &mut db,
             None,
@@ -568,6 +581,7 @@ impl Service {
             network::insert_ports_many(&mut db, &ports_taken).await?;
             customers::insert_customer_marks(&mut db, &marks).await?;
             ledger::insert_many(&mut db, &ops).await?;
+            extras(&mut db, next as i64 + 1..=end as i64, &catalogue, cashier_id, stamp).await?;
             tx.commit().await?;
             next = end;
             tracing::info!(done = end, total = opts.customers, "demo customers written");
@@ -590,6 +604,56 @@ impl Service {
             seconds: started.elapsed().as_secs_f64(),
         })
     }
+}
+
+/// The demo's catalogue of extra services: name, price in kopecks, period.
+const EXTRA_SERVICES: &[(&str, i64, Period)] = &[
+    ("Статический IP", 15_000, Period::Month),
+    ("ТВ-пакет «Базовый»", 19_900, Period::Month),
+    ("Аренда роутера", 10_000, Period::Month),
+    ("Антивирус", 300, Period::Day),
+];
+
+/// Extra services and messages for some of the customers `ids`, picked by id (the random
+/// sequence of the rest of the demo stays as it was).
+async fn extras(
+    db: &mut crate::store::Db<'_>,
+    ids: std::ops::RangeInclusive<i64>,
+    catalogue: &[i64],
+    operator: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    for id in ids {
+        let picks = [(13, 0, None, None), (7, 1, None, None), (19, 2, Some(5_000), Some("акция: полцены"))];
+        for (every, which, own, comment) in picks {
+            if id % every != 0 {
+                continue;
+            }
+            let Some(service_id) = catalogue.get(which).copied() else { continue };
+            let c = CustomerService {
+                id: 0,
+                customer_id: id,
+                service_id,
+                service_name: String::new(),
+                period: Period::Month,
+                own_price: own.map(Money::from_minor),
+                price: Money::ZERO,
+                quantity: 1,
+                comment: comment.map(str::to_string),
+                enabled: id % 91 != 0,
+                next_charge_on: None,
+            };
+            services::insert_customer_service(db, &c, at).await?;
+        }
+        if id % 23 == 0
+            && let Some(op) = operator
+        {
+            let body = ["Просил перезвонить вечером после 18:00", "Жалуется на обрывы по вечерам"]
+                [(id % 2) as usize];
+            messages::insert(db, id, Direction::Customer, body, op, at).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -287,7 +287,7 @@ const SEARCH: &[Binding] = &[
     b!([Char(':')], Command, key_command_empty, false),
     b!([F(7), Ctrl('d')], Houses, key_houses, false),
     b!([F(8), Ctrl('k')], Switches, key_switches, false),
-    b!([F(3), Ctrl('n')], AddCustomer, adm.key_add_customer, false),
+    b!([F(3), Ctrl('n')], AddCustomer, adm.key_add_customer, true),
     b!([F(9), Ctrl('t')], Admin, adm.key_admin, false),
 ];
 
@@ -310,7 +310,7 @@ const CARD_SHARED: &[Binding] = &[
     b!([Char('s')], State, key_state, false),
     b!([Char('x')], Former, key_former_move, false),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
-    b!([Tab], NextTab, adm.key_tab, true),
+    b!([Tab], NextTab, adm.key_tab, false),
     b!([BackTab], PrevTab, adm.key_tab, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
@@ -574,6 +574,11 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::MergeDone => MERGE_DONE,
     };
     own.iter().chain(moves.iter()).chain(shared.iter()).chain(GLOBAL.iter())
+}
+
+/// Whether a binding is one of those every screen has (help, quit, language).
+pub fn is_global(b: &Binding) -> bool {
+    GLOBAL.iter().any(|g| std::ptr::eq(g, b))
 }
 
 /// The Latin key at the same place on a Russian (ЙЦУКЕН) keyboard.

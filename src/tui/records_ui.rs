@@ -94,7 +94,7 @@ pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
             right(s.col_price, 11),
             fit(s.col_period, 9),
             fit(a.col_active, 7),
-            fit(a.col_public, 5),
+            fit(a.col_public, 6),
         ]),
         ListData::Catalogue(_) => Some(vec![
             right("id", 4),
@@ -103,8 +103,8 @@ pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
             fit(s.col_period, 9),
             fit(a.col_active, 7),
         ]),
-        ListData::Marks(_) => Some(vec![fit(s.col_name, 30), fit(a.col_color, 12), right(a.col_count, 10)]),
-        ListData::Groups(_) => Some(vec![fit(s.col_name, 40), right(a.col_count, 10)]),
+        ListData::Marks(_) => Some(vec![fit(s.net.f_name, 30), fit(a.col_color, 12), right(a.col_count, 10)]),
+        ListData::Groups(_) => Some(vec![fit(s.net.f_name, 40), right(a.col_count, 10)]),
         _ => return false,
     };
     if let Some(h) = header {
@@ -147,7 +147,7 @@ pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
                     right(&x.price.format_ru(), 11),
                     fit(period_name(s, x.period), 9),
                     fit(yes(s, x.active), 7),
-                    fit(yes(s, x.public), 5),
+                    fit(yes(s, x.public), 6),
                 ]
             }
             ListData::Catalogue(v) => {
@@ -322,8 +322,8 @@ pub fn draw_tab(f: &mut Frame, app: &App, c: &CardScreen, card: &CustomerCard, a
                         i == c.row,
                         vec![
                             fit(&m.created_at.format("%d.%m.%y %H:%M").to_string(), 14),
-                            fit(&who, 26),
-                            fit(&first_line, 34),
+                            fit(&who, 30),
+                            fit(&first_line, 30),
                         ],
                     );
                     if m.archived && i != c.row {

@@ -180,11 +180,31 @@ fn offered(app: &App, action: super::keymap::Action) -> bool {
 fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
     let s = app.strings();
     let t = &app.theme;
-    let mut spans = Vec::new();
-    for b in bindings(app.context()).filter(|b| b.hint && offered(app, b.action)) {
+    let hints: Vec<_> = bindings(app.context()).filter(|b| b.hint && offered(app, b.action)).collect();
+    let text = |b: &super::keymap::Binding| {
         let key = b.keys.first().map(|k| k.label()).unwrap_or_default();
-        spans.push(Span::styled(format!(" {key}"), t.key));
-        spans.push(Span::styled(format!(" {} ", (b.label)(s)), t.dim));
+        (format!(" {key}"), format!(" {} ", (b.label)(s)))
+    };
+    let width = |b: &super::keymap::Binding| {
+        let (k, l) = text(b);
+        unicode_width::UnicodeWidthStr::width(k.as_str()) + unicode_width::UnicodeWidthStr::width(l.as_str())
+    };
+    // help and quit are always said; the screen's own keys as many as fit before them
+    let global = hints.iter().filter(|b| super::keymap::is_global(b)).count();
+    let (own, always) = hints.split_at(hints.len() - global);
+    let mut room = (area.width as usize).saturating_sub(always.iter().map(|b| width(b)).sum());
+    let mut spans = Vec::new();
+    for b in own.iter().chain(always) {
+        let w = width(b);
+        if !super::keymap::is_global(b) {
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
+        let (k, l) = text(b);
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(l, t.dim));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -479,6 +499,28 @@ fn draw_card(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
         if phones.is_empty() { "—".into() } else { phones.join(", ") },
         t.normal,
     ));
+    // e-mail and personal-area login, group and manager, the comment: each line only when known
+    let contact: Vec<String> =
+        [cu.email.clone(), cu.login.as_ref().map(|l| format!("{} {l}", s.adm.f_login))]
+            .into_iter()
+            .flatten()
+            .collect();
+    if !contact.is_empty() {
+        lines.push(kv(t, s.adm.f_email, contact.join(" · "), t.normal));
+    }
+    let group: Vec<String> = [
+        card.group.clone(),
+        card.manager.as_ref().map(|m| format!("{} {m}", s.adm.f_manager.to_lowercase())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !group.is_empty() {
+        lines.push(kv(t, s.adm.f_group, group.join(" · "), t.normal));
+    }
+    if let Some(c) = &cu.comment {
+        lines.push(kv(t, s.adm.f_comment, c.lines().next().unwrap_or("").to_string(), t.dim));
+    }
     lines.push(kv(t, s.card_state, state_name(s, cu.state).to_string(), t.normal));
     let tariff = card
         .tariff
