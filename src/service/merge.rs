@@ -35,6 +35,11 @@ pub struct MergeOutcome {
     pub operations: Option<(Operation, Operation)>,
 }
 
+/// Corrections carry no receipt number, so nothing can stop their insert; said if it ever does.
+fn unnumbered() -> ServiceError {
+    ServiceError::Conflict("a correction was refused by the ledger".into())
+}
+
 fn not_found(id: i64) -> ServiceError {
     ServiceError::NotFound(format!("customer #{id}"))
 }
@@ -129,7 +134,7 @@ impl Service {
                 idempotency_key: None,
                 linked_id: None,
             };
-            let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?;
+            let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, secondary_id, Money::ZERO).await?;
             let main_before = preview.main.balance;
             let into = NewOperation {
@@ -140,7 +145,7 @@ impl Service {
                 linked_id: Some(first.id),
                 ..out
             };
-            let second = ledger::insert(&mut db, &into, Some(&actor.login)).await?;
+            let second = ledger::insert(&mut db, &into, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, main_id, Money::from_minor(main_before.minor() + b.minor()))
                 .await?;
             Some((first, second))

@@ -108,11 +108,11 @@ async fn append(
     mut op: NewOperation,
     want_receipt: bool,
 ) -> Result<Appended> {
-    let customer = customers::get_for_update(db, op.customer_id)
+    let (customer, keyed) = customers::get_for_posting(db, op.customer_id, op.idempotency_key.as_deref())
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", op.customer_id)))?;
-    if let Some(key) = &op.idempotency_key
-        && let Some(existing) = ledger::by_key(db, key).await?
+    if let (Some(key), Some(id)) = (&op.idempotency_key, keyed)
+        && let Some(existing) = ledger::get(db, id).await?
     {
         return if same_request(&existing, &op) {
             Ok(Appended::Replay(existing))
@@ -123,28 +123,38 @@ async fn append(
             )))
         };
     }
-    if let Some(r) = &op.receipt_number {
-        if let Some(other) = ledger::receipt_taken(db, r).await? {
-            return Err(ServiceError::Conflict(format!(
-                "receipt number {r} is already used by operation {other}"
-            )));
-        }
-    } else if want_receipt {
-        loop {
-            let n = counters::next(db, counters::RECEIPT).await?.to_string();
-            if ledger::receipt_taken(db, &n).await?.is_none() {
-                op.receipt_number = Some(n);
-                break;
-            }
-        }
+    if let Some(r) = &op.receipt_number
+        && let Some(other) = ledger::receipt_taken(db, r).await?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "receipt number {r} is already used by operation {other}"
+        )));
     }
     op.balance_before = customer.balance;
     let after = customer.balance.minor() + op.amount.minor();
     if after.abs() > BALANCE_LIMIT_MINOR {
         return Err(ServiceError::invalid("amount", "the balance would leave the range kassa keeps"));
     }
-    let written = ledger::insert(db, &op, Some(&actor.login)).await?;
     customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
+    // The receipt number last: on PostgreSQL the counter's row stays locked until the commit,
+    // so every other desk's payment waits from here on; nothing that can wait comes after it.
+    let numbered = op.receipt_number.is_none() && want_receipt;
+    let written = loop {
+        if numbered {
+            op.receipt_number = Some(counters::next(db, counters::RECEIPT).await?.to_string());
+        }
+        match ledger::insert(db, &op, Some(&actor.login)).await? {
+            Some(written) => break written,
+            // a number someone typed by hand earlier: the next one
+            None if numbered => continue,
+            None => {
+                return Err(ServiceError::Conflict(format!(
+                    "receipt number {} is already used",
+                    op.receipt_number.unwrap_or_default()
+                )));
+            }
+        }
+    };
     audit::<(), _>(
         db,
         Some(actor),

@@ -151,12 +151,28 @@ pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
 /// Reads a customer and, on PostgreSQL, locks its row until the transaction ends. (On SQLite
 /// the write transaction already holds the database's write lock.)
 pub async fn get_for_update(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
+    Ok(get_for_posting(db, id, None).await?.map(|(c, _)| c))
+}
+
+/// `get_for_update`, and in the same statement the ledger operation already posted with the
+/// idempotency key `key`, if any: one statement fewer on every payment's path.
+pub async fn get_for_posting(
+    db: &mut Db<'_>,
+    id: i64,
+    key: Option<&str>,
+) -> Result<Option<(Customer, Option<i64>)>> {
     let lock = match db.backend() {
-        Backend::Postgres => " FOR UPDATE",
+        Backend::Postgres => " FOR UPDATE OF c",
         Backend::Sqlite => "",
     };
-    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1{lock}");
-    db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT l.id FROM ledger l WHERE l.idempotency_key = $2) AS keyed_operation \
+         FROM customers c WHERE c.id = $1{lock}"
+    );
+    match db.fetch_optional(q!(sql, id, key)).await? {
+        Some(r) => Ok(Some((from_row(&r)?, r.opt_i64("keyed_operation")?))),
+        None => Ok(None),
+    }
 }
 
 pub async fn get_by_account(db: &mut Db<'_>, account: &str) -> Result<Option<Customer>> {

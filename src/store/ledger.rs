@@ -57,13 +57,20 @@ pub struct NewOperation {
 }
 
 /// Appends `op`; returns the operation as stored (its id given by the database).
-pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&str>) -> Result<Operation> {
+/// Appends `op`, unless its receipt number is already used: then nothing is written and the
+/// answer is `None` (checked and written in one statement).
+pub async fn insert(
+    db: &mut Db<'_>,
+    op: &NewOperation,
+    operator_login: Option<&str>,
+) -> Result<Option<Operation>> {
     let after = op.balance_before.minor() + op.amount.minor();
-    let id = db
-        .scalar_i64(q!(
+    let row = db
+        .fetch_optional(q!(
             "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
          method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+         WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $7) RETURNING id",
             op.customer_id,
             op.kind.as_str(),
             op.amount.minor(),
@@ -79,7 +86,9 @@ pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&
             op.linked_id
         ))
         .await?;
-    Ok(Operation {
+    let Some(row) = row else { return Ok(None) };
+    let id = row.i64_at(0)?;
+    Ok(Some(Operation {
         id,
         customer_id: op.customer_id,
         kind: op.kind,
@@ -94,7 +103,7 @@ pub async fn insert(db: &mut Db<'_>, op: &NewOperation, operator_login: Option<&
         created_at: op.created_at,
         reverses_id: op.reverses_id,
         idempotency_key: op.idempotency_key.clone(),
-    })
+    }))
 }
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {

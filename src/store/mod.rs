@@ -66,10 +66,17 @@ pub enum Backend {
     Postgres,
 }
 
-/// An open database: a pool on one of the two backends.
+/// An open database: pools on one of the two backends.
+///
+/// SQLite writes go through one connection of their own. SQLite allows one writer at a time
+/// anyway, and a connection throws its whole page cache away whenever another connection has
+/// written since its last transaction: with writes spread over a pool every payment started
+/// from a cold cache (measured: 77 page reads per payment whatever the cache size). One
+/// writing connection keeps its cache, and writers of this process queue for it instead of
+/// sleeping in SQLite's busy handler. Reads have a pool of their own.
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -106,12 +113,17 @@ impl Store {
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
                 .pragma("cache_size", "-8000");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(3)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Store::Sqlite(pool)
+            Store::Sqlite { read, write }
         };
         store.migrate().await?;
         Ok(store)
@@ -119,7 +131,7 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Store::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         network::backfill_keys(self).await?;
@@ -128,7 +140,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Sqlite { .. } => Backend::Sqlite,
             Store::Postgres(_) => Backend::Postgres,
         }
     }
@@ -137,7 +149,7 @@ impl Store {
     /// start, so two desks never deadlock upgrading a read lock ("database is locked").
     pub async fn write(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -145,7 +157,7 @@ impl Store {
     /// A read transaction: one consistent snapshot for a card, a page of history, a search.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
             Store::Postgres(pool) => {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
@@ -162,7 +174,10 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
             Store::Postgres(pool) => pool.close().await,
         }
     }

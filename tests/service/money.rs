@@ -27,6 +27,15 @@ async fn payments_and_history(env: &Env) {
     assert!(matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")), "{dup:?}");
     // the automatic sequence goes on
     assert_eq!(pay(env, c.id, "0.01").await.operation.receipt_number.as_deref(), Some("2"));
+    // numbers typed by hand ahead of the sequence are skipped by it, never used twice
+    let other = customer(env, "Другой Плательщик", &[]).await;
+    for typed in ["3", "4"] {
+        let req = PaymentRequest { receipt_number: Some(typed.into()), ..payment(other.id, "1", None) };
+        env.svc.post_payment(&env.cashier, &req).await.unwrap();
+    }
+    let before = audit_count(env).await;
+    assert_eq!(pay(env, other.id, "0.01").await.operation.receipt_number.as_deref(), Some("5"));
+    assert_eq!(audit_count(env).await, before + 1, "one operation, one audit row");
 
     let charge = AdjustmentRequest {
         customer_id: c.id,
