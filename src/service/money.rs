@@ -138,22 +138,20 @@ async fn append(
     customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
     // The receipt number last: on PostgreSQL the counter's row stays locked until the commit,
     // so every other desk's payment waits from here on; nothing that can wait comes after it.
-    let numbered = op.receipt_number.is_none() && want_receipt;
-    let written = loop {
-        if numbered {
-            op.receipt_number = Some(counters::next(db, counters::RECEIPT).await?.to_string());
-        }
-        match ledger::insert(db, &op, Some(&actor.login)).await? {
-            Some(written) => break written,
-            // a number someone typed by hand earlier: the next one
-            None if numbered => continue,
-            None => {
-                return Err(ServiceError::Conflict(format!(
-                    "receipt number {} is already used",
-                    op.receipt_number.unwrap_or_default()
-                )));
+    let written = if op.receipt_number.is_none() && want_receipt {
+        loop {
+            // a number someone typed by hand earlier is skipped: the next one
+            if let Some(written) = ledger::insert_numbered(db, &op, Some(&actor.login)).await? {
+                break written;
             }
         }
+    } else {
+        ledger::insert(db, &op, Some(&actor.login)).await?.ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "receipt number {} is already used",
+                op.receipt_number.clone().unwrap_or_default()
+            ))
+        })?
     };
     audit::<(), _>(
         db,

@@ -87,23 +87,75 @@ pub async fn insert(
         ))
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let id = row.i64_at(0)?;
-    Ok(Some(Operation {
+    Ok(Some(operation(op, row.i64_at(0)?, op.receipt_number.clone(), operator_login)))
+}
+
+/// The operation `op` became once written with `id` and `receipt_number`.
+fn operation(
+    op: &NewOperation,
+    id: i64,
+    receipt_number: Option<String>,
+    operator_login: Option<&str>,
+) -> Operation {
+    Operation {
         id,
         customer_id: op.customer_id,
         kind: op.kind,
         amount: op.amount,
         balance_before: op.balance_before,
-        balance_after: Money::from_minor(after),
+        balance_after: Money::from_minor(op.balance_before.minor() + op.amount.minor()),
         method: op.method,
-        receipt_number: op.receipt_number.clone(),
+        receipt_number,
         comment: op.comment.clone(),
         operator_id: op.operator_id,
         operator_login: operator_login.map(str::to_string),
         created_at: op.created_at,
         reverses_id: op.reverses_id,
         idempotency_key: op.idempotency_key.clone(),
-    }))
+    }
+}
+
+/// Appends `op` with the next receipt (ПКО) number from the counter; `None` when that number
+/// was already used (typed by hand) — the counter has moved past it, and the caller asks again.
+/// On PostgreSQL the counter's row stays locked until the commit, so every other desk's payment
+/// waits from the counter on: there the counter and the insert are one statement.
+pub async fn insert_numbered(
+    db: &mut Db<'_>,
+    op: &NewOperation,
+    operator_login: Option<&str>,
+) -> Result<Option<Operation>> {
+    if db.backend() == super::Backend::Sqlite {
+        let n = super::counters::next(db, super::counters::RECEIPT).await?;
+        let numbered = NewOperation { receipt_number: Some(n.to_string()), ..op.clone() };
+        return insert(db, &numbered, operator_login).await;
+    }
+    let after = op.balance_before.minor() + op.amount.minor();
+    let row = db
+        .fetch_optional(q!(
+            "WITH n AS (INSERT INTO counters (name, value) VALUES ($13, 1) \
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING CAST(value AS TEXT) AS receipt) \
+             INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+             method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
+             SELECT $1, $2, $3, $4, $5, $6, n.receipt, $7, $8, $9, $10, $11, $12 FROM n \
+             WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = n.receipt) RETURNING id, receipt_number",
+            op.customer_id,
+            op.kind.as_str(),
+            op.amount.minor(),
+            op.balance_before.minor(),
+            after,
+            op.method.map(|m| m.as_str()),
+            &op.comment,
+            op.operator_id,
+            op.created_at,
+            op.reverses_id,
+            &op.idempotency_key,
+            op.linked_id,
+            super::counters::RECEIPT
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let receipt = row.opt_text("receipt_number")?;
+    Ok(Some(operation(op, row.i64_at(0)?, receipt, operator_login)))
 }
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {

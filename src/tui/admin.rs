@@ -8,11 +8,12 @@ use super::keymap::Action;
 use super::net::{ListData, ListKind};
 use super::records::{AfterSave, FormData};
 use super::strings::Strings;
+use super::ui::period_name;
 use crate::domain::money::Money;
 use crate::domain::role::{Permission, Role};
 use crate::service::{
     Actor, ExtraService, Group, MARK_COLORS, Mark, Operator, Period, Service, ServiceError, ServiceInput,
-    Tariff, TariffInput,
+    TariffInput,
 };
 
 /// The sections of administration, each kept by one permission.
@@ -59,7 +60,9 @@ impl AdminItem {
 }
 
 fn period_options(s: &Strings) -> Vec<(String, String)> {
-    vec![("month".into(), s.per_month.to_string()), ("day".into(), s.per_day.to_string())]
+    [Period::Month, Period::Day]
+        .map(|p| (period_value(p).to_string(), period_name(s, p).to_string()))
+        .to_vec()
 }
 
 fn period_value(p: Period) -> &'static str {
@@ -337,13 +340,5 @@ pub async fn save(
         FormKind::GroupRename(id) => done(svc.rename_group(a, *id, &text("name")).await.map(drop)),
         FormKind::GroupDelete(id) => done(svc.delete_group(a, *id).await.map(drop)),
         _ => None,
-    }
-}
-
-/// A tariff's line in the list: for the tests and the screen alike.
-pub fn tariff_period(s: &Strings, t: &Tariff) -> &'static str {
-    match t.period {
-        Period::Month => s.per_month,
-        Period::Day => s.per_day,
     }
 }

@@ -8,6 +8,7 @@ use super::keymap::Action;
 use super::net::{ListData, ListKind};
 use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
+use super::ui::period_name;
 use crate::domain::phone::Phone;
 use crate::domain::role::Permission;
 use crate::service::{
@@ -124,11 +125,7 @@ pub fn customer_form(s: &Strings, data: FormData) -> Option<FormScreen> {
     if card.is_none() {
         let mut options = vec![(String::new(), a.none.to_string())];
         options.extend(tariffs.iter().filter(|t| t.active).map(|t| {
-            let period = match t.period {
-                crate::service::Period::Month => s.per_month,
-                crate::service::Period::Day => s.per_day,
-            };
-            (t.id.to_string(), format!("{} — {} {period}", t.name, t.price.format_ru()))
+            (t.id.to_string(), format!("{} — {} {}", t.name, t.price.format_ru(), period_name(s, t.period)))
         }));
         fields.push(choice("tariff_id", |s| s.adm.f_tariff, options, ""));
     }
@@ -221,11 +218,10 @@ pub fn service_form(s: &Strings, data: FormData) -> Option<FormScreen> {
             .iter()
             .filter(|x| x.active)
             .map(|x| {
-                let period = match x.period {
-                    crate::service::Period::Month => s.per_month,
-                    crate::service::Period::Day => s.per_day,
-                };
-                (x.id.to_string(), format!("{} — {} {period}", x.name, x.price.format_ru()))
+                (
+                    x.id.to_string(),
+                    format!("{} — {} {}", x.name, x.price.format_ru(), period_name(s, x.period)),
+                )
             })
             .collect::<Vec<_>>();
         if options.is_empty() {
