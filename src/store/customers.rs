@@ -532,6 +532,23 @@ async fn by_address(
     Ok(ids)
 }
 
+/// Whether the typed street and house are a house's address (whoever lives there).
+async fn house_exists(
+    db: &mut Db<'_>,
+    (street, house, _): &(String, String, Option<String>),
+) -> Result<bool> {
+    let Some(n) = leading_number(house) else { return Ok(false) };
+    let pattern = format!("%{}", like_escape(&format!("{street} {house}")));
+    let found = db
+        .fetch_optional(q!(
+            "SELECT 1 FROM houses h WHERE h.number = $1 AND h.search_text LIKE $2 ESCAPE '\\' LIMIT 1",
+            n,
+            pattern
+        ))
+        .await?;
+    Ok(found.is_some())
+}
+
 /// The number a typed house starts with: "5а" → 5, "12/3" → 12; `None` without leading digits
 /// or when they are too many to be a house number.
 fn leading_number(house: &str) -> Option<i64> {
@@ -620,6 +637,12 @@ pub async fn search_text(
             ids.extend(found.into_iter().filter(|id| !ids.contains(id)).collect::<Vec<_>>());
             ids.truncate(limit as usize);
             return Ok(ids);
+        }
+        // A real house where nobody answers (a flat of former customers only, a flat that
+        // is not there): the substring index would only say so again, slowly (measured: 15–30 ms
+        // at a million customers, against 1 ms for the houses).
+        if house_exists(db, &address).await? {
+            return Ok(prefixed);
         }
     }
     ranked_substring(db, words, &terms, &short, include_former, limit).await

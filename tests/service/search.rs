@@ -113,6 +113,13 @@ async fn address_numbers_letters_and_flats(env: &Env) {
     assert_eq!(ids(env, "ленина 50", false).await, vec![borisov]);
     assert!(ids(env, "ленина 15", false).await.is_empty(), "15 is on Гагарина");
     assert!(ids(env, "ленина 6-12", false).await.is_empty());
+    // a real house and flat where only a former customer lives: nobody, unless former are asked
+    // for; the substring index is not asked to say so again (and a name with a number still is)
+    set_former(env, ershov).await;
+    assert!(ids(env, "ленина 5-3", false).await.is_empty());
+    assert_eq!(ids(env, "ленина 5-3", true).await, vec![ershov]);
+    assert!(ids(env, "ленина 5-99", false).await.is_empty());
+    assert_eq!(ids(env, "Абрамов Ленина 5-12", false).await, vec![abramov]);
 }
 both_backends!(address_numbers_letters_and_flats, address_numbers_letters_and_flats);
 

@@ -83,6 +83,43 @@ enum Worker {
     },
 }
 
+/// Reads the whole database into the operating system's page cache before a timed part. This
+/// VM's host takes page cache back all the time (several MB a second, measured); without this,
+/// a figure depends on how long ago the file was last read rather than on kassa. A desk server
+/// keeps its database cached. SQLite: the file and its log read through; PostgreSQL: every
+/// relation read by `pg_prewarm` (contrib), when the server has it.
+async fn warm(db: &str, store: &Store) -> String {
+    match store.backend() {
+        Backend::Sqlite => {
+            let path = db.trim_start_matches("sqlite:").trim_start_matches("//");
+            let mut read = 0u64;
+            for p in [path.to_string(), format!("{path}-wal")] {
+                if let Ok(mut f) = std::fs::File::open(&p) {
+                    read += std::io::copy(&mut f, &mut std::io::sink()).unwrap_or(0);
+                }
+            }
+            format!("{} MiB read into the page cache", read / 1048576)
+        }
+        Backend::Postgres => {
+            let mut tx = store.write().await.unwrap();
+            let mut d = tx.db();
+            if d.execute(q!("CREATE EXTENSION IF NOT EXISTS pg_prewarm")).await.is_err() {
+                return "pg_prewarm not available: not warmed".into();
+            }
+            let blocks = d
+                .scalar_i64(q!(
+                    "SELECT CAST(COALESCE(SUM(pg_prewarm(c.oid, 'read')), 0) AS BIGINT) FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+                ))
+                .await
+                .unwrap_or(0);
+            tx.commit().await.unwrap();
+            format!("{} MiB read into the page cache", blocks * 8192 / 1048576)
+        }
+    }
+}
+
 fn pct(v: &mut [Duration], p: usize) -> f64 {
     v.sort();
     let i = ((v.len() * p) / 100).min(v.len().saturating_sub(1));
@@ -252,10 +289,15 @@ async fn main() -> ExitCode {
     }
     let misses: Vec<String> = (0..args.iterations).map(|i| format!("Шварценеггер{i}")).collect();
     if args.console_only {
+        println!("- {}", warm(&args.db, &store).await);
         print_console(console::measure(&args.db, &surnames, args.iterations).await);
         return ExitCode::SUCCESS;
     }
 
+    let mut notes = Vec::new();
+    if !args.payments_only {
+        notes.push(format!("before the searches: {}", warm(&args.db, &store).await));
+    }
     let mut lines = Vec::new();
     let searches = if args.payments_only {
         Vec::new()
@@ -295,6 +337,9 @@ async fn main() -> ExitCode {
         });
     }
 
+    if !args.payments_only {
+        warm(&args.db, &store).await;
+    }
     let mut hist = Vec::new();
     let mut cards = Vec::new();
     for _ in 0..if args.payments_only { 0 } else { args.iterations } {
@@ -317,9 +362,11 @@ async fn main() -> ExitCode {
     }
 
     // Payments: one poster in this process.
+    notes.push(format!("before the payments: {}", warm(&args.db, &store).await));
     let single = post_loop(&svc, &cashier, args.posts, 7, n).await;
     let single_rate = args.posts as f64 / single.as_secs_f64();
     // Then several separate processes at once.
+    warm(&args.db, &store).await;
     let exe = std::env::current_exe().unwrap();
     let per = args.posts / args.posters;
     let children: Vec<_> = (0..args.posters)
@@ -384,7 +431,12 @@ async fn main() -> ExitCode {
     println!("| --- | ---: |");
     println!("| 1 poster, {} posts | {:.0} |", args.posts, single_rate);
     println!("| {} separate processes, {} posts | {:.0} |", args.posters, per * args.posters, multi_rate);
+    println!();
+    for n in &notes {
+        println!("- {n}");
+    }
     if !args.payments_only {
+        warm(&args.db, &store).await;
         print_console(console::measure(&args.db, &surnames, args.iterations).await);
     }
     ExitCode::SUCCESS
