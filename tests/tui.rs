@@ -1982,3 +1982,47 @@ async fn delete_only_a_customer_without_money() {
     assert!(d.screen().contains("Поиск абонента"), "{}", d.screen());
     assert!(d.svc.customer_card(&admin, c.id).await.is_err());
 }
+
+#[test]
+fn snapshot_the_small_forms() {
+    let s = Strings::get(Lang::Ru);
+    // the state: a choice at the customer's state
+    let options = [("active", "активен"), ("pause", "пауза"), ("stop", "стоп")]
+        .iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    let form = FormScreen::new(
+        FormKind::State(57),
+        vec![kassa::tui::form::choice("state", |s| s.net.f_state, options, "pause")],
+    );
+    let mut app = with_card(Lang::Ru);
+    app.screens.push(Screen::Form(Box::new(form)));
+    insta::assert_snapshot!("state_form_ru", render(&app, 80, 24));
+    // an extra service from the catalogue
+    let catalogue = vec![
+        ExtraService {
+            id: 1,
+            name: "Статический IP".into(),
+            price: rub("150"),
+            period: Period::Month,
+            active: true,
+        },
+        ExtraService {
+            id: 2, name: "Архивная".into(), price: rub("1"), period: Period::Day, active: false
+        },
+    ];
+    let form = kassa::tui::records::service_form(s, FormData::ServiceAdd(57, catalogue)).unwrap();
+    insta::assert_snapshot!("service_add_ru", render(&with_form(Lang::Ru, Role::Cashier, form), 80, 24));
+    // a message, an operator's new password, a group's name
+    let form = FormScreen::new(
+        FormKind::Message(57, Direction::Customer),
+        vec![field("text", |s| s.adm.f_text, 4000, "Просит перезвонить после 18:00")],
+    );
+    insta::assert_snapshot!("message_form_ru", render(&with_form(Lang::Ru, Role::Cashier, form), 80, 24));
+    let mut app = with_list(Lang::Ru, Role::Admin, ListKind::Operators, ListData::Operators(operators()), 1);
+    app.key(&key(KeyCode::Char('w')), Instant::now());
+    insta::assert_snapshot!("operator_password_ru", render(&app, 80, 24));
+    let mut app = with_list(Lang::Ru, Role::Admin, ListKind::Groups, ListData::Groups(Vec::new()), 0);
+    app.key(&key(KeyCode::Char('a')), Instant::now());
+    insta::assert_snapshot!("group_form_ru", render(&app, 80, 24));
+}
