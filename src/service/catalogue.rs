@@ -2,7 +2,7 @@
 //! with their colours; and giving a customer a mark or taking it off (`mark_add`,
 //! `mark_delete`).
 
-use super::{Actor, Result, Service, ServiceError, audit, unique_to_conflict};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, unique_to_conflict};
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::store::catalogue::{self, Group, Mark};
@@ -49,9 +49,7 @@ impl Service {
         self.require(actor, Permission::CustomerRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
-        }
+        customer_exists(&mut db, customer_id).await?;
         Ok(customers::marks(&mut db, customer_id)
             .await?
             .into_iter()
@@ -178,9 +176,7 @@ impl Service {
         self.require(actor, Permission::CustomerEdit)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
-        }
+        customer_exists(&mut db, customer_id).await?;
         let mark = catalogue::mark(&mut db, mark_id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("mark {mark_id}")))?;

@@ -2,7 +2,7 @@
 //! (`to_ex`, `to_normal`), and deleting one that never had money (`delete`). Every change is
 //! kept in the state history and the audit log.
 
-use super::{Actor, Result, Service, ServiceError, audit, now};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::customer::{Customer, CustomerState};
 use crate::domain::role::Permission;
 use crate::store::lifecycle::{self, ChangeKind, StateChange};
@@ -126,9 +126,7 @@ impl Service {
         self.require(actor, Permission::CustomerRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, id).await? {
-            return Err(not_found(id));
-        }
+        customer_exists(&mut db, id).await?;
         Ok(lifecycle::history(&mut db, id).await?)
     }
 }

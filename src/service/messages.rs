@@ -4,11 +4,11 @@
 
 use chrono::{Duration, NaiveDate, NaiveTime};
 
-use super::{Actor, Result, Service, ServiceError, audit, now};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::dates::check_period;
 use crate::domain::role::Permission;
 use crate::store::messages::{self, Direction, Message, MessageFilter};
-use crate::store::{customers, operators};
+use crate::store::operators;
 
 /// The longest message kassa keeps.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -47,9 +47,7 @@ impl Service {
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
-        }
+        customer_exists(&mut db, customer_id).await?;
         let id = messages::insert(&mut db, customer_id, direction, body, actor.operator_id, now()).await?;
         let m = messages::get(&mut db, id)
             .await?
@@ -69,10 +67,8 @@ impl Service {
         check_period(q.from, q.to).map_err(|e| ServiceError::invalid("from", e))?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if let Some(c) = q.customer_id
-            && !customers::exists(&mut db, c).await?
-        {
-            return Err(ServiceError::NotFound(format!("customer #{c}")));
+        if let Some(c) = q.customer_id {
+            customer_exists(&mut db, c).await?;
         }
         let operator_id = match &q.operator {
             Some(login) => Some(

@@ -194,6 +194,15 @@ pub(crate) async fn audit<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Refuses, as "not found", a customer id no customer has.
+pub(crate) async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
+    if store::customers::exists(db, id).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound(format!("customer #{id}")))
+    }
+}
+
 /// Maps a unique-constraint failure to a conflict naming the field, passing other errors on.
 pub(crate) fn unique_to_conflict(e: StoreError, fields: &[(&str, &str)]) -> ServiceError {
     if let Some(what) = e.unique_violation() {

@@ -7,7 +7,7 @@
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::dates::check_period;
 use crate::domain::ledger::{Operation, OperationKind, PaymentMethod, valid_receipt_number};
 use crate::domain::money::Money;
@@ -353,9 +353,7 @@ impl Service {
         };
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, q.customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{}", q.customer_id)));
-        }
+        customer_exists(&mut db, q.customer_id).await?;
         let operations = ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
         let (total_count, income, outcome) = ledger::history_totals(&mut db, q.customer_id, &filter).await?;
         let promises =

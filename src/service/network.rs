@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
 use crate::domain::network::{Ip, Mac, Subnet};
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -128,10 +128,6 @@ fn switch_not_found(id: i64) -> ServiceError {
 
 const SWITCH_UNIQUE: &[(&str, &str)] =
     &[("name", "a switch with this name already exists"), ("ip", "a switch with this IP already exists")];
-
-async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
-    if customers::exists(db, id).await? { Ok(()) } else { Err(not_found(id)) }
-}
 
 /// Refuses a range that any record or switch already holds, naming the holder.
 async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<()> {

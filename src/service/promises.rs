@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 
-use super::{Actor, Result, Service, ServiceError, audit, now};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::customer::Customer;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
@@ -185,9 +185,7 @@ impl Service {
         self.require(actor, Permission::HistoryRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(not_found(customer_id));
-        }
+        customer_exists(&mut db, customer_id).await?;
         Ok(promises::list(&mut db, customer_id, None, None).await?)
     }
 

@@ -4,12 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
 use crate::domain::dates::parse_date;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::customers;
 use crate::store::services::{self, CustomerService, ExtraService};
 use crate::store::tariffs::Period;
 
@@ -157,9 +156,7 @@ impl Service {
         self.require(actor, Permission::CustomerRead)?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
-        }
+        customer_exists(&mut db, customer_id).await?;
         Ok(services::of_customer(&mut db, customer_id).await?)
     }
 
@@ -174,9 +171,7 @@ impl Service {
         self.require(actor, Permission::TariffAssign)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        if !customers::exists(&mut db, customer_id).await? {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
-        }
+        customer_exists(&mut db, customer_id).await?;
         let s = services::service(&mut db, service_id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("service {service_id}")))?;

@@ -56,7 +56,6 @@ pub struct NewOperation {
     pub linked_id: Option<i64>,
 }
 
-/// Appends `op`; returns the operation as stored (its id given by the database).
 /// Appends `op`, unless its receipt number is already used: then nothing is written and the
 /// answer is `None` (checked and written in one statement).
 pub async fn insert(
@@ -64,30 +63,7 @@ pub async fn insert(
     op: &NewOperation,
     operator_login: Option<&str>,
 ) -> Result<Option<Operation>> {
-    let after = op.balance_before.minor() + op.amount.minor();
-    let row = db
-        .fetch_optional(q!(
-            "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
-         WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $7) RETURNING id",
-            op.customer_id,
-            op.kind.as_str(),
-            op.amount.minor(),
-            op.balance_before.minor(),
-            after,
-            op.method.map(|m| m.as_str()),
-            &op.receipt_number,
-            &op.comment,
-            op.operator_id,
-            op.created_at,
-            op.reverses_id,
-            &op.idempotency_key,
-            op.linked_id
-        ))
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(operation(op, row.i64_at(0)?, op.receipt_number.clone(), operator_login)))
+    write(db, op, operator_login, false).await
 }
 
 /// The operation `op` became once written with `id` and `receipt_number`.
@@ -129,33 +105,54 @@ pub async fn insert_numbered(
         let numbered = NewOperation { receipt_number: Some(n.to_string()), ..op.clone() };
         return insert(db, &numbered, operator_login).await;
     }
-    let after = op.balance_before.minor() + op.amount.minor();
-    let row = db
-        .fetch_optional(q!(
-            "WITH n AS (INSERT INTO counters (name, value) VALUES ($13, 1) \
-             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING CAST(value AS TEXT) AS receipt) \
-             INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-             method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
-             SELECT $1, $2, $3, $4, $5, $6, n.receipt, $7, $8, $9, $10, $11, $12 FROM n \
-             WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = n.receipt) RETURNING id, receipt_number",
-            op.customer_id,
-            op.kind.as_str(),
-            op.amount.minor(),
-            op.balance_before.minor(),
-            after,
-            op.method.map(|m| m.as_str()),
-            &op.comment,
-            op.operator_id,
-            op.created_at,
-            op.reverses_id,
-            &op.idempotency_key,
-            op.linked_id,
-            super::counters::RECEIPT
-        ))
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let receipt = row.opt_text("receipt_number")?;
-    Ok(Some(operation(op, row.i64_at(0)?, receipt, operator_login)))
+    write(db, op, operator_login, true).await
+}
+
+/// The one ledger insert: `op`'s receipt number (`$7`), or with `numbered` the counter's next
+/// one (PostgreSQL), unless an operation already has it.
+async fn write(
+    db: &mut Db<'_>,
+    op: &NewOperation,
+    operator_login: Option<&str>,
+    numbered: bool,
+) -> Result<Option<Operation>> {
+    let (counter, receipt, from) = if numbered {
+        (
+            "WITH n AS (INSERT INTO counters (name, value) VALUES ($14, 1) ON CONFLICT (name) \
+             DO UPDATE SET value = counters.value + 1 RETURNING CAST(value AS TEXT) AS receipt) ",
+            "n.receipt",
+            " FROM n",
+        )
+    } else {
+        ("", "$7", "")
+    };
+    let sql = format!(
+        "{counter}INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
+         SELECT $1, $2, $3, $4, $5, $6, {receipt}, $8, $9, $10, $11, $12, $13{from} \
+         WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = {receipt}) RETURNING id, receipt_number"
+    );
+    let mut q = q!(
+        sql,
+        op.customer_id,
+        op.kind.as_str(),
+        op.amount.minor(),
+        op.balance_before.minor(),
+        op.balance_before.minor() + op.amount.minor(),
+        op.method.map(|m| m.as_str()),
+        &op.receipt_number,
+        &op.comment,
+        op.operator_id,
+        op.created_at,
+        op.reverses_id,
+        &op.idempotency_key,
+        op.linked_id
+    );
+    if numbered {
+        q = q.bind(super::counters::RECEIPT);
+    }
+    let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
+    Ok(Some(operation(op, row.i64_at(0)?, row.opt_text("receipt_number")?, operator_login)))
 }
 
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {

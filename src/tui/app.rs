@@ -461,6 +461,17 @@ impl App {
             .any(|s| matches!(s, Screen::Pay(p) if matches!(p.stage, PayStage::Posting { .. })))
     }
 
+    /// Whether the operator's role lacks what `action` needs (`Action::permission`); then the
+    /// status line says so and nothing else happens. What a role may not do is not offered
+    /// either: this answers the key pressed (or the command typed) anyway.
+    pub(super) fn refused(&mut self, action: Option<Action>) -> bool {
+        let lacking = action.and_then(Action::permission).is_some_and(|p| !self.can(p));
+        if lacking {
+            self.status = Some(self.strings().denied.to_string());
+        }
+        lacking
+    }
+
     pub(super) fn can(&self, p: Permission) -> bool {
         self.actor.as_ref().is_some_and(|a| a.can(p))
     }
@@ -742,11 +753,9 @@ impl App {
     }
 
     fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
-        let can_houses = self.can(Permission::HouseRead);
-        let can_switches = self.can(Permission::NetworkRead);
-        let can_add = self.can(Permission::CustomerCreate);
-        let can_admin =
-            self.actor.as_ref().is_some_and(|a| !super::admin::AdminItem::for_actor(a).is_empty());
+        if self.refused(action) {
+            return Vec::new();
+        }
         let req = self.req();
         let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
         let n = s.results.len();
@@ -768,17 +777,14 @@ impl App {
             Some(Action::Command) if s.input.is_empty() && ev.code == KeyCode::Char(':') => {
                 self.open_command();
             }
-            Some(Action::Houses) if can_houses => {
+            Some(Action::Houses) => {
                 return self.open_list(ListKind::Houses);
             }
-            Some(Action::Switches) if can_switches => {
+            Some(Action::Switches) => {
                 return self.open_list(ListKind::Switches);
             }
-            Some(Action::AddCustomer) if can_add => return self.prepare_form(FormKind::CustomerAdd),
-            Some(Action::Admin) if can_admin => return self.open_list(ListKind::Admin),
-            Some(Action::AddCustomer | Action::Admin) => {
-                self.status = Some(self.strings().denied.to_string())
-            }
+            Some(Action::AddCustomer) => return self.prepare_form(FormKind::CustomerAdd),
+            Some(Action::Admin) => return self.open_list(ListKind::Admin),
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
                     // Enter before the results of what was typed: search now, open nothing yet
@@ -835,16 +841,9 @@ impl App {
     }
 
     pub(super) fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let can_pay = self.can(Permission::PaymentPost);
-        let can_history = self.can(Permission::HistoryRead);
-        let can_tariff = self.can(Permission::TariffAssign);
-        let can_network = self.can(Permission::NetworkRead);
-        let can_promise = self.can(Permission::PromisePayment);
-        let can_credit = self.can(Permission::CreditLimit);
-        let can_state = self.can(Permission::CustomerState);
-        let can_archive = self.can(Permission::CustomerArchive);
-        let role = self.actor.as_ref().map(|a| a.role);
-        let allowed = |a: Action| a.permission().is_none_or(|p| role.is_some_and(|r| r.allows(p)));
+        if self.refused(action) {
+            return Vec::new();
+        }
         let s = self.strings();
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
@@ -852,9 +851,7 @@ impl App {
             Some(Action::NextTab) => return self.switch_tab(1),
             Some(Action::PrevTab) => return self.switch_tab(-1),
             Some(a @ (Action::EditCustomer | Action::Marks | Action::Merge | Action::DeleteCustomer)) => {
-                if !allowed(a) {
-                    self.status = Some(s.denied.to_string());
-                } else if let Some(card) = c.card.clone() {
+                if let Some(card) = c.card.clone() {
                     return self.record_action(a, &card);
                 }
             }
@@ -862,7 +859,7 @@ impl App {
                 self.screens.pop();
             }
             Some(Action::Refresh) => return self.reload_top(),
-            Some(Action::Pay) if can_pay => {
+            Some(Action::Pay) => {
                 if let Some(card) = c.card.clone() {
                     let mut pay = PayScreen::new(card);
                     pay.pending = Some(req);
@@ -870,8 +867,7 @@ impl App {
                     return vec![Effect::PeekReceipt { req }];
                 }
             }
-            Some(Action::Pay) => self.status = Some(self.strings().denied.to_string()),
-            Some(Action::History) if can_history => {
+            Some(Action::History) => {
                 let (id, title) =
                     (c.id, c.card.as_ref().map(|k| k.customer.name.clone()).unwrap_or_default());
                 let mut history = HistoryScreen::new(id, title);
@@ -879,8 +875,7 @@ impl App {
                 self.screens.push(Screen::History(history));
                 return vec![Effect::History { req, query: history_query(id, 0, None, None) }];
             }
-            Some(Action::History) => self.status = Some(self.strings().denied.to_string()),
-            Some(Action::Tariff) if can_tariff => {
+            Some(Action::Tariff) => {
                 if let Some(card) = c.card.clone() {
                     let customer_id = card.customer.id;
                     let mut tariff = TariffScreen::new(card, chrono::Utc::now().date_naive());
@@ -889,8 +884,7 @@ impl App {
                     return vec![Effect::Tariffs { req, customer_id }];
                 }
             }
-            Some(Action::Tariff) => self.status = Some(self.strings().denied.to_string()),
-            Some(Action::Network) if can_network => {
+            Some(Action::Network) => {
                 if let Some(card) = &c.card {
                     let title = format!(
                         "{}  {}",
@@ -901,8 +895,7 @@ impl App {
                     return self.open_network(id, title);
                 }
             }
-            Some(Action::Network) => self.status = Some(self.strings().denied.to_string()),
-            Some(Action::Promise) if can_promise => {
+            Some(Action::Promise) => {
                 let id = c.id;
                 let form = FormScreen::new(
                     FormKind::Promise(id),
@@ -913,7 +906,7 @@ impl App {
                 );
                 return self.open_form(form);
             }
-            Some(Action::CreditLimit) if can_credit => {
+            Some(Action::CreditLimit) => {
                 if let Some(card) = &c.card {
                     let id = c.id;
                     let now = card.customer.credit_limit.format_ru();
@@ -924,7 +917,7 @@ impl App {
                     return self.open_form(form);
                 }
             }
-            Some(Action::State) if can_state => {
+            Some(Action::State) => {
                 if let Some(card) = &c.card {
                     use crate::domain::customer::CustomerState;
                     let id = c.id;
@@ -943,7 +936,7 @@ impl App {
                     return self.open_form(form);
                 }
             }
-            Some(Action::Former) if can_archive => {
+            Some(Action::Former) => {
                 if let Some(card) = &c.card {
                     let subject = format!(
                         "{} {}",
@@ -954,9 +947,6 @@ impl App {
                         FormScreen::question(FormKind::Former(c.id, !card.customer.is_former), subject);
                     return self.open_form(form);
                 }
-            }
-            Some(Action::Promise | Action::CreditLimit | Action::State | Action::Former) => {
-                self.status = Some(self.strings().denied.to_string())
             }
             _ => {}
         }
@@ -1006,7 +996,7 @@ impl App {
                 }
             }
             // back on the card, which now shows the change
-            (TariffStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
+            (TariffStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
             _ => {}
         }
         Vec::new()
@@ -1073,7 +1063,7 @@ impl App {
                 return vec![Effect::Post { req, request }];
             }
             // back on the card, with the new balance
-            (PayStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
+            (PayStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
             _ => {}
         }
         Vec::new()
@@ -1298,7 +1288,7 @@ impl App {
 
     /// Leaves the screen on top for the card under it, reloading the card (its balance or
     /// tariff has just changed).
-    pub(super) fn back_to_card(&mut self, _req: ReqId) -> Vec<Effect> {
+    pub(super) fn back_to_card(&mut self) -> Vec<Effect> {
         self.screens.pop();
         match self.screen() {
             Screen::Card(_) => self.reload_top(),

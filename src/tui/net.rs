@@ -10,7 +10,6 @@ use super::keymap::Action;
 use super::records::AfterSave;
 use super::strings::Strings;
 use crate::domain::customer::LookupKind;
-use crate::domain::role::Permission;
 use crate::service::{
     Actor, AddressRecord, CustomerFilter, CustomerNetwork, CustomerSummary, ExtraService, Group, HouseInput,
     HouseLine, IpSelection, Mark, Operator, PortMap, Service, ServiceError, SwitchInput, SwitchLine, Tariff,
@@ -264,12 +263,12 @@ impl App {
     }
 
     pub(super) fn list_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        if self.refused(action) {
+            return Vec::new();
+        }
         if let Some(effects) = self.marks_key(action).or_else(|| self.admin_key(action)) {
             return effects;
         }
-        let can_house = self.can(Permission::HouseManage);
-        let can_net = self.can(Permission::NetworkManage);
-        let denied = self.strings().denied;
         let s = self.strings();
         let Screen::List(l) = self.screen_mut() else { return Vec::new() };
         let n = l.data.as_ref().map(ListData::rows).unwrap_or(0);
@@ -294,10 +293,10 @@ impl App {
                     Target::Nothing => Vec::new(),
                 };
             }
-            Some(Action::AddHouse) if can_house => {
+            Some(Action::AddHouse) => {
                 return self.open_form(FormScreen::house(FormKind::HouseAdd, None));
             }
-            Some(Action::EditHouse) if can_house => {
+            Some(Action::EditHouse) => {
                 if let Some(ListData::Houses(h)) = &l.data
                     && let Some(line) = h.get(l.selected)
                 {
@@ -305,7 +304,7 @@ impl App {
                     return self.open_form(form);
                 }
             }
-            Some(Action::AddSwitch) if can_net => {
+            Some(Action::AddSwitch) => {
                 let house = match &l.data {
                     Some(ListData::House { house, .. }) => Some(house),
                     _ => None,
@@ -313,7 +312,7 @@ impl App {
                 let form = FormScreen::switch(s, FormKind::SwitchAdd, None, house);
                 return self.open_form(form);
             }
-            Some(Action::EditSwitch) if can_net => {
+            Some(Action::EditSwitch) => {
                 let line = match &l.data {
                     Some(ListData::Switches(s)) => s.get(l.selected).cloned(),
                     Some(ListData::Ports(m)) => Some(m.switch.clone()),
@@ -324,17 +323,15 @@ impl App {
                     return self.open_form(form);
                 }
             }
-            Some(Action::AddHouse | Action::EditHouse | Action::AddSwitch | Action::EditSwitch) => {
-                self.status = Some(denied.to_string());
-            }
             _ => {}
         }
         Vec::new()
     }
 
     pub(super) fn network_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let can = self.can(Permission::NetworkManage);
-        let denied = self.strings().denied;
+        if self.refused(action) {
+            return Vec::new();
+        }
         let pick = self.net().pick_address;
         let req = self.req();
         let Screen::Network(n) = self.screen_mut() else { return Vec::new() };
@@ -357,23 +354,13 @@ impl App {
         match action {
             Some(Action::Back) => {
                 // back on the card, which shows the network as it is now
-                return self.back_to_card(req);
+                return self.back_to_card();
             }
             Some(Action::Up) => n.selected = n.selected.saturating_sub(1),
             Some(Action::Down) => n.selected = (n.selected + 1).min(rows.saturating_sub(1)),
             Some(Action::Home | Action::PageUp) => n.selected = 0,
             Some(Action::End | Action::PageDown) => n.selected = rows.saturating_sub(1),
             Some(Action::Refresh) => return self.reload_top(),
-            Some(
-                Action::AddIp
-                | Action::AddSubnet
-                | Action::SetMac
-                | Action::BindPort
-                | Action::UnbindPort
-                | Action::DeleteIp,
-            ) if !can => {
-                self.status = Some(denied.to_string());
-            }
             Some(Action::AddIp) => {
                 let form = FormScreen::new(
                     FormKind::IpAdd(customer_id),

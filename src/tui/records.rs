@@ -10,7 +10,6 @@ use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
 use super::ui::period_name;
 use crate::domain::phone::Phone;
-use crate::domain::role::Permission;
 use crate::service::{
     Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, Direction, ExtraService,
     MergeOutcome, MergePreview, Message, MessageQuery, NewCustomer, Service, ServiceError, Tariff,
@@ -250,16 +249,12 @@ pub fn service_form(s: &Strings, data: FormData) -> Option<FormScreen> {
 impl App {
     /// Keys of the card's services and messages tabs; what they do not take, the card does.
     pub(super) fn card_tab_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let can_services = self.can(Permission::TariffAssign);
-        let can_messages = self.can(Permission::CustomerEdit);
-        let denied = self.strings().denied;
+        if self.refused(action) {
+            return Vec::new();
+        }
         let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
-        let rows = match c.tab {
-            CardTab::Main => 0,
-            CardTab::Services => c.services.as_ref().map(Vec::len).unwrap_or(0),
-            CardTab::Messages => c.messages.as_ref().map(Vec::len).unwrap_or(0),
-        };
+        let rows = c.rows(c.tab).unwrap_or(0);
         let id = c.id;
         let service = c.services.as_ref().and_then(|v| v.get(c.row)).cloned();
         let message = c.messages.as_ref().and_then(|v| v.get(c.row)).cloned();
@@ -268,9 +263,6 @@ impl App {
             Some(Action::Down) => c.row = (c.row + 1).min(rows.saturating_sub(1)),
             Some(Action::Home) => c.row = 0,
             Some(Action::End) => c.row = rows.saturating_sub(1),
-            Some(
-                Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove,
-            ) if !can_services => self.status = Some(denied.to_string()),
             Some(Action::ServiceAdd) => return self.prepare_form(FormKind::ServiceAdd(id)),
             Some(Action::ServiceEdit) => {
                 let s = Strings::get(self.lang);
@@ -289,9 +281,6 @@ impl App {
                     let subject = format!("{} — {}", cs.service_name, cs.price.format_ru());
                     return self.open_form(FormScreen::question(FormKind::ServiceRemove(cs.id), subject));
                 }
-            }
-            Some(Action::MessageFrom | Action::MessageTo | Action::MessageArchive) if !can_messages => {
-                self.status = Some(denied.to_string())
             }
             Some(Action::MessageFrom | Action::MessageTo) => {
                 let dir = if action == Some(Action::MessageFrom) {
@@ -419,7 +408,7 @@ impl App {
         let Screen::List(l) = self.screen_mut() else { return None };
         let ListKind::CustomerMarks(customer_id) = l.kind else { return None };
         match action {
-            Some(Action::Back) => Some(self.back_to_card(req)),
+            Some(Action::Back) => Some(self.back_to_card()),
             Some(Action::MarkToggle) => {
                 let Some(ListData::CustomerMarks { all, on }) = &l.data else { return Some(Vec::new()) };
                 let Some(m) = all.get(l.selected) else { return Some(Vec::new()) };
@@ -446,7 +435,7 @@ impl App {
                 return vec![Effect::Merge { req, main, secondary }];
             }
             // back on the main customer's card, with what was merged in
-            (MergeStage::Done(_), Some(Action::Back)) => return self.back_to_card(req),
+            (MergeStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
             _ => {}
         }
         Vec::new()
@@ -491,6 +480,15 @@ impl App {
 }
 
 impl CardScreen {
+    /// How many rows `tab` has, once loaded (none on the main tab).
+    pub fn rows(&self, tab: CardTab) -> Option<usize> {
+        match tab {
+            CardTab::Main => None,
+            CardTab::Services => self.services.as_ref().map(Vec::len),
+            CardTab::Messages => self.messages.as_ref().map(Vec::len),
+        }
+    }
+
     /// A card about to be loaded, on its main tab.
     pub fn new(id: i64, pending: Option<ReqId>) -> CardScreen {
         CardScreen {

@@ -194,18 +194,8 @@ pub fn draw_tab_bar(f: &mut Frame, app: &App, c: &CardScreen, area: Rect) {
     let mut spans = Vec::new();
     for (i, tab) in CardTab::ALL.iter().enumerate() {
         let mut name = s.adm.tabs[i].to_string();
-        match tab {
-            CardTab::Services => {
-                if let Some(v) = &c.services {
-                    name.push_str(&format!(" ({})", v.len()));
-                }
-            }
-            CardTab::Messages => {
-                if let Some(v) = &c.messages {
-                    name.push_str(&format!(" ({})", v.len()));
-                }
-            }
-            CardTab::Main => {}
+        if let Some(n) = c.rows(*tab) {
+            name.push_str(&format!(" ({n})"));
         }
         if *tab == c.tab {
             spans.push(Span::styled(format!("[{name}]"), t.selected));
