@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Postgres, Row as _, Sqlite, Transaction};
 
+use super::writer::{self, RawRow, WriteTx};
 use super::{Backend, Result, StoreError};
 
 /// A bound parameter. Nulls carry their type: PostgreSQL must know it.
@@ -154,7 +155,10 @@ fn positional(q: Q) -> Q {
 
 /// A transaction on either backend.
 pub enum Tx {
+    /// SQLite, reading (sqlx's pool).
     Sqlite(Transaction<'static, Sqlite>),
+    /// SQLite, writing (the one writing connection, see `writer`).
+    SqliteWrite(WriteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -162,6 +166,7 @@ impl Tx {
     pub fn db(&mut self) -> Db<'_> {
         match self {
             Tx::Sqlite(tx) => Db::Sqlite(&mut *tx),
+            Tx::SqliteWrite(tx) => Db::SqliteWrite(tx.conn()),
             Tx::Postgres(tx) => Db::Postgres(&mut *tx),
         }
     }
@@ -169,6 +174,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::SqliteWrite(tx) => tx.commit()?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -178,13 +184,14 @@ impl Tx {
 /// A borrowed connection on either backend: what every store function runs its SQL on.
 pub enum Db<'c> {
     Sqlite(&'c mut SqliteConnection),
+    SqliteWrite(&'c mut rusqlite::Connection),
     Postgres(&'c mut PgConnection),
 }
 
 impl Db<'_> {
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(_) | Db::SqliteWrite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -196,6 +203,7 @@ impl Db<'_> {
                 let rows = bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_all(&mut **c).await?;
                 rows.into_iter().map(Row::Sqlite).collect()
             }
+            Db::SqliteWrite(c) => writer::run(c, &positional(q), true)?.0.into_iter().map(Row::Raw).collect(),
             Db::Postgres(c) => {
                 let rows = bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_all(&mut **c).await?;
                 rows.into_iter().map(Row::Postgres).collect()
@@ -209,6 +217,7 @@ impl Db<'_> {
                 let q = positional(q);
                 bind_all!(sqlx::query(sql_text(&q)), q.args).fetch_optional(&mut **c).await?.map(Row::Sqlite)
             }
+            Db::SqliteWrite(c) => writer::run(c, &positional(q), true)?.0.into_iter().next().map(Row::Raw),
             Db::Postgres(c) => bind_all!(sqlx::query(sql_text(&q)), q.args)
                 .fetch_optional(&mut **c)
                 .await?
@@ -227,6 +236,7 @@ impl Db<'_> {
                 let q = positional(q);
                 bind_all!(sqlx::query(sql_text(&q)), q.args).execute(&mut **c).await?.rows_affected()
             }
+            Db::SqliteWrite(c) => writer::run(c, &positional(q), false)?.1,
             Db::Postgres(c) => {
                 bind_all!(sqlx::query(sql_text(&q)), q.args).execute(&mut **c).await?.rows_affected()
             }
@@ -243,6 +253,7 @@ impl Db<'_> {
 pub enum Row {
     Sqlite(SqliteRow),
     Postgres(PgRow),
+    Raw(RawRow),
 }
 
 macro_rules! getter {
@@ -251,6 +262,7 @@ macro_rules! getter {
             Ok(match self {
                 Row::Sqlite(r) => r.try_get::<$t, _>(col)?,
                 Row::Postgres(r) => r.try_get::<$t, _>(col)?,
+                Row::Raw(r) => r.get::<$t>(col)?,
             })
         }
     };
@@ -270,6 +282,7 @@ impl Row {
         Ok(match self {
             Row::Sqlite(r) => r.try_get::<i64, _>(idx)?,
             Row::Postgres(r) => r.try_get::<i64, _>(idx)?,
+            Row::Raw(r) => r.at::<i64>(idx)?,
         })
     }
 
@@ -277,6 +290,7 @@ impl Row {
         Ok(match self {
             Row::Sqlite(r) => r.try_get::<Option<i64>, _>(idx)?,
             Row::Postgres(r) => r.try_get::<Option<i64>, _>(idx)?,
+            Row::Raw(r) => r.at::<Option<i64>>(idx)?,
         })
     }
 

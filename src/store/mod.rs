@@ -19,6 +19,7 @@ pub mod operators;
 pub mod promises;
 pub mod services;
 pub mod tariffs;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +34,8 @@ pub use conn::{Db, Q, Row, Tx, Value};
 pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot open the database at {path}: {reason}")]
@@ -50,11 +53,25 @@ impl StoreError {
             // PostgreSQL names the constraint; SQLite names the columns in the message.
             return Some(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()));
         }
+        if let StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, message)) = self
+            && matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            )
+        {
+            return Some(message.clone().unwrap_or_default());
+        }
         None
     }
 
     pub fn is_foreign_key_violation(&self) -> bool {
-        matches!(self, StoreError::Sql(sqlx::Error::Database(db)) if db.is_foreign_key_violation())
+        match self {
+            StoreError::Sql(sqlx::Error::Database(db)) => db.is_foreign_key_violation(),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+            }
+            _ => false,
+        }
     }
 }
 
@@ -73,10 +90,11 @@ pub enum Backend {
 /// written since its last transaction: with writes spread over a pool every payment started
 /// from a cold cache (measured: 77 page reads per payment whatever the cache size). One
 /// writing connection keeps its cache, and writers of this process queue for it instead of
-/// sleeping in SQLite's busy handler. Reads have a pool of their own.
+/// sleeping in SQLite's busy handler. It runs on the writer's own thread (`writer`); reads
+/// have a pool of sqlx connections.
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: writer::Writer },
     Postgres(PgPool),
 }
 
@@ -113,17 +131,14 @@ impl Store {
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
                 .pragma("cache_size", "-8000");
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts.clone())
-                .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(3)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Store::Sqlite { read, write }
+            // the schema first: the writing connection then prepares against the final one
+            SQLITE_MIGRATIONS.run(&read).await?;
+            Store::Sqlite { read, write: writer::open(path)? }
         };
         store.migrate().await?;
         Ok(store)
@@ -131,7 +146,7 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Store::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Store::Sqlite { read, .. } => SQLITE_MIGRATIONS.run(read).await?,
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         network::backfill_keys(self).await?;
@@ -149,7 +164,7 @@ impl Store {
     /// start, so two desks never deadlock upgrading a read lock ("database is locked").
     pub async fn write(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite { write, .. } => Tx::SqliteWrite(writer::WriteTx::begin(write).await?),
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -176,7 +191,9 @@ impl Store {
         match self {
             Store::Sqlite { read, write } => {
                 read.close().await;
-                write.close().await;
+                // the writing connection closes with the last clone of the store; a
+                // transaction in progress finishes first
+                drop(write.lock().await);
             }
             Store::Postgres(pool) => pool.close().await,
         }

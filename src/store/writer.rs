@@ -1,0 +1,279 @@
+//! SQLite's writing connection: one plain SQLite connection, driven on the caller's thread.
+//!
+//! sqlx runs every SQLite connection on a worker thread of its own and hands each statement
+//! and each row over to it and back. A payment is seven statements, and the hand-overs cost
+//! more than the statements: measured on the 2-core VM of BENCHMARKS.md, 26 thread wake-ups per
+//! payment, 28–39 % of the poster's CPU in `try_to_wake_up`. Writes are short, and SQLite takes
+//! one writer at a time anyway, so the writing connection is a synchronous one behind an async
+//! mutex: a write transaction holds the mutex, runs its statements where it is, and commits.
+//! Reads keep sqlx's pool (many readers, no waiting on a writer in WAL mode).
+//!
+//! The only step that can wait long is taking the write lock (`BEGIN IMMEDIATE` while another
+//! process writes): it is tried without waiting first, and only when busy waits in SQLite's
+//! busy handler on a thread that may block (`block_in_place`), never on a runtime worker.
+//! Values are written exactly as sqlx writes them (timestamps as RFC 3339 text with `+00:00`,
+//! booleans as 0/1, dates as `YYYY-MM-DD`), so either connection reads what the other wrote.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::conn::{Q, Value};
+use super::{Result, StoreError};
+
+/// How long a writer waits for another process's write lock, and for this process's writers
+/// ahead of it.
+pub const BUSY_WAIT: Duration = Duration::from_secs(30);
+
+/// The writing connection, shared by the store's clones.
+pub type Writer = Arc<Mutex<Connection>>;
+
+/// Opens the writing connection with the settings every kassa SQLite connection has: WAL,
+/// `synchronous=FULL` (a payment the cashier saw confirmed survives a power cut), foreign keys.
+pub fn open(path: &str) -> Result<Writer> {
+    let open_err = |e: rusqlite::Error| StoreError::Open { path: path.to_string(), reason: e.to_string() };
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(Path::new(path), flags).map_err(open_err)?;
+    conn.busy_timeout(BUSY_WAIT).map_err(open_err)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Open {
+            path: path.to_string(),
+            reason: format!("journal mode {mode}, not WAL"),
+        });
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000")
+        .map_err(open_err)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(Arc::new(Mutex::new(conn)))
+}
+
+/// A write transaction on the writing connection; rolled back when dropped uncommitted.
+pub struct WriteTx {
+    conn: OwnedMutexGuard<Connection>,
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteTx")
+    }
+}
+
+impl WriteTx {
+    /// Waits for this process's writers ahead, then takes SQLite's write lock.
+    pub async fn begin(writer: &Writer) -> Result<WriteTx> {
+        let conn = tokio::time::timeout(BUSY_WAIT, writer.clone().lock_owned()).await.map_err(|_| {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some("waited too long for the other writers of this process".into()),
+            ))
+        })?;
+        // a transaction left open by a panic mid-way is not this one's to continue
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
+        conn.busy_timeout(Duration::ZERO)?;
+        let first = conn.prepare_cached("BEGIN IMMEDIATE")?.execute([]);
+        conn.busy_timeout(BUSY_WAIT)?;
+        match first {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                // another process writes: wait for it where blocking harms no other task
+                let begin = || conn.prepare_cached("BEGIN IMMEDIATE")?.execute([]);
+                match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                    Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(begin)?,
+                    _ => begin()?,
+                };
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(WriteTx { conn })
+    }
+
+    pub fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if !self.conn.is_autocommit() {
+            // failing here leaves the transaction open; the next `begin` rolls it back
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+fn to_sql(v: &Value) -> SqlValue {
+    fn or_null<T>(v: &Option<T>, f: impl FnOnce(&T) -> SqlValue) -> SqlValue {
+        v.as_ref().map(f).unwrap_or(SqlValue::Null)
+    }
+    match v {
+        Value::I64(v) => or_null(v, |v| SqlValue::Integer(*v)),
+        Value::Text(v) => or_null(v, |v| SqlValue::Text(v.clone())),
+        Value::Bool(v) => or_null(v, |v| SqlValue::Integer(i64::from(*v))),
+        Value::Ts(v) => or_null(v, |v| SqlValue::Text(v.to_rfc3339_opts(SecondsFormat::AutoSi, false))),
+        Value::Date(v) => or_null(v, |v| SqlValue::Text(v.format("%F").to_string())),
+    }
+}
+
+/// Runs `q` (its placeholders already `?`); returns its rows and the number of rows it changed.
+pub fn run(conn: &mut Connection, q: &Q, want_rows: bool) -> Result<(Vec<RawRow>, u64)> {
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    for (i, v) in q.args.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, to_sql(v))?;
+    }
+    let columns: Arc<[String]> = stmt.column_names().into_iter().map(str::to_string).collect();
+    let mut out = Vec::new();
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        if want_rows {
+            let values = (0..columns.len()).map(|i| row.get_ref(i).map(owned)).collect::<Result<_, _>>()?;
+            out.push(RawRow { columns: columns.clone(), values });
+        }
+    }
+    drop(rows);
+    drop(stmt);
+    Ok((out, conn.changes()))
+}
+
+fn owned(v: ValueRef<'_>) -> SqlValue {
+    match v {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Integer(i) => SqlValue::Integer(i),
+        ValueRef::Real(f) => SqlValue::Real(f),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
+    }
+}
+
+/// A row read on the writing connection.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    columns: Arc<[String]>,
+    values: Vec<SqlValue>,
+}
+
+/// What one column of a raw row can be read as.
+pub trait FromRaw: Sized {
+    fn from_raw(v: &SqlValue) -> Option<Self>;
+}
+
+impl FromRaw for i64 {
+    fn from_raw(v: &SqlValue) -> Option<i64> {
+        match v {
+            SqlValue::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl FromRaw for bool {
+    fn from_raw(v: &SqlValue) -> Option<bool> {
+        i64::from_raw(v).map(|i| i != 0)
+    }
+}
+
+impl FromRaw for String {
+    fn from_raw(v: &SqlValue) -> Option<String> {
+        match v {
+            SqlValue::Text(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromRaw for NaiveDate {
+    fn from_raw(v: &SqlValue) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(&String::from_raw(v)?, "%F").ok()
+    }
+}
+
+impl FromRaw for DateTime<Utc> {
+    /// The text forms SQLite's date functions and sqlx write; seconds since 1970 as a number.
+    fn from_raw(v: &SqlValue) -> Option<DateTime<Utc>> {
+        match v {
+            SqlValue::Integer(secs) => DateTime::from_timestamp(*secs, 0),
+            SqlValue::Text(s) => parse_datetime(s),
+            _ => None,
+        }
+    }
+}
+
+fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for f in ["%F %T%.f%#z", "%F %T%.f", "%F %R", "%FT%T%.f%#z", "%FT%T%.f", "%FT%R"] {
+        if let Ok(dt) = DateTime::<FixedOffset>::parse_from_str(s, f) {
+            return Some(dt.with_timezone(&Utc));
+        }
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(dt.and_utc());
+        }
+    }
+    None
+}
+
+impl<T: FromRaw> FromRaw for Option<T> {
+    fn from_raw(v: &SqlValue) -> Option<Option<T>> {
+        match v {
+            SqlValue::Null => Some(None),
+            v => T::from_raw(v).map(Some),
+        }
+    }
+}
+
+impl RawRow {
+    fn index(&self, col: &str) -> Result<usize> {
+        self.columns.iter().position(|c| c == col).ok_or_else(|| StoreError::Corrupt {
+            column: col.to_string(),
+            value: "(no such column in the result)".into(),
+        })
+    }
+
+    pub fn get<T: FromRaw>(&self, col: &str) -> Result<T> {
+        self.at(self.index(col)?)
+    }
+
+    pub fn at<T: FromRaw>(&self, idx: usize) -> Result<T> {
+        let name = || self.columns.get(idx).cloned().unwrap_or_else(|| format!("#{idx}"));
+        let v = self.values.get(idx).ok_or_else(|| StoreError::Corrupt {
+            column: name(),
+            value: "(no such column in the result)".into(),
+        })?;
+        T::from_raw(v).ok_or_else(|| StoreError::Corrupt { column: name(), value: format!("{v:?}") })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_back_in_every_form_sqlite_and_sqlx_write() {
+        let t = DateTime::parse_from_rfc3339("2026-11-30T05:15:05.123456Z").unwrap().with_timezone(&Utc);
+        let written = to_sql(&Value::Ts(Some(t)));
+        assert_eq!(written, SqlValue::Text("2026-11-30T05:15:05.123456+00:00".into()));
+        assert_eq!(DateTime::<Utc>::from_raw(&written), Some(t));
+        let whole = DateTime::parse_from_rfc3339("2026-11-30T05:15:05Z").unwrap().with_timezone(&Utc);
+        assert_eq!(parse_datetime("2026-11-30 05:15:05"), Some(whole));
+        assert_eq!(parse_datetime("2026-11-30 08:15:05+03:00"), Some(whole));
+        assert_eq!(DateTime::<Utc>::from_raw(&SqlValue::Integer(whole.timestamp())), Some(whole));
+        assert_eq!(parse_datetime("30.11.2026"), None);
+        assert_eq!(Option::<DateTime<Utc>>::from_raw(&SqlValue::Null), Some(None));
+        assert_eq!(i64::from_raw(&SqlValue::Text("1".into())), None);
+    }
+}
