@@ -136,8 +136,6 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            // the schema first: the writing connection then prepares against the final one
-            SQLITE_MIGRATIONS.run(&read).await?;
             Store::Sqlite { read, write: writer::open(path)? }
         };
         store.migrate().await?;

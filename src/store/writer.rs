@@ -276,4 +276,40 @@ mod tests {
         assert_eq!(Option::<DateTime<Utc>>::from_raw(&SqlValue::Null), Some(None));
         assert_eq!(i64::from_raw(&SqlValue::Text("1".into())), None);
     }
+
+    /// What the writing connection leaves behind: nothing of a transaction dropped
+    /// uncommitted, a usable connection after it, and values sqlx's readers decode as written.
+    #[tokio::test]
+    async fn dropped_transactions_roll_back_and_readers_see_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let store = crate::store::Store::open(path.to_str().unwrap()).await.unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-30T05:15:05.5Z").unwrap().with_timezone(&Utc);
+        let insert = |name: &str| {
+            crate::q!(
+                "INSERT INTO audit_log (at, operator_login, origin, action, entity, after_json) \
+                 VALUES ($1, $2, 'test', 'a', 'e', NULL) RETURNING id, at, after_json",
+                at,
+                name
+            )
+        };
+        {
+            let mut tx = store.write().await.unwrap();
+            tx.db().execute(insert("dropped")).await.unwrap();
+        }
+        let mut tx = store.write().await.unwrap();
+        let row = tx.db().fetch_one(insert("kept")).await.unwrap();
+        assert_eq!((row.ts("at").unwrap(), row.opt_text("after_json").unwrap()), (at, None));
+        tx.commit().await.unwrap();
+
+        let mut read = store.read().await.unwrap();
+        let rows = read
+            .db()
+            .fetch_all(crate::q!("SELECT operator_login, at FROM audit_log WHERE origin = 'test'"))
+            .await
+            .unwrap();
+        let seen: Vec<(String, DateTime<Utc>)> =
+            rows.iter().map(|r| (r.text("operator_login").unwrap(), r.ts("at").unwrap())).collect();
+        assert_eq!(seen, [("kept".to_string(), at)]);
+    }
 }
