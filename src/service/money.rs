@@ -167,19 +167,64 @@ async fn append(
 }
 
 impl Service {
-    /// Runs `append` in a write transaction. Two desks racing with one key on PostgreSQL can
-    /// both pass the key check before either commits; the loser's unique violation is then
-    /// answered by reading the winner's operation.
+    /// Posts `op`: on PostgreSQL the usual post in one statement (`post_at_once`), otherwise
+    /// and whenever that did not apply, `append` in a write transaction. Two desks racing with
+    /// one key on PostgreSQL can both pass the key check before either commits; the loser's
+    /// unique violation is then answered by reading the winner's operation.
     async fn post(&self, actor: &Actor, op: NewOperation, want_receipt: bool) -> Result<PostOutcome> {
+        let operation = match self.post_at_once(actor, &op, want_receipt).await? {
+            Some(operation) => operation,
+            None => match self.post_in_transaction(actor, op, want_receipt).await? {
+                Appended::New(operation) => operation,
+                Appended::Replay(operation) => return Ok(PostOutcome { operation, replayed: true }),
+            },
+        };
+        tracing::info!(operator = %actor.login, customer = operation.customer_id, op = operation.id, kind = %operation.kind, amount = %operation.amount, "posted");
+        Ok(PostOutcome { operation, replayed: false })
+    }
+
+    /// PostgreSQL: the usual post as one statement outside a transaction, with its audit row
+    /// (see `ledger::post_at_once`). `None` when nothing was written: not the usual case, a
+    /// number or key a concurrent post took first, or SQLite; the general path then decides.
+    async fn post_at_once(
+        &self,
+        actor: &Actor,
+        op: &NewOperation,
+        want_receipt: bool,
+    ) -> Result<Option<Operation>> {
+        let Some(mut one) = self.store.autocommit().await? else { return Ok(None) };
+        let audit = ledger::AuditOfPost {
+            at: now(),
+            operator_id: Some(actor.operator_id),
+            operator_login: &actor.login,
+            origin: &actor.origin,
+            action: &format!("ledger.{}", op.kind),
+            // a plain struct: serializing it cannot fail
+            after_json: serde_json::to_string(&ledger::unwritten(op, &actor.login))
+                .unwrap_or_else(|_| "{}".into()),
+        };
+        let numbered = op.receipt_number.is_none() && want_receipt;
+        match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit).await {
+            Ok(posted) => Ok(posted),
+            Err(e) if e.unique_violation().is_some() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn post_in_transaction(
+        &self,
+        actor: &Actor,
+        op: NewOperation,
+        want_receipt: bool,
+    ) -> Result<Appended> {
         let mut tx = self.store.write().await?;
         let result = append(&mut tx.db(), actor, op.clone(), want_receipt).await;
         match result {
             Ok(Appended::New(operation)) => {
                 tx.commit().await?;
-                tracing::info!(operator = %actor.login, customer = operation.customer_id, op = operation.id, kind = %operation.kind, amount = %operation.amount, "posted");
-                Ok(PostOutcome { operation, replayed: false })
+                Ok(Appended::New(operation))
             }
-            Ok(Appended::Replay(operation)) => Ok(PostOutcome { operation, replayed: true }),
+            Ok(replay) => Ok(replay),
             Err(ServiceError::Store(e)) if e.unique_violation().is_some() => {
                 drop(tx);
                 let what = e.unique_violation().unwrap_or_default();
@@ -187,7 +232,7 @@ impl Service {
                     let mut rtx = self.store.read().await?;
                     if let Some(existing) = ledger::by_key(&mut rtx.db(), key).await? {
                         return if same_request(&existing, &op) {
-                            Ok(PostOutcome { operation: existing, replayed: true })
+                            Ok(Appended::Replay(existing))
                         } else {
                             Err(ServiceError::Conflict(format!(
                                 "the key '{key}' was already used for operation {}",

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Postgres, Row as _, Sqlite, Transaction};
@@ -160,6 +161,8 @@ pub enum Tx {
     /// SQLite, writing (the one writing connection, see `writer`).
     SqliteWrite(WriteTx),
     Postgres(Transaction<'static, Postgres>),
+    /// PostgreSQL outside a transaction: each statement commits as it ends.
+    PostgresAutocommit(PoolConnection<Postgres>),
 }
 
 impl Tx {
@@ -168,6 +171,7 @@ impl Tx {
             Tx::Sqlite(tx) => Db::Sqlite(&mut *tx),
             Tx::SqliteWrite(tx) => Db::SqliteWrite(tx.conn()),
             Tx::Postgres(tx) => Db::Postgres(&mut *tx),
+            Tx::PostgresAutocommit(c) => Db::Postgres(&mut *c),
         }
     }
 
@@ -176,6 +180,7 @@ impl Tx {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::SqliteWrite(tx) => tx.commit()?,
             Tx::Postgres(tx) => tx.commit().await?,
+            Tx::PostgresAutocommit(_) => {}
         }
         Ok(())
     }

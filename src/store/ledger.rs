@@ -155,6 +155,95 @@ async fn write(
     Ok(Some(operation(op, row.i64_at(0)?, row.opt_text("receipt_number")?, operator_login)))
 }
 
+/// The audit row written with an operation by `post_at_once`.
+#[derive(Debug, Clone)]
+pub struct AuditOfPost<'a> {
+    pub at: DateTime<Utc>,
+    pub operator_id: Option<i64>,
+    pub operator_login: &'a str,
+    pub origin: &'a str,
+    pub action: &'a str,
+    /// The operation as JSON; `id`, `receipt_number` and the two balances are set by the
+    /// statement (they are known only once it holds the customer's and the counter's locks).
+    pub after_json: String,
+}
+
+/// PostgreSQL: posts `op` the usual way in one statement, outside any transaction: moves the
+/// customer's balance, takes the next receipt number when `numbered`, appends the row and
+/// its audit row, and commits. One round trip: the receipt counter's row is locked only
+/// while PostgreSQL commits, not while the answers of several statements travel to the poster
+/// and back (with four posters that wait was the payment rate's limit, see BENCHMARKS.md).
+///
+/// The usual way only: when the customer does not exist, the key was used before, or the
+/// balance would pass `balance_limit`, nothing is written and the answer is `None`; a receipt
+/// number or key taken by a concurrent post fails on its unique index, also with nothing
+/// written. The caller then takes the general path, which explains each of these.
+pub async fn post_at_once(
+    db: &mut Db<'_>,
+    op: &NewOperation,
+    numbered: bool,
+    balance_limit: i64,
+    audit: &AuditOfPost<'_>,
+) -> Result<Option<Operation>> {
+    // Money as `Money::format_plain` writes it: "-1234.05"
+    const MONEY: &str = "CASE WHEN {m} < 0 THEN '-' ELSE '' END || CAST(abs({m}) / 100 AS TEXT) || '.' || \
+         lpad(CAST(abs({m}) % 100 AS TEXT), 2, '0')";
+    let before = MONEY.replace("{m}", "l.balance_before_minor");
+    let after = MONEY.replace("{m}", "l.balance_after_minor");
+    let sql = format!(
+        "WITH c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
+           WHERE id = $1 AND abs(balance_minor + $3) <= $12 \
+             AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
+           RETURNING balance_minor - $3 AS before), \
+         n AS (INSERT INTO counters (name, value) SELECT $13, 1 FROM c WHERE $14 \
+           ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 \
+           RETURNING CAST(value AS TEXT) AS receipt), \
+         l AS (INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+           method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
+           SELECT $1, $2, $3, c.before, c.before + $3, $4, COALESCE((SELECT receipt FROM n), $5), $6, $7, $8, \
+             $9, $10, $11 FROM c \
+           RETURNING id, receipt_number, balance_before_minor, balance_after_minor), \
+         a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \
+           before_json, after_json) \
+           SELECT $15, $16, $17, $18, $19, 'customer', $1, NULL, CAST(CAST($20 AS JSONB) || jsonb_build_object(\
+             'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}) \
+             AS TEXT) FROM l) \
+         SELECT id, receipt_number, balance_before_minor FROM l"
+    );
+    let q = q!(
+        sql,
+        op.customer_id,
+        op.kind.as_str(),
+        op.amount.minor(),
+        op.method.map(|m| m.as_str()),
+        &op.receipt_number,
+        &op.comment,
+        op.operator_id,
+        op.created_at,
+        op.reverses_id,
+        &op.idempotency_key,
+        op.linked_id,
+        balance_limit,
+        super::counters::RECEIPT,
+        numbered,
+        audit.at,
+        audit.operator_id,
+        audit.operator_login,
+        audit.origin,
+        audit.action,
+        &audit.after_json
+    );
+    let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
+    let posted =
+        NewOperation { balance_before: Money::from_minor(row.i64("balance_before_minor")?), ..op.clone() };
+    Ok(Some(operation(&posted, row.i64("id")?, row.opt_text("receipt_number")?, Some(audit.operator_login))))
+}
+
+/// `op` as the operation it becomes, before the store has given it an id and a receipt number.
+pub fn unwritten(op: &NewOperation, operator_login: &str) -> Operation {
+    operation(op, 0, op.receipt_number.clone(), Some(operator_login))
+}
+
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {
     let sql = format!("{SELECT} WHERE l.id = $1");
     db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()

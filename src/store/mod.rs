@@ -167,6 +167,15 @@ impl Store {
         })
     }
 
+    /// PostgreSQL: a connection outside any transaction, for a change made by one statement
+    /// (committed as it ends, in the same round trip). SQLite: `None`.
+    pub async fn autocommit(&self) -> Result<Option<Tx>> {
+        Ok(match self {
+            Store::Sqlite { .. } => None,
+            Store::Postgres(pool) => Some(Tx::PostgresAutocommit(pool.acquire().await?)),
+        })
+    }
+
     /// A read transaction: one consistent snapshot for a card, a page of history, a search.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {

@@ -54,6 +54,32 @@ async fn payments_and_history(env: &Env) {
         idempotency_key: None,
     };
     env.svc.post_adjustment(&env.admin, &corr).await.unwrap();
+    // a balance below zero, in the audit row as well
+    let debtor = customer(env, "Должник Пётр", &[]).await;
+    let owed =
+        env.svc.post_adjustment(&env.admin, &AdjustmentRequest { customer_id: debtor.id, ..charge }).await;
+    assert_eq!(owed.unwrap().operation.balance_after, money("-600"));
+    let owed =
+        env.svc.post_adjustment(&env.admin, &AdjustmentRequest { customer_id: debtor.id, ..corr }).await;
+    assert_eq!(owed.unwrap().operation.balance_after, money("-600.01"));
+
+    // every operation's audit row says what the operation is, field by field (on PostgreSQL
+    // the usual post writes its audit row in the same statement as the operation)
+    let log = env.svc.audit_log(&env.admin, None, None, 10_000).await.unwrap();
+    let mut checked = 0;
+    for id in [c.id, other.id, debtor.id] {
+        let query = HistoryQuery { customer_id: id, limit: 50, ..Default::default() };
+        for op in env.svc.history(&env.viewer, &query).await.unwrap().operations {
+            let entry = log
+                .iter()
+                .filter(|e| e.action == format!("ledger.{}", op.kind))
+                .filter_map(|e| serde_json::from_str::<serde_json::Value>(e.after.as_deref()?).ok())
+                .find(|v| v["id"] == op.id);
+            assert_eq!(entry, Some(serde_json::to_value(&op).unwrap()), "the audit row of {op:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
 
     let card = env.svc.customer_card(&env.cashier, c.id).await.unwrap();
     assert_eq!(card.customer.balance, money("1134.50"));
