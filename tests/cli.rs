@@ -482,25 +482,35 @@ fn post_from_processes(
     }
 }
 
-/// Four separate processes post to one customer of one SQLite file at once; then four
-/// processes send the same keys at once (an idempotency storm): one operation per key.
-#[test]
-fn separate_processes_post_to_one_sqlite_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("kassa.db").display().to_string();
-    let home = dir.path().to_path_buf();
-    assert!(kassa(&home, &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
-    let before = balance(&home, &db, "10001");
+/// Four separate processes post to one customer at once; then four processes send the same
+/// keys at once (an idempotency storm): one operation per key. SQLite: four writers of one
+/// file; PostgreSQL: the one-statement posts racing on a key fall back to the general path.
+async fn separate_processes_post_to_one_database(kind: Kind) {
+    let Some(test_db) = TestDb::new(kind).await else { return };
+    let home = tempfile::tempdir().unwrap();
+    let (home, db) = (home.path(), test_db.url.as_str());
+    assert!(kassa(home, db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
+    let before = balance(home, db, "10001");
     let per_process = 8;
-    post_from_processes(&home, &db, 4, |p| {
+    post_from_processes(home, db, 4, |p| {
         (0..per_process).map(|i| ("10001", "10,01", format!("proc{p}-{i}"))).collect()
     });
-    assert_eq!(balance(&home, &db, "10001") - before, 4 * per_process as i64 * 1001);
-    let before = balance(&home, &db, "10002");
-    post_from_processes(&home, &db, 4, |_| (0..5).map(|i| ("10002", "7", format!("storm-{i}"))).collect());
-    assert_eq!(balance(&home, &db, "10002") - before, 5 * 700, "each key once");
-    let check = kassa(&home, &db, Some("admin"), &["check"]);
+    assert_eq!(balance(home, db, "10001") - before, 4 * per_process as i64 * 1001);
+    let before = balance(home, db, "10002");
+    post_from_processes(home, db, 4, |_| (0..5).map(|i| ("10002", "7", format!("storm-{i}"))).collect());
+    assert_eq!(balance(home, db, "10002") - before, 5 * 700, "each key once");
+    let check = kassa(home, db, Some("admin"), &["check"]);
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[tokio::test]
+async fn separate_processes_post_to_one_sqlite_file() {
+    separate_processes_post_to_one_database(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn separate_processes_post_to_one_postgres_database() {
+    separate_processes_post_to_one_database(Kind::Postgres).await;
 }
 
 fn balance(home: &Path, db: &str, customer: &str) -> i64 {
