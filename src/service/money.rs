@@ -7,7 +7,7 @@
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
+use super::{Actor, Result, Service, ServiceError, audit, now};
 use crate::domain::dates::check_period;
 use crate::domain::ledger::{Operation, OperationKind, PaymentMethod, valid_receipt_number};
 use crate::domain::money::Money;
@@ -396,13 +396,20 @@ impl Service {
             until: q.to.map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
             kinds: q.kinds.clone(),
         };
-        let mut tx = self.store.read().await?;
+        // The page and its totals are one statement, so PostgreSQL answers them outside a
+        // transaction in one round trip; the promised payments are not ledger rows and need
+        // no common snapshot with them. SQLite reads in a transaction (no round trips there).
+        let mut tx = match self.store.autocommit().await? {
+            Some(one) => one,
+            None => self.store.read().await?,
+        };
         let mut db = tx.db();
-        customer_exists(&mut db, q.customer_id).await?;
-        let operations = ledger::history(&mut db, q.customer_id, &filter, q.limit, q.offset).await?;
-        let (total_count, income, outcome) = ledger::history_totals(&mut db, q.customer_id, &filter).await?;
+        let page = ledger::history_page(&mut db, q.customer_id, &filter, q.limit, q.offset)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", q.customer_id)))?;
         let promises =
             crate::store::promises::list(&mut db, q.customer_id, filter.from, filter.until).await?;
+        let ledger::HistoryPage { operations, total_count, income, outcome } = page;
         Ok(HistoryPage { operations, total_count, income, outcome, promises })
     }
 

@@ -308,23 +308,57 @@ pub async fn history(
     db.fetch_all(q).await?.iter().map(from_row).collect()
 }
 
-/// (count, money in, money out) over the filtered history.
-pub async fn history_totals(
+/// One page of a customer's filtered history with the count and the money in and out over all
+/// its pages, in one statement (one snapshot, one round trip); `None` when no customer has
+/// `customer_id`.
+pub async fn history_page(
     db: &mut Db<'_>,
     customer_id: i64,
     f: &HistoryFilter,
-) -> Result<(i64, Money, Money)> {
+    limit: i64,
+    offset: i64,
+) -> Result<Option<HistoryPage>> {
     let mut q = Q::new("");
     let w = history_where(&mut q, customer_id, f);
+    let customer = q.push_bind(customer_id);
+    let lim = q.push_bind(limit);
+    let off = q.push_bind(offset);
     q.sql = format!(
-        "SELECT COUNT(*) AS n, \
-         CAST(COALESCE(SUM(CASE WHEN l.amount_minor > 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS income, \
-         CAST(COALESCE(SUM(CASE WHEN l.amount_minor < 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS outcome \
-         FROM ledger l WHERE {w}"
+        "SELECT t.n, t.income, t.outcome, p.* FROM customers c \
+         CROSS JOIN (SELECT COUNT(*) AS n, \
+           CAST(COALESCE(SUM(CASE WHEN l.amount_minor > 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS income, \
+           CAST(COALESCE(SUM(CASE WHEN l.amount_minor < 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS outcome \
+           FROM ledger l WHERE {w}) t \
+         LEFT JOIN ({SELECT} WHERE {w} ORDER BY l.id DESC LIMIT {lim} OFFSET {off}) p ON 1 = 1 \
+         WHERE c.id = {customer} ORDER BY p.id DESC"
     )
     .into();
-    let r = db.fetch_one(q).await?;
-    Ok((r.i64("n")?, Money::from_minor(r.i64("income")?), Money::from_minor(r.i64("outcome")?)))
+    let rows = db.fetch_all(q).await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let mut page = HistoryPage {
+        operations: Vec::with_capacity(rows.len()),
+        total_count: first.i64("n")?,
+        income: Money::from_minor(first.i64("income")?),
+        outcome: Money::from_minor(first.i64("outcome")?),
+    };
+    for r in &rows {
+        // a page past the end: the one row carries the totals alone
+        if r.opt_i64("id")?.is_some() {
+            page.operations.push(from_row(r)?);
+        }
+    }
+    Ok(Some(page))
+}
+
+/// What `history_page` reads.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub operations: Vec<Operation>,
+    pub total_count: i64,
+    /// The positive amounts over all pages.
+    pub income: Money,
+    /// The negative amounts over all pages.
+    pub outcome: Money,
 }
 
 /// Inserts many operations with their ids given (demo data and imports).

@@ -108,6 +108,12 @@ async fn payments_and_history(env: &Env) {
     let page2 = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 2)).await.unwrap();
     assert_eq!(page2.operations.len(), 1);
     assert_eq!(page2.operations[0].id, first.operation.id);
+    // a page past the end: no lines, the totals all the same
+    let beyond = env.svc.history(&env.viewer, &q(vec![OperationKind::Payment], 2, 10)).await.unwrap();
+    assert_eq!((beyond.operations.len(), beyond.total_count, beyond.income), (0, 3, money("1734.51")));
+    let nobody =
+        env.svc.history(&env.viewer, &HistoryQuery { customer_id: 999_999, ..q(vec![], 5, 0) }).await;
+    assert!(matches!(&nobody, Err(ServiceError::NotFound(m)) if m == "customer #999999"), "{nobody:?}");
     // a date range: today holds everything, a range in the past nothing
     let today = chrono::Utc::now().date_naive();
     let in_range = env
