@@ -108,7 +108,30 @@ pub async fn insert_numbered(
     write(db, op, operator_login, true).await
 }
 
-/// The one ledger insert: `op`'s receipt number (`$7`), or with `numbered` the counter's next
+/// The columns of a ledger insert and, as `$1`–`$11` of `bind_operation`, what `op` says of
+/// them; the two balances (`balance_before_minor`, `balance_after_minor`) come last, from the
+/// statement.
+const INSERT_INTO: &str = "INSERT INTO ledger (customer_id, kind, amount_minor, method, receipt_number, comment, \
+    operator_id, created_at, reverses_id, idempotency_key, linked_id, balance_before_minor, balance_after_minor)";
+
+fn bind_operation(sql: String, op: &NewOperation) -> Q {
+    q!(
+        sql,
+        op.customer_id,
+        op.kind.as_str(),
+        op.amount.minor(),
+        op.method.map(|m| m.as_str()),
+        &op.receipt_number,
+        &op.comment,
+        op.operator_id,
+        op.created_at,
+        op.reverses_id,
+        &op.idempotency_key,
+        op.linked_id
+    )
+}
+
+/// The one ledger insert: `op`'s receipt number (`$5`), or with `numbered` the counter's next
 /// one (PostgreSQL), unless an operation already has it.
 async fn write(
     db: &mut Db<'_>,
@@ -124,30 +147,15 @@ async fn write(
             " FROM n",
         )
     } else {
-        ("", "$7", "")
+        ("", "$5", "")
     };
     let sql = format!(
-        "{counter}INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-         method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
-         SELECT $1, $2, $3, $4, $5, $6, {receipt}, $8, $9, $10, $11, $12, $13{from} \
+        "{counter}{INSERT_INTO} SELECT $1, $2, $3, $4, {receipt}, $6, $7, $8, $9, $10, $11, $12, $13{from} \
          WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = {receipt}) RETURNING id, receipt_number"
     );
-    let mut q = q!(
-        sql,
-        op.customer_id,
-        op.kind.as_str(),
-        op.amount.minor(),
-        op.balance_before.minor(),
-        op.balance_before.minor() + op.amount.minor(),
-        op.method.map(|m| m.as_str()),
-        &op.receipt_number,
-        &op.comment,
-        op.operator_id,
-        op.created_at,
-        op.reverses_id,
-        &op.idempotency_key,
-        op.linked_id
-    );
+    let mut q = bind_operation(sql, op)
+        .bind(op.balance_before.minor())
+        .bind(op.balance_before.minor() + op.amount.minor());
     if numbered {
         q = q.bind(super::counters::RECEIPT);
     }
@@ -198,10 +206,8 @@ pub async fn post_at_once(
          n AS (INSERT INTO counters (name, value) SELECT $13, 1 FROM c WHERE $14 \
            ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 \
            RETURNING CAST(value AS TEXT) AS receipt), \
-         l AS (INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-           method, receipt_number, comment, operator_id, created_at, reverses_id, idempotency_key, linked_id) \
-           SELECT $1, $2, $3, c.before, c.before + $3, $4, COALESCE((SELECT receipt FROM n), $5), $6, $7, $8, \
-             $9, $10, $11 FROM c \
+         l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT receipt FROM n), $5), $6, $7, $8, \
+             $9, $10, $11, c.before, c.before + $3 FROM c \
            RETURNING id, receipt_number, balance_before_minor, balance_after_minor), \
          a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \
            before_json, after_json) \
@@ -210,29 +216,16 @@ pub async fn post_at_once(
              AS TEXT) FROM l) \
          SELECT id, receipt_number, balance_before_minor FROM l"
     );
-    let q = q!(
-        sql,
-        op.customer_id,
-        op.kind.as_str(),
-        op.amount.minor(),
-        op.method.map(|m| m.as_str()),
-        &op.receipt_number,
-        &op.comment,
-        op.operator_id,
-        op.created_at,
-        op.reverses_id,
-        &op.idempotency_key,
-        op.linked_id,
-        balance_limit,
-        super::counters::RECEIPT,
-        numbered,
-        audit.at,
-        audit.operator_id,
-        audit.operator_login,
-        audit.origin,
-        audit.action,
-        &audit.after_json
-    );
+    let q = bind_operation(sql, op)
+        .bind(balance_limit)
+        .bind(super::counters::RECEIPT)
+        .bind(numbered)
+        .bind(audit.at)
+        .bind(audit.operator_id)
+        .bind(audit.operator_login)
+        .bind(audit.origin)
+        .bind(audit.action)
+        .bind(audit.after_json.as_str());
     let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
     let posted =
         NewOperation { balance_before: Money::from_minor(row.i64("balance_before_minor")?), ..op.clone() };
