@@ -167,8 +167,9 @@ impl Store {
         })
     }
 
-    /// PostgreSQL: a connection outside any transaction, for a change made by one statement
-    /// (committed as it ends, in the same round trip). SQLite: `None`.
+    /// PostgreSQL: a connection outside any transaction, for work one statement does (a
+    /// statement is its own transaction there: one snapshot, committed as it ends, no `BEGIN`
+    /// and `COMMIT` round trips). SQLite: `None` (its transactions cost no round trips).
     pub async fn autocommit(&self) -> Result<Option<Tx>> {
         Ok(match self {
             Store::Sqlite { .. } => None,
