@@ -110,6 +110,13 @@ async fn address_numbers_letters_and_flats(env: &Env) {
     assert_eq!(ids(env, "ленина 5-12", false).await, vec![abramov, vlasov]);
     assert_eq!(ids(env, "ленина 5а-12", false).await, vec![vlasov]);
     assert_eq!(ids(env, "ленина 5", false).await, vec![abramov, ershov, vlasov, borisov]);
+    // a shorter page: the same order, cut where the page ends (the longer numbers are asked
+    // for only while there is room)
+    for (limit, want) in [(1, vec![abramov]), (2, vec![abramov, ershov]), (3, vec![abramov, ershov, vlasov])]
+    {
+        let page = env.svc.search_customers(&env.viewer, "ленина 5", false, limit).await.unwrap();
+        assert_eq!(page.customers.iter().map(|c| c.id).collect::<Vec<_>>(), want, "limit {limit}");
+    }
     assert_eq!(ids(env, "ленина 50", false).await, vec![borisov]);
     assert!(ids(env, "ленина 15", false).await.is_empty(), "15 is on Гагарина");
     assert!(ids(env, "ленина 6-12", false).await.is_empty());
