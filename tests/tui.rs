@@ -1549,6 +1549,23 @@ fn marks() -> Vec<Mark> {
     ]
 }
 
+/// The catalogue of extra services: one offered, one withdrawn (lists show both, the form
+/// offers only the first).
+fn catalogue() -> Vec<ExtraService> {
+    vec![
+        ExtraService {
+            id: 1,
+            name: "Статический IP".into(),
+            price: rub("150"),
+            period: Period::Month,
+            active: true,
+        },
+        ExtraService {
+            id: 4, name: "Антивирус".into(), price: rub("3"), period: Period::Day, active: false
+        },
+    ]
+}
+
 fn operators() -> Vec<Operator> {
     let o = |id: i64, login: &str, name: &str, role: Role, active: bool| Operator {
         id,
@@ -1580,19 +1597,7 @@ fn snapshot_administration() {
         "tariffs_en",
         render(&with_list(Lang::En, Role::Admin, ListKind::Tariffs, ListData::Tariffs(tariffs()), 1), 80, 24)
     );
-    let catalogue = vec![
-        ExtraService {
-            id: 1,
-            name: "Статический IP".into(),
-            price: rub("150"),
-            period: Period::Month,
-            active: true,
-        },
-        ExtraService {
-            id: 4, name: "Антивирус".into(), price: rub("3"), period: Period::Day, active: false
-        },
-    ];
-    insta::assert_snapshot!("catalogue_ru", admin(ListKind::Catalogue, ListData::Catalogue(catalogue), 0));
+    insta::assert_snapshot!("catalogue_ru", admin(ListKind::Catalogue, ListData::Catalogue(catalogue()), 0));
     insta::assert_snapshot!("marks_ru", admin(ListKind::MarkCatalogue, ListData::Marks(marks()), 1));
     let groups = vec![
         Group { id: 1, name: "Физические лица".into(), customers: 1840 },
@@ -1999,19 +2004,7 @@ fn snapshot_the_small_forms() {
     app.screens.push(Screen::Form(Box::new(form)));
     insta::assert_snapshot!("state_form_ru", render(&app, 80, 24));
     // an extra service from the catalogue
-    let catalogue = vec![
-        ExtraService {
-            id: 1,
-            name: "Статический IP".into(),
-            price: rub("150"),
-            period: Period::Month,
-            active: true,
-        },
-        ExtraService {
-            id: 2, name: "Архивная".into(), price: rub("1"), period: Period::Day, active: false
-        },
-    ];
-    let form = kassa::tui::records::service_form(s, FormData::ServiceAdd(57, catalogue)).unwrap();
+    let form = kassa::tui::records::service_form(s, FormData::ServiceAdd(57, catalogue())).unwrap();
     insta::assert_snapshot!("service_add_ru", render(&with_form(Lang::Ru, Role::Cashier, form), 80, 24));
     // a message, an operator's new password, a group's name
     let form = FormScreen::new(

@@ -8,15 +8,21 @@ pub const AGREEMENT: &str = "agreement";
 /// Set to 1 when the database was filled with demo data.
 pub const DEMO: &str = "demo";
 
+/// The statement that adds one to the counter named by `name` (a placeholder), creating it at
+/// 1, and returns the new `value`; `rows` is the rest of its `SELECT` (`WHERE TRUE`, or a
+/// `FROM … WHERE …` that decides whether it runs). SQLite needs the `WHERE` of an upsert's
+/// `SELECT` to tell its `ON CONFLICT` from a join's `ON`.
+pub fn increment(name: &str, rows: &str) -> String {
+    format!(
+        "INSERT INTO counters (name, value) SELECT {name}, 1 {rows} \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+    )
+}
+
 /// Adds one to a counter and returns the new value.
 pub async fn next(db: &mut Db<'_>, name: &str) -> Result<i64> {
     // one statement: it is on every payment's path, under the counter's lock on PostgreSQL
-    db.scalar_i64(q!(
-        "INSERT INTO counters (name, value) VALUES ($1, 1) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-        name
-    ))
-    .await
+    db.scalar_i64(q!(increment("$1", "WHERE TRUE"), name)).await
 }
 
 pub async fn get(db: &mut Db<'_>, name: &str) -> Result<i64> {

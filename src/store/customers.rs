@@ -565,16 +565,32 @@ async fn house_exists(
     db: &mut Db<'_>,
     (street, house, _): &(String, String, Option<String>),
 ) -> Result<bool> {
-    let Some(n) = leading_number(house) else { return Ok(false) };
-    let pattern = format!("%{}", like_escape(&format!("{street} {house}")));
-    let found = db
-        .fetch_optional(q!(
-            "SELECT 1 FROM houses h WHERE h.number = $1 AND h.search_text LIKE $2 ESCAPE '\\' LIMIT 1",
-            n,
-            pattern
-        ))
-        .await?;
-    Ok(found.is_some())
+    if leading_number(house).is_none() {
+        return Ok(false);
+    }
+    let mut q = Q::new("");
+    let at = houses_where(&mut q, street, house, Houses::Exact);
+    q.sql = format!("SELECT 1 FROM houses h WHERE {at} LIMIT 1").into();
+    Ok(db.fetch_optional(q).await?.is_some())
+}
+
+/// The condition on houses `h` for the typed street and house: their address, and the house
+/// numbers the typed one can be (through the index on houses.number, not every house).
+fn houses_where(q: &mut Q, street: &str, house: &str, houses: Houses) -> String {
+    let street_house = like_escape(&format!("{street} {house}"));
+    let pattern = match houses {
+        Houses::Exact => format!("%{street_house}"),
+        Houses::Numbers(..) | Houses::Any => format!("%{street_house}%"),
+    };
+    let mut at = vec![format!("h.search_text LIKE {} ESCAPE '\\'", q.push_bind(pattern))];
+    match (houses, leading_number(house)) {
+        (Houses::Exact, Some(n)) => at.push(format!("h.number = {}", q.push_bind(n))),
+        (Houses::Numbers(lo, hi), _) => {
+            at.push(format!("h.number BETWEEN {} AND {}", q.push_bind(lo), q.push_bind(hi)))
+        }
+        _ => {}
+    }
+    at.join(" AND ")
 }
 
 /// The number a typed house starts with: "5а" → 5, "12/3" → 12; `None` without leading digits
@@ -593,20 +609,7 @@ async fn address_query(
     houses: Houses,
 ) -> Result<Vec<i64>> {
     let mut q = Q::new("");
-    let street_house = like_escape(&format!("{street} {house}"));
-    let pattern = match houses {
-        Houses::Exact => format!("%{street_house}"),
-        Houses::Numbers(..) | Houses::Any => format!("%{street_house}%"),
-    };
-    let mut at = vec![format!("h.search_text LIKE {} ESCAPE '\\'", q.push_bind(pattern))];
-    // the house numbers the typed one can be: through the index on houses.number, not every house
-    match (houses, leading_number(house)) {
-        (Houses::Exact, Some(n)) => at.push(format!("h.number = {}", q.push_bind(n))),
-        (Houses::Numbers(lo, hi), _) => {
-            at.push(format!("h.number BETWEEN {} AND {}", q.push_bind(lo), q.push_bind(hi)))
-        }
-        _ => {}
-    }
+    let at = houses_where(&mut q, street, house, houses);
     let mut conds = Vec::new();
     if let Some(f) = flat {
         conds.push(format!(" AND c.apartment = {}", q.push_bind(f.as_str())));
@@ -632,7 +635,7 @@ async fn address_query(
         "WITH hs AS MATERIALIZED (SELECT h.id, h.number FROM houses h WHERE {}) \
          SELECT c.id FROM hs CROSS JOIN customers c WHERE c.house_id = hs.id{} \
          ORDER BY hs.number, hs.id, c.name_norm, c.id LIMIT {lim}",
-        at.join(" AND "),
+        at,
         conds.concat()
     )
     .into();

@@ -56,16 +56,6 @@ pub struct NewOperation {
     pub linked_id: Option<i64>,
 }
 
-/// Appends `op`, unless its receipt number is already used: then nothing is written and the
-/// answer is `None` (checked and written in one statement).
-pub async fn insert(
-    db: &mut Db<'_>,
-    op: &NewOperation,
-    operator_login: Option<&str>,
-) -> Result<Option<Operation>> {
-    write(db, op, operator_login, false).await
-}
-
 /// The operation `op` became once written with `id` and `receipt_number`.
 fn operation(
     op: &NewOperation,
@@ -93,19 +83,15 @@ fn operation(
 
 /// Appends `op` with the next receipt (ПКО) number from the counter; `None` when that number
 /// was already used (typed by hand) — the counter has moved past it, and the caller asks again.
-/// On PostgreSQL the counter's row stays locked until the commit, so every other desk's payment
-/// waits from the counter on: there the counter and the insert are one statement.
+/// On PostgreSQL the counter's row stays locked until the commit; the usual post takes its
+/// number in `post_at_once`, where that lock is held only while PostgreSQL commits.
 pub async fn insert_numbered(
     db: &mut Db<'_>,
     op: &NewOperation,
     operator_login: Option<&str>,
 ) -> Result<Option<Operation>> {
-    if db.backend() == super::Backend::Sqlite {
-        let n = super::counters::next(db, super::counters::RECEIPT).await?;
-        let numbered = NewOperation { receipt_number: Some(n.to_string()), ..op.clone() };
-        return insert(db, &numbered, operator_login).await;
-    }
-    write(db, op, operator_login, true).await
+    let n = super::counters::next(db, super::counters::RECEIPT).await?;
+    insert(db, &NewOperation { receipt_number: Some(n.to_string()), ..op.clone() }, operator_login).await
 }
 
 /// The columns of a ledger insert and, as `$1`–`$11` of `bind_operation`, what `op` says of
@@ -131,36 +117,22 @@ fn bind_operation(sql: String, op: &NewOperation) -> Q {
     )
 }
 
-/// The one ledger insert: `op`'s receipt number (`$5`), or with `numbered` the counter's next
-/// one (PostgreSQL), unless an operation already has it.
-async fn write(
+/// Appends `op`, unless its receipt number is already used: then nothing is written and the
+/// answer is `None` (checked and written in one statement).
+pub async fn insert(
     db: &mut Db<'_>,
     op: &NewOperation,
     operator_login: Option<&str>,
-    numbered: bool,
 ) -> Result<Option<Operation>> {
-    let (counter, receipt, from) = if numbered {
-        (
-            "WITH n AS (INSERT INTO counters (name, value) VALUES ($14, 1) ON CONFLICT (name) \
-             DO UPDATE SET value = counters.value + 1 RETURNING CAST(value AS TEXT) AS receipt) ",
-            "n.receipt",
-            " FROM n",
-        )
-    } else {
-        ("", "$5", "")
-    };
     let sql = format!(
-        "{counter}{INSERT_INTO} SELECT $1, $2, $3, $4, {receipt}, $6, $7, $8, $9, $10, $11, $12, $13{from} \
-         WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = {receipt}) RETURNING id, receipt_number"
+        "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+         WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $5) RETURNING id"
     );
-    let mut q = bind_operation(sql, op)
+    let q = bind_operation(sql, op)
         .bind(op.balance_before.minor())
         .bind(op.balance_before.minor() + op.amount.minor());
-    if numbered {
-        q = q.bind(super::counters::RECEIPT);
-    }
     let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
-    Ok(Some(operation(op, row.i64_at(0)?, row.opt_text("receipt_number")?, operator_login)))
+    Ok(Some(operation(op, row.i64_at(0)?, op.receipt_number.clone(), operator_login)))
 }
 
 /// The audit row written with an operation by `post_at_once`.
@@ -198,15 +170,15 @@ pub async fn post_at_once(
          lpad(CAST(abs({m}) % 100 AS TEXT), 2, '0')";
     let before = MONEY.replace("{m}", "l.balance_before_minor");
     let after = MONEY.replace("{m}", "l.balance_after_minor");
+    // the number only when asked for, and only for a customer the balance moved for
+    let counter = super::counters::increment("$13", "FROM c WHERE $14");
     let sql = format!(
         "WITH c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
            WHERE id = $1 AND abs(balance_minor + $3) <= $12 \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
            RETURNING balance_minor - $3 AS before), \
-         n AS (INSERT INTO counters (name, value) SELECT $13, 1 FROM c WHERE $14 \
-           ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 \
-           RETURNING CAST(value AS TEXT) AS receipt), \
-         l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT receipt FROM n), $5), $6, $7, $8, \
+         n AS ({counter}), \
+         l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
              $9, $10, $11, c.before, c.before + $3 FROM c \
            RETURNING id, receipt_number, balance_before_minor, balance_after_minor), \
          a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \

@@ -295,14 +295,10 @@ async fn main() -> ExitCode {
     }
 
     let mut notes = Vec::new();
+    let mut lines = Vec::new();
     if !args.payments_only {
         notes.push(format!("before the searches: {}", warm(&args.db, &store).await));
-    }
-    let mut lines = Vec::new();
-    let searches = if args.payments_only {
-        Vec::new()
-    } else {
-        vec![
+        for (what, queries) in [
             ("search: agreement number", &agreements),
             ("search: phone", &phones),
             ("search: surname fragment (5 letters)", &surnames),
@@ -311,52 +307,47 @@ async fn main() -> ExitCode {
             ("search: IP", &ips),
             ("search: MAC", &macs),
             ("search: no hits", &misses),
-        ]
-    };
-    for (what, queries) in searches {
-        let mut service = Vec::new();
-        let mut raw = Vec::new();
-        // one unmeasured pass: a desk that has been open a while has these pages cached
-        for q in queries.iter() {
-            std::hint::black_box(svc.search_customers(&viewer, q, false, 20).await.unwrap());
+        ] {
+            let mut service = Vec::new();
+            let mut raw = Vec::new();
+            // one unmeasured pass: a desk that has been open a while has these pages cached
+            for q in queries.iter() {
+                std::hint::black_box(svc.search_customers(&viewer, q, false, 20).await.unwrap());
+            }
+            for q in queries.iter() {
+                let t = Instant::now();
+                let r = svc.search_customers(&viewer, q, false, 20).await.unwrap();
+                service.push(t.elapsed());
+                std::hint::black_box(r);
+                let t = Instant::now();
+                raw_search(&store, q).await;
+                raw.push(t.elapsed());
+            }
+            lines.push(Line {
+                what: what.into(),
+                p50: pct(&mut service, 50),
+                p99: pct(&mut service, 99),
+                raw: Some((pct(&mut raw, 50), pct(&mut raw, 99))),
+            });
         }
-        for q in queries.iter() {
-            let t = Instant::now();
-            let r = svc.search_customers(&viewer, q, false, 20).await.unwrap();
-            service.push(t.elapsed());
-            std::hint::black_box(r);
-            let t = Instant::now();
-            raw_search(&store, q).await;
-            raw.push(t.elapsed());
-        }
-        lines.push(Line {
-            what: what.into(),
-            p50: pct(&mut service, 50),
-            p99: pct(&mut service, 99),
-            raw: Some((pct(&mut raw, 50), pct(&mut raw, 99))),
-        });
-    }
 
-    if !args.payments_only {
         warm(&args.db, &store).await;
-    }
-    let mut hist = Vec::new();
-    let mut cards = Vec::new();
-    for _ in 0..if args.payments_only { 0 } else { args.iterations } {
-        let id = rng.random_range(1..=n);
-        let t = Instant::now();
-        let h = svc
-            .history(&viewer, &HistoryQuery { customer_id: id, limit: 50, ..Default::default() })
-            .await
-            .unwrap();
-        hist.push(t.elapsed());
-        std::hint::black_box(h);
-        let t = Instant::now();
-        let c = svc.customer_card(&viewer, id).await.unwrap();
-        cards.push(t.elapsed());
-        std::hint::black_box(c);
-    }
-    if !args.payments_only {
+        let mut hist = Vec::new();
+        let mut cards = Vec::new();
+        for _ in 0..args.iterations {
+            let id = rng.random_range(1..=n);
+            let t = Instant::now();
+            let h = svc
+                .history(&viewer, &HistoryQuery { customer_id: id, limit: 50, ..Default::default() })
+                .await
+                .unwrap();
+            hist.push(t.elapsed());
+            std::hint::black_box(h);
+            let t = Instant::now();
+            let c = svc.customer_card(&viewer, id).await.unwrap();
+            cards.push(t.elapsed());
+            std::hint::black_box(c);
+        }
         lines.push(Line::of("history: first page (50 lines, with totals)", &mut hist));
         lines.push(Line::of("customer card", &mut cards));
     }
