@@ -54,11 +54,12 @@ struct Args {
     #[arg(long, conflicts_with = "console_only")]
     payments_only: bool,
     #[command(subcommand)]
-    worker: Option<Worker>,
+    sub: Option<Sub>,
 }
 
+/// What kassa-bench does instead of the benchmark: the workers it starts, and the disk probe.
 #[derive(Subcommand)]
-enum Worker {
+enum Sub {
     /// (internal, for the kill -9 test) post payments forever; after each post returns, append
     /// its key to the journal and sync it. Restarted, it resumes at the first unjournaled key,
     /// posting the same request again.
@@ -81,6 +82,33 @@ enum Worker {
         #[arg(long)]
         max_customer: i64,
     },
+    /// How long this disk takes to make a write durable (what every commit waits for): writes
+    /// 4 KiB and calls fdatasync, `--count` times, in a file beside the SQLite database; prints
+    /// the mean, p50 and p99. Payment rates follow this figure.
+    Fsync {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+    },
+}
+
+/// The `fsync` subcommand: (mean, p50, p99) of `count` 4 KiB writes each followed by fdatasync.
+fn fsync_latency(db: &str, count: usize) -> std::io::Result<(f64, f64, f64)> {
+    use std::os::unix::fs::FileExt;
+    let path = db.trim_start_matches("sqlite:").trim_start_matches("//");
+    let dir = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty());
+    let probe = dir.unwrap_or(std::path::Path::new(".")).join("kassa-fsync-probe");
+    let file = std::fs::OpenOptions::new().create(true).truncate(true).write(true).open(&probe)?;
+    let block = [0x5au8; 4096];
+    let mut times = Vec::with_capacity(count);
+    for i in 0..count {
+        file.write_all_at(&block, (i % 64) as u64 * 4096)?;
+        let t = Instant::now();
+        file.sync_data()?;
+        times.push(t.elapsed());
+    }
+    std::fs::remove_file(&probe)?;
+    let mean = times.iter().map(Duration::as_secs_f64).sum::<f64>() * 1000.0 / count.max(1) as f64;
+    Ok((mean, pct(&mut times, 50), pct(&mut times, 99)))
 }
 
 /// Reads the whole database into the operating system's page cache before a timed part. This
@@ -198,13 +226,26 @@ async fn fault_poster(svc: &Service, actor: &Actor, journal: &std::path::Path, s
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(Sub::Fsync { count }) = args.sub {
+        if args.db.starts_with("postgres") {
+            eprintln!(
+                "fsync: give the SQLite path on the disk to measure (PostgreSQL's data directory is the server's)"
+            );
+            return ExitCode::FAILURE;
+        }
+        let (mean, p50, p99) = fsync_latency(&args.db, count).expect("fsync probe");
+        println!(
+            "4 KiB write + fdatasync, {count} times: mean {mean:.3} ms, p50 {p50:.3} ms, p99 {p99:.3} ms"
+        );
+        return ExitCode::SUCCESS;
+    }
     let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
-    if let Some(Worker::FaultPoster { journal, seed, max_customer }) = &args.worker {
+    if let Some(Sub::FaultPoster { journal, seed, max_customer }) = &args.sub {
         let actor = svc.login("cashier", DEMO_PASSWORD, "fault-poster").await.expect("login");
         fault_poster(&svc, &actor, journal, *seed, *max_customer).await;
         return ExitCode::SUCCESS;
     }
-    if let Some(Worker::PostWorker { count, seed, max_customer }) = args.worker {
+    if let Some(Sub::PostWorker { count, seed, max_customer }) = args.sub {
         let actor = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
         let spent = post_loop(&svc, &actor, count, seed, max_customer).await;
         println!("{}", spent.as_secs_f64());
