@@ -44,6 +44,33 @@ pub struct ServiceSection {
     pub promise_per_month: Option<i64>,
     /// A promised payment is given only while the balance is above this amount ("-500").
     pub promise_balance_floor: Option<String>,
+    /// The longest a statement waits for a lock another desk holds, in seconds.
+    #[serde(default = "default_lock_wait")]
+    pub lock_wait_seconds: i64,
+}
+
+fn default_lock_wait() -> i64 {
+    crate::store::DEFAULT_LOCK_WAIT.as_secs() as i64
+}
+
+/// The ranges every number of `[service]` must be in; outside them kassa refuses to start
+/// (a lockout of a million years would overflow the clock at the first wrong password).
+const MAX_FAILED_LOGINS: std::ops::RangeInclusive<i64> = 1..=100;
+const LOCKOUT_MINUTES: std::ops::RangeInclusive<i64> = 1..=10_080;
+const PROMISE_MAX_DAYS: std::ops::RangeInclusive<i64> = 1..=365;
+const PROMISE_PER_MONTH: std::ops::RangeInclusive<i64> = 0..=31;
+const LOCK_WAIT_SECONDS: std::ops::RangeInclusive<i64> = 1..=600;
+
+fn in_range(key: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Result<(), ConfigError> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "service.{key} = {value}: must be from {} to {}",
+            range.start(),
+            range.end()
+        )))
+    }
 }
 
 fn default_max_failed() -> i64 {
@@ -62,6 +89,7 @@ impl Default for ServiceSection {
             promise_max_days: None,
             promise_per_month: None,
             promise_balance_floor: None,
+            lock_wait_seconds: default_lock_wait(),
         }
     }
 }
@@ -83,6 +111,39 @@ fn default_level() -> String {
 impl Default for LogSection {
     fn default() -> Self {
         LogSection { level: default_level(), dir: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse { path: "-".into(), reason: e.to_string() })?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    #[test]
+    fn every_number_is_checked_for_its_range() {
+        assert!(parse("").is_ok());
+        for bad in [
+            "[service]\nlockout_minutes = 9223372036854775807",
+            "[service]\nlockout_minutes = 0",
+            "[service]\nmax_failed_logins = -1",
+            "[service]\nmax_failed_logins = 1000000",
+            "[service]\nlock_wait_seconds = 0",
+            "[service]\nlock_wait_seconds = 100000",
+            "[service]\npromise_max_days = 100000",
+            "[service]\npromise_per_month = -1",
+            "[ui]\nlanguage = \"de\"",
+            "[log]\nlevel = \"loud\"",
+        ] {
+            let e = parse(bad).err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(e.to_string().contains("must be"), "{bad}: {e}");
+        }
+        let cfg = parse("[service]\nlock_wait_seconds = 3\nlockout_minutes = 10080").unwrap();
+        assert_eq!(cfg.service().lock_wait, std::time::Duration::from_secs(3));
     }
 }
 
@@ -117,13 +178,35 @@ impl Config {
         };
         let cfg: Config = toml::from_str(&text)
             .map_err(|e| ConfigError::Parse { path: path.display().to_string(), reason: e.to_string() })?;
-        if cfg.service.max_failed_logins < 1 || cfg.service.lockout_minutes < 1 {
-            return Err(ConfigError::Invalid(
-                "service.max_failed_logins and service.lockout_minutes must be at least 1".into(),
-            ));
-        }
-        cfg.promise_rules()?;
+        cfg.check()?;
         Ok(cfg)
+    }
+
+    /// Checks every value's range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let s = &self.service;
+        in_range("max_failed_logins", s.max_failed_logins, MAX_FAILED_LOGINS)?;
+        in_range("lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
+        in_range("lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
+        if let Some(d) = s.promise_max_days {
+            in_range("promise_max_days", d, PROMISE_MAX_DAYS)?;
+        }
+        if let Some(n) = s.promise_per_month {
+            in_range("promise_per_month", n, PROMISE_PER_MONTH)?;
+        }
+        if let Some(l) = &self.ui.language
+            && !matches!(l.as_str(), "ru" | "en")
+        {
+            return Err(ConfigError::Invalid(format!("ui.language = {l:?}: must be \"ru\" or \"en\"")));
+        }
+        if !matches!(self.log.level.as_str(), "error" | "warn" | "info" | "debug" | "trace") {
+            return Err(ConfigError::Invalid(format!(
+                "log.level = {:?}: must be error, warn, info, debug or trace",
+                self.log.level
+            )));
+        }
+        self.promise_rules()?;
+        Ok(())
     }
 
     /// The promised-payment rules, checked.
@@ -158,6 +241,10 @@ impl Config {
             lockout_minutes: self.service.lockout_minutes,
             // checked by load(); a config built in code falls back to the defaults
             promise: self.promise_rules().unwrap_or_default(),
+            lock_wait: std::time::Duration::from_secs(
+                self.service.lock_wait_seconds.clamp(*LOCK_WAIT_SECONDS.start(), *LOCK_WAIT_SECONDS.end())
+                    as u64,
+            ),
         }
     }
 }

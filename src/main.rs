@@ -18,11 +18,14 @@ fn init_logging(cfg: &Config) -> Option<tracing_appender::non_blocking::WorkerGu
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli::usage_error(e),
+    };
     let cfg = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kassa: {e}");
+            cli::output::err_line(&format!("kassa: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -30,7 +33,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("kassa: cannot start: {e}");
+            cli::output::err_line(&format!("kassa: cannot start: {e}"));
             return ExitCode::from(1);
         }
     };

@@ -1886,7 +1886,7 @@ async fn administration_of_operators_marks_and_groups() {
     assert!(d.screen().contains("заблокирован"), "{}", d.screen());
     assert!(matches!(
         d.svc.login("kassir2", "пароль-1", "t").await,
-        Err(kassa::service::ServiceError::Disabled(_))
+        Err(kassa::service::ServiceError::BadCredentials)
     ));
     // marks: add one, then delete it
     d.press(KeyCode::Esc).await;

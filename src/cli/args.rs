@@ -68,6 +68,7 @@ pub enum Command {
     Pay {
         customer: String,
         /// Amount: 500, 500.5, 500,50 or "1 234,50"
+        #[arg(allow_hyphen_values = true)]
         amount: String,
         /// cash, card, bank or terminal
         #[arg(long, default_value = "cash")]
@@ -84,6 +85,7 @@ pub enum Command {
     /// Charge a customer (take a positive amount off the balance; admin only)
     Charge {
         customer: String,
+        #[arg(allow_hyphen_values = true)]
         amount: String,
         /// Why (required)
         #[arg(long)]

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod network;
+pub mod output;
 mod print;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -50,9 +51,12 @@ impl From<ServiceError> for CliError {
             ServiceError::NotFound(_) => 3,
             ServiceError::Conflict(_)
             | ServiceError::PortTaken { .. }
-            | ServiceError::PromiseRefused { .. } => 4,
+            | ServiceError::PromiseRefused { .. }
+            | ServiceError::ReceiptUsed { .. }
+            | ServiceError::MergedAway { .. } => 4,
             ServiceError::Denied { .. } => 5,
-            ServiceError::BadCredentials | ServiceError::Locked { .. } | ServiceError::Disabled(_) => 6,
+            ServiceError::BadCredentials | ServiceError::SessionEnded(_) => 6,
+            ServiceError::Busy => 8,
             ServiceError::Store(_) => 1,
         };
         CliError { code, message: e.to_string() }
@@ -76,27 +80,82 @@ pub fn database_location(cli: &Cli, cfg: &Config) -> String {
         .unwrap_or_else(config::default_database)
 }
 
-/// Runs one parsed command line; returns the process exit code.
-pub async fn run(cli: Cli, cfg: Config) -> ExitCode {
-    match dispatch(&cli, &cfg).await {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("kassa: {}", e.message);
-            ExitCode::from(e.code)
-        }
+/// A command line clap refused, said in one line like every other refusal (exit 2); help
+/// and version are printed whole.
+pub fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        output::write_stdout(&output::printable(&e.render().to_string()));
+        return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+    }
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("error:").unwrap_or(first).trim();
+    output::err_line(&format!("kassa: {first} (kassa --help, or kassa <command> --help, explains every flag)"));
+    ExitCode::from(2)
+}
+
+/// What a command leaves to finish before the process ends: the service it opened (closed
+/// cleanly: SQLite's committed pages back into the database file) and the login's audit row.
+#[derive(Default)]
+struct Leftovers {
+    services: Vec<Service>,
+    login: Option<tokio::task::JoinHandle<()>>,
+}
+
+static LEFTOVERS: std::sync::Mutex<Leftovers> =
+    std::sync::Mutex::new(Leftovers { services: Vec::new(), login: None });
+
+/// How long the end of a command waits for its login's audit row (written beside the command,
+/// so a read-only command never waits for another desk's write lock); past it the row is given
+/// up and the log file says so.
+const LOGIN_AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn finish() {
+    let (services, login) = match LEFTOVERS.lock() {
+        Ok(mut l) => (std::mem::take(&mut l.services), l.login.take()),
+        Err(_) => return,
+    };
+    if let Some(handle) = login
+        && tokio::time::timeout(LOGIN_AUDIT_WAIT, handle).await.is_err()
+    {
+        tracing::warn!("a login's audit row was not written: the database stayed busy");
+    }
+    for svc in services {
+        svc.close().await;
     }
 }
 
+/// Runs one parsed command line; returns the process exit code.
+pub async fn run(cli: Cli, cfg: Config) -> ExitCode {
+    let result = dispatch(&cli, &cfg).await;
+    finish().await;
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            output::err_line(&format!("kassa: {}", e.message));
+            ExitCode::from(e.code)
+        }
+    };
+    match output::exit_override() {
+        Some(c) => ExitCode::from(c),
+        None => code,
+    }
+}
+
+/// Prints a command's answer: JSON, or the text `text` makes of it (see `output`).
 fn out<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) {
     if json {
         match serde_json::to_string_pretty(value) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("kassa: cannot print JSON: {e}"),
+            Ok(s) => {
+                output::write_stdout(&format!("{}\n", output::printable_json(&s)));
+            }
+            Err(e) => output::err_line(&format!("kassa: cannot print JSON: {e}")),
         }
     } else {
         let t = text(value);
         if !t.is_empty() {
-            println!("{t}");
+            output::line(&t);
         }
     }
 }
@@ -116,8 +175,10 @@ fn confirm(cli: &Cli, question: &str) -> CliResult<()> {
     if cli.yes || cli.json || !std::io::stdin().is_terminal() {
         return Ok(());
     }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{} [y/N] ", output::printable(question));
+    let _ = err.flush();
+    drop(err);
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::usage(e.to_string()))?;
     if matches!(line.trim().to_lowercase().as_str(), "y" | "yes" | "д" | "да") {
@@ -127,12 +188,36 @@ fn confirm(cli: &Cli, question: &str) -> CliResult<()> {
     }
 }
 
+/// Whether `location` is the embedded default database (the only one kassa ever fills with
+/// demo data by itself, on its first start).
+fn is_default_database(location: &str) -> bool {
+    location == config::default_database()
+}
+
+/// Opens the database. Only `init`, `demo` and the first start on the default database create
+/// an SQLite file; any other command on a path that is not there says what to run instead of
+/// working on a new empty database.
 async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
     let location = database_location(cli, cfg);
-    Service::open(&location, cfg.service()).await.map_err(|e| CliError {
-        code: 1,
-        message: format!("cannot open the database {}: {e}", redact(&location)),
-    })
+    let create = match &cli.command {
+        Some(Command::Init { .. }) | Some(Command::Demo { .. }) => true,
+        None => is_default_database(&location),
+        Some(_) => false,
+    };
+    let svc = Service::open_with(&location, cfg.service(), create).await.map_err(|e| match e {
+        ServiceError::Store(crate::store::StoreError::Missing { path }) => CliError {
+            code: 3,
+            message: format!(
+                "there is no database at {path}: `kassa init` creates one with its first administrator, \
+                 `kassa demo` one with demo data"
+            ),
+        },
+        e => CliError { code: 1, message: format!("cannot open the database {}: {e}", redact(&location)) },
+    })?;
+    if let Ok(mut l) = LEFTOVERS.lock() {
+        l.services.push(svc.clone());
+    }
+    Ok(svc)
 }
 
 /// A database location fit for messages: the password of a URL hidden.
@@ -156,7 +241,19 @@ async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
         ));
     };
     let password = read_password(&format!("password for {login}: "), "KASSA_PASSWORD")?;
-    Ok(svc.login(login, &password, &origin_from_env()).await?)
+    let (actor, record) = svc.authenticate(login, &password, &origin_from_env()).await?;
+    // the login's audit row is written beside the command, not before it: a read-only
+    // command never waits for another desk's write lock (`finish` waits for the row)
+    let writer = svc.clone();
+    let handle = tokio::spawn(async move {
+        if let Err(e) = writer.record_login(&record).await {
+            tracing::warn!(error = %e, "a login's audit row was not written");
+        }
+    });
+    if let Ok(mut l) = LEFTOVERS.lock() {
+        l.login = Some(handle);
+    }
+    Ok(actor)
 }
 
 fn parse_money(field: &str, s: &str) -> CliResult<Money> {
@@ -905,7 +1002,14 @@ async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
     let svc = open(cli, cfg).await?;
     let mut created = None;
     if !svc.has_operators().await? {
-        eprintln!("Preparing a demo database at {} …", redact(&location));
+        if !is_default_database(&location) {
+            return Err(CliError::usage(format!(
+                "the database at {} has no operators: `kassa init` makes its first administrator, \
+                 `kassa demo` fills it with demo data",
+                redact(&location)
+            )));
+        }
+        output::err_line(&format!("Preparing a demo database at {} …", redact(&location)));
         created = Some(svc.generate_demo(DemoOptions::default()).await?);
     }
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !cli.json {
@@ -923,18 +1027,18 @@ async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
     }
     let db_flag = if cli.db.is_some() { format!(" --db {}", redact(&location)) } else { String::new() };
     if let Some(s) = &created {
-        println!(
+        output::line(&format!(
             "kassa: demo database ready at {}\n  {} customers, {} houses, {} tariffs, {} operations.\n",
             redact(&location),
             s.customers,
             s.houses,
             s.tariffs,
             s.operations
-        );
+        ));
     } else {
-        println!("kassa: database at {}\n", redact(&location));
+        output::line(&format!("kassa: database at {}\n", redact(&location)));
     }
-    println!(
+    output::line(&format!(
         "Operators of the demo: admin, cashier, noc, viewer — password '{DEMO_PASSWORD}'. Try:\n\
          \n  export KASSA_OPERATOR=cashier KASSA_PASSWORD={DEMO_PASSWORD}\
          \n  kassa{db_flag} customer search Иванов\
@@ -942,6 +1046,6 @@ async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
          \n  kassa{db_flag} pay 10001 500\
          \n  kassa{db_flag} history 10001\
          \n\n`kassa --help` lists every command."
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,5 @@
 //! `kassa switch …`, `kassa ip …`, `kassa dhcp export`: the network commands.
 
-use std::io::Write;
 
 use super::args::{DhcpCmd, IpCmd, SwitchArgs, SwitchCmd};
 use super::{CliError, CliResult, confirm, out};
@@ -185,23 +184,28 @@ pub async fn dhcp(cli: &Cli, svc: &Service, actor: &Actor, cmd: &DhcpCmd) -> Cli
     let DhcpCmd::Export { format } = cmd;
     let format =
         if cli.json { DhcpFormat::Json } else { DhcpFormat::parse(format).map_err(CliError::usage)? };
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
     let mut export = DhcpWriter::new(format);
     let mut after = String::new();
-    let io = |e: std::io::Error| CliError { code: 1, message: format!("cannot write the export: {e}") };
+    // a page at a time; a closed pipe or a failed write ends the export (see `output`)
+    let write = |text: String| {
+        if format == DhcpFormat::Json {
+            super::output::write_stdout(&super::output::printable_json(&text))
+        } else {
+            super::output::write_stdout(&super::output::printable(&text))
+        }
+    };
     loop {
         let page = svc.dhcp_export_page(actor, &after, DHCP_PAGE).await?;
-        for row in &page {
-            w.write_all(export.row(row).as_bytes()).map_err(io)?;
+        let text: String = page.iter().map(|row| export.row(row)).collect();
+        if !write(text) {
+            return Ok(());
         }
         match page.last() {
             Some(last) if page.len() as i64 == DHCP_PAGE => after = last.key.clone(),
             _ => break,
         }
     }
-    w.write_all(export.finish().as_bytes()).map_err(io)?;
-    w.flush().map_err(io)?;
+    write(export.finish());
     Ok(())
 }
 

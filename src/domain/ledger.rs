@@ -92,7 +92,36 @@ impl FromStr for PaymentMethod {
 /// The cash receipt order (ПКО) number printed for a payment: 1–32 visible characters.
 pub fn valid_receipt_number(s: &str) -> bool {
     let n = s.chars().count();
-    (1..=32).contains(&n) && s.chars().all(|c| !c.is_control() && !c.is_whitespace())
+    (1..=32).contains(&n) && s.chars().all(|c| !c.is_control() && !c.is_whitespace() && !is_invisible(c))
+}
+
+/// Characters that take no room on paper or screen (zero-width spaces and joiners, direction
+/// marks, soft hyphen, variation selectors, byte order mark, tags): two receipt numbers that
+/// differ only by one of them would look the same.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+        | '\u{1bca0}'..='\u{1bca3}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// A typed receipt number as it is stored and compared: compatibility-normalised (NFKC: a
+/// full-width `７７７` is `777`), invisible characters removed, trimmed. `None` when nothing
+/// is left.
+pub fn normalise_receipt_number(s: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let n: String = s.nfkc().filter(|c| !is_invisible(*c)).collect();
+    let n = n.trim();
+    (!n.is_empty()).then(|| n.to_string())
+}
+
+/// The number a receipt number is when it is only digits (what the receipt counter counts).
+pub fn receipt_sequence_number(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// One line of the ledger.
@@ -126,5 +155,13 @@ mod tests {
         assert!(valid_receipt_number("ПКО-000123"));
         assert!(!valid_receipt_number("12 34"));
         assert!(!valid_receipt_number(""));
+        assert!(!valid_receipt_number("777\u{200b}"));
+        assert_eq!(normalise_receipt_number("777\u{200b}").as_deref(), Some("777"));
+        assert_eq!(normalise_receipt_number("７７７").as_deref(), Some("777"));
+        assert_eq!(normalise_receipt_number(" \u{feff}777 ").as_deref(), Some("777"));
+        assert_eq!(normalise_receipt_number("\u{200b} "), None);
+        assert_eq!(receipt_sequence_number("00123"), Some(123));
+        assert_eq!(receipt_sequence_number("А-1"), None);
+        assert_eq!(receipt_sequence_number("9999999999999999999"), None);
     }
 }

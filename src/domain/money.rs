@@ -94,9 +94,9 @@ impl Money {
         if trimmed.is_empty() {
             return Err(MoneyError::Empty);
         }
-        // Thousands separators: ordinary, no-break and narrow no-break spaces, apostrophes.
-        let compact: String =
-            trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+        // Thousands separators (ordinary, no-break and narrow no-break spaces, apostrophes) may
+        // only split the whole part into groups of three: "1 234,50" but never "1 2 3" or "5'00".
+        let compact = ungroup(trimmed).ok_or_else(|| MoneyError::NotANumber(trimmed.to_string()))?;
         let (negative, digits) = match compact.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, compact.strip_prefix('+').unwrap_or(&compact)),
@@ -179,6 +179,43 @@ impl fmt::Display for Money {
     }
 }
 
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')
+}
+
+/// `text` without its thousands separators, or `None` when a separator stands anywhere but
+/// between groups of three digits of the whole part (one separator between two groups).
+fn ungroup(text: &str) -> Option<String> {
+    if !text.contains(is_group_separator) {
+        return Some(text.to_string());
+    }
+    let (sign, rest) = match text.chars().next() {
+        Some(c @ ('-' | '+')) => (Some(c), &text[c.len_utf8()..]),
+        _ => (None, text),
+    };
+    let (whole, fraction) = match rest.find([',', '.']) {
+        Some(pos) => rest.split_at(pos),
+        None => (rest, ""),
+    };
+    if fraction.contains(is_group_separator) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(is_group_separator).collect();
+    let first = groups.first()?;
+    let digits = |g: &str| g.chars().all(|c| c.is_ascii_digit());
+    if first.is_empty() || first.len() > 3 || !digits(first) {
+        return None;
+    }
+    if groups[1..].iter().any(|g| g.len() != 3 || !digits(g)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.extend(sign);
+    out.extend(groups);
+    out.push_str(fraction);
+    Some(out)
+}
+
 impl FromStr for Money {
     type Err = MoneyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -214,6 +251,18 @@ mod tests {
         assert_eq!(Money::parse("7."), Ok(Money(700)));
         assert_eq!(Money::parse("-100"), Ok(Money(-10_000)));
         assert_eq!(Money::parse("  42  "), Ok(Money(4_200)));
+        assert_eq!(Money::parse("1'234'567"), Ok(Money(123_456_700)));
+        assert_eq!(Money::parse("-1 000,5"), Ok(Money(-100_050)));
+    }
+
+    #[test]
+    fn separators_only_between_groups_of_three() {
+        for bad in ["1 2 3", "5'00", "12 34", "1234 567", "1  234", " 1 234 ,5", "1 234,5 0", "- 1 234"] {
+            assert!(
+                matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))),
+                "{bad:?} should be refused"
+            );
+        }
     }
 
     #[test]

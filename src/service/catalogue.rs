@@ -39,14 +39,14 @@ const GROUP_UNIQUE: &[(&str, &str)] = &[("name", "a group with this name already
 
 impl Service {
     pub async fn list_marks(&self, actor: &Actor) -> Result<Vec<Mark>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         Ok(catalogue::marks(&mut tx.db()).await?)
     }
 
     /// The marks a customer carries.
     pub async fn customer_marks(&self, actor: &Actor, customer_id: i64) -> Result<Vec<Mark>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;
@@ -58,7 +58,7 @@ impl Service {
     }
 
     pub async fn add_mark(&self, actor: &Actor, name: &str, color: &str) -> Result<Mark> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let (name, color) = (name_of("name", name)?, color_of(color)?);
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -79,7 +79,7 @@ impl Service {
         name: Option<&str>,
         color: Option<&str>,
     ) -> Result<Mark> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = catalogue::mark(&mut db, id)
@@ -98,7 +98,7 @@ impl Service {
 
     /// Deletes a mark no customer carries.
     pub async fn delete_mark(&self, actor: &Actor, id: i64) -> Result<Mark> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = catalogue::mark(&mut db, id)
@@ -118,13 +118,13 @@ impl Service {
 
     /// Groups with how many customers are in each.
     pub async fn list_groups(&self, actor: &Actor) -> Result<Vec<Group>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         Ok(catalogue::groups(&mut tx.db()).await?)
     }
 
     pub async fn add_group(&self, actor: &Actor, name: &str) -> Result<Group> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let name = name_of("name", name)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -137,7 +137,7 @@ impl Service {
     }
 
     pub async fn rename_group(&self, actor: &Actor, id: i64, name: &str) -> Result<Group> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let name = name_of("name", name)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -153,7 +153,7 @@ impl Service {
 
     /// Deletes a group no customer is in.
     pub async fn delete_group(&self, actor: &Actor, id: i64) -> Result<Group> {
-        self.require(actor, Permission::CatalogueManage)?;
+        self.require(actor, Permission::CatalogueManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = catalogue::group(&mut db, id)
@@ -173,7 +173,7 @@ impl Service {
 
     /// Gives a customer a mark (`mark_add`) or takes it off (`mark_delete`).
     pub async fn set_mark(&self, actor: &Actor, customer_id: i64, mark_id: i64, on: bool) -> Result<()> {
-        self.require(actor, Permission::CustomerEdit)?;
+        self.require(actor, Permission::CustomerEdit).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;

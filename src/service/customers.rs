@@ -369,7 +369,7 @@ impl Service {
     /// Adds a customer (`add`). Without an agreement number a customer (not a potential one)
     /// gets the next free numeric agreement number.
     pub async fn add_customer(&self, actor: &Actor, new: &NewCustomer) -> Result<Customer> {
-        self.require(actor, Permission::CustomerCreate)?;
+        self.require(actor, Permission::CustomerCreate).await?;
         if new.fields.name.as_deref().map(str::trim).unwrap_or("").is_empty() {
             return Err(ServiceError::invalid("name", "the name is empty"));
         }
@@ -418,7 +418,7 @@ impl Service {
 
     /// Edits a customer (`edit`, `change_date_connect`, `change_billing`).
     pub async fn edit_customer(&self, actor: &Actor, id: i64, ch: &CustomerChanges) -> Result<Customer> {
-        self.require(actor, Permission::CustomerEdit)?;
+        self.require(actor, Permission::CustomerEdit).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = store_customers::get_for_update(&mut db, id)
@@ -443,7 +443,7 @@ impl Service {
     /// Resolves what an operator typed to name a customer: `#123` or `id:123` is an id,
     /// anything else an agreement number.
     pub async fn resolve_customer(&self, actor: &Actor, reference: &str) -> Result<i64> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let t = reference.trim();
         let as_id = t.strip_prefix('#').or_else(|| t.strip_prefix("id:"));
         let mut tx = self.store.read().await?;
@@ -469,7 +469,7 @@ impl Service {
 
     /// The customer card by id (`get_data`, `CLN_USR_GET`).
     pub async fn customer_card(&self, actor: &Actor, id: i64) -> Result<CustomerCard> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let c = store_customers::get(&mut db, id)
@@ -480,7 +480,7 @@ impl Service {
 
     /// The customer card by account number (`get_data` with `account_number`).
     pub async fn customer_card_by_account(&self, actor: &Actor, account: &str) -> Result<CustomerCard> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let c = store_customers::get_by_account(&mut db, account.trim()).await?.ok_or_else(|| {
@@ -497,7 +497,7 @@ impl Service {
         value: &str,
         skip_former: bool,
     ) -> Result<Vec<i64>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let value = match kind {
             LookupKind::Phone => {
                 Phone::parse(value).map_err(|e| ServiceError::invalid("phone", e))?.as_str().to_string()
@@ -520,7 +520,7 @@ impl Service {
         actor: &Actor,
         filter: &CustomerFilter,
     ) -> Result<Vec<CustomerSummary>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         if !(1..=10_000).contains(&filter.limit) {
             return Err(ServiceError::invalid("limit", "between 1 and 10000"));
         }
@@ -539,7 +539,7 @@ impl Service {
         include_former: bool,
         limit: i64,
     ) -> Result<SearchResult> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let limit = limit.clamp(1, 500);
         let query = SearchQuery::parse(input);
         let mut tx = self.store.read().await?;
@@ -601,7 +601,7 @@ impl Service {
 
     /// Customer groups (`get_customer_group`).
     pub async fn customer_groups(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         Ok(store_customers::groups(&mut tx.db()).await?)
     }
@@ -609,7 +609,7 @@ impl Service {
     /// The largest numeric agreement number in use (`get_max_agreement_number`), among one
     /// billing's customers when `billing_id` is given.
     pub async fn max_agreement_number(&self, actor: &Actor, billing_id: Option<i64>) -> Result<i64> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         Ok(store_customers::max_agreement(&mut tx.db(), billing_id).await?)
     }
@@ -622,7 +622,7 @@ impl Service {
         kind: store_customers::Activity,
         days: i64,
     ) -> Result<i64> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         if !(1..=3650).contains(&days) {
             return Err(ServiceError::invalid("days", "between 1 and 3650"));
         }

@@ -90,7 +90,7 @@ const HOUSE_UNIQUE: &[(&str, &str)] = &[("city", "this house (city, street, numb
 
 impl Service {
     pub async fn add_house(&self, actor: &Actor, input: &HouseInput) -> Result<House> {
-        self.require(actor, Permission::HouseManage)?;
+        self.require(actor, Permission::HouseManage).await?;
         let mut h = House {
             id: 0,
             country: String::new(),
@@ -115,7 +115,7 @@ impl Service {
     /// Edits a house; when its street, number or letter change, the search text of every
     /// customer living there is rewritten in the same transaction.
     pub async fn edit_house(&self, actor: &Actor, id: i64, input: &HouseInput) -> Result<House> {
-        self.require(actor, Permission::HouseManage)?;
+        self.require(actor, Permission::HouseManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before =
@@ -137,7 +137,7 @@ impl Service {
 
     /// Deletes a house; refused while customers live in it.
     pub async fn delete_house(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.require(actor, Permission::HouseManage)?;
+        self.require(actor, Permission::HouseManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before =
@@ -164,7 +164,7 @@ impl Service {
 
     /// Houses with their customer counts (`CLN_HOME_LIST`); one house when `id` is given.
     pub async fn list_houses(&self, actor: &Actor, id: Option<i64>) -> Result<Vec<HouseLine>> {
-        self.require(actor, Permission::HouseRead)?;
+        self.require(actor, Permission::HouseRead).await?;
         let mut tx = self.store.read().await?;
         Ok(houses::list(&mut tx.db(), id).await?)
     }
@@ -172,7 +172,7 @@ impl Service {
     /// Houses whose street and number contain every typed word (`лен 5`), for picking a
     /// customer's house; at most `limit` (1–200).
     pub async fn search_houses(&self, actor: &Actor, typed: &str, limit: i64) -> Result<Vec<House>> {
-        self.require(actor, Permission::HouseRead)?;
+        self.require(actor, Permission::HouseRead).await?;
         let words: Vec<String> = text::normalise(typed).split_whitespace().map(str::to_string).collect();
         let mut tx = self.store.read().await?;
         Ok(houses::search(&mut tx.db(), &words, limit.clamp(1, 200)).await?)

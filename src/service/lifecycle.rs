@@ -20,7 +20,7 @@ async fn locked(db: &mut Db<'_>, id: i64) -> Result<Customer> {
 impl Service {
     /// Sets the customer's working state; asking for the state it already has is refused.
     pub async fn change_state(&self, actor: &Actor, id: i64, state: CustomerState) -> Result<Customer> {
-        self.require(actor, Permission::CustomerState)?;
+        self.require(actor, Permission::CustomerState).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = locked(&mut db, id).await?;
@@ -57,7 +57,7 @@ impl Service {
     /// customers keep their money and history but are left out of search and look-ups unless
     /// asked for.
     pub async fn set_former(&self, actor: &Actor, id: i64, former: bool) -> Result<Customer> {
-        self.require(actor, Permission::CustomerArchive)?;
+        self.require(actor, Permission::CustomerArchive).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = locked(&mut db, id).await?;
@@ -69,6 +69,10 @@ impl Service {
             }));
         }
         lifecycle::set_former(&mut db, id, former).await?;
+        if !former {
+            // brought back on its own: money may come to it again
+            crate::store::customers::set_merged_into(&mut db, id, None).await?;
+        }
         lifecycle::record(
             &mut db,
             id,
@@ -98,7 +102,7 @@ impl Service {
     /// Deletes a customer entered by mistake. One with ledger operations is never deleted (its
     /// money history must stay): the error says to move it to the former customers instead.
     pub async fn delete_customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
-        self.require(actor, Permission::CustomerDelete)?;
+        self.require(actor, Permission::CustomerDelete).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = locked(&mut db, id).await?;
@@ -123,7 +127,7 @@ impl Service {
 
     /// The customer's state history, newest first.
     pub async fn state_history(&self, actor: &Actor, id: i64) -> Result<Vec<StateChange>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         customer_exists(&mut db, id).await?;

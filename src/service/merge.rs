@@ -97,7 +97,7 @@ impl Service {
         main_id: i64,
         secondary_id: i64,
     ) -> Result<MergePreview> {
-        self.require(actor, Permission::CustomerMerge)?;
+        self.require(actor, Permission::CustomerMerge).await?;
         let mut tx = self.store.write().await?;
         // the same locks and checks as the merge; dropped uncommitted, the transaction rolls back
         let preview = prepare(&mut tx.db(), main_id, secondary_id).await?;
@@ -112,7 +112,7 @@ impl Service {
         main_id: i64,
         secondary_id: i64,
     ) -> Result<MergeOutcome> {
-        self.require(actor, Permission::CustomerMerge)?;
+        self.require(actor, Permission::CustomerMerge).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let preview = prepare(&mut db, main_id, secondary_id).await?;
@@ -160,6 +160,7 @@ impl Service {
         )
         .await?;
         lifecycle::set_former(&mut db, secondary_id, true).await?;
+        customers::set_merged_into(&mut db, secondary_id, Some(main_id)).await?;
         lifecycle::record(&mut db, secondary_id, ChangeKind::Former, 0, 1, actor.operator_id, at).await?;
         let summary = serde_json::json!({
             "main": main_id, "secondary": secondary_id, "moved": &preview.moves,

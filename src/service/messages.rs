@@ -35,7 +35,7 @@ impl Service {
         direction: Direction,
         body: &str,
     ) -> Result<Message> {
-        self.require(actor, Permission::CustomerEdit)?;
+        self.require(actor, Permission::CustomerEdit).await?;
         // the text as written: line breaks kept, other control characters and the ends trimmed
         let kept: String = body.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
         let body = kept.trim();
@@ -60,7 +60,7 @@ impl Service {
 
     /// Messages by customer, by days and by employee, newest first (`msg`).
     pub async fn messages(&self, actor: &Actor, q: &MessageQuery) -> Result<Vec<Message>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         if !(1..=1000).contains(&q.limit) {
             return Err(ServiceError::invalid("limit", "between 1 and 1000"));
         }
@@ -93,7 +93,7 @@ impl Service {
 
     /// Moves a message to the archive or back.
     pub async fn archive_message(&self, actor: &Actor, id: i64, archived: bool) -> Result<Message> {
-        self.require(actor, Permission::CustomerEdit)?;
+        self.require(actor, Permission::CustomerEdit).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = messages::get(&mut db, id)

@@ -31,6 +31,7 @@ pub use houses::HouseInput;
 pub use merge::{MergeOutcome, MergePreview};
 pub use messages::MessageQuery;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
+pub use operators::{LoginRecord, checked_origin};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use promises::{PromiseRule, PromiseRules};
 pub use services::{CustomerServiceInput, ServiceInput};
@@ -63,14 +64,55 @@ pub enum ServiceError {
     /// A promised payment one of the rules does not allow; the message says which and why.
     #[error("promised payment refused by the rule '{}': {message}", rule.as_str())]
     PromiseRefused { rule: PromiseRule, message: String },
-    #[error("wrong login or password")]
+    /// One answer for an unknown login, a wrong password, a locked and a disabled operator:
+    /// which of them it was is written to the audit log, never told to whoever is trying.
+    #[error("login refused: wrong login or password, or the operator is locked out")]
     BadCredentials,
-    #[error("operator '{login}' is locked after repeated wrong passwords until {until} UTC")]
-    Locked { login: String, until: DateTime<Utc> },
-    #[error("operator '{0}' is disabled")]
-    Disabled(String),
+    /// The operator's standing changed since they logged in: the console goes back to its login.
+    #[error("{0}")]
+    SessionEnded(SessionEnd),
+    /// A typed receipt (ПКО) number that another operation already has.
+    #[error("receipt number {number} is already used{}", operation.map(|o| format!(" by operation {o}")).unwrap_or_default())]
+    ReceiptUsed { number: String, operation: Option<i64> },
+    /// Money for a customer that was merged into another: it belongs to that one now.
+    #[error("customer #{customer_id} was merged into customer {}: post to that customer", into_agreement.clone().unwrap_or_else(|| format!("#{into_id}")))]
+    MergedAway { customer_id: i64, into_id: i64, into_agreement: Option<String> },
+    /// A lock another desk holds was not released within the configured wait; nothing written.
+    #[error("the database stayed locked by another desk for too long: nothing was written, try again")]
+    Busy,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> ServiceError {
+        if e.is_busy() {
+            tracing::warn!(error = %e, "lock wait ran out");
+            ServiceError::Busy
+        } else {
+            ServiceError::Store(e)
+        }
+    }
+}
+
+/// Why an operator's session ended under them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Locked out by an administrator (or gone).
+    Disabled,
+    /// Given another role by an administrator.
+    RoleChanged { was: Role, now: Role },
+}
+
+impl std::fmt::Display for SessionEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionEnd::Disabled => f.write_str("session ended: an administrator locked this operator out"),
+            SessionEnd::RoleChanged { was, now } => {
+                write!(f, "session ended: an administrator changed this operator's role from {was} to {now}; log in again")
+            }
+        }
+    }
 }
 
 impl ServiceError {
@@ -90,11 +132,18 @@ pub struct ServiceConfig {
     pub lockout_minutes: i64,
     /// What a promised payment may be.
     pub promise: PromiseRules,
+    /// The longest a statement waits for a lock another desk holds.
+    pub lock_wait: std::time::Duration,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { max_failed_logins: 5, lockout_minutes: 15, promise: PromiseRules::default() }
+        ServiceConfig {
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            promise: PromiseRules::default(),
+            lock_wait: store::DEFAULT_LOCK_WAIT,
+        }
     }
 }
 
@@ -127,9 +176,16 @@ impl Service {
         Service { store, config }
     }
 
-    /// Opens the database and ends the promised payments whose time is up.
+    /// Opens the database (creating an SQLite file that is not there) and ends the promised
+    /// payments whose time is up.
     pub async fn open(location: &str, config: ServiceConfig) -> Result<Service> {
-        let svc = Service::new(Store::open(location).await?, config);
+        Service::open_with(location, config, true).await
+    }
+
+    /// `open`; with `create` false a missing SQLite file is an error (`StoreError::Missing`).
+    pub async fn open_with(location: &str, config: ServiceConfig, create: bool) -> Result<Service> {
+        let options = store::OpenOptions { lock_wait: config.lock_wait, create };
+        let svc = Service::new(Store::open_with(location, options).await?, config);
         svc.end_due_promises(None, now()).await?;
         Ok(svc)
     }
@@ -142,12 +198,38 @@ impl Service {
         self.store.close().await
     }
 
-    fn require(&self, actor: &Actor, p: Permission) -> Result<()> {
-        if actor.role.allows(p) {
-            Ok(())
-        } else {
-            tracing::info!(operator = %actor.login, permission = %p, "permission denied");
-            Err(ServiceError::Denied { permission: p, role: actor.role })
+    /// Refuses what the actor's role does not allow, then what the operator may no longer do:
+    /// the operator's current standing (active, role) is read on every call, so an
+    /// administrator's lock or change of role acts at once on an open console. The payment
+    /// path reads it again inside its own transaction (`still_standing`).
+    async fn require(&self, actor: &Actor, p: Permission) -> Result<()> {
+        require_role(actor, p)?;
+        let mut one = self.store.one().await?;
+        still_standing(&mut one.db(), actor).await
+    }
+}
+
+/// The permission check on the role the actor logged in with.
+fn require_role(actor: &Actor, p: Permission) -> Result<()> {
+    if actor.role.allows(p) {
+        Ok(())
+    } else {
+        tracing::info!(operator = %actor.login, permission = %p, "permission denied");
+        Err(ServiceError::Denied { permission: p, role: actor.role })
+    }
+}
+
+/// Refuses an actor whose operator has since been locked out, deleted or given another role.
+pub(crate) async fn still_standing(db: &mut Db<'_>, actor: &Actor) -> Result<()> {
+    match store::operators::standing(db, actor.operator_id).await? {
+        Some((true, role)) if role == actor.role => Ok(()),
+        Some((true, role)) => {
+            tracing::info!(operator = %actor.login, was = %actor.role, now = %role, "session ended: role changed");
+            Err(ServiceError::SessionEnded(SessionEnd::RoleChanged { was: actor.role, now: role }))
+        }
+        Some((false, _)) | None => {
+            tracing::info!(operator = %actor.login, "session ended: operator locked out");
+            Err(ServiceError::SessionEnded(SessionEnd::Disabled))
         }
     }
 }
@@ -157,13 +239,23 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Where this process works from: the address in `SSH_CLIENT`, or `local`.
+/// Where this process works from: the client address in `SSH_CLIENT` when it is an IP
+/// address, `local` without one; anything else there is not believed.
 pub fn origin_from_env() -> String {
-    std::env::var("SSH_CLIENT")
-        .ok()
-        .and_then(|v| v.split_whitespace().next().map(str::to_string))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "local".to_string())
+    match std::env::var("SSH_CLIENT") {
+        Ok(v) if !v.trim().is_empty() => origin_from_ssh_client(&v),
+        _ => "local".to_string(),
+    }
+}
+
+/// The origin an `SSH_CLIENT` value ("ADDRESS PORT PORT") names.
+pub fn origin_from_ssh_client(value: &str) -> String {
+    value
+        .split_whitespace()
+        .next()
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown (SSH_CLIENT is not an address)".to_string())
 }
 
 /// Writes one audit row for `actor` (or for the system when there is none).

@@ -7,9 +7,11 @@
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now};
+use super::{Actor, Result, Service, ServiceError, audit, now, still_standing};
 use crate::domain::dates::check_period;
-use crate::domain::ledger::{Operation, OperationKind, PaymentMethod, valid_receipt_number};
+use crate::domain::ledger::{
+    Operation, OperationKind, PaymentMethod, normalise_receipt_number, receipt_sequence_number, valid_receipt_number,
+};
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -74,10 +76,14 @@ pub struct HistoryPage {
 /// The most a balance may reach either way; far beyond any real customer.
 const BALANCE_LIMIT_MINOR: i64 = 100_000_000_000_000;
 
+/// An idempotency key as given: absent is no key; an empty or blank one is refused (it would
+/// silently turn the protection against a second post off).
 fn check_key(key: &Option<String>) -> Result<Option<String>> {
     match key.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(k) if k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_string())),
+        None => Ok(None),
+        Some(k) if !k.is_empty() && k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            Ok(Some(k.to_string()))
+        }
         Some(_) => Err(ServiceError::invalid("key", "1–128 visible ASCII characters")),
     }
 }
@@ -108,9 +114,12 @@ async fn append(
     mut op: NewOperation,
     want_receipt: bool,
 ) -> Result<Appended> {
-    let (customer, keyed) = customers::get_for_posting(db, op.customer_id, op.idempotency_key.as_deref())
+    // the operator's standing as of this transaction: locked out a moment ago posts nothing
+    still_standing(db, actor).await?;
+    let posting = customers::get_for_posting(db, op.customer_id, op.idempotency_key.as_deref())
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", op.customer_id)))?;
+    let (customer, keyed) = (posting.customer, posting.keyed_operation);
     if let (Some(key), Some(id)) = (&op.idempotency_key, keyed)
         && let Some(existing) = ledger::get(db, id).await?
     {
@@ -123,12 +132,17 @@ async fn append(
             )))
         };
     }
+    if let Some(into_id) = posting.merged_into {
+        return Err(ServiceError::MergedAway {
+            customer_id: op.customer_id,
+            into_id,
+            into_agreement: posting.merged_into_agreement,
+        });
+    }
     if let Some(r) = &op.receipt_number
         && let Some(other) = ledger::receipt_taken(db, r).await?
     {
-        return Err(ServiceError::Conflict(format!(
-            "receipt number {r} is already used by operation {other}"
-        )));
+        return Err(ServiceError::ReceiptUsed { number: r.clone(), operation: Some(other) });
     }
     op.balance_before = customer.balance;
     let after = customer.balance.minor() + op.amount.minor();
@@ -146,12 +160,15 @@ async fn append(
             }
         }
     } else {
-        ledger::insert(db, &op, Some(&actor.login)).await?.ok_or_else(|| {
-            ServiceError::Conflict(format!(
-                "receipt number {} is already used",
-                op.receipt_number.clone().unwrap_or_default()
-            ))
-        })?
+        let written = ledger::insert(db, &op, Some(&actor.login)).await?.ok_or_else(|| {
+            ServiceError::ReceiptUsed { number: op.receipt_number.clone().unwrap_or_default(), operation: None }
+        })?;
+        // a typed number of the sequence moves the counter past it: the next untyped payment
+        // never offers a number that is already used
+        if let Some(n) = op.receipt_number.as_deref().and_then(receipt_sequence_number) {
+            counters::raise_to(db, counters::RECEIPT, n).await?;
+        }
+        written
     };
     audit::<(), _>(
         db,
@@ -192,6 +209,10 @@ impl Service {
         op: &NewOperation,
         want_receipt: bool,
     ) -> Result<Option<Operation>> {
+        // a typed number of the sequence also moves the counter: the general path does that
+        if op.receipt_number.as_deref().and_then(receipt_sequence_number).is_some() {
+            return Ok(None);
+        }
         let Some(mut one) = self.store.autocommit().await? else { return Ok(None) };
         let audit = ledger::AuditOfPost {
             at: now(),
@@ -204,7 +225,8 @@ impl Service {
                 .unwrap_or_else(|_| "{}".into()),
         };
         let numbered = op.receipt_number.is_none() && want_receipt;
-        match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit).await {
+        let standing = ledger::Standing { operator_id: actor.operator_id, role: actor.role.as_str() };
+        match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit, &standing).await {
             Ok(posted) => Ok(posted),
             Err(e) if e.unique_violation().is_some() => Ok(None),
             Err(e) => Err(e.into()),
@@ -242,10 +264,10 @@ impl Service {
                     }
                 }
                 if what.contains("receipt") {
-                    return Err(ServiceError::Conflict(format!(
-                        "receipt number {} was just used by another desk",
-                        op.receipt_number.unwrap_or_default()
-                    )));
+                    return Err(ServiceError::ReceiptUsed {
+                        number: op.receipt_number.unwrap_or_default(),
+                        operation: None,
+                    });
                 }
                 Err(ServiceError::Store(e))
             }
@@ -256,12 +278,12 @@ impl Service {
     /// Posts a payment: a positive amount, a method, a receipt number (the next one unless
     /// given), a comment; with an idempotency key a retry is a no-op that returns the original.
     pub async fn post_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
-        self.require(actor, Permission::PaymentPost)?;
+        self.require(actor, Permission::PaymentPost).await?;
         if !req.amount.is_positive() {
             return Err(ServiceError::invalid("amount", "a payment must be greater than zero"));
         }
-        let receipt =
-            req.receipt_number.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        // "777", "777" with a zero-width space and a full-width "７７７" are one number
+        let receipt = req.receipt_number.as_deref().and_then(normalise_receipt_number);
         if let Some(r) = &receipt
             && !valid_receipt_number(r)
         {
@@ -281,13 +303,19 @@ impl Service {
             idempotency_key: check_key(&req.idempotency_key)?,
             linked_id: None,
         };
-        self.post(actor, op, true).await
+        let result = self.post(actor, op, true).await;
+        if let Err(e) = &result {
+            // a cashier may have taken the cash: every refused or failed post is in the log
+            tracing::warn!(operator = %actor.login, customer = req.customer_id, amount = %req.amount,
+                method = %req.method, error = %e, "payment not posted");
+        }
+        result
     }
 
     /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of
     /// either sign). Administrators only; a comment saying why is required.
     pub async fn post_adjustment(&self, actor: &Actor, req: &AdjustmentRequest) -> Result<PostOutcome> {
-        self.require(actor, Permission::LedgerAdjust)?;
+        self.require(actor, Permission::LedgerAdjust).await?;
         let amount = match req.kind {
             OperationKind::Charge if req.amount.is_positive() => Money::from_minor(-req.amount.minor()),
             OperationKind::Charge => {
@@ -336,7 +364,7 @@ impl Service {
         comment: &str,
         key: Option<String>,
     ) -> Result<PostOutcome> {
-        self.require(actor, Permission::LedgerAdjust)?;
+        self.require(actor, Permission::LedgerAdjust).await?;
         let comment = check_comment(Some(comment))?
             .ok_or_else(|| ServiceError::invalid("comment", "say why the operation is reversed"))?;
         let key = check_key(&key)?;
@@ -383,7 +411,7 @@ impl Service {
     /// A customer's operations, newest first, with totals over the whole filtered range
     /// (`abon_hist`, `CLN_FIN_OPER`).
     pub async fn history(&self, actor: &Actor, q: &HistoryQuery) -> Result<HistoryPage> {
-        self.require(actor, Permission::HistoryRead)?;
+        self.require(actor, Permission::HistoryRead).await?;
         if !(1..=1000).contains(&q.limit) {
             return Err(ServiceError::invalid("limit", "between 1 and 1000"));
         }
@@ -415,7 +443,7 @@ impl Service {
 
     /// The next receipt number the sequence would give (shown pre-filled on the payment form).
     pub async fn peek_next_receipt(&self, actor: &Actor) -> Result<String> {
-        self.require(actor, Permission::PaymentPost)?;
+        self.require(actor, Permission::PaymentPost).await?;
         let mut tx = self.store.read().await?;
         Ok((counters::get(&mut tx.db(), counters::RECEIPT).await? + 1).to_string())
     }

@@ -247,7 +247,7 @@ async fn check_switch(db: &mut Db<'_>, s: &Switch) -> Result<String> {
 
 impl Service {
     pub async fn add_switch(&self, actor: &Actor, input: &SwitchInput) -> Result<Switch> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         net::lock(&mut db).await?;
@@ -275,7 +275,7 @@ impl Service {
     }
 
     pub async fn edit_switch(&self, actor: &Actor, id: i64, input: &SwitchInput) -> Result<Switch> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         net::lock(&mut db).await?;
@@ -300,7 +300,7 @@ impl Service {
 
     /// Deletes a switch; refused while customers are on its ports.
     pub async fn delete_switch(&self, actor: &Actor, id: i64) -> Result<Switch> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         net::lock(&mut db).await?;
@@ -336,9 +336,9 @@ impl Service {
         house_id: Option<i64>,
         reveal: bool,
     ) -> Result<Vec<SwitchLine>> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         if reveal {
-            self.require(actor, Permission::SwitchSecrets)?;
+            self.require(actor, Permission::SwitchSecrets).await?;
         }
         let mut tx = self.store.read().await?;
         let mut lines = net::list_switches(&mut tx.db(), id, house_id).await?;
@@ -357,7 +357,7 @@ impl Service {
         actor: &Actor,
         reference: &str,
     ) -> Result<crate::store::houses::HouseLine> {
-        self.require(actor, Permission::HouseRead)?;
+        self.require(actor, Permission::HouseRead).await?;
         let t = text::clean(reference);
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
@@ -389,7 +389,7 @@ impl Service {
 
     /// A switch by id, by its exact name or by its IP (`:sw NAME`), masked.
     pub async fn find_switch(&self, actor: &Actor, reference: &str) -> Result<SwitchLine> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let t = text::clean(reference);
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
@@ -412,7 +412,7 @@ impl Service {
 
     /// A switch and who is on each of its ports.
     pub async fn port_map(&self, actor: &Actor, switch_id: i64) -> Result<PortMap> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let mut switch = net::list_switches(&mut db, Some(switch_id), None)
@@ -432,7 +432,7 @@ impl Service {
         ip: &str,
         mac: &str,
     ) -> Result<AddressRecord> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let ip = if ip.trim().is_empty() {
             None
         } else {
@@ -489,7 +489,7 @@ impl Service {
         customer_id: i64,
         which: &IpSelection,
     ) -> Result<Vec<AddressRecord>> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let one = match which {
             IpSelection::One(v) => {
                 Some(Ip::parse(v).map_err(|e| ServiceError::invalid("ip", e))?.to_string())
@@ -544,7 +544,7 @@ impl Service {
         first: &str,
         prefix: &str,
     ) -> Result<AddressRecord> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let net_ = subnet_of(first, prefix)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -583,7 +583,7 @@ impl Service {
 
     /// Takes a subnet off a customer by its first address (`ip_subnet_delete`).
     pub async fn delete_subnet(&self, actor: &Actor, customer_id: i64, first: &str) -> Result<AddressRecord> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let ip = Ip::parse(first).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -614,7 +614,7 @@ impl Service {
     /// Sets (or with an empty MAC clears) the MAC of an address (`set_mac_by_ip`); the change
     /// goes into the customer's MAC history.
     pub async fn set_mac(&self, actor: &Actor, ip: &str, mac: &str) -> Result<AddressRecord> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let ip = Ip::parse(ip).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
         let mac = parse_mac(mac)?.map(|m| m.to_string());
         let mut tx = self.store.write().await?;
@@ -655,7 +655,7 @@ impl Service {
 
     /// The customer's MAC changes, newest first (`get_mac_history`).
     pub async fn mac_history(&self, actor: &Actor, customer_id: i64) -> Result<Vec<MacChange>> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;
@@ -664,7 +664,7 @@ impl Service {
 
     /// The highest IPv4 address any customer has (`get_last_ip`), in dotted and hex form.
     pub async fn last_ip(&self, actor: &Actor) -> Result<Option<LastIp>> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let mut tx = self.store.read().await?;
         let Some(key) = net::highest_v4(&mut tx.db()).await? else { return Ok(None) };
         let n = u32::from_str_radix(&key[1..], 16).map_err(|_| crate::store::StoreError::Corrupt {
@@ -685,7 +685,7 @@ impl Service {
         port: &str,
         take_over: bool,
     ) -> Result<PortBinding> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let port_n = port.trim().parse::<i64>().ok().filter(|p| *p > 0).ok_or_else(|| {
             ServiceError::invalid("port", format!("'{}' is not a port number", port.trim()))
         })?;
@@ -752,7 +752,7 @@ impl Service {
 
     /// Takes a customer off their switch port.
     pub async fn unbind_port(&self, actor: &Actor, customer_id: i64) -> Result<PortBinding> {
-        self.require(actor, Permission::NetworkManage)?;
+        self.require(actor, Permission::NetworkManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         net::lock(&mut db).await?;
@@ -777,7 +777,7 @@ impl Service {
 
     /// The network side of a customer.
     pub async fn customer_network(&self, actor: &Actor, customer_id: i64) -> Result<CustomerNetwork> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let c = customers::get(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;
@@ -787,7 +787,7 @@ impl Service {
     /// One page of the DHCP export (`get_ip_port_device_commutation`): addresses of current
     /// customers after `after` (a key from the previous page's last row; empty to start).
     pub async fn dhcp_export_page(&self, actor: &Actor, after: &str, limit: i64) -> Result<Vec<DhcpRow>> {
-        self.require(actor, Permission::NetworkRead)?;
+        self.require(actor, Permission::NetworkRead).await?;
         let mut tx = self.store.read().await?;
         Ok(net::dhcp_page(&mut tx.db(), after, limit.clamp(1, 100_000)).await?)
     }

@@ -122,7 +122,7 @@ impl Service {
         role: Role,
         password: &str,
     ) -> Result<Operator> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         let (login, name) = (text::clean(login), text::clean(name));
         check_new_operator(&login, &name, password)?;
         let hash = hash_password(password)?;
@@ -141,7 +141,7 @@ impl Service {
         name: Option<&str>,
         role: Option<Role>,
     ) -> Result<Operator> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         let name = name.map(text::clean);
         if name.as_deref() == Some("") {
             return Err(ServiceError::invalid("name", "the operator's name is empty"));
@@ -169,7 +169,7 @@ impl Service {
 
     /// Sets an operator's password (an administrator's reset); a lock after wrong passwords ends.
     pub async fn reset_operator_password(&self, actor: &Actor, id: i64, password: &str) -> Result<Operator> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         if password.chars().count() < MIN_PASSWORD_CHARS {
             return Err(ServiceError::invalid(
                 "password",
@@ -200,7 +200,7 @@ impl Service {
     /// Locks an operator out (`active = false`) or lets them in again; unlocking also ends a
     /// lock after wrong passwords. Nobody locks themselves, nor the last active administrator.
     pub async fn set_operator_active(&self, actor: &Actor, id: i64, active: bool) -> Result<Operator> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         if !active && id == actor.operator_id {
             return Err(ServiceError::Conflict("you cannot lock yourself out".into()));
         }
@@ -225,14 +225,14 @@ impl Service {
     /// The operators' ids and names, for choosing a customer's manager (any operator who may
     /// read customers may see who their colleagues are; nothing else of them).
     pub async fn operator_names(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         Ok(operators::names(&mut tx.db()).await?)
     }
 
     /// An operator by login (`kassa operator edit LOGIN`).
     pub async fn operator_by_login(&self, actor: &Actor, login: &str) -> Result<Operator> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         let mut tx = self.store.read().await?;
         let login = text::clean(login);
         operators::by_login(&mut tx.db(), &login)
@@ -242,76 +242,141 @@ impl Service {
     }
 
     pub async fn list_operators(&self, actor: &Actor) -> Result<Vec<Operator>> {
-        self.require(actor, Permission::OperatorManage)?;
+        self.require(actor, Permission::OperatorManage).await?;
         let mut tx = self.store.read().await?;
         Ok(operators::list(&mut tx.db()).await?)
     }
 
-    /// Checks a login and password (`CLN_AUTH_LOGIN`). A wrong password is counted; after
-    /// `max_failed_logins` in a row the operator is locked for `lockout_minutes`, and while
-    /// locked even the right password is refused. The same answer for an unknown login and a
-    /// wrong password, so logins cannot be probed.
+    /// Checks a login and password (`CLN_AUTH_LOGIN`) and writes the login to the audit log.
+    /// A wrong password is counted; after `max_failed_logins` in a row the operator is locked
+    /// for `lockout_minutes`. An unknown login, a wrong password, a locked and a disabled
+    /// operator all get the one answer `BadCredentials` after the same work (which of them it
+    /// was goes to the audit log).
     pub async fn login(&self, login: &str, password: &str, origin: &str) -> Result<Actor> {
+        let (actor, record) = self.authenticate(login, password, origin).await?;
+        self.record_login(&record).await?;
+        Ok(actor)
+    }
+
+    /// `login` without writing the successful login's audit row: the caller writes it with
+    /// `record_login` when it suits it (the command line does it beside a read-only command,
+    /// which then never waits for SQLite's write lock). A refusal is audited here.
+    pub async fn authenticate(&self, login: &str, password: &str, origin: &str) -> Result<(Actor, LoginRecord)> {
         let login = text::clean(login);
-        let mut tx = self.store.write().await?;
-        let mut db = tx.db();
-        let Some((op, hash)) = operators::by_login(&mut db, &login).await? else {
-            // spend the same time as a real check
-            let _ = verify_password(
-                password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            );
-            return Err(ServiceError::BadCredentials);
+        let origin = checked_origin(origin);
+        let found = {
+            let mut one = self.store.one().await?;
+            operators::by_login(&mut one.db(), &login).await?
         };
         let at = now();
-        if let Some(until) = op.locked_until
-            && until > at
-        {
-            return Err(ServiceError::Locked { login: op.login, until });
-        }
-        if !op.active {
-            return Err(ServiceError::Disabled(op.login));
+        let refused = |reason: &str, op: Option<&Operator>| LoginRecord {
+            at,
+            operator_id: op.map(|o| o.id),
+            login: login.chars().take(64).collect(),
+            origin: origin.clone(),
+            action: "operator.login_refused",
+            detail: serde_json::json!({"reason": reason}),
+        };
+        let Some((op, hash)) = found else {
+            // spend the same time as a real check
+            let _ = verify_password(password, DUMMY_HASH);
+            self.record_login(&refused("unknown login", None)).await?;
+            return Err(ServiceError::BadCredentials);
+        };
+        let locked = op.locked_until.is_some_and(|until| until > at);
+        if locked || !op.active {
+            let _ = verify_password(password, DUMMY_HASH);
+            let reason = if locked { "locked after wrong passwords" } else { "locked out by an administrator" };
+            self.record_login(&refused(reason, Some(&op))).await?;
+            return Err(ServiceError::BadCredentials);
         }
         if !verify_password(password, &hash) {
-            let failed = op.failed_logins + 1;
-            let locked = (failed >= self.config.max_failed_logins)
-                .then(|| at + Duration::minutes(self.config.lockout_minutes));
-            operators::set_login_state(&mut db, op.id, if locked.is_some() { 0 } else { failed }, locked)
-                .await?;
-            let actor = Actor {
-                operator_id: op.id,
-                login: op.login.clone(),
-                name: op.name.clone(),
-                role: op.role,
-                origin: origin.to_string(),
+            let until = at + Duration::minutes(self.config.lockout_minutes);
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            let (failed, locked) =
+                operators::count_failure(&mut db, op.id, self.config.max_failed_logins, until).await?;
+            let record = LoginRecord {
+                action: if locked { "operator.locked" } else { "operator.login_failed" },
+                detail: serde_json::json!({"failed_logins": failed}),
+                ..refused("wrong password", Some(&op))
             };
-            let action = if locked.is_some() { "operator.locked" } else { "operator.login_failed" };
-            audit::<(), _>(
-                &mut db,
-                Some(&actor),
-                action,
-                "operator",
-                Some(op.id),
-                None,
-                Some(&serde_json::json!({"failed_logins": failed})),
-            )
-            .await?;
+            write_login(&mut db, &record).await?;
             tx.commit().await?;
-            return Err(match locked {
-                Some(until) => ServiceError::Locked { login: op.login, until },
-                None => ServiceError::BadCredentials,
-            });
+            return Err(ServiceError::BadCredentials);
         }
-        if op.failed_logins != 0 || op.locked_until.is_some() {
-            operators::set_login_state(&mut db, op.id, 0, None).await?;
+        if op.failed_logins != 0 {
+            let mut tx = self.store.write().await?;
+            let free = operators::clear_failures(&mut tx.db(), op.id, at).await?;
+            tx.commit().await?;
+            if !free {
+                self.record_login(&refused("locked while logging in", Some(&op))).await?;
+                return Err(ServiceError::BadCredentials);
+            }
         }
-        tx.commit().await?;
-        Ok(Actor {
-            operator_id: op.id,
-            login: op.login,
-            name: op.name,
-            role: op.role,
-            origin: origin.to_string(),
-        })
+        let record = LoginRecord {
+            at,
+            operator_id: Some(op.id),
+            login: op.login.clone(),
+            origin: origin.clone(),
+            action: "operator.login",
+            detail: serde_json::json!({"role": op.role}),
+        };
+        let actor = Actor { operator_id: op.id, login: op.login, name: op.name, role: op.role, origin };
+        Ok((actor, record))
     }
+
+    /// Writes a login's audit row.
+    pub async fn record_login(&self, record: &LoginRecord) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        write_login(&mut tx.db(), record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A hash that no password matches, verified instead of a real one so that every refusal
+/// takes as long as a wrong password.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// A login, successful or not, as the audit log keeps it.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    at: chrono::DateTime<chrono::Utc>,
+    operator_id: Option<i64>,
+    /// The login as typed (bounded), for an unknown one too.
+    login: String,
+    origin: String,
+    action: &'static str,
+    detail: serde_json::Value,
+}
+
+async fn write_login(db: &mut Db<'_>, r: &LoginRecord) -> Result<()> {
+    crate::store::audit::insert(
+        db,
+        r.at,
+        r.operator_id,
+        &r.login,
+        &r.origin,
+        r.action,
+        "operator",
+        r.operator_id,
+        None,
+        Some(r.detail.to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Where a login comes from, as it is stored: no control or invisible characters, at most 64
+/// characters (a forged `SSH_CLIENT` must not reach an administrator's terminal or the log).
+pub fn checked_origin(origin: &str) -> String {
+    let cleaned: String = origin
+        .chars()
+        .filter(|c| !c.is_control() && !crate::domain::ledger::is_invisible(*c))
+        .take(64)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() { "local".to_string() } else { cleaned.to_string() }
 }

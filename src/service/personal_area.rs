@@ -19,7 +19,7 @@ impl Service {
         old: Option<&str>,
         new: &str,
     ) -> Result<()> {
-        self.require(actor, Permission::CustomerEdit)?;
+        self.require(actor, Permission::CustomerEdit).await?;
         let n = new.chars().count();
         if !(MIN_LK_PASSWORD_CHARS..=128).contains(&n) {
             return Err(ServiceError::invalid(

@@ -106,7 +106,7 @@ impl Service {
         amount: Money,
         days: i64,
     ) -> Result<PromisedPayment> {
-        self.require(actor, Permission::PromisePayment)?;
+        self.require(actor, Permission::PromisePayment).await?;
         let rules = &self.config.promise;
         if !amount.is_positive() {
             return Err(ServiceError::invalid("amount", "must be more than zero"));
@@ -182,7 +182,7 @@ impl Service {
 
     /// A customer's promised payments, newest first.
     pub async fn promises(&self, actor: &Actor, customer_id: i64) -> Result<Vec<PromisedPayment>> {
-        self.require(actor, Permission::HistoryRead)?;
+        self.require(actor, Permission::HistoryRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;
@@ -197,7 +197,7 @@ impl Service {
         at: DateTime<Utc>,
     ) -> Result<Vec<PromisedPayment>> {
         if let Some(a) = actor {
-            self.require(a, Permission::Maintenance)?;
+            self.require(a, Permission::Maintenance).await?;
         }
         // a read first: a start with nothing due takes no write lock
         if promises::due(&mut self.store.read().await?.db(), at, 1).await?.is_empty() {
@@ -233,7 +233,7 @@ impl Service {
 
     /// Sets how far below zero a customer's balance may go (BILLmanager `creditlimit`).
     pub async fn set_credit_limit(&self, actor: &Actor, customer_id: i64, limit: Money) -> Result<Customer> {
-        self.require(actor, Permission::CreditLimit)?;
+        self.require(actor, Permission::CreditLimit).await?;
         if limit.is_negative() {
             return Err(ServiceError::invalid("credit_limit", "cannot be negative"));
         }

@@ -108,13 +108,13 @@ const SERVICE_UNIQUE: &[(&str, &str)] = &[("name", "a service with this name alr
 
 impl Service {
     pub async fn list_services(&self, actor: &Actor, all: bool) -> Result<Vec<ExtraService>> {
-        self.require(actor, Permission::TariffRead)?;
+        self.require(actor, Permission::TariffRead).await?;
         let mut tx = self.store.read().await?;
         Ok(services::services(&mut tx.db(), all).await?)
     }
 
     pub async fn add_service(&self, actor: &Actor, input: &ServiceInput) -> Result<ExtraService> {
-        self.require(actor, Permission::TariffManage)?;
+        self.require(actor, Permission::TariffManage).await?;
         let mut s = ExtraService {
             id: 0,
             name: String::new(),
@@ -137,7 +137,7 @@ impl Service {
     }
 
     pub async fn edit_service(&self, actor: &Actor, id: i64, input: &ServiceInput) -> Result<ExtraService> {
-        self.require(actor, Permission::TariffManage)?;
+        self.require(actor, Permission::TariffManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = services::service(&mut db, id)
@@ -153,7 +153,7 @@ impl Service {
 
     /// A customer's services.
     pub async fn customer_services(&self, actor: &Actor, customer_id: i64) -> Result<Vec<CustomerService>> {
-        self.require(actor, Permission::CustomerRead)?;
+        self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;
@@ -168,7 +168,7 @@ impl Service {
         service_id: i64,
         input: &CustomerServiceInput,
     ) -> Result<CustomerService> {
-        self.require(actor, Permission::TariffAssign)?;
+        self.require(actor, Permission::TariffAssign).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         customer_exists(&mut db, customer_id).await?;
@@ -217,7 +217,7 @@ impl Service {
         id: i64,
         input: &CustomerServiceInput,
     ) -> Result<CustomerService> {
-        self.require(actor, Permission::TariffAssign)?;
+        self.require(actor, Permission::TariffAssign).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = services::customer_service(&mut db, id)
@@ -245,7 +245,7 @@ impl Service {
 
     /// Takes a service off a customer (`service_remove`).
     pub async fn remove_customer_service(&self, actor: &Actor, id: i64) -> Result<CustomerService> {
-        self.require(actor, Permission::TariffAssign)?;
+        self.require(actor, Permission::TariffAssign).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = services::customer_service(&mut db, id)

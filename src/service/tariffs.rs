@@ -66,7 +66,7 @@ fn validate(input: &TariffInput) -> Result<String> {
 
 impl Service {
     pub async fn create_tariff(&self, actor: &Actor, input: &TariffInput) -> Result<Tariff> {
-        self.require(actor, Permission::TariffManage)?;
+        self.require(actor, Permission::TariffManage).await?;
         let name = validate(input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -90,7 +90,7 @@ impl Service {
     }
 
     pub async fn edit_tariff(&self, actor: &Actor, id: i64, input: &TariffInput) -> Result<Tariff> {
-        self.require(actor, Permission::TariffManage)?;
+        self.require(actor, Permission::TariffManage).await?;
         let name = validate(input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -116,7 +116,7 @@ impl Service {
     }
 
     pub async fn tariff(&self, actor: &Actor, id: i64) -> Result<(Tariff, Vec<i64>)> {
-        self.require(actor, Permission::TariffRead)?;
+        self.require(actor, Permission::TariffRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let t =
@@ -127,14 +127,14 @@ impl Service {
 
     /// The catalogue (`TarifList`): name, price, monthly or daily.
     pub async fn list_tariffs(&self, actor: &Actor, include_inactive: bool) -> Result<Vec<Tariff>> {
-        self.require(actor, Permission::TariffRead)?;
+        self.require(actor, Permission::TariffRead).await?;
         let mut tx = self.store.read().await?;
         Ok(tariffs::list(&mut tx.db(), include_inactive).await?)
     }
 
     /// The tariffs a customer may switch to (`list_tarif_available`).
     pub async fn available_tariffs(&self, actor: &Actor, customer_id: i64) -> Result<Vec<Tariff>> {
-        self.require(actor, Permission::TariffRead)?;
+        self.require(actor, Permission::TariffRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
         let c = customers::get(&mut db, customer_id)
@@ -153,7 +153,7 @@ impl Service {
         when: When,
         today: NaiveDate,
     ) -> Result<TariffChangeOutcome> {
-        self.require(actor, Permission::TariffAssign)?;
+        self.require(actor, Permission::TariffAssign).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let c = customers::get_for_update(&mut db, customer_id)
@@ -220,7 +220,7 @@ impl Service {
         actor: &Actor,
         today: NaiveDate,
     ) -> Result<Vec<ScheduledChange>> {
-        self.require(actor, Permission::Maintenance)?;
+        self.require(actor, Permission::Maintenance).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let due = tariffs::due(&mut db, today).await?;

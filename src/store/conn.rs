@@ -158,6 +158,8 @@ fn positional(q: Q) -> Q {
 pub enum Tx {
     /// SQLite, reading (sqlx's pool).
     Sqlite(Transaction<'static, Sqlite>),
+    /// SQLite, reading one statement outside a transaction.
+    SqliteOne(PoolConnection<Sqlite>),
     /// SQLite, writing (the one writing connection, see `writer`).
     SqliteWrite(WriteTx),
     Postgres(Transaction<'static, Postgres>),
@@ -169,6 +171,7 @@ impl Tx {
     pub fn db(&mut self) -> Db<'_> {
         match self {
             Tx::Sqlite(tx) => Db::Sqlite(&mut *tx),
+            Tx::SqliteOne(c) => Db::Sqlite(&mut *c),
             Tx::SqliteWrite(tx) => Db::SqliteWrite(tx.conn()),
             Tx::Postgres(tx) => Db::Postgres(&mut *tx),
             Tx::PostgresAutocommit(c) => Db::Postgres(&mut *c),
@@ -180,7 +183,7 @@ impl Tx {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::SqliteWrite(tx) => tx.commit()?,
             Tx::Postgres(tx) => tx.commit().await?,
-            Tx::PostgresAutocommit(_) => {}
+            Tx::PostgresAutocommit(_) | Tx::SqliteOne(_) => {}
         }
         Ok(())
     }

@@ -151,28 +151,47 @@ pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
 /// Reads a customer and, on PostgreSQL, locks its row until the transaction ends. (On SQLite
 /// the write transaction already holds the database's write lock.)
 pub async fn get_for_update(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>> {
-    Ok(get_for_posting(db, id, None).await?.map(|(c, _)| c))
+    Ok(get_for_posting(db, id, None).await?.map(|p| p.customer))
 }
 
 /// `get_for_update`, and in the same statement the ledger operation already posted with the
 /// idempotency key `key`, if any: one statement fewer on every payment's path.
-pub async fn get_for_posting(
-    db: &mut Db<'_>,
-    id: i64,
-    key: Option<&str>,
-) -> Result<Option<(Customer, Option<i64>)>> {
+/// What a post reads of its customer, under the customer's lock.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    pub customer: Customer,
+    /// The operation the post's idempotency key already names.
+    pub keyed_operation: Option<i64>,
+    /// The customer this one was merged into, and its agreement number.
+    pub merged_into: Option<i64>,
+    pub merged_into_agreement: Option<String>,
+}
+
+pub async fn get_for_posting(db: &mut Db<'_>, id: i64, key: Option<&str>) -> Result<Option<Posting>> {
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE OF c",
         Backend::Sqlite => "",
     };
     let sql = format!(
-        "SELECT {COLUMNS}, (SELECT l.id FROM ledger l WHERE l.idempotency_key = $2) AS keyed_operation \
+        "SELECT {COLUMNS}, (SELECT l.id FROM ledger l WHERE l.idempotency_key = $2) AS keyed_operation, \
+           c.merged_into, (SELECT m.agreement_number FROM customers m WHERE m.id = c.merged_into) AS merged_into_agreement \
          FROM customers c WHERE c.id = $1{lock}"
     );
     match db.fetch_optional(q!(sql, id, key)).await? {
-        Some(r) => Ok(Some((from_row(&r)?, r.opt_i64("keyed_operation")?))),
+        Some(r) => Ok(Some(Posting {
+            customer: from_row(&r)?,
+            keyed_operation: r.opt_i64("keyed_operation")?,
+            merged_into: r.opt_i64("merged_into")?,
+            merged_into_agreement: r.opt_text("merged_into_agreement")?,
+        })),
         None => Ok(None),
     }
+}
+
+/// Records that `id` was merged into `into` (`None`: brought back, money may come again).
+pub async fn set_merged_into(db: &mut Db<'_>, id: i64, into: Option<i64>) -> Result<()> {
+    db.execute(q!("UPDATE customers SET merged_into = $1 WHERE id = $2", into, id)).await?;
+    Ok(())
 }
 
 pub async fn get_by_account(db: &mut Db<'_>, account: &str) -> Result<Option<Customer>> {

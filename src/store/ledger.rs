@@ -154,16 +154,25 @@ pub struct AuditOfPost<'a> {
 /// while PostgreSQL commits, not while the answers of several statements travel to the poster
 /// and back (with four posters that wait was the payment rate's limit, see BENCHMARKS.md).
 ///
-/// The usual way only: when the customer does not exist, the key was used before, or the
-/// balance would pass `balance_limit`, nothing is written and the answer is `None`; a receipt
+/// The usual way only: when the customer does not exist or was merged into another, the key
+/// was used before, the balance would pass `balance_limit`, or the operator is no longer
+/// active in the role of `standing`, nothing is written and the answer is `None`; a receipt
 /// number or key taken by a concurrent post fails on its unique index, also with nothing
 /// written. The caller then takes the general path, which explains each of these.
+/// Who posts, as the post must find them in the same statement: still active, in this role.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing<'a> {
+    pub operator_id: i64,
+    pub role: &'a str,
+}
+
 pub async fn post_at_once(
     db: &mut Db<'_>,
     op: &NewOperation,
     numbered: bool,
     balance_limit: i64,
     audit: &AuditOfPost<'_>,
+    standing: &Standing<'_>,
 ) -> Result<Option<Operation>> {
     // Money as `Money::format_plain` writes it: "-1234.05"
     const MONEY: &str = "CASE WHEN {m} < 0 THEN '-' ELSE '' END || CAST(abs({m}) / 100 AS TEXT) || '.' || \
@@ -174,8 +183,9 @@ pub async fn post_at_once(
     let counter = super::counters::increment("$13", "FROM c WHERE $14");
     let sql = format!(
         "WITH c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
-           WHERE id = $1 AND abs(balance_minor + $3) <= $12 \
+           WHERE id = $1 AND abs(balance_minor + $3) <= $12 AND merged_into IS NULL \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
+             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $21 AND o.active AND o.role = $22) \
            RETURNING balance_minor - $3 AS before), \
          n AS ({counter}), \
          l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
@@ -197,7 +207,9 @@ pub async fn post_at_once(
         .bind(audit.operator_login)
         .bind(audit.origin)
         .bind(audit.action)
-        .bind(audit.after_json.as_str());
+        .bind(audit.after_json.as_str())
+        .bind(standing.operator_id)
+        .bind(standing.role);
     let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
     let posted =
         NewOperation { balance_before: Money::from_minor(row.i64("balance_before_minor")?), ..op.clone() };

@@ -42,6 +42,8 @@ pub enum StoreError {
     Open { path: String, reason: String },
     #[error("unexpected value in column {column}: {value}")]
     Corrupt { column: String, value: String },
+    #[error("there is no database at {path}")]
+    Missing { path: String },
 }
 
 impl StoreError {
@@ -64,6 +66,21 @@ impl StoreError {
         None
     }
 
+    /// Whether a lock another desk holds was not released within the configured wait (SQLite's
+    /// busy handler gave up, PostgreSQL's `lock_timeout` struck, the pool had no free connection).
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("55P03") | Some("5") | Some("6") | Some("517") | Some("262"))
+            }
+            StoreError::Sql(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            }
+            _ => false,
+        }
+    }
+
     pub fn is_foreign_key_violation(&self) -> bool {
         match self {
             StoreError::Sql(sqlx::Error::Database(db)) => db.is_foreign_key_violation(),
@@ -76,6 +93,26 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// The longest any statement waits for a lock another desk holds (SQLite's busy timeout,
+    /// PostgreSQL's `lock_timeout`, a free pooled connection); then it fails as busy.
+    pub lock_wait: Duration,
+    /// Create an SQLite file that does not exist yet (`kassa init`, `kassa demo`, the default
+    /// database on first start); otherwise a missing file is an error, not a new empty database.
+    pub create: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { lock_wait: DEFAULT_LOCK_WAIT, create: true }
+    }
+}
+
+/// The default of `OpenOptions::lock_wait` (the config's `service.lock_wait_seconds`).
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -105,17 +142,27 @@ impl Store {
     /// Opens (creating and migrating when needed) the database `location` names: a
     /// `postgres://` or `postgresql://` URL, a `sqlite:` URL, or a path to an SQLite file.
     pub async fn open(location: &str) -> Result<Store> {
+        Store::open_with(location, OpenOptions::default()).await
+    }
+
+    /// `open` with the lock wait and the rule for a missing file given.
+    pub async fn open_with(location: &str, options: OpenOptions) -> Result<Store> {
+        let wait = options.lock_wait;
         let store = if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(location)?;
+            let ms = wait.as_millis().to_string();
+            let opts = PgConnectOptions::from_str(location)?.options([("lock_timeout", ms.as_str())]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(15))
+                .acquire_timeout(wait)
                 .connect_with(opts)
                 .await?;
             Store::Postgres(pool)
         } else {
             let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:"));
             let path = path.unwrap_or(location);
+            if !options.create && !std::path::Path::new(path).exists() {
+                return Err(StoreError::Missing { path: path.to_string() });
+            }
             if let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
@@ -128,15 +175,15 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 // a payment the cashier saw confirmed survives a power cut
                 .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(30))
+                .busy_timeout(wait)
                 .foreign_keys(true)
                 .pragma("cache_size", "-8000");
             let read = SqlitePoolOptions::new()
                 .max_connections(3)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(wait)
                 .connect_with(opts)
                 .await?;
-            Store::Sqlite { read, write: writer::open(path)? }
+            Store::Sqlite { read, write: writer::open(path, wait)? }
         };
         store.migrate().await?;
         Ok(store)
@@ -177,6 +224,16 @@ impl Store {
         })
     }
 
+    /// A connection outside any transaction on either backend, for one statement that reads
+    /// (no `BEGIN` and `COMMIT`; on SQLite never the writing connection, so it never waits for
+    /// the write lock).
+    pub async fn one(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite { read, .. } => Tx::SqliteOne(read.acquire().await?),
+            Store::Postgres(pool) => Tx::PostgresAutocommit(pool.acquire().await?),
+        })
+    }
+
     /// A read transaction: one consistent snapshot for a card, a page of history, a search.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
@@ -200,8 +257,13 @@ impl Store {
             Store::Sqlite { read, write } => {
                 read.close().await;
                 // the writing connection closes with the last clone of the store; a
-                // transaction in progress finishes first
-                drop(write.lock().await);
+                // transaction in progress finishes first. Committed pages go back into the
+                // database file without waiting for anyone (a `cp` of the file alone, with
+                // its -wal left behind, must not read as damaged).
+                let conn = write.lock().await;
+                if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                    tracing::warn!(error = %e, "checkpoint at close");
+                }
             }
             Store::Postgres(pool) => pool.close().await,
         }

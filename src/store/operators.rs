@@ -63,6 +63,14 @@ pub async fn by_login(db: &mut Db<'_>, login: &str) -> Result<Option<(Operator, 
     }
 }
 
+/// Whether the operator may act now, and in which role (`None`: no such operator).
+pub async fn standing(db: &mut Db<'_>, id: i64) -> Result<Option<(bool, Role)>> {
+    match db.fetch_optional(q!("SELECT active, role FROM operators WHERE id = $1", id)).await? {
+        Some(r) => Ok(Some((r.bool("active")?, r.parsed("role")?))),
+        None => Ok(None),
+    }
+}
+
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operator>> {
     let sql = format!("SELECT {COLUMNS} FROM operators WHERE id = $1");
     db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()
@@ -77,20 +85,43 @@ pub async fn count(db: &mut Db<'_>) -> Result<i64> {
     db.scalar_i64(q!("SELECT COUNT(*) FROM operators")).await
 }
 
-pub async fn set_login_state(
+/// Counts one wrong password in one statement (parallel guesses each count, on both
+/// backends); the `limit`-th in a row locks the operator until `until` and starts the count
+/// afresh. Returns the count after it and whether this one locked.
+pub async fn count_failure(
     db: &mut Db<'_>,
     id: i64,
-    failed_logins: i64,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<()> {
-    db.execute(q!(
-        "UPDATE operators SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-        failed_logins,
-        locked_until,
-        id
-    ))
-    .await?;
-    Ok(())
+    limit: i64,
+    until: DateTime<Utc>,
+) -> Result<(i64, bool)> {
+    let row = db
+        .fetch_one(q!(
+            "UPDATE operators SET \
+               failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, \
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END \
+             WHERE id = $1 RETURNING failed_logins, locked_until",
+            id,
+            limit,
+            until
+        ))
+        .await?;
+    let locked = row.opt_ts("locked_until")? == Some(until);
+    let failed = if locked { limit } else { row.i64("failed_logins")? };
+    Ok((failed, locked))
+}
+
+/// Starts the count of wrong passwords afresh after a right one, unless a lock began at `at`
+/// or later meanwhile; returns whether the operator was free to log in.
+pub async fn clear_failures(db: &mut Db<'_>, id: i64, at: DateTime<Utc>) -> Result<bool> {
+    let changed = db
+        .execute(q!(
+            "UPDATE operators SET failed_logins = 0, locked_until = NULL \
+             WHERE id = $1 AND active = TRUE AND (locked_until IS NULL OR locked_until <= $2)",
+            id,
+            at
+        ))
+        .await?;
+    Ok(changed == 1)
 }
 
 /// Changes an operator's name and role.

@@ -26,21 +26,29 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use super::conn::{Q, Value};
 use super::{Result, StoreError};
 
-/// How long a writer waits for another process's write lock, and for this process's writers
-/// ahead of it.
-pub const BUSY_WAIT: Duration = Duration::from_secs(30);
+/// The writing connection, shared by the store's clones, and how long a writer waits for
+/// another process's write lock and for this process's writers ahead of it.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    conn: Arc<Mutex<Connection>>,
+    wait: Duration,
+}
 
-/// The writing connection, shared by the store's clones.
-pub type Writer = Arc<Mutex<Connection>>;
+impl Writer {
+    /// Waits for a transaction in progress to finish (closing the store).
+    pub async fn lock(&self) -> tokio::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().await
+    }
+}
 
 /// Opens the writing connection with the settings every kassa SQLite connection has: WAL,
 /// `synchronous=FULL` (a payment the cashier saw confirmed survives a power cut), foreign keys.
-pub fn open(path: &str) -> Result<Writer> {
+pub fn open(path: &str, wait: Duration) -> Result<Writer> {
     let open_err = |e: rusqlite::Error| StoreError::Open { path: path.to_string(), reason: e.to_string() };
     let flags =
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(Path::new(path), flags).map_err(open_err)?;
-    conn.busy_timeout(BUSY_WAIT).map_err(open_err)?;
+    conn.busy_timeout(wait).map_err(open_err)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Open {
@@ -51,7 +59,7 @@ pub fn open(path: &str) -> Result<Writer> {
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000")
         .map_err(open_err)?;
     conn.set_prepared_statement_cache_capacity(128);
-    Ok(Arc::new(Mutex::new(conn)))
+    Ok(Writer { conn: Arc::new(Mutex::new(conn)), wait })
 }
 
 /// A write transaction on the writing connection; rolled back when dropped uncommitted.
@@ -68,7 +76,7 @@ impl std::fmt::Debug for WriteTx {
 impl WriteTx {
     /// Waits for this process's writers ahead, then takes SQLite's write lock.
     pub async fn begin(writer: &Writer) -> Result<WriteTx> {
-        let conn = tokio::time::timeout(BUSY_WAIT, writer.clone().lock_owned()).await.map_err(|_| {
+        let conn = tokio::time::timeout(writer.wait, writer.conn.clone().lock_owned()).await.map_err(|_| {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
                 Some("waited too long for the other writers of this process".into()),
@@ -80,7 +88,7 @@ impl WriteTx {
         }
         conn.busy_timeout(Duration::ZERO)?;
         let first = conn.prepare_cached("BEGIN IMMEDIATE")?.execute([]);
-        conn.busy_timeout(BUSY_WAIT)?;
+        conn.busy_timeout(writer.wait)?;
         match first {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {

@@ -162,7 +162,10 @@ pub struct PayScreen {
     pub card: CustomerCard,
     pub amount: Input,
     pub method: usize,
+    /// A typed receipt number; left empty, the number is the counter's at posting time.
     pub receipt: Input,
+    /// The number the counter would give now (shown in the empty receipt field).
+    pub next_receipt: Option<String>,
     pub comment: Input,
     pub focus: usize,
     /// (field index, message) shown under the field.
@@ -260,6 +263,7 @@ impl PayScreen {
             amount: Input::new(16),
             method: 0,
             receipt: Input::new(32),
+            next_receipt: None,
             comment: Input::new(200),
             focus: 0,
             error: None,
@@ -322,6 +326,11 @@ pub struct App {
     pub(super) resolving: Option<(ReqId, String)>,
     /// The form being prepared (its data asked for).
     pub(super) preparing: Option<ReqId>,
+    /// Set by a signal (SIGTERM, SIGHUP): the console goes whatever an answer says.
+    pub forced_quit: bool,
+    /// Set when an answer said the operator's session ended (locked out, role changed): the
+    /// console goes back to its login screen with this text.
+    session_end: std::cell::Cell<Option<String>>,
 }
 
 /// How many commands the command line remembers.
@@ -359,7 +368,29 @@ impl App {
             command_history: Vec::new(),
             resolving: None,
             preparing: None,
+            forced_quit: false,
+            session_end: std::cell::Cell::new(None),
         }
+    }
+
+    /// Back to the login screen, the operator's login filled in, with why.
+    fn end_session(&mut self, why: String) {
+        let login = self.actor.take().map(|a| a.login);
+        let mut screen = LoginScreen {
+            operator: Input::new(64),
+            password: Input::masked(128),
+            focus: 0,
+            error: Some(why),
+            pending: None,
+        };
+        if let Some(l) = login {
+            screen.operator.set(&l);
+            screen.focus = 1;
+        }
+        self.screens = vec![Screen::Login(screen)];
+        self.command = None;
+        self.help = false;
+        self.status = None;
     }
 
     pub fn strings(&self) -> &'static Strings {
@@ -478,13 +509,25 @@ impl App {
 
     pub fn error_text(&self, e: &ServiceError) -> String {
         let s = self.strings();
+        if let ServiceError::SessionEnded(end) = e {
+            let text = match end {
+                crate::service::SessionEnd::Disabled => s.session_disabled,
+                crate::service::SessionEnd::RoleChanged { .. } => s.session_role,
+            };
+            self.session_end.set(Some(text.to_string()));
+        }
         match e {
             ServiceError::Denied { .. } => s.denied.to_string(),
             ServiceError::BadCredentials => s.login_wrong.to_string(),
-            ServiceError::Locked { until, .. } => {
-                format!("{} {} UTC", s.login_locked, until.format("%H:%M"))
-            }
-            ServiceError::Disabled(_) => s.login_disabled.to_string(),
+            ServiceError::SessionEnded(crate::service::SessionEnd::Disabled) => s.session_disabled.to_string(),
+            ServiceError::SessionEnded(_) => s.session_role.to_string(),
+            ServiceError::ReceiptUsed { number, .. } => format!("№ {number} {}", s.receipt_used),
+            ServiceError::MergedAway { into_id, into_agreement, .. } => format!(
+                "{} {}",
+                s.merged_away,
+                into_agreement.clone().unwrap_or_else(|| format!("#{into_id}"))
+            ),
+            ServiceError::Busy => s.busy.to_string(),
             // rules the console checks itself never get here; what does is said as it is
             other => format!("{}: {other}", s.error_prefix),
         }
@@ -1018,6 +1061,15 @@ impl App {
             (PayStage::Form, Some(Action::PrevField)) => p.focus = (p.focus + PAY_FIELDS - 1) % PAY_FIELDS,
             (PayStage::Form, Some(Action::NextMethod)) if p.focus == 1 => p.method = (p.method + 1) % 4,
             (PayStage::Form, Some(Action::PrevMethod)) if p.focus == 1 => p.method = (p.method + 3) % 4,
+            (PayStage::Form, Some(Action::Clear)) => {
+                match p.focus {
+                    0 => p.amount.clear(),
+                    2 => p.receipt.clear(),
+                    3 => p.comment.clear(),
+                    _ => {}
+                }
+                p.error = None;
+            }
             (PayStage::Form, Some(Action::Submit)) => match parsed {
                 Ok(_) if !receipt_ok(&p.receipt.text()) => {
                     p.error = Some((2, bad_receipt.to_string()));
@@ -1145,7 +1197,24 @@ impl App {
     }
 
     /// Takes a service result. Results for requests no longer awaited are dropped.
+    /// Applies a service answer. A payment that failed after the cashier asked to quit keeps
+    /// the console open on its form (the cashier may have taken the cash); an answer saying
+    /// the operator's session ended takes the console back to its login screen.
     pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
+        let post_failed = matches!(&outcome, Outcome::Posted(Err(_)));
+        let effects = self.outcome_inner(req, outcome);
+        if post_failed && self.quit && !self.forced_quit {
+            self.quit = false;
+            self.status = Some(self.strings().quit_post_failed.to_string());
+        }
+        if let Some(why) = self.session_end.take() {
+            self.end_session(why);
+            return Vec::new();
+        }
+        effects
+    }
+
+    fn outcome_inner(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
         self.dirty = true;
         let outcome = match self.net_outcome(req, outcome) {
             Ok(effects) => return effects,
@@ -1199,9 +1268,8 @@ impl App {
             Outcome::Receipt(r) => {
                 if let Some(Screen::Pay(p)) = self.awaiting(req)
                     && let Ok(next) = r
-                    && p.receipt.is_empty()
                 {
-                    p.receipt.set(&next);
+                    p.next_receipt = Some(next);
                 }
             }
             Outcome::Posted(r) => {
@@ -1209,10 +1277,13 @@ impl App {
                 if let Some(Screen::Pay(p)) = self.awaiting(req) {
                     match r {
                         Ok(done) => p.stage = PayStage::Done(Box::new(done)),
-                        Err(_) => {
-                            // nothing was written: back to the form with the reason
+                        Err(e) => {
+                            // nothing was written: back to the form with the reason, under
+                            // the field it is about
+                            let field = pay_field_of(&e);
                             p.stage = PayStage::Form;
-                            p.error = Some((0, text.unwrap_or_default()));
+                            p.focus = field;
+                            p.error = Some((field, text.unwrap_or_default()));
                         }
                     }
                 }
@@ -1329,6 +1400,17 @@ impl Screen {
             Screen::Picker(s) => s.pending = req,
             Screen::Merge(s) => s.pending = req,
         }
+    }
+}
+
+/// The payment form's field a refusal is about (the amount when it names none).
+fn pay_field_of(e: &ServiceError) -> usize {
+    match e {
+        ServiceError::Invalid { field, .. } if field == "receipt" => 2,
+        ServiceError::Invalid { field, .. } if field == "comment" => 3,
+        ServiceError::Invalid { field, .. } if field == "method" => 1,
+        ServiceError::ReceiptUsed { .. } => 2,
+        _ => 0,
     }
 }
 

@@ -346,6 +346,7 @@ const PAY_FORM: &[Binding] = &[
     b!([BackTab, Up], PrevField, key_prev_field, false),
     b!([Right, Char(' ')], NextMethod, key_method, false),
     b!([Left], PrevMethod, key_method, false),
+    b!([Ctrl('u')], Clear, key_clear, false),
     b!([Esc], Back, key_cancel, true),
 ];
 

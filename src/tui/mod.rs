@@ -261,6 +261,7 @@ where
                 Some(Err(_)) | None => {
                     gone = true;
                     app.quit = true;
+                    app.forced_quit = true;
                     Vec::new()
                 }
             }},
@@ -276,6 +277,7 @@ where
                     gone = true;
                 }
                 app.quit = true;
+                app.forced_quit = true;
                 Vec::new()
             }
         };

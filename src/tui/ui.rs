@@ -630,6 +630,18 @@ fn draw_pay(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
                     _ => &p.comment,
                 };
                 field(f, t, row, label, input, form_focus && p.focus == i, 14);
+                // an untouched receipt number is the counter's at posting time: show which
+                if i == 2 && p.receipt.is_empty() {
+                    let hint = match &p.next_receipt {
+                        Some(n) => format!("{} ({n})", s.pay_receipt_auto),
+                        None => s.pay_receipt_auto.to_string(),
+                    };
+                    let x = row.x + 16 + 1;
+                    if x < row.x + row.width {
+                        let r = Rect { x, width: row.width - (x - row.x), ..row };
+                        f.render_widget(Paragraph::new(Span::styled(hint, t.dim)), r);
+                    }
+                }
             }
         }
         if let Some((fi, msg)) = &p.error

@@ -132,7 +132,7 @@ pub struct Env {
 }
 
 pub fn test_config() -> ServiceConfig {
-    ServiceConfig { max_failed_logins: 3, lockout_minutes: 15, promise: Default::default() }
+    ServiceConfig { max_failed_logins: 3, lockout_minutes: 15, ..Default::default() }
 }
 
 impl Env {

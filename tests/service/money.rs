@@ -24,7 +24,7 @@ async fn payments_and_history(env: &Env) {
     assert_eq!(second.operation.balance_after, money("1734.50"));
     // the same receipt number twice is refused
     let dup = env.svc.post_payment(&env.cashier, &card_req).await;
-    assert!(matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("ПКО-77")), "{dup:?}");
+    assert!(matches!(&dup, Err(ServiceError::ReceiptUsed { number, .. }) if number == "ПКО-77"), "{dup:?}");
     // the automatic sequence goes on
     assert_eq!(pay(env, c.id, "0.01").await.operation.receipt_number.as_deref(), Some("2"));
     // numbers typed by hand ahead of the sequence are skipped by it, never used twice
@@ -36,6 +36,27 @@ async fn payments_and_history(env: &Env) {
     let before = audit_count(env).await;
     assert_eq!(pay(env, other.id, "0.01").await.operation.receipt_number.as_deref(), Some("5"));
     assert_eq!(audit_count(env).await, before + 1, "one operation, one audit row");
+    // a typed number ahead of the sequence moves the counter past it (issue 14 item 1); one
+    // behind it, unused, is taken and leaves the counter where it is
+    for typed in ["100", "50"] {
+        let req = PaymentRequest { receipt_number: Some(typed.into()), ..payment(other.id, "1", None) };
+        env.svc.post_payment(&env.cashier, &req).await.unwrap();
+        assert_eq!(env.svc.peek_next_receipt(&env.cashier).await.unwrap(), "101");
+    }
+    assert_eq!(pay(env, other.id, "0.01").await.operation.receipt_number.as_deref(), Some("101"));
+    // one number however it is spelt (issue 14 item 11)
+    let req = PaymentRequest { receipt_number: Some("777".into()), ..payment(other.id, "1", None) };
+    env.svc.post_payment(&env.cashier, &req).await.unwrap();
+    for spelling in ["777\u{200b}", "７７７", "\u{feff}777 "] {
+        let req = PaymentRequest { receipt_number: Some(spelling.into()), ..payment(other.id, "1", None) };
+        let r = env.svc.post_payment(&env.cashier, &req).await;
+        assert!(matches!(&r, Err(ServiceError::ReceiptUsed { number, .. }) if number == "777"), "{spelling:?}: {r:?}");
+    }
+    // an empty or blank idempotency key is refused, never taken as "no key" (item 6)
+    for key in ["", " "] {
+        let r = env.svc.post_payment(&env.cashier, &payment(other.id, "1", Some(key))).await;
+        assert!(matches!(&r, Err(ServiceError::Invalid { field, .. }) if field == "key"), "{key:?}: {r:?}");
+    }
 
     let charge = AdjustmentRequest {
         customer_id: c.id,
@@ -79,7 +100,7 @@ async fn payments_and_history(env: &Env) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 10);
+    assert_eq!(checked, 14);
 
     let card = env.svc.customer_card(&env.cashier, c.id).await.unwrap();
     assert_eq!(card.customer.balance, money("1134.50"));

@@ -41,9 +41,9 @@ async fn wrong_passwords_lock_the_operator(env: &Env) {
     assert!(matches!(env.svc.login("cashier", "wrong", "t").await, Err(ServiceError::BadCredentials)));
     assert!(matches!(env.svc.login("cashier", "wrong", "t").await, Err(ServiceError::BadCredentials)));
     // the third wrong password in a row (test config: 3) locks
-    assert!(matches!(env.svc.login("cashier", "wrong", "t").await, Err(ServiceError::Locked { .. })));
+    assert!(matches!(env.svc.login("cashier", "wrong", "t").await, Err(ServiceError::BadCredentials)));
     // and while locked even the right password is refused
-    assert!(matches!(env.svc.login("cashier", PASSWORD, "t").await, Err(ServiceError::Locked { .. })));
+    assert!(matches!(env.svc.login("cashier", PASSWORD, "t").await, Err(ServiceError::BadCredentials)));
     // other operators are not affected
     env.svc.login("noc", PASSWORD, "t").await.unwrap();
     let log = env.svc.audit_log(&env.admin, Some("operator"), None, 100).await.unwrap();
@@ -70,7 +70,7 @@ async fn edit_reset_lock_and_unlock(env: &Env) {
     let admin2 = env.svc.login("admin2", "пароль-2", "t").await.unwrap();
     let locked = env.svc.set_operator_active(&admin2, env.admin.operator_id, false).await.unwrap();
     assert!(!locked.active);
-    assert!(matches!(env.svc.login("admin", PASSWORD, "t").await, Err(ServiceError::Disabled(_))));
+    assert!(matches!(env.svc.login("admin", PASSWORD, "t").await, Err(ServiceError::BadCredentials)));
     // and now admin2 is the last active one
     let r = env.svc.set_operator_active(&admin2, second.id, false).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
@@ -81,7 +81,7 @@ async fn edit_reset_lock_and_unlock(env: &Env) {
     for _ in 0..3 {
         let _ = env.svc.login("viewer", "wrong", "t").await;
     }
-    assert!(matches!(env.svc.login("viewer", PASSWORD, "t").await, Err(ServiceError::Locked { .. })));
+    assert!(matches!(env.svc.login("viewer", PASSWORD, "t").await, Err(ServiceError::BadCredentials)));
     let short = env.svc.reset_operator_password(&env.admin, env.viewer.operator_id, "1234").await;
     assert!(matches!(short, Err(ServiceError::Invalid { .. })), "{short:?}");
     env.svc.reset_operator_password(&env.admin, env.viewer.operator_id, "новый-пароль").await.unwrap();
@@ -106,3 +106,74 @@ async fn edit_reset_lock_and_unlock(env: &Env) {
     assert!(names.iter().any(|(i, n)| *i == id && n == "Анна Кассирова"), "{names:?}");
 }
 both_backends!(edit_reset_lock_and_unlock, edit_reset_lock_and_unlock);
+
+/// Issue 14 item 8: thirty wrong passwords at once each count, so the lock holds at the limit
+/// (on PostgreSQL the count read-then-written stayed at 1 and 76 guesses went through).
+async fn parallel_wrong_passwords_all_count(env: &Env) {
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let svc = env.svc.clone();
+        tasks.push(tokio::spawn(async move { svc.login("cashier", "wrong", "t").await }));
+    }
+    for t in tasks {
+        assert!(matches!(t.await.unwrap(), Err(ServiceError::BadCredentials)));
+    }
+    let log = env.svc.audit_log(&env.admin, Some("operator"), None, 1000).await.unwrap();
+    let failed = log.iter().filter(|a| a.action == "operator.login_failed" || a.action == "operator.locked").count();
+    let refused = log.iter().filter(|a| a.action == "operator.login_refused").count();
+    assert_eq!(failed + refused, 30, "every guess is audited");
+    assert!(log.iter().any(|a| a.action == "operator.locked"), "the limit (3) locked the operator");
+    // at most the limit of guesses before the lock, plus those already past the lock check
+    let op = env.svc.operator_by_login(&env.admin, "cashier").await.unwrap();
+    assert!(op.locked_until.is_some(), "{op:?}");
+    assert!(matches!(env.svc.login("cashier", PASSWORD, "t").await, Err(ServiceError::BadCredentials)));
+}
+both_backends!(parallel_wrong_passwords_all_count, parallel_wrong_passwords_all_count);
+
+/// Issue 14 item 9: logins are audited, success and failure, and every refusal reads the same.
+async fn logins_are_audited_and_refusals_alike(env: &Env) {
+    env.svc.set_operator_active(&env.admin, env.viewer.operator_id, false).await.unwrap();
+    let answers = [
+        env.svc.login("nobody", PASSWORD, "10.0.0.9").await,
+        env.svc.login("noc", "wrong", "10.0.0.9").await,
+        env.svc.login("viewer", PASSWORD, "10.0.0.9").await,
+    ];
+    let texts: Vec<String> = answers.iter().map(|a| a.as_ref().unwrap_err().to_string()).collect();
+    assert!(texts.iter().all(|t| t == &texts[0]), "{texts:?}");
+    assert!(!texts[0].contains("UTC"), "{}", texts[0]);
+    env.svc.login("noc", PASSWORD, "10.0.0.9\u{1b}[2J").await.unwrap();
+    let log = env.svc.audit_log(&env.admin, Some("operator"), None, 1000).await.unwrap();
+    let ok = log.iter().find(|a| a.action == "operator.login" && a.operator_login == "noc").unwrap();
+    assert_eq!(ok.origin, "10.0.0.9[2J", "control characters never stored in the origin");
+    let reasons: Vec<&str> =
+        log.iter().filter(|a| a.action == "operator.login_refused").filter_map(|a| a.after.as_deref()).collect();
+    assert!(reasons.iter().any(|r| r.contains("unknown login")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("administrator")), "{reasons:?}");
+    assert!(log.iter().any(|a| a.action == "operator.login_failed" && a.operator_login == "noc"));
+}
+both_backends!(logins_are_audited_and_refusals_alike, logins_are_audited_and_refusals_alike);
+
+/// Issue 14 item 7: an open session acts on the operator's current standing.
+async fn a_locked_or_demoted_operator_can_do_nothing_more(env: &Env) {
+    let c = crate::helpers::customer(env, "Сеансов Пётр", &[]).await;
+    let kassir = env.svc.create_operator(&env.admin, "kassir2", "Кассир", Role::Cashier, "пароль-1").await.unwrap();
+    let session = env.svc.login("kassir2", "пароль-1", "t").await.unwrap();
+    env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await.unwrap();
+    env.svc.set_operator_active(&env.admin, kassir.id, false).await.unwrap();
+    let r = env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await;
+    assert!(matches!(r, Err(ServiceError::SessionEnded(kassa::service::SessionEnd::Disabled))), "{r:?}");
+    let r = env.svc.search_customers(&session, "Сеансов", false, 10).await;
+    assert!(matches!(r, Err(ServiceError::SessionEnded(_))), "{r:?}");
+    env.svc.set_operator_active(&env.admin, kassir.id, true).await.unwrap();
+    env.svc.post_payment(&session, &crate::helpers::payment(c.id, "1", None)).await.unwrap();
+    // a role lowered to viewer: the session's cashier rights are gone too
+    env.svc.edit_operator(&env.admin, kassir.id, None, Some(Role::Viewer)).await.unwrap();
+    let r = env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await;
+    assert!(
+        matches!(r, Err(ServiceError::SessionEnded(kassa::service::SessionEnd::RoleChanged { now: Role::Viewer, .. }))),
+        "{r:?}"
+    );
+    let card = env.svc.customer_card(&env.admin, c.id).await.unwrap();
+    assert_eq!(card.customer.balance, crate::helpers::money("101"));
+}
+both_backends!(a_locked_or_demoted_operator_can_do_nothing_more, a_locked_or_demoted_operator_can_do_nothing_more);
