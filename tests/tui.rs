@@ -1001,7 +1001,7 @@ async fn a_wrong_password_is_said_and_stale_searches_are_dropped() {
     let e = app.key(&key(KeyCode::Enter), now);
     run(&svc, &mut app, e).await;
     let Screen::Login(l) = app.screen() else { panic!() };
-    assert_eq!(l.error.as_deref(), Some("Неверный логин или пароль"));
+    assert_eq!(l.error.as_deref(), Some("Вход не выполнен: неверный логин или пароль, или оператор заблокирован"));
     for c in "kassa".chars() {
         app.key(&key(KeyCode::Char(c)), now);
     }
@@ -1113,7 +1113,7 @@ async fn a_bad_receipt_number_and_a_bad_period_are_explained() {
     d.typ("100").await;
     d.press(KeyCode::Tab).await;
     d.press(KeyCode::Tab).await;
-    d.typ(" 7").await; // a space inside the pre-filled number
+    d.typ("7 7").await; // a space inside the number
     d.press(KeyCode::Enter).await;
     let screen = d.screen();
     assert!(!screen.contains("Провести платёж?"), "{screen}");

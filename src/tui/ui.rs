@@ -292,12 +292,12 @@ fn draw_login(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
     let Screen::Login(l) = screen else { return };
     let s = app.strings();
     let t = &app.theme;
-    let w = 50.min(area.width);
+    let w = 60.min(area.width);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + area.height / 3,
         width: w,
-        height: 7.min(area.height),
+        height: 8.min(area.height),
     };
     if app.demo {
         let hint = Rect { y: r.y + r.height, height: 1, ..r };
@@ -322,7 +322,9 @@ fn draw_login(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
     } else {
         Span::raw("")
     };
-    f.render_widget(Paragraph::new(Line::from(msg)), Rect { y: inner.y + 4, ..inner });
+    // a refusal may take two lines; it is never cut
+    let under = Rect { y: inner.y + 4, height: 2.min(r.height.saturating_sub(5)), ..inner };
+    f.render_widget(Paragraph::new(Line::from(msg)).wrap(ratatui::widgets::Wrap { trim: true }), under);
 }
 
 fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
