@@ -750,9 +750,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let v = svc.check_invariants(&actor).await?;
             out(json, &v, |v| {
                 if v.is_empty() {
-                    "All invariants hold: every balance is the sum of its operations and every chain is unbroken.".into()
+                    "All invariants hold: every balance is the sum of its operations, every chain is unbroken, \
+                     every audited operation is in the ledger and the receipt counter is ahead of every number used."
+                        .into()
                 } else {
-                    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join("\n")
+                    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")
                 }
             });
             if !v.is_empty() {

@@ -186,6 +186,7 @@ impl Service {
     pub async fn open_with(location: &str, config: ServiceConfig, create: bool) -> Result<Service> {
         let options = store::OpenOptions { lock_wait: config.lock_wait, create };
         let svc = Service::new(Store::open_with(location, options).await?, config);
+        follow_server_clock(&svc.store).await?;
         svc.end_due_promises(None, now()).await?;
         Ok(svc)
     }
@@ -234,9 +235,56 @@ pub(crate) async fn still_standing(db: &mut Db<'_>, actor: &Actor) -> Result<()>
     }
 }
 
-/// The time every row is stamped with: UTC, whole microseconds (what PostgreSQL keeps).
+/// How far the database server's clock is ahead of this machine's, in microseconds: set when
+/// a PostgreSQL database is opened, so that every desk stamps rows with the server's time (a
+/// desk whose clock is years ahead must not create a promise nobody can end). Zero on SQLite,
+/// where every desk writing the file is on one machine.
+static CLOCK_OFFSET_MICROS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// The time every row is stamped with: UTC, whole microseconds (what PostgreSQL keeps), on
+/// the database server's clock (see `CLOCK_OFFSET_MICROS`).
 pub(crate) fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    let offset = CLOCK_OFFSET_MICROS.load(std::sync::atomic::Ordering::Relaxed);
+    (Utc::now() + chrono::Duration::microseconds(offset)).trunc_subsecs(6)
+}
+
+/// How far `server` (read between `before` and `after` on this machine) is ahead, in µs.
+fn clock_offset(before: DateTime<Utc>, server: DateTime<Utc>, after: DateTime<Utc>) -> i64 {
+    let local = before + (after - before) / 2;
+    (server - local).num_microseconds().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_clock_is_met_halfway_through_the_round_trip() {
+        let t = |us: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::microseconds(us);
+        assert_eq!(clock_offset(t(1_000), t(1_500), t(2_000)), 0);
+        // a desk three years ahead of its server stamps rows three years back, to the server's
+        let three_years = 3 * 365 * 86_400 * 1_000_000i64;
+        assert_eq!(clock_offset(t(three_years), t(0), t(three_years + 10)), -three_years - 5);
+    }
+}
+
+/// Measures the server's clock against this machine's (half the round trip counted) and
+/// keeps the difference for `now`.
+async fn follow_server_clock(store: &Store) -> Result<()> {
+    if store.backend() != store::Backend::Postgres {
+        return Ok(());
+    }
+    let before = Utc::now();
+    let server = {
+        let mut one = store.one().await?;
+        store::counters::server_time(&mut one.db()).await?
+    };
+    let offset = clock_offset(before, server, Utc::now());
+    if offset.abs() > 5_000_000 {
+        tracing::warn!(offset_ms = offset / 1000, "this machine's clock differs from the database server's; rows are stamped with the server's");
+    }
+    CLOCK_OFFSET_MICROS.store(offset, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
 }
 
 /// Where this process works from: the client address in `SSH_CLIENT` when it is an IP

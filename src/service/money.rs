@@ -377,6 +377,14 @@ impl Service {
             if original.kind == OperationKind::Reversal {
                 return Err(ServiceError::Conflict("a reversal cannot itself be reversed".into()));
             }
+            // one half of a merge's transfer alone would give the money back to one customer
+            // while the other keeps it
+            if let Some(partner) = ledger::link_partner(&mut db, operation_id).await? {
+                return Err(ServiceError::Conflict(format!(
+                    "operation {operation_id} is one half of a merge's transfer (with operation {partner}): \
+                     it cannot be reversed alone; correct the balances with corrections instead"
+                )));
+            }
             if key.is_none()
                 && let Some(r) = ledger::reversal_of(&mut db, operation_id).await?
             {

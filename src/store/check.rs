@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Db, Result};
+use super::{Backend, Db, Result};
 use crate::q;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,6 +16,62 @@ pub enum Violation {
     BadReversal { operation_id: i64, reverses_id: i64 },
     /// One half of a merge's pair that does not cancel the other.
     BadLink { operation_id: i64, linked_id: i64 },
+    /// A reversal of one half of a merge's pair: the money moved between two customers would
+    /// come back to one while the other keeps it.
+    ReversedLinkHalf { operation_id: i64, reverses_id: i64 },
+    /// The receipt counter is behind a number already used: the next payment would be refused.
+    ReceiptCounterBehind { counter: i64, used: i64 },
+    /// An operation stamped more than a minute before the one written ahead of it for the
+    /// same customer (a desk's clock wrong, or a row written around kassa). Per customer: bulk
+    /// loads (the demo, imports) write each customer's past in order, not the whole ledger's.
+    TimeGoesBack { operation_id: i64, previous_id: i64 },
+    /// An operation the audit log recorded that the ledger no longer has as recorded (deleted
+    /// or changed around kassa).
+    MissingOperation { operation_id: i64, audit_id: i64 },
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let money = |m: i64| crate::domain::money::Money::from_minor(m).format_ru();
+        match self {
+            Violation::BalanceMismatch { customer_id, cached_minor, ledger_minor } => write!(
+                f,
+                "customer #{customer_id}: the balance kept is {}, but the operations add up to {}",
+                money(*cached_minor),
+                money(*ledger_minor)
+            ),
+            Violation::BrokenChain { operation_id, customer_id, before_minor, expected_minor } => write!(
+                f,
+                "operation {operation_id} (customer #{customer_id}) starts from a balance of {}, but the operation before it ended at {}",
+                money(*before_minor),
+                money(*expected_minor)
+            ),
+            Violation::BadReversal { operation_id, reverses_id } => write!(
+                f,
+                "operation {operation_id} reverses {reverses_id} but does not cancel it exactly (another amount or customer)"
+            ),
+            Violation::BadLink { operation_id, linked_id } => write!(
+                f,
+                "operation {operation_id} and {linked_id}, the two halves of a merge, do not cancel each other"
+            ),
+            Violation::ReversedLinkHalf { operation_id, reverses_id } => write!(
+                f,
+                "operation {operation_id} reverses {reverses_id}, one half of a merge's transfer, without the other half"
+            ),
+            Violation::ReceiptCounterBehind { counter, used } => write!(
+                f,
+                "the receipt counter stands at {counter}, but number {used} is already used: the next payments would be refused"
+            ),
+            Violation::TimeGoesBack { operation_id, previous_id } => write!(
+                f,
+                "operation {operation_id} is stamped more than a minute before operation {previous_id}, the same customer's operation written ahead of it"
+            ),
+            Violation::MissingOperation { operation_id, audit_id } => write!(
+                f,
+                "operation {operation_id}, recorded by audit row {audit_id}, is missing from the ledger or changed"
+            ),
+        }
+    }
 }
 
 /// Every violation found (at most `limit` of each kind).
@@ -74,6 +130,70 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
         .await?;
     for r in rows {
         out.push(Violation::BadLink { operation_id: r.i64("id")?, linked_id: r.i64("linked_id")? });
+    }
+    let rows = db
+        .fetch_all(q!(
+            "SELECT r.id, r.reverses_id FROM ledger r JOIN ledger o ON o.id = r.reverses_id \
+             WHERE o.linked_id IS NOT NULL OR EXISTS (SELECT 1 FROM ledger p WHERE p.linked_id = o.id) \
+             ORDER BY r.id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::ReversedLinkHalf { operation_id: r.i64("id")?, reverses_id: r.i64("reverses_id")? });
+    }
+    // the largest receipt number of digits only (what the counter counts); at most 18 digits
+    let digits_only = match db.backend() {
+        Backend::Sqlite => "receipt_number NOT GLOB '*[^0-9]*' AND receipt_number <> ''",
+        Backend::Postgres => "receipt_number ~ '^[0-9]+$'",
+    };
+    let sql = format!(
+        "SELECT CAST(COALESCE((SELECT value FROM counters WHERE name = $1), 0) AS BIGINT) AS counter, \
+           (SELECT MAX(CAST(receipt_number AS BIGINT)) FROM ledger \
+             WHERE receipt_number IS NOT NULL AND length(receipt_number) <= 18 AND {digits_only}) AS used"
+    );
+    let row = db.fetch_one(q!(sql, super::counters::RECEIPT)).await?;
+    if let (counter, Some(used)) = (row.i64("counter")?, row.opt_i64("used")?)
+        && used > counter
+    {
+        out.push(Violation::ReceiptCounterBehind { counter, used });
+    }
+    let back = match db.backend() {
+        Backend::Sqlite => "julianday(prev_at) - julianday(created_at) > 1.0 / 1440",
+        Backend::Postgres => "prev_at - created_at > INTERVAL '1 minute'",
+    };
+    let sql = format!(
+        "SELECT id, prev_id FROM ( \
+           SELECT id, created_at, LAG(id) OVER (PARTITION BY customer_id ORDER BY id) AS prev_id, \
+             LAG(created_at) OVER (PARTITION BY customer_id ORDER BY id) AS prev_at FROM ledger) x \
+         WHERE prev_id IS NOT NULL AND {back} ORDER BY id LIMIT $1"
+    );
+    for r in db.fetch_all(q!(sql, limit)).await? {
+        out.push(Violation::TimeGoesBack { operation_id: r.i64("id")?, previous_id: r.i64("prev_id")? });
+    }
+    // every operation the audit log recorded is in the ledger, for the same customer and amount
+    let (entry, customer, amount) = match db.backend() {
+        Backend::Sqlite => (
+            "CAST(json_extract(a.after_json, '$.id') AS INTEGER)",
+            "CAST(json_extract(a.after_json, '$.customer_id') AS INTEGER)",
+            "CAST(ROUND(CAST(json_extract(a.after_json, '$.amount') AS REAL) * 100) AS INTEGER)",
+        ),
+        Backend::Postgres => (
+            "CAST(CAST(a.after_json AS JSONB)->>'id' AS BIGINT)",
+            "CAST(CAST(a.after_json AS JSONB)->>'customer_id' AS BIGINT)",
+            "CAST(ROUND(CAST(CAST(a.after_json AS JSONB)->>'amount' AS NUMERIC) * 100) AS BIGINT)",
+        ),
+    };
+    let sql = format!(
+        "SELECT audit_id, op_id FROM ( \
+           SELECT a.id AS audit_id, {entry} AS op_id, {customer} AS customer_id, {amount} AS amount \
+           FROM audit_log a WHERE a.action LIKE 'ledger.%' AND a.after_json IS NOT NULL) e \
+         WHERE op_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger l \
+           WHERE l.id = e.op_id AND l.customer_id = e.customer_id AND l.amount_minor = e.amount) \
+         ORDER BY audit_id LIMIT $1"
+    );
+    for r in db.fetch_all(q!(sql, limit)).await? {
+        out.push(Violation::MissingOperation { operation_id: r.i64("op_id")?, audit_id: r.i64("audit_id")? });
     }
     Ok(out)
 }

@@ -45,3 +45,8 @@ pub async fn raise_to(db: &mut Db<'_>, name: &str, value: i64) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// The database server's clock (PostgreSQL).
+pub async fn server_time(db: &mut Db<'_>) -> Result<chrono::DateTime<chrono::Utc>> {
+    db.fetch_one(q!("SELECT CAST(clock_timestamp() AS TIMESTAMPTZ) AS t")).await?.ts("t")
+}

@@ -238,6 +238,18 @@ pub async fn receipt_taken(db: &mut Db<'_>, receipt: &str) -> Result<Option<i64>
         .transpose()
 }
 
+/// The other half of a merge's transfer when `id` is one half.
+pub async fn link_partner(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
+    db.fetch_optional(q!(
+        "SELECT id FROM ledger WHERE linked_id = $1 \
+         UNION ALL SELECT linked_id FROM ledger WHERE id = $1 AND linked_id IS NOT NULL",
+        id
+    ))
+    .await?
+    .map(|r| r.i64_at(0))
+    .transpose()
+}
+
 pub async fn reversal_of(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
     db.fetch_optional(q!("SELECT id FROM ledger WHERE reverses_id = $1", id))
         .await?

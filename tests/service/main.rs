@@ -5,6 +5,7 @@
 mod common;
 
 mod catalogue;
+mod check;
 mod customers;
 mod helpers;
 mod houses;

@@ -94,6 +94,25 @@ async fn merge_moves_everything_and_the_money_exactly(env: &Env) {
     ));
     let log = env.svc.audit_log(&env.admin, Some("customer"), Some(main.id), 50).await.unwrap();
     assert!(log.iter().any(|e| e.action == "customer.merge"));
+    // neither half of the transfer is reversed alone: that would create money (issue 14 item 14)
+    for half in [out.id, into.id] {
+        let r = env.svc.reverse_operation(&env.admin, half, "ошибка", None).await;
+        assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("merge")), "{r:?}");
+    }
+    // money for the merged-away customer is refused, naming the one it went into (item 15)
+    let agreement = env.svc.customer_card(&env.viewer, main.id).await.unwrap().customer.agreement_number;
+    let r = env.svc.post_payment(&env.cashier, &super::helpers::payment(second.id, "10", None)).await;
+    match &r {
+        Err(e @ ServiceError::MergedAway { into_id, .. }) => {
+            assert_eq!(*into_id, main.id);
+            let named = agreement.clone().unwrap_or_else(|| format!("#{}", main.id));
+            assert!(e.to_string().contains(&named), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // brought back from the former customers on its own, it may be paid again
+    env.svc.set_former(&env.admin, second.id, false).await.unwrap();
+    pay(env, second.id, "10").await;
 }
 both_backends!(merge_moves_everything_and_the_money_exactly, merge_moves_everything_and_the_money_exactly);
 
