@@ -540,14 +540,17 @@ pub struct SwitchArgs {
     /// Model (switch type)
     #[arg(long)]
     pub model: Option<String>,
-    /// SNMP community (shown only to noc and admin, never written to the audit log)
-    #[arg(long)]
+    /// SNMP community (shown only to noc and admin, never written to the audit log). A value
+    /// on the command line is seen by `ps` and kept in the shell's history: give `-` to be
+    /// asked for it (or, without a terminal, to read it from the first line of stdin), or
+    /// `env:NAME` to take it from the environment variable NAME
+    #[arg(long, value_name = "VALUE|-|env:NAME")]
     pub snmp_community: Option<String>,
-    /// SSH password (as above)
-    #[arg(long)]
+    /// SSH password (as above: `-` asks, `env:NAME` reads the environment)
+    #[arg(long, value_name = "VALUE|-|env:NAME")]
     pub ssh_password: Option<String>,
-    /// Telnet password (as above)
-    #[arg(long)]
+    /// Telnet password (as above: `-` asks, `env:NAME` reads the environment)
+    #[arg(long, value_name = "VALUE|-|env:NAME")]
     pub telnet_password: Option<String>,
     /// House id ("" for none)
     #[arg(long)]
@@ -611,6 +614,9 @@ pub enum IpCmd {
         /// 00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455 or 001122334455
         #[arg(long)]
         mac: Option<String>,
+        /// Give the MAC even though another customer has it (dhcpd then has two hosts with it)
+        #[arg(long)]
+        force: bool,
     },
     /// Delete an address, the MAC-only records (-1) or every record (all)
     Delete {
@@ -636,7 +642,13 @@ pub enum IpCmd {
         ip: String,
     },
     /// Set the MAC of an address ("" clears it); the old one goes into the MAC history
-    SetMac { ip: String, mac: String },
+    SetMac {
+        ip: String,
+        mac: String,
+        /// Set it even though another customer has this MAC
+        #[arg(long)]
+        force: bool,
+    },
     /// A customer's MAC changes, newest first
     MacHistory {
         /// Agreement number or #id

@@ -53,6 +53,7 @@ impl From<ServiceError> for CliError {
             | ServiceError::PortTaken { .. }
             | ServiceError::PromiseRefused { .. }
             | ServiceError::ReceiptUsed { .. }
+            | ServiceError::MacTaken { .. }
             | ServiceError::MergedAway { .. } => 4,
             ServiceError::Denied { .. } => 5,
             ServiceError::BadCredentials | ServiceError::SessionEnded(_) => 6,
@@ -275,19 +276,7 @@ fn changes(set: &[String]) -> CliResult<CustomerChanges> {
 }
 
 fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffInput> {
-    let transitions = match &a.transitions {
-        None => None,
-        Some(s) if s.trim().is_empty() => Some(Vec::new()),
-        Some(s) => Some(
-            s.split(',')
-                .map(|p| {
-                    p.trim().parse::<i64>().map_err(|_| {
-                        CliError::usage(format!("--transitions: '{}' is not a tariff id", p.trim()))
-                    })
-                })
-                .collect::<CliResult<Vec<i64>>>()?,
-        ),
-    };
+    let transitions = TariffInput::parse_transitions(a.transitions.as_deref())?;
     let price = a.price.as_deref().map(|p| parse_money("price", p)).transpose()?;
     let period = a.period.as_deref().map(|p| p.parse().map_err(CliError::usage)).transpose()?;
     Ok(match base {

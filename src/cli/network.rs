@@ -10,18 +10,44 @@ use crate::service::{
     SwitchLine,
 };
 
-fn switch_input(a: &SwitchArgs) -> SwitchInput {
-    SwitchInput {
+/// A credential as given on the command line: the value itself, `-` (asked for on a
+/// terminal, else the first line of stdin) or `env:NAME` (the environment variable NAME).
+fn secret(flag: &str, given: &Option<String>) -> CliResult<Option<String>> {
+    use std::io::{BufRead, IsTerminal};
+    let Some(v) = given else { return Ok(None) };
+    if v == "-" {
+        if std::io::stdin().is_terminal() {
+            return rpassword::prompt_password(format!("{flag}: "))
+                .map(Some)
+                .map_err(|e| CliError::usage(format!("--{flag}: cannot read it: {e}")));
+        }
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CliError::usage(format!("--{flag}: cannot read it from stdin: {e}")))?;
+        return Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()));
+    }
+    if let Some(name) = v.strip_prefix("env:") {
+        return std::env::var(name)
+            .map(Some)
+            .map_err(|_| CliError::usage(format!("--{flag}: the environment variable {name} is not set")));
+    }
+    Ok(Some(v.clone()))
+}
+
+fn switch_input(a: &SwitchArgs) -> CliResult<SwitchInput> {
+    Ok(SwitchInput {
         name: a.name.clone(),
         ip: a.ip.clone(),
         model: a.model.clone(),
-        snmp_community: a.snmp_community.clone(),
-        ssh_password: a.ssh_password.clone(),
-        telnet_password: a.telnet_password.clone(),
+        snmp_community: secret("snmp-community", &a.snmp_community)?,
+        ssh_password: secret("ssh-password", &a.ssh_password)?,
+        telnet_password: secret("telnet-password", &a.telnet_password)?,
         house_id: a.house.clone(),
         ports: a.ports.clone(),
         serves_house: a.serves_house.clone(),
-    }
+    })
 }
 
 pub async fn switch(cli: &Cli, svc: &Service, actor: &Actor, cmd: &SwitchCmd) -> CliResult {
@@ -32,14 +58,14 @@ pub async fn switch(cli: &Cli, svc: &Service, actor: &Actor, cmd: &SwitchCmd) ->
             out(json, &list, |l| switches(l, *show_secrets));
         }
         SwitchCmd::Add(a) => {
-            let s = svc.add_switch(actor, &switch_input(a)).await?;
+            let s = svc.add_switch(actor, &switch_input(a)?).await?;
             out(json, &s.masked(), |s| {
                 format!("Switch {} added: {} ({}), {} ports.", s.id, s.name, s.ip, s.ports)
             });
         }
         SwitchCmd::Edit { switch, args } => {
             let id = svc.find_switch(actor, switch).await?.switch.id;
-            let s = svc.edit_switch(actor, id, &switch_input(args)).await?;
+            let s = svc.edit_switch(actor, id, &switch_input(args)?).await?;
             out(json, &s.masked(), |s| {
                 format!("Switch {} saved: {} ({}), {} ports.", s.id, s.name, s.ip, s.ports)
             });
@@ -67,9 +93,10 @@ pub async fn ip(cli: &Cli, svc: &Service, actor: &Actor, cmd: &IpCmd) -> CliResu
             let n = svc.customer_network(actor, id).await?;
             out(json, &n, network);
         }
-        IpCmd::Add { customer, ip, mac } => {
+        IpCmd::Add { customer, ip, mac, force } => {
             let id = svc.resolve_customer(actor, customer).await?;
-            let r = svc.add_ip(actor, id, ip.as_deref().unwrap_or(""), mac.as_deref().unwrap_or("")).await?;
+            let (ip, mac) = (ip.as_deref().unwrap_or(""), mac.as_deref().unwrap_or(""));
+            let r = svc.add_ip(actor, id, ip, mac, *force).await?;
             out(json, &r, |r| {
                 format!(
                     "Added {} {} to customer #{}.",
@@ -111,8 +138,8 @@ pub async fn ip(cli: &Cli, svc: &Service, actor: &Actor, cmd: &IpCmd) -> CliResu
             let r = svc.delete_subnet(actor, id, ip).await?;
             out(json, &r, |r| format!("Subnet {} taken off customer #{}.", r.address(), r.customer_id));
         }
-        IpCmd::SetMac { ip, mac } => {
-            let r = svc.set_mac(actor, ip, mac).await?;
+        IpCmd::SetMac { ip, mac, force } => {
+            let r = svc.set_mac(actor, ip, mac, *force).await?;
             out(json, &r, |r| match &r.mac {
                 Some(m) => format!("{} of customer #{} now has MAC {m}.", r.address(), r.customer_id),
                 None => format!("{} of customer #{} has no MAC now.", r.address(), r.customer_id),

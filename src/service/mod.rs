@@ -61,6 +61,9 @@ pub enum ServiceError {
         "port {port} of '{switch}' is taken by customer #{holder_id} ({holder_name}): move them explicitly (--move, or confirm the move on screen)"
     )]
     PortTaken { port: i64, switch: String, holder_id: i64, holder_name: String },
+    /// A MAC another customer has: refused unless forced (dhcpd hands one MAC's lease to one host).
+    #[error("MAC {mac} belongs to customer #{holder_id} ({holder_name}): give it to both only with --force")]
+    MacTaken { mac: String, holder_id: i64, holder_name: String },
     /// A promised payment one of the rules does not allow; the message says which and why.
     #[error("promised payment refused by the rule '{}': {message}", rule.as_str())]
     PromiseRefused { rule: PromiseRule, message: String },

@@ -143,6 +143,16 @@ async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<(
     Ok(())
 }
 
+/// Refuses a MAC another customer than `customer_id` has.
+async fn mac_free(db: &mut Db<'_>, mac: &str, customer_id: i64) -> Result<()> {
+    match net::mac_holder(db, mac, customer_id).await? {
+        Some((holder_id, holder_name)) => {
+            Err(ServiceError::MacTaken { mac: mac.to_string(), holder_id, holder_name })
+        }
+        None => Ok(()),
+    }
+}
+
 fn parse_mac(v: &str) -> Result<Option<Mac>> {
     if v.trim().is_empty() {
         Ok(None)
@@ -291,7 +301,7 @@ impl Service {
             "switch",
             Some(id),
             Some(&before.masked()),
-            Some(&s.masked()),
+            Some(&s.masked_against(&before)),
         )
         .await?;
         tx.commit().await?;
@@ -424,13 +434,15 @@ impl Service {
         Ok(PortMap { switch, users })
     }
 
-    /// Adds an address, with a MAC or without, or a MAC alone (`ip_add`).
+    /// Adds an address, with a MAC or without, or a MAC alone (`ip_add`). A MAC another
+    /// customer has is refused unless `force` (two hosts with one MAC in the DHCP export).
     pub async fn add_ip(
         &self,
         actor: &Actor,
         customer_id: i64,
         ip: &str,
         mac: &str,
+        force: bool,
     ) -> Result<AddressRecord> {
         self.require(actor, Permission::NetworkManage).await?;
         let ip = if ip.trim().is_empty() {
@@ -453,6 +465,11 @@ impl Service {
             check_free(&mut db, ip, key, key).await?;
         }
         let mac_text = mac.map(|m| m.to_string());
+        if let Some(m) = &mac_text
+            && !force
+        {
+            mac_free(&mut db, m, customer_id).await?;
+        }
         let id = net::insert_record(
             &mut db,
             customer_id,
@@ -613,7 +630,7 @@ impl Service {
 
     /// Sets (or with an empty MAC clears) the MAC of an address (`set_mac_by_ip`); the change
     /// goes into the customer's MAC history.
-    pub async fn set_mac(&self, actor: &Actor, ip: &str, mac: &str) -> Result<AddressRecord> {
+    pub async fn set_mac(&self, actor: &Actor, ip: &str, mac: &str, force: bool) -> Result<AddressRecord> {
         self.require(actor, Permission::NetworkManage).await?;
         let ip = Ip::parse(ip).map_err(|e| ServiceError::invalid("ip", e))?.to_string();
         let mac = parse_mac(mac)?.map(|m| m.to_string());
@@ -625,6 +642,11 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("address {ip} (no customer has it)")))?;
         if before.mac == mac {
             return Err(ServiceError::Conflict(format!("{ip} already has this MAC")));
+        }
+        if let Some(m) = &mac
+            && !force
+        {
+            mac_free(&mut db, m, before.customer_id).await?;
         }
         net::set_mac(&mut db, before.id, mac.as_deref()).await?;
         let at = now();

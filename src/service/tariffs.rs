@@ -24,6 +24,26 @@ pub struct TariffInput {
     pub transitions: Option<Vec<i64>>,
 }
 
+impl TariffInput {
+    /// The one reading of a typed list of transitions, for the console and the command line:
+    /// absent keeps the tariff's list, empty (or blank) clears it, otherwise tariff ids
+    /// separated by commas, semicolons or spaces.
+    pub fn parse_transitions(text: Option<&str>) -> Result<Option<Vec<i64>>> {
+        let Some(text) = text else { return Ok(None) };
+        text.split([',', ' ', ';'])
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| {
+                let t = t.trim();
+                t.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| ServiceError::invalid("transitions", format!("'{t}' is not a tariff id")))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum When {
@@ -260,6 +280,16 @@ async fn set_transitions(db: &mut crate::store::Db<'_>, from: i64, to: &[i64]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transitions_read_one_way_everywhere() {
+        assert_eq!(TariffInput::parse_transitions(None).ok(), Some(None));
+        assert_eq!(TariffInput::parse_transitions(Some("")).ok(), Some(Some(vec![])));
+        assert_eq!(TariffInput::parse_transitions(Some("  ")).ok(), Some(Some(vec![])));
+        assert_eq!(TariffInput::parse_transitions(Some("2, 3;4 5")).ok(), Some(Some(vec![2, 3, 4, 5])));
+        assert!(TariffInput::parse_transitions(Some("2,x")).is_err());
+        assert!(TariffInput::parse_transitions(Some("-1")).is_err());
+    }
 
     #[test]
     fn next_period_starts() {

@@ -43,6 +43,24 @@ impl Switch {
     }
 }
 
+impl Switch {
+    /// `masked`, with every credential that differs from `before`'s shown as changed: the
+    /// audit log says that a password changed without ever holding one.
+    pub fn masked_against(&self, before: &Switch) -> Switch {
+        let m = |now: &str, was: &str| match (now.is_empty(), now == was) {
+            (true, _) => String::new(),
+            (false, true) => MASK.to_string(),
+            (false, false) => format!("{MASK} (changed)"),
+        };
+        Switch {
+            snmp_community: m(&self.snmp_community, &before.snmp_community),
+            ssh_password: m(&self.ssh_password, &before.ssh_password),
+            telnet_password: m(&self.telnet_password, &before.telnet_password),
+            ..self.clone()
+        }
+    }
+}
+
 impl std::fmt::Debug for Switch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let m = self.masked();
@@ -625,4 +643,21 @@ pub async fn dhcp_page(db: &mut Db<'_>, after: &str, limit: i64) -> Result<Vec<D
         })
     })
     .collect()
+}
+
+/// Another customer (not `except`) with an address of this MAC, by id and name: a MAC two
+/// customers share gives dhcpd two hosts with one `hardware ethernet`.
+pub async fn mac_holder(db: &mut Db<'_>, mac: &str, except: i64) -> Result<Option<(i64, String)>> {
+    match db
+        .fetch_optional(q!(
+            "SELECT c.id, c.name FROM customer_ips i JOIN customers c ON c.id = i.customer_id \
+             WHERE i.mac = $1 AND i.customer_id <> $2 ORDER BY c.id LIMIT 1",
+            mac,
+            except
+        ))
+        .await?
+    {
+        Some(r) => Ok(Some((r.i64("id")?, r.text("name")?))),
+        None => Ok(None),
+    }
 }

@@ -259,20 +259,8 @@ fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
 fn tariff_input(get: &dyn Fn(&str) -> Option<String>) -> Result<TariffInput, ServiceError> {
     let text = |n: &str| get(n).unwrap_or_default();
     let yes = |n: &str| text(n) == "yes";
-    let transitions = text("transitions");
-    let transitions = if transitions.trim().is_empty() {
-        None
-    } else {
-        let ids = transitions
-            .split([',', ' ', ';'])
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse::<i64>()
-                    .map_err(|_| ServiceError::invalid("transitions", format!("'{t}' is not a tariff id")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Some(ids)
-    };
+    // the field as the form sends it: absent when untouched (kept), empty when cleared
+    let transitions = TariffInput::parse_transitions(get("transitions").as_deref())?;
     Ok(TariffInput {
         name: text("name"),
         price: money_field("price", &text("price"))?,

@@ -528,6 +528,9 @@ impl App {
                 into_agreement.clone().unwrap_or_else(|| format!("#{into_id}"))
             ),
             ServiceError::Busy => s.busy.to_string(),
+            ServiceError::MacTaken { mac, holder_id, holder_name } => {
+                format!("{mac}: {} #{holder_id} {holder_name}", s.mac_taken)
+            }
             // rules the console checks itself never get here; what does is said as it is
             other => format!("{}: {other}", s.error_prefix),
         }

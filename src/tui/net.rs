@@ -678,9 +678,9 @@ pub async fn save(
                 _ => svc.add_switch(a, &input).await.map(drop),
             }
         }
-        FormKind::IpAdd(c) => svc.add_ip(a, *c, &text(0), &text(1)).await.map(drop),
+        FormKind::IpAdd(c) => svc.add_ip(a, *c, &text(0), &text(1), false).await.map(drop),
         FormKind::SubnetAdd(c) => svc.add_subnet(a, *c, &text(0), &text(1)).await.map(drop),
-        FormKind::SetMac(ip) => svc.set_mac(a, ip, &text(0)).await.map(drop),
+        FormKind::SetMac(ip) => svc.set_mac(a, ip, &text(0), false).await.map(drop),
         FormKind::Promise(c) => {
             let amount = crate::domain::money::Money::parse_positive(&text(0))
                 .map_err(|e| ServiceError::invalid("amount", e))?;

@@ -47,6 +47,7 @@ pub struct Strings {
     pub receipt_used: &'static str,
     pub merged_away: &'static str,
     pub busy: &'static str,
+    pub mac_taken: &'static str,
     /// A payment failed after quitting was asked for: the console stays.
     pub quit_post_failed: &'static str,
     pub login_checking: &'static str,
@@ -223,6 +224,7 @@ static RU: Strings = Strings {
     receipt_used: "уже есть: номер ПКО занят",
     merged_away: "Абонент объединён с другим: платите на договор",
     busy: "База занята другой кассой слишком долго: ничего не записано, повторите",
+    mac_taken: "этот MAC уже у абонента",
     quit_post_failed: "Платёж НЕ проведён — выход отменён. Верните деньги или повторите",
     login_checking: "Проверка…",
     login_demo_hint: "Демо: cashier, admin, noc, viewer — пароль kassa",
@@ -401,6 +403,7 @@ static EN: Strings = Strings {
     receipt_used: "is taken: that receipt number is used",
     merged_away: "This customer was merged into another: pay to agreement",
     busy: "Another desk held the database too long: nothing was written, try again",
+    mac_taken: "this MAC already belongs to customer",
     quit_post_failed: "The payment was NOT posted: not quitting. Hand the cash back or retry",
     login_checking: "Checking…",
     login_demo_hint: "Demo: cashier, admin, noc, viewer — password kassa",

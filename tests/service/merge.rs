@@ -11,8 +11,8 @@ async fn merge_moves_everything_and_the_money_exactly(env: &Env) {
     let child = customer(env, "Ребёнок", &[("parent_id", &second.id.to_string())]).await;
     pay(env, main.id, "100").await;
     pay(env, second.id, "250.50").await;
-    env.svc.add_ip(&env.noc, second.id, "10.9.0.2", "00:11:22:33:44:55").await.unwrap();
-    env.svc.set_mac(&env.noc, "10.9.0.2", "00:11:22:33:44:66").await.unwrap();
+    env.svc.add_ip(&env.noc, second.id, "10.9.0.2", "00:11:22:33:44:55", false).await.unwrap();
+    env.svc.set_mac(&env.noc, "10.9.0.2", "00:11:22:33:44:66", false).await.unwrap();
     let mark = env.svc.add_mark(&env.admin, "Проверить", "cyan").await.unwrap();
     env.svc.set_mark(&env.admin, second.id, mark.id, true).await.unwrap();
     env.svc.set_mark(&env.admin, main.id, mark.id, true).await.unwrap();

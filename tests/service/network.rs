@@ -104,6 +104,15 @@ async fn switches_and_their_secrets(env: &Env) {
         .await
         .unwrap();
     assert_eq!((edited.name.as_str(), edited.ssh_password.as_str()), ("sw-2b", "ssh-secret"));
+    // a new password: the audit row says it changed, and still never holds it (issue 14 item 12)
+    env.svc
+        .edit_switch(&env.noc, s2.id, &SwitchInput { ssh_password: Some("новый-секрет".into()), ..Default::default() })
+        .await
+        .unwrap();
+    let last = env.svc.audit_log(&env.admin, Some("switch"), Some(s2.id), 1).await.unwrap().remove(0);
+    let (b, a) = (last.before.unwrap_or_default(), last.after.unwrap_or_default());
+    assert!(a.contains("(changed)") && !b.contains("(changed)"), "{b} -> {a}");
+    assert!(!a.contains("новый-секрет") && !b.contains("ssh-secret"), "{b} -> {a}");
     assert_eq!(env.svc.find_switch(&env.viewer, "sw-2b").await.unwrap().switch.id, s2.id);
     assert_eq!(env.svc.find_switch(&env.viewer, "10.1.0.2").await.unwrap().switch.id, s2.id);
     assert_eq!(env.svc.find_switch(&env.viewer, &format!("#{}", s2.id)).await.unwrap().switch.id, s2.id);
@@ -125,9 +134,9 @@ async fn switches_and_their_secrets(env: &Env) {
     ));
     invalid(&env.svc.find_house(&env.viewer, "Коммутаторная").await, "house");
     // a switch's address cannot be a customer's, nor the other way round
-    env.svc.add_ip(&env.noc, c.id, "10.1.0.50", "").await.unwrap();
+    env.svc.add_ip(&env.noc, c.id, "10.1.0.50", "", false).await.unwrap();
     conflict_naming(&env.svc.add_switch(&env.noc, &sw("sw-3", "10.1.0.50", "8")).await, "#");
-    conflict_naming(&env.svc.add_ip(&env.noc, c.id, "10.1.0.1", "").await, "sw-1");
+    conflict_naming(&env.svc.add_ip(&env.noc, c.id, "10.1.0.1", "", false).await, "sw-1");
     conflict_naming(&env.svc.add_subnet(&env.noc, c.id, "10.1.0.0", "29").await, "sw-1");
     conflict_naming(&env.svc.add_subnet(&env.noc, c.id, "10.1.0.48", "28").await, "10.1.0.50");
 }
@@ -143,25 +152,25 @@ async fn addresses_subnets_and_macs(env: &Env) {
         ("10.0.3.3", "0011.2233.44ac"),
         ("10.0.3.4", "0011223344AD"),
     ] {
-        let r = env.svc.add_ip(&env.noc, a.id, ip, mac).await.unwrap();
+        let r = env.svc.add_ip(&env.noc, a.id, ip, mac, false).await.unwrap();
         assert!(r.mac.as_deref().unwrap().starts_with("00:11:22:33:44:a"), "{r:?}");
     }
     // the same address twice, for the same or another customer, names the holder
-    conflict_naming(&env.svc.add_ip(&env.noc, b.id, "10.0.3.1", "").await, "Адресов");
-    conflict_naming(&env.svc.add_ip(&env.noc, a.id, " 10.0.3.1 ", "").await, "#");
+    conflict_naming(&env.svc.add_ip(&env.noc, b.id, "10.0.3.1", "", false).await, "Адресов");
+    conflict_naming(&env.svc.add_ip(&env.noc, a.id, " 10.0.3.1 ", "", false).await, "#");
     // IPv6, stored normalised
-    let v6 = env.svc.add_ip(&env.noc, b.id, "2001:DB8:0:0::10", "").await.unwrap();
+    let v6 = env.svc.add_ip(&env.noc, b.id, "2001:DB8:0:0::10", "", false).await.unwrap();
     assert_eq!(v6.ip.as_deref(), Some("2001:db8::10"));
-    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "2001:db8::10", "").await, "Бэ");
+    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "2001:db8::10", "", false).await, "Бэ");
     // a subnet overlapping another customer's address is refused, naming them
     conflict_naming(&env.svc.add_subnet(&env.noc, b.id, "10.0.3.0", "29").await, "Адресов");
     let net = env.svc.add_subnet(&env.noc, b.id, "10.0.3.8", "29").await.unwrap();
     assert_eq!(net.address(), "10.0.3.8/29");
-    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "10.0.3.15", "").await, "10.0.3.8/29");
+    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "10.0.3.15", "", false).await, "10.0.3.8/29");
     conflict_naming(&env.svc.add_subnet(&env.noc, a.id, "10.0.3.0", "28").await, "#");
     env.svc.add_subnet(&env.noc, a.id, "10.0.3.16", "30").await.unwrap();
     env.svc.add_subnet(&env.noc, b.id, "2001:db8:1::", "64").await.unwrap();
-    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "2001:db8:1::ffff", "").await, "2001:db8:1::/64");
+    conflict_naming(&env.svc.add_ip(&env.noc, a.id, "2001:db8:1::ffff", "", false).await, "2001:db8:1::/64");
     // look-ups and search find the holder of any address of a subnet
     assert_eq!(
         env.svc.find_customer_ids(&env.viewer, LookupKind::Ip, "10.0.3.12", false).await.unwrap(),
@@ -191,21 +200,21 @@ async fn addresses_subnets_and_macs(env: &Env) {
     ] {
         invalid(&env.svc.add_subnet(&env.noc, a.id, ip, prefix).await, field);
     }
-    invalid(&env.svc.add_ip(&env.noc, a.id, "10.0.3.300", "").await, "ip");
-    invalid(&env.svc.add_ip(&env.noc, a.id, "10.0.3.40", "00:11:22:33:44").await, "mac");
-    invalid(&env.svc.add_ip(&env.noc, a.id, "", "").await, "ip");
+    invalid(&env.svc.add_ip(&env.noc, a.id, "10.0.3.300", "", false).await, "ip");
+    invalid(&env.svc.add_ip(&env.noc, a.id, "10.0.3.40", "00:11:22:33:44", false).await, "mac");
+    invalid(&env.svc.add_ip(&env.noc, a.id, "", "", false).await, "ip");
     assert!(matches!(
-        env.svc.add_ip(&env.noc, 999_999, "10.0.9.9", "").await,
+        env.svc.add_ip(&env.noc, 999_999, "10.0.9.9", "", false).await,
         Err(ServiceError::NotFound(_))
     ));
     assert_eq!(audit_count(env).await, before, "refused requests write nothing");
 
     // MACs: set, history with dates, a MAC-only record, deleting -1 / one / all
-    env.svc.set_mac(&env.noc, "10.0.3.1", "00:11:22:33:44:ff").await.unwrap();
-    env.svc.set_mac(&env.noc, "10.0.3.1", "").await.unwrap();
-    conflict_naming(&env.svc.set_mac(&env.noc, "10.0.3.1", "").await, "already");
+    env.svc.set_mac(&env.noc, "10.0.3.1", "00:11:22:33:44:ff", false).await.unwrap();
+    env.svc.set_mac(&env.noc, "10.0.3.1", "", false).await.unwrap();
+    conflict_naming(&env.svc.set_mac(&env.noc, "10.0.3.1", "", false).await, "already");
     assert!(matches!(
-        env.svc.set_mac(&env.noc, "10.0.99.1", "001122334455").await,
+        env.svc.set_mac(&env.noc, "10.0.99.1", "001122334455", false).await,
         Err(ServiceError::NotFound(_))
     ));
     let h = env.svc.mac_history(&env.viewer, a.id).await.unwrap();
@@ -216,7 +225,7 @@ async fn addresses_subnets_and_macs(env: &Env) {
         (Some("00:11:22:33:44:aa"), Some("00:11:22:33:44:ff"))
     );
     assert_eq!(h[1].operator_login.as_deref(), Some("noc"));
-    env.svc.add_ip(&env.noc, a.id, "", "66:55:44:33:22:11").await.unwrap();
+    env.svc.add_ip(&env.noc, a.id, "", "66:55:44:33:22:11", false).await.unwrap();
     let gone = env.svc.delete_ip(&env.noc, a.id, &IpSelection::parse("-1")).await.unwrap();
     assert_eq!((gone.len(), gone[0].ip.as_ref()), (1, None));
     assert!(matches!(
@@ -237,7 +246,7 @@ async fn addresses_subnets_and_macs(env: &Env) {
         Err(ServiceError::NotFound(_))
     ));
     // the freed block can be given again
-    env.svc.add_ip(&env.noc, a.id, "10.0.3.12", "").await.unwrap();
+    env.svc.add_ip(&env.noc, a.id, "10.0.3.12", "", false).await.unwrap();
     let all = env.svc.delete_ip(&env.noc, a.id, &IpSelection::parse("ALL")).await.unwrap();
     assert_eq!(all.len(), 5, "{all:?}");
     assert!(env.svc.customer_network(&env.viewer, a.id).await.unwrap().records.is_empty());
@@ -295,12 +304,12 @@ async fn ports_and_the_dhcp_export(env: &Env) {
     let n = env.svc.customer_network(&env.viewer, c.id).await.unwrap();
     assert_eq!(n.house_switch, Some(("sw-b, корпус 2".to_string(), "10.2.0.2".to_string())));
 
-    env.svc.add_ip(&env.noc, a.id, "10.0.5.1", "aa:bb:cc:00:00:01").await.unwrap();
-    env.svc.add_ip(&env.noc, b.id, "10.0.5.2", "").await.unwrap();
-    env.svc.add_ip(&env.noc, c.id, "10.0.5.3", "AABB.CC00.0003").await.unwrap();
+    env.svc.add_ip(&env.noc, a.id, "10.0.5.1", "aa:bb:cc:00:00:01", false).await.unwrap();
+    env.svc.add_ip(&env.noc, b.id, "10.0.5.2", "", false).await.unwrap();
+    env.svc.add_ip(&env.noc, c.id, "10.0.5.3", "AABB.CC00.0003", false).await.unwrap();
     env.svc.add_subnet(&env.noc, c.id, "10.0.6.0", "30").await.unwrap();
-    env.svc.add_ip(&env.noc, d.id, "10.0.5.4", "aa:bb:cc:00:00:04").await.unwrap();
-    env.svc.add_ip(&env.noc, b.id, "2001:db8::2", "aa:bb:cc:00:00:22").await.unwrap();
+    env.svc.add_ip(&env.noc, d.id, "10.0.5.4", "aa:bb:cc:00:00:04", false).await.unwrap();
+    env.svc.add_ip(&env.noc, b.id, "2001:db8::2", "aa:bb:cc:00:00:22", false).await.unwrap();
     env.svc.set_former(&env.admin, d.id, true).await.unwrap();
     let rows = env.svc.dhcp_export_page(&env.viewer, "", 100).await.unwrap();
     let got: Vec<String> = rows
@@ -337,10 +346,27 @@ async fn ports_and_the_dhcp_export(env: &Env) {
     // a deleted customer leaves their port and addresses
     let e = customer(env, "Ошибочный", &[]).await;
     env.svc.bind_port(&env.noc, e.id, s1.id, "8", false).await.unwrap();
-    env.svc.add_ip(&env.noc, e.id, "10.0.5.8", "").await.unwrap();
+    env.svc.add_ip(&env.noc, e.id, "10.0.5.8", "", false).await.unwrap();
     env.svc.delete_customer(&env.admin, e.id).await.unwrap();
     env.svc.bind_port(&env.noc, b.id, s1.id, "8", false).await.unwrap();
-    env.svc.add_ip(&env.noc, a.id, "10.0.5.8", "").await.unwrap();
+    env.svc.add_ip(&env.noc, a.id, "10.0.5.8", "", false).await.unwrap();
     let _ = s2;
 }
 both_backends!(ports_and_the_dhcp_export, ports_and_the_dhcp_export);
+
+/// Issue 14 item 23: a MAC another customer has is refused unless forced, by either way of
+/// giving one; the refusal names the holder.
+async fn a_mac_of_another_customer_needs_force(env: &Env) {
+    let a = super::helpers::customer(env, "Первый Мак", &[]).await;
+    let b = super::helpers::customer(env, "Второй Мак", &[]).await;
+    env.svc.add_ip(&env.noc, a.id, "10.77.0.1", "00:11:22:33:44:aa", false).await.unwrap();
+    let r = env.svc.add_ip(&env.noc, b.id, "10.77.0.2", "00-11-22-33-44-AA", false).await;
+    assert!(matches!(&r, Err(ServiceError::MacTaken { holder_id, .. }) if *holder_id == a.id), "{r:?}");
+    env.svc.add_ip(&env.noc, b.id, "10.77.0.2", "", false).await.unwrap();
+    let r = env.svc.set_mac(&env.noc, "10.77.0.2", "0011.2233.44aa", false).await;
+    assert!(matches!(&r, Err(ServiceError::MacTaken { .. })), "{r:?}");
+    // the customer's own MAC on a second address is fine; forcing gives it to both
+    env.svc.add_ip(&env.noc, a.id, "10.77.0.3", "00:11:22:33:44:aa", false).await.unwrap();
+    env.svc.set_mac(&env.noc, "10.77.0.2", "00:11:22:33:44:aa", true).await.unwrap();
+}
+both_backends!(a_mac_of_another_customer_needs_force, a_mac_of_another_customer_needs_force);

@@ -366,14 +366,14 @@ async fn call(env: &Env, a: &Actor, op: Op, f: &Fixture, n: usize) -> Result<(),
         Op::FindSwitch => s.find_switch(a, "sw-matrix").await.map(drop),
         Op::PortMap => s.port_map(a, f.switch).await.map(drop),
         Op::AddIp => {
-            s.add_ip(a, f.customer, &format!("10.251.{}.{}", n / 250, n % 250 + 1), "").await.map(drop)
+            s.add_ip(a, f.customer, &format!("10.251.{}.{}", n / 250, n % 250 + 1), "", false).await.map(drop)
         }
         // nothing to delete: an allowed role gets "not found", not "denied"
         Op::DeleteIp => s.delete_ip(a, f.customer, &IpSelection::MacOnly).await.map(drop),
         Op::AddSubnet => s.add_subnet(a, f.customer, &format!("10.252.{n}.0"), "30").await.map(drop),
         Op::DeleteSubnet => s.delete_subnet(a, f.customer, "10.253.0.0").await.map(drop),
         Op::SetMac => s
-            .set_mac(a, "10.254.0.1", &format!("00:00:00:00:{:02x}:{:02x}", n / 256, n % 256))
+            .set_mac(a, "10.254.0.1", &format!("00:00:00:00:{:02x}:{:02x}", n / 256, n % 256), false)
             .await
             .map(drop),
         Op::MacHistory => s.mac_history(a, f.customer).await.map(drop),
@@ -411,7 +411,7 @@ async fn every_operation_for_every_role(env: &Env) {
         .await
         .unwrap()
         .id;
-    env.svc.add_ip(&env.admin, c.id, "10.254.0.1", "").await.unwrap();
+    env.svc.add_ip(&env.admin, c.id, "10.254.0.1", "", false).await.unwrap();
     let f = Fixture { customer: c.id, operation, tariff: t, other_tariff: t2, house: h, switch };
     let mut n = 0;
     for role in Role::ALL {
