@@ -191,7 +191,14 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Store::Sqlite { read, .. } => SQLITE_MIGRATIONS.run(read).await?,
+            Store::Sqlite { read, write } => {
+                SQLITE_MIGRATIONS.run(read).await?;
+                // PostgreSQL's sequences never give an id twice; SQLite's tables must say so
+                let rebuilt = writer::never_reuse_ids(write).await?;
+                if !rebuilt.is_empty() {
+                    tracing::info!(tables = ?rebuilt, "ids are never reused from now on");
+                }
+            }
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         network::backfill_keys(self).await?;

@@ -123,6 +123,98 @@ impl Drop for WriteTx {
     }
 }
 
+/// The tables whose rows are deleted (or may be) and whose ids the audit log names: their ids
+/// must never be given again (`audit --id N` would mix two customers). SQLite reuses the
+/// largest id of a deleted row unless a table is declared `AUTOINCREMENT`, which no `ALTER`
+/// can add; `never_reuse_ids` rebuilds them once.
+const NEVER_REUSED: &[&str] = &[
+    "customers",
+    "houses",
+    "switches",
+    "marks",
+    "customer_groups",
+    "customer_services",
+    "customer_ips",
+    "scheduled_tariff_changes",
+    "tariffs",
+    "extra_services",
+    "operators",
+    "customer_messages",
+    "promised_payments",
+];
+
+/// Rebuilds each table of `NEVER_REUSED` not yet declared `AUTOINCREMENT` with it, by SQLite's
+/// own procedure for a change `ALTER TABLE` cannot make: foreign keys off, then in one
+/// transaction a new table from the old one's definition, every row copied with its id, the
+/// old table dropped, the new one renamed, its indexes and triggers made again, and the
+/// foreign keys checked before the commit. Runs once per table; nothing else happens while it
+/// runs (the writing connection is held). Returns the tables rebuilt.
+pub async fn never_reuse_ids(writer: &Writer) -> Result<Vec<String>> {
+    let mut conn = writer.conn.lock().await;
+    let mut todo = Vec::new();
+    for table in NEVER_REUSED {
+        let sql: Option<String> = conn
+            .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
+            .ok();
+        if let Some(sql) = sql
+            && !sql.to_uppercase().contains("AUTOINCREMENT")
+        {
+            todo.push((table.to_string(), sql));
+        }
+    }
+    if todo.is_empty() {
+        return Ok(Vec::new());
+    }
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let result = rebuild(&mut conn, &todo);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    result?;
+    Ok(todo.into_iter().map(|(t, _)| t).collect())
+}
+
+fn rebuild(conn: &mut Connection, todo: &[(String, String)]) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for (table, sql) in todo {
+        let Some(at) = sql.find("INTEGER PRIMARY KEY") else {
+            return Err(StoreError::Corrupt { column: format!("{table} (definition)"), value: sql.clone() });
+        };
+        let end = at + "INTEGER PRIMARY KEY".len();
+        let create = format!(
+            "{} AUTOINCREMENT{}",
+            sql[..end].replacen(&format!("CREATE TABLE {table}"), &format!("CREATE TABLE {table}__new"), 1),
+            &sql[end..]
+        );
+        let extras: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ?1 AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            )?;
+            stmt.query_map([table], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?
+        };
+        let columns: Vec<String> = {
+            let mut stmt = tx.prepare(&format!("PRAGMA table_info({table})"))?;
+            stmt.query_map([], |r| r.get::<_, String>(1))?.collect::<Result<_, _>>()?
+        };
+        let columns = columns.join(", ");
+        tx.execute_batch(&create)?;
+        tx.execute_batch(&format!(
+            "INSERT INTO {table}__new ({columns}) SELECT {columns} FROM {table}; \
+             DROP TABLE {table}; ALTER TABLE {table}__new RENAME TO {table};"
+        ))?;
+        for extra in extras {
+            tx.execute_batch(&extra)?;
+        }
+    }
+    let broken: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if broken > 0 {
+        return Err(StoreError::Corrupt {
+            column: "foreign keys".into(),
+            value: format!("{broken} broken references after making ids unique"),
+        });
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn to_sql(v: &Value) -> SqlValue {
     fn or_null<T>(v: &Option<T>, f: impl FnOnce(&T) -> SqlValue) -> SqlValue {
         v.as_ref().map(f).unwrap_or(SqlValue::Null)
