@@ -119,7 +119,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse { path: "-".into(), reason: e.to_string() })?;
+        let cfg: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: "-".into(), reason: e.to_string() })?;
         cfg.check()?;
         Ok(cfg)
     }

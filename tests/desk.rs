@@ -228,8 +228,10 @@ async fn quitting_while_a_post_fails(kind: Kind) {
     c.typ("300").await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let holder = hold_customer(&db, kind, 5).await;
-    c.send([ratatui::crossterm::event::Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))]).unwrap();
-    c.send([ratatui::crossterm::event::Event::Key(KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE))]).unwrap();
+    c.send([ratatui::crossterm::event::Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))])
+        .unwrap();
+    c.send([ratatui::crossterm::event::Event::Key(KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE))])
+        .unwrap();
     wait_for(&c, "НЕ проведён", Duration::from_secs(20)).await;
     let s = screen(&c);
     assert!(s.contains("База занята"), "{s}");
@@ -258,7 +260,11 @@ async fn hold_customer(db: &TestDb, kind: Kind, id: i64) -> Holder {
         Kind::Postgres => {
             let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
             sqlx::raw_sql("BEGIN").execute(&mut c).await.unwrap();
-            sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE").bind(id).execute(&mut c).await.unwrap();
+            sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .execute(&mut c)
+                .await
+                .unwrap();
             Holder::Postgres(c)
         }
     }

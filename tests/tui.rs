@@ -1001,7 +1001,10 @@ async fn a_wrong_password_is_said_and_stale_searches_are_dropped() {
     let e = app.key(&key(KeyCode::Enter), now);
     run(&svc, &mut app, e).await;
     let Screen::Login(l) = app.screen() else { panic!() };
-    assert_eq!(l.error.as_deref(), Some("Вход не выполнен: неверный логин или пароль, или оператор заблокирован"));
+    assert_eq!(
+        l.error.as_deref(),
+        Some("Вход не выполнен: неверный логин или пароль, или оператор заблокирован")
+    );
     for c in "kassa".chars() {
         app.key(&key(KeyCode::Char(c)), now);
     }

@@ -176,6 +176,12 @@ pub enum Command {
     },
     /// Verify every ledger invariant; exits non-zero and lists the violations if any
     Check,
+    /// Write a consistent copy of the SQLite database to FILE while desks keep working (admin);
+    /// a PostgreSQL database is backed up with pg_dump
+    Backup {
+        /// The new file (must not exist yet)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

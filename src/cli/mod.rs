@@ -85,14 +85,25 @@ pub fn database_location(cli: &Cli, cfg: &Config) -> String {
 /// and version are printed whole.
 pub fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         output::write_stdout(&output::printable(&e.render().to_string()));
-        return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+        return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            2
+        } else {
+            0
+        });
     }
     let rendered = e.render().to_string();
     let first = rendered.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error:").unwrap_or(first).trim();
-    output::err_line(&format!("kassa: {first} (kassa --help, or kassa <command> --help, explains every flag)"));
+    output::err_line(&format!(
+        "kassa: {first} (kassa --help, or kassa <command> --help, explains every flag)"
+    ));
     ExitCode::from(2)
 }
 
@@ -732,6 +743,14 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             let rows = svc.audit_log(&actor, entity.as_deref(), *id, *limit).await?;
             out(json, &rows, |rows| print::audit(rows));
+        }
+        Command::Backup { file } => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let bytes = svc.backup(&actor, file).await?;
+            out(json, &serde_json::json!({"file": file, "bytes": bytes}), |_| {
+                format!("A consistent copy of the database is in {} ({bytes} bytes).", file.display())
+            });
         }
         Command::Check => {
             let svc = open(cli, cfg).await?;

@@ -1,6 +1,5 @@
 //! `kassa switch …`, `kassa ip …`, `kassa dhcp export`: the network commands.
 
-
 use super::args::{DhcpCmd, IpCmd, SwitchArgs, SwitchCmd};
 use super::{CliError, CliResult, confirm, out};
 use crate::cli::Cli;

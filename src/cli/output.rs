@@ -33,7 +33,8 @@ fn fail(kind: ErrorKind) {
 /// Whether `c` may not be written to a terminal as it is: C0 and C1 controls other than line
 /// feed and tab, DEL, and the bidirectional overrides that reorder what a line shows.
 fn unsafe_char(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` fit for a terminal: every unsafe character shown as `�`.

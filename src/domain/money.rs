@@ -258,10 +258,7 @@ mod tests {
     #[test]
     fn separators_only_between_groups_of_three() {
         for bad in ["1 2 3", "5'00", "12 34", "1234 567", "1  234", " 1 234 ,5", "1 234,5 0", "- 1 234"] {
-            assert!(
-                matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))),
-                "{bad:?} should be refused"
-            );
+            assert!(matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))), "{bad:?} should be refused");
         }
     }
 

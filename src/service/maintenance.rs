@@ -1,6 +1,6 @@
 //! Maintenance: invariant checks and the audit log.
 
-use super::{Actor, Result, Service};
+use super::{Actor, Result, Service, ServiceError, audit};
 use crate::domain::role::Permission;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::check::{self, Violation};
@@ -12,6 +12,30 @@ impl Service {
         self.require(actor, Permission::Maintenance).await?;
         let mut tx = self.store.read().await?;
         Ok(check::run(&mut tx.db(), 100).await?)
+    }
+
+    /// A consistent copy of an SQLite database in a new file `path` (desks keep working while
+    /// it is written); audited. A PostgreSQL database is refused with the pg_dump line to use.
+    pub async fn backup(&self, actor: &Actor, path: &std::path::Path) -> Result<u64> {
+        self.require(actor, Permission::Maintenance).await?;
+        if path.exists() {
+            return Err(ServiceError::invalid(
+                "file",
+                format!("{} exists already: name a new file", path.display()),
+            ));
+        }
+        let size = self.store.backup_to(path).await?.ok_or_else(|| {
+            ServiceError::invalid(
+                "database",
+                "a PostgreSQL database is backed up with pg_dump: pg_dump --format=custom --file=FILE DATABASE_URL",
+            )
+        })?;
+        let mut tx = self.store.write().await?;
+        let after = serde_json::json!({"file": path.display().to_string(), "bytes": size});
+        audit::<(), _>(&mut tx.db(), Some(actor), "database.backup", "database", None, None, Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(size)
     }
 
     /// The newest audit rows, optionally for one entity (`payment.history`).

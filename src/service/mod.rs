@@ -31,8 +31,8 @@ pub use houses::HouseInput;
 pub use merge::{MergeOutcome, MergePreview};
 pub use messages::MessageQuery;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
-pub use operators::{LoginRecord, checked_origin};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
+pub use operators::{LoginRecord, checked_origin};
 pub use promises::{PromiseRule, PromiseRules};
 pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::catalogue::{Group, Mark};
@@ -112,7 +112,10 @@ impl std::fmt::Display for SessionEnd {
         match self {
             SessionEnd::Disabled => f.write_str("session ended: an administrator locked this operator out"),
             SessionEnd::RoleChanged { was, now } => {
-                write!(f, "session ended: an administrator changed this operator's role from {was} to {now}; log in again")
+                write!(
+                    f,
+                    "session ended: an administrator changed this operator's role from {was} to {now}; log in again"
+                )
             }
         }
     }
@@ -284,7 +287,10 @@ async fn follow_server_clock(store: &Store) -> Result<()> {
     };
     let offset = clock_offset(before, server, Utc::now());
     if offset.abs() > 5_000_000 {
-        tracing::warn!(offset_ms = offset / 1000, "this machine's clock differs from the database server's; rows are stamped with the server's");
+        tracing::warn!(
+            offset_ms = offset / 1000,
+            "this machine's clock differs from the database server's; rows are stamped with the server's"
+        );
     }
     CLOCK_OFFSET_MICROS.store(offset, std::sync::atomic::Ordering::Relaxed);
     Ok(())

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::{Actor, Result, Service, ServiceError, audit, now, still_standing};
 use crate::domain::dates::check_period;
 use crate::domain::ledger::{
-    Operation, OperationKind, PaymentMethod, normalise_receipt_number, receipt_sequence_number, valid_receipt_number,
+    Operation, OperationKind, PaymentMethod, normalise_receipt_number, receipt_sequence_number,
+    valid_receipt_number,
 };
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
@@ -160,9 +161,11 @@ async fn append(
             }
         }
     } else {
-        let written = ledger::insert(db, &op, Some(&actor.login)).await?.ok_or_else(|| {
-            ServiceError::ReceiptUsed { number: op.receipt_number.clone().unwrap_or_default(), operation: None }
-        })?;
+        let written =
+            ledger::insert(db, &op, Some(&actor.login)).await?.ok_or_else(|| ServiceError::ReceiptUsed {
+                number: op.receipt_number.clone().unwrap_or_default(),
+                operation: None,
+            })?;
         // a typed number of the sequence moves the counter past it: the next untyped payment
         // never offers a number that is already used
         if let Some(n) = op.receipt_number.as_deref().and_then(receipt_sequence_number) {
@@ -226,7 +229,8 @@ impl Service {
         };
         let numbered = op.receipt_number.is_none() && want_receipt;
         let standing = ledger::Standing { operator_id: actor.operator_id, role: actor.role.as_str() };
-        match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit, &standing).await {
+        match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit, &standing).await
+        {
             Ok(posted) => Ok(posted),
             Err(e) if e.unique_violation().is_some() => Ok(None),
             Err(e) => Err(e.into()),

@@ -261,7 +261,12 @@ impl Service {
     /// `login` without writing the successful login's audit row: the caller writes it with
     /// `record_login` when it suits it (the command line does it beside a read-only command,
     /// which then never waits for SQLite's write lock). A refusal is audited here.
-    pub async fn authenticate(&self, login: &str, password: &str, origin: &str) -> Result<(Actor, LoginRecord)> {
+    pub async fn authenticate(
+        &self,
+        login: &str,
+        password: &str,
+        origin: &str,
+    ) -> Result<(Actor, LoginRecord)> {
         let login = text::clean(login);
         let origin = checked_origin(origin);
         let found = {
@@ -286,7 +291,8 @@ impl Service {
         let locked = op.locked_until.is_some_and(|until| until > at);
         if locked || !op.active {
             let _ = verify_password(password, DUMMY_HASH);
-            let reason = if locked { "locked after wrong passwords" } else { "locked out by an administrator" };
+            let reason =
+                if locked { "locked after wrong passwords" } else { "locked out by an administrator" };
             self.record_login(&refused(reason, Some(&op))).await?;
             return Err(ServiceError::BadCredentials);
         }

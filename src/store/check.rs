@@ -140,7 +140,10 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
         ))
         .await?;
     for r in rows {
-        out.push(Violation::ReversedLinkHalf { operation_id: r.i64("id")?, reverses_id: r.i64("reverses_id")? });
+        out.push(Violation::ReversedLinkHalf {
+            operation_id: r.i64("id")?,
+            reverses_id: r.i64("reverses_id")?,
+        });
     }
     // the largest receipt number of digits only (what the counter counts); at most 18 digits
     let digits_only = match db.backend() {

@@ -71,7 +71,10 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         match self {
             StoreError::Sql(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("55P03") | Some("5") | Some("6") | Some("517") | Some("262"))
+                matches!(
+                    db.code().as_deref(),
+                    Some("55P03") | Some("5") | Some("6") | Some("517") | Some("262")
+                )
             }
             StoreError::Sql(sqlx::Error::PoolTimedOut) => true,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
@@ -151,11 +154,8 @@ impl Store {
         let store = if location.starts_with("postgres://") || location.starts_with("postgresql://") {
             let ms = wait.as_millis().to_string();
             let opts = PgConnectOptions::from_str(location)?.options([("lock_timeout", ms.as_str())]);
-            let pool = PgPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(wait)
-                .connect_with(opts)
-                .await?;
+            let pool =
+                PgPoolOptions::new().max_connections(8).acquire_timeout(wait).connect_with(opts).await?;
             Store::Postgres(pool)
         } else {
             let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:"));
@@ -178,11 +178,8 @@ impl Store {
                 .busy_timeout(wait)
                 .foreign_keys(true)
                 .pragma("cache_size", "-8000");
-            let read = SqlitePoolOptions::new()
-                .max_connections(3)
-                .acquire_timeout(wait)
-                .connect_with(opts)
-                .await?;
+            let read =
+                SqlitePoolOptions::new().max_connections(3).acquire_timeout(wait).connect_with(opts).await?;
             Store::Sqlite { read, write: writer::open(path, wait)? }
         };
         store.migrate().await?;
@@ -249,6 +246,20 @@ impl Store {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
         })
+    }
+
+    /// SQLite: writes a consistent, compacted copy of the database to `path` (`VACUUM INTO`),
+    /// while other connections read and write; returns its size in bytes. `None` on PostgreSQL,
+    /// which pg_dump backs up.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<Option<u64>> {
+        let Store::Sqlite { read, .. } = self else { return Ok(None) };
+        let target = path.display().to_string();
+        let mut c = read.acquire().await?;
+        sqlx::query("VACUUM INTO ?").bind(&target).execute(&mut *c).await?;
+        let size = std::fs::metadata(path)
+            .map_err(|e| StoreError::Open { path: target.clone(), reason: e.to_string() })?
+            .len();
+        Ok(Some(size))
     }
 
     /// Refreshes the planner's statistics (after bulk loads).

@@ -76,12 +76,13 @@ impl std::fmt::Debug for WriteTx {
 impl WriteTx {
     /// Waits for this process's writers ahead, then takes SQLite's write lock.
     pub async fn begin(writer: &Writer) -> Result<WriteTx> {
-        let conn = tokio::time::timeout(writer.wait, writer.conn.clone().lock_owned()).await.map_err(|_| {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                Some("waited too long for the other writers of this process".into()),
-            ))
-        })?;
+        let conn =
+            tokio::time::timeout(writer.wait, writer.conn.clone().lock_owned()).await.map_err(|_| {
+                StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                    Some("waited too long for the other writers of this process".into()),
+                ))
+            })?;
         // a transaction left open by a panic mid-way is not this one's to continue
         if !conn.is_autocommit() {
             conn.execute_batch("ROLLBACK")?;
@@ -154,7 +155,9 @@ pub async fn never_reuse_ids(writer: &Writer) -> Result<Vec<String>> {
     let mut todo = Vec::new();
     for table in NEVER_REUSED {
         let sql: Option<String> = conn
-            .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
+            .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| {
+                r.get(0)
+            })
             .ok();
         if let Some(sql) = sql
             && !sql.to_uppercase().contains("AUTOINCREMENT")

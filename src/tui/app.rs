@@ -519,7 +519,9 @@ impl App {
         match e {
             ServiceError::Denied { .. } => s.denied.to_string(),
             ServiceError::BadCredentials => s.login_wrong.to_string(),
-            ServiceError::SessionEnded(crate::service::SessionEnd::Disabled) => s.session_disabled.to_string(),
+            ServiceError::SessionEnded(crate::service::SessionEnd::Disabled) => {
+                s.session_disabled.to_string()
+            }
             ServiceError::SessionEnded(_) => s.session_role.to_string(),
             ServiceError::ReceiptUsed { number, .. } => format!("№ {number} {}", s.receipt_used),
             ServiceError::MergedAway { into_id, into_agreement, .. } => format!(

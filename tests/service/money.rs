@@ -50,7 +50,10 @@ async fn payments_and_history(env: &Env) {
     for spelling in ["777\u{200b}", "７７７", "\u{feff}777 "] {
         let req = PaymentRequest { receipt_number: Some(spelling.into()), ..payment(other.id, "1", None) };
         let r = env.svc.post_payment(&env.cashier, &req).await;
-        assert!(matches!(&r, Err(ServiceError::ReceiptUsed { number, .. }) if number == "777"), "{spelling:?}: {r:?}");
+        assert!(
+            matches!(&r, Err(ServiceError::ReceiptUsed { number, .. }) if number == "777"),
+            "{spelling:?}: {r:?}"
+        );
     }
     // an empty or blank idempotency key is refused, never taken as "no key" (item 6)
     for key in ["", " "] {

@@ -106,7 +106,11 @@ async fn switches_and_their_secrets(env: &Env) {
     assert_eq!((edited.name.as_str(), edited.ssh_password.as_str()), ("sw-2b", "ssh-secret"));
     // a new password: the audit row says it changed, and still never holds it (issue 14 item 12)
     env.svc
-        .edit_switch(&env.noc, s2.id, &SwitchInput { ssh_password: Some("новый-секрет".into()), ..Default::default() })
+        .edit_switch(
+            &env.noc,
+            s2.id,
+            &SwitchInput { ssh_password: Some("новый-секрет".into()), ..Default::default() },
+        )
         .await
         .unwrap();
     let last = env.svc.audit_log(&env.admin, Some("switch"), Some(s2.id), 1).await.unwrap().remove(0);

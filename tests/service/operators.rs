@@ -119,7 +119,8 @@ async fn parallel_wrong_passwords_all_count(env: &Env) {
         assert!(matches!(t.await.unwrap(), Err(ServiceError::BadCredentials)));
     }
     let log = env.svc.audit_log(&env.admin, Some("operator"), None, 1000).await.unwrap();
-    let failed = log.iter().filter(|a| a.action == "operator.login_failed" || a.action == "operator.locked").count();
+    let failed =
+        log.iter().filter(|a| a.action == "operator.login_failed" || a.action == "operator.locked").count();
     let refused = log.iter().filter(|a| a.action == "operator.login_refused").count();
     assert_eq!(failed + refused, 30, "every guess is audited");
     assert!(log.iter().any(|a| a.action == "operator.locked"), "the limit (3) locked the operator");
@@ -145,8 +146,11 @@ async fn logins_are_audited_and_refusals_alike(env: &Env) {
     let log = env.svc.audit_log(&env.admin, Some("operator"), None, 1000).await.unwrap();
     let ok = log.iter().find(|a| a.action == "operator.login" && a.operator_login == "noc").unwrap();
     assert_eq!(ok.origin, "10.0.0.9[2J", "control characters never stored in the origin");
-    let reasons: Vec<&str> =
-        log.iter().filter(|a| a.action == "operator.login_refused").filter_map(|a| a.after.as_deref()).collect();
+    let reasons: Vec<&str> = log
+        .iter()
+        .filter(|a| a.action == "operator.login_refused")
+        .filter_map(|a| a.after.as_deref())
+        .collect();
     assert!(reasons.iter().any(|r| r.contains("unknown login")), "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("administrator")), "{reasons:?}");
     assert!(log.iter().any(|a| a.action == "operator.login_failed" && a.operator_login == "noc"));
@@ -156,7 +160,8 @@ both_backends!(logins_are_audited_and_refusals_alike, logins_are_audited_and_ref
 /// Issue 14 item 7: an open session acts on the operator's current standing.
 async fn a_locked_or_demoted_operator_can_do_nothing_more(env: &Env) {
     let c = crate::helpers::customer(env, "Сеансов Пётр", &[]).await;
-    let kassir = env.svc.create_operator(&env.admin, "kassir2", "Кассир", Role::Cashier, "пароль-1").await.unwrap();
+    let kassir =
+        env.svc.create_operator(&env.admin, "kassir2", "Кассир", Role::Cashier, "пароль-1").await.unwrap();
     let session = env.svc.login("kassir2", "пароль-1", "t").await.unwrap();
     env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await.unwrap();
     env.svc.set_operator_active(&env.admin, kassir.id, false).await.unwrap();
@@ -170,10 +175,19 @@ async fn a_locked_or_demoted_operator_can_do_nothing_more(env: &Env) {
     env.svc.edit_operator(&env.admin, kassir.id, None, Some(Role::Viewer)).await.unwrap();
     let r = env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await;
     assert!(
-        matches!(r, Err(ServiceError::SessionEnded(kassa::service::SessionEnd::RoleChanged { now: Role::Viewer, .. }))),
+        matches!(
+            r,
+            Err(ServiceError::SessionEnded(kassa::service::SessionEnd::RoleChanged {
+                now: Role::Viewer,
+                ..
+            }))
+        ),
         "{r:?}"
     );
     let card = env.svc.customer_card(&env.admin, c.id).await.unwrap();
     assert_eq!(card.customer.balance, crate::helpers::money("101"));
 }
-both_backends!(a_locked_or_demoted_operator_can_do_nothing_more, a_locked_or_demoted_operator_can_do_nothing_more);
+both_backends!(
+    a_locked_or_demoted_operator_can_do_nothing_more,
+    a_locked_or_demoted_operator_can_do_nothing_more
+);
