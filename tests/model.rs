@@ -92,6 +92,8 @@ struct Model {
     /// Every operation in order: (customer, index in its history, operation id in the store).
     all: Vec<(usize, usize, i64)>,
     reversed: Vec<bool>,
+    /// One half of a merge's transfer: never reversed alone.
+    linked: Vec<bool>,
     /// key → (customer, kopecks, position in `all`)
     keys: HashMap<u8, (usize, i64, usize)>,
     tariff: [usize; CUSTOMERS],
@@ -110,6 +112,7 @@ impl Model {
         self.history[customer].push(Line { kind, amount, before, after: before + amount });
         self.all.push((customer, self.history[customer].len() - 1, id));
         self.reversed.push(false);
+        self.linked.push(false);
         self.all.len() - 1
     }
 }
@@ -121,6 +124,7 @@ fn kind_of(e: &ServiceError) -> &'static str {
         ServiceError::NotFound(_) => "not found",
         ServiceError::Denied { .. } => "denied",
         ServiceError::PromiseRefused { rule, .. } => rule.as_str(),
+        ServiceError::MergedAway { .. } => "merged",
         _ => "other",
     }
 }
@@ -168,6 +172,10 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                         assert_eq!(out.operation.id, m.all[pos].2, "{at}: the original operation");
                     }
                     Some(_) => assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}"),
+                    // money for a customer merged into another is refused
+                    None if m.former[customer] => {
+                        assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("merged"), "{at}")
+                    }
                     None => {
                         let out = got.expect(&at);
                         assert!(!out.replayed, "{at}");
@@ -190,7 +198,12 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                     comment: "model".into(),
                     idempotency_key: None,
                 };
-                let out = svc.post_adjustment(&env.admin, &req).await.expect(&at);
+                let got = svc.post_adjustment(&env.admin, &req).await;
+                if m.former[customer] {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("merged"), "{at}");
+                    continue;
+                }
+                let out = got.expect(&at);
                 assert_eq!(out.operation.amount.minor(), amount, "{at}");
                 m.post(customer, kind, amount, out.operation.id);
             }
@@ -202,8 +215,10 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                 let (customer, line, id) = m.all[pos];
                 let original = m.history[customer][line].clone();
                 let got = svc.reverse_operation(&env.admin, id, "model", None).await;
-                if original.kind == OperationKind::Reversal || m.reversed[pos] {
+                if original.kind == OperationKind::Reversal || m.reversed[pos] || m.linked[pos] {
                     assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}");
+                } else if m.former[customer] {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("merged"), "{at}");
                 } else {
                     let out = got.expect(&at);
                     assert_eq!(out.operation.amount.minor(), -original.amount, "{at}");
@@ -256,8 +271,10 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                         Some((first, second)) => {
                             assert_ne!(b, 0, "{at}");
                             assert_eq!((first.amount.minor(), second.amount.minor()), (-b, b), "{at}");
-                            m.post(secondary, OperationKind::Correction, -b, first.id);
-                            m.post(main, OperationKind::Correction, b, second.id);
+                            let out = m.post(secondary, OperationKind::Correction, -b, first.id);
+                            let into = m.post(main, OperationKind::Correction, b, second.id);
+                            m.linked[out] = true;
+                            m.linked[into] = true;
                         }
                         None => assert_eq!(b, 0, "{at}"),
                     }

@@ -13,7 +13,11 @@ use clap::{Args, Parser, Subcommand};
                   embedded demo database on first use and tells you what to do next. Every command \
                   runs as an operator (--as or KASSA_OPERATOR, password from KASSA_PASSWORD or a \
                   prompt) and prints JSON with --json.\n\n\
-                  A <CUSTOMER> is an agreement number (10234) or an id written #57 or id:57."
+                  A <CUSTOMER> is an agreement number (10234) or an id written #57 or id:57.\n\n\
+                  Exit codes: 0 done; 2 bad input; 3 not found (a database file too); 4 conflict; \
+                  5 permission denied; 6 login refused or session ended; 7 done, but the answer \
+                  could not be written (do not repeat it); 8 the database stayed locked by another \
+                  desk (nothing written); 10 cancelled; 1 anything else."
 )]
 pub struct Cli {
     /// Database: a path to an SQLite file or a postgres:// URL [default: the data directory's kassa.db]
@@ -78,7 +82,8 @@ pub enum Command {
         receipt: Option<String>,
         #[arg(long)]
         comment: Option<String>,
-        /// Idempotency key: the same key again returns the first operation and writes nothing
+        /// Idempotency key (1–128 visible characters; an empty one is refused): the same key
+        /// again returns the first operation and writes nothing
         #[arg(long)]
         key: Option<String>,
     },
