@@ -115,6 +115,7 @@ impl Default for LogSection {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -68,10 +68,11 @@ fn cli(home: &Path, db: &str, op: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-/// kassa on a new demo database in an 80×24 tmux pane, logged in as the cashier. After kassa
+/// kassa on its default database (the only one it fills with demo data by itself, on the first
+/// start), `home`'s, in an 80×24 tmux pane, logged in as the cashier. After kassa
 /// the shell prints its exit status and the terminal's line settings (`icanon`/`echo`: the
 /// cooked mode the next program expects), then waits.
-fn start(home: &Path, db: &str) -> Option<Tmux> {
+fn start(home: &Path) -> Option<Tmux> {
     if !have_tmux() {
         let _ =
             writeln!(std::io::stderr(), "SKIPPED: tmux is not installed; the console smoke test did not run");
@@ -79,7 +80,7 @@ fn start(home: &Path, db: &str) -> Option<Tmux> {
     }
     let t = Tmux { socket: format!("kassa-smoke-{}", uuid::Uuid::new_v4().simple()) };
     let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN} --db {db}; \
+        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN}; \
          echo kassa exited $?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; read line",
         home = home.display()
     );
@@ -102,8 +103,8 @@ fn assert_restored(t: &Tmux) {
 #[test]
 fn log_in_find_pay_and_quit_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("kassa.db").display().to_string();
-    let Some(t) = start(dir.path(), &db) else { return };
+    let db = dir.path().join("data/kassa/kassa.db").display().to_string();
+    let Some(t) = start(dir.path()) else { return };
     t.keys(&["10001"]);
     t.wait_for("10001 ");
     t.keys(&["Enter"]);
@@ -131,8 +132,7 @@ fn log_in_find_pay_and_quit_in_a_real_terminal() {
 fn sigterm_and_sighup_leave_the_terminal_usable() {
     for signal in ["TERM", "HUP"] {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("kassa.db").display().to_string();
-        let Some(t) = start(dir.path(), &db) else { return };
+        let Some(t) = start(dir.path()) else { return };
         t.keys(&["10001"]);
         t.wait_for("10001 ");
         // the pane runs a shell; kassa is its child

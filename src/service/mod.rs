@@ -260,20 +260,6 @@ fn clock_offset(before: DateTime<Utc>, server: DateTime<Utc>, after: DateTime<Ut
     (server - local).num_microseconds().unwrap_or(0)
 }
 
-#[cfg(test)]
-mod clock_tests {
-    use super::*;
-
-    #[test]
-    fn the_servers_clock_is_met_halfway_through_the_round_trip() {
-        let t = |us: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::microseconds(us);
-        assert_eq!(clock_offset(t(1_000), t(1_500), t(2_000)), 0);
-        // a desk three years ahead of its server stamps rows three years back, to the server's
-        let three_years = 3 * 365 * 86_400 * 1_000_000i64;
-        assert_eq!(clock_offset(t(three_years), t(0), t(three_years + 10)), -three_years - 5);
-    }
-}
-
 /// Measures the server's clock against this machine's (half the round trip counted) and
 /// keeps the difference for `now`.
 async fn follow_server_clock(store: &Store) -> Result<()> {
@@ -363,4 +349,18 @@ pub(crate) fn unique_to_conflict(e: StoreError, fields: &[(&str, &str)]) -> Serv
         return ServiceError::Conflict(format!("already exists ({what})"));
     }
     ServiceError::Store(e)
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_clock_is_met_halfway_through_the_round_trip() {
+        let t = |us: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::microseconds(us);
+        assert_eq!(clock_offset(t(1_000), t(1_500), t(2_000)), 0);
+        // a desk three years ahead of its server stamps rows three years back, to the server's
+        let three_years = 3 * 365 * 86_400 * 1_000_000i64;
+        assert_eq!(clock_offset(t(three_years), t(0), t(three_years + 10)), -three_years - 5);
+    }
 }
