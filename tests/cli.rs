@@ -21,6 +21,11 @@ fn kassa(home: &Path, db: &str, operator: Option<&str>, args: &[&str]) -> Output
 
 /// Runs kassa with `args` alone: without `--db` it works on the default database of `home`.
 fn kassa_default(home: &Path, operator: Option<&str>, args: &[&str]) -> Output {
+    command(home, operator, args).output().expect("run kassa")
+}
+
+/// The kassa command `kassa_default` runs, before it runs.
+fn command(home: &Path, operator: Option<&str>, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .env_clear()
@@ -34,7 +39,7 @@ fn kassa_default(home: &Path, operator: Option<&str>, args: &[&str]) -> Output {
     if let Some(op) = operator {
         cmd.env("KASSA_OPERATOR", op);
     }
-    cmd.output().expect("run kassa")
+    cmd
 }
 
 /// Every row of every table, as text: equal dumps mean nothing was written.
@@ -679,19 +684,10 @@ async fn small_demo() -> (TestDb, tempfile::TempDir) {
 
 /// `kassa` with its stdout given: a pipe whose reader has gone, or a file.
 fn kassa_to(home: &Path, db: &str, operator: &str, args: &[&str], stdout: std::process::Stdio) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["--db", db])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("KASSA_PASSWORD", "kassa")
-        .env("KASSA_OPERATOR", operator)
-        .stdin(std::process::Stdio::null())
-        .stdout(stdout)
-        .stderr(std::process::Stdio::piped());
+    let mut all = vec!["--db", db];
+    all.extend_from_slice(args);
+    let mut cmd = command(home, Some(operator), &all);
+    cmd.stdout(stdout).stderr(std::process::Stdio::piped());
     cmd.output().expect("run kassa")
 }
 
@@ -755,6 +751,59 @@ async fn refusals_are_one_line_and_empty_keys_are_refused() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
     assert_eq!(payments_with_key(home.path(), &db.url, ""), 0);
+    // every payment not posted is in the log file with its amount (issue 14 item 3)
+    let logs = home.path().join("data/kassa/logs");
+    let text: String = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(text.contains("payment not posted") && text.contains("amount=5.00"), "{text}");
+}
+
+/// Switch credentials kept off the command line: from the environment, or from stdin (what
+/// `-` reads without a terminal) — issue 14 item 12.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switch_credentials_from_the_environment_or_stdin() {
+    use std::io::Write as _;
+    let (db, home) = small_demo().await;
+    let mut cmd = command(
+        home.path(),
+        Some("noc"),
+        &[
+            "--db",
+            &db.url,
+            "switch",
+            "add",
+            "--name",
+            "sw-env",
+            "--ip",
+            "10.99.0.1",
+            "--ports",
+            "8",
+            "--ssh-password",
+            "env:SW_SSH",
+            "--telnet-password",
+            "-",
+        ],
+    );
+    cmd.env("SW_SSH", "из-окружения")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all("из-stdin\n".as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kassa(home.path(), &db.url, Some("noc"), &["--json", "switch", "list", "--show-secrets"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("из-окружения") && text.contains("из-stdin"), "{text}");
+    let missing = kassa(
+        home.path(),
+        &db.url,
+        Some("noc"),
+        &["switch", "add", "--name", "x", "--ip", "10.99.0.2", "--ssh-password", "env:NOT_SET_ANYWHERE"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -282,6 +282,16 @@ impl Service {
     /// Posts a payment: a positive amount, a method, a receipt number (the next one unless
     /// given), a comment; with an idempotency key a retry is a no-op that returns the original.
     pub async fn post_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
+        let result = self.post_payment_checked(actor, req).await;
+        if let Err(e) = &result {
+            // a cashier may have taken the cash: every refused or failed post is in the log
+            tracing::warn!(operator = %actor.login, customer = req.customer_id, amount = %req.amount,
+                method = %req.method, error = %e, "payment not posted");
+        }
+        result
+    }
+
+    async fn post_payment_checked(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
         self.require(actor, Permission::PaymentPost).await?;
         if !req.amount.is_positive() {
             return Err(ServiceError::invalid("amount", "a payment must be greater than zero"));
@@ -307,13 +317,7 @@ impl Service {
             idempotency_key: check_key(&req.idempotency_key)?,
             linked_id: None,
         };
-        let result = self.post(actor, op, true).await;
-        if let Err(e) = &result {
-            // a cashier may have taken the cash: every refused or failed post is in the log
-            tracing::warn!(operator = %actor.login, customer = req.customer_id, amount = %req.amount,
-                method = %req.method, error = %e, "payment not posted");
-        }
-        result
+        self.post(actor, op, true).await
     }
 
     /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of
