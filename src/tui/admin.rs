@@ -231,27 +231,6 @@ impl App {
     }
 }
 
-/// Loads an administration list; `None` when `kind` is not one of them.
-pub async fn load(svc: &Service, a: &Actor, kind: &ListKind) -> Option<Result<ListData, ServiceError>> {
-    Some(match kind {
-        ListKind::Admin => Ok(ListData::Admin(AdminItem::for_actor(a))),
-        ListKind::Operators => svc.list_operators(a).await.map(ListData::Operators),
-        ListKind::Tariffs => svc.list_tariffs(a, true).await.map(ListData::Tariffs),
-        ListKind::Catalogue => svc.list_services(a, true).await.map(ListData::Catalogue),
-        ListKind::MarkCatalogue => svc.list_marks(a).await.map(ListData::Marks),
-        ListKind::Groups => svc.list_groups(a).await.map(ListData::Groups),
-        ListKind::CustomerMarks(id) => {
-            async {
-                let all = svc.list_marks(a).await?;
-                let on = svc.customer_marks(a, *id).await?.into_iter().map(|m| m.id).collect();
-                Ok(ListData::CustomerMarks { all, on })
-            }
-            .await
-        }
-        _ => return None,
-    })
-}
-
 fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
     Money::parse(v).map_err(|e| ServiceError::invalid(field, e))
 }
@@ -271,17 +250,17 @@ fn tariff_input(get: &dyn Fn(&str) -> Option<String>) -> Result<TariffInput, Ser
     })
 }
 
-/// Saves one of the administration forms; `None` when `kind` is not one of them.
+/// Saves one of the administration forms (`exec::saver` sends only those here).
 pub async fn save(
     svc: &Service,
     a: &Actor,
     kind: &FormKind,
     values: &Values,
-) -> Option<Result<AfterSave, ServiceError>> {
+) -> Result<AfterSave, ServiceError> {
     let get = |n: &str| values.get(n);
     let text = |n: &str| values.text(n);
     let role = || text("role").parse::<Role>().map_err(|e| ServiceError::invalid("role", e));
-    let done = |r: Result<(), ServiceError>| Some(r.map(|_| AfterSave::Reload));
+    let done = |r: Result<(), ServiceError>| r.map(|_| AfterSave::Reload);
     match kind {
         FormKind::OperatorAdd => done(match role() {
             Ok(r) => {
@@ -327,6 +306,6 @@ pub async fn save(
         FormKind::GroupAdd => done(svc.add_group(a, &text("name")).await.map(drop)),
         FormKind::GroupRename(id) => done(svc.rename_group(a, *id, &text("name")).await.map(drop)),
         FormKind::GroupDelete(id) => done(svc.delete_group(a, *id).await.map(drop)),
-        _ => None,
+        other => Err(super::records::not_mine(other)),
     }
 }

@@ -66,9 +66,43 @@ pub enum Effect {
     SetMark { req: ReqId, customer_id: i64, mark_id: i64, on: bool },
 }
 
+impl Effect {
+    /// The request id the answer comes back with.
+    pub fn req(&self) -> ReqId {
+        match self {
+            Effect::Login { req, .. }
+            | Effect::Search { req, .. }
+            | Effect::Card { req, .. }
+            | Effect::PeekReceipt { req }
+            | Effect::Post { req, .. }
+            | Effect::History { req, .. }
+            | Effect::Tariffs { req, .. }
+            | Effect::ChangeTariff { req, .. }
+            | Effect::Resolve { req, .. }
+            | Effect::LoadList { req, .. }
+            | Effect::LoadNetwork { req, .. }
+            | Effect::SaveForm { req, .. }
+            | Effect::DeleteAddress { req, .. }
+            | Effect::Unbind { req, .. }
+            | Effect::Secrets { req, .. }
+            | Effect::Lookup { req, .. }
+            | Effect::PrepareForm { req, .. }
+            | Effect::PickSearch { req, .. }
+            | Effect::MergePreview { req, .. }
+            | Effect::Merge { req, .. }
+            | Effect::LoadTab { req, .. }
+            | Effect::ToggleService { req, .. }
+            | Effect::ArchiveMessage { req, .. }
+            | Effect::SetMark { req, .. } => *req,
+        }
+    }
+}
+
 /// What came back from a service call.
 #[derive(Debug)]
 pub enum Outcome {
+    /// A call made without a logged-in operator: the console goes back to its login.
+    NoSession(ServiceError),
     Login(Result<Actor, ServiceError>),
     Search(Result<SearchResult, ServiceError>),
     Card(Box<Result<CustomerCard, ServiceError>>),
@@ -1226,6 +1260,10 @@ impl App {
             Err(other) => *other,
         };
         match outcome {
+            Outcome::NoSession(e) => {
+                // error_text notes the session's end; `outcome` then goes back to the login
+                let _ = self.error_text(&e);
+            }
             Outcome::Login(r) => {
                 if self.awaiting(req).is_none() {
                     return Vec::new();

@@ -440,20 +440,3 @@ impl App {
         self.open_picker(kind, PickFor::Field(at), &typed)
     }
 }
-
-/// Saves a form through the service: the network's, the record's and administration's.
-pub async fn save(
-    svc: &crate::service::Service,
-    a: &crate::service::Actor,
-    kind: &FormKind,
-    values: &Values,
-    take_over: bool,
-) -> Result<super::records::AfterSave, crate::service::ServiceError> {
-    if let Some(r) = super::records::save(svc, a, kind, values).await {
-        return r;
-    }
-    if let Some(r) = super::admin::save(svc, a, kind, values).await {
-        return r;
-    }
-    super::net::save(svc, a, kind, values, take_over).await.map(|_| super::records::AfterSave::Reload)
-}

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod app;
 pub mod capture;
+pub mod exec;
 pub mod form;
 pub mod form_ui;
 pub mod input;
@@ -95,68 +96,9 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Runs one service call for the console.
+/// Runs one service call for the console (see `exec`).
 pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (ReqId, Outcome) {
-    let denied = || crate::service::ServiceError::NotFound("operator session".into());
-    match effect {
-        Effect::Login { req, login, password } => {
-            (req, Outcome::Login(svc.login(&login, &password, &crate::service::origin_from_env()).await))
-        }
-        Effect::Search { req, text, former } => match actor {
-            Some(a) => {
-                (req, Outcome::Search(svc.search_customers(a, &text, former, app::SEARCH_LIMIT).await))
-            }
-            None => (req, Outcome::Search(Err(denied()))),
-        },
-        Effect::Card { req, id } => match actor {
-            Some(a) => (req, Outcome::Card(Box::new(svc.customer_card(a, id).await))),
-            None => (req, Outcome::Card(Box::new(Err(denied())))),
-        },
-        Effect::PeekReceipt { req } => match actor {
-            Some(a) => (req, Outcome::Receipt(svc.peek_next_receipt(a).await)),
-            None => (req, Outcome::Receipt(Err(denied()))),
-        },
-        Effect::Post { req, request } => match actor {
-            Some(a) => (req, Outcome::Posted(svc.post_payment(a, &request).await)),
-            None => (req, Outcome::Posted(Err(denied()))),
-        },
-        Effect::History { req, query } => match actor {
-            Some(a) => (req, Outcome::History(svc.history(a, &query).await)),
-            None => (req, Outcome::History(Err(denied()))),
-        },
-        Effect::Tariffs { req, customer_id } => match actor {
-            Some(a) => (req, Outcome::Tariffs(svc.available_tariffs(a, customer_id).await)),
-            None => (req, Outcome::Tariffs(Err(denied()))),
-        },
-        Effect::ChangeTariff { req, customer_id, tariff_id, when, today } => match actor {
-            Some(a) => (
-                req,
-                Outcome::TariffChanged(Box::new(
-                    svc.change_tariff(a, customer_id, tariff_id, when, today).await,
-                )),
-            ),
-            None => (req, Outcome::TariffChanged(Box::new(Err(denied())))),
-        },
-        Effect::Resolve { req, reference } => match actor {
-            Some(a) => (req, Outcome::Resolved(svc.resolve_customer(a, &reference).await)),
-            None => (req, Outcome::Resolved(Err(denied()))),
-        },
-        other => {
-            let Some(a) = actor else { return (0, Outcome::Resolved(Err(denied()))) };
-            match other {
-                Effect::PickSearch { .. } | Effect::MergePreview { .. } | Effect::Merge { .. } => {
-                    picker::execute(svc, a, other).await
-                }
-                Effect::LoadTab { .. }
-                | Effect::ToggleService { .. }
-                | Effect::ArchiveMessage { .. }
-                | Effect::SetMark { .. }
-                | Effect::PrepareForm { .. } => records::execute(svc, a, other).await,
-                // the lists' and the forms' calls
-                other => net::execute(svc, a, other).await,
-            }
-        }
-    }
+    exec::execute(svc, actor, effect).await
 }
 
 /// Draws one frame inside synchronized output (the terminal shows it whole, never half-drawn).

@@ -11,8 +11,8 @@ use super::records::AfterSave;
 use super::strings::Strings;
 use crate::domain::customer::LookupKind;
 use crate::service::{
-    Actor, AddressRecord, CustomerFilter, CustomerNetwork, CustomerSummary, ExtraService, Group, HouseInput,
-    HouseLine, IpSelection, Mark, Operator, PortMap, Service, ServiceError, SwitchInput, SwitchLine, Tariff,
+    Actor, AddressRecord, CustomerNetwork, CustomerSummary, ExtraService, Group, HouseInput, HouseLine, Mark,
+    Operator, PortMap, Service, ServiceError, SwitchInput, SwitchLine, Tariff,
 };
 
 /// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
@@ -566,69 +566,8 @@ impl App {
 }
 
 /// Runs one network effect against the service.
-pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcome) {
-    match effect {
-        Effect::LoadList { req, kind } => (req, Outcome::List(Box::new(load_list(svc, a, &kind).await))),
-        Effect::LoadNetwork { req, customer_id } => {
-            (req, Outcome::Network(Box::new(svc.customer_network(a, customer_id).await)))
-        }
-        Effect::SaveForm { req, kind, values, take_over } => {
-            (req, Outcome::Saved(super::form::save(svc, a, &kind, &values, take_over).await))
-        }
-        Effect::DeleteAddress { req, customer_id, record } => {
-            let r = match (&record.ip, record.prefix) {
-                (Some(ip), Some(_)) => svc.delete_subnet(a, customer_id, ip).await.map(drop),
-                (Some(ip), None) => {
-                    svc.delete_ip(a, customer_id, &IpSelection::One(ip.clone())).await.map(drop)
-                }
-                (None, _) => svc.delete_ip(a, customer_id, &IpSelection::MacOnly).await.map(drop),
-            };
-            (req, Outcome::Saved(r.map(|_| AfterSave::Reload)))
-        }
-        Effect::Unbind { req, customer_id } => {
-            (req, Outcome::Saved(svc.unbind_port(a, customer_id).await.map(|_| AfterSave::Reload)))
-        }
-        Effect::Secrets { req, switch_id } => {
-            let r = svc.list_switches(a, Some(switch_id), None, true).await.and_then(|mut l| {
-                l.pop().map(|l| l.switch).ok_or_else(|| ServiceError::NotFound(format!("switch {switch_id}")))
-            });
-            (req, Outcome::Secrets(r))
-        }
-        Effect::Lookup { req, kind, value } => {
-            let r = svc.find_customer_ids(a, kind, &value, false).await.and_then(|ids| {
-                ids.first().copied().ok_or_else(|| ServiceError::NotFound(format!("customer with {value}")))
-            });
-            (req, Outcome::Resolved(r))
-        }
-        other => (0, Outcome::Resolved(Err(ServiceError::NotFound(format!("effect {other:?}"))))),
-    }
-}
-
-async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData, ServiceError> {
-    if let Some(r) = super::admin::load(svc, a, kind).await {
-        return r;
-    }
-    Ok(match kind {
-        ListKind::Houses => ListData::Houses(svc.list_houses(a, None).await?),
-        ListKind::House(reference) => {
-            let house = svc.find_house(a, reference).await?;
-            let switches = svc.list_switches(a, None, Some(house.house.id), false).await?;
-            let filter = CustomerFilter { house_id: Some(house.house.id), limit: 1000, ..Default::default() };
-            let mut customers = svc.list_customers(a, &filter).await?;
-            customers.sort_by_key(|c| (flat_order(c.apartment.as_deref()), c.id));
-            ListData::House { house, switches, customers }
-        }
-        ListKind::Switches => ListData::Switches(svc.list_switches(a, None, None, false).await?),
-        ListKind::Ports(reference) => {
-            let id = svc.find_switch(a, reference).await?.switch.id;
-            ListData::Ports(svc.port_map(a, id).await?)
-        }
-        other => return Err(ServiceError::NotFound(format!("list {other:?}"))),
-    })
-}
-
 /// Flats in the order of their numbers (`2` before `10`), the unnumbered last.
-fn flat_order(apartment: Option<&str>) -> (u64, String) {
+pub fn flat_order(apartment: Option<&str>) -> (u64, String) {
     let a = apartment.unwrap_or("");
     let digits: String = a.chars().take_while(char::is_ascii_digit).collect();
     (digits.parse().unwrap_or(u64::MAX), a.to_string())
@@ -709,6 +648,6 @@ pub async fn save(
             };
             svc.bind_port(a, *c, sw, &text(1), take_over).await.map(drop)
         }
-        other => Err(ServiceError::NotFound(format!("form {other:?}"))),
+        other => Err(super::records::not_mine(other)),
     }
 }

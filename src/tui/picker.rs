@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::app::{App, Effect, Outcome, ReqId, SEARCH_DEBOUNCE, Screen};
+use super::app::{App, Effect, ReqId, SEARCH_DEBOUNCE, Screen};
 use super::input::Input;
 use super::keymap::Action;
 use crate::service::{Actor, Service, ServiceError};
@@ -191,18 +191,4 @@ pub async fn search(
             })
             .collect(),
     })
-}
-
-/// Runs a picker's effect against the service.
-pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcome) {
-    match effect {
-        Effect::PickSearch { req, kind, text } => (req, Outcome::Picks(search(svc, a, kind, &text).await)),
-        Effect::MergePreview { req, main, secondary } => {
-            (req, Outcome::MergePreview(Box::new(svc.merge_preview(a, main, secondary).await)))
-        }
-        Effect::Merge { req, main, secondary } => {
-            (req, Outcome::Merged(Box::new(svc.merge_customers(a, main, secondary).await)))
-        }
-        other => (0, Outcome::Resolved(Err(ServiceError::NotFound(format!("effect {other:?}"))))),
-    }
 }

@@ -12,7 +12,7 @@ use super::ui::period_name;
 use crate::domain::phone::Phone;
 use crate::service::{
     Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, Direction, ExtraService,
-    MergeOutcome, MergePreview, Message, MessageQuery, NewCustomer, Service, ServiceError, Tariff,
+    MergeOutcome, MergePreview, Message, NewCustomer, Service, ServiceError, Tariff,
 };
 
 /// The card's tabs.
@@ -537,56 +537,17 @@ pub async fn prepare(svc: &Service, a: &Actor, kind: &FormKind) -> Result<FormDa
     }
 }
 
-/// Runs a tab's effect.
-pub async fn execute(svc: &Service, a: &Actor, effect: Effect) -> (ReqId, Outcome) {
-    match effect {
-        Effect::LoadTab { req, customer_id, tab, archived } => {
-            let r = match tab {
-                CardTab::Main => Ok(None),
-                CardTab::Services => {
-                    svc.customer_services(a, customer_id).await.map(|v| Some(TabData::Services(v)))
-                }
-                CardTab::Messages => {
-                    let q = MessageQuery {
-                        customer_id: Some(customer_id),
-                        archived: (!archived).then_some(false),
-                        limit: MESSAGES_SHOWN,
-                        ..Default::default()
-                    };
-                    svc.messages(a, &q).await.map(|v| Some(TabData::Messages(v)))
-                }
-            };
-            (req, Outcome::Tab(Box::new(r)))
-        }
-        Effect::ToggleService { req, id, enabled } => {
-            let input = CustomerServiceInput {
-                enabled: Some(if enabled { "yes" } else { "no" }.into()),
-                ..Default::default()
-            };
-            (req, Outcome::Tab(Box::new(svc.edit_customer_service(a, id, &input).await.map(|_| None))))
-        }
-        Effect::ArchiveMessage { req, id, archived } => {
-            (req, Outcome::Tab(Box::new(svc.archive_message(a, id, archived).await.map(|_| None))))
-        }
-        Effect::SetMark { req, customer_id, mark_id, on } => {
-            (req, Outcome::Saved(svc.set_mark(a, customer_id, mark_id, on).await.map(|_| AfterSave::Reload)))
-        }
-        Effect::PrepareForm { req, kind } => (req, Outcome::FormData(Box::new(prepare(svc, a, &kind).await))),
-        other => (0, Outcome::Resolved(Err(ServiceError::NotFound(format!("effect {other:?}"))))),
-    }
-}
-
-/// Saves one of the record forms; `None` when `kind` is not one of them.
+/// Saves one of the record forms (`exec::saver` sends only those here).
 pub async fn save(
     svc: &Service,
     a: &Actor,
     kind: &FormKind,
     values: &Values,
-) -> Option<Result<AfterSave, ServiceError>> {
+) -> Result<AfterSave, ServiceError> {
     let get = |name: &str| values.get(name);
     // the customer's own fields: the tariff is not one of them
     let pairs = || values.given().into_iter().filter(|(n, _)| *n != "tariff_id").collect::<Vec<_>>();
-    Some(match kind {
+    match kind {
         FormKind::CustomerAdd => {
             async {
                 let fields = CustomerChanges::from_pairs(pairs())?;
@@ -632,8 +593,13 @@ pub async fn save(
             let text = get("text").unwrap_or_default();
             svc.add_message(a, *customer, *dir, &text).await.map(|_| AfterSave::Reload)
         }
-        _ => return None,
-    })
+        other => Err(not_mine(other)),
+    }
+}
+
+/// A form `exec::saver` should have sent elsewhere.
+pub fn not_mine(kind: &FormKind) -> ServiceError {
+    ServiceError::invalid("form", format!("{kind:?} is saved elsewhere"))
 }
 
 fn service_input(get: &dyn Fn(&str) -> Option<String>) -> CustomerServiceInput {
