@@ -48,7 +48,7 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> CliError {
         let code = match &e {
             ServiceError::Invalid { .. } => 2,
-            ServiceError::NotFound(_) => 3,
+            ServiceError::NotFound(_) | ServiceError::NoDatabase { .. } => 3,
             ServiceError::Conflict(_)
             | ServiceError::PortTaken { .. }
             | ServiceError::PromiseRefused { .. }
@@ -217,7 +217,7 @@ async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
         Some(_) => false,
     };
     let svc = Service::open_with(&location, cfg.service(), create).await.map_err(|e| match e {
-        ServiceError::Store(crate::store::StoreError::Missing { path }) => CliError {
+        ServiceError::NoDatabase { path } => CliError {
             code: 3,
             message: format!(
                 "there is no database at {path}: `kassa init` creates one with its first administrator, \
@@ -843,7 +843,7 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             out(json, &g, |g| g.iter().map(|(id, n)| format!("{id:>4}  {n}")).collect::<Vec<_>>().join("\n"));
         }
         CustomerCmd::ActivityCounter { kind, days } => {
-            let k = kind.parse::<crate::store::customers::Activity>().map_err(CliError::usage)?;
+            let k = kind.parse::<crate::domain::customer::Activity>().map_err(CliError::usage)?;
             let n = svc.activity_counter(actor, k, *days).await?;
             out(json, &n, |n| n.to_string());
         }

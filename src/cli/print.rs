@@ -1,10 +1,10 @@
 //! Text output of the command line: plain aligned tables, widths measured in terminal cells.
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::ledger::Operation;
 use crate::service::{
     CustomerCard, CustomerSummary, HistoryPage, HouseLine, Operator, PostOutcome, SearchResult, Tariff,
 };
-use crate::store::audit::AuditEntry;
 
 use crate::domain::text::{fit_width as cell, pad_left as right};
 
@@ -274,7 +274,7 @@ pub fn audit(rows: &[AuditEntry]) -> String {
         .join("\n")
 }
 
-pub fn state_history(h: &[crate::store::lifecycle::StateChange]) -> String {
+pub fn state_history(h: &[crate::domain::lifecycle::StateChange]) -> String {
     if h.is_empty() {
         return "No state changes.".into();
     }

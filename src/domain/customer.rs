@@ -240,6 +240,62 @@ pub const ADDRESS_WORDS: &[&str] = &[
     "стр.",
 ];
 
+/// One line of a customer list or of search results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub agreement_number: Option<String>,
+    pub account_number: Option<String>,
+    pub name: String,
+    pub street: Option<String>,
+    pub house_number: Option<i64>,
+    pub house_letter: Option<String>,
+    pub apartment: Option<String>,
+    pub balance: Money,
+    pub state: CustomerState,
+    pub tariff: Option<String>,
+    pub is_former: bool,
+    pub is_potential: bool,
+}
+
+impl CustomerSummary {
+    /// `Ленина 5а-12` — the way a cashier says an address.
+    pub fn address(&self) -> String {
+        let mut s = String::new();
+        if let Some(street) = &self.street {
+            s.push_str(street);
+            if let Some(n) = self.house_number {
+                s.push_str(&format!(" {n}{}", self.house_letter.as_deref().unwrap_or("")));
+            }
+        }
+        if let Some(a) = &self.apartment {
+            s.push_str(&format!("-{a}"));
+        }
+        s
+    }
+}
+
+/// Which activity a counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    Net,
+    Internet,
+    PersonalArea,
+}
+
+impl std::str::FromStr for Activity {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "net" => Ok(Activity::Net),
+            "internet" | "inet" => Ok(Activity::Internet),
+            "personal_area" | "lk" => Ok(Activity::PersonalArea),
+            other => Err(format!("unknown activity '{other}': use net, internet or personal_area")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,25 @@
 //! Domain types and parsing: money, addresses, phones, roles, the ledger. No I/O here.
 
+pub mod address;
+pub mod audit;
+pub mod catalogue;
+pub mod check;
 pub mod customer;
 pub mod dates;
+pub mod extra_service;
+pub mod house;
 pub mod ledger;
+pub mod lifecycle;
+pub mod message;
 pub mod money;
 pub mod network;
+pub mod operator;
 pub mod phone;
+pub mod promise;
 pub mod role;
 pub mod search;
+pub mod switch;
+pub mod tariff;
 pub mod text;
 pub mod typed_input;
 

@@ -25,6 +25,16 @@ use serde::Serialize;
 use crate::domain::role::{Permission, Role};
 use crate::store::{self, Db, Store, StoreError};
 
+pub use crate::domain::address::{AddressRecord, MacChange};
+pub use crate::domain::catalogue::{Group, Mark};
+pub use crate::domain::customer::CustomerSummary;
+pub use crate::domain::extra_service::{CustomerService, ExtraService};
+pub use crate::domain::house::{House, HouseLine};
+pub use crate::domain::message::{Direction, Message};
+pub use crate::domain::operator::Operator;
+pub use crate::domain::promise::PromisedPayment;
+pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLine};
+pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
 pub use catalogue::MARK_COLORS;
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use houses::HouseInput;
@@ -35,15 +45,7 @@ pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use operators::{LoginRecord, checked_origin};
 pub use promises::{PromiseRule, PromiseRules};
 pub use services::{CustomerServiceInput, ServiceInput};
-pub use store::catalogue::{Group, Mark};
-pub use store::customers::{CustomerFilter, CustomerSummary};
-pub use store::houses::{House, HouseLine};
-pub use store::messages::{Direction, Message};
-pub use store::network::{AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine};
-pub use store::operators::Operator;
-pub use store::promises::PromisedPayment;
-pub use store::services::{CustomerService, ExtraService};
-pub use store::tariffs::{Period, ScheduledChange, Tariff};
+pub use store::customers::CustomerFilter;
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +82,9 @@ pub enum ServiceError {
     /// Money for a customer that was merged into another: it belongs to that one now.
     #[error("customer #{customer_id} was merged into customer {}: post to that customer", into_agreement.clone().unwrap_or_else(|| format!("#{into_id}")))]
     MergedAway { customer_id: i64, into_id: i64, into_agreement: Option<String> },
+    /// An SQLite file that is not there, for a command that does not make one.
+    #[error("there is no database at {path}")]
+    NoDatabase { path: String },
     /// A lock another desk holds was not released within the configured wait; nothing written.
     #[error("the database stayed locked by another desk for too long: nothing was written, try again")]
     Busy,
@@ -92,6 +97,8 @@ impl From<StoreError> for ServiceError {
         if e.is_busy() {
             tracing::warn!(error = %e, "lock wait ran out");
             ServiceError::Busy
+        } else if let StoreError::Missing { path } = e {
+            ServiceError::NoDatabase { path }
         } else {
             ServiceError::Store(e)
         }

@@ -1,24 +1,11 @@
 //! The audit trail: who changed what, when, from where, with the values before and after.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use super::{Db, Result};
 use crate::q;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub operator_id: Option<i64>,
-    pub operator_login: String,
-    pub origin: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<i64>,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+pub use crate::domain::audit::AuditEntry;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(

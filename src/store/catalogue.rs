@@ -1,27 +1,10 @@
 //! The catalogues of customer groups and marks (`get_customer_group`, `mark_add`,
 //! `mark_delete`), and which customer carries which mark.
 
-use serde::Serialize;
-
 use super::{Db, Result};
 use crate::q;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Mark {
-    pub id: i64,
-    pub name: String,
-    pub color: String,
-    /// How many customers carry it.
-    pub customers: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Group {
-    pub id: i64,
-    pub name: String,
-    /// How many customers are in it.
-    pub customers: i64,
-}
+pub use crate::domain::catalogue::{Group, Mark};
 
 pub async fn marks(db: &mut Db<'_>) -> Result<Vec<Mark>> {
     db.fetch_all(q!(

@@ -1,12 +1,13 @@
 //! Customers: rows, lookups, filtered lists and the free-text search.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::{Backend, Db, Q, Result, Row, StoreError};
 use crate::domain::customer::{Customer, CustomerState, LookupKind, MAX_HOUSE_NUMBER};
 use crate::domain::money::Money;
 use crate::q;
+
+pub use crate::domain::customer::{Activity, CustomerSummary};
 
 const COLUMNS: &str = "c.id, c.name, c.is_corporate, c.is_potential, c.is_former, c.state, \
     c.agreement_number, c.agreement_date, c.account_number, c.house_id, c.entrance, c.floor, \
@@ -246,41 +247,6 @@ pub async fn lookup(db: &mut Db<'_>, kind: LookupKind, value: &str, skip_former:
     let former = if skip_former { " AND c.is_former = FALSE" } else { "" };
     let sql = format!("SELECT c.id FROM customers c WHERE {cond}{former} ORDER BY c.id LIMIT 100");
     db.fetch_all(q!(sql, value)).await?.iter().map(|r| r.i64("id")).collect()
-}
-
-/// One line of a customer list or of search results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustomerSummary {
-    pub id: i64,
-    pub agreement_number: Option<String>,
-    pub account_number: Option<String>,
-    pub name: String,
-    pub street: Option<String>,
-    pub house_number: Option<i64>,
-    pub house_letter: Option<String>,
-    pub apartment: Option<String>,
-    pub balance: Money,
-    pub state: CustomerState,
-    pub tariff: Option<String>,
-    pub is_former: bool,
-    pub is_potential: bool,
-}
-
-impl CustomerSummary {
-    /// `Ленина 5а-12` — the way a cashier says an address.
-    pub fn address(&self) -> String {
-        let mut s = String::new();
-        if let Some(street) = &self.street {
-            s.push_str(street);
-            if let Some(n) = self.house_number {
-                s.push_str(&format!(" {n}{}", self.house_letter.as_deref().unwrap_or("")));
-            }
-        }
-        if let Some(a) = &self.apartment {
-            s.push_str(&format!("-{a}"));
-        }
-        s
-    }
 }
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.agreement_number, c.account_number, c.name, \
@@ -924,37 +890,6 @@ pub async fn insert_customer_marks(db: &mut Db<'_>, rows: &[(i64, i64)]) -> Resu
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::search_terms;
-
-    fn words(s: &str) -> Vec<String> {
-        s.split(' ').map(str::to_string).collect()
-    }
-
-    #[test]
-    fn addresses_are_taken_apart() {
-        let a = |s: &str| super::address_parts(s);
-        assert_eq!(a("ленина 5а-12"), Some(("ленина".into(), "5а".into(), Some("12".into()))));
-        assert_eq!(a("мусы джалиля 7"), Some(("мусы джалиля".into(), "7".into(), None)));
-        assert_eq!(a("ленина 5 12"), Some(("ленина".into(), "5".into(), Some("12".into()))));
-        assert_eq!(a("ленина 5-"), Some(("ленина".into(), "5".into(), None)));
-        assert_eq!(a("иванов а"), None);
-        assert_eq!(a("5 ленина"), None);
-    }
-
-    #[test]
-    fn short_and_numeric_words_join_the_word_before() {
-        let t = |s: &str| search_terms(&words(s));
-        assert_eq!(t("ленина 5"), (vec!["ленина 5".to_string()], vec![]));
-        assert_eq!(t("ленина 5-12"), (vec!["ленина 5-12".to_string()], vec![]));
-        assert_eq!(t("петр елкин"), (vec!["петр".to_string(), "елкин".to_string()], vec![]));
-        assert_eq!(t("иванов а"), (vec!["иванов а".to_string()], vec![]));
-        assert_eq!(t("ха"), (vec![], vec!["ха".to_string()]));
-        assert_eq!(t("5 ленина"), (vec!["ленина".to_string()], vec!["5".to_string()]));
-    }
-}
-
 /// The largest numeric agreement number in use, among one billing's customers when given.
 pub async fn max_agreement(db: &mut Db<'_>, billing_id: Option<i64>) -> Result<i64> {
     let numeric = match db.backend() {
@@ -968,27 +903,6 @@ pub async fn max_agreement(db: &mut Db<'_>, billing_id: Option<i64>) -> Result<i
          WHERE agreement_number IS NOT NULL AND {numeric} AND ($1 IS NULL OR billing_id = $1)"
     );
     db.fetch_one(q!(sql, billing_id)).await?.i64("m")
-}
-
-/// Which activity a counter counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Activity {
-    Net,
-    Internet,
-    PersonalArea,
-}
-
-impl std::str::FromStr for Activity {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "net" => Ok(Activity::Net),
-            "internet" | "inet" => Ok(Activity::Internet),
-            "personal_area" | "lk" => Ok(Activity::PersonalArea),
-            other => Err(format!("unknown activity '{other}': use net, internet or personal_area")),
-        }
-    }
 }
 
 /// Current customers whose last activity of this kind is at or after `since`.
@@ -1019,4 +933,35 @@ pub async fn lk_password_hash(db: &mut Db<'_>, id: i64) -> Result<Option<String>
 pub async fn set_lk_password_hash(db: &mut Db<'_>, id: i64, hash: &str) -> Result<()> {
     db.execute(q!("UPDATE customers SET lk_password_hash = $1 WHERE id = $2", hash, id)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_terms;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn addresses_are_taken_apart() {
+        let a = |s: &str| super::address_parts(s);
+        assert_eq!(a("ленина 5а-12"), Some(("ленина".into(), "5а".into(), Some("12".into()))));
+        assert_eq!(a("мусы джалиля 7"), Some(("мусы джалиля".into(), "7".into(), None)));
+        assert_eq!(a("ленина 5 12"), Some(("ленина".into(), "5".into(), Some("12".into()))));
+        assert_eq!(a("ленина 5-"), Some(("ленина".into(), "5".into(), None)));
+        assert_eq!(a("иванов а"), None);
+        assert_eq!(a("5 ленина"), None);
+    }
+
+    #[test]
+    fn short_and_numeric_words_join_the_word_before() {
+        let t = |s: &str| search_terms(&words(s));
+        assert_eq!(t("ленина 5"), (vec!["ленина 5".to_string()], vec![]));
+        assert_eq!(t("ленина 5-12"), (vec!["ленина 5-12".to_string()], vec![]));
+        assert_eq!(t("петр елкин"), (vec!["петр".to_string(), "елкин".to_string()], vec![]));
+        assert_eq!(t("иванов а"), (vec!["иванов а".to_string()], vec![]));
+        assert_eq!(t("ха"), (vec![], vec!["ха".to_string()]));
+        assert_eq!(t("5 ленина"), (vec!["ленина".to_string()], vec!["5".to_string()]));
+    }
 }

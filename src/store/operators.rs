@@ -1,23 +1,12 @@
 //! Operators: the people who log in to kassa.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use super::{Db, Result, Row};
 use crate::domain::role::Role;
 use crate::q;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Operator {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
+pub use crate::domain::operator::Operator;
 
 const COLUMNS: &str = "id, login, name, role, active, failed_logins, locked_until, created_at";
 

@@ -1,38 +1,12 @@
 //! Extra services: the catalogue and each customer's services (Carbon `CLN_USR_USLUGA_EDIT`).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Utc};
 
-use super::tariffs::Period;
 use super::{Db, Result, Row};
 use crate::domain::money::Money;
 use crate::q;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExtraService {
-    pub id: i64,
-    pub name: String,
-    pub price: Money,
-    pub period: Period,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustomerService {
-    pub id: i64,
-    pub customer_id: i64,
-    pub service_id: i64,
-    pub service_name: String,
-    pub period: Period,
-    /// The customer's own price, if any.
-    pub own_price: Option<Money>,
-    /// What the customer pays per period for one: the own price or the catalogue's.
-    pub price: Money,
-    pub quantity: i64,
-    pub comment: Option<String>,
-    pub enabled: bool,
-    pub next_charge_on: Option<NaiveDate>,
-}
+pub use crate::domain::extra_service::{CustomerService, ExtraService};
 
 fn service_from_row(r: &Row) -> Result<ExtraService> {
     Ok(ExtraService {

@@ -1,48 +1,12 @@
 //! Tariffs, the rules for switching between them, and scheduled changes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::{Db, Result, Row};
 use crate::domain::money::Money;
 use crate::q;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Month,
-    Day,
-}
-
-impl Period {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Month => "month",
-            Period::Day => "day",
-        }
-    }
-}
-
-impl std::str::FromStr for Period {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "month" | "monthly" | "m" => Ok(Period::Month),
-            "day" | "daily" | "d" => Ok(Period::Day),
-            other => Err(format!("unknown period '{other}': use month or day")),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Tariff {
-    pub id: i64,
-    pub name: String,
-    pub price: Money,
-    pub period: Period,
-    pub active: bool,
-    pub public: bool,
-}
+pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
 
 fn from_row(r: &Row) -> Result<Tariff> {
     Ok(Tariff {
@@ -135,15 +99,6 @@ pub async fn transitions(db: &mut Db<'_>, from: i64) -> Result<Vec<i64>> {
     .iter()
     .map(|r| r.i64("to_tariff_id"))
     .collect()
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScheduledChange {
-    pub id: i64,
-    pub customer_id: i64,
-    pub tariff_id: i64,
-    pub tariff_name: String,
-    pub effective_on: NaiveDate,
 }
 
 const SCHEDULED: &str = "SELECT s.id, s.customer_id, s.tariff_id, t.name AS tariff_name, s.effective_on \

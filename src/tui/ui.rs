@@ -18,9 +18,9 @@ use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::phone::Phone;
 use crate::domain::search::SearchQuery;
+use crate::domain::tariff::Period;
 use crate::domain::text::{self, fit_width as fit};
 use crate::service::{CustomerSummary, When};
-use crate::store::tariffs::Period;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
