@@ -5,6 +5,7 @@
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, unique_to_conflict};
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::catalogue::{self, Group, Mark};
 use crate::store::customers;
 
@@ -34,8 +35,8 @@ fn color_of(v: &str) -> Result<String> {
     }
 }
 
-const MARK_UNIQUE: &[(&str, &str)] = &[("name", "a mark with this name already exists")];
-const GROUP_UNIQUE: &[(&str, &str)] = &[("name", "a group with this name already exists")];
+const MARK_UNIQUE: &[(UniqueKey, &str)] = &[(UniqueKey::MarkName, "a mark with this name already exists")];
+const GROUP_UNIQUE: &[(UniqueKey, &str)] = &[(UniqueKey::GroupName, "a group with this name already exists")];
 
 impl Service {
     pub async fn list_marks(&self, actor: &Actor) -> Result<Vec<Mark>> {

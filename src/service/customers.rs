@@ -13,6 +13,7 @@ use crate::domain::phone::Phone;
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::customers::{self as store_customers, CustomerFilter, CustomerSummary};
 use crate::store::houses::{self, House};
 use crate::store::tariffs::{self, ScheduledChange, Tariff};
@@ -313,10 +314,10 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
     Ok(())
 }
 
-const CUSTOMER_UNIQUE: &[(&str, &str)] = &[
-    ("agreement_number", "another customer already has this agreement number"),
-    ("account_number", "another customer already has this account number"),
-    ("login", "another customer already has this login"),
+const CUSTOMER_UNIQUE: &[(UniqueKey, &str)] = &[
+    (UniqueKey::AgreementNumber, "another customer already has this agreement number"),
+    (UniqueKey::AccountNumber, "another customer already has this account number"),
+    (UniqueKey::CustomerLogin, "another customer already has this login"),
 ];
 
 fn blank_customer() -> Customer {

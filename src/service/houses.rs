@@ -8,6 +8,7 @@ use crate::domain::customer::MAX_HOUSE_NUMBER;
 use crate::domain::dates::parse_date;
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::customers;
 use crate::store::houses::{self, House, HouseLine};
 
@@ -86,7 +87,8 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
     Ok(())
 }
 
-const HOUSE_UNIQUE: &[(&str, &str)] = &[("city", "this house (city, street, number, letter) already exists")];
+const HOUSE_UNIQUE: &[(UniqueKey, &str)] =
+    &[(UniqueKey::HouseAddress, "this house (city, street, number, letter) already exists")];
 
 impl Service {
     pub async fn add_house(&self, actor: &Actor, input: &HouseInput) -> Result<House> {

@@ -345,17 +345,16 @@ pub(crate) async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
     }
 }
 
-/// Maps a unique-constraint failure to a conflict naming the field, passing other errors on.
-pub(crate) fn unique_to_conflict(e: StoreError, fields: &[(&str, &str)]) -> ServiceError {
-    if let Some(what) = e.unique_violation() {
-        for (needle, message) in fields {
-            if what.contains(needle) {
-                return ServiceError::Conflict((*message).to_string());
-            }
+/// Maps a unique-constraint failure to a conflict saying which value is taken, passing other
+/// errors on.
+pub(crate) fn unique_to_conflict(e: StoreError, keys: &[(store::UniqueKey, &str)]) -> ServiceError {
+    if let Some(key) = e.unique_key() {
+        if let Some((_, message)) = keys.iter().find(|(k, _)| k == key) {
+            return ServiceError::Conflict((*message).to_string());
         }
-        return ServiceError::Conflict(format!("already exists ({what})"));
+        return ServiceError::Conflict(format!("already exists ({key})"));
     }
-    ServiceError::Store(e)
+    ServiceError::from(e)
 }
 
 #[cfg(test)]

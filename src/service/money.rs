@@ -17,7 +17,7 @@ use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::store::ledger::{self, HistoryFilter, NewOperation};
-use crate::store::{Db, counters, customers};
+use crate::store::{Db, StoreError, UniqueKey, counters, customers};
 
 /// A payment from a customer (`change_balance`, `CLN_FIN_OPER_ADD`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -232,7 +232,7 @@ impl Service {
         match ledger::post_at_once(&mut one.db(), op, numbered, BALANCE_LIMIT_MINOR, &audit, &standing).await
         {
             Ok(posted) => Ok(posted),
-            Err(e) if e.unique_violation().is_some() => Ok(None),
+            Err(e) if e.unique_key().is_some() => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -251,10 +251,12 @@ impl Service {
                 Ok(Appended::New(operation))
             }
             Ok(replay) => Ok(replay),
-            Err(ServiceError::Store(e)) if e.unique_violation().is_some() => {
+            Err(ServiceError::Store(e)) if e.unique_key().is_some() => {
                 drop(tx);
-                let what = e.unique_violation().unwrap_or_default();
-                if let Some(key) = op.idempotency_key.as_deref().filter(|_| what.contains("idempotency")) {
+                let what = e.unique_key().cloned();
+                if let Some(key) =
+                    op.idempotency_key.as_deref().filter(|_| what == Some(UniqueKey::IdempotencyKey))
+                {
                     let mut rtx = self.store.read().await?;
                     if let Some(existing) = ledger::by_key(&mut rtx.db(), key).await? {
                         return if same_request(&existing, &op) {
@@ -267,7 +269,7 @@ impl Service {
                         };
                     }
                 }
-                if what.contains("receipt") {
+                if what == Some(UniqueKey::ReceiptNumber) {
                     return Err(ServiceError::ReceiptUsed {
                         number: op.receipt_number.unwrap_or_default(),
                         operation: None,
@@ -417,7 +419,7 @@ impl Service {
             linked_id: None,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
-            ServiceError::Store(se) if se.unique_violation().is_some_and(|w| w.contains("reverses")) => {
+            ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {
                 ServiceError::Conflict(format!("operation {operation_id} is already reversed"))
             }
             other => other,

@@ -8,6 +8,7 @@ use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, u
 use crate::domain::network::{Ip, Mac, Subnet};
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::network::{
     self as net, AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine,
 };
@@ -126,8 +127,10 @@ fn switch_not_found(id: i64) -> ServiceError {
     ServiceError::NotFound(format!("switch {id}"))
 }
 
-const SWITCH_UNIQUE: &[(&str, &str)] =
-    &[("name", "a switch with this name already exists"), ("ip", "a switch with this IP already exists")];
+const SWITCH_UNIQUE: &[(UniqueKey, &str)] = &[
+    (UniqueKey::SwitchName, "a switch with this name already exists"),
+    (UniqueKey::SwitchIp, "a switch with this IP already exists"),
+];
 
 /// Refuses a range that any record or switch already holds, naming the holder.
 async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<()> {
@@ -478,7 +481,7 @@ impl Service {
             at,
         )
         .await
-        .map_err(|e| unique_to_conflict(e, &[("ip", "this IP is already in use")]))?;
+        .map_err(|e| unique_to_conflict(e, &[(UniqueKey::Address, "this IP is already in use")]))?;
         if let Some(m) = &mac_text {
             net::record_mac_change(
                 &mut db,
@@ -575,7 +578,9 @@ impl Service {
         let id =
             net::insert_record(&mut db, customer_id, Some((&first_text, Some(prefix), &lo, &hi)), None, at)
                 .await
-                .map_err(|e| unique_to_conflict(e, &[("ip", "this address is already in use")]))?;
+                .map_err(|e| {
+                    unique_to_conflict(e, &[(UniqueKey::Address, "this address is already in use")])
+                })?;
         let record = AddressRecord {
             id,
             customer_id,

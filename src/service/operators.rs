@@ -11,6 +11,7 @@ use crate::domain::customer::valid_login;
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
 use crate::store::Db;
+use crate::store::UniqueKey;
 use crate::store::operators::{self, Operator};
 
 /// The shortest password kassa accepts for an operator.
@@ -80,9 +81,9 @@ async fn insert_operator(
     role: Role,
     hash: &str,
 ) -> Result<Operator> {
-    let id = operators::insert(db, login, name, role, hash, now())
-        .await
-        .map_err(|e| unique_to_conflict(e, &[("login", "an operator with this login already exists")]))?;
+    let id = operators::insert(db, login, name, role, hash, now()).await.map_err(|e| {
+        unique_to_conflict(e, &[(UniqueKey::OperatorLogin, "an operator with this login already exists")])
+    })?;
     let action = if actor.is_some() { "operator.create" } else { "operator.bootstrap" };
     let after = OperatorAudit { login, name, role };
     audit::<(), _>(db, actor, action, "operator", Some(id), None, Some(&after)).await?;

@@ -9,6 +9,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::services::{self, CustomerService, ExtraService};
 use crate::store::tariffs::Period;
 
@@ -104,7 +105,8 @@ fn apply_customer_service(c: &mut CustomerService, input: &CustomerServiceInput)
     Ok(())
 }
 
-const SERVICE_UNIQUE: &[(&str, &str)] = &[("name", "a service with this name already exists")];
+const SERVICE_UNIQUE: &[(UniqueKey, &str)] =
+    &[(UniqueKey::ServiceName, "a service with this name already exists")];
 
 impl Service {
     pub async fn list_services(&self, actor: &Actor, all: bool) -> Result<Vec<ExtraService>> {

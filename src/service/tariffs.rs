@@ -8,6 +8,7 @@ use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::UniqueKey;
 use crate::store::customers;
 use crate::store::tariffs::{self, Period, ScheduledChange, Tariff};
 
@@ -98,9 +99,9 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        t.id = tariffs::insert(&mut db, &t, now())
-            .await
-            .map_err(|e| unique_to_conflict(e, &[("name", "a tariff with this name already exists")]))?;
+        t.id = tariffs::insert(&mut db, &t, now()).await.map_err(|e| {
+            unique_to_conflict(e, &[(UniqueKey::TariffName, "a tariff with this name already exists")])
+        })?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, t.id, to).await?;
         }
@@ -124,9 +125,9 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        tariffs::update(&mut db, &t)
-            .await
-            .map_err(|e| unique_to_conflict(e, &[("name", "a tariff with this name already exists")]))?;
+        tariffs::update(&mut db, &t).await.map_err(|e| {
+            unique_to_conflict(e, &[(UniqueKey::TariffName, "a tariff with this name already exists")])
+        })?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, id, to).await?;
         }

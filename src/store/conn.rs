@@ -234,7 +234,7 @@ impl Db<'_> {
     }
 
     pub async fn fetch_one(&mut self, q: Q) -> Result<Row> {
-        self.fetch_optional(q).await?.ok_or(StoreError::Sql(sqlx::Error::RowNotFound))
+        self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
     }
 
     /// Runs a statement; returns the number of rows it changed.

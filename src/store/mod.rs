@@ -30,68 +30,200 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use conn::{Db, Q, Row, Tx, Value};
 
+/// What went wrong in the store, by kind: the layers above decide by the kind, never by the
+/// text of a backend's message.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("cannot open the database at {path}: {reason}")]
-    Open { path: String, reason: String },
+    /// A statement that must return a row returned none.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the row; which one, on either backend.
+    #[error("already exists ({key})")]
+    Unique { key: UniqueKey },
+    /// A row refers to one that does not exist, or rows still refer to the one being removed.
+    #[error("a row it refers to does not exist, or other rows refer to it")]
+    ForeignKey,
+    /// A lock another desk holds was not released within the configured wait (SQLite's busy
+    /// handler gave up, PostgreSQL's `lock_timeout` struck, the pool had no free connection).
+    #[error("the database is locked by another desk")]
+    Busy,
     #[error("unexpected value in column {column}: {value}")]
     Corrupt { column: String, value: String },
+    #[error("cannot open the database at {path}: {reason}")]
+    Open { path: String, reason: String },
     #[error("there is no database at {path}")]
     Missing { path: String },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Anything else the backend said.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// The unique constraints of kassa's schema, named alike on both backends (PostgreSQL names
+/// the constraint or index; SQLite names the table and columns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UniqueKey {
+    OperatorLogin,
+    GroupName,
+    MarkName,
+    TariffName,
+    ServiceName,
+    HouseAddress,
+    AgreementNumber,
+    AccountNumber,
+    CustomerLogin,
+    Address,
+    SwitchName,
+    SwitchIp,
+    ServingSwitch,
+    PortTaken,
+    CustomerPort,
+    PendingTariffChange,
+    ActivePromise,
+    ReceiptNumber,
+    Reversal,
+    IdempotencyKey,
+    MergeLink,
+    /// One kassa does not know by name (what the backend said).
+    Other(String),
+}
+
+/// Each unique key: PostgreSQL's constraint or index name, SQLite's `table.column, …`.
+const UNIQUE_KEYS: &[(&str, &str, UniqueKey)] = &[
+    ("operators_login_key", "operators.login", UniqueKey::OperatorLogin),
+    ("customer_groups_name_key", "customer_groups.name", UniqueKey::GroupName),
+    ("marks_name_key", "marks.name", UniqueKey::MarkName),
+    ("tariffs_name_key", "tariffs.name", UniqueKey::TariffName),
+    ("extra_services_name_key", "extra_services.name", UniqueKey::ServiceName),
+    (
+        "houses_city_street_number_letter_key",
+        "houses.city, houses.street, houses.number, houses.letter",
+        UniqueKey::HouseAddress,
+    ),
+    ("customers_agreement_number_key", "customers.agreement_number", UniqueKey::AgreementNumber),
+    ("customers_account_number_key", "customers.account_number", UniqueKey::AccountNumber),
+    ("customers_login_key", "customers.login", UniqueKey::CustomerLogin),
+    ("customer_ips_ip_key", "customer_ips.ip", UniqueKey::Address),
+    ("switches_name_key", "switches.name", UniqueKey::SwitchName),
+    ("switches_ip_key", "switches.ip", UniqueKey::SwitchIp),
+    ("switches_serving", "switches.house_id", UniqueKey::ServingSwitch),
+    ("switch_ports_pkey", "switch_ports.switch_id, switch_ports.port", UniqueKey::PortTaken),
+    ("switch_ports_customer_id_key", "switch_ports.customer_id", UniqueKey::CustomerPort),
+    (
+        "scheduled_tariff_changes_pending",
+        "scheduled_tariff_changes.customer_id",
+        UniqueKey::PendingTariffChange,
+    ),
+    ("promised_payments_active", "promised_payments.customer_id", UniqueKey::ActivePromise),
+    ("ledger_receipt", "ledger.receipt_number", UniqueKey::ReceiptNumber),
+    ("ledger_reverses", "ledger.reverses_id", UniqueKey::Reversal),
+    ("ledger_idempotency", "ledger.idempotency_key", UniqueKey::IdempotencyKey),
+    ("ledger_linked", "ledger.linked_id", UniqueKey::MergeLink),
+];
+
+impl UniqueKey {
+    /// The key a backend's name for it stands for: a PostgreSQL constraint name, or SQLite's
+    /// "UNIQUE constraint failed: table.column, …".
+    fn named(name: &str) -> UniqueKey {
+        let name = name.trim();
+        let sqlite = name.strip_prefix("UNIQUE constraint failed:").map(str::trim);
+        UNIQUE_KEYS
+            .iter()
+            .find(|(pg, lite, _)| name == *pg || sqlite == Some(*lite))
+            .map(|(_, _, key)| key.clone())
+            .unwrap_or_else(|| UniqueKey::Other(name.to_string()))
+    }
+}
+
+impl std::fmt::Display for UniqueKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UniqueKey::Other(name) => f.write_str(name),
+            known => write!(f, "{known:?}"),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                // PostgreSQL names the constraint; SQLite names the columns in the message
+                StoreError::Unique { key: UniqueKey::named(db.constraint().unwrap_or(db.message())) }
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::ForeignKey,
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("55P03" | "5" | "6" | "517" | "262")) =>
+            {
+                StoreError::Busy
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::SqliteFailure(f, message) = &e {
+            match f.extended_code {
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return StoreError::Unique {
+                        key: UniqueKey::named(message.as_deref().unwrap_or_default()),
+                    };
+                }
+                rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return StoreError::ForeignKey,
+                _ => {}
+            }
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) {
+                return StoreError::Busy;
+            }
+        }
+        if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
+            return StoreError::NotFound;
+        }
+        StoreError::Backend(e.to_string())
+    }
 }
 
 impl StoreError {
-    /// The name of a violated unique constraint or index, when that is what happened.
-    pub fn unique_violation(&self) -> Option<String> {
-        if let StoreError::Sql(sqlx::Error::Database(db)) = self
-            && db.is_unique_violation()
-        {
-            // PostgreSQL names the constraint; SQLite names the columns in the message.
-            return Some(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()));
+    /// The unique key a refused row ran into, when that is what happened.
+    pub fn unique_key(&self) -> Option<&UniqueKey> {
+        match self {
+            StoreError::Unique { key } => Some(key),
+            _ => None,
         }
-        if let StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, message)) = self
-            && matches!(
-                e.extended_code,
-                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            )
-        {
-            return Some(message.clone().unwrap_or_default());
-        }
-        None
     }
 
-    /// Whether a lock another desk holds was not released within the configured wait (SQLite's
-    /// busy handler gave up, PostgreSQL's `lock_timeout` struck, the pool had no free connection).
     pub fn is_busy(&self) -> bool {
-        match self {
-            StoreError::Sql(sqlx::Error::Database(db)) => {
-                matches!(
-                    db.code().as_deref(),
-                    Some("55P03") | Some("5") | Some("6") | Some("517") | Some("262")
-                )
-            }
-            StoreError::Sql(sqlx::Error::PoolTimedOut) => true,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
-                matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            }
-            _ => false,
-        }
+        matches!(self, StoreError::Busy)
     }
 
     pub fn is_foreign_key_violation(&self) -> bool {
-        match self {
-            StoreError::Sql(sqlx::Error::Database(db)) => db.is_foreign_key_violation(),
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
-                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
-            }
-            _ => false,
-        }
+        matches!(self, StoreError::ForeignKey)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_keys_are_named_alike_on_both_backends() {
+        assert_eq!(UniqueKey::named("ledger_receipt"), UniqueKey::ReceiptNumber);
+        assert_eq!(
+            UniqueKey::named("UNIQUE constraint failed: ledger.receipt_number"),
+            UniqueKey::ReceiptNumber
+        );
+        assert_eq!(
+            UniqueKey::named(
+                "UNIQUE constraint failed: houses.city, houses.street, houses.number, houses.letter"
+            ),
+            UniqueKey::HouseAddress
+        );
+        assert_eq!(UniqueKey::named("something_new"), UniqueKey::Other("something_new".into()));
     }
 }
 

@@ -77,12 +77,8 @@ impl WriteTx {
     /// Waits for this process's writers ahead, then takes SQLite's write lock.
     pub async fn begin(writer: &Writer) -> Result<WriteTx> {
         let conn =
-            tokio::time::timeout(writer.wait, writer.conn.clone().lock_owned()).await.map_err(|_| {
-                StoreError::Sqlite(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                    Some("waited too long for the other writers of this process".into()),
-                ))
-            })?;
+            // waited too long for the other writers of this process
+            tokio::time::timeout(writer.wait, writer.conn.clone().lock_owned()).await.map_err(|_| StoreError::Busy)?;
         // a transaction left open by a panic mid-way is not this one's to continue
         if !conn.is_autocommit() {
             conn.execute_batch("ROLLBACK")?;

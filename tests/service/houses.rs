@@ -20,7 +20,10 @@ async fn houses_crud(env: &Env) {
     assert_eq!(h.short_address(), "ул. Тукая 15а");
     assert_eq!(h.connect_date.map(|d| d.to_string()).as_deref(), Some("2019-03-01"));
     let dup = env.svc.add_house(&env.admin, &input).await;
-    assert!(matches!(dup, Err(ServiceError::Conflict(_))), "{dup:?}");
+    assert!(
+        matches!(&dup, Err(ServiceError::Conflict(m)) if m.contains("already exists") && m.contains("city, street")),
+        "{dup:?}"
+    );
     let audit = audit_count(env).await;
     for bad in [
         HouseInput { number: Some("15а".into()), ..input.clone() },
