@@ -290,9 +290,20 @@ async fn a_console_of_a_locked_operator_goes_back_to_login(kind: Kind) {
     let cashier = svc.operator_by_login(&admin, "cashier").await.unwrap();
     svc.set_operator_active(&admin, cashier.id, false).await.unwrap();
     let after = last_operation(&svc, &[6]).await;
+    // the payment form's first call (the counter's next number) is already refused
+    c.press(KeyCode::Char('p')).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("сеанс завершён") && s.contains("Вход"), "{s}");
+    // let in again, and locked out between the confirmation and the post
+    svc.set_operator_active(&admin, cashier.id, true).await.unwrap();
+    c.typ("kassa").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    open_card(&mut c, "10006").await;
     c.press(KeyCode::Char('p')).await.unwrap();
     c.typ("50").await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Провести платёж?"), "{}", screen(&c));
+    svc.set_operator_active(&admin, cashier.id, false).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let s = screen(&c);
     assert!(s.contains("сеанс завершён") && s.contains("Вход"), "{s}");

@@ -14,26 +14,28 @@ use super::keymap::{Action, Context, action_for, latin_of};
 use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
 use super::picker::{PickItem, PickKind, PickerScreen};
 use super::records::{AfterSave, CardTab, FormData, MergeScreen, MergeStage, TabData};
+use super::screens::{Cx, Nav, Step};
 use super::strings::{Lang, Strings};
+
+pub use super::screens::history::{HISTORY_PAGE, HistoryScreen};
+pub use super::screens::login::LoginScreen;
+pub use super::screens::pay::{PAY_FIELDS, PayScreen, PayStage};
+pub use super::screens::tariff::{TariffScreen, TariffStage};
 use super::theme::Theme;
 use crate::domain::customer::LookupKind;
-use crate::domain::dates::{check_period, parse_date};
-use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
-use crate::domain::money::{Money, MoneyError};
+use crate::domain::money::MoneyError;
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::service::{
     Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerService, CustomerSummary, HistoryPage,
-    HistoryQuery, MergeOutcome, MergePreview, Message, PaymentRequest, Period, PostOutcome, SearchResult,
-    ServiceError, Switch, Tariff, TariffChangeOutcome, When, next_period_start,
+    HistoryQuery, MergeOutcome, MergePreview, Message, PaymentRequest, PostOutcome, SearchResult,
+    ServiceError, Switch, Tariff, TariffChangeOutcome, When,
 };
 
 /// How long typing must pause before a search runs.
 pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
 /// Results asked for per search.
 pub const SEARCH_LIMIT: i64 = 100;
-/// History lines per page.
-pub const HISTORY_PAGE: i64 = 50;
 
 pub type ReqId = u64;
 
@@ -124,12 +126,39 @@ pub enum Outcome {
     Tab(Box<Result<Option<TabData>, ServiceError>>),
 }
 
-pub struct LoginScreen {
-    pub operator: Input,
-    pub password: Input,
-    pub focus: usize,
-    pub error: Option<String>,
-    pub pending: Option<ReqId>,
+impl Outcome {
+    /// The service's refusal carried by this answer, if it is one.
+    fn refusal(&self) -> Option<&ServiceError> {
+        match self {
+            Outcome::NoSession(e) => Some(e),
+            Outcome::Login(r) => r.as_ref().err(),
+            Outcome::Search(r) => r.as_ref().err(),
+            Outcome::Card(r) => r.as_ref().as_ref().err(),
+            Outcome::Receipt(r) => r.as_ref().err(),
+            Outcome::Posted(r) => r.as_ref().err(),
+            Outcome::History(r) => r.as_ref().err(),
+            Outcome::Tariffs(r) => r.as_ref().err(),
+            Outcome::TariffChanged(r) => r.as_ref().as_ref().err(),
+            Outcome::Resolved(r) => r.as_ref().err(),
+            Outcome::List(r) => r.as_ref().as_ref().err(),
+            Outcome::Network(r) => r.as_ref().as_ref().err(),
+            Outcome::Saved(r) => r.as_ref().err(),
+            Outcome::Secrets(r) => r.as_ref().err(),
+            Outcome::FormData(r) => r.as_ref().as_ref().err(),
+            Outcome::Picks(r) => r.as_ref().err(),
+            Outcome::MergePreview(r) => r.as_ref().as_ref().err(),
+            Outcome::Merged(r) => r.as_ref().as_ref().err(),
+            Outcome::Tab(r) => r.as_ref().as_ref().err(),
+        }
+    }
+
+    /// Whether this answer says the operator's session has ended (locked out, another role).
+    pub fn session_end(&self) -> Option<crate::service::SessionEnd> {
+        match self.refusal() {
+            Some(ServiceError::SessionEnded(end)) => Some(*end),
+            _ => None,
+        }
+    }
 }
 
 pub struct SearchScreen {
@@ -184,144 +213,10 @@ pub struct CardScreen {
     pub tab_pending: Option<ReqId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PayStage {
-    Form,
-    Confirm { amount: Money },
-    Posting { amount: Money },
-    Done(Box<PostOutcome>),
-}
-
-pub struct PayScreen {
-    pub card: CustomerCard,
-    pub amount: Input,
-    pub method: usize,
-    /// A typed receipt number; left empty, the number is the counter's at posting time.
-    pub receipt: Input,
-    /// The number the counter would give now (shown in the empty receipt field).
-    pub next_receipt: Option<String>,
-    pub comment: Input,
-    pub focus: usize,
-    /// (field index, message) shown under the field.
-    pub error: Option<(usize, String)>,
-    pub stage: PayStage,
-    /// Made when the form opens: a second Enter, a repeat or a retry cannot post twice.
-    pub key: String,
-    pub pending: Option<ReqId>,
-}
-
-pub const PAY_FIELDS: usize = 4;
-
-pub struct HistoryScreen {
-    pub customer_id: i64,
-    pub title: String,
-    pub page: Option<HistoryPage>,
-    pub offset: i64,
-    pub selected: usize,
-    pub from: Input,
-    pub to: Input,
-    pub filter_open: bool,
-    pub filter_focus: usize,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum TariffStage {
-    List,
-    Confirm,
-    Saving,
-    Done(Box<TariffChangeOutcome>),
-}
-
-pub struct TariffScreen {
-    pub card: CustomerCard,
-    /// The tariffs the customer may take (the current one is not among them).
-    pub tariffs: Option<Vec<Tariff>>,
-    pub selected: usize,
-    pub when: When,
-    /// The day the change is asked on: "from the next period" is counted from it.
-    pub today: NaiveDate,
-    pub stage: TariffStage,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-}
-
-impl TariffScreen {
-    /// The day the chosen change would take effect.
-    pub fn effective_on(&self) -> NaiveDate {
-        match self.when {
-            When::Now => self.today,
-            When::NextPeriod => {
-                let period = self.card.tariff.as_ref().map(|t| t.period).unwrap_or(Period::Month);
-                next_period_start(self.today, period)
-            }
-        }
-    }
-
-    pub fn chosen(&self) -> Option<&Tariff> {
-        self.tariffs.as_ref().and_then(|t| t.get(self.selected))
-    }
-}
-
 /// The `:` command line: what is being typed and where in the history Up/Down has got to.
 pub struct CommandLine {
     pub input: Input,
     pub recall: Option<usize>,
-}
-
-impl HistoryScreen {
-    /// The first page of a customer's history, not yet loaded.
-    pub fn new(customer_id: i64, title: String) -> HistoryScreen {
-        HistoryScreen {
-            customer_id,
-            title,
-            page: None,
-            offset: 0,
-            selected: 0,
-            from: Input::new(10),
-            to: Input::new(10),
-            filter_open: false,
-            filter_focus: 0,
-            pending: None,
-            error: None,
-        }
-    }
-}
-
-impl PayScreen {
-    /// An empty payment form; the idempotency key is made here, once.
-    pub fn new(card: CustomerCard) -> PayScreen {
-        PayScreen {
-            card,
-            amount: Input::new(16),
-            method: 0,
-            receipt: Input::new(32),
-            next_receipt: None,
-            comment: Input::new(200),
-            focus: 0,
-            error: None,
-            stage: PayStage::Form,
-            key: format!("tui-{}", uuid::Uuid::new_v4().simple()),
-            pending: None,
-        }
-    }
-}
-
-impl TariffScreen {
-    /// The choice of tariff for the customer on `card`, not yet loaded.
-    pub fn new(card: CustomerCard, today: NaiveDate) -> TariffScreen {
-        TariffScreen {
-            card,
-            tariffs: None,
-            selected: 0,
-            when: When::NextPeriod,
-            today,
-            stage: TariffStage::List,
-            pending: None,
-            error: None,
-        }
-    }
 }
 
 pub enum Screen {
@@ -362,31 +257,14 @@ pub struct App {
     pub(super) preparing: Option<ReqId>,
     /// Set by a signal (SIGTERM, SIGHUP): the console goes whatever an answer says.
     pub forced_quit: bool,
-    /// Set when an answer said the operator's session ended (locked out, role changed): the
-    /// console goes back to its login screen with this text.
-    session_end: std::cell::Cell<Option<String>>,
 }
 
 /// How many commands the command line remembers.
 pub const COMMAND_HISTORY: usize = 100;
 
-fn method_of(i: usize) -> PaymentMethod {
-    PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
-}
-
 impl App {
     pub fn new(lang: Lang, theme: Theme, operator: Option<&str>) -> App {
-        let mut login = LoginScreen {
-            operator: Input::new(64),
-            password: Input::masked(128),
-            focus: 0,
-            error: None,
-            pending: None,
-        };
-        if let Some(op) = operator {
-            login.operator.set(op);
-            login.focus = 1;
-        }
+        let login = LoginScreen::new(operator, None);
         App {
             lang,
             theme,
@@ -403,24 +281,13 @@ impl App {
             resolving: None,
             preparing: None,
             forced_quit: false,
-            session_end: std::cell::Cell::new(None),
         }
     }
 
     /// Back to the login screen, the operator's login filled in, with why.
     fn end_session(&mut self, why: String) {
         let login = self.actor.take().map(|a| a.login);
-        let mut screen = LoginScreen {
-            operator: Input::new(64),
-            password: Input::masked(128),
-            focus: 0,
-            error: Some(why),
-            pending: None,
-        };
-        if let Some(l) = login {
-            screen.operator.set(&l);
-            screen.focus = 1;
-        }
+        let screen = LoginScreen::new(login.as_deref(), Some(why));
         self.screens = vec![Screen::Login(screen)];
         self.command = None;
         self.help = false;
@@ -471,25 +338,16 @@ impl App {
     /// The key table of the screen on top, leaving aside help and the command line.
     pub fn screen_context(&self) -> Context {
         match self.screen() {
-            Screen::Login(_) => Context::Login,
+            Screen::Login(l) => l.context(),
             Screen::Search(_) => Context::Search,
             Screen::Card(c) => match c.tab {
                 CardTab::Main => Context::Card,
                 CardTab::Services => Context::CardServices,
                 CardTab::Messages => Context::CardMessages,
             },
-            Screen::Pay(p) => match p.stage {
-                PayStage::Form => Context::PayForm,
-                PayStage::Confirm { .. } | PayStage::Posting { .. } => Context::PayConfirm,
-                PayStage::Done(_) => Context::PayDone,
-            },
-            Screen::History(h) if h.filter_open => Context::HistoryFilter,
-            Screen::History(_) => Context::History,
-            Screen::Tariff(t) => match t.stage {
-                TariffStage::List => Context::TariffList,
-                TariffStage::Confirm | TariffStage::Saving => Context::TariffConfirm,
-                TariffStage::Done(_) => Context::TariffDone,
-            },
+            Screen::Pay(p) => p.context(),
+            Screen::History(h) => h.context(),
+            Screen::Tariff(t) => t.context(),
             Screen::List(l) => match l.kind {
                 ListKind::Houses => Context::Houses,
                 ListKind::House(_) => Context::HouseView,
@@ -521,9 +379,7 @@ impl App {
 
     /// Whether a payment is being written (quitting waits for it).
     pub fn posting(&self) -> bool {
-        self.screens
-            .iter()
-            .any(|s| matches!(s, Screen::Pay(p) if matches!(p.stage, PayStage::Posting { .. })))
+        self.screens.iter().any(|s| matches!(s, Screen::Pay(p) if p.posting()))
     }
 
     /// Whether the operator's role lacks what `action` needs (`Action::permission`); then the
@@ -541,47 +397,14 @@ impl App {
         self.actor.as_ref().is_some_and(|a| a.can(p))
     }
 
+    /// A service refusal in the console's words (see `screens::error_text`).
     pub fn error_text(&self, e: &ServiceError) -> String {
-        let s = self.strings();
-        if let ServiceError::SessionEnded(end) = e {
-            let text = match end {
-                crate::service::SessionEnd::Disabled => s.session_disabled,
-                crate::service::SessionEnd::RoleChanged { .. } => s.session_role,
-            };
-            self.session_end.set(Some(text.to_string()));
-        }
-        match e {
-            ServiceError::Denied { .. } => s.denied.to_string(),
-            ServiceError::BadCredentials => s.login_wrong.to_string(),
-            ServiceError::SessionEnded(crate::service::SessionEnd::Disabled) => {
-                s.session_disabled.to_string()
-            }
-            ServiceError::SessionEnded(_) => s.session_role.to_string(),
-            ServiceError::ReceiptUsed { number, .. } => format!("№ {number} {}", s.receipt_used),
-            ServiceError::MergedAway { into_id, into_agreement, .. } => format!(
-                "{} {}",
-                s.merged_away,
-                into_agreement.clone().unwrap_or_else(|| format!("#{into_id}"))
-            ),
-            ServiceError::Busy => s.busy.to_string(),
-            ServiceError::MacTaken { mac, holder_id, holder_name } => {
-                format!("{mac}: {} #{holder_id} {holder_name}", s.mac_taken)
-            }
-            // rules the console checks itself never get here; what does is said as it is
-            other => format!("{}: {other}", s.error_prefix),
-        }
+        super::screens::error_text(self.strings(), e)
     }
 
     /// Why an amount was refused, in the console's language.
     pub fn money_error_text(&self, e: &MoneyError) -> String {
-        let s = self.strings();
-        match e {
-            MoneyError::Empty => s.money_empty.to_string(),
-            MoneyError::NotANumber(t) => format!("«{t}» {}", s.money_nan),
-            MoneyError::TooManyDecimals(t) => format!("«{t}» {}", s.money_decimals),
-            MoneyError::TooLarge(t) => format!("«{t}» {}", s.money_large),
-            MoneyError::NotPositive => s.money_not_positive.to_string(),
-        }
+        super::screens::money_error_text(self.strings(), e)
     }
 
     /// Handles pasted text: it goes to the focused text field, if any.
@@ -594,26 +417,14 @@ impl App {
             return Vec::new();
         }
         match self.screen_mut() {
-            Screen::Login(l) => {
-                if l.focus == 0 {
-                    l.operator.insert(text)
-                } else {
-                    l.password.insert(text)
-                };
-            }
+            Screen::Login(l) => l.paste(text),
             Screen::Search(s) => {
                 if s.input.insert(text) {
                     s.due_at = Some(now + SEARCH_DEBOUNCE);
                 }
             }
-            Screen::Pay(p) if p.stage == PayStage::Form => {
-                match p.focus {
-                    0 => p.amount.insert(text),
-                    2 => p.receipt.insert(text),
-                    3 => p.comment.insert(text),
-                    _ => false,
-                };
-            }
+            Screen::Pay(p) => p.paste(text),
+            Screen::History(h) => h.paste(text),
             Screen::Form(f) if f.stage == FormStage::Edit => {
                 if let Some(x) = f.fields.get_mut(f.focus)
                     && x.kind == FieldKind::Text
@@ -666,13 +477,18 @@ impl App {
             return Vec::new();
         }
         match ctx {
-            Context::Login => self.login_key(ev, action),
+            Context::Login => self.screen_key(ev, action, now),
             Context::Search => self.search_key(ev, action, now),
             Context::Card => self.card_key(action),
             Context::CardServices | Context::CardMessages => self.card_tab_key(action),
-            Context::PayForm | Context::PayConfirm | Context::PayDone => self.pay_key(ev, action),
-            Context::History | Context::HistoryFilter => self.history_key(ev, action),
-            Context::TariffList | Context::TariffConfirm | Context::TariffDone => self.tariff_key(action),
+            Context::PayForm
+            | Context::PayConfirm
+            | Context::PayDone
+            | Context::History
+            | Context::HistoryFilter
+            | Context::TariffList
+            | Context::TariffConfirm
+            | Context::TariffDone => self.screen_key(ev, action, now),
             Context::Houses
             | Context::HouseView
             | Context::Switches
@@ -779,16 +595,11 @@ impl App {
             "h" | "history" => return self.card_key(Some(Action::History)),
             "t" | "tariff" => return self.card_key(Some(Action::Tariff)),
             "pay" | "p" => {
-                let parsed = Money::parse_positive(arg).map_err(|e| self.money_error_text(&e));
                 let effects = self.card_key(Some(Action::Pay));
-                if !arg.is_empty()
-                    && let Screen::Pay(p) = self.screen_mut()
-                {
-                    p.amount.set(arg);
-                    match parsed {
-                        Ok(amount) => p.stage = PayStage::Confirm { amount },
-                        Err(text) => p.error = Some((0, text)),
-                    }
+                let mut next = self.next_req;
+                let cx = Cx::new(s, self.actor.as_ref(), now, &mut next);
+                if let Some(Screen::Pay(p)) = self.screens.last_mut() {
+                    p.prefill(&cx, arg);
                 }
                 return effects;
             }
@@ -810,28 +621,6 @@ impl App {
             self.status = Some(self.strings().cmd_needs_card.to_string());
             Vec::new()
         }
-    }
-
-    fn login_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
-        let req = self.req();
-        let Screen::Login(l) = self.screen_mut() else { return Vec::new() };
-        if l.pending.is_some() {
-            return Vec::new();
-        }
-        match action {
-            Some(Action::NextField) | Some(Action::PrevField) => l.focus = 1 - l.focus,
-            Some(Action::Submit) if l.focus == 0 => l.focus = 1,
-            Some(Action::Submit) => {
-                l.pending = Some(req);
-                l.error = None;
-                return vec![Effect::Login { req, login: l.operator.text(), password: l.password.text() }];
-            }
-            _ => {
-                let field = if l.focus == 0 { &mut l.operator } else { &mut l.password };
-                field.handle(ev);
-            }
-        }
-        Vec::new()
     }
 
     fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
@@ -927,7 +716,6 @@ impl App {
             return Vec::new();
         }
         let s = self.strings();
-        let req = self.req();
         let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
         match action {
             Some(Action::NextTab) => return self.switch_tab(1),
@@ -943,27 +731,20 @@ impl App {
             Some(Action::Refresh) => return self.reload_top(),
             Some(Action::Pay) => {
                 if let Some(card) = c.card.clone() {
-                    let mut pay = PayScreen::new(card);
-                    pay.pending = Some(req);
-                    self.screens.push(Screen::Pay(Box::new(pay)));
-                    return vec![Effect::PeekReceipt { req }];
+                    let step = PayScreen::open(&mut self.cx(), card);
+                    return self.apply(step);
                 }
             }
             Some(Action::History) => {
                 let (id, title) =
                     (c.id, c.card.as_ref().map(|k| k.customer.name.clone()).unwrap_or_default());
-                let mut history = HistoryScreen::new(id, title);
-                history.pending = Some(req);
-                self.screens.push(Screen::History(history));
-                return vec![Effect::History { req, query: history_query(id, 0, None, None) }];
+                let step = HistoryScreen::open(&mut self.cx(), id, title);
+                return self.apply(step);
             }
             Some(Action::Tariff) => {
                 if let Some(card) = c.card.clone() {
-                    let customer_id = card.customer.id;
-                    let mut tariff = TariffScreen::new(card, chrono::Utc::now().date_naive());
-                    tariff.pending = Some(req);
-                    self.screens.push(Screen::Tariff(Box::new(tariff)));
-                    return vec![Effect::Tariffs { req, customer_id }];
+                    let step = TariffScreen::open(&mut self.cx(), card, chrono::Utc::now().date_naive());
+                    return self.apply(step);
                 }
             }
             Some(Action::Network) => {
@@ -1035,218 +816,22 @@ impl App {
         Vec::new()
     }
 
-    fn tariff_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let req = self.req();
-        let none = self.strings().tariff_none;
-        let Screen::Tariff(t) = self.screen_mut() else { return Vec::new() };
-        let n = t.tariffs.as_ref().map(Vec::len).unwrap_or(0);
-        match (&t.stage, action) {
-            (TariffStage::List, Some(Action::Back)) => {
-                self.screens.pop();
-            }
-            (TariffStage::List, Some(Action::Up)) => t.selected = t.selected.saturating_sub(1),
-            (TariffStage::List, Some(Action::Down)) => t.selected = (t.selected + 1).min(n.saturating_sub(1)),
-            (TariffStage::List, Some(Action::Home)) => t.selected = 0,
-            (TariffStage::List, Some(Action::End)) => t.selected = n.saturating_sub(1),
-            (TariffStage::List, Some(Action::ToggleWhen)) => {
-                t.when = match t.when {
-                    When::Now => When::NextPeriod,
-                    When::NextPeriod => When::Now,
-                }
-            }
-            (TariffStage::List, Some(Action::Submit)) if t.pending.is_none() => {
-                if t.chosen().is_some() {
-                    t.error = None;
-                    t.stage = TariffStage::Confirm;
-                } else {
-                    t.error = Some(none.to_string());
-                }
-            }
-            (TariffStage::Confirm, Some(Action::Back)) => t.stage = TariffStage::List,
-            (TariffStage::Confirm, Some(Action::Confirm)) => {
-                if let Some(to) = t.chosen() {
-                    let effect = Effect::ChangeTariff {
-                        req,
-                        customer_id: t.card.customer.id,
-                        tariff_id: to.id,
-                        when: t.when,
-                        today: t.today,
-                    };
-                    t.stage = TariffStage::Saving;
-                    t.pending = Some(req);
-                    return vec![effect];
-                }
-            }
-            // back on the card, which now shows the change
-            (TariffStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn pay_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
-        let req = self.req();
-        let parsed = match self.screen() {
-            Screen::Pay(p) => Money::parse_positive(&p.amount.text()).map_err(|e| self.money_error_text(&e)),
-            _ => return Vec::new(),
-        };
-        let bad_receipt = self.strings().receipt_invalid;
-        let Screen::Pay(p) = self.screen_mut() else { return Vec::new() };
-        match (&p.stage, action) {
-            (PayStage::Form, Some(Action::Back)) => {
-                self.screens.pop();
-            }
-            (PayStage::Form, Some(Action::NextField)) => p.focus = (p.focus + 1) % PAY_FIELDS,
-            (PayStage::Form, Some(Action::PrevField)) => p.focus = (p.focus + PAY_FIELDS - 1) % PAY_FIELDS,
-            (PayStage::Form, Some(Action::NextMethod)) if p.focus == 1 => p.method = (p.method + 1) % 4,
-            (PayStage::Form, Some(Action::PrevMethod)) if p.focus == 1 => p.method = (p.method + 3) % 4,
-            (PayStage::Form, Some(Action::Clear)) => {
-                match p.focus {
-                    0 => p.amount.clear(),
-                    2 => p.receipt.clear(),
-                    3 => p.comment.clear(),
-                    _ => {}
-                }
-                p.error = None;
-            }
-            (PayStage::Form, Some(Action::Submit)) => match parsed {
-                Ok(_) if !receipt_ok(&p.receipt.text()) => {
-                    p.error = Some((2, bad_receipt.to_string()));
-                    p.focus = 2;
-                }
-                Ok(amount) => {
-                    p.error = None;
-                    p.stage = PayStage::Confirm { amount };
-                }
-                Err(text) => {
-                    p.error = Some((0, text));
-                    p.focus = 0;
-                }
-            },
-            (PayStage::Form, _) => {
-                let field = match p.focus {
-                    0 => Some(&mut p.amount),
-                    2 => Some(&mut p.receipt),
-                    3 => Some(&mut p.comment),
-                    _ => None,
-                };
-                if let Some(f) = field
-                    && f.handle(ev) == Some(true)
-                {
-                    p.error = None;
-                }
-            }
-            (PayStage::Confirm { .. }, Some(Action::Back)) => p.stage = PayStage::Form,
-            (PayStage::Confirm { amount }, Some(Action::Confirm)) => {
-                let amount = *amount;
-                p.stage = PayStage::Posting { amount };
-                p.pending = Some(req);
-                let receipt = p.receipt.text();
-                let comment = p.comment.text();
-                let request = PaymentRequest {
-                    customer_id: p.card.customer.id,
-                    amount,
-                    method: method_of(p.method),
-                    receipt_number: Some(receipt).filter(|r| !r.trim().is_empty()),
-                    comment: Some(comment).filter(|c| !c.trim().is_empty()),
-                    idempotency_key: Some(p.key.clone()),
-                };
-                return vec![Effect::Post { req, request }];
-            }
-            // back on the card, with the new balance
-            (PayStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn history_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
-        let req = self.req();
-        let not_a_date = self.strings().date_invalid;
-        let wrong_order = self.strings().date_order;
-        let Screen::History(h) = self.screen_mut() else { return Vec::new() };
-        let rows = h.page.as_ref().map(|p| p.operations.len()).unwrap_or(0);
-        let total = h.page.as_ref().map(|p| p.total_count).unwrap_or(0);
-        if h.filter_open {
-            match action {
-                Some(Action::Back) => h.filter_open = false,
-                Some(Action::NextField) | Some(Action::PrevField) => h.filter_focus = 1 - h.filter_focus,
-                Some(Action::Submit) => {
-                    let parse = |i: &Input| -> Result<Option<NaiveDate>, String> {
-                        let t = i.text();
-                        if t.trim().is_empty() {
-                            Ok(None)
-                        } else {
-                            parse_date(&t).map(Some).map_err(|_| format!("«{}» {not_a_date}", t.trim()))
-                        }
-                    };
-                    match (parse(&h.from), parse(&h.to)) {
-                        (Ok(from), Ok(to)) if check_period(from, to).is_err() => {
-                            h.error = Some(wrong_order.to_string())
-                        }
-                        (Ok(from), Ok(to)) => {
-                            h.filter_open = false;
-                            h.offset = 0;
-                            h.selected = 0;
-                            h.error = None;
-                            h.pending = Some(req);
-                            return vec![Effect::History {
-                                req,
-                                query: history_query(h.customer_id, 0, from, to),
-                            }];
-                        }
-                        (Err(e), _) | (_, Err(e)) => h.error = Some(e),
-                    }
-                }
-                _ => {
-                    let f = if h.filter_focus == 0 { &mut h.from } else { &mut h.to };
-                    f.handle(ev);
-                }
-            }
-            return Vec::new();
-        }
-        let reload = |h: &mut HistoryScreen, offset: i64| {
-            h.offset = offset;
-            h.selected = 0;
-            h.pending = Some(req);
-            let from = parse_date(&h.from.text()).ok();
-            let to = parse_date(&h.to.text()).ok();
-            vec![Effect::History { req, query: history_query(h.customer_id, offset, from, to) }]
-        };
-        match action {
-            Some(Action::Back) => {
-                self.screens.pop();
-            }
-            Some(Action::Up) => h.selected = h.selected.saturating_sub(1),
-            Some(Action::Down) => h.selected = (h.selected + 1).min(rows.saturating_sub(1)),
-            Some(Action::Home) => return reload(h, 0),
-            Some(Action::End) => return reload(h, ((total - 1).max(0) / HISTORY_PAGE) * HISTORY_PAGE),
-            Some(Action::PageDown) if h.offset + HISTORY_PAGE < total => {
-                return reload(h, h.offset + HISTORY_PAGE);
-            }
-            Some(Action::PageUp) if h.offset > 0 => return reload(h, (h.offset - HISTORY_PAGE).max(0)),
-            Some(Action::Refresh) => return reload(h, h.offset),
-            Some(Action::Filter) => {
-                h.filter_open = true;
-                h.filter_focus = 0;
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
     /// Takes a service result. Results for requests no longer awaited are dropped.
     /// Applies a service answer. A payment that failed after the cashier asked to quit keeps
     /// the console open on its form (the cashier may have taken the cash); an answer saying
     /// the operator's session ended takes the console back to its login screen.
     pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
         let post_failed = matches!(&outcome, Outcome::Posted(Err(_)));
+        let ended = outcome.session_end().map(|end| match end {
+            crate::service::SessionEnd::Disabled => self.strings().session_disabled.to_string(),
+            crate::service::SessionEnd::RoleChanged { .. } => self.strings().session_role.to_string(),
+        });
         let effects = self.outcome_inner(req, outcome);
         if post_failed && self.quit && !self.forced_quit {
             self.quit = false;
             self.status = Some(self.strings().quit_post_failed.to_string());
         }
-        if let Some(why) = self.session_end.take() {
+        if let Some(why) = ended {
             self.end_session(why);
             return Vec::new();
         }
@@ -1255,33 +840,30 @@ impl App {
 
     fn outcome_inner(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
         self.dirty = true;
+        let outcome = match self.screen_answer(req, outcome) {
+            Ok(effects) => return effects,
+            Err(other) => *other,
+        };
         let outcome = match self.net_outcome(req, outcome) {
             Ok(effects) => return effects,
             Err(other) => *other,
         };
         match outcome {
-            Outcome::NoSession(e) => {
-                // error_text notes the session's end; `outcome` then goes back to the login
-                let _ = self.error_text(&e);
-            }
-            Outcome::Login(r) => {
-                if self.awaiting(req).is_none() {
-                    return Vec::new();
-                }
-                match r {
-                    Ok(actor) => {
-                        self.actor = Some(actor);
-                        self.screens = vec![Screen::Search(SearchScreen::new())];
-                    }
-                    Err(e) => {
-                        let text = self.error_text(&e);
-                        if let Screen::Login(l) = self.screen_mut() {
-                            l.error = Some(text);
-                            l.password.clear();
-                        }
-                    }
+            // `outcome` has taken the console back to its login already
+            Outcome::NoSession(_) => {}
+            Outcome::Login(Ok(actor)) => {
+                if self.awaiting(req).is_some() {
+                    self.actor = Some(actor);
+                    self.screens = vec![Screen::Search(SearchScreen::new())];
                 }
             }
+            // answers for the screens in `screens` that no screen awaits any more: stale
+            Outcome::Login(Err(_))
+            | Outcome::Receipt(_)
+            | Outcome::Posted(_)
+            | Outcome::History(_)
+            | Outcome::Tariffs(_)
+            | Outcome::TariffChanged(_) => {}
             Outcome::Search(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
                 if let Some(Screen::Search(s)) = self.awaiting(req) {
@@ -1308,65 +890,6 @@ impl App {
                     }
                 }
             }
-            Outcome::Receipt(r) => {
-                if let Some(Screen::Pay(p)) = self.awaiting(req)
-                    && let Ok(next) = r
-                {
-                    p.next_receipt = Some(next);
-                }
-            }
-            Outcome::Posted(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Pay(p)) = self.awaiting(req) {
-                    match r {
-                        Ok(done) => p.stage = PayStage::Done(Box::new(done)),
-                        Err(e) => {
-                            // nothing was written: back to the form with the reason, under
-                            // the field it is about
-                            let field = pay_field_of(&e);
-                            p.stage = PayStage::Form;
-                            p.focus = field;
-                            p.error = Some((field, text.unwrap_or_default()));
-                        }
-                    }
-                }
-            }
-            Outcome::History(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::History(h)) = self.awaiting(req) {
-                    match r {
-                        Ok(page) => {
-                            h.page = Some(page);
-                            h.error = None;
-                        }
-                        Err(_) => h.error = text,
-                    }
-                }
-            }
-            Outcome::Tariffs(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Tariff(t)) = self.awaiting(req) {
-                    match r {
-                        Ok(list) => {
-                            t.tariffs = Some(list);
-                            t.selected = 0;
-                        }
-                        Err(_) => t.error = text,
-                    }
-                }
-            }
-            Outcome::TariffChanged(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Tariff(t)) = self.awaiting(req) {
-                    match *r {
-                        Ok(done) => t.stage = TariffStage::Done(Box::new(done)),
-                        Err(_) => {
-                            t.stage = TariffStage::List;
-                            t.error = text;
-                        }
-                    }
-                }
-            }
             Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
             Outcome::FormData(r) => return self.form_data_outcome(req, *r),
             Outcome::Picks(r) => self.picks_outcome(req, r),
@@ -1390,6 +913,72 @@ impl App {
             },
         }
         Vec::new()
+    }
+
+    /// A context for a screen's key or answer.
+    pub(super) fn cx(&mut self) -> Cx<'_> {
+        Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req)
+    }
+
+    /// Does what a screen asked: its status message, where to go, and the calls to run.
+    pub(super) fn apply(&mut self, step: Step) -> Vec<Effect> {
+        if let Some(msg) = step.status {
+            self.status = Some(msg);
+        }
+        let mut effects = step.effects;
+        match step.nav {
+            None => {}
+            Some(Nav::Pop) => {
+                self.screens.pop();
+            }
+            Some(Nav::BackToCard) => effects.extend(self.back_to_card()),
+            Some(Nav::Push(screen)) => self.screens.push(*screen),
+        }
+        effects
+    }
+
+    /// A key for the screen on top, when it is one of those in `screens`.
+    fn screen_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
+        let mut cx = Cx::new(Strings::get(self.lang), self.actor.as_ref(), now, &mut self.next_req);
+        let step = match self.screens.last_mut() {
+            Some(Screen::Login(l)) => l.key(&mut cx, ev, action),
+            Some(Screen::Pay(p)) => p.key(&mut cx, ev, action),
+            Some(Screen::History(h)) => h.key(&mut cx, ev, action),
+            Some(Screen::Tariff(t)) => t.key(&mut cx, action),
+            _ => Step::none(),
+        };
+        self.apply(step)
+    }
+
+    /// The answer to a request of one of the screens in `screens`, given to the screen that
+    /// asked; any other answer comes back to be handled here.
+    fn screen_answer(&mut self, req: ReqId, outcome: Outcome) -> Result<Vec<Effect>, Box<Outcome>> {
+        if matches!(outcome, Outcome::Login(Ok(_))) {
+            // the console's own: it keeps the operator and opens the search
+            return Err(Box::new(outcome));
+        }
+        let mut cx =
+            Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req);
+        let step = match self.screens.iter_mut().find(|s| s.pending() == Some(req)) {
+            Some(Screen::Login(l)) => {
+                l.pending = None;
+                l.answer(&mut cx, outcome)
+            }
+            Some(Screen::Pay(p)) => {
+                p.pending = None;
+                p.answer(&mut cx, outcome)
+            }
+            Some(Screen::History(h)) => {
+                h.pending = None;
+                h.answer(&mut cx, outcome)
+            }
+            Some(Screen::Tariff(t)) => {
+                t.pending = None;
+                t.answer(&mut cx, outcome)
+            }
+            _ => return Err(Box::new(outcome)),
+        };
+        Ok(self.apply(step))
     }
 
     /// The screen waiting for request `req`, no longer waiting; `None` when no screen waits for
@@ -1444,30 +1033,4 @@ impl Screen {
             Screen::Merge(s) => s.pending = req,
         }
     }
-}
-
-/// The payment form's field a refusal is about (the amount when it names none).
-fn pay_field_of(e: &ServiceError) -> usize {
-    match e {
-        ServiceError::Invalid { field, .. } if field == "receipt" => 2,
-        ServiceError::Invalid { field, .. } if field == "comment" => 3,
-        ServiceError::Invalid { field, .. } if field == "method" => 1,
-        ServiceError::ReceiptUsed { .. } => 2,
-        _ => 0,
-    }
-}
-
-/// A receipt number the service will take: empty (the next one is used) or a valid number.
-fn receipt_ok(text: &str) -> bool {
-    let t = text.trim();
-    t.is_empty() || valid_receipt_number(t)
-}
-
-fn history_query(
-    customer_id: i64,
-    offset: i64,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> HistoryQuery {
-    HistoryQuery { customer_id, from, to, kinds: Vec::new(), limit: HISTORY_PAGE, offset }
 }

@@ -20,12 +20,14 @@ pub mod net_ui;
 pub mod picker;
 pub mod records;
 pub mod records_ui;
+pub mod screens;
 pub mod script;
 pub mod strings;
 pub mod strings_admin;
 pub mod strings_net;
 pub mod theme;
 pub mod ui;
+pub mod widgets;
 
 use std::io::{self, Write};
 use std::time::Instant;

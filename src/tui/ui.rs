@@ -8,31 +8,22 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::app::{App, PAY_FIELDS, PayStage, Screen, TariffStage};
-use super::input::Input;
+use super::app::{App, Screen};
 use super::keymap::{Context, bindings};
+use super::screens::View;
 use super::strings::{Lang, Strings};
 use super::theme::Theme;
+pub(super) use super::widgets::{balance_style, dialog, field, money, right};
 use crate::domain::customer::CustomerState;
 use crate::domain::ledger::OperationKind;
-use crate::domain::money::Money;
 use crate::domain::phone::Phone;
 use crate::domain::search::SearchQuery;
 use crate::domain::tariff::Period;
-use crate::domain::text::{self, fit_width as fit};
-use crate::service::{CustomerSummary, When};
+use crate::domain::text::fit_width as fit;
+use crate::service::CustomerSummary;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-/// `s` right-aligned in exactly `w` cells (cut when wider).
-pub(super) fn right(s: &str, w: usize) -> String {
-    text::fit_width(&text::pad_left(s, w), w)
-}
-
-fn money(m: Money) -> String {
-    m.format_ru()
-}
 
 pub(super) fn state_name(s: &Strings, st: CustomerState) -> &'static str {
     match st {
@@ -42,7 +33,7 @@ pub(super) fn state_name(s: &Strings, st: CustomerState) -> &'static str {
     }
 }
 
-fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
+pub(crate) fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
     match k {
         OperationKind::Payment => s.kind_names[0],
         OperationKind::Charge => s.kind_names[1],
@@ -51,7 +42,7 @@ fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
     }
 }
 
-pub(super) fn period_name(s: &Strings, p: Period) -> &'static str {
+pub(crate) fn period_name(s: &Strings, p: Period) -> &'static str {
     match p {
         Period::Month => s.per_month,
         Period::Day => s.per_day,
@@ -75,10 +66,6 @@ fn short_address(c: &CustomerSummary) -> String {
         Some((first, rest)) if first.ends_with('.') => rest.to_string(),
         _ => full,
     }
-}
-
-fn balance_style(t: &Theme, m: Money) -> Style {
-    if m.is_negative() { t.error } else { t.normal }
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
@@ -127,13 +114,14 @@ pub fn draw(f: &mut Frame, app: &App) {
 }
 
 fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
+    let v = View { s: app.strings(), t: &app.theme, help: app.help, demo: app.demo };
     match screen {
-        Screen::Login(_) => draw_login(f, app, screen, body),
+        Screen::Login(l) => l.draw(f, &v, body),
         Screen::Search(_) => draw_search(f, app, screen, body),
         Screen::Card(_) => draw_card(f, app, screen, body),
-        Screen::Pay(_) => draw_pay(f, app, screen, body),
-        Screen::History(_) => draw_history(f, app, screen, body),
-        Screen::Tariff(_) => draw_tariff(f, app, screen, body),
+        Screen::Pay(p) => p.draw(f, &v, body),
+        Screen::History(h) => h.draw(f, &v, body),
+        Screen::Tariff(t) => t.draw(f, &v, body),
         Screen::List(_) => super::net_ui::draw_list(f, app, screen, body),
         Screen::Network(_) => super::net_ui::draw_network(f, app, screen, body),
         Screen::Form(_) => super::form_ui::draw_form(f, app, screen, body),
@@ -248,85 +236,6 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Draws `label: [field]` on one line and puts the cursor there when focused.
-pub(super) fn field(
-    f: &mut Frame,
-    t: &Theme,
-    area: Rect,
-    label: &str,
-    input: &Input,
-    focused: bool,
-    label_w: usize,
-) {
-    let width = (area.width as usize).saturating_sub(label_w + 2).min(40);
-    let (text, cursor) = input.view(width);
-    let marker = if focused { "▸" } else { " " };
-    let line = Line::from(vec![
-        Span::styled(format!("{marker}{}", fit(label, label_w)), if focused { t.accent } else { t.normal }),
-        Span::raw(" "),
-        Span::styled(fit(&text, width), t.input),
-    ]);
-    f.render_widget(Paragraph::new(line), area);
-    if focused {
-        f.set_cursor_position(Position { x: area.x + (label_w + 2 + cursor) as u16, y: area.y });
-    }
-}
-
-/// A bordered box of `lines`, `width` wide, centred in `area` over what is drawn there.
-pub(super) fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = width.min(area.width);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height.saturating_sub(h)) / 2,
-        width: w,
-        height: h,
-    };
-    f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
-        r,
-    );
-}
-
-fn draw_login(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Login(l) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let w = 60.min(area.width);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + area.height / 3,
-        width: w,
-        height: 8.min(area.height),
-    };
-    if app.demo {
-        let hint = Rect { y: r.y + r.height, height: 1, ..r };
-        f.render_widget(Paragraph::new(Span::styled(s.login_demo_hint, t.dim)), hint);
-    }
-    f.render_widget(Block::default().borders(Borders::ALL).title(s.login_title), r);
-    let inner = Rect { x: r.x + 2, y: r.y + 1, width: r.width.saturating_sub(4), height: 1 };
-    field(f, t, inner, s.login_operator, &l.operator, l.focus == 0 && !app.help, 10);
-    field(
-        f,
-        t,
-        Rect { y: inner.y + 2, ..inner },
-        s.login_password,
-        &l.password,
-        l.focus == 1 && !app.help,
-        10,
-    );
-    let msg = if l.pending.is_some() {
-        Span::styled(s.login_checking, t.dim)
-    } else if let Some(e) = &l.error {
-        Span::styled(e.clone(), t.error)
-    } else {
-        Span::raw("")
-    };
-    // a refusal may take two lines; it is never cut
-    let under = Rect { y: inner.y + 4, height: 2.min(r.height.saturating_sub(5)), ..inner };
-    f.render_widget(Paragraph::new(Line::from(msg)).wrap(ratatui::widgets::Wrap { trim: true }), under);
-}
-
 fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
     match q {
         SearchQuery::Empty => s.kind_empty,
@@ -585,352 +494,4 @@ fn draw_card(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
         lines.push(Line::from(Span::styled(e.clone(), t.error)));
     }
     f.render_widget(Paragraph::new(lines), area);
-}
-
-fn draw_pay(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Pay(p) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let cu = &p.card.customer;
-    let header = vec![
-        Line::from(vec![Span::styled(cu.name.clone(), t.title)]),
-        Line::from(vec![
-            Span::styled(
-                format!("{} {}   ", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
-                t.normal,
-            ),
-            Span::styled(format!("{} ", s.card_balance), t.dim),
-            Span::styled(money(cu.balance), balance_style(t, cu.balance)),
-        ]),
-    ];
-    f.render_widget(Paragraph::new(header), Rect { height: 2.min(area.height), ..area });
-    let labels = [s.pay_amount, s.pay_method, s.pay_receipt, s.pay_comment];
-    let form_focus = matches!(p.stage, PayStage::Form) && !app.help;
-    for (i, label) in labels.iter().enumerate().take(PAY_FIELDS) {
-        let row = Rect { y: area.y + 3 + (i as u16) * 2, height: 1, ..area };
-        if row.y >= area.y + area.height {
-            break;
-        }
-        match i {
-            1 => {
-                let name = s.pay_method_names[p.method];
-                let focused = form_focus && p.focus == 1;
-                let line = Line::from(vec![
-                    Span::styled(
-                        format!("{}{}", if focused { "▸" } else { " " }, fit(label, 14)),
-                        if focused { t.accent } else { t.normal },
-                    ),
-                    Span::raw(" "),
-                    Span::styled(format!("◂ {name} ▸"), t.input),
-                ]);
-                f.render_widget(Paragraph::new(line), row);
-            }
-            _ => {
-                let input = match i {
-                    0 => &p.amount,
-                    2 => &p.receipt,
-                    _ => &p.comment,
-                };
-                field(f, t, row, label, input, form_focus && p.focus == i, 14);
-                // an untouched receipt number is the counter's at posting time: show which
-                if i == 2 && p.receipt.is_empty() {
-                    let hint = match &p.next_receipt {
-                        Some(n) => format!("{} ({n})", s.pay_receipt_auto),
-                        None => s.pay_receipt_auto.to_string(),
-                    };
-                    let x = row.x + 16 + 1;
-                    if x < row.x + row.width {
-                        let r = Rect { x, width: row.width - (x - row.x), ..row };
-                        f.render_widget(Paragraph::new(Span::styled(hint, t.dim)), r);
-                    }
-                }
-            }
-        }
-        if let Some((fi, msg)) = &p.error
-            && *fi == i
-        {
-            let under = Rect { y: row.y + 1, ..row };
-            f.render_widget(Paragraph::new(Span::styled(format!("                {msg}"), t.error)), under);
-        }
-    }
-    match &p.stage {
-        PayStage::Form => {}
-        PayStage::Confirm { amount } | PayStage::Posting { amount } => {
-            let after = Money::from_minor(cu.balance.minor() + amount.minor());
-            let mut lines = vec![
-                Line::from(Span::styled(cu.name.clone(), t.title)),
-                Line::from(format!("{} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—"))),
-                Line::from(vec![
-                    Span::raw(format!("{}: ", s.pay_amount)),
-                    Span::styled(format!("{}  ({})", money(*amount), s.pay_method_names[p.method]), t.ok),
-                ]),
-                Line::from(vec![
-                    Span::raw(format!("{}: ", s.card_balance)),
-                    Span::styled(money(cu.balance), balance_style(t, cu.balance)),
-                    Span::raw(" → "),
-                    Span::styled(money(after), balance_style(t, after)),
-                ]),
-                Line::from(""),
-            ];
-            if matches!(p.stage, PayStage::Posting { .. }) {
-                lines.push(Line::from(Span::styled(s.pay_posting, t.dim)));
-            } else {
-                lines.push(Line::from(Span::styled(s.pay_confirm_question, t.accent)));
-            }
-            dialog(f, area, 60, s.pay_confirm_title, lines);
-        }
-        PayStage::Done(done) => {
-            let op = &done.operation;
-            let mut lines = vec![
-                Line::from(Span::styled(cu.name.clone(), t.title)),
-                Line::from(vec![
-                    Span::raw(format!("{}: ", s.pay_amount)),
-                    Span::styled(money(op.amount), t.ok),
-                ]),
-                Line::from(format!("{} {}", s.pay_done_receipt, op.receipt_number.as_deref().unwrap_or("—"))),
-                Line::from(vec![
-                    Span::raw(format!("{}: ", s.pay_done_balance)),
-                    Span::styled(
-                        money(op.balance_after),
-                        if op.balance_after.is_negative() { t.error } else { t.ok },
-                    ),
-                ]),
-            ];
-            if done.replayed {
-                lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
-            }
-            dialog(f, area, 60, s.pay_done_title, lines);
-        }
-    }
-}
-
-fn draw_history(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::History(h) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let promise_rows = u16::from(h.page.as_ref().is_some_and(|p| !p.promises.is_empty()));
-    let [title_row, filter_row, head_row, list, detail_row, promise_row, totals_row] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(promise_rows),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    f.render_widget(Paragraph::new(Span::styled(h.title.clone(), t.title)), title_row);
-    let half = Rect { width: filter_row.width / 2, ..filter_row };
-    field(f, t, half, s.history_from, &h.from, h.filter_open && h.filter_focus == 0 && !app.help, 4);
-    field(
-        f,
-        t,
-        Rect { x: filter_row.x + half.width, ..half },
-        s.history_to,
-        &h.to,
-        h.filter_open && h.filter_focus == 1 && !app.help,
-        4,
-    );
-    let cols = [15usize, 10, 12, 25, 8];
-    let rest = (area.width as usize).saturating_sub(2 + cols.iter().sum::<usize>());
-    let head = format!(
-        "  {}{}{}{}{}{}",
-        fit(s.col_date, cols[0]),
-        fit(s.col_kind, cols[1]),
-        right(s.col_amount, cols[2]),
-        fit(&format!("  {}", s.col_before_after), cols[3]),
-        fit(s.col_receipt, cols[4]),
-        fit(s.col_operator, rest)
-    );
-    f.render_widget(Paragraph::new(Span::styled(head, t.dim)), head_row);
-    let Some(page) = &h.page else {
-        let msg = h.error.clone().unwrap_or_else(|| s.loading.to_string());
-        f.render_widget(Paragraph::new(Span::styled(msg, t.dim)), list);
-        return;
-    };
-    if page.operations.is_empty() {
-        f.render_widget(Paragraph::new(Span::styled(s.history_empty, t.dim)), list);
-    }
-    let rows = list.height as usize;
-    let first = h.selected.saturating_sub(rows.saturating_sub(1));
-    let mut lines = Vec::new();
-    for (i, o) in page.operations.iter().enumerate().skip(first).take(rows) {
-        let sel = i == h.selected;
-        let base = if sel { t.selected } else { t.normal };
-        let amount_style = if sel { base } else { balance_style(t, o.amount) };
-        let sign = if o.amount.is_positive() { "+" } else { "" };
-        lines.push(Line::from(vec![
-            Span::styled(if sel { "▶ " } else { "  " }, base),
-            Span::styled(fit(&o.created_at.format("%d.%m.%y %H:%M").to_string(), cols[0]), base),
-            Span::styled(fit(kind_name(s, o.kind), cols[1]), base),
-            Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
-            Span::styled(
-                fit(&format!("  {} → {}", money(o.balance_before), money(o.balance_after)), cols[3]),
-                base,
-            ),
-            Span::styled(fit(o.receipt_number.as_deref().unwrap_or(""), cols[4]), base),
-            Span::styled(fit(o.operator_login.as_deref().unwrap_or(s.system_operator), rest), base),
-        ]));
-    }
-    f.render_widget(Paragraph::new(lines), list);
-    if !page.promises.is_empty() {
-        // promised payments are not ledger operations: one line of them under the list
-        let items: Vec<String> = page
-            .promises
-            .iter()
-            .map(|p| {
-                let state =
-                    if p.ended_at.is_none() { format!(", {}", s.promise_active) } else { String::new() };
-                format!(
-                    "{} ({}–{}{state})",
-                    money(p.amount),
-                    p.created_at.format("%d.%m"),
-                    p.expires_at.format("%d.%m.%Y")
-                )
-            })
-            .collect();
-        let text = format!("  {}: {}", s.promises_label, items.join("; "));
-        f.render_widget(Paragraph::new(Span::styled(text, t.warn)), promise_row);
-    }
-    if let Some(o) = page.operations.get(h.selected)
-        && let Some(c) = &o.comment
-    {
-        f.render_widget(Paragraph::new(Span::styled(format!("  {c}"), t.dim)), detail_row);
-    }
-    if let Some(e) = &h.error {
-        f.render_widget(Paragraph::new(Span::styled(e.clone(), t.error)), detail_row);
-    }
-    let pages = ((page.total_count + super::app::HISTORY_PAGE - 1) / super::app::HISTORY_PAGE).max(1);
-    let totals = format!(
-        "{}: +{} / {}    {} {}/{}  ({})",
-        s.history_totals,
-        money(page.income),
-        money(page.outcome),
-        s.history_page,
-        h.offset / super::app::HISTORY_PAGE + 1,
-        pages,
-        page.total_count
-    );
-    f.render_widget(Paragraph::new(Span::styled(totals, t.accent)), totals_row);
-}
-
-fn draw_tariff(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Tariff(ts) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let cu = &ts.card.customer;
-    let [head, table_head, list_area, when_row, error_row] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(2),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let mut header = vec![Line::from(vec![
-        Span::styled(cu.name.clone(), t.title),
-        Span::styled(
-            format!("   {} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
-            t.normal,
-        ),
-    ])];
-    if let Some(ch) = &ts.card.scheduled_change {
-        header.push(Line::from(Span::styled(
-            format!("{} {} → {}", s.card_scheduled, ch.effective_on.format("%d.%m.%Y"), ch.tariff_name),
-            t.warn,
-        )));
-    }
-    f.render_widget(Paragraph::new(header), head);
-    let name_w = 40usize;
-    let line_of = |marker: &str, name: &str, price: Money, period: Period, note: &str| {
-        format!(
-            "{marker}{}{}  {}{note}",
-            fit(name, name_w),
-            right(&money(price), 12),
-            fit(period_name(s, period), 10)
-        )
-    };
-    f.render_widget(
-        Paragraph::new(Span::styled(
-            format!("  {}{}  {}", fit(s.col_tariff, name_w), right(s.col_price, 12), s.col_period),
-            t.dim,
-        )),
-        table_head,
-    );
-    let mut lines = Vec::new();
-    if let Some(cur) = &ts.card.tariff {
-        let note = format!("  ● {}", s.tariff_current);
-        lines.push(Line::from(Span::styled(line_of("  ", &cur.name, cur.price, cur.period, &note), t.dim)));
-    }
-    match &ts.tariffs {
-        None => lines.push(Line::from(Span::styled(s.loading, t.dim))),
-        Some(list) if list.is_empty() => lines.push(Line::from(Span::styled(s.tariff_none, t.dim))),
-        Some(list) => {
-            let rows =
-                (list_area.height as usize).saturating_sub(usize::from(ts.card.tariff.is_some())).max(1);
-            let first = ts.selected.saturating_sub(rows.saturating_sub(1));
-            for (i, tr) in list.iter().enumerate().skip(first).take(rows) {
-                let sel = i == ts.selected;
-                lines.push(Line::from(Span::styled(
-                    line_of(if sel { "▶ " } else { "  " }, &tr.name, tr.price, tr.period, ""),
-                    if sel { t.selected } else { t.normal },
-                )));
-            }
-        }
-    }
-    f.render_widget(Paragraph::new(lines), list_area);
-    let when = match ts.when {
-        When::Now => format!("{} ({})", s.tariff_now, ts.today.format("%d.%m.%Y")),
-        When::NextPeriod => format!("{} ({})", s.tariff_next, ts.effective_on().format("%d.%m.%Y")),
-    };
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!(" {}: ", s.tariff_when), t.normal),
-            Span::styled(format!("◂ {when} ▸"), t.input),
-        ])),
-        Rect { y: when_row.y + 1, height: 1, ..when_row },
-    );
-    if let Some(e) = &ts.error {
-        f.render_widget(Paragraph::new(Span::styled(format!(" {e}"), t.error)), error_row);
-    }
-    let from_name = ts.card.tariff.as_ref().map(|x| x.name.clone()).unwrap_or_else(|| "—".into());
-    match &ts.stage {
-        TariffStage::List => {}
-        TariffStage::Confirm | TariffStage::Saving => {
-            let Some(to) = ts.chosen() else { return };
-            let mut lines = vec![
-                Line::from(Span::styled(cu.name.clone(), t.title)),
-                Line::from(format!("{} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—"))),
-                Line::from(vec![
-                    Span::raw(format!("{}: {from_name} → ", s.card_tariff)),
-                    Span::styled(to.name.clone(), t.ok),
-                ]),
-                Line::from(format!("{} {}", money(to.price), period_name(s, to.period))),
-                Line::from(format!("{}: {when}", s.tariff_when)),
-                Line::from(""),
-            ];
-            if matches!(ts.stage, TariffStage::Saving) {
-                lines.push(Line::from(Span::styled(s.tariff_saving, t.dim)));
-            } else {
-                lines.push(Line::from(Span::styled(s.tariff_confirm_question, t.accent)));
-            }
-            dialog(f, area, 64, s.tariff_title, lines);
-        }
-        TariffStage::Done(done) => {
-            let what = if done.applied {
-                s.tariff_done_now.to_string()
-            } else {
-                format!("{} {}", s.tariff_done_scheduled, done.effective_on.format("%d.%m.%Y"))
-            };
-            let lines = vec![
-                Line::from(Span::styled(cu.name.clone(), t.title)),
-                Line::from(vec![
-                    Span::raw(format!("{}: {from_name} → ", s.card_tariff)),
-                    Span::styled(done.to.name.clone(), t.ok),
-                ]),
-                Line::from(what),
-            ];
-            dialog(f, area, 64, s.tariff_done_title, lines);
-        }
-    }
 }

@@ -1,0 +1,286 @@
+//! A customer's history of money: operations newest first, a page at a time, with the totals
+//! of the whole filtered range; a date range typed as DD.MM.YYYY.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Cx, Nav, Step, View};
+use crate::domain::dates::{check_period, parse_date};
+use crate::domain::text::fit_width as fit;
+use crate::service::{HistoryPage, HistoryQuery};
+use crate::tui::app::{Effect, Outcome, ReqId, Screen};
+use crate::tui::input::Input;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::ui::kind_name;
+use crate::tui::widgets::{balance_style, field, money, right};
+
+/// History lines per page.
+pub const HISTORY_PAGE: i64 = 50;
+
+pub struct HistoryScreen {
+    pub customer_id: i64,
+    pub title: String,
+    pub page: Option<HistoryPage>,
+    pub offset: i64,
+    pub selected: usize,
+    pub from: Input,
+    pub to: Input,
+    pub filter_open: bool,
+    pub filter_focus: usize,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+/// One page of a customer's history from `offset`, between two days.
+pub fn history_query(
+    customer_id: i64,
+    offset: i64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> HistoryQuery {
+    HistoryQuery { customer_id, from, to, kinds: Vec::new(), limit: HISTORY_PAGE, offset }
+}
+
+impl HistoryScreen {
+    /// The first page of a customer's history, not yet loaded.
+    pub fn new(customer_id: i64, title: String) -> HistoryScreen {
+        HistoryScreen {
+            customer_id,
+            title,
+            page: None,
+            offset: 0,
+            selected: 0,
+            from: Input::new(10),
+            to: Input::new(10),
+            filter_open: false,
+            filter_focus: 0,
+            pending: None,
+            error: None,
+        }
+    }
+
+    /// The history of customer `id`, its first page asked for.
+    pub fn open(cx: &mut Cx, id: i64, title: String) -> Step {
+        let req = cx.req();
+        let mut history = HistoryScreen::new(id, title);
+        history.pending = Some(req);
+        Step {
+            effects: vec![Effect::History { req, query: history_query(id, 0, None, None) }],
+            ..Step::go(Nav::Push(Box::new(Screen::History(history))))
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        if self.filter_open { Context::HistoryFilter } else { Context::History }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.filter_open {
+            let f = if self.filter_focus == 0 { &mut self.from } else { &mut self.to };
+            f.insert(text);
+        }
+    }
+
+    pub fn key(&mut self, cx: &mut Cx, ev: &KeyEvent, action: Option<Action>) -> Step {
+        let req = cx.req();
+        let not_a_date = cx.s.date_invalid;
+        let wrong_order = cx.s.date_order;
+        let h = self;
+        let rows = h.page.as_ref().map(|p| p.operations.len()).unwrap_or(0);
+        let total = h.page.as_ref().map(|p| p.total_count).unwrap_or(0);
+        if h.filter_open {
+            match action {
+                Some(Action::Back) => h.filter_open = false,
+                Some(Action::NextField) | Some(Action::PrevField) => h.filter_focus = 1 - h.filter_focus,
+                Some(Action::Submit) => {
+                    let parse = |i: &Input| -> Result<Option<NaiveDate>, String> {
+                        let t = i.text();
+                        if t.trim().is_empty() {
+                            Ok(None)
+                        } else {
+                            parse_date(&t).map(Some).map_err(|_| format!("«{}» {not_a_date}", t.trim()))
+                        }
+                    };
+                    match (parse(&h.from), parse(&h.to)) {
+                        (Ok(from), Ok(to)) if check_period(from, to).is_err() => {
+                            h.error = Some(wrong_order.to_string())
+                        }
+                        (Ok(from), Ok(to)) => {
+                            h.filter_open = false;
+                            h.offset = 0;
+                            h.selected = 0;
+                            h.error = None;
+                            h.pending = Some(req);
+                            return Step::run(Effect::History {
+                                req,
+                                query: history_query(h.customer_id, 0, from, to),
+                            });
+                        }
+                        (Err(e), _) | (_, Err(e)) => h.error = Some(e),
+                    }
+                }
+                _ => {
+                    let f = if h.filter_focus == 0 { &mut h.from } else { &mut h.to };
+                    f.handle(ev);
+                }
+            }
+            return Step::none();
+        }
+        let reload = |h: &mut HistoryScreen, offset: i64| {
+            h.offset = offset;
+            h.selected = 0;
+            h.pending = Some(req);
+            let from = parse_date(&h.from.text()).ok();
+            let to = parse_date(&h.to.text()).ok();
+            Step::run(Effect::History { req, query: history_query(h.customer_id, offset, from, to) })
+        };
+        match action {
+            Some(Action::Back) => {
+                return Step::go(Nav::Pop);
+            }
+            Some(Action::Up) => h.selected = h.selected.saturating_sub(1),
+            Some(Action::Down) => h.selected = (h.selected + 1).min(rows.saturating_sub(1)),
+            Some(Action::Home) => return reload(h, 0),
+            Some(Action::End) => return reload(h, ((total - 1).max(0) / HISTORY_PAGE) * HISTORY_PAGE),
+            Some(Action::PageDown) if h.offset + HISTORY_PAGE < total => {
+                return reload(h, h.offset + HISTORY_PAGE);
+            }
+            Some(Action::PageUp) if h.offset > 0 => return reload(h, (h.offset - HISTORY_PAGE).max(0)),
+            Some(Action::Refresh) => return reload(h, h.offset),
+            Some(Action::Filter) => {
+                h.filter_open = true;
+                h.filter_focus = 0;
+            }
+            _ => {}
+        }
+        Step::none()
+    }
+
+    pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
+        match outcome {
+            Outcome::History(Ok(page)) => {
+                self.page = Some(page);
+                self.error = None;
+            }
+            Outcome::History(Err(e)) => self.error = Some(cx.error_text(&e)),
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// The page, the chosen operation's comment, the promised payments of the range, the totals.
+    pub fn draw(&self, f: &mut Frame, v: &View, area: Rect) {
+        let h = self;
+        let s = v.s;
+        let t = v.t;
+        let promise_rows = u16::from(h.page.as_ref().is_some_and(|p| !p.promises.is_empty()));
+        let [title_row, filter_row, head_row, list, detail_row, promise_row, totals_row] =
+            Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(promise_rows),
+                Constraint::Length(1),
+            ])
+            .areas(area);
+        f.render_widget(Paragraph::new(Span::styled(h.title.clone(), t.title)), title_row);
+        let half = Rect { width: filter_row.width / 2, ..filter_row };
+        field(f, t, half, s.history_from, &h.from, h.filter_open && h.filter_focus == 0 && !v.help, 4);
+        field(
+            f,
+            t,
+            Rect { x: filter_row.x + half.width, ..half },
+            s.history_to,
+            &h.to,
+            h.filter_open && h.filter_focus == 1 && !v.help,
+            4,
+        );
+        let cols = [15usize, 10, 12, 25, 8];
+        let rest = (area.width as usize).saturating_sub(2 + cols.iter().sum::<usize>());
+        let head = format!(
+            "  {}{}{}{}{}{}",
+            fit(s.col_date, cols[0]),
+            fit(s.col_kind, cols[1]),
+            right(s.col_amount, cols[2]),
+            fit(&format!("  {}", s.col_before_after), cols[3]),
+            fit(s.col_receipt, cols[4]),
+            fit(s.col_operator, rest)
+        );
+        f.render_widget(Paragraph::new(Span::styled(head, t.dim)), head_row);
+        let Some(page) = &h.page else {
+            let msg = h.error.clone().unwrap_or_else(|| s.loading.to_string());
+            f.render_widget(Paragraph::new(Span::styled(msg, t.dim)), list);
+            return;
+        };
+        if page.operations.is_empty() {
+            f.render_widget(Paragraph::new(Span::styled(s.history_empty, t.dim)), list);
+        }
+        let rows = list.height as usize;
+        let first = h.selected.saturating_sub(rows.saturating_sub(1));
+        let mut lines = Vec::new();
+        for (i, o) in page.operations.iter().enumerate().skip(first).take(rows) {
+            let sel = i == h.selected;
+            let base = if sel { t.selected } else { t.normal };
+            let amount_style = if sel { base } else { balance_style(t, o.amount) };
+            let sign = if o.amount.is_positive() { "+" } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(if sel { "▶ " } else { "  " }, base),
+                Span::styled(fit(&o.created_at.format("%d.%m.%y %H:%M").to_string(), cols[0]), base),
+                Span::styled(fit(kind_name(s, o.kind), cols[1]), base),
+                Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
+                Span::styled(
+                    fit(&format!("  {} → {}", money(o.balance_before), money(o.balance_after)), cols[3]),
+                    base,
+                ),
+                Span::styled(fit(o.receipt_number.as_deref().unwrap_or(""), cols[4]), base),
+                Span::styled(fit(o.operator_login.as_deref().unwrap_or(s.system_operator), rest), base),
+            ]));
+        }
+        f.render_widget(Paragraph::new(lines), list);
+        if !page.promises.is_empty() {
+            // promised payments are not ledger operations: one line of them under the list
+            let items: Vec<String> = page
+                .promises
+                .iter()
+                .map(|p| {
+                    let state =
+                        if p.ended_at.is_none() { format!(", {}", s.promise_active) } else { String::new() };
+                    format!(
+                        "{} ({}–{}{state})",
+                        money(p.amount),
+                        p.created_at.format("%d.%m"),
+                        p.expires_at.format("%d.%m.%Y")
+                    )
+                })
+                .collect();
+            let text = format!("  {}: {}", s.promises_label, items.join("; "));
+            f.render_widget(Paragraph::new(Span::styled(text, t.warn)), promise_row);
+        }
+        if let Some(o) = page.operations.get(h.selected)
+            && let Some(c) = &o.comment
+        {
+            f.render_widget(Paragraph::new(Span::styled(format!("  {c}"), t.dim)), detail_row);
+        }
+        if let Some(e) = &h.error {
+            f.render_widget(Paragraph::new(Span::styled(e.clone(), t.error)), detail_row);
+        }
+        let pages = ((page.total_count + HISTORY_PAGE - 1) / HISTORY_PAGE).max(1);
+        let totals = format!(
+            "{}: +{} / {}    {} {}/{}  ({})",
+            s.history_totals,
+            money(page.income),
+            money(page.outcome),
+            s.history_page,
+            h.offset / HISTORY_PAGE + 1,
+            pages,
+            page.total_count
+        );
+        f.render_widget(Paragraph::new(Span::styled(totals, t.accent)), totals_row);
+    }
+}

@@ -1,0 +1,351 @@
+//! Taking a payment: the amount, the method, a receipt (ПКО) number typed or left to the
+//! counter, a comment; a confirmation that shows the balance before and after; the posting,
+//! and the result. Made for a desk that does this all day: a held or doubled Enter never
+//! posts twice (one idempotency key per form), a refusal is shown under the field it is about.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Cx, Nav, Step, View};
+use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
+use crate::domain::money::Money;
+use crate::domain::text::fit_width as fit;
+use crate::service::{CustomerCard, PaymentRequest, PostOutcome, ServiceError};
+use crate::tui::app::{Effect, Outcome, ReqId};
+use crate::tui::input::Input;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::widgets::{balance_style, dialog, field, money};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayStage {
+    Form,
+    Confirm { amount: Money },
+    Posting { amount: Money },
+    Done(Box<PostOutcome>),
+}
+
+pub struct PayScreen {
+    pub card: CustomerCard,
+    pub amount: Input,
+    pub method: usize,
+    /// A typed receipt number; left empty, the number is the counter's at posting time.
+    pub receipt: Input,
+    /// The number the counter would give now (shown in the empty receipt field).
+    pub next_receipt: Option<String>,
+    pub comment: Input,
+    pub focus: usize,
+    /// (field index, message) shown under the field.
+    pub error: Option<(usize, String)>,
+    pub stage: PayStage,
+    /// Made when the form opens: a second Enter, a repeat or a retry cannot post twice.
+    pub key: String,
+    pub pending: Option<ReqId>,
+}
+
+pub const PAY_FIELDS: usize = 4;
+
+fn method_of(i: usize) -> PaymentMethod {
+    PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
+}
+
+/// The payment form's field a refusal is about (the amount when it names none).
+fn field_of(e: &ServiceError) -> usize {
+    match e {
+        ServiceError::Invalid { field, .. } if field == "receipt" => 2,
+        ServiceError::Invalid { field, .. } if field == "comment" => 3,
+        ServiceError::Invalid { field, .. } if field == "method" => 1,
+        ServiceError::ReceiptUsed { .. } => 2,
+        _ => 0,
+    }
+}
+
+/// A receipt number the service will take: empty (the next one is used) or a valid number.
+fn receipt_ok(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || valid_receipt_number(t)
+}
+
+impl PayScreen {
+    /// An empty payment form; the idempotency key is made here, once.
+    pub fn new(card: CustomerCard) -> PayScreen {
+        PayScreen {
+            card,
+            amount: Input::new(16),
+            method: 0,
+            receipt: Input::new(32),
+            next_receipt: None,
+            comment: Input::new(200),
+            focus: 0,
+            error: None,
+            stage: PayStage::Form,
+            key: format!("tui-{}", uuid::Uuid::new_v4().simple()),
+            pending: None,
+        }
+    }
+
+    /// The form for the customer on `card`, asking the counter's next number to show it.
+    pub fn open(cx: &mut Cx, card: CustomerCard) -> Step {
+        let req = cx.req();
+        let mut pay = PayScreen::new(card);
+        pay.pending = Some(req);
+        Step {
+            effects: vec![Effect::PeekReceipt { req }],
+            ..Step::go(Nav::Push(Box::new(crate::tui::app::Screen::Pay(Box::new(pay)))))
+        }
+    }
+
+    /// `:pay 500`: the amount typed on the command line, at its confirmation when it is one.
+    pub fn prefill(&mut self, cx: &Cx, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.amount.set(text);
+        match Money::parse_positive(text) {
+            Ok(amount) => self.stage = PayStage::Confirm { amount },
+            Err(e) => self.error = Some((0, cx.money_error_text(&e))),
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        match self.stage {
+            PayStage::Form => Context::PayForm,
+            PayStage::Confirm { .. } | PayStage::Posting { .. } => Context::PayConfirm,
+            PayStage::Done(_) => Context::PayDone,
+        }
+    }
+
+    /// Whether a post is in flight (the console waits for it before quitting).
+    pub fn posting(&self) -> bool {
+        matches!(self.stage, PayStage::Posting { .. })
+    }
+
+    fn focused_text(&mut self) -> Option<&mut Input> {
+        match self.focus {
+            0 => Some(&mut self.amount),
+            2 => Some(&mut self.receipt),
+            3 => Some(&mut self.comment),
+            _ => None,
+        }
+    }
+
+    /// Pasted text goes to the focused text field of the form.
+    pub fn paste(&mut self, text: &str) {
+        if self.stage == PayStage::Form
+            && let Some(f) = self.focused_text()
+        {
+            f.insert(text);
+        }
+    }
+
+    pub fn key(&mut self, cx: &mut Cx, ev: &KeyEvent, action: Option<Action>) -> Step {
+        match (&self.stage, action) {
+            (PayStage::Form, Some(Action::Back)) => return Step::go(Nav::Pop),
+            (PayStage::Form, Some(Action::NextField)) => self.focus = (self.focus + 1) % PAY_FIELDS,
+            (PayStage::Form, Some(Action::PrevField)) => {
+                self.focus = (self.focus + PAY_FIELDS - 1) % PAY_FIELDS
+            }
+            (PayStage::Form, Some(Action::NextMethod)) if self.focus == 1 => {
+                self.method = (self.method + 1) % 4
+            }
+            (PayStage::Form, Some(Action::PrevMethod)) if self.focus == 1 => {
+                self.method = (self.method + 3) % 4
+            }
+            (PayStage::Form, Some(Action::Clear)) => {
+                if let Some(f) = self.focused_text() {
+                    f.clear();
+                }
+                self.error = None;
+            }
+            (PayStage::Form, Some(Action::Submit)) => match Money::parse_positive(&self.amount.text()) {
+                Ok(_) if !receipt_ok(&self.receipt.text()) => {
+                    self.error = Some((2, cx.s.receipt_invalid.to_string()));
+                    self.focus = 2;
+                }
+                Ok(amount) => {
+                    self.error = None;
+                    self.stage = PayStage::Confirm { amount };
+                }
+                Err(e) => {
+                    self.error = Some((0, cx.money_error_text(&e)));
+                    self.focus = 0;
+                }
+            },
+            (PayStage::Form, _) => {
+                if let Some(f) = self.focused_text()
+                    && f.handle(ev) == Some(true)
+                {
+                    self.error = None;
+                }
+            }
+            (PayStage::Confirm { .. }, Some(Action::Back)) => self.stage = PayStage::Form,
+            (PayStage::Confirm { amount }, Some(Action::Confirm)) => {
+                let amount = *amount;
+                let req = cx.req();
+                self.stage = PayStage::Posting { amount };
+                self.pending = Some(req);
+                let request = PaymentRequest {
+                    customer_id: self.card.customer.id,
+                    amount,
+                    method: method_of(self.method),
+                    receipt_number: Some(self.receipt.text()).filter(|r| !r.trim().is_empty()),
+                    comment: Some(self.comment.text()).filter(|c| !c.trim().is_empty()),
+                    idempotency_key: Some(self.key.clone()),
+                };
+                return Step::run(Effect::Post { req, request });
+            }
+            // back on the card, with the new balance
+            (PayStage::Done(_), Some(Action::Back)) => return Step::go(Nav::BackToCard),
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// The counter's next number, or the post's result. A failed post writes nothing: back to
+    /// the form with the reason under the field it is about.
+    pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
+        match outcome {
+            Outcome::Receipt(Ok(next)) => self.next_receipt = Some(next),
+            Outcome::Posted(Ok(done)) => self.stage = PayStage::Done(Box::new(done)),
+            Outcome::Posted(Err(e)) => {
+                let field = field_of(&e);
+                self.stage = PayStage::Form;
+                self.focus = field;
+                self.error = Some((field, cx.error_text(&e)));
+            }
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// The form, and the confirmation or the result over it.
+    pub fn draw(&self, f: &mut Frame, v: &View, area: Rect) {
+        let p = self;
+        let s = v.s;
+        let t = v.t;
+        let cu = &p.card.customer;
+        let header = vec![
+            Line::from(vec![Span::styled(cu.name.clone(), t.title)]),
+            Line::from(vec![
+                Span::styled(
+                    format!("{} {}   ", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
+                    t.normal,
+                ),
+                Span::styled(format!("{} ", s.card_balance), t.dim),
+                Span::styled(money(cu.balance), balance_style(t, cu.balance)),
+            ]),
+        ];
+        f.render_widget(Paragraph::new(header), Rect { height: 2.min(area.height), ..area });
+        let labels = [s.pay_amount, s.pay_method, s.pay_receipt, s.pay_comment];
+        let form_focus = matches!(p.stage, PayStage::Form) && !v.help;
+        for (i, label) in labels.iter().enumerate().take(PAY_FIELDS) {
+            let row = Rect { y: area.y + 3 + (i as u16) * 2, height: 1, ..area };
+            if row.y >= area.y + area.height {
+                break;
+            }
+            match i {
+                1 => {
+                    let name = s.pay_method_names[p.method];
+                    let focused = form_focus && p.focus == 1;
+                    let line = Line::from(vec![
+                        Span::styled(
+                            format!("{}{}", if focused { "▸" } else { " " }, fit(label, 14)),
+                            if focused { t.accent } else { t.normal },
+                        ),
+                        Span::raw(" "),
+                        Span::styled(format!("◂ {name} ▸"), t.input),
+                    ]);
+                    f.render_widget(Paragraph::new(line), row);
+                }
+                _ => {
+                    let input = match i {
+                        0 => &p.amount,
+                        2 => &p.receipt,
+                        _ => &p.comment,
+                    };
+                    field(f, t, row, label, input, form_focus && p.focus == i, 14);
+                    // an untouched receipt number is the counter's at posting time: show which
+                    if i == 2 && p.receipt.is_empty() {
+                        let hint = match &p.next_receipt {
+                            Some(n) => format!("{} ({n})", s.pay_receipt_auto),
+                            None => s.pay_receipt_auto.to_string(),
+                        };
+                        let x = row.x + 16 + 1;
+                        if x < row.x + row.width {
+                            let r = Rect { x, width: row.width - (x - row.x), ..row };
+                            f.render_widget(Paragraph::new(Span::styled(hint, t.dim)), r);
+                        }
+                    }
+                }
+            }
+            if let Some((fi, msg)) = &p.error
+                && *fi == i
+            {
+                let under = Rect { y: row.y + 1, ..row };
+                f.render_widget(
+                    Paragraph::new(Span::styled(format!("                {msg}"), t.error)),
+                    under,
+                );
+            }
+        }
+        match &p.stage {
+            PayStage::Form => {}
+            PayStage::Confirm { amount } | PayStage::Posting { amount } => {
+                let after = Money::from_minor(cu.balance.minor() + amount.minor());
+                let mut lines = vec![
+                    Line::from(Span::styled(cu.name.clone(), t.title)),
+                    Line::from(format!(
+                        "{} {}",
+                        s.card_agreement,
+                        cu.agreement_number.as_deref().unwrap_or("—")
+                    )),
+                    Line::from(vec![
+                        Span::raw(format!("{}: ", s.pay_amount)),
+                        Span::styled(format!("{}  ({})", money(*amount), s.pay_method_names[p.method]), t.ok),
+                    ]),
+                    Line::from(vec![
+                        Span::raw(format!("{}: ", s.card_balance)),
+                        Span::styled(money(cu.balance), balance_style(t, cu.balance)),
+                        Span::raw(" → "),
+                        Span::styled(money(after), balance_style(t, after)),
+                    ]),
+                    Line::from(""),
+                ];
+                if matches!(p.stage, PayStage::Posting { .. }) {
+                    lines.push(Line::from(Span::styled(s.pay_posting, t.dim)));
+                } else {
+                    lines.push(Line::from(Span::styled(s.pay_confirm_question, t.accent)));
+                }
+                dialog(f, area, 60, s.pay_confirm_title, lines);
+            }
+            PayStage::Done(done) => {
+                let op = &done.operation;
+                let mut lines = vec![
+                    Line::from(Span::styled(cu.name.clone(), t.title)),
+                    Line::from(vec![
+                        Span::raw(format!("{}: ", s.pay_amount)),
+                        Span::styled(money(op.amount), t.ok),
+                    ]),
+                    Line::from(format!(
+                        "{} {}",
+                        s.pay_done_receipt,
+                        op.receipt_number.as_deref().unwrap_or("—")
+                    )),
+                    Line::from(vec![
+                        Span::raw(format!("{}: ", s.pay_done_balance)),
+                        Span::styled(
+                            money(op.balance_after),
+                            if op.balance_after.is_negative() { t.error } else { t.ok },
+                        ),
+                    ]),
+                ];
+                if done.replayed {
+                    lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
+                }
+                dialog(f, area, 60, s.pay_done_title, lines);
+            }
+        }
+    }
+}
