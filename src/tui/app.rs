@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values, choice, field};
 use super::input::Input;
@@ -20,16 +20,16 @@ use super::strings::{Lang, Strings};
 pub use super::screens::history::{HISTORY_PAGE, HistoryScreen};
 pub use super::screens::login::LoginScreen;
 pub use super::screens::pay::{PAY_FIELDS, PayScreen, PayStage};
+pub use super::screens::search::SearchScreen;
 pub use super::screens::tariff::{TariffScreen, TariffStage};
 use super::theme::Theme;
 use crate::domain::customer::LookupKind;
 use crate::domain::money::MoneyError;
 use crate::domain::role::Permission;
-use crate::domain::search::SearchQuery;
 use crate::service::{
-    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerService, CustomerSummary, HistoryPage,
-    HistoryQuery, MergeOutcome, MergePreview, Message, PaymentRequest, PostOutcome, SearchResult,
-    ServiceError, Switch, Tariff, TariffChangeOutcome, When,
+    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerService, HistoryPage, HistoryQuery,
+    MergeOutcome, MergePreview, Message, PaymentRequest, PostOutcome, SearchResult, ServiceError, Switch,
+    Tariff, TariffChangeOutcome, When,
 };
 
 /// How long typing must pause before a search runs.
@@ -158,40 +158,6 @@ impl Outcome {
             Some(ServiceError::SessionEnded(end)) => Some(*end),
             _ => None,
         }
-    }
-}
-
-pub struct SearchScreen {
-    pub input: Input,
-    pub query: SearchQuery,
-    pub results: Vec<CustomerSummary>,
-    pub selected: usize,
-    pub former: bool,
-    /// Set when the text changed and a search is due after the pause.
-    pub due_at: Option<Instant>,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-}
-
-impl SearchScreen {
-    /// The empty search the console starts on.
-    pub fn new() -> SearchScreen {
-        SearchScreen {
-            input: Input::new(100),
-            query: SearchQuery::Empty,
-            results: Vec::new(),
-            selected: 0,
-            former: false,
-            due_at: None,
-            pending: None,
-            error: None,
-        }
-    }
-}
-
-impl Default for SearchScreen {
-    fn default() -> SearchScreen {
-        SearchScreen::new()
     }
 }
 
@@ -339,7 +305,7 @@ impl App {
     pub fn screen_context(&self) -> Context {
         match self.screen() {
             Screen::Login(l) => l.context(),
-            Screen::Search(_) => Context::Search,
+            Screen::Search(s) => s.context(),
             Screen::Card(c) => match c.tab {
                 CardTab::Main => Context::Card,
                 CardTab::Services => Context::CardServices,
@@ -418,11 +384,7 @@ impl App {
         }
         match self.screen_mut() {
             Screen::Login(l) => l.paste(text),
-            Screen::Search(s) => {
-                if s.input.insert(text) {
-                    s.due_at = Some(now + SEARCH_DEBOUNCE);
-                }
-            }
+            Screen::Search(s) => s.paste(text, now),
             Screen::Pay(p) => p.paste(text),
             Screen::History(h) => h.paste(text),
             Screen::Form(f) if f.stage == FormStage::Edit => {
@@ -478,7 +440,7 @@ impl App {
         }
         match ctx {
             Context::Login => self.screen_key(ev, action, now),
-            Context::Search => self.search_key(ev, action, now),
+            Context::Search => self.screen_key(ev, action, now),
             Context::Card => self.card_key(action),
             Context::CardServices | Context::CardMessages => self.card_tab_key(action),
             Context::PayForm
@@ -585,8 +547,7 @@ impl App {
             "s" | "search" | "find" => {
                 self.screens.truncate(1);
                 if let Screen::Search(search) = self.screen_mut() {
-                    search.input.set(arg);
-                    search.due_at = Some(now);
+                    search.search_for(arg, now);
                 }
             }
             "pay" | "p" | "h" | "history" | "t" | "tariff" if !on_card => {
@@ -623,77 +584,17 @@ impl App {
         }
     }
 
-    fn search_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
-        if self.refused(action) {
-            return Vec::new();
-        }
-        let req = self.req();
-        let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
-        let n = s.results.len();
-        match action {
-            Some(Action::Up) => s.selected = s.selected.saturating_sub(1),
-            Some(Action::Down) => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
-            Some(Action::PageUp) => s.selected = s.selected.saturating_sub(10),
-            Some(Action::PageDown) => s.selected = (s.selected + 10).min(n.saturating_sub(1)),
-            Some(Action::Home) => s.selected = 0,
-            Some(Action::End) => s.selected = n.saturating_sub(1),
-            Some(Action::ToggleFormer) => {
-                s.former = !s.former;
-                s.due_at = Some(now);
-            }
-            Some(Action::Clear) => {
-                s.input.clear();
-                s.due_at = Some(now);
-            }
-            Some(Action::Command) if s.input.is_empty() && ev.code == KeyCode::Char(':') => {
-                self.open_command();
-            }
-            Some(Action::Houses) => {
-                return self.open_list(ListKind::Houses);
-            }
-            Some(Action::Switches) => {
-                return self.open_list(ListKind::Switches);
-            }
-            Some(Action::AddCustomer) => return self.prepare_form(FormKind::CustomerAdd),
-            Some(Action::Admin) => return self.open_list(ListKind::Admin),
-            Some(Action::Open) => {
-                if s.due_at.is_some() || s.pending.is_some() {
-                    // Enter before the results of what was typed: search now, open nothing yet
-                    s.due_at = None;
-                    s.pending = Some(req);
-                    return vec![Effect::Search { req, text: s.input.text(), former: s.former }];
-                }
-                if let Some(c) = s.results.get(s.selected) {
-                    let id = c.id;
-                    return self.open_card(id);
-                }
-            }
-            _ => {
-                if s.input.handle(ev) == Some(true) {
-                    s.due_at = Some(now + SEARCH_DEBOUNCE);
-                }
-            }
-        }
-        Vec::new()
-    }
-
     /// The search that has waited out the pause, if any (called from the loop's timer).
     pub fn due_search(&mut self, now: Instant) -> Vec<Effect> {
         if matches!(self.screen(), Screen::Picker(_)) {
             return self.due_pick(now);
         }
-        let req = self.next_req + 1;
-        let Screen::Search(s) = self.screen_mut() else { return Vec::new() };
-        match s.due_at {
-            Some(at) if at <= now => {
-                s.due_at = None;
-                s.pending = Some(req);
-                let effect = Effect::Search { req, text: s.input.text(), former: s.former };
-                self.next_req = req;
-                vec![effect]
-            }
-            _ => Vec::new(),
-        }
+        let mut cx = Cx::new(Strings::get(self.lang), self.actor.as_ref(), now, &mut self.next_req);
+        let step = match self.screens.last_mut() {
+            Some(Screen::Search(s)) => s.due(&mut cx),
+            _ => Step::none(),
+        };
+        self.apply(step)
     }
 
     /// When the next debounced search is due.
@@ -859,25 +760,12 @@ impl App {
             }
             // answers for the screens in `screens` that no screen awaits any more: stale
             Outcome::Login(Err(_))
+            | Outcome::Search(_)
             | Outcome::Receipt(_)
             | Outcome::Posted(_)
             | Outcome::History(_)
             | Outcome::Tariffs(_)
             | Outcome::TariffChanged(_) => {}
-            Outcome::Search(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Search(s)) = self.awaiting(req) {
-                    match r {
-                        Ok(res) => {
-                            s.query = res.query;
-                            s.results = res.customers;
-                            s.selected = 0;
-                            s.error = None;
-                        }
-                        Err(_) => s.error = text,
-                    }
-                }
-            }
             Outcome::Card(r) => {
                 let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
                 if let Some(Screen::Card(c)) = self.awaiting(req) {
@@ -933,15 +821,23 @@ impl App {
             }
             Some(Nav::BackToCard) => effects.extend(self.back_to_card()),
             Some(Nav::Push(screen)) => self.screens.push(*screen),
+            Some(Nav::OpenCommand) => self.open_command(),
+            Some(Nav::OpenCard(id)) => effects.extend(self.open_card(id)),
+            Some(Nav::OpenList(kind)) => effects.extend(self.open_list(kind)),
+            Some(Nav::PrepareForm(kind)) => effects.extend(self.prepare_form(kind)),
         }
         effects
     }
 
     /// A key for the screen on top, when it is one of those in `screens`.
     fn screen_key(&mut self, ev: &KeyEvent, action: Option<Action>, now: Instant) -> Vec<Effect> {
+        if self.refused(action) {
+            return Vec::new();
+        }
         let mut cx = Cx::new(Strings::get(self.lang), self.actor.as_ref(), now, &mut self.next_req);
         let step = match self.screens.last_mut() {
             Some(Screen::Login(l)) => l.key(&mut cx, ev, action),
+            Some(Screen::Search(s)) => s.key(&mut cx, ev, action),
             Some(Screen::Pay(p)) => p.key(&mut cx, ev, action),
             Some(Screen::History(h)) => h.key(&mut cx, ev, action),
             Some(Screen::Tariff(t)) => t.key(&mut cx, action),
@@ -963,6 +859,10 @@ impl App {
             Some(Screen::Login(l)) => {
                 l.pending = None;
                 l.answer(&mut cx, outcome)
+            }
+            Some(Screen::Search(s)) => {
+                s.pending = None;
+                s.answer(&mut cx, outcome)
             }
             Some(Screen::Pay(p)) => {
                 p.pending = None;

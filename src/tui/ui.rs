@@ -17,10 +17,8 @@ pub(super) use super::widgets::{balance_style, dialog, field, money, right};
 use crate::domain::customer::CustomerState;
 use crate::domain::ledger::OperationKind;
 use crate::domain::phone::Phone;
-use crate::domain::search::SearchQuery;
 use crate::domain::tariff::Period;
 use crate::domain::text::fit_width as fit;
-use crate::service::CustomerSummary;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -60,14 +58,6 @@ pub(super) fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static s
 }
 
 /// `Ленина 5а-12`: the street without its type word, for the narrow list column.
-fn short_address(c: &CustomerSummary) -> String {
-    let full = c.address();
-    match full.split_once(' ') {
-        Some((first, rest)) if first.ends_with('.') => rest.to_string(),
-        _ => full,
-    }
-}
-
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width == 0 || area.height == 0 {
@@ -117,7 +107,7 @@ fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
     let v = View { s: app.strings(), t: &app.theme, help: app.help, demo: app.demo };
     match screen {
         Screen::Login(l) => l.draw(f, &v, body),
-        Screen::Search(_) => draw_search(f, app, screen, body),
+        Screen::Search(sc) => sc.draw(f, &v, body),
         Screen::Card(_) => draw_card(f, app, screen, body),
         Screen::Pay(p) => p.draw(f, &v, body),
         Screen::History(h) => h.draw(f, &v, body),
@@ -236,114 +226,8 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Draws `label: [field]` on one line and puts the cursor there when focused.
-fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
-    match q {
-        SearchQuery::Empty => s.kind_empty,
-        SearchQuery::Digits(_) => s.kind_number,
-        SearchQuery::Phone(_) => s.kind_phone,
-        SearchQuery::Ip(_) => s.kind_ip,
-        SearchQuery::Mac(_) => s.kind_mac,
-        SearchQuery::Text(_) => s.kind_text,
-    }
-}
-
 /// Column widths of the results for a given total width: agreement, name, address, balance,
 /// state, tariff.
-fn result_columns(width: usize) -> [usize; 6] {
-    // agreement, balance and state are fixed; one cell between columns
-    let fixed = 7 + 10 + 7 + 5;
-    let rest = width.saturating_sub(fixed);
-    let tariff = (rest * 12 / 49).max(8);
-    let address = (rest * 15 / 49).max(10);
-    let name = rest.saturating_sub(tariff + address);
-    [7, name, address, 10, 7, tariff]
-}
-
-fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String> {
-    let mut state = state_name(s, c.state).to_string();
-    if c.is_former {
-        state = s.former.to_string();
-    } else if c.is_potential {
-        state = s.potential.to_string();
-    }
-    vec![
-        format!("{} ", fit(c.agreement_number.as_deref().unwrap_or("—"), cols[0])),
-        format!("{} ", fit(&c.name, cols[1])),
-        format!("{} ", fit(&short_address(c), cols[2])),
-        format!("{} ", right(&money(c.balance), cols[3])),
-        format!("{} ", fit(&state, cols[4])),
-        fit(c.tariff.as_deref().unwrap_or(""), cols[5]),
-    ]
-}
-
-fn draw_search(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Search(sc) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let [input_row, info_row, head_row, list] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    field(f, t, input_row, s.search_prompt, &sc.input, !app.help, 6);
-    let mut info = vec![];
-    let kind = kind_label(s, &sc.query);
-    if !kind.is_empty() && !sc.input.is_empty() {
-        info.push(Span::styled(format!(" [{kind}]"), t.accent));
-    }
-    if sc.former {
-        info.push(Span::styled(format!(" [{}]", s.search_former_on), t.warn));
-    }
-    let state = if let Some(e) = &sc.error {
-        Span::styled(format!(" {e}"), t.error)
-    } else if sc.pending.is_some() {
-        Span::styled(format!(" {}", s.search_searching), t.dim)
-    } else if sc.input.is_empty() {
-        Span::styled(format!(" {}", s.search_hint_empty), t.dim)
-    } else if sc.results.is_empty() && sc.due_at.is_some() {
-        // typed, not yet searched: "nothing found" would be said too early
-        Span::raw("")
-    } else if sc.results.is_empty() {
-        Span::styled(format!(" {}", s.search_nothing), t.warn)
-    } else {
-        Span::styled(format!(" {}", sc.results.len()), t.dim)
-    };
-    info.push(state);
-    f.render_widget(Paragraph::new(Line::from(info)), info_row);
-    let width = (area.width as usize).saturating_sub(2);
-    let cols = result_columns(width);
-    let head = [s.col_agreement, s.col_name, s.col_address, s.col_balance, s.col_state, s.col_tariff];
-    let head_line: Vec<String> = head
-        .iter()
-        .zip(cols)
-        .enumerate()
-        .map(|(i, (h, w))| if i == 3 { right(h, w) } else { fit(h, w) })
-        .collect();
-    f.render_widget(
-        Paragraph::new(Line::from(Span::styled(format!("  {}", head_line.join(" ")), t.dim))),
-        head_row,
-    );
-    let rows = list.height as usize;
-    let first = sc.selected.saturating_sub(rows.saturating_sub(1));
-    let mut lines = Vec::new();
-    for (i, c) in sc.results.iter().enumerate().skip(first).take(rows) {
-        let cells = summary_row(s, c, cols);
-        let sel = i == sc.selected;
-        let marker = if sel { "▶ " } else { "  " };
-        let base = if sel { t.selected } else { t.normal };
-        let mut spans = vec![Span::styled(marker, base)];
-        for (j, cell) in cells.into_iter().enumerate() {
-            let style =
-                if j == 3 && c.balance.is_negative() && !sel { balance_style(t, c.balance) } else { base };
-            spans.push(Span::styled(cell, style));
-        }
-        lines.push(Line::from(spans));
-    }
-    f.render_widget(Paragraph::new(lines), list);
-}
-
 fn kv(t: &Theme, label: &str, value: String, style: Style) -> Line<'static> {
     Line::from(vec![Span::styled(fit(label, 14), t.dim), Span::styled(value, style)])
 }

@@ -7,11 +7,14 @@
 pub mod history;
 pub mod login;
 pub mod pay;
+pub mod search;
 pub mod tariff;
 
 use std::time::Instant;
 
 use super::app::{Effect, ReqId, Screen};
+use super::form::FormKind;
+use super::net::ListKind;
 use super::strings::Strings;
 use super::theme::Theme;
 use crate::domain::money::MoneyError;
@@ -71,6 +74,14 @@ pub enum Nav {
     BackToCard,
     /// A new screen on top.
     Push(Box<Screen>),
+    /// The `:` command line.
+    OpenCommand,
+    /// A customer's card on top, loaded.
+    OpenCard(i64),
+    /// A list screen on top, loaded.
+    OpenList(ListKind),
+    /// A form, once what it needs is loaded.
+    PrepareForm(FormKind),
 }
 
 /// What a screen asks of the console: service calls to run and where to go.

@@ -1,0 +1,266 @@
+//! The customer search: one box, the kind of what was typed told at once (a number, a phone,
+//! an IP, a MAC, a name or an address), live results after a short pause in typing.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Cx, Nav, Step, View};
+use crate::domain::search::SearchQuery;
+use crate::domain::text::fit_width as fit;
+use crate::service::CustomerSummary;
+use crate::tui::app::{Effect, Outcome, ReqId, SEARCH_DEBOUNCE};
+use crate::tui::form::FormKind;
+use crate::tui::input::Input;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::net::ListKind;
+use crate::tui::strings::Strings;
+use crate::tui::ui::state_name;
+use crate::tui::widgets::{balance_style, field, money, right};
+
+pub struct SearchScreen {
+    pub input: Input,
+    pub query: SearchQuery,
+    pub results: Vec<CustomerSummary>,
+    pub selected: usize,
+    pub former: bool,
+    /// Set when the text changed and a search is due after the pause.
+    pub due_at: Option<Instant>,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+impl Default for SearchScreen {
+    fn default() -> SearchScreen {
+        SearchScreen::new()
+    }
+}
+
+impl SearchScreen {
+    /// The empty search the console starts on.
+    pub fn new() -> SearchScreen {
+        SearchScreen {
+            input: Input::new(100),
+            query: SearchQuery::Empty,
+            results: Vec::new(),
+            selected: 0,
+            former: false,
+            due_at: None,
+            pending: None,
+            error: None,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        Context::Search
+    }
+
+    pub fn paste(&mut self, text: &str, now: Instant) {
+        if self.input.insert(text) {
+            self.due_at = Some(now + SEARCH_DEBOUNCE);
+        }
+    }
+
+    /// Searches for `text` now (`:s Ёлкин`).
+    pub fn search_for(&mut self, text: &str, now: Instant) {
+        self.input.set(text);
+        self.due_at = Some(now);
+    }
+
+    pub fn key(&mut self, cx: &mut Cx, ev: &KeyEvent, action: Option<Action>) -> Step {
+        let now = cx.now;
+        let s = self;
+        let n = s.results.len();
+        match action {
+            Some(Action::Up) => s.selected = s.selected.saturating_sub(1),
+            Some(Action::Down) => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
+            Some(Action::PageUp) => s.selected = s.selected.saturating_sub(10),
+            Some(Action::PageDown) => s.selected = (s.selected + 10).min(n.saturating_sub(1)),
+            Some(Action::Home) => s.selected = 0,
+            Some(Action::End) => s.selected = n.saturating_sub(1),
+            Some(Action::ToggleFormer) => {
+                s.former = !s.former;
+                s.due_at = Some(now);
+            }
+            Some(Action::Clear) => {
+                s.input.clear();
+                s.due_at = Some(now);
+            }
+            Some(Action::Command) if s.input.is_empty() && ev.code == KeyCode::Char(':') => {
+                return Step::go(Nav::OpenCommand);
+            }
+            Some(Action::Houses) => return Step::go(Nav::OpenList(ListKind::Houses)),
+            Some(Action::Switches) => return Step::go(Nav::OpenList(ListKind::Switches)),
+            Some(Action::AddCustomer) => return Step::go(Nav::PrepareForm(FormKind::CustomerAdd)),
+            Some(Action::Admin) => return Step::go(Nav::OpenList(ListKind::Admin)),
+            Some(Action::Open) => {
+                if s.due_at.is_some() || s.pending.is_some() {
+                    // Enter before the results of what was typed: search now, open nothing yet
+                    let req = cx.req();
+                    s.due_at = None;
+                    s.pending = Some(req);
+                    return Step::run(Effect::Search { req, text: s.input.text(), former: s.former });
+                }
+                if let Some(c) = s.results.get(s.selected) {
+                    return Step::go(Nav::OpenCard(c.id));
+                }
+            }
+            _ => {
+                if s.input.handle(ev) == Some(true) {
+                    s.due_at = Some(now + SEARCH_DEBOUNCE);
+                }
+            }
+        }
+        Step::none()
+    }
+
+    /// The search that has waited out the pause, if it is due at `now`.
+    pub fn due(&mut self, cx: &mut Cx) -> Step {
+        match self.due_at {
+            Some(at) if at <= cx.now => {
+                let req = cx.req();
+                self.due_at = None;
+                self.pending = Some(req);
+                Step::run(Effect::Search { req, text: self.input.text(), former: self.former })
+            }
+            _ => Step::none(),
+        }
+    }
+
+    pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
+        match outcome {
+            Outcome::Search(Ok(res)) => {
+                self.query = res.query;
+                self.results = res.customers;
+                self.selected = 0;
+                self.error = None;
+            }
+            Outcome::Search(Err(e)) => self.error = Some(cx.error_text(&e)),
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// The search box, what the typed text was taken for, and the customers found.
+    pub fn draw(&self, f: &mut Frame, v: &View, area: Rect) {
+        let sc = self;
+        let s = v.s;
+        let t = v.t;
+        let [input_row, info_row, head_row, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        field(f, t, input_row, s.search_prompt, &sc.input, !v.help, 6);
+        let mut info = vec![];
+        let kind = kind_label(s, &sc.query);
+        if !kind.is_empty() && !sc.input.is_empty() {
+            info.push(Span::styled(format!(" [{kind}]"), t.accent));
+        }
+        if sc.former {
+            info.push(Span::styled(format!(" [{}]", s.search_former_on), t.warn));
+        }
+        let state = if let Some(e) = &sc.error {
+            Span::styled(format!(" {e}"), t.error)
+        } else if sc.pending.is_some() {
+            Span::styled(format!(" {}", s.search_searching), t.dim)
+        } else if sc.input.is_empty() {
+            Span::styled(format!(" {}", s.search_hint_empty), t.dim)
+        } else if sc.results.is_empty() && sc.due_at.is_some() {
+            // typed, not yet searched: "nothing found" would be said too early
+            Span::raw("")
+        } else if sc.results.is_empty() {
+            Span::styled(format!(" {}", s.search_nothing), t.warn)
+        } else {
+            Span::styled(format!(" {}", sc.results.len()), t.dim)
+        };
+        info.push(state);
+        f.render_widget(Paragraph::new(Line::from(info)), info_row);
+        let width = (area.width as usize).saturating_sub(2);
+        let cols = result_columns(width);
+        let head = [s.col_agreement, s.col_name, s.col_address, s.col_balance, s.col_state, s.col_tariff];
+        let head_line: Vec<String> = head
+            .iter()
+            .zip(cols)
+            .enumerate()
+            .map(|(i, (h, w))| if i == 3 { right(h, w) } else { fit(h, w) })
+            .collect();
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(format!("  {}", head_line.join(" ")), t.dim))),
+            head_row,
+        );
+        let rows = list.height as usize;
+        let first = sc.selected.saturating_sub(rows.saturating_sub(1));
+        let mut lines = Vec::new();
+        for (i, c) in sc.results.iter().enumerate().skip(first).take(rows) {
+            let cells = summary_row(s, c, cols);
+            let sel = i == sc.selected;
+            let marker = if sel { "▶ " } else { "  " };
+            let base = if sel { t.selected } else { t.normal };
+            let mut spans = vec![Span::styled(marker, base)];
+            for (j, cell) in cells.into_iter().enumerate() {
+                let style = if j == 3 && c.balance.is_negative() && !sel {
+                    balance_style(t, c.balance)
+                } else {
+                    base
+                };
+                spans.push(Span::styled(cell, style));
+            }
+            lines.push(Line::from(spans));
+        }
+        f.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+/// A customer's address without the street's kind (`ул.`): the column is short.
+fn short_address(c: &CustomerSummary) -> String {
+    let full = c.address();
+    match full.split_once(' ') {
+        Some((first, rest)) if first.ends_with('.') => rest.to_string(),
+        _ => full,
+    }
+}
+
+fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
+    match q {
+        SearchQuery::Empty => s.kind_empty,
+        SearchQuery::Digits(_) => s.kind_number,
+        SearchQuery::Phone(_) => s.kind_phone,
+        SearchQuery::Ip(_) => s.kind_ip,
+        SearchQuery::Mac(_) => s.kind_mac,
+        SearchQuery::Text(_) => s.kind_text,
+    }
+}
+
+fn result_columns(width: usize) -> [usize; 6] {
+    // agreement, balance and state are fixed; one cell between columns
+    let fixed = 7 + 10 + 7 + 5;
+    let rest = width.saturating_sub(fixed);
+    let tariff = (rest * 12 / 49).max(8);
+    let address = (rest * 15 / 49).max(10);
+    let name = rest.saturating_sub(tariff + address);
+    [7, name, address, 10, 7, tariff]
+}
+
+fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String> {
+    let mut state = state_name(s, c.state).to_string();
+    if c.is_former {
+        state = s.former.to_string();
+    } else if c.is_potential {
+        state = s.potential.to_string();
+    }
+    vec![
+        format!("{} ", fit(c.agreement_number.as_deref().unwrap_or("—"), cols[0])),
+        format!("{} ", fit(&c.name, cols[1])),
+        format!("{} ", fit(&short_address(c), cols[2])),
+        format!("{} ", right(&money(c.balance), cols[3])),
+        format!("{} ", fit(&state, cols[4])),
+        fit(c.tariff.as_deref().unwrap_or(""), cols[5]),
+    ]
+}
