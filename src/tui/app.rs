@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values, choice, field};
+use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values};
 use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
 use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
@@ -17,6 +17,7 @@ use super::records::{AfterSave, CardTab, FormData, MergeScreen, MergeStage, TabD
 use super::screens::{Cx, Nav, Step};
 use super::strings::{Lang, Strings};
 
+pub use super::screens::card::CardScreen;
 pub use super::screens::history::{HISTORY_PAGE, HistoryScreen};
 pub use super::screens::login::LoginScreen;
 pub use super::screens::pay::{PAY_FIELDS, PayScreen, PayStage};
@@ -27,9 +28,9 @@ use crate::domain::customer::LookupKind;
 use crate::domain::money::MoneyError;
 use crate::domain::role::Permission;
 use crate::service::{
-    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerService, HistoryPage, HistoryQuery,
-    MergeOutcome, MergePreview, Message, PaymentRequest, PostOutcome, SearchResult, ServiceError, Switch,
-    Tariff, TariffChangeOutcome, When,
+    Actor, AddressRecord, CustomerCard, CustomerNetwork, HistoryPage, HistoryQuery, MergeOutcome,
+    MergePreview, PaymentRequest, PostOutcome, SearchResult, ServiceError, Switch, Tariff,
+    TariffChangeOutcome, When,
 };
 
 /// How long typing must pause before a search runs.
@@ -161,24 +162,6 @@ impl Outcome {
     }
 }
 
-pub struct CardScreen {
-    pub id: i64,
-    pub card: Option<CustomerCard>,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    pub tab: CardTab,
-    /// The services tab's rows, once loaded.
-    pub services: Option<Vec<CustomerService>>,
-    /// The messages tab's rows, once loaded.
-    pub messages: Option<Vec<Message>>,
-    /// The chosen row of the tab.
-    pub row: usize,
-    /// The messages tab shows the archived ones too.
-    pub archived: bool,
-    /// The tab's own request.
-    pub tab_pending: Option<ReqId>,
-}
-
 /// The `:` command line: what is being typed and where in the history Up/Down has got to.
 pub struct CommandLine {
     pub input: Input,
@@ -208,7 +191,7 @@ pub struct App {
     pub quit: bool,
     /// A status line message (errors that belong to no field).
     pub status: Option<String>,
-    next_req: ReqId,
+    pub(super) next_req: ReqId,
     /// Whether anything changed since the last frame.
     pub dirty: bool,
     /// The login screen names the demo operators on a demo database.
@@ -306,11 +289,7 @@ impl App {
         match self.screen() {
             Screen::Login(l) => l.context(),
             Screen::Search(s) => s.context(),
-            Screen::Card(c) => match c.tab {
-                CardTab::Main => Context::Card,
-                CardTab::Services => Context::CardServices,
-                CardTab::Messages => Context::CardMessages,
-            },
+            Screen::Card(c) => c.context(),
             Screen::Pay(p) => p.context(),
             Screen::History(h) => h.context(),
             Screen::Tariff(t) => t.context(),
@@ -442,7 +421,7 @@ impl App {
             Context::Login => self.screen_key(ev, action, now),
             Context::Search => self.screen_key(ev, action, now),
             Context::Card => self.card_key(action),
-            Context::CardServices | Context::CardMessages => self.card_tab_key(action),
+            Context::CardServices | Context::CardMessages => self.card_key(action),
             Context::PayForm
             | Context::PayConfirm
             | Context::PayDone
@@ -612,109 +591,19 @@ impl App {
         vec![Effect::Card { req, id }]
     }
 
+    /// An action for the card on top (its keys, and `:h`, `:t`, `:pay`, `:n` from the command
+    /// line); nothing when the top is not a card.
     pub(super) fn card_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         if self.refused(action) {
             return Vec::new();
         }
-        let s = self.strings();
-        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
-        match action {
-            Some(Action::NextTab) => return self.switch_tab(1),
-            Some(Action::PrevTab) => return self.switch_tab(-1),
-            Some(a @ (Action::EditCustomer | Action::Marks | Action::Merge | Action::DeleteCustomer)) => {
-                if let Some(card) = c.card.clone() {
-                    return self.record_action(a, &card);
-                }
-            }
-            Some(Action::Back) => {
-                self.screens.pop();
-            }
-            Some(Action::Refresh) => return self.reload_top(),
-            Some(Action::Pay) => {
-                if let Some(card) = c.card.clone() {
-                    let step = PayScreen::open(&mut self.cx(), card);
-                    return self.apply(step);
-                }
-            }
-            Some(Action::History) => {
-                let (id, title) =
-                    (c.id, c.card.as_ref().map(|k| k.customer.name.clone()).unwrap_or_default());
-                let step = HistoryScreen::open(&mut self.cx(), id, title);
-                return self.apply(step);
-            }
-            Some(Action::Tariff) => {
-                if let Some(card) = c.card.clone() {
-                    let step = TariffScreen::open(&mut self.cx(), card, chrono::Utc::now().date_naive());
-                    return self.apply(step);
-                }
-            }
-            Some(Action::Network) => {
-                if let Some(card) = &c.card {
-                    let title = format!(
-                        "{}  {}",
-                        card.customer.name,
-                        card.customer.agreement_number.as_deref().unwrap_or("")
-                    );
-                    let id = c.id;
-                    return self.open_network(id, title);
-                }
-            }
-            Some(Action::Promise) => {
-                let id = c.id;
-                let form = FormScreen::new(
-                    FormKind::Promise(id),
-                    vec![
-                        field("amount", |s| s.net.f_amount, 16, ""),
-                        field("days", |s| s.net.f_days, 3, "3"),
-                    ],
-                );
-                return self.open_form(form);
-            }
-            Some(Action::CreditLimit) => {
-                if let Some(card) = &c.card {
-                    let id = c.id;
-                    let now = card.customer.credit_limit.format_ru();
-                    let form = FormScreen::new(
-                        FormKind::CreditLimit(id),
-                        vec![field("amount", |s| s.net.f_amount, 16, &now)],
-                    );
-                    return self.open_form(form);
-                }
-            }
-            Some(Action::State) => {
-                if let Some(card) = &c.card {
-                    use crate::domain::customer::CustomerState;
-                    let id = c.id;
-                    let options = [
-                        (CustomerState::Active, s.state_active),
-                        (CustomerState::Pause, s.state_pause),
-                        (CustomerState::Stop, s.state_stop),
-                    ]
-                    .iter()
-                    .map(|(st, name)| (st.as_str().to_string(), name.to_string()))
-                    .collect();
-                    let form = FormScreen::new(
-                        FormKind::State(id),
-                        vec![choice("state", |s| s.net.f_state, options, card.customer.state.as_str())],
-                    );
-                    return self.open_form(form);
-                }
-            }
-            Some(Action::Former) => {
-                if let Some(card) = &c.card {
-                    let subject = format!(
-                        "{} {}",
-                        card.customer.agreement_number.as_deref().unwrap_or("—"),
-                        card.customer.name
-                    );
-                    let form =
-                        FormScreen::question(FormKind::Former(c.id, !card.customer.is_former), subject);
-                    return self.open_form(form);
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
+        let mut cx =
+            Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req);
+        let step = match self.screens.last_mut() {
+            Some(Screen::Card(c)) => c.key(&mut cx, action),
+            _ => Step::none(),
+        };
+        self.apply(step)
     }
 
     /// Takes a service result. Results for requests no longer awaited are dropped.
@@ -761,28 +650,17 @@ impl App {
             // answers for the screens in `screens` that no screen awaits any more: stale
             Outcome::Login(Err(_))
             | Outcome::Search(_)
+            | Outcome::Card(_)
+            | Outcome::Tab(_)
             | Outcome::Receipt(_)
             | Outcome::Posted(_)
             | Outcome::History(_)
             | Outcome::Tariffs(_)
             | Outcome::TariffChanged(_) => {}
-            Outcome::Card(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Card(c)) = self.awaiting(req) {
-                    match *r {
-                        Ok(card) => {
-                            c.card = Some(card);
-                            c.error = None;
-                        }
-                        Err(_) => c.error = text,
-                    }
-                }
-            }
             Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
             Outcome::FormData(r) => return self.form_data_outcome(req, *r),
             Outcome::Picks(r) => self.picks_outcome(req, r),
             o @ (Outcome::MergePreview(_) | Outcome::Merged(_)) => return self.merge_outcome(req, o),
-            Outcome::Tab(r) => return self.tab_outcome(req, *r),
             Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {
@@ -803,11 +681,6 @@ impl App {
         Vec::new()
     }
 
-    /// A context for a screen's key or answer.
-    pub(super) fn cx(&mut self) -> Cx<'_> {
-        Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req)
-    }
-
     /// Does what a screen asked: its status message, where to go, and the calls to run.
     pub(super) fn apply(&mut self, step: Step) -> Vec<Effect> {
         if let Some(msg) = step.status {
@@ -825,6 +698,11 @@ impl App {
             Some(Nav::OpenCard(id)) => effects.extend(self.open_card(id)),
             Some(Nav::OpenList(kind)) => effects.extend(self.open_list(kind)),
             Some(Nav::PrepareForm(kind)) => effects.extend(self.prepare_form(kind)),
+            Some(Nav::OpenForm(form)) => effects.extend(self.open_form(*form)),
+            Some(Nav::OpenNetwork { customer_id, title }) => {
+                effects.extend(self.open_network(customer_id, title))
+            }
+            Some(Nav::OpenPicker { kind, purpose }) => effects.extend(self.open_picker(kind, purpose, "")),
         }
         effects
     }
@@ -855,7 +733,21 @@ impl App {
         }
         let mut cx =
             Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req);
-        let step = match self.screens.iter_mut().find(|s| s.pending() == Some(req)) {
+        // a card's tab has requests of its own
+        let tab = matches!(outcome, Outcome::Tab(_));
+        let asked = |s: &Screen| match s {
+            Screen::Card(c) if tab => c.tab_pending == Some(req),
+            _ => !tab && s.pending() == Some(req),
+        };
+        let step = match self.screens.iter_mut().find(|s| asked(s)) {
+            Some(Screen::Card(c)) => {
+                if tab {
+                    c.tab_pending = None;
+                } else {
+                    c.pending = None;
+                }
+                c.answer(&mut cx, outcome)
+            }
             Some(Screen::Login(l)) => {
                 l.pending = None;
                 l.answer(&mut cx, outcome)

@@ -242,6 +242,19 @@ impl App {
 
     /// The reload of the screen on top (after a change saved from a form over it).
     pub(super) fn reload_top(&mut self) -> Vec<Effect> {
+        if matches!(self.screen(), Screen::Card(_)) {
+            let mut cx = super::screens::Cx::new(
+                super::strings::Strings::get(self.lang),
+                self.actor.as_ref(),
+                std::time::Instant::now(),
+                &mut self.next_req,
+            );
+            let step = match self.screens.last_mut() {
+                Some(Screen::Card(c)) => c.reload(&mut cx),
+                _ => super::screens::Step::none(),
+            };
+            return self.apply(step);
+        }
         let req = self.req();
         match self.screen_mut() {
             Screen::List(l) => {
@@ -251,12 +264,6 @@ impl App {
             Screen::Network(n) => {
                 n.pending = Some(req);
                 vec![Effect::LoadNetwork { req, customer_id: n.customer_id }]
-            }
-            Screen::Card(c) => {
-                c.pending = Some(req);
-                let mut effects = vec![Effect::Card { req, id: c.id }];
-                effects.extend(self.load_tab());
-                effects
             }
             _ => Vec::new(),
         }

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, Screen};
 use super::net::{ListData, ListKind};
+use super::strings::Strings;
 use super::theme::Theme;
 use super::ui::{dialog, right};
 use crate::domain::text::fit_width as fit;
@@ -207,9 +208,9 @@ pub fn draw_list(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
 }
 
 /// The addresses and the port of a customer in a line or two, for the card.
-pub fn card_lines(app: &App, card: &CustomerCard) -> Vec<Line<'static>> {
-    let n = app.strings().net;
-    let t = &app.theme;
+pub fn card_lines(v: &super::screens::View, card: &CustomerCard) -> Vec<Line<'static>> {
+    let n = v.s.net;
+    let t = v.t;
     let net = &card.network;
     let addresses: Vec<String> = net
         .records
@@ -225,7 +226,7 @@ pub fn card_lines(app: &App, card: &CustomerCard) -> Vec<Line<'static>> {
         Line::from(vec![Span::styled(fit(n.card_network, 14), t.dim), Span::styled(addresses, t.normal)]),
         Line::from(vec![
             Span::styled(fit(n.card_port, 14), t.dim),
-            Span::styled(port_text(app, net), t.normal),
+            Span::styled(port_text(v.s, net), t.normal),
         ]),
     ];
     // the newest MAC change: a new router is the usual reason a customer calls
@@ -247,8 +248,8 @@ pub fn card_lines(app: &App, card: &CustomerCard) -> Vec<Line<'static>> {
     lines
 }
 
-fn port_text(app: &App, net: &CustomerNetwork) -> String {
-    let n = app.strings().net;
+fn port_text(s: &Strings, net: &CustomerNetwork) -> String {
+    let n = s.net;
     match (&net.binding, &net.house_switch) {
         (Some(b), _) => {
             format!("{} ({}) · {} {}", b.switch_name, b.switch_ip, n.col_port.to_lowercase(), b.port)
@@ -273,7 +274,10 @@ pub fn draw_network(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
         f.render_widget(Paragraph::new(lines), area);
         return;
     };
-    lines.push(Line::from(vec![Span::styled(fit(n.card_port, 12), t.dim), Span::raw(port_text(app, net))]));
+    lines.push(Line::from(vec![
+        Span::styled(fit(n.card_port, 12), t.dim),
+        Span::raw(port_text(app.strings(), net)),
+    ]));
     lines.push(Line::from(""));
     lines.push(head(t, vec![fit(n.col_ip, 30), fit(n.col_mac, 18), fit(n.col_added, 16)]));
     if net.records.is_empty() {

@@ -2,17 +2,17 @@
 //! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
 //! merging two records of one customer. Plain functions over the state, like `app`.
 
-use super::app::{App, CardScreen, Effect, Outcome, ReqId, Screen};
+use super::app::{App, Effect, Outcome, ReqId, Screen};
 use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
 use super::keymap::Action;
 use super::net::{ListData, ListKind};
-use super::picker::{PickFor, PickKind};
+use super::picker::PickKind;
 use super::strings::Strings;
 use super::ui::period_name;
 use crate::domain::phone::Phone;
 use crate::service::{
-    Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, Direction, ExtraService,
-    MergeOutcome, MergePreview, Message, NewCustomer, Service, ServiceError, Tariff,
+    Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, MergeOutcome,
+    MergePreview, Message, NewCustomer, Service, ServiceError, Tariff,
 };
 
 /// The card's tabs.
@@ -30,7 +30,7 @@ impl CardTab {
         CardTab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 
-    fn step(self, by: isize) -> CardTab {
+    pub fn step(self, by: isize) -> CardTab {
         let n = CardTab::ALL.len() as isize;
         CardTab::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
     }
@@ -247,118 +247,6 @@ pub fn service_form(s: &Strings, data: FormData) -> Option<FormScreen> {
 }
 
 impl App {
-    /// Keys of the card's services and messages tabs; what they do not take, the card does.
-    pub(super) fn card_tab_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        if self.refused(action) {
-            return Vec::new();
-        }
-        let req = self.req();
-        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
-        let rows = c.rows(c.tab).unwrap_or(0);
-        let id = c.id;
-        let service = c.services.as_ref().and_then(|v| v.get(c.row)).cloned();
-        let message = c.messages.as_ref().and_then(|v| v.get(c.row)).cloned();
-        match action {
-            Some(Action::Up) => c.row = c.row.saturating_sub(1),
-            Some(Action::Down) => c.row = (c.row + 1).min(rows.saturating_sub(1)),
-            Some(Action::Home) => c.row = 0,
-            Some(Action::End) => c.row = rows.saturating_sub(1),
-            Some(Action::ServiceAdd) => return self.prepare_form(FormKind::ServiceAdd(id)),
-            Some(Action::ServiceEdit) => {
-                let s = Strings::get(self.lang);
-                if let Some(form) = service.and_then(|cs| service_form(s, FormData::ServiceEdit(cs))) {
-                    return self.open_form(form);
-                }
-            }
-            Some(Action::ServiceToggle) => {
-                if let Some(cs) = service {
-                    c.tab_pending = Some(req);
-                    return vec![Effect::ToggleService { req, id: cs.id, enabled: !cs.enabled }];
-                }
-            }
-            Some(Action::ServiceRemove) => {
-                if let Some(cs) = service {
-                    let subject = format!("{} — {}", cs.service_name, cs.price.format_ru());
-                    return self.open_form(FormScreen::question(FormKind::ServiceRemove(cs.id), subject));
-                }
-            }
-            Some(Action::MessageFrom | Action::MessageTo) => {
-                let dir = if action == Some(Action::MessageFrom) {
-                    Direction::Customer
-                } else {
-                    Direction::Operator
-                };
-                let form = FormScreen::new(
-                    FormKind::Message(id, dir),
-                    vec![field("text", |s| s.adm.f_text, 4000, "")],
-                );
-                return self.open_form(form);
-            }
-            Some(Action::MessageArchive) => {
-                if let Some(m) = message {
-                    c.tab_pending = Some(req);
-                    return vec![Effect::ArchiveMessage { req, id: m.id, archived: !m.archived }];
-                }
-            }
-            Some(Action::ShowArchived) => {
-                c.archived = !c.archived;
-                return self.load_tab();
-            }
-            _ => return self.card_key(action),
-        }
-        Vec::new()
-    }
-
-    /// Shows the tab `by` steps away (Tab, Shift-Tab) and loads what it shows.
-    pub(super) fn switch_tab(&mut self, by: isize) -> Vec<Effect> {
-        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
-        c.tab = c.tab.step(by);
-        c.row = 0;
-        self.load_tab()
-    }
-
-    /// Loads the current tab of the card on top (nothing for the main one).
-    pub(super) fn load_tab(&mut self) -> Vec<Effect> {
-        let req = self.req();
-        let Screen::Card(c) = self.screen_mut() else { return Vec::new() };
-        if c.tab == CardTab::Main {
-            return Vec::new();
-        }
-        c.tab_pending = Some(req);
-        vec![Effect::LoadTab { req, customer_id: c.id, tab: c.tab, archived: c.archived }]
-    }
-
-    pub(super) fn tab_outcome(
-        &mut self,
-        req: ReqId,
-        r: Result<Option<TabData>, ServiceError>,
-    ) -> Vec<Effect> {
-        let text = r.as_ref().err().map(|e| self.error_text(e));
-        let Some(c) = self.screens.iter_mut().find_map(|s| match s {
-            Screen::Card(c) if c.tab_pending == Some(req) => Some(c),
-            _ => None,
-        }) else {
-            return Vec::new();
-        };
-        c.tab_pending = None;
-        match r {
-            Ok(Some(TabData::Services(v))) => {
-                c.row = c.row.min(v.len().saturating_sub(1));
-                c.services = Some(v);
-                c.error = None;
-            }
-            Ok(Some(TabData::Messages(v))) => {
-                c.row = c.row.min(v.len().saturating_sub(1));
-                c.messages = Some(v);
-                c.error = None;
-            }
-            // a change from the tab: the tab shows it
-            Ok(None) => return self.load_tab(),
-            Err(_) => c.error = text,
-        }
-        Vec::new()
-    }
-
     /// Opens the form a service call prepared.
     pub(super) fn form_data_outcome(&mut self, req: ReqId, r: Result<FormData, ServiceError>) -> Vec<Effect> {
         if self.preparing != Some(req) {
@@ -381,25 +269,6 @@ impl App {
             Err(e) => self.status = Some(self.error_text(&e)),
         }
         Vec::new()
-    }
-
-    /// The card's own actions on the record: edit, marks, merge, delete.
-    pub(super) fn record_action(&mut self, action: Action, card: &CustomerCard) -> Vec<Effect> {
-        let id = card.customer.id;
-        match action {
-            Action::EditCustomer => self.prepare_form(FormKind::CustomerEdit(id)),
-            Action::Marks => self.open_list(ListKind::CustomerMarks(id)),
-            Action::Merge => self.open_picker(PickKind::Customer, PickFor::Merge(id), ""),
-            Action::DeleteCustomer => {
-                let subject = format!(
-                    "{} {}",
-                    card.customer.agreement_number.as_deref().unwrap_or("—"),
-                    card.customer.name
-                );
-                self.open_form(FormScreen::question(FormKind::CustomerDelete(id), subject))
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// Keys of a customer's marks: Space or Enter sets or takes off the chosen one.
@@ -476,33 +345,6 @@ impl App {
             _ => {}
         }
         Vec::new()
-    }
-}
-
-impl CardScreen {
-    /// How many rows `tab` has, once loaded (none on the main tab).
-    pub fn rows(&self, tab: CardTab) -> Option<usize> {
-        match tab {
-            CardTab::Main => None,
-            CardTab::Services => self.services.as_ref().map(Vec::len),
-            CardTab::Messages => self.messages.as_ref().map(Vec::len),
-        }
-    }
-
-    /// A card about to be loaded, on its main tab.
-    pub fn new(id: i64, pending: Option<ReqId>) -> CardScreen {
-        CardScreen {
-            id,
-            card: None,
-            pending,
-            error: None,
-            tab: CardTab::Main,
-            services: None,
-            messages: None,
-            row: 0,
-            archived: false,
-            tab_pending: None,
-        }
     }
 }
 

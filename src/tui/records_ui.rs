@@ -7,16 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::admin::{AdminItem, is_locked};
-use super::app::{App, CardScreen, Screen};
+use super::app::{App, Screen};
 use super::form_ui::dialog_wrapped;
 use super::net::{ListData, ListKind, ListScreen};
 use super::net_ui::{head, row, window};
 use super::picker::{PickFor, PickKind};
-use super::records::{CardTab, MergeStage};
+use super::records::MergeStage;
 use super::strings::Strings;
 use super::ui::{field, period_name, right, role_name};
 use crate::domain::text::fit_width as fit;
-use crate::service::{CustomerCard, Direction};
 
 /// The top line's title of a picker or the merge.
 pub fn title(app: &App, screen: &Screen) -> &'static str {
@@ -185,160 +184,6 @@ pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
     }
     f.render_widget(Paragraph::new(lines), area);
     true
-}
-
-/// The card's tabs, the current one marked.
-pub fn draw_tab_bar(f: &mut Frame, app: &App, c: &CardScreen, area: Rect) {
-    let s = app.strings();
-    let t = &app.theme;
-    let mut spans = Vec::new();
-    for (i, tab) in CardTab::ALL.iter().enumerate() {
-        let mut name = s.adm.tabs[i].to_string();
-        if let Some(n) = c.rows(*tab) {
-            name.push_str(&format!(" ({n})"));
-        }
-        if *tab == c.tab {
-            spans.push(Span::styled(format!("[{name}]"), t.selected));
-        } else {
-            spans.push(Span::styled(format!(" {name} "), t.dim));
-        }
-        spans.push(Span::raw(" "));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The services or messages tab of the card.
-pub fn draw_tab(f: &mut Frame, app: &App, c: &CardScreen, card: &CustomerCard, area: Rect) {
-    let s = app.strings();
-    let a = s.adm;
-    let t = &app.theme;
-    let cu = &card.customer;
-    let mut lines = vec![Line::from(vec![
-        Span::styled(cu.name.clone(), t.title),
-        Span::styled(
-            format!("  {} {}", s.card_agreement, cu.agreement_number.as_deref().unwrap_or("—")),
-            t.dim,
-        ),
-    ])];
-    let loading = |lines: &mut Vec<Line<'static>>| {
-        let (text, style) = match &c.error {
-            Some(e) => (e.clone(), t.error),
-            None => (s.loading.to_string(), t.dim),
-        };
-        lines.push(Line::from(Span::styled(text, style)));
-    };
-    match c.tab {
-        CardTab::Main => {}
-        CardTab::Services => match &c.services {
-            None => loading(&mut lines),
-            Some(v) => {
-                lines.push(head(
-                    t,
-                    vec![
-                        fit(a.col_service, 24),
-                        right(s.col_price, 10),
-                        fit(s.col_period, 9),
-                        right(a.col_qty, 4),
-                        fit(a.col_next, 11),
-                        fit(a.col_comment, 14),
-                    ],
-                ));
-                if v.is_empty() {
-                    lines.push(Line::from(Span::styled(format!("  {}", a.no_services), t.dim)));
-                }
-                let height = (area.height as usize).saturating_sub(lines.len() + 1);
-                let first = window(c.row, height);
-                for (i, x) in v.iter().enumerate().skip(first).take(height) {
-                    let mut name = x.service_name.clone();
-                    if !x.enabled {
-                        name = format!("{name} ({})", a.service_off);
-                    }
-                    let price = match x.own_price {
-                        Some(_) => format!("*{}", x.price.format_ru()),
-                        None => x.price.format_ru(),
-                    };
-                    let mut line = row(
-                        t,
-                        i == c.row,
-                        vec![
-                            fit(&name, 24),
-                            right(&price, 10),
-                            fit(period_name(s, x.period), 9),
-                            right(&x.quantity.to_string(), 4),
-                            fit(
-                                &x.next_charge_on
-                                    .map(|d| d.format("%d.%m.%Y").to_string())
-                                    .unwrap_or_default(),
-                                11,
-                            ),
-                            fit(x.comment.as_deref().unwrap_or(""), 14),
-                        ],
-                    );
-                    if !x.enabled && i != c.row {
-                        line = line.style(t.dim);
-                    }
-                    lines.push(line);
-                }
-            }
-        },
-        CardTab::Messages => match &c.messages {
-            None => loading(&mut lines),
-            Some(v) => {
-                if c.archived {
-                    lines.push(Line::from(Span::styled(format!("[{}]", a.with_archive), t.warn)));
-                }
-                if v.is_empty() {
-                    lines.push(Line::from(Span::styled(format!("  {}", a.no_messages), t.dim)));
-                }
-                // the chosen message in full below the list
-                let chosen = v.get(c.row);
-                let full = chosen.map(|m| m.body.clone()).unwrap_or_default();
-                let full_rows = if full.is_empty() { 0 } else { 4 };
-                let height = (area.height as usize).saturating_sub(lines.len() + full_rows + 1);
-                let first = window(c.row, height);
-                for (i, m) in v.iter().enumerate().skip(first).take(height) {
-                    let dir = match m.direction {
-                        Direction::Customer => a.dir_customer,
-                        Direction::Operator => a.dir_operator,
-                    };
-                    let mut who =
-                        format!("{dir} · {}", m.operator_login.as_deref().unwrap_or(s.system_operator));
-                    if m.archived {
-                        who.push_str(&format!(" · {}", a.archived_tag));
-                    }
-                    let first_line = m.body.lines().next().unwrap_or("").to_string();
-                    let mut line = row(
-                        t,
-                        i == c.row,
-                        vec![
-                            fit(&m.created_at.format("%d.%m.%y %H:%M").to_string(), 14),
-                            fit(&who, 30),
-                            fit(&first_line, 30),
-                        ],
-                    );
-                    if m.archived && i != c.row {
-                        line = line.style(t.dim);
-                    }
-                    lines.push(line);
-                }
-                f.render_widget(Paragraph::new(lines), area);
-                if full_rows > 0 {
-                    let r = Rect {
-                        y: area.y + area.height.saturating_sub(full_rows as u16),
-                        height: full_rows as u16,
-                        ..area
-                    };
-                    f.render_widget(
-                        Paragraph::new(Span::styled(full, t.normal))
-                            .wrap(ratatui::widgets::Wrap { trim: true }),
-                        r,
-                    );
-                }
-                return;
-            }
-        },
-    }
-    f.render_widget(Paragraph::new(lines), area);
 }
 
 pub fn draw_picker(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {

@@ -4,7 +4,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -12,11 +11,9 @@ use super::app::{App, Screen};
 use super::keymap::{Context, bindings};
 use super::screens::View;
 use super::strings::{Lang, Strings};
-use super::theme::Theme;
-pub(super) use super::widgets::{balance_style, dialog, field, money, right};
+pub(super) use super::widgets::{dialog, field, right};
 use crate::domain::customer::CustomerState;
 use crate::domain::ledger::OperationKind;
-use crate::domain::phone::Phone;
 use crate::domain::tariff::Period;
 use crate::domain::text::fit_width as fit;
 
@@ -104,11 +101,12 @@ pub fn draw(f: &mut Frame, app: &App) {
 }
 
 fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
-    let v = View { s: app.strings(), t: &app.theme, help: app.help, demo: app.demo };
+    let v =
+        View { s: app.strings(), t: &app.theme, help: app.help, demo: app.demo, actor: app.actor.as_ref() };
     match screen {
         Screen::Login(l) => l.draw(f, &v, body),
         Screen::Search(sc) => sc.draw(f, &v, body),
-        Screen::Card(_) => draw_card(f, app, screen, body),
+        Screen::Card(c) => c.draw(f, &v, body),
         Screen::Pay(p) => p.draw(f, &v, body),
         Screen::History(h) => h.draw(f, &v, body),
         Screen::Tariff(t) => t.draw(f, &v, body),
@@ -223,159 +221,4 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(s.help_title)),
         r,
     );
-}
-
-/// Draws `label: [field]` on one line and puts the cursor there when focused.
-/// Column widths of the results for a given total width: agreement, name, address, balance,
-/// state, tariff.
-fn kv(t: &Theme, label: &str, value: String, style: Style) -> Line<'static> {
-    Line::from(vec![Span::styled(fit(label, 14), t.dim), Span::styled(value, style)])
-}
-
-fn draw_card(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Card(c) = screen else { return };
-    let s = app.strings();
-    let t = &app.theme;
-    let Some(card) = &c.card else {
-        let msg = c.error.clone().unwrap_or_else(|| s.loading.to_string());
-        f.render_widget(
-            Paragraph::new(Span::styled(msg, if c.error.is_some() { t.error } else { t.dim })),
-            area,
-        );
-        return;
-    };
-    let [tabs, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    super::records_ui::draw_tab_bar(f, app, c, tabs);
-    if c.tab != super::records::CardTab::Main {
-        super::records_ui::draw_tab(f, app, c, card, area);
-        return;
-    }
-    let cu = &card.customer;
-    let mut lines = Vec::new();
-    let mut flags = Vec::new();
-    if cu.is_former {
-        flags.push(s.former);
-    }
-    if cu.is_potential {
-        flags.push(s.potential);
-    }
-    lines.push(Line::from(vec![
-        Span::styled(cu.name.clone(), t.title),
-        Span::styled(format!("  #{}  {}", cu.id, flags.join(" ")), t.dim),
-    ]));
-    lines.push(kv(
-        t,
-        s.card_agreement,
-        format!(
-            "{}    {}: {}",
-            cu.agreement_number.as_deref().unwrap_or("—"),
-            s.card_account,
-            cu.account_number.as_deref().unwrap_or("—")
-        ),
-        t.normal,
-    ));
-    let address = card.house.as_ref().map(|h| {
-        let mut parts = vec![format!("{}, {}", h.city, h.short_address())];
-        for (word, value) in
-            [(s.addr_entrance, &cu.entrance), (s.addr_floor, &cu.floor), (s.addr_flat, &cu.apartment)]
-        {
-            if let Some(v) = value {
-                parts.push(format!("{word} {v}"));
-            }
-        }
-        parts.join(", ")
-    });
-    lines.push(kv(t, s.card_address, address.unwrap_or_else(|| "—".into()), t.normal));
-    let phones: Vec<String> =
-        cu.phones.iter().flatten().map(|p| Phone::from_stored(p.clone()).to_string()).collect();
-    lines.push(kv(
-        t,
-        s.card_phones,
-        if phones.is_empty() { "—".into() } else { phones.join(", ") },
-        t.normal,
-    ));
-    // e-mail and personal-area login, group and manager, the comment: each line only when known
-    let contact: Vec<String> =
-        [cu.email.clone(), cu.login.as_ref().map(|l| format!("{} {l}", s.adm.f_login))]
-            .into_iter()
-            .flatten()
-            .collect();
-    if !contact.is_empty() {
-        lines.push(kv(t, s.adm.f_email, contact.join(" · "), t.normal));
-    }
-    let group: Vec<String> = [
-        card.group.clone(),
-        card.manager.as_ref().map(|m| format!("{} {m}", s.adm.f_manager.to_lowercase())),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !group.is_empty() {
-        lines.push(kv(t, s.adm.f_group, group.join(" · "), t.normal));
-    }
-    if let Some(c) = &cu.comment {
-        lines.push(kv(t, s.adm.f_comment, c.lines().next().unwrap_or("").to_string(), t.dim));
-    }
-    lines.push(kv(t, s.card_state, state_name(s, cu.state).to_string(), t.normal));
-    let tariff = card
-        .tariff
-        .as_ref()
-        .map(|tr| format!("{} — {} {}", tr.name, money(tr.price), period_name(s, tr.period)))
-        .unwrap_or_else(|| "—".into());
-    lines.push(kv(t, s.card_tariff, tariff, t.normal));
-    if let Some(ch) = &card.scheduled_change {
-        lines.push(kv(
-            t,
-            "",
-            format!("{} {} → {}", s.card_scheduled, ch.effective_on.format("%d.%m.%Y"), ch.tariff_name),
-            t.warn,
-        ));
-    }
-    let debt = if cu.balance.is_negative() { format!("  ({})", s.debt) } else { String::new() };
-    lines.push(Line::from(vec![
-        Span::styled(fit(s.card_balance, 14), t.dim),
-        Span::styled(
-            format!("{}{debt}", money(cu.balance)),
-            if cu.balance.is_negative() { t.error } else { t.ok },
-        ),
-        Span::styled(
-            format!(
-                "    {}: {}    {}: {}",
-                s.card_credit,
-                money(cu.credit_limit),
-                s.card_available,
-                money(card.available)
-            ),
-            t.normal,
-        ),
-    ]));
-    if let Some(p) = &card.promise {
-        let text =
-            format!("{} {} {}", money(p.amount), s.promise_until, p.expires_at.format("%d.%m.%Y %H:%M"));
-        lines.push(kv(t, s.promise_label, text, t.warn));
-    }
-    if !card.marks.is_empty() {
-        lines.push(kv(t, s.card_marks, card.marks.join(", "), t.warn));
-    }
-    if app.actor.as_ref().is_none_or(|a| a.can(crate::domain::role::Permission::NetworkRead)) {
-        lines.extend(super::net_ui::card_lines(app, card));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(s.card_last_ops, t.accent)));
-    if card.last_operations.is_empty() {
-        lines.push(Line::from(Span::styled(s.card_no_ops, t.dim)));
-    }
-    for o in &card.last_operations {
-        lines.push(Line::from(vec![
-            Span::raw(format!("{}  ", o.created_at.format("%d.%m.%Y %H:%M"))),
-            Span::raw(fit(kind_name(s, o.kind), 10)),
-            Span::styled(right(&money(o.amount), 12), balance_style(t, o.amount)),
-            Span::raw(format!("  → {}", right(&money(o.balance_after), 11))),
-            Span::styled(format!("  {}", o.receipt_number.as_deref().unwrap_or("")), t.dim),
-        ]));
-    }
-    if let Some(e) = &c.error {
-        lines.push(Line::from(Span::styled(e.clone(), t.error)));
-    }
-    f.render_widget(Paragraph::new(lines), area);
 }

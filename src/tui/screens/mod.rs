@@ -4,6 +4,7 @@
 //! returns — the service calls to run and where to go next (`Step`) — and `App` applies that.
 //! Screens not yet moved here still live in `app`, `net`, `records`, `form`, `picker`.
 
+pub mod card;
 pub mod history;
 pub mod login;
 pub mod pay;
@@ -13,8 +14,9 @@ pub mod tariff;
 use std::time::Instant;
 
 use super::app::{Effect, ReqId, Screen};
-use super::form::FormKind;
+use super::form::{FormKind, FormScreen};
 use super::net::ListKind;
+use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
 use super::theme::Theme;
 use crate::domain::money::MoneyError;
@@ -63,6 +65,8 @@ pub struct View<'a> {
     pub help: bool,
     /// The database holds demo data (the login says which operators to try).
     pub demo: bool,
+    /// Who is logged in: what they may not do is not shown.
+    pub actor: Option<&'a Actor>,
 }
 
 /// Where the console goes after a key or an answer.
@@ -82,6 +86,12 @@ pub enum Nav {
     OpenList(ListKind),
     /// A form, once what it needs is loaded.
     PrepareForm(FormKind),
+    /// A form (or a question) on top.
+    OpenForm(Box<FormScreen>),
+    /// A customer's network on top, loaded.
+    OpenNetwork { customer_id: i64, title: String },
+    /// The search that picks a house or a customer for `purpose`.
+    OpenPicker { kind: PickKind, purpose: PickFor },
 }
 
 /// What a screen asks of the console: service calls to run and where to go.
