@@ -12,8 +12,8 @@ use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values};
 use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
 use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
-use super::picker::{PickItem, PickKind, PickerScreen};
-use super::records::{AfterSave, CardTab, FormData, MergeScreen, MergeStage, TabData};
+use super::picker::{PickFor, PickItem, PickKind, PickerScreen};
+use super::records::{AfterSave, CardTab, FormData, MergeScreen, TabData};
 use super::screens::{Cx, Nav, Step};
 use super::strings::{Lang, Strings};
 
@@ -314,11 +314,8 @@ impl App {
                 }
             }
             Screen::Form(_) => Context::FormConfirm,
-            Screen::Picker(_) => Context::Picker,
-            Screen::Merge(m) => match m.stage {
-                MergeStage::Confirm | MergeStage::Saving => Context::MergeConfirm,
-                MergeStage::Done(_) => Context::MergeDone,
-            },
+            Screen::Picker(p) => p.context(),
+            Screen::Merge(m) => m.context(),
         }
     }
 
@@ -373,11 +370,7 @@ impl App {
                     x.input.insert(text);
                 }
             }
-            Screen::Picker(p) => {
-                if p.input.insert(text) {
-                    p.due_at = Some(now + SEARCH_DEBOUNCE);
-                }
-            }
+            Screen::Picker(p) => p.paste(text, now),
             _ => {}
         }
         Vec::new()
@@ -443,8 +436,7 @@ impl App {
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.form_key(ev, action)
             }
-            Context::Picker => self.picker_key(ev, action, now),
-            Context::MergeConfirm | Context::MergeDone => self.merge_key(action),
+            Context::Picker | Context::MergeConfirm | Context::MergeDone => self.screen_key(ev, action, now),
             Context::Command => self.command_key(ev, action, now),
             Context::Help => Vec::new(),
         }
@@ -565,12 +557,10 @@ impl App {
 
     /// The search that has waited out the pause, if any (called from the loop's timer).
     pub fn due_search(&mut self, now: Instant) -> Vec<Effect> {
-        if matches!(self.screen(), Screen::Picker(_)) {
-            return self.due_pick(now);
-        }
         let mut cx = Cx::new(Strings::get(self.lang), self.actor.as_ref(), now, &mut self.next_req);
         let step = match self.screens.last_mut() {
             Some(Screen::Search(s)) => s.due(&mut cx),
+            Some(Screen::Picker(p)) => p.due(&mut cx),
             _ => Step::none(),
         };
         self.apply(step)
@@ -652,6 +642,9 @@ impl App {
             | Outcome::Search(_)
             | Outcome::Card(_)
             | Outcome::Tab(_)
+            | Outcome::Picks(_)
+            | Outcome::MergePreview(_)
+            | Outcome::Merged(_)
             | Outcome::Receipt(_)
             | Outcome::Posted(_)
             | Outcome::History(_)
@@ -659,8 +652,6 @@ impl App {
             | Outcome::TariffChanged(_) => {}
             Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
             Outcome::FormData(r) => return self.form_data_outcome(req, *r),
-            Outcome::Picks(r) => self.picks_outcome(req, r),
-            o @ (Outcome::MergePreview(_) | Outcome::Merged(_)) => return self.merge_outcome(req, o),
             Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {
@@ -703,6 +694,19 @@ impl App {
                 effects.extend(self.open_network(customer_id, title))
             }
             Some(Nav::OpenPicker { kind, purpose }) => effects.extend(self.open_picker(kind, purpose, "")),
+            Some(Nav::Picked { at, id, text }) => {
+                self.screens.pop();
+                if let Some(Screen::Form(fm)) = self.screens.last_mut()
+                    && let Some(f) = fm.fields.get_mut(at)
+                {
+                    f.set_pick(Some(id), &text);
+                    fm.error = None;
+                }
+            }
+            Some(Nav::Replace(screen)) => {
+                self.screens.pop();
+                self.screens.push(*screen);
+            }
         }
         effects
     }
@@ -719,6 +723,8 @@ impl App {
             Some(Screen::Pay(p)) => p.key(&mut cx, ev, action),
             Some(Screen::History(h)) => h.key(&mut cx, ev, action),
             Some(Screen::Tariff(t)) => t.key(&mut cx, action),
+            Some(Screen::Picker(p)) => p.key(&mut cx, ev, action),
+            Some(Screen::Merge(m)) => m.key(&mut cx, action),
             _ => Step::none(),
         };
         self.apply(step)
@@ -768,9 +774,23 @@ impl App {
                 t.pending = None;
                 t.answer(&mut cx, outcome)
             }
+            Some(Screen::Picker(p)) => {
+                p.pending = None;
+                p.answer(&mut cx, outcome)
+            }
+            Some(Screen::Merge(m)) => {
+                m.pending = None;
+                m.answer(&mut cx, outcome)
+            }
             _ => return Err(Box::new(outcome)),
         };
         Ok(self.apply(step))
+    }
+
+    /// Opens a picker over the current screen with `typed` in its box.
+    pub(super) fn open_picker(&mut self, kind: PickKind, purpose: PickFor, typed: &str) -> Vec<Effect> {
+        self.screens.push(Screen::Picker(Box::new(PickerScreen::new(kind, purpose, typed, Instant::now()))));
+        Vec::new()
     }
 
     /// The screen waiting for request `req`, no longer waiting; `None` when no screen waits for

@@ -2,17 +2,18 @@
 //! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
 //! merging two records of one customer. Plain functions over the state, like `app`.
 
-use super::app::{App, Effect, Outcome, ReqId, Screen};
+use super::app::{App, Effect, ReqId, Screen};
 use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
 use super::keymap::Action;
 use super::net::{ListData, ListKind};
 use super::picker::PickKind;
+pub use super::screens::merge::{MergeScreen, MergeStage};
 use super::strings::Strings;
 use super::ui::period_name;
 use crate::domain::phone::Phone;
 use crate::service::{
-    Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, MergeOutcome,
-    MergePreview, Message, NewCustomer, Service, ServiceError, Tariff,
+    Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, Message,
+    NewCustomer, Service, ServiceError, Tariff,
 };
 
 /// The card's tabs.
@@ -72,20 +73,6 @@ pub enum AfterSave {
     OpenCard(i64),
     /// The customer is gone: back past their card.
     CloseCard,
-}
-
-#[derive(Debug)]
-pub enum MergeStage {
-    Confirm,
-    Saving,
-    Done(Box<MergeOutcome>),
-}
-
-pub struct MergeScreen {
-    pub preview: MergePreview,
-    pub stage: MergeStage,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
 }
 
 fn date_text(d: Option<chrono::NaiveDate>) -> String {
@@ -287,64 +274,6 @@ impl App {
             }
             _ => None,
         }
-    }
-
-    pub(super) fn merge_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let req = self.req();
-        let Screen::Merge(m) = self.screen_mut() else { return Vec::new() };
-        match (&m.stage, action) {
-            (MergeStage::Confirm, Some(Action::Back)) => {
-                self.screens.pop();
-            }
-            (MergeStage::Confirm, Some(Action::Confirm)) => {
-                m.stage = MergeStage::Saving;
-                m.pending = Some(req);
-                m.error = None;
-                let (main, secondary) = (m.preview.main.id, m.preview.secondary.id);
-                return vec![Effect::Merge { req, main, secondary }];
-            }
-            // back on the main customer's card, with what was merged in
-            (MergeStage::Done(_), Some(Action::Back)) => return self.back_to_card(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    pub(super) fn merge_outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
-        match outcome {
-            Outcome::MergePreview(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Picker(p)) = self.awaiting(req) {
-                    match *r {
-                        Ok(preview) => {
-                            // the question replaces the picker: Esc goes back to the card
-                            self.screens.pop();
-                            self.screens.push(Screen::Merge(Box::new(MergeScreen {
-                                preview,
-                                stage: MergeStage::Confirm,
-                                pending: None,
-                                error: None,
-                            })));
-                        }
-                        Err(_) => p.error = text,
-                    }
-                }
-            }
-            Outcome::Merged(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Merge(m)) = self.awaiting(req) {
-                    match *r {
-                        Ok(done) => m.stage = MergeStage::Done(Box::new(done)),
-                        Err(_) => {
-                            m.stage = MergeStage::Confirm;
-                            m.error = text;
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 }
 

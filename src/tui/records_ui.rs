@@ -2,19 +2,17 @@
 //! customer's marks) and administration's lists. Like `ui`, it only reads the state.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::admin::{AdminItem, is_locked};
 use super::app::{App, Screen};
-use super::form_ui::dialog_wrapped;
 use super::net::{ListData, ListKind, ListScreen};
 use super::net_ui::{head, row, window};
 use super::picker::{PickFor, PickKind};
-use super::records::MergeStage;
 use super::strings::Strings;
-use super::ui::{field, period_name, right, role_name};
+use super::ui::{period_name, right, role_name};
 use crate::domain::text::fit_width as fit;
 
 /// The top line's title of a picker or the merge.
@@ -184,135 +182,4 @@ pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
     }
     f.render_widget(Paragraph::new(lines), area);
     true
-}
-
-pub fn draw_picker(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Picker(p) = screen else { return };
-    let s = app.strings();
-    let a = s.adm;
-    let t = &app.theme;
-    let input_row = Rect { height: 1, ..area };
-    field(f, t, input_row, s.search_prompt, &p.input, !app.help, 6);
-    let info_row = Rect { y: area.y + 1, height: 1, ..area };
-    let info = if let Some(e) = &p.error {
-        Span::styled(format!(" {e}"), t.error)
-    } else if p.pending.is_some() {
-        Span::styled(format!(" {}", s.search_searching), t.dim)
-    } else if p.input.is_empty() {
-        let hint = match p.kind {
-            PickKind::House => a.picker_hint_house,
-            PickKind::Customer => a.picker_hint_customer,
-        };
-        Span::styled(format!(" {hint}"), t.dim)
-    } else if p.items.is_empty() && p.searched && p.due_at.is_none() {
-        Span::styled(format!(" {}", s.search_nothing), t.warn)
-    } else {
-        Span::styled(format!(" {}", p.items.len()), t.dim)
-    };
-    f.render_widget(Paragraph::new(info), info_row);
-    let list = Rect { y: area.y + 3, height: area.height.saturating_sub(3), ..area };
-    let height = list.height as usize;
-    let first = window(p.selected, height);
-    let w = (area.width as usize).saturating_sub(4);
-    let text_w = (w * 11 / 20).max(10);
-    let lines: Vec<Line<'static>> = p
-        .items
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(height)
-        .map(|(i, item)| {
-            row(t, i == p.selected, vec![fit(&item.text, text_w), fit(&item.detail, w - text_w)])
-        })
-        .collect();
-    f.render_widget(Paragraph::new(lines), list);
-    if !app.help {
-        // the cursor stays in the box while the results are read
-        let (_, cursor) = p.input.view((area.width as usize).saturating_sub(8).min(40));
-        f.set_cursor_position(Position { x: area.x + 8 + cursor as u16, y: area.y });
-    }
-}
-
-pub fn draw_merge(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Merge(m) = screen else { return };
-    let s = app.strings();
-    let a = s.adm;
-    let t = &app.theme;
-    let p = &m.preview;
-    let who = |c: &crate::domain::customer::Customer| {
-        format!(
-            "{} {} ({} {})",
-            c.agreement_number.as_deref().unwrap_or("—"),
-            c.name,
-            s.card_balance.to_lowercase(),
-            c.balance.format_ru()
-        )
-    };
-    let mut body = vec![
-        Line::from(vec![
-            Span::styled(format!("{}: ", a.merge_main), t.dim),
-            Span::styled(who(&p.main), t.title),
-        ]),
-        Line::from(vec![
-            Span::styled(format!("{}: ", a.merge_secondary), t.dim),
-            Span::styled(who(&p.secondary), t.normal),
-        ]),
-        Line::from(""),
-        Line::from(Span::styled(a.merge_moves, t.accent)),
-    ];
-    let counts = [
-        p.moves.addresses,
-        p.moves.mac_changes,
-        p.moves.marks,
-        p.moves.messages,
-        p.moves.state_changes,
-        p.moves.promised_payments,
-        p.moves.services,
-        p.moves.children,
-    ];
-    let mut items: Vec<String> = counts
-        .iter()
-        .zip(a.merge_counts)
-        .filter(|(n, _)| **n > 0)
-        .map(|(n, w)| format!("{w}: {n}"))
-        .collect();
-    if p.moves.port && !p.port_released {
-        items.push(a.merge_port.to_string());
-    }
-    if items.is_empty() {
-        items.push(a.merge_nothing.to_string());
-    }
-    body.push(Line::from(format!("  {}", items.join(", "))));
-    if p.balance.minor() != 0 {
-        body.push(Line::from(Span::styled(
-            format!("{}: {} → {}", a.merge_balance, p.balance.format_ru(), p.main.name),
-            t.warn,
-        )));
-    }
-    if p.port_released {
-        body.push(Line::from(Span::styled(a.merge_port_released, t.warn)));
-    }
-    body.push(Line::from(""));
-    match &m.stage {
-        MergeStage::Confirm => {
-            if let Some(e) = &m.error {
-                body.push(Line::from(Span::styled(e.clone(), t.error)));
-            }
-            body.push(Line::from(Span::styled(a.merge_question, t.title)));
-            body.push(Line::from(Span::styled(a.confirm_keys, t.key)));
-        }
-        MergeStage::Saving => body.push(Line::from(Span::styled(a.merge_saving, t.dim))),
-        MergeStage::Done(done) => {
-            body.push(Line::from(Span::styled(a.merge_done, t.ok)));
-            if let Some((_, into)) = &done.operations {
-                body.push(Line::from(format!(
-                    "{}: {} → {}",
-                    s.card_balance,
-                    into.balance_before.format_ru(),
-                    into.balance_after.format_ru()
-                )));
-            }
-        }
-    }
-    dialog_wrapped(f, area, 76, a.merge_title, body);
 }

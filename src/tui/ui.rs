@@ -11,7 +11,7 @@ use super::app::{App, Screen};
 use super::keymap::{Context, bindings};
 use super::screens::View;
 use super::strings::{Lang, Strings};
-pub(super) use super::widgets::{dialog, field, right};
+pub(super) use super::widgets::{dialog, right};
 use crate::domain::customer::CustomerState;
 use crate::domain::ledger::OperationKind;
 use crate::domain::tariff::Period;
@@ -113,8 +113,8 @@ fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
         Screen::List(_) => super::net_ui::draw_list(f, app, screen, body),
         Screen::Network(_) => super::net_ui::draw_network(f, app, screen, body),
         Screen::Form(_) => super::form_ui::draw_form(f, app, screen, body),
-        Screen::Picker(_) => super::records_ui::draw_picker(f, app, screen, body),
-        Screen::Merge(_) => super::records_ui::draw_merge(f, app, screen, body),
+        Screen::Picker(p) => p.draw(f, &v, body),
+        Screen::Merge(m) => m.draw(f, &v, body),
     }
 }
 

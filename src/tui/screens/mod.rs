@@ -7,7 +7,9 @@
 pub mod card;
 pub mod history;
 pub mod login;
+pub mod merge;
 pub mod pay;
+pub mod picker;
 pub mod search;
 pub mod tariff;
 
@@ -92,6 +94,11 @@ pub enum Nav {
     OpenNetwork { customer_id: i64, title: String },
     /// The search that picks a house or a customer for `purpose`.
     OpenPicker { kind: PickKind, purpose: PickFor },
+    /// A row picked for the field at `at` of the form under the picker: back to the form,
+    /// which shows `text`.
+    Picked { at: usize, id: i64, text: String },
+    /// This screen replaced by another (a question in place of the picker that led to it).
+    Replace(Box<Screen>),
 }
 
 /// What a screen asks of the console: service calls to run and where to go.
