@@ -304,8 +304,7 @@ impl App {
                 ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
                 ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
             },
-            Screen::Network(n) if n.confirm_delete => Context::NetworkConfirm,
-            Screen::Network(_) => Context::Network,
+            Screen::Network(n) => n.context(),
             Screen::Form(f) if f.stage == FormStage::Edit && !f.fields.is_empty() => {
                 match f.focused().map(|x| &x.kind) {
                     Some(FieldKind::Choice { .. }) => Context::FormChoice,
@@ -432,7 +431,7 @@ impl App {
             | Context::Operators
             | Context::AdminList
             | Context::AdminCatalogue => self.list_key(action),
-            Context::Network | Context::NetworkConfirm => self.network_key(action),
+            Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.form_key(ev, action)
             }
@@ -725,6 +724,7 @@ impl App {
             Some(Screen::Tariff(t)) => t.key(&mut cx, action),
             Some(Screen::Picker(p)) => p.key(&mut cx, ev, action),
             Some(Screen::Merge(m)) => m.key(&mut cx, action),
+            Some(Screen::Network(n)) => n.key(&mut cx, action),
             _ => Step::none(),
         };
         self.apply(step)
@@ -781,6 +781,10 @@ impl App {
             Some(Screen::Merge(m)) => {
                 m.pending = None;
                 m.answer(&mut cx, outcome)
+            }
+            Some(Screen::Network(n)) => {
+                n.pending = None;
+                n.answer(&mut cx, outcome)
             }
             _ => return Err(Box::new(outcome)),
         };

@@ -8,11 +8,12 @@ use super::app::{App, Effect, Outcome, ReqId, Screen};
 use super::form::{FormKind, FormScreen, FormStage, Values, field, secret, yes_no};
 use super::keymap::Action;
 use super::records::AfterSave;
+pub use super::screens::network::NetworkScreen;
 use super::strings::Strings;
 use crate::domain::customer::LookupKind;
 use crate::service::{
-    Actor, AddressRecord, CustomerNetwork, CustomerSummary, ExtraService, Group, HouseInput, HouseLine, Mark,
-    Operator, PortMap, Service, ServiceError, SwitchInput, SwitchLine, Tariff,
+    Actor, CustomerSummary, ExtraService, Group, HouseInput, HouseLine, Mark, Operator, PortMap, Service,
+    ServiceError, SwitchInput, SwitchLine, Tariff,
 };
 
 /// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
@@ -109,24 +110,6 @@ pub struct ListScreen {
     pub selected: usize,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
-}
-
-pub struct NetworkScreen {
-    pub customer_id: i64,
-    /// The customer's name and agreement, for the header.
-    pub title: String,
-    pub network: Option<CustomerNetwork>,
-    pub selected: usize,
-    /// Asking whether to delete the selected record.
-    pub confirm_delete: bool,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-}
-
-impl NetworkScreen {
-    pub fn selected_record(&self) -> Option<&AddressRecord> {
-        self.network.as_ref().and_then(|n| n.records.get(self.selected))
-    }
 }
 
 impl FormScreen {
@@ -228,21 +211,13 @@ impl App {
     /// Opens a customer's network over their card.
     pub(super) fn open_network(&mut self, customer_id: i64, title: String) -> Vec<Effect> {
         let req = self.req();
-        self.screens.push(Screen::Network(Box::new(NetworkScreen {
-            customer_id,
-            title,
-            network: None,
-            selected: 0,
-            confirm_delete: false,
-            pending: Some(req),
-            error: None,
-        })));
+        self.screens.push(Screen::Network(Box::new(NetworkScreen::new(customer_id, title, req))));
         vec![Effect::LoadNetwork { req, customer_id }]
     }
 
     /// The reload of the screen on top (after a change saved from a form over it).
     pub(super) fn reload_top(&mut self) -> Vec<Effect> {
-        if matches!(self.screen(), Screen::Card(_)) {
+        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_)) {
             let mut cx = super::screens::Cx::new(
                 super::strings::Strings::get(self.lang),
                 self.actor.as_ref(),
@@ -251,6 +226,7 @@ impl App {
             );
             let step = match self.screens.last_mut() {
                 Some(Screen::Card(c)) => c.reload(&mut cx),
+                Some(Screen::Network(n)) => n.reload(&mut cx),
                 _ => super::screens::Step::none(),
             };
             return self.apply(step);
@@ -260,10 +236,6 @@ impl App {
             Screen::List(l) => {
                 l.pending = Some(req);
                 vec![Effect::LoadList { req, kind: l.kind.clone() }]
-            }
-            Screen::Network(n) => {
-                n.pending = Some(req);
-                vec![Effect::LoadNetwork { req, customer_id: n.customer_id }]
             }
             _ => Vec::new(),
         }
@@ -335,99 +307,6 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn network_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        if self.refused(action) {
-            return Vec::new();
-        }
-        let pick = self.net().pick_address;
-        let req = self.req();
-        let Screen::Network(n) = self.screen_mut() else { return Vec::new() };
-        let rows = n.network.as_ref().map(|x| x.records.len()).unwrap_or(0);
-        let customer_id = n.customer_id;
-        if n.confirm_delete {
-            match action {
-                Some(Action::Confirm) => {
-                    n.confirm_delete = false;
-                    if let Some(record) = n.selected_record().cloned() {
-                        n.pending = Some(req);
-                        return vec![Effect::DeleteAddress { req, customer_id, record }];
-                    }
-                }
-                Some(Action::Back) => n.confirm_delete = false,
-                _ => {}
-            }
-            return Vec::new();
-        }
-        match action {
-            Some(Action::Back) => {
-                // back on the card, which shows the network as it is now
-                return self.back_to_card();
-            }
-            Some(Action::Up) => n.selected = n.selected.saturating_sub(1),
-            Some(Action::Down) => n.selected = (n.selected + 1).min(rows.saturating_sub(1)),
-            Some(Action::Home | Action::PageUp) => n.selected = 0,
-            Some(Action::End | Action::PageDown) => n.selected = rows.saturating_sub(1),
-            Some(Action::Refresh) => return self.reload_top(),
-            Some(Action::AddIp) => {
-                let form = FormScreen::new(
-                    FormKind::IpAdd(customer_id),
-                    vec![field("ip", |s| s.net.f_ip, 45, ""), field("mac", |s| s.net.f_mac, 17, "")],
-                );
-                return self.open_form(form);
-            }
-            Some(Action::AddSubnet) => {
-                let form = FormScreen::new(
-                    FormKind::SubnetAdd(customer_id),
-                    vec![
-                        field("ip", |s| s.net.f_first_ip, 45, ""),
-                        field("prefix", |s| s.net.f_prefix, 4, ""),
-                    ],
-                );
-                return self.open_form(form);
-            }
-            Some(Action::SetMac) => {
-                match n.selected_record().and_then(|r| r.ip.clone().map(|ip| (ip, r.mac.clone()))) {
-                    Some((ip, mac)) => {
-                        let form = FormScreen::new(
-                            FormKind::SetMac(ip),
-                            vec![field("mac", |s| s.net.f_mac, 17, mac.as_deref().unwrap_or(""))],
-                        );
-                        return self.open_form(form);
-                    }
-                    None => n.error = Some(pick.to_string()),
-                }
-            }
-            Some(Action::BindPort) => {
-                let (sw, port) = match n.network.as_ref().and_then(|x| x.binding.as_ref()) {
-                    Some(b) => (b.switch_name.clone(), b.port.to_string()),
-                    None => (
-                        n.network
-                            .as_ref()
-                            .and_then(|x| x.house_switch.clone())
-                            .map(|h| h.0)
-                            .unwrap_or_default(),
-                        String::new(),
-                    ),
-                };
-                let form = FormScreen::new(
-                    FormKind::BindPort(customer_id),
-                    vec![
-                        field("switch", |s| s.net.f_switch, 256, &sw),
-                        field("port", |s| s.net.f_port, 4, &port),
-                    ],
-                );
-                return self.open_form(form);
-            }
-            Some(Action::UnbindPort) if n.network.as_ref().is_some_and(|x| x.binding.is_some()) => {
-                n.pending = Some(req);
-                return vec![Effect::Unbind { req, customer_id }];
-            }
-            Some(Action::DeleteIp) if rows > 0 => n.confirm_delete = true,
-            _ => {}
-        }
-        Vec::new()
-    }
-
     /// `:ip`, `:mac`, `:sw`, `:house` and `:n`: the NOC's jumps. `None` when `word` is none of them.
     pub(super) fn network_command(&mut self, word: &str, arg: &str) -> Option<Vec<Effect>> {
         let needs_arg = self.strings().cmd_needs_arg;
@@ -476,20 +355,6 @@ impl App {
                 }
                 Ok(Vec::new())
             }
-            Outcome::Network(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Network(n)) = self.awaiting(req) {
-                    match *r {
-                        Ok(net) => {
-                            n.selected = n.selected.min(net.records.len().saturating_sub(1));
-                            n.network = Some(net);
-                            n.error = None;
-                        }
-                        Err(_) => n.error = text,
-                    }
-                }
-                Ok(Vec::new())
-            }
             Outcome::Secrets(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
                 if let Some(Screen::Form(fm)) = self.awaiting(req) {
@@ -522,7 +387,7 @@ impl App {
                                 AfterSave::Reload => self.reload_top(),
                                 AfterSave::OpenCard(id) => self.open_card(id),
                                 AfterSave::CloseCard => {
-                                    if matches!(self.screen(), Screen::Card(_)) {
+                                    if matches!(self.screen(), Screen::Card(_) | Screen::Network(_)) {
                                         self.screens.pop();
                                     }
                                     self.reload_top()
@@ -554,10 +419,6 @@ impl App {
                             fm.stage = FormStage::Edit;
                             fm.error = Some((usize::MAX, text.unwrap_or_default()));
                         }
-                    },
-                    Some(Screen::Network(n)) => match r {
-                        Ok(_) => return Ok(self.reload_top()),
-                        Err(_) => n.error = text,
                     },
                     Some(Screen::List(l)) => match r {
                         Ok(_) => return Ok(self.reload_top()),

@@ -11,7 +11,7 @@ use super::app::{App, Screen};
 use super::net::{ListData, ListKind};
 use super::strings::Strings;
 use super::theme::Theme;
-use super::ui::{dialog, right};
+use super::ui::right;
 use crate::domain::text::fit_width as fit;
 use crate::service::{CustomerCard, CustomerNetwork};
 
@@ -248,7 +248,7 @@ pub fn card_lines(v: &super::screens::View, card: &CustomerCard) -> Vec<Line<'st
     lines
 }
 
-fn port_text(s: &Strings, net: &CustomerNetwork) -> String {
+pub fn port_text(s: &Strings, net: &CustomerNetwork) -> String {
     let n = s.net;
     match (&net.binding, &net.house_switch) {
         (Some(b), _) => {
@@ -256,82 +256,5 @@ fn port_text(s: &Strings, net: &CustomerNetwork) -> String {
         }
         (None, Some((name, ip))) => format!("{name} ({ip}) · {}", n.via_house),
         (None, None) => n.no_port.to_string(),
-    }
-}
-
-pub fn draw_network(f: &mut Frame, app: &App, screen: &Screen, area: Rect) {
-    let Screen::Network(ns) = screen else { return };
-    let s = app.strings();
-    let n = s.net;
-    let t = &app.theme;
-    let mut lines = vec![Line::from(Span::styled(ns.title.clone(), t.title))];
-    let Some(net) = &ns.network else {
-        let (text, style) = match &ns.error {
-            Some(e) => (e.clone(), t.error),
-            None => (s.loading.to_string(), t.dim),
-        };
-        lines.push(Line::from(Span::styled(text, style)));
-        f.render_widget(Paragraph::new(lines), area);
-        return;
-    };
-    lines.push(Line::from(vec![
-        Span::styled(fit(n.card_port, 12), t.dim),
-        Span::raw(port_text(app.strings(), net)),
-    ]));
-    lines.push(Line::from(""));
-    lines.push(head(t, vec![fit(n.col_ip, 30), fit(n.col_mac, 18), fit(n.col_added, 16)]));
-    if net.records.is_empty() {
-        lines.push(Line::from(Span::styled(format!("  {}", n.no_addresses), t.dim)));
-    }
-    let history_rows = net.mac_history.len().max(1) + 2;
-    let height = (area.height as usize).saturating_sub(lines.len() + history_rows + 1).max(1);
-    let first = window(ns.selected, height);
-    for (i, r) in net.records.iter().enumerate().skip(first).take(height) {
-        lines.push(row(
-            t,
-            i == ns.selected,
-            vec![
-                fit(&r.address(), 30),
-                fit(r.mac.as_deref().unwrap_or("—"), 18),
-                fit(&r.created_at.format("%d.%m.%Y %H:%M").to_string(), 16),
-            ],
-        ));
-    }
-    if let Some(e) = &ns.error {
-        lines.push(Line::from(Span::styled(e.clone(), t.error)));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(n.mac_history, t.accent)));
-    if net.mac_history.is_empty() {
-        lines.push(Line::from(Span::styled(format!("  {}", n.mac_none), t.dim)));
-    }
-    for m in &net.mac_history {
-        lines.push(Line::from(Span::raw(format!(
-            "  {}  {}  {} → {}  {}",
-            m.changed_at.format("%d.%m.%Y %H:%M"),
-            fit(m.ip.as_deref().unwrap_or("—"), 15),
-            m.mac_before.as_deref().unwrap_or("—"),
-            m.mac_after.as_deref().unwrap_or("—"),
-            m.operator_login.as_deref().unwrap_or("")
-        ))));
-    }
-    f.render_widget(Paragraph::new(lines), area);
-    if ns.confirm_delete
-        && let Some(r) = ns.selected_record()
-    {
-        let what = match &r.mac {
-            Some(m) if r.ip.is_some() => format!("{} ({m})", r.address()),
-            Some(m) => m.clone(),
-            None => r.address(),
-        };
-        let body = vec![
-            Line::from(Span::styled(what, t.title)),
-            Line::from(""),
-            Line::from(Span::styled(
-                format!("Enter / y — {}   Esc / n — {}", s.key_delete, s.key_cancel),
-                t.key,
-            )),
-        ];
-        dialog(f, area, 60, n.delete_question, body);
     }
 }

@@ -8,6 +8,7 @@ pub mod card;
 pub mod history;
 pub mod login;
 pub mod merge;
+pub mod network;
 pub mod pay;
 pub mod picker;
 pub mod search;
