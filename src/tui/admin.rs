@@ -2,10 +2,9 @@
 //! of extra services, marks and customer groups. Reached from the search screen by those whose
 //! role keeps any of them; every change goes through the service, which checks the role again.
 
-use super::app::{App, Effect};
+use super::app::App;
 use super::form::{FormKind, FormScreen, Values, choice, field, secret, yes_no};
-use super::keymap::Action;
-use super::net::{ListData, ListKind};
+use super::net::ListKind;
 use super::records::{AfterSave, FormData};
 use super::strings::Strings;
 use super::ui::period_name;
@@ -43,7 +42,7 @@ impl AdminItem {
         s.adm.admin_items[i]
     }
 
-    fn list(self) -> ListKind {
+    pub fn list(self) -> ListKind {
         match self {
             AdminItem::Operators => ListKind::Operators,
             AdminItem::Tariffs => ListKind::Tariffs,
@@ -173,63 +172,7 @@ pub fn is_locked(op: &Operator) -> bool {
     !op.active || op.locked_until.is_some_and(|u| u > chrono::Utc::now())
 }
 
-impl App {
-    /// Keys of the administration screens; `None` leaves the key to the list's own (moving, Esc).
-    pub(super) fn admin_key(&mut self, action: Option<Action>) -> Option<Vec<Effect>> {
-        let s = self.strings();
-        let super::app::Screen::List(l) = self.screen() else { return None };
-        let row = l.selected;
-        let data = l.data.as_ref()?;
-        let form = match (data, action?) {
-            (ListData::Admin(items), Action::Open) => {
-                let item = *items.get(row)?;
-                return Some(self.open_list(item.list()));
-            }
-            (ListData::Operators(_), Action::ItemAdd) => operator_form(s, None),
-            (ListData::Operators(v), Action::ItemEdit | Action::Open) => operator_form(s, Some(v.get(row)?)),
-            (ListData::Operators(v), Action::Password) => {
-                let op = v.get(row)?;
-                let mut f = FormScreen::new(
-                    FormKind::OperatorPassword(op.id),
-                    vec![
-                        secret("password", |s| s.adm.f_password),
-                        secret("password2", |s| s.adm.f_password2),
-                    ],
-                );
-                f.subject = Some(format!("{} ({})", op.login, op.name));
-                f
-            }
-            (ListData::Operators(v), Action::Lock) => {
-                let op = v.get(row)?;
-                FormScreen::question(
-                    FormKind::OperatorActive(op.id, is_locked(op)),
-                    format!("{} ({})", op.login, op.name),
-                )
-            }
-            (ListData::Tariffs(_), Action::ItemAdd) => tariff_form(s, None)?,
-            (ListData::Tariffs(v), Action::ItemEdit | Action::Open) => {
-                let id = v.get(row)?.id;
-                return Some(self.prepare_form(FormKind::TariffEdit(id)));
-            }
-            (ListData::Catalogue(_), Action::ItemAdd) => catalogue_form(s, None),
-            (ListData::Catalogue(v), Action::ItemEdit | Action::Open) => catalogue_form(s, Some(v.get(row)?)),
-            (ListData::Marks(_), Action::ItemAdd) => mark_form(s, None),
-            (ListData::Marks(v), Action::ItemEdit | Action::Open) => mark_form(s, Some(v.get(row)?)),
-            (ListData::Marks(v), Action::ItemDelete) => {
-                let m = v.get(row)?;
-                FormScreen::question(FormKind::MarkDelete(m.id), m.name.clone())
-            }
-            (ListData::Groups(_), Action::ItemAdd) => group_form(None),
-            (ListData::Groups(v), Action::ItemEdit | Action::Open) => group_form(Some(v.get(row)?)),
-            (ListData::Groups(v), Action::ItemDelete) => {
-                let g = v.get(row)?;
-                FormScreen::question(FormKind::GroupDelete(g.id), g.name.clone())
-            }
-            _ => return None,
-        };
-        Some(self.open_form(form))
-    }
-}
+impl App {}
 
 fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
     Money::parse(v).map_err(|e| ServiceError::invalid(field, e))

@@ -293,17 +293,7 @@ impl App {
             Screen::Pay(p) => p.context(),
             Screen::History(h) => h.context(),
             Screen::Tariff(t) => t.context(),
-            Screen::List(l) => match l.kind {
-                ListKind::Houses => Context::Houses,
-                ListKind::House(_) => Context::HouseView,
-                ListKind::Switches => Context::Switches,
-                ListKind::Ports(_) => Context::Ports,
-                ListKind::CustomerMarks(_) => Context::CustomerMarks,
-                ListKind::Admin => Context::AdminMenu,
-                ListKind::Operators => Context::Operators,
-                ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
-                ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
-            },
+            Screen::List(l) => l.context(),
             Screen::Network(n) => n.context(),
             Screen::Form(f) if f.stage == FormStage::Edit && !f.fields.is_empty() => {
                 match f.focused().map(|x| &x.kind) {
@@ -430,7 +420,7 @@ impl App {
             | Context::AdminMenu
             | Context::Operators
             | Context::AdminList
-            | Context::AdminCatalogue => self.list_key(action),
+            | Context::AdminCatalogue => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.form_key(ev, action)
@@ -725,6 +715,7 @@ impl App {
             Some(Screen::Picker(p)) => p.key(&mut cx, ev, action),
             Some(Screen::Merge(m)) => m.key(&mut cx, action),
             Some(Screen::Network(n)) => n.key(&mut cx, action),
+            Some(Screen::List(l)) => l.key(&mut cx, action),
             _ => Step::none(),
         };
         self.apply(step)
@@ -785,6 +776,10 @@ impl App {
             Some(Screen::Network(n)) => {
                 n.pending = None;
                 n.answer(&mut cx, outcome)
+            }
+            Some(Screen::List(l)) => {
+                l.pending = None;
+                l.answer(&mut cx, outcome)
             }
             _ => return Err(Box::new(outcome)),
         };

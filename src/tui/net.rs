@@ -3,114 +3,15 @@
 //! customer's network, and the network's forms. Like `app`, these are plain functions: they
 //! change the state and return the service calls to run.
 
-use super::admin::AdminItem;
 use super::app::{App, Effect, Outcome, ReqId, Screen};
 use super::form::{FormKind, FormScreen, FormStage, Values, field, secret, yes_no};
 use super::keymap::Action;
 use super::records::AfterSave;
+pub use super::screens::list::{ListData, ListKind, ListScreen, Target};
 pub use super::screens::network::NetworkScreen;
 use super::strings::Strings;
 use crate::domain::customer::LookupKind;
-use crate::service::{
-    Actor, CustomerSummary, ExtraService, Group, HouseInput, HouseLine, Mark, Operator, PortMap, Service,
-    ServiceError, SwitchInput, SwitchLine, Tariff,
-};
-
-/// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
-/// `sw-lenina-5`): the service finds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListKind {
-    Houses,
-    House(String),
-    Switches,
-    Ports(String),
-    /// The marks a customer carries, among all.
-    CustomerMarks(i64),
-    /// Administration's sections.
-    Admin,
-    Operators,
-    Tariffs,
-    /// The extra services' catalogue.
-    Catalogue,
-    MarkCatalogue,
-    Groups,
-}
-
-/// What a list screen has loaded.
-#[derive(Debug, Clone)]
-pub enum ListData {
-    Houses(Vec<HouseLine>),
-    House { house: HouseLine, switches: Vec<SwitchLine>, customers: Vec<CustomerSummary> },
-    Switches(Vec<SwitchLine>),
-    Ports(PortMap),
-    CustomerMarks { all: Vec<Mark>, on: Vec<i64> },
-    Admin(Vec<AdminItem>),
-    Operators(Vec<Operator>),
-    Tariffs(Vec<Tariff>),
-    Catalogue(Vec<ExtraService>),
-    Marks(Vec<Mark>),
-    Groups(Vec<Group>),
-}
-
-/// What Enter on a row opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Card(i64),
-    House(i64),
-    Ports(i64),
-    Nothing,
-}
-
-impl ListData {
-    pub fn rows(&self) -> usize {
-        match self {
-            ListData::Houses(h) => h.len(),
-            ListData::House { switches, customers, .. } => switches.len() + customers.len(),
-            ListData::Switches(s) => s.len(),
-            ListData::Ports(m) => m.switch.switch.ports.max(0) as usize,
-            ListData::CustomerMarks { all, .. } => all.len(),
-            ListData::Admin(v) => v.len(),
-            ListData::Operators(v) => v.len(),
-            ListData::Tariffs(v) => v.len(),
-            ListData::Catalogue(v) => v.len(),
-            ListData::Marks(v) => v.len(),
-            ListData::Groups(v) => v.len(),
-        }
-    }
-
-    pub fn target(&self, row: usize) -> Target {
-        match self {
-            ListData::Houses(h) => h.get(row).map(|h| Target::House(h.house.id)).unwrap_or(Target::Nothing),
-            ListData::House { switches, customers, .. } => match switches.get(row) {
-                Some(s) => Target::Ports(s.switch.id),
-                None => {
-                    customers.get(row - switches.len()).map(|c| Target::Card(c.id)).unwrap_or(Target::Nothing)
-                }
-            },
-            ListData::Switches(s) => {
-                s.get(row).map(|s| Target::Ports(s.switch.id)).unwrap_or(Target::Nothing)
-            }
-            ListData::Ports(m) => {
-                let port = row as i64 + 1;
-                m.users
-                    .iter()
-                    .find(|u| u.port == port)
-                    .map(|u| Target::Card(u.customer_id))
-                    .unwrap_or(Target::Nothing)
-            }
-            // administration's and the marks' Enter is theirs
-            _ => Target::Nothing,
-        }
-    }
-}
-
-pub struct ListScreen {
-    pub kind: ListKind,
-    pub data: Option<ListData>,
-    pub selected: usize,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-}
+use crate::service::{Actor, HouseInput, HouseLine, Service, ServiceError, SwitchInput, SwitchLine};
 
 impl FormScreen {
     pub fn house(kind: FormKind, h: Option<&HouseLine>) -> FormScreen {
@@ -198,13 +99,7 @@ impl App {
     /// Opens a list screen over the current one.
     pub(super) fn open_list(&mut self, kind: ListKind) -> Vec<Effect> {
         let req = self.req();
-        self.screens.push(Screen::List(Box::new(ListScreen {
-            kind: kind.clone(),
-            data: None,
-            selected: 0,
-            pending: Some(req),
-            error: None,
-        })));
+        self.screens.push(Screen::List(Box::new(ListScreen::new(kind.clone(), req))));
         vec![Effect::LoadList { req, kind }]
     }
 
@@ -217,7 +112,7 @@ impl App {
 
     /// The reload of the screen on top (after a change saved from a form over it).
     pub(super) fn reload_top(&mut self) -> Vec<Effect> {
-        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_)) {
+        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_) | Screen::List(_)) {
             let mut cx = super::screens::Cx::new(
                 super::strings::Strings::get(self.lang),
                 self.actor.as_ref(),
@@ -227,6 +122,7 @@ impl App {
             let step = match self.screens.last_mut() {
                 Some(Screen::Card(c)) => c.reload(&mut cx),
                 Some(Screen::Network(n)) => n.reload(&mut cx),
+                Some(Screen::List(l)) => l.reload(&mut cx),
                 _ => super::screens::Step::none(),
             };
             return self.apply(step);
@@ -239,72 +135,6 @@ impl App {
             }
             _ => Vec::new(),
         }
-    }
-
-    pub(super) fn list_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        if self.refused(action) {
-            return Vec::new();
-        }
-        if let Some(effects) = self.marks_key(action).or_else(|| self.admin_key(action)) {
-            return effects;
-        }
-        let s = self.strings();
-        let Screen::List(l) = self.screen_mut() else { return Vec::new() };
-        let n = l.data.as_ref().map(ListData::rows).unwrap_or(0);
-        let last = n.saturating_sub(1);
-        match action {
-            Some(Action::Back) => {
-                self.screens.pop();
-            }
-            Some(Action::Up) => l.selected = l.selected.saturating_sub(1),
-            Some(Action::Down) => l.selected = (l.selected + 1).min(last),
-            Some(Action::PageUp) => l.selected = l.selected.saturating_sub(10),
-            Some(Action::PageDown) => l.selected = (l.selected + 10).min(last),
-            Some(Action::Home) => l.selected = 0,
-            Some(Action::End) => l.selected = last,
-            Some(Action::Refresh) => return self.reload_top(),
-            Some(Action::Open) => {
-                let target = l.data.as_ref().map(|d| d.target(l.selected)).unwrap_or(Target::Nothing);
-                return match target {
-                    Target::Card(id) => self.open_card(id),
-                    Target::House(id) => self.open_list(ListKind::House(format!("#{id}"))),
-                    Target::Ports(id) => self.open_list(ListKind::Ports(format!("#{id}"))),
-                    Target::Nothing => Vec::new(),
-                };
-            }
-            Some(Action::AddHouse) => {
-                return self.open_form(FormScreen::house(FormKind::HouseAdd, None));
-            }
-            Some(Action::EditHouse) => {
-                if let Some(ListData::Houses(h)) = &l.data
-                    && let Some(line) = h.get(l.selected)
-                {
-                    let form = FormScreen::house(FormKind::HouseEdit(line.house.id), Some(line));
-                    return self.open_form(form);
-                }
-            }
-            Some(Action::AddSwitch) => {
-                let house = match &l.data {
-                    Some(ListData::House { house, .. }) => Some(house),
-                    _ => None,
-                };
-                let form = FormScreen::switch(s, FormKind::SwitchAdd, None, house);
-                return self.open_form(form);
-            }
-            Some(Action::EditSwitch) => {
-                let line = match &l.data {
-                    Some(ListData::Switches(s)) => s.get(l.selected).cloned(),
-                    Some(ListData::Ports(m)) => Some(m.switch.clone()),
-                    _ => None,
-                };
-                if let Some(line) = line {
-                    let form = FormScreen::switch(s, FormKind::SwitchEdit(line.switch.id), Some(&line), None);
-                    return self.open_form(form);
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 
     /// `:ip`, `:mac`, `:sw`, `:house` and `:n`: the NOC's jumps. `None` when `word` is none of them.
@@ -341,20 +171,6 @@ impl App {
     /// Takes the result of a network service call; gives `outcome` back when it is not one of theirs.
     pub(super) fn net_outcome(&mut self, req: ReqId, outcome: Outcome) -> Result<Vec<Effect>, Box<Outcome>> {
         match outcome {
-            Outcome::List(r) => {
-                let text = r.as_ref().as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::List(l)) = self.awaiting(req) {
-                    match *r {
-                        Ok(data) => {
-                            l.selected = l.selected.min(data.rows().saturating_sub(1));
-                            l.data = Some(data);
-                            l.error = None;
-                        }
-                        Err(_) => l.error = text,
-                    }
-                }
-                Ok(Vec::new())
-            }
             Outcome::Secrets(r) => {
                 let text = r.as_ref().err().map(|e| self.error_text(e));
                 if let Some(Screen::Form(fm)) = self.awaiting(req) {
@@ -387,7 +203,10 @@ impl App {
                                 AfterSave::Reload => self.reload_top(),
                                 AfterSave::OpenCard(id) => self.open_card(id),
                                 AfterSave::CloseCard => {
-                                    if matches!(self.screen(), Screen::Card(_) | Screen::Network(_)) {
+                                    if matches!(
+                                        self.screen(),
+                                        Screen::Card(_) | Screen::Network(_) | Screen::List(_)
+                                    ) {
                                         self.screens.pop();
                                     }
                                     self.reload_top()
@@ -420,10 +239,7 @@ impl App {
                             fm.error = Some((usize::MAX, text.unwrap_or_default()));
                         }
                     },
-                    Some(Screen::List(l)) => match r {
-                        Ok(_) => return Ok(self.reload_top()),
-                        Err(_) => l.error = text,
-                    },
+
                     _ => {}
                 }
                 Ok(Vec::new())

@@ -2,10 +2,8 @@
 //! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
 //! merging two records of one customer. Plain functions over the state, like `app`.
 
-use super::app::{App, Effect, ReqId, Screen};
+use super::app::{App, Effect, ReqId};
 use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
-use super::keymap::Action;
-use super::net::{ListData, ListKind};
 use super::picker::PickKind;
 pub use super::screens::merge::{MergeScreen, MergeStage};
 use super::strings::Strings;
@@ -256,24 +254,6 @@ impl App {
             Err(e) => self.status = Some(self.error_text(&e)),
         }
         Vec::new()
-    }
-
-    /// Keys of a customer's marks: Space or Enter sets or takes off the chosen one.
-    pub(super) fn marks_key(&mut self, action: Option<Action>) -> Option<Vec<Effect>> {
-        let req = self.req();
-        let Screen::List(l) = self.screen_mut() else { return None };
-        let ListKind::CustomerMarks(customer_id) = l.kind else { return None };
-        match action {
-            Some(Action::Back) => Some(self.back_to_card()),
-            Some(Action::MarkToggle) => {
-                let Some(ListData::CustomerMarks { all, on }) = &l.data else { return Some(Vec::new()) };
-                let Some(m) = all.get(l.selected) else { return Some(Vec::new()) };
-                let effect = Effect::SetMark { req, customer_id, mark_id: m.id, on: !on.contains(&m.id) };
-                l.pending = Some(req);
-                Some(vec![effect])
-            }
-            _ => None,
-        }
     }
 }
 

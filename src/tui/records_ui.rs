@@ -54,10 +54,10 @@ fn color_name(s: &Strings, color: &str) -> &'static str {
 }
 
 /// Draws a customer's marks or an administration list; false when `l` is another list.
-pub fn draw_list(f: &mut Frame, app: &App, l: &ListScreen, area: Rect) -> bool {
-    let s = app.strings();
+pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: Rect) -> bool {
+    let s = v.s;
     let a = s.adm;
-    let t = &app.theme;
+    let t = v.t;
     let ours = matches!(
         l.kind,
         ListKind::CustomerMarks(_)

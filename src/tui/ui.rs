@@ -110,7 +110,7 @@ fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
         Screen::Pay(p) => p.draw(f, &v, body),
         Screen::History(h) => h.draw(f, &v, body),
         Screen::Tariff(t) => t.draw(f, &v, body),
-        Screen::List(_) => super::net_ui::draw_list(f, app, screen, body),
+        Screen::List(l) => l.draw(f, &v, body),
         Screen::Network(n) => n.draw(f, &v, body),
         Screen::Form(_) => super::form_ui::draw_form(f, app, screen, body),
         Screen::Picker(p) => p.draw(f, &v, body),

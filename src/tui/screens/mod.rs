@@ -6,6 +6,7 @@
 
 pub mod card;
 pub mod history;
+pub mod list;
 pub mod login;
 pub mod merge;
 pub mod network;

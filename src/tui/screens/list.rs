@@ -1,0 +1,464 @@
+//! The list screens: houses, a house (its switches, then its customers by flat), switches, a
+//! switch's ports; administration's sections and lists; a customer's marks.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Cx, Nav, Step, View};
+use crate::domain::text::fit_width as fit;
+use crate::service::{
+    CustomerSummary, ExtraService, Group, HouseLine, Mark, Operator, PortMap, SwitchLine, Tariff,
+};
+use crate::tui::admin::{
+    AdminItem, catalogue_form, group_form, is_locked, mark_form, operator_form, tariff_form,
+};
+use crate::tui::app::{Effect, Outcome, ReqId};
+use crate::tui::form::{FormKind, FormScreen, secret};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::net_ui::{head, row, window};
+use crate::tui::strings::Strings;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::right;
+
+/// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
+/// `sw-lenina-5`): the service finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    Houses,
+    House(String),
+    Switches,
+    Ports(String),
+    /// The marks a customer carries, among all.
+    CustomerMarks(i64),
+    /// Administration's sections.
+    Admin,
+    Operators,
+    Tariffs,
+    /// The extra services' catalogue.
+    Catalogue,
+    MarkCatalogue,
+    Groups,
+}
+
+/// What a list screen has loaded.
+#[derive(Debug, Clone)]
+pub enum ListData {
+    Houses(Vec<HouseLine>),
+    House { house: HouseLine, switches: Vec<SwitchLine>, customers: Vec<CustomerSummary> },
+    Switches(Vec<SwitchLine>),
+    Ports(PortMap),
+    CustomerMarks { all: Vec<Mark>, on: Vec<i64> },
+    Admin(Vec<AdminItem>),
+    Operators(Vec<Operator>),
+    Tariffs(Vec<Tariff>),
+    Catalogue(Vec<ExtraService>),
+    Marks(Vec<Mark>),
+    Groups(Vec<Group>),
+}
+
+/// What Enter on a row opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Card(i64),
+    House(i64),
+    Ports(i64),
+    Nothing,
+}
+
+impl ListData {
+    pub fn rows(&self) -> usize {
+        match self {
+            ListData::Houses(h) => h.len(),
+            ListData::House { switches, customers, .. } => switches.len() + customers.len(),
+            ListData::Switches(s) => s.len(),
+            ListData::Ports(m) => m.switch.switch.ports.max(0) as usize,
+            ListData::CustomerMarks { all, .. } => all.len(),
+            ListData::Admin(v) => v.len(),
+            ListData::Operators(v) => v.len(),
+            ListData::Tariffs(v) => v.len(),
+            ListData::Catalogue(v) => v.len(),
+            ListData::Marks(v) => v.len(),
+            ListData::Groups(v) => v.len(),
+        }
+    }
+
+    pub fn target(&self, row: usize) -> Target {
+        match self {
+            ListData::Houses(h) => h.get(row).map(|h| Target::House(h.house.id)).unwrap_or(Target::Nothing),
+            ListData::House { switches, customers, .. } => match switches.get(row) {
+                Some(s) => Target::Ports(s.switch.id),
+                None => {
+                    customers.get(row - switches.len()).map(|c| Target::Card(c.id)).unwrap_or(Target::Nothing)
+                }
+            },
+            ListData::Switches(s) => {
+                s.get(row).map(|s| Target::Ports(s.switch.id)).unwrap_or(Target::Nothing)
+            }
+            ListData::Ports(m) => {
+                let port = row as i64 + 1;
+                m.users
+                    .iter()
+                    .find(|u| u.port == port)
+                    .map(|u| Target::Card(u.customer_id))
+                    .unwrap_or(Target::Nothing)
+            }
+            // administration's and the marks' Enter is theirs
+            _ => Target::Nothing,
+        }
+    }
+}
+
+pub struct ListScreen {
+    pub kind: ListKind,
+    pub data: Option<ListData>,
+    pub selected: usize,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+impl ListScreen {
+    /// The list `kind`, about to be loaded with request `req`.
+    pub fn new(kind: ListKind, req: ReqId) -> ListScreen {
+        ListScreen { kind, data: None, selected: 0, pending: Some(req), error: None }
+    }
+
+    pub fn context(&self) -> Context {
+        match self.kind {
+            ListKind::Houses => Context::Houses,
+            ListKind::House(_) => Context::HouseView,
+            ListKind::Switches => Context::Switches,
+            ListKind::Ports(_) => Context::Ports,
+            ListKind::CustomerMarks(_) => Context::CustomerMarks,
+            ListKind::Admin => Context::AdminMenu,
+            ListKind::Operators => Context::Operators,
+            ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
+            ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
+        }
+    }
+
+    /// The list asked for again.
+    pub fn reload(&mut self, cx: &mut Cx) -> Step {
+        let req = cx.req();
+        self.pending = Some(req);
+        Step::run(Effect::LoadList { req, kind: self.kind.clone() })
+    }
+
+    pub fn key(&mut self, cx: &mut Cx, action: Option<Action>) -> Step {
+        if let Some(step) = self.marks_key(cx, action).or_else(|| admin_key(cx.s, self, action)) {
+            return step;
+        }
+        let s = cx.s;
+        let l = self;
+        let n = l.data.as_ref().map(ListData::rows).unwrap_or(0);
+        let last = n.saturating_sub(1);
+        match action {
+            Some(Action::Back) => return Step::go(Nav::Pop),
+            Some(Action::Up) => l.selected = l.selected.saturating_sub(1),
+            Some(Action::Down) => l.selected = (l.selected + 1).min(last),
+            Some(Action::PageUp) => l.selected = l.selected.saturating_sub(10),
+            Some(Action::PageDown) => l.selected = (l.selected + 10).min(last),
+            Some(Action::Home) => l.selected = 0,
+            Some(Action::End) => l.selected = last,
+            Some(Action::Refresh) => return l.reload(cx),
+            Some(Action::Open) => {
+                let target = l.data.as_ref().map(|d| d.target(l.selected)).unwrap_or(Target::Nothing);
+                return match target {
+                    Target::Card(id) => Step::go(Nav::OpenCard(id)),
+                    Target::House(id) => Step::go(Nav::OpenList(ListKind::House(format!("#{id}")))),
+                    Target::Ports(id) => Step::go(Nav::OpenList(ListKind::Ports(format!("#{id}")))),
+                    Target::Nothing => Step::none(),
+                };
+            }
+            Some(Action::AddHouse) => {
+                return Step::go(Nav::OpenForm(Box::new(FormScreen::house(FormKind::HouseAdd, None))));
+            }
+            Some(Action::EditHouse) => {
+                if let Some(ListData::Houses(h)) = &l.data
+                    && let Some(line) = h.get(l.selected)
+                {
+                    let form = FormScreen::house(FormKind::HouseEdit(line.house.id), Some(line));
+                    return Step::go(Nav::OpenForm(Box::new(form)));
+                }
+            }
+            Some(Action::AddSwitch) => {
+                let house = match &l.data {
+                    Some(ListData::House { house, .. }) => Some(house),
+                    _ => None,
+                };
+                let form = FormScreen::switch(s, FormKind::SwitchAdd, None, house);
+                return Step::go(Nav::OpenForm(Box::new(form)));
+            }
+            Some(Action::EditSwitch) => {
+                let line = match &l.data {
+                    Some(ListData::Switches(s)) => s.get(l.selected).cloned(),
+                    Some(ListData::Ports(m)) => Some(m.switch.clone()),
+                    _ => None,
+                };
+                if let Some(line) = line {
+                    let form = FormScreen::switch(s, FormKind::SwitchEdit(line.switch.id), Some(&line), None);
+                    return Step::go(Nav::OpenForm(Box::new(form)));
+                }
+            }
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// Keys of a customer's marks: Space or Enter sets or takes off the chosen one.
+    fn marks_key(&mut self, cx: &mut Cx, action: Option<Action>) -> Option<Step> {
+        let l = self;
+        let ListKind::CustomerMarks(customer_id) = l.kind else { return None };
+        match action {
+            Some(Action::Back) => Some(Step::go(Nav::BackToCard)),
+            Some(Action::MarkToggle) => {
+                let Some(ListData::CustomerMarks { all, on }) = &l.data else { return Some(Step::none()) };
+                let Some(m) = all.get(l.selected) else { return Some(Step::none()) };
+                let req = cx.req();
+                let effect = Effect::SetMark { req, customer_id, mark_id: m.id, on: !on.contains(&m.id) };
+                l.pending = Some(req);
+                Some(Step::run(effect))
+            }
+            _ => None,
+        }
+    }
+
+    /// The rows, or the result of a change made from the list (then the rows again).
+    pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
+        match outcome {
+            Outcome::List(r) => match *r {
+                Ok(data) => {
+                    self.selected = self.selected.min(data.rows().saturating_sub(1));
+                    self.data = Some(data);
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(cx.error_text(&e)),
+            },
+            Outcome::Saved(Ok(_)) => return self.reload(cx),
+            Outcome::Saved(Err(e)) => self.error = Some(cx.error_text(&e)),
+            _ => {}
+        }
+        Step::none()
+    }
+
+    /// The rows of the list, with a header; administration's and the marks' lists are drawn by
+    /// `records_ui`.
+    pub fn draw(&self, f: &mut Frame, v: &View, area: Rect) {
+        let l = self;
+        let s = v.s;
+        let n = s.net;
+        let t = v.t;
+        if crate::tui::records_ui::draw_list(f, v, l, area) {
+            return;
+        }
+        let Some(data) = &l.data else {
+            let (text, style) = match &l.error {
+                Some(e) => (e.clone(), t.error),
+                None => (s.loading.to_string(), t.dim),
+            };
+            message(f, t, area, &text, style);
+            return;
+        };
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        // a header of one or two lines, then the rows
+        match data {
+            ListData::Houses(_) => lines.push(head(
+                t,
+                vec![
+                    fit(n.col_city, 10),
+                    fit(n.col_street, 23),
+                    fit(n.col_number, 6),
+                    fit(n.col_postcode, 8),
+                    fit(n.col_connected, 10),
+                    right(n.col_customers, 6),
+                    right(n.col_switches, 5),
+                ],
+            )),
+            ListData::House { house, .. } => {
+                let h = &house.house;
+                let mut text = format!("{}, {}", h.city, h.short_address());
+                if !h.postcode.is_empty() {
+                    text.push_str(&format!(" · {}", h.postcode));
+                }
+                if let Some(d) = h.connect_date {
+                    text.push_str(&format!(" · {} {}", n.col_connected.to_lowercase(), d.format("%d.%m.%Y")));
+                }
+                lines.push(Line::from(Span::styled(text, t.title)));
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{}: {}   {}: {}",
+                        n.col_customers, house.customers, n.col_switches, house.switches
+                    ),
+                    t.dim,
+                )));
+            }
+            ListData::Switches(_) => lines.push(head(
+                t,
+                vec![
+                    fit(n.col_switch, 20),
+                    fit(n.col_ip, 15),
+                    fit(n.col_model, 15),
+                    fit(n.col_house, 16),
+                    right(n.col_ports, 7),
+                ],
+            )),
+            ListData::Ports(m) => {
+                let sw = &m.switch.switch;
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} ({}) {} · {}",
+                        sw.name,
+                        sw.ip,
+                        sw.model,
+                        m.switch.house.as_deref().unwrap_or(n.none)
+                    ),
+                    t.title,
+                )));
+                let mut info = format!("{} {} / {}", n.ports_used, m.users.len(), sw.ports);
+                if sw.serves_house {
+                    info.push_str(&format!(" · {}", n.serves_house));
+                }
+                lines.push(Line::from(Span::styled(info, t.dim)));
+            }
+            // drawn by records_ui
+            _ => {}
+        }
+        if let Some(e) = &l.error {
+            lines.push(Line::from(Span::styled(e.clone(), t.error)));
+        }
+        let height = (area.height as usize).saturating_sub(lines.len());
+        let first = window(l.selected, height);
+        let rows = data.rows();
+        if rows == 0 {
+            lines.push(Line::from(Span::styled(n.empty_list, t.dim)));
+        }
+        for i in (first..rows).take(height) {
+            let sel = i == l.selected;
+            let cells = match data {
+                ListData::Houses(hs) => {
+                    let h = &hs[i];
+                    vec![
+                        fit(&h.house.city, 10),
+                        fit(&h.house.street, 23),
+                        fit(&format!("{}{}", h.house.number, h.house.letter), 6),
+                        fit(&h.house.postcode, 8),
+                        fit(
+                            &h.house
+                                .connect_date
+                                .map(|d| d.format("%d.%m.%Y").to_string())
+                                .unwrap_or_default(),
+                            10,
+                        ),
+                        right(&h.customers.to_string(), 6),
+                        right(&h.switches.to_string(), 5),
+                    ]
+                }
+                ListData::House { switches, customers, .. } => match switches.get(i) {
+                    Some(sl) => vec![
+                        fit(n.switch_tag, 10),
+                        fit(&sl.switch.name, 24),
+                        fit(&sl.switch.ip, 15),
+                        right(&format!("{}/{}", sl.ports_used, sl.switch.ports), 7),
+                    ],
+                    None => {
+                        let c = &customers[i - switches.len()];
+                        let flat =
+                            c.apartment.as_deref().map(|a| format!("{} {a}", n.flat_tag)).unwrap_or_default();
+                        vec![
+                            fit(&flat, 10),
+                            fit(c.agreement_number.as_deref().unwrap_or("—"), 8),
+                            fit(&c.name, 34),
+                            right(&c.balance.format_ru(), 12),
+                        ]
+                    }
+                },
+                ListData::Switches(ss) => {
+                    let sl = &ss[i];
+                    vec![
+                        fit(&sl.switch.name, 20),
+                        fit(&sl.switch.ip, 15),
+                        fit(&sl.switch.model, 15),
+                        fit(sl.house.as_deref().unwrap_or(n.none), 16),
+                        right(&format!("{}/{}", sl.ports_used, sl.switch.ports), 7),
+                    ]
+                }
+                ListData::Ports(m) => {
+                    let port = i as i64 + 1;
+                    match m.users.iter().find(|u| u.port == port) {
+                        Some(u) => vec![
+                            right(&port.to_string(), 4),
+                            fit(u.agreement.as_deref().unwrap_or("—"), 8),
+                            fit(&u.customer_name, 50),
+                        ],
+                        None => vec![right(&port.to_string(), 4), n.port_free.to_string()],
+                    }
+                }
+                _ => Vec::new(),
+            };
+            let mut line = row(t, sel, cells);
+            if !sel && matches!(data, ListData::Ports(m) if !m.users.iter().any(|u| u.port == i as i64 + 1)) {
+                line = line.style(t.dim);
+            }
+            lines.push(line);
+        }
+        f.render_widget(Paragraph::new(lines), area);
+    }
+}
+
+/// The keys of administration's lists: open a section, add, edit, delete, a password, a lock.
+pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<Step> {
+    let row = l.selected;
+    let data = l.data.as_ref()?;
+    let form = match (data, action?) {
+        (ListData::Admin(items), Action::Open) => {
+            let item = *items.get(row)?;
+            return Some(Step::go(Nav::OpenList(item.list())));
+        }
+        (ListData::Operators(_), Action::ItemAdd) => operator_form(s, None),
+        (ListData::Operators(v), Action::ItemEdit | Action::Open) => operator_form(s, Some(v.get(row)?)),
+        (ListData::Operators(v), Action::Password) => {
+            let op = v.get(row)?;
+            let mut f = FormScreen::new(
+                FormKind::OperatorPassword(op.id),
+                vec![secret("password", |s| s.adm.f_password), secret("password2", |s| s.adm.f_password2)],
+            );
+            f.subject = Some(format!("{} ({})", op.login, op.name));
+            f
+        }
+        (ListData::Operators(v), Action::Lock) => {
+            let op = v.get(row)?;
+            FormScreen::question(
+                FormKind::OperatorActive(op.id, is_locked(op)),
+                format!("{} ({})", op.login, op.name),
+            )
+        }
+        (ListData::Tariffs(_), Action::ItemAdd) => tariff_form(s, None)?,
+        (ListData::Tariffs(v), Action::ItemEdit | Action::Open) => {
+            let id = v.get(row)?.id;
+            return Some(Step::go(Nav::PrepareForm(FormKind::TariffEdit(id))));
+        }
+        (ListData::Catalogue(_), Action::ItemAdd) => catalogue_form(s, None),
+        (ListData::Catalogue(v), Action::ItemEdit | Action::Open) => catalogue_form(s, Some(v.get(row)?)),
+        (ListData::Marks(_), Action::ItemAdd) => mark_form(s, None),
+        (ListData::Marks(v), Action::ItemEdit | Action::Open) => mark_form(s, Some(v.get(row)?)),
+        (ListData::Marks(v), Action::ItemDelete) => {
+            let m = v.get(row)?;
+            FormScreen::question(FormKind::MarkDelete(m.id), m.name.clone())
+        }
+        (ListData::Groups(_), Action::ItemAdd) => group_form(None),
+        (ListData::Groups(v), Action::ItemEdit | Action::Open) => group_form(Some(v.get(row)?)),
+        (ListData::Groups(v), Action::ItemDelete) => {
+            let g = v.get(row)?;
+            FormScreen::question(FormKind::GroupDelete(g.id), g.name.clone())
+        }
+        _ => return None,
+    };
+    Some(Step::go(Nav::OpenForm(Box::new(form))))
+}
+
+fn message(f: &mut Frame, t: &Theme, area: Rect, text: &str, style: Style) {
+    let _ = t;
+    f.render_widget(Paragraph::new(Line::from(Span::styled(text.to_string(), style))), area);
+}
