@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::form::{FieldKind, FormKind, FormScreen, FormStage, Values};
+use super::form::{FormKind, FormScreen, Values};
 use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
 use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
@@ -295,14 +295,7 @@ impl App {
             Screen::Tariff(t) => t.context(),
             Screen::List(l) => l.context(),
             Screen::Network(n) => n.context(),
-            Screen::Form(f) if f.stage == FormStage::Edit && !f.fields.is_empty() => {
-                match f.focused().map(|x| &x.kind) {
-                    Some(FieldKind::Choice { .. }) => Context::FormChoice,
-                    Some(FieldKind::Pick { .. }) => Context::FormPick,
-                    _ => Context::Form,
-                }
-            }
-            Screen::Form(_) => Context::FormConfirm,
+            Screen::Form(fm) => fm.context(),
             Screen::Picker(p) => p.context(),
             Screen::Merge(m) => m.context(),
         }
@@ -352,13 +345,7 @@ impl App {
             Screen::Search(s) => s.paste(text, now),
             Screen::Pay(p) => p.paste(text),
             Screen::History(h) => h.paste(text),
-            Screen::Form(f) if f.stage == FormStage::Edit => {
-                if let Some(x) = f.fields.get_mut(f.focus)
-                    && x.kind == FieldKind::Text
-                {
-                    x.input.insert(text);
-                }
-            }
+            Screen::Form(fm) => fm.paste(text),
             Screen::Picker(p) => p.paste(text, now),
             _ => {}
         }
@@ -423,7 +410,7 @@ impl App {
             | Context::AdminCatalogue => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
-                self.form_key(ev, action)
+                self.screen_key(ev, action, now)
             }
             Context::Picker | Context::MergeConfirm | Context::MergeDone => self.screen_key(ev, action, now),
             Context::Command => self.command_key(ev, action, now),
@@ -613,10 +600,6 @@ impl App {
             Ok(effects) => return effects,
             Err(other) => *other,
         };
-        let outcome = match self.net_outcome(req, outcome) {
-            Ok(effects) => return effects,
-            Err(other) => *other,
-        };
         match outcome {
             // `outcome` has taken the console back to its login already
             Outcome::NoSession(_) => {}
@@ -682,7 +665,22 @@ impl App {
             Some(Nav::OpenNetwork { customer_id, title }) => {
                 effects.extend(self.open_network(customer_id, title))
             }
-            Some(Nav::OpenPicker { kind, purpose }) => effects.extend(self.open_picker(kind, purpose, "")),
+            Some(Nav::OpenPicker { kind, purpose, typed }) => {
+                effects.extend(self.open_picker(kind, purpose, &typed))
+            }
+            Some(Nav::Saved(after)) => {
+                self.screens.pop();
+                effects.extend(match after {
+                    AfterSave::Reload => self.reload_top(),
+                    AfterSave::OpenCard(id) => self.open_card(id),
+                    AfterSave::CloseCard => {
+                        if matches!(self.screen(), Screen::Card(_)) {
+                            self.screens.pop();
+                        }
+                        self.reload_top()
+                    }
+                });
+            }
             Some(Nav::Picked { at, id, text }) => {
                 self.screens.pop();
                 if let Some(Screen::Form(fm)) = self.screens.last_mut()
@@ -716,6 +714,7 @@ impl App {
             Some(Screen::Merge(m)) => m.key(&mut cx, action),
             Some(Screen::Network(n)) => n.key(&mut cx, action),
             Some(Screen::List(l)) => l.key(&mut cx, action),
+            Some(Screen::Form(fm)) => fm.key(&mut cx, ev, action),
             _ => Step::none(),
         };
         self.apply(step)
@@ -780,6 +779,10 @@ impl App {
             Some(Screen::List(l)) => {
                 l.pending = None;
                 l.answer(&mut cx, outcome)
+            }
+            Some(Screen::Form(fm)) => {
+                fm.pending = None;
+                fm.answer(&mut cx, outcome)
             }
             _ => return Err(Box::new(outcome)),
         };

@@ -5,14 +5,10 @@
 //! What the service says is wrong with a field is shown under that field. Like `app`, these are
 //! plain functions: they change the state and return the service calls to run.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::app::{App, Effect, ReqId, Screen};
 use super::input::Input;
-use super::keymap::Action;
-use super::picker::{PickFor, PickKind};
+use super::picker::PickKind;
 use super::strings::Strings;
-use crate::domain::role::Permission;
 use crate::service::Direction;
 
 /// What a form saves.
@@ -164,7 +160,7 @@ impl FormField {
     }
 
     /// Steps a choice by `by` (±1), round the list.
-    fn step(&mut self, by: isize) {
+    pub fn step(&mut self, by: isize) {
         if let FieldKind::Choice { options, at } = &mut self.kind
             && !options.is_empty()
         {
@@ -316,15 +312,6 @@ impl FormScreen {
         self.fields.get(self.focus)
     }
 
-    /// Sends what is typed to the service (`take_over`: the operator agreed to move whoever
-    /// holds the port).
-    pub(super) fn save(&mut self, req: ReqId, take_over: bool) -> Vec<Effect> {
-        self.error = None;
-        self.stage = FormStage::Saving;
-        self.pending = Some(req);
-        vec![Effect::SaveForm { req, kind: self.kind.clone(), values: self.values(), take_over }]
-    }
-
     pub(super) fn show_secrets(&mut self, shown: bool) {
         self.revealed = shown;
         for f in self.fields.iter_mut().filter(|f| f.secret) {
@@ -345,98 +332,5 @@ impl App {
         let req = self.req();
         self.preparing = Some(req);
         vec![Effect::PrepareForm { req, kind }]
-    }
-
-    pub(super) fn form_key(&mut self, ev: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
-        let can_reveal = self.can(Permission::SwitchSecrets);
-        let differ = self.strings().adm.passwords_differ;
-        let req = self.req();
-        let Screen::Form(fm) = self.screen_mut() else { return Vec::new() };
-        let n = fm.fields.len();
-        match (&fm.stage, action) {
-            (FormStage::Edit, Some(Action::Back)) => {
-                self.screens.pop();
-            }
-            (FormStage::Edit, Some(Action::NextField)) if n > 0 => fm.focus = (fm.focus + 1) % n,
-            (FormStage::Edit, Some(Action::PrevField)) if n > 0 => fm.focus = (fm.focus + n - 1) % n,
-            (FormStage::Edit, Some(Action::NextChoice)) => {
-                if let Some(f) = fm.fields.get_mut(fm.focus) {
-                    f.step(1);
-                    fm.error = None;
-                }
-            }
-            (FormStage::Edit, Some(Action::PrevChoice)) => {
-                if let Some(f) = fm.fields.get_mut(fm.focus) {
-                    f.step(-1);
-                    fm.error = None;
-                }
-            }
-            (FormStage::Edit, Some(Action::Pick)) => return self.open_pick(String::new()),
-            (FormStage::Edit, Some(Action::Reveal)) if can_reveal && fm.fields.iter().any(|f| f.secret) => {
-                if fm.revealed {
-                    fm.show_secrets(false);
-                } else if let FormKind::SwitchEdit(id) = fm.kind {
-                    fm.pending = Some(req);
-                    return vec![Effect::Secrets { req, switch_id: id }];
-                } else {
-                    fm.show_secrets(true);
-                }
-            }
-            (FormStage::Edit, Some(Action::Clear)) => {
-                if let Some(f) = fm.fields.get_mut(fm.focus) {
-                    match f.kind {
-                        FieldKind::Pick { .. } => f.set_pick(None, ""),
-                        _ => f.input.clear(),
-                    }
-                }
-                fm.error = None;
-            }
-            (FormStage::Edit, Some(Action::Submit)) => {
-                // a new password is typed twice: a typo is caught here, before anything is sent
-                let values = fm.values();
-                if let (Some(a), Some(b)) = (values.get("password"), values.get("password2"))
-                    && a != b
-                    && let Some(at) = fm.fields.iter().position(|f| f.name == "password2")
-                {
-                    fm.focus = at;
-                    fm.error = Some((at, differ.to_string()));
-                    return Vec::new();
-                }
-                return fm.save(req, false);
-            }
-            // a question without fields
-            (FormStage::Edit, Some(Action::Confirm)) if n == 0 => return fm.save(req, false),
-            (FormStage::Edit, _) => {
-                let Some(f) = fm.fields.get_mut(fm.focus) else { return Vec::new() };
-                match (&f.kind, ev.code) {
-                    // typing on a picked field starts the search with what was typed
-                    (FieldKind::Pick { .. }, KeyCode::Char(c))
-                        if !ev.modifiers.contains(KeyModifiers::CONTROL) =>
-                    {
-                        return self.open_pick(c.to_string());
-                    }
-                    // an edit clears the complaint shown
-                    (FieldKind::Text, _) => {
-                        let changed = f.input.handle(ev) == Some(true);
-                        fm.error = fm.error.take().filter(|_| !changed);
-                    }
-                    _ => {}
-                }
-            }
-            (FormStage::ConfirmMove(_), Some(Action::Confirm)) => return fm.save(req, true),
-            (FormStage::ConfirmMove(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    /// Opens the search for the focused pick field, with `typed` already in it.
-    fn open_pick(&mut self, typed: String) -> Vec<Effect> {
-        let Screen::Form(fm) = self.screen() else { return Vec::new() };
-        let Some(FormField { kind: FieldKind::Pick { kind, .. }, .. }) = fm.focused() else {
-            return Vec::new();
-        };
-        let (kind, at) = (*kind, fm.focus);
-        self.open_picker(kind, PickFor::Field(at), &typed)
     }
 }

@@ -12,7 +12,6 @@ pub mod app;
 pub mod capture;
 pub mod exec;
 pub mod form;
-pub mod form_ui;
 pub mod input;
 pub mod keymap;
 pub mod net;

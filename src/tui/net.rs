@@ -3,10 +3,9 @@
 //! customer's network, and the network's forms. Like `app`, these are plain functions: they
 //! change the state and return the service calls to run.
 
-use super::app::{App, Effect, Outcome, ReqId, Screen};
-use super::form::{FormKind, FormScreen, FormStage, Values, field, secret, yes_no};
+use super::app::{App, Effect, Screen};
+use super::form::{FormKind, FormScreen, Values, field, secret, yes_no};
 use super::keymap::Action;
-use super::records::AfterSave;
 pub use super::screens::list::{ListData, ListKind, ListScreen, Target};
 pub use super::screens::network::NetworkScreen;
 use super::strings::Strings;
@@ -92,10 +91,6 @@ impl FormScreen {
 }
 
 impl App {
-    fn net(&self) -> &'static super::strings_net::NetStrings {
-        self.strings().net
-    }
-
     /// Opens a list screen over the current one.
     pub(super) fn open_list(&mut self, kind: ListKind) -> Vec<Effect> {
         let req = self.req();
@@ -166,86 +161,6 @@ impl App {
         // a jump starts from the search screen: Esc goes back to searching
         self.screens.truncate(1);
         Some(self.open_list(kind))
-    }
-
-    /// Takes the result of a network service call; gives `outcome` back when it is not one of theirs.
-    pub(super) fn net_outcome(&mut self, req: ReqId, outcome: Outcome) -> Result<Vec<Effect>, Box<Outcome>> {
-        match outcome {
-            Outcome::Secrets(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                if let Some(Screen::Form(fm)) = self.awaiting(req) {
-                    match r {
-                        Ok(sw) => {
-                            for f in fm.fields.iter_mut() {
-                                match f.name {
-                                    "snmp_community" => f.input.set(&sw.snmp_community),
-                                    "ssh_password" => f.input.set(&sw.ssh_password),
-                                    "telnet_password" => f.input.set(&sw.telnet_password),
-                                    _ => {}
-                                }
-                            }
-                            fm.show_secrets(true);
-                        }
-                        Err(_) => fm.error = Some((usize::MAX, text.unwrap_or_default())),
-                    }
-                }
-                Ok(Vec::new())
-            }
-            Outcome::Saved(r) => {
-                let text = r.as_ref().err().map(|e| self.error_text(e));
-                let words = self.net().port_taken;
-                let rule_words = self.strings().promise_rules;
-                match self.awaiting(req) {
-                    Some(Screen::Form(fm)) => match r {
-                        Ok(after) => {
-                            self.screens.pop();
-                            return Ok(match after {
-                                AfterSave::Reload => self.reload_top(),
-                                AfterSave::OpenCard(id) => self.open_card(id),
-                                AfterSave::CloseCard => {
-                                    if matches!(
-                                        self.screen(),
-                                        Screen::Card(_) | Screen::Network(_) | Screen::List(_)
-                                    ) {
-                                        self.screens.pop();
-                                    }
-                                    self.reload_top()
-                                }
-                            });
-                        }
-                        Err(ServiceError::PortTaken { port, switch, holder_id, holder_name }) => {
-                            let [p, of, by] = words;
-                            fm.stage = FormStage::ConfirmMove(format!(
-                                "{p} {port} {of} «{switch}» {by} #{holder_id} ({holder_name})"
-                            ));
-                        }
-                        Err(ServiceError::PromiseRefused { rule, message }) => {
-                            let i = rule as usize;
-                            fm.stage = FormStage::Edit;
-                            fm.error = Some((usize::MAX, format!("{}. {message}", rule_words[i])));
-                        }
-                        Err(ServiceError::Invalid { field, message }) => {
-                            fm.stage = FormStage::Edit;
-                            match fm.fields.iter().position(|f| f.name == field) {
-                                Some(i) => {
-                                    fm.focus = i;
-                                    fm.error = Some((i, message));
-                                }
-                                None => fm.error = Some((usize::MAX, text.unwrap_or_default())),
-                            }
-                        }
-                        Err(_) => {
-                            fm.stage = FormStage::Edit;
-                            fm.error = Some((usize::MAX, text.unwrap_or_default()));
-                        }
-                    },
-
-                    _ => {}
-                }
-                Ok(Vec::new())
-            }
-            other => Err(Box::new(other)),
-        }
     }
 }
 

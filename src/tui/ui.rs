@@ -11,7 +11,7 @@ use super::app::{App, Screen};
 use super::keymap::{Context, bindings};
 use super::screens::View;
 use super::strings::{Lang, Strings};
-pub(super) use super::widgets::{dialog, right};
+pub(super) use super::widgets::right;
 use crate::domain::customer::CustomerState;
 use crate::domain::ledger::OperationKind;
 use crate::domain::tariff::Period;
@@ -112,7 +112,7 @@ fn draw_screen(f: &mut Frame, app: &App, screen: &Screen, body: Rect) {
         Screen::Tariff(t) => t.draw(f, &v, body),
         Screen::List(l) => l.draw(f, &v, body),
         Screen::Network(n) => n.draw(f, &v, body),
-        Screen::Form(_) => super::form_ui::draw_form(f, app, screen, body),
+        Screen::Form(fm) => fm.draw(f, &v, body),
         Screen::Picker(p) => p.draw(f, &v, body),
         Screen::Merge(m) => m.draw(f, &v, body),
     }

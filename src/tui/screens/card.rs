@@ -50,7 +50,11 @@ fn record_action(action: Action, card: &CustomerCard) -> Step {
     match action {
         Action::EditCustomer => Step::go(Nav::PrepareForm(FormKind::CustomerEdit(id))),
         Action::Marks => Step::go(Nav::OpenList(ListKind::CustomerMarks(id))),
-        Action::Merge => Step::go(Nav::OpenPicker { kind: PickKind::Customer, purpose: PickFor::Merge(id) }),
+        Action::Merge => Step::go(Nav::OpenPicker {
+            kind: PickKind::Customer,
+            purpose: PickFor::Merge(id),
+            typed: String::new(),
+        }),
         Action::DeleteCustomer => {
             let subject = format!(
                 "{} {}",

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use super::{Cx, Nav, Step, View};
 use crate::service::{MergeOutcome, MergePreview};
 use crate::tui::app::{Effect, Outcome, ReqId};
-use crate::tui::form_ui::dialog_wrapped;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::widgets::dialog_wrapped;
 
 #[derive(Debug)]
 pub enum MergeStage {

@@ -5,6 +5,7 @@
 //! Screens not yet moved here still live in `app`, `net`, `records`, `form`, `picker`.
 
 pub mod card;
+pub mod form;
 pub mod history;
 pub mod list;
 pub mod login;
@@ -21,6 +22,7 @@ use super::app::{Effect, ReqId, Screen};
 use super::form::{FormKind, FormScreen};
 use super::net::ListKind;
 use super::picker::{PickFor, PickKind};
+use super::records::AfterSave;
 use super::strings::Strings;
 use super::theme::Theme;
 use crate::domain::money::MoneyError;
@@ -94,8 +96,11 @@ pub enum Nav {
     OpenForm(Box<FormScreen>),
     /// A customer's network on top, loaded.
     OpenNetwork { customer_id: i64, title: String },
-    /// The search that picks a house or a customer for `purpose`.
-    OpenPicker { kind: PickKind, purpose: PickFor },
+    /// The search that picks a house or a customer for `purpose`, `typed` already in its box.
+    OpenPicker { kind: PickKind, purpose: PickFor, typed: String },
+    /// A form saved: it closes, and what `after` says follows (the screen under it reloaded,
+    /// the new customer's card, or the card of a deleted customer closed too).
+    Saved(AfterSave),
     /// A row picked for the field at `at` of the form under the picker: back to the form,
     /// which shows `text`.
     Picked { at: usize, id: i64, text: String },

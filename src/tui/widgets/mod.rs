@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::input::Input;
 use super::theme::Theme;
@@ -64,6 +64,27 @@ pub fn dialog(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Lin
     f.render_widget(Clear, r);
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
+        r,
+    );
+}
+
+/// A dialog whose lines may wrap (a long conflict message).
+pub fn dialog_wrapped(f: &mut Frame, area: Rect, width: u16, title: &str, lines: Vec<Line<'static>>) {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = (rows as u16 + 3).min(area.height);
+    let w = width.min(area.width);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + area.height.saturating_sub(h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(title.to_string())),
         r,
     );
 }
