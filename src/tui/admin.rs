@@ -2,7 +2,6 @@
 //! of extra services, marks and customer groups. Reached from the search screen by those whose
 //! role keeps any of them; every change goes through the service, which checks the role again.
 
-use super::app::App;
 use super::form::{FormKind, FormScreen, Values, choice, field, secret, yes_no};
 use super::net::ListKind;
 use super::records::{AfterSave, FormData};
@@ -171,8 +170,6 @@ pub fn group_form(g: Option<&Group>) -> FormScreen {
 pub fn is_locked(op: &Operator) -> bool {
     !op.active || op.locked_until.is_some_and(|u| u > chrono::Utc::now())
 }
-
-impl App {}
 
 fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
     Money::parse(v).map_err(|e| ServiceError::invalid(field, e))

@@ -13,7 +13,7 @@ use super::input::Input;
 use super::keymap::{Action, Context, action_for, latin_of};
 use super::net::{ListData, ListKind, ListScreen, NetworkScreen};
 use super::picker::{PickFor, PickItem, PickKind, PickerScreen};
-use super::records::{AfterSave, CardTab, FormData, MergeScreen, TabData};
+use super::records::{AfterSave, CardTab, FormData, MergeScreen, TabData, customer_form, service_form};
 use super::screens::{Cx, Nav, Step};
 use super::strings::{Lang, Strings};
 
@@ -846,5 +846,117 @@ impl Screen {
             Screen::Picker(s) => s.pending = req,
             Screen::Merge(s) => s.pending = req,
         }
+    }
+}
+
+/// Where the console goes: the screens opened by navigation, and forms once prepared.
+impl App {
+    /// Opens a list screen over the current one.
+    pub(super) fn open_list(&mut self, kind: ListKind) -> Vec<Effect> {
+        let req = self.req();
+        self.screens.push(Screen::List(Box::new(ListScreen::new(kind.clone(), req))));
+        vec![Effect::LoadList { req, kind }]
+    }
+
+    /// Opens a customer's network over their card.
+    pub(super) fn open_network(&mut self, customer_id: i64, title: String) -> Vec<Effect> {
+        let req = self.req();
+        self.screens.push(Screen::Network(Box::new(NetworkScreen::new(customer_id, title, req))));
+        vec![Effect::LoadNetwork { req, customer_id }]
+    }
+
+    /// The reload of the screen on top (after a change saved from a form over it).
+    pub(super) fn reload_top(&mut self) -> Vec<Effect> {
+        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_) | Screen::List(_)) {
+            let mut cx = super::screens::Cx::new(
+                super::strings::Strings::get(self.lang),
+                self.actor.as_ref(),
+                std::time::Instant::now(),
+                &mut self.next_req,
+            );
+            let step = match self.screens.last_mut() {
+                Some(Screen::Card(c)) => c.reload(&mut cx),
+                Some(Screen::Network(n)) => n.reload(&mut cx),
+                Some(Screen::List(l)) => l.reload(&mut cx),
+                _ => super::screens::Step::none(),
+            };
+            return self.apply(step);
+        }
+        let req = self.req();
+        match self.screen_mut() {
+            Screen::List(l) => {
+                l.pending = Some(req);
+                vec![Effect::LoadList { req, kind: l.kind.clone() }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `:ip`, `:mac`, `:sw`, `:house` and `:n`: the NOC's jumps. `None` when `word` is none of them.
+    pub(super) fn network_command(&mut self, word: &str, arg: &str) -> Option<Vec<Effect>> {
+        let needs_arg = self.strings().cmd_needs_arg;
+        let lookup = |kind| (kind, arg.to_string());
+        let found = match word {
+            "ip" => Some(lookup(LookupKind::Ip)),
+            "mac" => Some(lookup(LookupKind::Mac)),
+            _ => None,
+        };
+        if let Some((kind, value)) = found {
+            if value.is_empty() {
+                self.status = Some(format!("{needs_arg}: :{word} …"));
+                return Some(Vec::new());
+            }
+            let req = self.req();
+            self.resolving = Some((req, value.clone()));
+            return Some(vec![Effect::Lookup { req, kind, value }]);
+        }
+        let kind = match (word, arg.is_empty()) {
+            ("sw" | "switch" | "switches", true) => ListKind::Switches,
+            ("sw" | "switch", false) => ListKind::Ports(arg.to_string()),
+            ("house" | "houses", true) => ListKind::Houses,
+            ("house", false) => ListKind::House(arg.to_string()),
+            ("n" | "net" | "network", _) => return Some(self.card_action(Action::Network)),
+            _ => return None,
+        };
+        // a jump starts from the search screen: Esc goes back to searching
+        self.screens.truncate(1);
+        Some(self.open_list(kind))
+    }
+
+    pub(super) fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
+        self.screens.push(Screen::Form(Box::new(form)));
+        Vec::new()
+    }
+
+    /// Asks the service for what a form needs (a customer's fields, the catalogue…) and opens it
+    /// when that comes back.
+    pub(super) fn prepare_form(&mut self, kind: FormKind) -> Vec<Effect> {
+        let req = self.req();
+        self.preparing = Some(req);
+        vec![Effect::PrepareForm { req, kind }]
+    }
+
+    /// Opens the form a service call prepared.
+    pub(super) fn form_data_outcome(&mut self, req: ReqId, r: Result<FormData, ServiceError>) -> Vec<Effect> {
+        if self.preparing != Some(req) {
+            return Vec::new();
+        }
+        self.preparing = None;
+        let s = self.strings();
+        match r {
+            Ok(data) => {
+                let form = match &data {
+                    FormData::Customer { .. } => customer_form(s, data),
+                    FormData::ServiceAdd(..) | FormData::ServiceEdit(_) => service_form(s, data),
+                    FormData::TariffEdit(..) => super::admin::tariff_form(s, Some(data)),
+                };
+                match form {
+                    Some(form) => return self.open_form(form),
+                    None => self.status = Some(s.adm.no_catalogue.to_string()),
+                }
+            }
+            Err(e) => self.status = Some(self.error_text(&e)),
+        }
+        Vec::new()
     }
 }

@@ -5,7 +5,7 @@
 //! What the service says is wrong with a field is shown under that field. Like `app`, these are
 //! plain functions: they change the state and return the service calls to run.
 
-use super::app::{App, Effect, ReqId, Screen};
+use super::app::ReqId;
 use super::input::Input;
 use super::picker::PickKind;
 use super::strings::Strings;
@@ -317,20 +317,5 @@ impl FormScreen {
         for f in self.fields.iter_mut().filter(|f| f.secret) {
             f.input.masked = !shown;
         }
-    }
-}
-
-impl App {
-    pub(super) fn open_form(&mut self, form: FormScreen) -> Vec<Effect> {
-        self.screens.push(Screen::Form(Box::new(form)));
-        Vec::new()
-    }
-
-    /// Asks the service for what a form needs (a customer's fields, the catalogue…) and opens it
-    /// when that comes back.
-    pub(super) fn prepare_form(&mut self, kind: FormKind) -> Vec<Effect> {
-        let req = self.req();
-        self.preparing = Some(req);
-        vec![Effect::PrepareForm { req, kind }]
     }
 }

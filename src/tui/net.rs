@@ -3,13 +3,10 @@
 //! customer's network, and the network's forms. Like `app`, these are plain functions: they
 //! change the state and return the service calls to run.
 
-use super::app::{App, Effect, Screen};
 use super::form::{FormKind, FormScreen, Values, field, secret, yes_no};
-use super::keymap::Action;
 pub use super::screens::list::{ListData, ListKind, ListScreen, Target};
 pub use super::screens::network::NetworkScreen;
 use super::strings::Strings;
-use crate::domain::customer::LookupKind;
 use crate::service::{Actor, HouseInput, HouseLine, Service, ServiceError, SwitchInput, SwitchLine};
 
 impl FormScreen {
@@ -87,80 +84,6 @@ impl FormScreen {
                 secret("telnet_password", |s| s.net.f_telnet),
             ],
         )
-    }
-}
-
-impl App {
-    /// Opens a list screen over the current one.
-    pub(super) fn open_list(&mut self, kind: ListKind) -> Vec<Effect> {
-        let req = self.req();
-        self.screens.push(Screen::List(Box::new(ListScreen::new(kind.clone(), req))));
-        vec![Effect::LoadList { req, kind }]
-    }
-
-    /// Opens a customer's network over their card.
-    pub(super) fn open_network(&mut self, customer_id: i64, title: String) -> Vec<Effect> {
-        let req = self.req();
-        self.screens.push(Screen::Network(Box::new(NetworkScreen::new(customer_id, title, req))));
-        vec![Effect::LoadNetwork { req, customer_id }]
-    }
-
-    /// The reload of the screen on top (after a change saved from a form over it).
-    pub(super) fn reload_top(&mut self) -> Vec<Effect> {
-        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_) | Screen::List(_)) {
-            let mut cx = super::screens::Cx::new(
-                super::strings::Strings::get(self.lang),
-                self.actor.as_ref(),
-                std::time::Instant::now(),
-                &mut self.next_req,
-            );
-            let step = match self.screens.last_mut() {
-                Some(Screen::Card(c)) => c.reload(&mut cx),
-                Some(Screen::Network(n)) => n.reload(&mut cx),
-                Some(Screen::List(l)) => l.reload(&mut cx),
-                _ => super::screens::Step::none(),
-            };
-            return self.apply(step);
-        }
-        let req = self.req();
-        match self.screen_mut() {
-            Screen::List(l) => {
-                l.pending = Some(req);
-                vec![Effect::LoadList { req, kind: l.kind.clone() }]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// `:ip`, `:mac`, `:sw`, `:house` and `:n`: the NOC's jumps. `None` when `word` is none of them.
-    pub(super) fn network_command(&mut self, word: &str, arg: &str) -> Option<Vec<Effect>> {
-        let needs_arg = self.strings().cmd_needs_arg;
-        let lookup = |kind| (kind, arg.to_string());
-        let found = match word {
-            "ip" => Some(lookup(LookupKind::Ip)),
-            "mac" => Some(lookup(LookupKind::Mac)),
-            _ => None,
-        };
-        if let Some((kind, value)) = found {
-            if value.is_empty() {
-                self.status = Some(format!("{needs_arg}: :{word} …"));
-                return Some(Vec::new());
-            }
-            let req = self.req();
-            self.resolving = Some((req, value.clone()));
-            return Some(vec![Effect::Lookup { req, kind, value }]);
-        }
-        let kind = match (word, arg.is_empty()) {
-            ("sw" | "switch" | "switches", true) => ListKind::Switches,
-            ("sw" | "switch", false) => ListKind::Ports(arg.to_string()),
-            ("house" | "houses", true) => ListKind::Houses,
-            ("house", false) => ListKind::House(arg.to_string()),
-            ("n" | "net" | "network", _) => return Some(self.card_action(Action::Network)),
-            _ => return None,
-        };
-        // a jump starts from the search screen: Esc goes back to searching
-        self.screens.truncate(1);
-        Some(self.open_list(kind))
     }
 }
 

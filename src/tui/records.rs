@@ -2,7 +2,6 @@
 //! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
 //! merging two records of one customer. Plain functions over the state, like `app`.
 
-use super::app::{App, Effect, ReqId};
 use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
 use super::picker::PickKind;
 pub use super::screens::merge::{MergeScreen, MergeStage};
@@ -229,32 +228,6 @@ pub fn service_form(s: &Strings, data: FormData) -> Option<FormScreen> {
             .with_hint(|s| s.adm.hint_date),
     ]);
     Some(FormScreen::new(kind, fields))
-}
-
-impl App {
-    /// Opens the form a service call prepared.
-    pub(super) fn form_data_outcome(&mut self, req: ReqId, r: Result<FormData, ServiceError>) -> Vec<Effect> {
-        if self.preparing != Some(req) {
-            return Vec::new();
-        }
-        self.preparing = None;
-        let s = self.strings();
-        match r {
-            Ok(data) => {
-                let form = match &data {
-                    FormData::Customer { .. } => customer_form(s, data),
-                    FormData::ServiceAdd(..) | FormData::ServiceEdit(_) => service_form(s, data),
-                    FormData::TariffEdit(..) => super::admin::tariff_form(s, Some(data)),
-                };
-                match form {
-                    Some(form) => return self.open_form(form),
-                    None => self.status = Some(s.adm.no_catalogue.to_string()),
-                }
-            }
-            Err(e) => self.status = Some(self.error_text(&e)),
-        }
-        Vec::new()
-    }
 }
 
 /// Loads what a form needs.
