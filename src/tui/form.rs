@@ -2,8 +2,8 @@
 //! a customer, a customer's service, a message, an operator, a tariff, a mark… and the
 //! questions with no fields ("move to the former customers?"). A field is typed text, a choice
 //! among a few values (← → or Space), or something picked by searching (a house, a customer).
-//! What the service says is wrong with a field is shown under that field. Like `app`, these are
-//! plain functions: they change the state and return the service calls to run.
+//! This module is what a form is made of (its kind, its fields, the values it sends); how it
+//! behaves and is drawn is `screens::form`.
 
 use super::app::ReqId;
 use super::input::Input;

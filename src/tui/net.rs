@@ -1,7 +1,7 @@
-//! The list screens (houses, a house, switches, a switch's ports; and the lists of
-//! administration and of a customer's marks, whose keys live in `admin` and `records`), a
-//! customer's network, and the network's forms. Like `app`, these are plain functions: they
-//! change the state and return the service calls to run.
+//! The network's forms (a house, a switch, an address, a subnet, a MAC, a switch port, and the
+//! card's small ones: a promised payment, the credit limit, the state, to the former customers)
+//! and how each is saved through the service. The list and network screens themselves are in
+//! `screens::list` and `screens::network`.
 
 use super::form::{FormKind, FormScreen, Values, field, secret, yes_no};
 pub use super::screens::list::{ListData, ListKind, ListScreen, Target};

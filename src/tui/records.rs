@@ -1,6 +1,6 @@
-//! The customer's record beyond money: the add/edit form with every field, the card's tabs
-//! (extra services and messages), the marks a customer carries, deleting a mistaken entry and
-//! merging two records of one customer. Plain functions over the state, like `app`.
+//! The customer's record beyond money: the add/edit form with every field, the forms of an
+//! extra service and a message, what the card's tabs load, what a form needs loaded first, and
+//! how these forms are saved through the service. The card itself is `screens::card`.
 
 use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
 use super::picker::PickKind;
