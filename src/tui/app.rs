@@ -206,6 +206,9 @@ pub struct App {
     pub(super) preparing: Option<ReqId>,
     /// Set by a signal (SIGTERM, SIGHUP): the console goes whatever an answer says.
     pub forced_quit: bool,
+    /// The window's size as the loop last saw it. Below 80×24 only quitting acts: a key
+    /// typed blind must never take a payment on a screen nobody can read.
+    pub size: (u16, u16),
 }
 
 /// How many commands the command line remembers.
@@ -230,6 +233,7 @@ impl App {
             resolving: None,
             preparing: None,
             forced_quit: false,
+            size: (super::ui::MIN_WIDTH, super::ui::MIN_HEIGHT),
         }
     }
 
@@ -331,9 +335,18 @@ impl App {
         super::screens::money_error_text(self.strings(), e)
     }
 
+    /// Whether the window is below the size every screen needs (then it says so, and only
+    /// quitting acts).
+    pub fn too_small(&self) -> bool {
+        self.size.0 < super::ui::MIN_WIDTH || self.size.1 < super::ui::MIN_HEIGHT
+    }
+
     /// Handles pasted text: it goes to the focused text field, if any.
     #[allow(clippy::collapsible_match)] // the search arm must change state after inserting
     pub fn paste(&mut self, text: &str) -> Vec<Effect> {
+        if self.too_small() {
+            return Vec::new();
+        }
         self.dirty = true;
         let now = Instant::now();
         if let Some(c) = &mut self.command {
@@ -360,6 +373,10 @@ impl App {
         self.dirty = true;
         let ctx = self.context();
         let action = action_for(ctx, ev);
+        if self.too_small() {
+            self.quit |= action == Some(Action::Quit);
+            return Vec::new();
+        }
         match action {
             Some(Action::Quit) => {
                 self.quit = true;

@@ -172,6 +172,8 @@ where
     let mut gone = false;
     let mut in_flight = 0usize;
     let mut handled = 0u64;
+    let area = terminal.get_frame().area();
+    app.size = (area.width, area.height);
     loop {
         if app.quit && !app.posting() {
             break;
@@ -195,8 +197,9 @@ where
             ev = events.next(), if !gone => { handled += 1; match ev {
                 Some(Ok(Event::Key(k))) => app.key(&k, Instant::now()),
                 Some(Ok(Event::Paste(text))) => app.paste(&text),
-                Some(Ok(Event::Resize(_, _))) => {
+                Some(Ok(Event::Resize(w, h))) => {
                     terminal.autoresize()?;
+                    app.size = (w, h);
                     app.dirty = true;
                     Vec::new()
                 }

@@ -1,0 +1,68 @@
+//! What a new user met in the console (issue 15, part 2), each through the real event loop.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Kind, TestDb};
+use kassa::domain::ledger::OperationKind;
+use kassa::service::demo::DemoOptions;
+use kassa::service::{HistoryQuery, Service, ServiceConfig};
+use kassa::tui::app::App;
+use kassa::tui::script::ScriptedConsole;
+use kassa::tui::strings::Lang;
+use kassa::tui::theme::Theme;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+async fn desk(who: &str) -> (TestDb, Service, ScriptedConsole) {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 12, seed: 7, months: 1 }).await.unwrap();
+    let app = App::new(Lang::Ru, Theme::new(true), None);
+    let mut c = ScriptedConsole::start(svc.clone(), app, 80, 24).await.unwrap();
+    c.typ(who).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.typ("kassa").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    (db, svc, c)
+}
+
+fn screen(c: &ScriptedConsole) -> String {
+    let size = |n| std::num::NonZeroU16::new(n).unwrap();
+    let mut parser = vt100::Parser::new(size(24), size(80), 0);
+    parser.process(&c.capture.bytes());
+    parser.screen().contents()
+}
+
+async fn payments(svc: &Service, customer_id: i64) -> i64 {
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let q = HistoryQuery { customer_id, kinds: vec![OperationKind::Payment], limit: 10, ..Default::default() };
+    svc.history(&admin, &q).await.unwrap().total_count
+}
+
+async fn resize(c: &mut ScriptedConsole, w: u16, h: u16) {
+    c.send([Event::Resize(w, h)]).unwrap();
+    c.settle().await.unwrap();
+}
+
+/// Below 80×24 the console says how big it must be, and keys typed blind do nothing — but
+/// quitting: at 60×20 `p 5 Enter Enter` once took a payment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_too_small_takes_no_keys_but_quit() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let before = payments(&svc, 1).await;
+    resize(&mut c, 60, 20).await;
+    for k in [KeyCode::Char('p'), KeyCode::Char('5'), KeyCode::Enter, KeyCode::Enter] {
+        c.press(k).await.unwrap();
+    }
+    assert_eq!(payments(&svc, 1).await, before, "nothing posted blind");
+    resize(&mut c, 80, 24).await;
+    assert!(screen(&c).contains("Карточка абонента"), "still on the card:\n{}", screen(&c));
+    c.press(KeyCode::Char('p')).await.unwrap();
+    assert!(screen(&c).contains("Приём платежа"), "keys act again:\n{}", screen(&c));
+    resize(&mut c, 60, 20).await;
+    c.key_event(KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE)).await.ok();
+    let app = c.finish().await.unwrap();
+    assert!(app.quit, "quitting still acts");
+}
