@@ -66,3 +66,32 @@ async fn a_window_too_small_takes_no_keys_but_quit() {
     let app = c.finish().await.unwrap();
     assert!(app.quit, "quitting still acts");
 }
+
+/// Backspace sent as ^H (vt100, PuTTY's "Control-H") deletes like Backspace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backspace_sent_as_control_h_deletes() {
+    let (_db, _svc, mut c) = desk("cashier").await;
+    c.burst("Ивановx").await.unwrap();
+    c.key_event(KeyEvent::new(KeyCode::Char('h'), KeyModifiers::CONTROL)).await.unwrap();
+    let s = screen(&c);
+    let line = s.lines().find(|l| l.contains("Иванов")).unwrap_or_default();
+    assert!(!line.contains("Ивановx"), "{s}");
+}
+
+/// Back on the search after a payment, the list shows the new balance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_shows_new_balances_when_returned_to() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    c.burst("10001").await.unwrap();
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let before = svc.customer_card(&admin, 1).await.unwrap().customer.balance;
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('p')).await.unwrap();
+    c.typ("777").await.unwrap();
+    for k in [KeyCode::Enter, KeyCode::Enter, KeyCode::Enter, KeyCode::Esc] {
+        c.press(k).await.unwrap();
+    }
+    let after = kassa::domain::money::Money::from_minor(before.minor() + 77_700);
+    let row = screen(&c).lines().find(|l| l.starts_with("▶")).unwrap_or_default().to_string();
+    assert!(row.contains(&after.format_ru()), "{after} in the list: {row}\n{}", screen(&c));
+}

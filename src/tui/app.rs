@@ -370,6 +370,7 @@ impl App {
         if ev.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        let ev = &terminal_key(ev);
         self.dirty = true;
         let ctx = self.context();
         let action = action_for(ctx, ev);
@@ -671,6 +672,10 @@ impl App {
             None => {}
             Some(Nav::Pop) => {
                 self.screens.pop();
+                // back on the search: what it lists may have changed (a payment, an edit)
+                if let Some(Screen::Search(s)) = self.screens.last_mut() {
+                    s.refresh(Instant::now());
+                }
             }
             Some(Nav::BackToCard) => effects.extend(self.back_to_card()),
             Some(Nav::Push(screen)) => self.screens.push(*screen),
@@ -975,5 +980,17 @@ impl App {
             Err(e) => self.status = Some(self.error_text(&e)),
         }
         Vec::new()
+    }
+}
+
+/// A key as the terminal meant it. Backspace sent as ^H (0x08: vt100, PuTTY's "Control-H"
+/// setting) reaches crossterm as Ctrl-H; it is Backspace.
+fn terminal_key(ev: &KeyEvent) -> KeyEvent {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    match ev.code {
+        KeyCode::Char('h') if ev.modifiers == KeyModifiers::CONTROL => {
+            KeyEvent { code: KeyCode::Backspace, modifiers: KeyModifiers::NONE, ..*ev }
+        }
+        _ => *ev,
     }
 }

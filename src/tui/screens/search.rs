@@ -65,6 +65,13 @@ impl SearchScreen {
         }
     }
 
+    /// The same search again at once (coming back from a card whose balance may have moved).
+    pub fn refresh(&mut self, now: Instant) {
+        if !self.input.is_empty() {
+            self.due_at = Some(now);
+        }
+    }
+
     /// Searches for `text` now (`:s Ёлкин`).
     pub fn search_for(&mut self, text: &str, now: Instant) {
         self.input.set(text);
