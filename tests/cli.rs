@@ -925,3 +925,26 @@ async fn a_reader_never_waits_for_the_write_lock() {
     assert!(stderr.contains("locked by another desk"), "{stderr}");
     sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
 }
+
+/// Times are shown, and days meant, in the ISP's local time (TZ), on the command line too
+/// (issue 15): a payment made at 09:05 in Moscow shows 09:05, not 06:05.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn times_and_days_are_local() {
+    let (db, home) = small_demo().await;
+    let o = kassa(home.path(), &db.url, Some("cashier"), &["--json", "pay", "10001", "12,34"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let at: chrono::DateTime<chrono::Utc> = v["operation"]["created_at"].as_str().unwrap().parse().unwrap();
+    let moscow = at + chrono::Duration::hours(3);
+    let day = moscow.format("%d.%m.%Y").to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db.url.as_str()];
+        all.extend_from_slice(args);
+        let o = command(home.path(), Some("admin"), &all).env("TZ", "Europe/Moscow").output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let text = run(&["history", "10001", "--from", &day, "--to", &day]);
+    let shown = moscow.format("%Y-%m-%d %H:%M").to_string();
+    assert!(text.contains(&shown), "{shown} (Moscow) in:\n{text}");
+    assert!(text.contains("12.34"), "the Moscow day holds it:\n{text}");
+}

@@ -35,7 +35,8 @@ fn screen(c: &ScriptedConsole) -> String {
 
 async fn payments(svc: &Service, customer_id: i64) -> i64 {
     let admin = svc.login("admin", "kassa", "t").await.unwrap();
-    let q = HistoryQuery { customer_id, kinds: vec![OperationKind::Payment], limit: 10, ..Default::default() };
+    let q =
+        HistoryQuery { customer_id, kinds: vec![OperationKind::Payment], limit: 10, ..Default::default() };
     svc.history(&admin, &q).await.unwrap().total_count
 }
 
@@ -94,4 +95,57 @@ async fn the_search_shows_new_balances_when_returned_to() {
     let after = kassa::domain::money::Money::from_minor(before.minor() + 77_700);
     let row = screen(&c).lines().find(|l| l.starts_with("▶")).unwrap_or_default().to_string();
     assert!(row.contains(&after.format_ru()), "{after} in the list: {row}\n{}", screen(&c));
+}
+
+async fn command(c: &mut ScriptedConsole, line: &str) {
+    c.press(KeyCode::Char(':')).await.unwrap();
+    c.typ(line).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+}
+
+/// `:pay abc` says why on the status line and opens no form with "abc"; a house that is not
+/// there leaves the console where it was, saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_commands_say_why_and_open_nothing() {
+    let (_db, _svc, mut c) = desk("cashier").await;
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    command(&mut c, "pay abc").await;
+    let s = screen(&c);
+    assert!(s.contains("Карточка абонента") && !s.contains("Приём платежа"), "{s}");
+    assert!(s.contains("«abc»"), "why, on the status line:\n{s}");
+    c.press(KeyCode::Esc).await.unwrap();
+    c.ctrl('u').await.unwrap();
+    command(&mut c, "house Несуществующая 99").await;
+    let s = screen(&c);
+    assert!(s.contains("Поиск абонента"), "back where it was asked from:\n{s}");
+    assert!(s.lines().rev().nth(1).is_some_and(|l| l.contains("Несуществующая")), "{s}");
+}
+
+/// End and Home in a history of one page move to its last and first rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_and_home_move_within_a_single_page() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    let cashier = svc.login("cashier", "kassa", "t").await.unwrap();
+    for amount in ["1", "2", "3"] {
+        let req = kassa::service::PaymentRequest {
+            customer_id: 1,
+            amount: kassa::domain::money::Money::parse(amount).unwrap(),
+            method: kassa::domain::ledger::PaymentMethod::Cash,
+            receipt_number: None,
+            comment: None,
+            idempotency_key: None,
+        };
+        svc.post_payment(&cashier, &req).await.unwrap();
+    }
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('h')).await.unwrap();
+    let marked = |c: &ScriptedConsole| screen(c).lines().position(|l| l.starts_with("▶"));
+    let first = marked(&c).unwrap();
+    c.press(KeyCode::End).await.unwrap();
+    let last = marked(&c).unwrap();
+    assert!(last > first, "End moves to the last row:\n{}", screen(&c));
+    c.press(KeyCode::Home).await.unwrap();
+    assert_eq!(marked(&c), Some(first));
 }

@@ -308,6 +308,7 @@ fn logged_in(lang: Lang, role: Role) -> App {
 }
 
 fn render(app: &App, w: u16, h: u16) -> String {
+    kassa::domain::dates::keep_utc();
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| ui::draw(f, app)).unwrap();
     // (TestBackend's own text view cannot show a zero-width buffer)
@@ -675,6 +676,7 @@ struct Desk {
 
 impl Desk {
     async fn open(who: &str) -> Desk {
+        kassa::domain::dates::keep_utc();
         let db = TestDb::new(Kind::Sqlite).await.unwrap();
         let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
         svc.generate_demo(DemoOptions { customers: 30, seed: 3, months: 2 }).await.unwrap();

@@ -708,7 +708,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                             p.id,
                             p.amount,
                             p.customer_id,
-                            p.expires_at.format("%Y-%m-%d %H:%M")
+                            crate::domain::dates::local(p.expires_at).format("%Y-%m-%d %H:%M")
                         )
                     });
                 }
@@ -987,7 +987,7 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
         TariffCmd::Change { customer, tariff, next_period } => {
             let id = svc.resolve_customer(actor, customer).await?;
             let when = if *next_period { When::NextPeriod } else { When::Now };
-            let o = svc.change_tariff(actor, id, *tariff, when, Utc::now().date_naive()).await?;
+            let o = svc.change_tariff(actor, id, *tariff, when, crate::domain::dates::today()).await?;
             out(json, &o, |o| {
                 if o.applied {
                     format!("Customer #{} is now on '{}'.", o.customer_id, o.to.name)
@@ -997,7 +997,7 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
             });
         }
         TariffCmd::ApplyDue { date } => {
-            let day = parse_day("date", date)?.unwrap_or_else(|| Utc::now().date_naive());
+            let day = parse_day("date", date)?.unwrap_or_else(crate::domain::dates::today);
             let applied = svc.apply_due_tariff_changes(actor, day).await?;
             out(json, &applied, |a| format!("{} scheduled change(s) applied.", a.len()));
         }

@@ -422,7 +422,7 @@ fn mac_changes(h: &[MacChange]) -> String {
         .map(|m| {
             format!(
                 "{} {} {} → {} by {}",
-                m.changed_at.format("%Y-%m-%d %H:%M"),
+                crate::domain::dates::local(m.changed_at).format("%Y-%m-%d %H:%M"),
                 cell(m.ip.as_deref().unwrap_or("-"), 15),
                 m.mac_before.as_deref().unwrap_or("(none)"),
                 m.mac_after.as_deref().unwrap_or("(none)"),

@@ -114,7 +114,7 @@ fn op_line(o: &Operation) -> String {
     format!(
         "  {} {} {} {} → {} {} {} {}",
         cell(&o.id.to_string(), 8),
-        o.created_at.format("%Y-%m-%d %H:%M"),
+        crate::domain::dates::local(o.created_at).format("%Y-%m-%d %H:%M"),
         cell(o.kind.as_str(), 10),
         right(&o.amount.to_string(), 10),
         right(&o.balance_after.to_string(), 10),
@@ -140,7 +140,7 @@ pub fn history(h: &HistoryPage) -> String {
         l.push(format!(
             "  {} {} {} {} {} → {} {} {} {}",
             cell(&o.id.to_string(), 8),
-            o.created_at.format("%Y-%m-%d %H:%M"),
+            crate::domain::dates::local(o.created_at).format("%Y-%m-%d %H:%M"),
             cell(o.kind.as_str(), 10),
             right(&o.amount.to_string(), 10),
             right(&o.balance_before.to_string(), 10),
@@ -169,8 +169,8 @@ pub fn promises(ps: &[crate::service::PromisedPayment]) -> String {
                 cell(&p.id.to_string(), 6),
                 right(&p.amount.to_string(), 10),
                 p.days,
-                p.created_at.format("%Y-%m-%d %H:%M"),
-                p.expires_at.format("%Y-%m-%d %H:%M"),
+                crate::domain::dates::local(p.created_at).format("%Y-%m-%d %H:%M"),
+                crate::domain::dates::local(p.expires_at).format("%Y-%m-%d %H:%M"),
                 if p.ended_at.is_some() { "ended" } else { "active" },
                 p.operator_login.as_deref().unwrap_or("system")
             )
@@ -240,7 +240,10 @@ pub fn operators(ops: &[Operator]) -> String {
             let state = match o.locked_until {
                 _ if !o.active => "  (locked out)".to_string(),
                 Some(until) if until > chrono::Utc::now() => {
-                    format!("  (locked after wrong passwords until {} UTC)", until.format("%Y-%m-%d %H:%M"))
+                    format!(
+                        "  (locked after wrong passwords until {})",
+                        crate::domain::dates::local(until).format("%Y-%m-%d %H:%M")
+                    )
                 }
                 _ => String::new(),
             };
@@ -262,7 +265,7 @@ pub fn audit(rows: &[AuditEntry]) -> String {
             format!(
                 "{} {} {} {} {} {}#{}",
                 right(&a.id.to_string(), 6),
-                a.at.format("%Y-%m-%d %H:%M:%S"),
+                crate::domain::dates::local(a.at).format("%Y-%m-%d %H:%M:%S"),
                 cell(&a.operator_login, 10),
                 cell(&a.origin, 15),
                 cell(&a.action, 28),
@@ -282,7 +285,7 @@ pub fn state_history(h: &[crate::domain::lifecycle::StateChange]) -> String {
         .map(|c| {
             format!(
                 "{}  {:<32}  {}",
-                c.changed_at.format("%d.%m.%Y %H:%M"),
+                crate::domain::dates::local(c.changed_at).format("%d.%m.%Y %H:%M"),
                 c.describe(),
                 c.operator_login.as_deref().unwrap_or("-")
             )
@@ -304,7 +307,7 @@ pub fn messages(ms: &[crate::service::Message]) -> String {
             format!(
                 "{} {} #{} {} ({}){}\n    {}",
                 right(&m.id.to_string(), 6),
-                m.created_at.format("%Y-%m-%d %H:%M"),
+                crate::domain::dates::local(m.created_at).format("%Y-%m-%d %H:%M"),
                 m.customer_id,
                 who,
                 m.operator_login.as_deref().unwrap_or("system"),

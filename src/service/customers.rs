@@ -1,6 +1,6 @@
 //! Customers: add, edit, the card, lookups, lists and the free-text search.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
@@ -154,7 +154,7 @@ fn timestamp_field(field: &str, v: &str) -> Result<Option<DateTime<Utc>>> {
         return Ok(Some(dt.with_timezone(&Utc)));
     }
     parse_date(t)
-        .map(|d| Some(d.and_time(NaiveTime::MIN).and_utc()))
+        .map(|d| Some(crate::domain::dates::day_start(d)))
         .map_err(|e| ServiceError::invalid(field, e))
 }
 

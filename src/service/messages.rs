@@ -2,7 +2,7 @@
 //! own words taken down at the desk, and employees' messages to the customer; an archive flag
 //! keeps old ones out of the way without losing them.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::dates::check_period;
@@ -83,8 +83,8 @@ impl Service {
         let filter = MessageFilter {
             customer_id: q.customer_id,
             operator_id,
-            from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
-            until: q.to.map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
+            from: q.from.map(crate::domain::dates::day_start),
+            until: q.to.map(crate::domain::dates::day_end),
             archived: q.archived,
             limit: q.limit,
         };

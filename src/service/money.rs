@@ -4,7 +4,7 @@
 //! cached balance changes in the same transaction, under the customer's row lock. Nothing is
 //! ever edited or deleted in the ledger.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, now, still_standing};
@@ -438,8 +438,8 @@ impl Service {
         }
         check_period(q.from, q.to).map_err(|e| ServiceError::invalid("from", e))?;
         let filter = HistoryFilter {
-            from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
-            until: q.to.map(|d| (d + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
+            from: q.from.map(crate::domain::dates::day_start),
+            until: q.to.map(crate::domain::dates::day_end),
             kinds: q.kinds.clone(),
         };
         // The page and its totals are one statement, so PostgreSQL answers them outside a

@@ -2,7 +2,7 @@
 //! `subaccount` `creditlimit`): what a customer may spend beyond the balance. Neither moves the
 //! balance nor writes a ledger row; both count in the card's "available".
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
@@ -67,12 +67,10 @@ fn not_found(id: i64) -> ServiceError {
     ServiceError::NotFound(format!("customer #{id}"))
 }
 
-/// The first moment of `now`'s calendar month.
+/// The first moment of `now`'s calendar month, on the local calendar.
 fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(now.year(), now.month(), 1)
-        .unwrap_or(now.date_naive())
-        .and_time(NaiveTime::MIN)
-        .and_utc()
+    let local = crate::domain::dates::local(now).date_naive();
+    crate::domain::dates::day_start(NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local))
 }
 
 /// Ends the customer's promise if its time is up (in the caller's transaction).
@@ -138,7 +136,7 @@ impl Service {
                 format!(
                     "a promised payment of {} is active until {} UTC: one at a time",
                     p.amount,
-                    p.expires_at.format("%Y-%m-%d %H:%M")
+                    crate::domain::dates::local(p.expires_at).format("%Y-%m-%d %H:%M")
                 ),
             ));
         }

@@ -25,7 +25,7 @@ pub use super::screens::search::SearchScreen;
 pub use super::screens::tariff::{TariffScreen, TariffStage};
 use super::theme::Theme;
 use crate::domain::customer::LookupKind;
-use crate::domain::money::MoneyError;
+use crate::domain::money::{Money, MoneyError};
 use crate::domain::role::Permission;
 use crate::service::{
     Actor, AddressRecord, CustomerCard, CustomerNetwork, HistoryPage, HistoryQuery, MergeOutcome,
@@ -520,6 +520,12 @@ impl App {
             }
             "h" | "history" => return self.card_key(Some(Action::History)),
             "t" | "tariff" => return self.card_key(Some(Action::Tariff)),
+            "pay" | "p" if !arg.is_empty() && Money::parse_positive(arg).is_err() => {
+                // `:pay abc`: said here, and no form is opened with it
+                if let Err(e) = Money::parse_positive(arg) {
+                    self.status = Some(self.money_error_text(&e));
+                }
+            }
             "pay" | "p" => {
                 let effects = self.card_key(Some(Action::Pay));
                 let mut next = self.next_req;

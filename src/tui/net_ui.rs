@@ -71,7 +71,7 @@ pub fn card_lines(v: &super::screens::View, card: &CustomerCard) -> Vec<Line<'st
             Span::styled(
                 format!(
                     "{}  {}  {} → {}",
-                    m.changed_at.format("%d.%m.%Y"),
+                    crate::domain::dates::local(m.changed_at).format("%d.%m.%Y"),
                     m.ip.as_deref().unwrap_or("—"),
                     m.mac_before.as_deref().unwrap_or("—"),
                     m.mac_after.as_deref().unwrap_or("—")

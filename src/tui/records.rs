@@ -77,7 +77,7 @@ fn date_text(d: Option<chrono::NaiveDate>) -> String {
 }
 
 fn ts_text(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    date_text(d.map(|t| t.date_naive()))
+    date_text(d.map(|t| crate::domain::dates::local(t).date_naive()))
 }
 
 fn with_none(s: &Strings, items: &[(i64, String)]) -> Vec<(String, String)> {

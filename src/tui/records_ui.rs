@@ -131,7 +131,11 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 let o = &v[i];
                 let state = match o.locked_until {
                     _ if !o.active => a.op_locked.to_string(),
-                    Some(u) if is_locked(o) => format!("{} {} UTC", a.op_locked_until, u.format("%H:%M")),
+                    Some(u) if is_locked(o) => format!(
+                        "{} {}",
+                        a.op_locked_until,
+                        crate::domain::dates::local(u).format("%d.%m.%Y %H:%M")
+                    ),
                     _ => a.op_active.to_string(),
                 };
                 vec![fit(&o.login, 12), fit(&o.name, 28), fit(role_name(s, o.role), 14), fit(&state, 20)]

@@ -137,6 +137,8 @@ pub fn test_config() -> ServiceConfig {
 
 impl Env {
     pub async fn new(kind: Kind) -> Option<Env> {
+        // the scenarios name days and times in UTC, whatever this machine's zone
+        kassa::domain::dates::keep_utc();
         let db = TestDb::new(kind).await?;
         let svc = Service::open(&db.url, test_config()).await.expect("open service");
         svc.bootstrap_admin("admin", "Администратор", PASSWORD).await.expect("bootstrap");

@@ -221,7 +221,7 @@ impl CardScreen {
             }
             Some(Action::Tariff) => {
                 if let Some(card) = c.card.clone() {
-                    return TariffScreen::open(cx, card, chrono::Utc::now().date_naive());
+                    return TariffScreen::open(cx, card, crate::domain::dates::today());
                 }
             }
             Some(Action::Network) => {
@@ -442,8 +442,12 @@ impl CardScreen {
             ),
         ]));
         if let Some(p) = &card.promise {
-            let text =
-                format!("{} {} {}", money(p.amount), s.promise_until, p.expires_at.format("%d.%m.%Y %H:%M"));
+            let text = format!(
+                "{} {} {}",
+                money(p.amount),
+                s.promise_until,
+                crate::domain::dates::local(p.expires_at).format("%d.%m.%Y %H:%M")
+            );
             lines.push(kv(t, s.promise_label, text, t.warn));
         }
         if !card.marks.is_empty() {
@@ -459,7 +463,10 @@ impl CardScreen {
         }
         for o in &card.last_operations {
             lines.push(Line::from(vec![
-                Span::raw(format!("{}  ", o.created_at.format("%d.%m.%Y %H:%M"))),
+                Span::raw(format!(
+                    "{}  ",
+                    crate::domain::dates::local(o.created_at).format("%d.%m.%Y %H:%M")
+                )),
                 Span::raw(fit(kind_name(s, o.kind), 10)),
                 Span::styled(right(&money(o.amount), 12), balance_style(t, o.amount)),
                 Span::raw(format!("  → {}", right(&money(o.balance_after), 11))),
@@ -595,7 +602,12 @@ impl CardScreen {
                             t,
                             i == c.row,
                             vec![
-                                fit(&m.created_at.format("%d.%m.%y %H:%M").to_string(), 14),
+                                fit(
+                                    &crate::domain::dates::local(m.created_at)
+                                        .format("%d.%m.%y %H:%M")
+                                        .to_string(),
+                                    14,
+                                ),
                                 fit(&who, 30),
                                 fit(&first_line, 30),
                             ],

@@ -35,6 +35,11 @@ pub struct HistoryScreen {
     pub error: Option<String>,
 }
 
+/// Where the last page of `total` operations starts.
+fn last_page(total: i64) -> i64 {
+    ((total - 1).max(0) / HISTORY_PAGE) * HISTORY_PAGE
+}
+
 /// One page of a customer's history from `offset`, between two days.
 pub fn history_query(
     customer_id: i64,
@@ -144,8 +149,11 @@ impl HistoryScreen {
             }
             Some(Action::Up) => h.selected = h.selected.saturating_sub(1),
             Some(Action::Down) => h.selected = (h.selected + 1).min(rows.saturating_sub(1)),
+            // on the first or the last page already: the first or the last row
+            Some(Action::Home) if h.offset == 0 => h.selected = 0,
             Some(Action::Home) => return reload(h, 0),
-            Some(Action::End) => return reload(h, ((total - 1).max(0) / HISTORY_PAGE) * HISTORY_PAGE),
+            Some(Action::End) if h.offset == last_page(total) => h.selected = rows.saturating_sub(1),
+            Some(Action::End) => return reload(h, last_page(total)),
             Some(Action::PageDown) if h.offset + HISTORY_PAGE < total => {
                 return reload(h, h.offset + HISTORY_PAGE);
             }
@@ -201,7 +209,7 @@ impl HistoryScreen {
             h.filter_open && h.filter_focus == 1 && !v.help,
             4,
         );
-        let cols = [15usize, 10, 12, 25, 8];
+        let cols = [17usize, 10, 12, 23, 8];
         let rest = (area.width as usize).saturating_sub(2 + cols.iter().sum::<usize>());
         let head = format!(
             "  {}{}{}{}{}{}",
@@ -231,7 +239,13 @@ impl HistoryScreen {
             let sign = if o.amount.is_positive() { "+" } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(if sel { "▶ " } else { "  " }, base),
-                Span::styled(fit(&o.created_at.format("%d.%m.%y %H:%M").to_string(), cols[0]), base),
+                Span::styled(
+                    fit(
+                        &crate::domain::dates::local(o.created_at).format("%d.%m.%Y %H:%M").to_string(),
+                        cols[0],
+                    ),
+                    base,
+                ),
                 Span::styled(fit(kind_name(s, o.kind), cols[1]), base),
                 Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
                 Span::styled(
@@ -254,8 +268,8 @@ impl HistoryScreen {
                     format!(
                         "{} ({}–{}{state})",
                         money(p.amount),
-                        p.created_at.format("%d.%m"),
-                        p.expires_at.format("%d.%m.%Y")
+                        crate::domain::dates::local(p.created_at).format("%d.%m"),
+                        crate::domain::dates::local(p.expires_at).format("%d.%m.%Y")
                     )
                 })
                 .collect();

@@ -234,6 +234,14 @@ impl ListScreen {
                     self.data = Some(data);
                     self.error = None;
                 }
+                // a house or a switch that was asked for by name and is not there: no empty
+                // screen, back where it was asked from, saying so
+                Err(e)
+                    if self.data.is_none()
+                        && matches!(self.kind, ListKind::House(_) | ListKind::Ports(_)) =>
+                {
+                    return Step { status: Some(cx.error_text(&e)), ..Step::go(Nav::Pop) };
+                }
                 Err(e) => self.error = Some(cx.error_text(&e)),
             },
             Outcome::Saved(Ok(_)) => return self.reload(cx),

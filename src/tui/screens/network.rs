@@ -198,7 +198,7 @@ impl NetworkScreen {
                 vec![
                     fit(&r.address(), 30),
                     fit(r.mac.as_deref().unwrap_or("—"), 18),
-                    fit(&r.created_at.format("%d.%m.%Y %H:%M").to_string(), 16),
+                    fit(&crate::domain::dates::local(r.created_at).format("%d.%m.%Y %H:%M").to_string(), 16),
                 ],
             ));
         }
@@ -213,7 +213,7 @@ impl NetworkScreen {
         for m in &net.mac_history {
             lines.push(Line::from(Span::raw(format!(
                 "  {}  {}  {} → {}  {}",
-                m.changed_at.format("%d.%m.%Y %H:%M"),
+                crate::domain::dates::local(m.changed_at).format("%d.%m.%Y %H:%M"),
                 fit(m.ip.as_deref().unwrap_or("—"), 15),
                 m.mac_before.as_deref().unwrap_or("—"),
                 m.mac_after.as_deref().unwrap_or("—"),
