@@ -1070,6 +1070,9 @@ impl Desk {
         sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
         self.console.send([Event::Key(key(KeyCode::Enter))]).unwrap();
         self.wait_for("Провожу платёж").await;
+        // while it is written nothing of the form acts, and the hints offer nothing of it
+        let hints = self.screen().lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
+        assert!(!hints.contains("провести") && !hints.contains("Esc"), "{hints}");
         other
     }
 }

@@ -400,7 +400,7 @@ impl App {
             return Vec::new();
         }
         self.status = None;
-        if action == Some(Action::Command) && ctx != Context::Search {
+        if action == Some(Action::Command) && !matches!(ctx, Context::Search | Context::Posting) {
             self.open_command();
             return Vec::new();
         }
@@ -432,7 +432,7 @@ impl App {
             }
             Context::Picker | Context::MergeConfirm | Context::MergeDone => self.screen_key(ev, action, now),
             Context::Command => self.command_key(ev, action, now),
-            Context::Help => Vec::new(),
+            Context::Help | Context::Posting => Vec::new(),
         }
     }
 

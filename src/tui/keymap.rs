@@ -206,10 +206,13 @@ pub enum Context {
     Picker,
     MergeConfirm,
     MergeDone,
+    /// A payment, a change of tariff or a merge being written: nothing of the screen acts
+    /// (only help, the language and quitting, which waits for it).
+    Posting,
 }
 
 impl Context {
-    pub const ALL: [Context; 33] = [
+    pub const ALL: [Context; 34] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -243,6 +246,7 @@ impl Context {
         Context::Picker,
         Context::MergeConfirm,
         Context::MergeDone,
+        Context::Posting,
     ];
 }
 
@@ -545,6 +549,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Card => CARD,
         Context::PayForm => PAY_FORM,
         Context::PayConfirm => PAY_CONFIRM,
+        Context::Posting => &[],
         Context::PayDone => PAY_DONE,
         Context::History => HISTORY,
         Context::HistoryFilter => HISTORY_FILTER,

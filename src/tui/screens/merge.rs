@@ -33,7 +33,8 @@ impl MergeScreen {
 
     pub fn context(&self) -> Context {
         match self.stage {
-            MergeStage::Confirm | MergeStage::Saving => Context::MergeConfirm,
+            MergeStage::Confirm => Context::MergeConfirm,
+            MergeStage::Saving => Context::Posting,
             MergeStage::Done(_) => Context::MergeDone,
         }
     }

@@ -112,7 +112,8 @@ impl PayScreen {
     pub fn context(&self) -> Context {
         match self.stage {
             PayStage::Form => Context::PayForm,
-            PayStage::Confirm { .. } | PayStage::Posting { .. } => Context::PayConfirm,
+            PayStage::Confirm { .. } => Context::PayConfirm,
+            PayStage::Posting { .. } => Context::Posting,
             PayStage::Done(_) => Context::PayDone,
         }
     }

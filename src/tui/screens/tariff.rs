@@ -83,7 +83,8 @@ impl TariffScreen {
     pub fn context(&self) -> Context {
         match self.stage {
             TariffStage::List => Context::TariffList,
-            TariffStage::Confirm | TariffStage::Saving => Context::TariffConfirm,
+            TariffStage::Confirm => Context::TariffConfirm,
+            TariffStage::Saving => Context::Posting,
             TariffStage::Done(_) => Context::TariffDone,
         }
     }
