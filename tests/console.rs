@@ -149,3 +149,32 @@ async fn end_and_home_move_within_a_single_page() {
     c.press(KeyCode::Home).await.unwrap();
     assert_eq!(marked(&c), Some(first));
 }
+
+/// A former customer's card says "бывший" — not "активен" too — and that they still hold an
+/// address or a port; the switch's port map marks them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_former_customer_is_not_shown_active_and_what_they_hold_is_said() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let card = svc.customer_card(&admin, 1).await.unwrap();
+    assert!(
+        card.network.binding.is_some() || !card.network.records.is_empty(),
+        "the demo gave them a port or an IP"
+    );
+    svc.set_former(&admin, 1, true).await.unwrap();
+    c.press(KeyCode::F(2)).await.unwrap(); // former customers too
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    let state =
+        s.lines().find(|l| l.contains("Статус") || l.contains("Состояние")).unwrap_or_default().to_string();
+    assert!(state.contains("бывший") && !state.contains("активен"), "{state}\n{s}");
+    assert!(s.contains("всё ещё держит"), "{s}");
+    if let Some(b) = card.network.binding {
+        command(&mut c, &format!("sw #{}", b.switch_id)).await;
+        let s = screen(&c);
+        let surname: String = card.customer.name.chars().take(6).collect();
+        let line = s.lines().find(|l| l.contains(&surname)).unwrap_or_default().to_string();
+        assert!(line.contains("(бывший)"), "{line}\n{s}");
+    }
+}

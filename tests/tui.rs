@@ -505,6 +505,7 @@ fn port_users() -> Vec<PortUser> {
     ]
     .into_iter()
     .map(|(port, id, name, agr)| PortUser {
+        former: false,
         port,
         customer_id: id,
         customer_name: name.into(),
@@ -1071,7 +1072,8 @@ impl Desk {
         self.console.send([Event::Key(key(KeyCode::Enter))]).unwrap();
         self.wait_for("Провожу платёж").await;
         // while it is written nothing of the form acts, and the hints offer nothing of it
-        let hints = self.screen().lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
+        let hints =
+            self.screen().lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
         assert!(!hints.contains("провести") && !hints.contains("Esc"), "{hints}");
         other
     }

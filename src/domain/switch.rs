@@ -102,6 +102,8 @@ pub struct PortUser {
     pub customer_id: i64,
     pub customer_name: String,
     pub agreement: Option<String>,
+    /// The customer is a former one: the port is held by someone who left.
+    pub former: bool,
 }
 
 /// One address for the DHCP server: who, where and on which port.

@@ -223,7 +223,7 @@ pub async fn count_switches_in_house(db: &mut Db<'_>, house_id: i64) -> Result<i
 /// Customers on a switch's ports, by port.
 pub async fn port_users(db: &mut Db<'_>, switch_id: i64) -> Result<Vec<PortUser>> {
     db.fetch_all(q!(
-        "SELECT p.port, p.customer_id, c.name, c.agreement_number FROM switch_ports p \
+        "SELECT p.port, p.customer_id, c.name, c.agreement_number, c.is_former FROM switch_ports p \
          JOIN customers c ON c.id = p.customer_id WHERE p.switch_id = $1 ORDER BY p.port",
         switch_id
     ))
@@ -235,6 +235,7 @@ pub async fn port_users(db: &mut Db<'_>, switch_id: i64) -> Result<Vec<PortUser>
             customer_id: r.i64("customer_id")?,
             customer_name: r.text("name")?,
             agreement: r.opt_text("agreement_number")?,
+            former: r.bool("is_former")?,
         })
     })
     .collect()

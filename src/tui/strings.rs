@@ -47,6 +47,8 @@ pub struct Strings {
     pub receipt_used: &'static str,
     pub merged_away: &'static str,
     pub busy: &'static str,
+    /// On a former customer's card that still has addresses or a switch port.
+    pub former_holds: &'static str,
     pub mac_taken: &'static str,
     /// A payment failed after quitting was asked for: the console stays.
     pub quit_post_failed: &'static str,
@@ -225,6 +227,7 @@ static RU: Strings = Strings {
     merged_away: "Абонент объединён с другим: платите на договор",
     busy: "База занята другой кассой слишком долго: ничего не записано, повторите",
     mac_taken: "этот MAC уже у абонента",
+    former_holds: "Бывший абонент всё ещё держит IP-адреса или порт коммутатора: освободите их (n — сеть)",
     quit_post_failed: "Платёж НЕ проведён — выход отменён. Верните деньги или повторите",
     login_checking: "Проверка…",
     login_demo_hint: "Демо: cashier, admin, noc, viewer — пароль kassa",
@@ -404,6 +407,7 @@ static EN: Strings = Strings {
     merged_away: "This customer was merged into another: pay to agreement",
     busy: "Another desk held the database too long: nothing was written, try again",
     mac_taken: "this MAC already belongs to customer",
+    former_holds: "A former customer still holds IP addresses or a switch port: free them (n — network)",
     quit_post_failed: "The payment was NOT posted: not quitting. Hand the cash back or retry",
     login_checking: "Checking…",
     login_demo_hint: "Demo: cashier, admin, noc, viewer — password kassa",

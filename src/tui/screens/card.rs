@@ -408,7 +408,16 @@ impl CardScreen {
         if let Some(c) = &cu.comment {
             lines.push(kv(t, s.adm.f_comment, c.lines().next().unwrap_or("").to_string(), t.dim));
         }
-        lines.push(kv(t, s.card_state, state_name(s, cu.state).to_string(), t.normal));
+        if cu.is_former {
+            // a former customer is that, not "active"; what they still hold is said
+            lines.push(kv(t, s.card_state, s.former.to_string(), t.warn));
+            let net = &card.network;
+            if !net.records.is_empty() || net.binding.is_some() {
+                lines.push(Line::from(Span::styled(format!("  {}", s.former_holds), t.warn)));
+            }
+        } else {
+            lines.push(kv(t, s.card_state, state_name(s, cu.state).to_string(), t.normal));
+        }
         let tariff = card
             .tariff
             .as_ref()

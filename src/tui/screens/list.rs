@@ -398,7 +398,14 @@ impl ListScreen {
                         Some(u) => vec![
                             right(&port.to_string(), 4),
                             fit(u.agreement.as_deref().unwrap_or("—"), 8),
-                            fit(&u.customer_name, 50),
+                            fit(
+                                &if u.former {
+                                    format!("{} ({})", u.customer_name, s.former)
+                                } else {
+                                    u.customer_name.clone()
+                                },
+                                50,
+                            ),
                         ],
                         None => vec![right(&port.to_string(), 4), n.port_free.to_string()],
                     }
