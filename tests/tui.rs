@@ -2029,3 +2029,17 @@ fn snapshot_the_small_forms() {
     app.key(&key(KeyCode::Char('a')), Instant::now());
     insta::assert_snapshot!("group_form_ru", render(&app, 80, 24));
 }
+
+/// Results cut at the limit say "100+"; text found on the Russian layout says so.
+#[test]
+fn more_results_than_shown_and_the_layout_are_said() {
+    let mut app = logged_in(Lang::Ru, Role::Cashier);
+    if let Screen::Search(s) = app.screens.last_mut().unwrap() {
+        s.results = (0..100).flat_map(|_| summaries()).take(100).collect();
+        s.more = true;
+        s.retyped = Some("иванов".into());
+    }
+    let text = render(&app, 80, 24);
+    let info = text.lines().nth(2).unwrap_or_default();
+    assert!(info.contains("100+") && info.contains("иванов"), "{info}");
+}

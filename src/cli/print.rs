@@ -43,7 +43,11 @@ pub fn summaries(list: &[CustomerSummary]) -> String {
 }
 
 pub fn search(r: &SearchResult) -> String {
-    format!("query understood as: {}\n{}", r.query.kind_name(), summaries(&r.customers))
+    let retyped = match &r.retyped {
+        Some(t) => format!(" (nothing for what was typed; found as «{t}», the Russian layout)"),
+        None => String::new(),
+    };
+    format!("query understood as: {}{retyped}\n{}", r.query.kind_name(), summaries(&r.customers))
 }
 
 pub fn card(c: &CustomerCard) -> String {

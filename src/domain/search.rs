@@ -11,6 +11,8 @@ use super::text::normalise;
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SearchQuery {
     Empty,
+    /// `#57`: a customer's id.
+    Id(i64),
     /// Only digits: an agreement or account number, a phone, or the start of one.
     Digits(String),
     /// Digits written the way phones are (`+7 912 …`, `8 (912) …`).
@@ -29,6 +31,10 @@ impl SearchQuery {
         }
         if t.chars().all(|c| c.is_ascii_digit()) {
             return SearchQuery::Digits(t.to_string());
+        }
+        if let Some(id) = t.strip_prefix('#').and_then(|d| d.trim().parse::<i64>().ok()).filter(|id| *id > 0)
+        {
+            return SearchQuery::Id(id);
         }
         if let Ok(ip) = Ip::parse(t) {
             return SearchQuery::Ip(ip);
@@ -54,6 +60,7 @@ impl SearchQuery {
     pub fn kind_name(&self) -> &'static str {
         match self {
             SearchQuery::Empty => "empty",
+            SearchQuery::Id(_) => "id",
             SearchQuery::Digits(_) => "number",
             SearchQuery::Phone(_) => "phone",
             SearchQuery::Ip(_) => "ip",
@@ -61,6 +68,28 @@ impl SearchQuery {
             SearchQuery::Text(_) => "text",
         }
     }
+}
+
+/// Text typed with the Latin layout on when the Cyrillic one was meant (`bdfyjd` for
+/// `иванов`), as it was meant; `None` when it has no Latin letter or any Cyrillic one.
+pub fn retyped_cyrillic(input: &str) -> Option<String> {
+    const EN: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const RU: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    if !input.chars().any(|c| c.is_ascii_alphabetic()) || input.chars().any(|c| !c.is_ascii()) {
+        return None;
+    }
+    let out: String = input
+        .chars()
+        .map(|c| {
+            let lower = c.to_ascii_lowercase();
+            match EN.chars().position(|e| e == lower).and_then(|i| RU.chars().nth(i)) {
+                Some(r) if c.is_ascii_uppercase() => r.to_uppercase().next().unwrap_or(r),
+                Some(r) => r,
+                None => c,
+            }
+        })
+        .collect();
+    Some(out)
 }
 
 #[cfg(test)]
@@ -82,6 +111,17 @@ mod tests {
         );
         assert_eq!(SearchQuery::parse("ЁЖИКОВ"), SearchQuery::Text(vec!["ежиков".into()]));
         assert_eq!(SearchQuery::parse(",,,"), SearchQuery::Empty);
+        assert_eq!(SearchQuery::parse("#3"), SearchQuery::Id(3));
+        assert_eq!(SearchQuery::parse("# 57"), SearchQuery::Id(57));
+    }
+
+    #[test]
+    fn text_typed_on_the_wrong_layout() {
+        assert_eq!(retyped_cyrillic("bdfyjd").as_deref(), Some("иванов"));
+        assert_eq!(retyped_cyrillic("Tkrby").as_deref(), Some("Елкин"));
+        assert_eq!(retyped_cyrillic("ktybyf 5").as_deref(), Some("ленина 5"));
+        assert_eq!(retyped_cyrillic("иванов"), None, "already Cyrillic");
+        assert_eq!(retyped_cyrillic("10001"), None, "no letters");
     }
 
     proptest::proptest! {

@@ -108,6 +108,9 @@ pub struct CustomerCard {
 pub struct SearchResult {
     pub query: SearchQuery,
     pub customers: Vec<CustomerSummary>,
+    /// The text searched for instead of what was typed, when that was typed on the wrong
+    /// keyboard layout (`bdfyjd` → `иванов`).
+    pub retyped: Option<String>,
 }
 
 fn text_field(field: &str, v: &str, max: usize) -> Result<Option<String>> {
@@ -548,11 +551,21 @@ impl Service {
         let skip = !include_former;
         let ids: Vec<i64> = match &query {
             SearchQuery::Empty => Vec::new(),
+            SearchQuery::Id(id) => {
+                let found = store_customers::summaries(&mut db, &[*id]).await?;
+                found.iter().filter(|c| include_former || !c.is_former).map(|c| c.id).collect()
+            }
             SearchQuery::Digits(d) => {
                 let phone = Phone::normalise_digits(d);
                 let mut ids =
                     store_customers::search_digits(&mut db, d, phone.as_deref(), include_former, limit)
                         .await?;
+                // a receipt (ПКО) number: whose payment it was
+                if let Some(id) = store_customers::by_receipt(&mut db, d).await?
+                    && !ids.contains(&id)
+                {
+                    ids.push(id);
+                }
                 if let Ok(mac) = Mac::parse(d) {
                     for id in
                         store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?
@@ -597,7 +610,18 @@ impl Service {
         };
         let ids: Vec<i64> = ids.into_iter().take(limit as usize).collect();
         let customers = store_customers::summaries(&mut db, &ids).await?;
-        Ok(SearchResult { query, customers })
+        drop(tx);
+        // nothing for Latin letters: perhaps typed with the wrong layout on (`bdfyjd`)
+        if customers.is_empty()
+            && matches!(query, SearchQuery::Text(_))
+            && let Some(retyped) = crate::domain::search::retyped_cyrillic(input)
+        {
+            let again = Box::pin(self.search_customers(actor, &retyped, include_former, limit)).await?;
+            if !again.customers.is_empty() {
+                return Ok(SearchResult { retyped: Some(retyped), ..again });
+            }
+        }
+        Ok(SearchResult { query, customers, retyped: None })
     }
 
     /// Customer groups (`get_customer_group`).

@@ -274,6 +274,14 @@ fn summary_from_row(r: &Row) -> Result<CustomerSummary> {
     })
 }
 
+/// The customer a receipt (ПКО) number was given to.
+pub async fn by_receipt(db: &mut Db<'_>, receipt: &str) -> Result<Option<i64>> {
+    db.fetch_optional(q!("SELECT customer_id FROM ledger WHERE receipt_number = $1", receipt))
+        .await?
+        .map(|r| r.i64("customer_id"))
+        .transpose()
+}
+
 pub async fn summaries(db: &mut Db<'_>, ids: &[i64]) -> Result<Vec<CustomerSummary>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {

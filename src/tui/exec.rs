@@ -29,7 +29,8 @@ pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (R
             return (req, Outcome::NoSession(ServiceError::SessionEnded(SessionEnd::Disabled)));
         }
         Effect::Search { text, former, .. } => {
-            Outcome::Search(svc.search_customers(a, &text, former, super::app::SEARCH_LIMIT).await)
+            // one more than is shown: the screen says "100+" when there are more
+            Outcome::Search(svc.search_customers(a, &text, former, super::app::SEARCH_LIMIT + 1).await)
         }
         Effect::Card { id, .. } => Outcome::Card(Box::new(svc.customer_card(a, id).await)),
         Effect::PeekReceipt { .. } => Outcome::Receipt(svc.peek_next_receipt(a).await),

@@ -146,3 +146,21 @@ async fn renamed_street_is_found_under_its_new_name(env: &Env) {
     assert_eq!(ids(env, "баумана 3-9", false).await, vec![c.id]);
 }
 both_backends!(renamed_street_is_found_under_its_new_name, renamed_street_is_found_under_its_new_name);
+
+/// Issue 15: the wrong keyboard layout, an id written `#3`, a receipt number.
+async fn search_by_layout_id_and_receipt(env: &Env) {
+    let c = customer(env, "Иванов Пётр", &[]).await;
+    let r = env.svc.search_customers(&env.cashier, "bdfyjd", false, 10).await.unwrap();
+    assert_eq!(r.customers.iter().map(|x| x.id).collect::<Vec<_>>(), vec![c.id]);
+    assert_eq!(r.retyped.as_deref(), Some("иванов"));
+    let r = env.svc.search_customers(&env.cashier, &format!("#{}", c.id), false, 10).await.unwrap();
+    assert_eq!(r.customers.iter().map(|x| x.id).collect::<Vec<_>>(), vec![c.id]);
+    let paid = super::helpers::pay(env, c.id, "10").await;
+    let number = paid.operation.receipt_number.unwrap();
+    let r = env.svc.search_customers(&env.cashier, &number, false, 10).await.unwrap();
+    assert!(r.customers.iter().any(|x| x.id == c.id), "{number}: {:?}", r.customers);
+    // Latin text that means nothing on either layout finds nothing, and says no layout
+    let r = env.svc.search_customers(&env.cashier, "zzqqxx", false, 10).await.unwrap();
+    assert!(r.customers.is_empty() && r.retyped.is_none());
+}
+both_backends!(search_by_layout_id_and_receipt, search_by_layout_id_and_receipt);

@@ -13,7 +13,7 @@ use super::{Cx, Nav, Step, View};
 use crate::domain::search::SearchQuery;
 use crate::domain::text::fit_width as fit;
 use crate::service::CustomerSummary;
-use crate::tui::app::{Effect, Outcome, ReqId, SEARCH_DEBOUNCE};
+use crate::tui::app::{Effect, Outcome, ReqId, SEARCH_DEBOUNCE, SEARCH_LIMIT};
 use crate::tui::form::FormKind;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
@@ -32,6 +32,10 @@ pub struct SearchScreen {
     pub due_at: Option<Instant>,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
+    /// What was searched for instead of the text typed on the Latin layout.
+    pub retyped: Option<String>,
+    /// More customers match than are listed.
+    pub more: bool,
 }
 
 impl Default for SearchScreen {
@@ -52,6 +56,8 @@ impl SearchScreen {
             due_at: None,
             pending: None,
             error: None,
+            retyped: None,
+            more: false,
         }
     }
 
@@ -140,8 +146,11 @@ impl SearchScreen {
 
     pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
         match outcome {
-            Outcome::Search(Ok(res)) => {
+            Outcome::Search(Ok(mut res)) => {
+                self.more = res.customers.len() > SEARCH_LIMIT as usize;
+                res.customers.truncate(SEARCH_LIMIT as usize);
                 self.query = res.query;
+                self.retyped = res.retyped;
                 self.results = res.customers;
                 self.selected = 0;
                 self.error = None;
@@ -173,6 +182,9 @@ impl SearchScreen {
         if sc.former {
             info.push(Span::styled(format!(" [{}]", s.search_former_on), t.warn));
         }
+        if let Some(r) = &sc.retyped {
+            info.push(Span::styled(format!(" [{} {r}]", s.search_retyped), t.warn));
+        }
         let state = if let Some(e) = &sc.error {
             Span::styled(format!(" {e}"), t.error)
         } else if sc.pending.is_some() {
@@ -184,6 +196,8 @@ impl SearchScreen {
             Span::raw("")
         } else if sc.results.is_empty() {
             Span::styled(format!(" {}", s.search_nothing), t.warn)
+        } else if sc.more {
+            Span::styled(format!(" {}+", sc.results.len()), t.dim)
         } else {
             Span::styled(format!(" {}", sc.results.len()), t.dim)
         };
@@ -237,6 +251,7 @@ fn short_address(c: &CustomerSummary) -> String {
 fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
     match q {
         SearchQuery::Empty => s.kind_empty,
+        SearchQuery::Id(_) => "#id",
         SearchQuery::Digits(_) => s.kind_number,
         SearchQuery::Phone(_) => s.kind_phone,
         SearchQuery::Ip(_) => s.kind_ip,
