@@ -75,7 +75,7 @@ impl SearchQuery {
 pub fn retyped_cyrillic(input: &str) -> Option<String> {
     const EN: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
     const RU: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
-    if !input.chars().any(|c| c.is_ascii_alphabetic()) || input.chars().any(|c| !c.is_ascii()) {
+    if !input.chars().any(|c| c.is_ascii_alphabetic()) || !input.is_ascii() {
         return None;
     }
     let out: String = input
