@@ -178,3 +178,22 @@ async fn a_former_customer_is_not_shown_active_and_what_they_hold_is_said() {
         assert!(line.contains("(бывший)"), "{line}\n{s}");
     }
 }
+
+/// The card's help is longer than 80×24: it scrolls, and its end can be reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_longer_than_the_window_scrolls() {
+    let (_db, _svc, mut c) = desk("admin").await;
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::F(1)).await.unwrap();
+    let closing = "закрыть";
+    let s = screen(&c);
+    assert!(s.contains("↓") && !s.contains(closing), "the help goes on below:\n{s}");
+    for _ in 0..3 {
+        c.press(KeyCode::PageDown).await.unwrap();
+    }
+    let s = screen(&c);
+    assert!(s.contains(closing), "its end reached:\n{s}");
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Карточка абонента"));
+}

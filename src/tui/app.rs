@@ -188,6 +188,8 @@ pub struct App {
     pub actor: Option<Actor>,
     pub screens: Vec<Screen>,
     pub help: bool,
+    /// How far the help is scrolled (it can be longer than the window).
+    pub help_scroll: u16,
     pub quit: bool,
     /// A status line message (errors that belong to no field).
     pub status: Option<String>,
@@ -223,6 +225,7 @@ impl App {
             actor: None,
             screens: vec![Screen::Login(login)],
             help: false,
+            help_scroll: 0,
             quit: false,
             status: None,
             next_req: 0,
@@ -394,9 +397,18 @@ impl App {
             _ => {}
         }
         if ctx == Context::Help {
-            if action == Some(Action::Back) {
-                self.help = false;
-            }
+            let max = super::ui::help_scroll_max(self, self.size.1);
+            self.help_scroll = match action {
+                Some(Action::Back) => {
+                    self.help = false;
+                    0
+                }
+                Some(Action::Up) => self.help_scroll.saturating_sub(1),
+                Some(Action::Down) => (self.help_scroll + 1).min(max),
+                Some(Action::PageUp) => self.help_scroll.saturating_sub(10),
+                Some(Action::PageDown) => (self.help_scroll + 10).min(max),
+                _ => self.help_scroll,
+            };
             return Vec::new();
         }
         self.status = None;

@@ -520,7 +520,13 @@ const ADMIN_CATALOGUE: &[Binding] = &[
 const FORM_CONFIRM: &[Binding] =
     &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
 
-const HELP: &[Binding] = &[b!([Esc, F(1), Char('?'), Enter], Back, key_back, true)];
+const HELP: &[Binding] = &[
+    b!([Esc, F(1), Char('?'), Enter], Back, key_back, true),
+    b!([Up], Up, key_move, true),
+    b!([Down], Down, key_move, false),
+    b!([PageUp], PageUp, key_page, false),
+    b!([PageDown], PageDown, key_page, false),
+];
 
 /// The screen's own bindings, then those it shares (movement, the card's keys), then the
 /// global ones.

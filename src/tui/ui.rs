@@ -185,10 +185,10 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+/// The lines of the help of what is under the overlay: every key, then the commands.
+pub(super) fn help_lines(app: &App) -> Vec<Line<'static>> {
     let s = app.strings();
     let t = &app.theme;
-    // the help of what is under the overlay
     let ctx = if app.command.is_some() { Context::Command } else { app.screen_context() };
     let mut lines = Vec::new();
     for b in bindings(ctx).filter(|b| offered(app, b.action)) {
@@ -213,12 +213,34 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(s.help_close, t.dim)));
+    lines
+}
+
+/// How far the help can scroll in a window `height` rows high (its box fills the body).
+pub(super) fn help_scroll_max(app: &App, height: u16) -> u16 {
+    let body = height.saturating_sub(3);
+    let inner = body.saturating_sub(2);
+    (help_lines(app).len() as u16).saturating_sub(inner)
+}
+
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let s = app.strings();
+    let lines = help_lines(app);
     let h = (lines.len() as u16 + 2).min(area.height);
     let w = 64.min(area.width);
     let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
+    // what does not fit scrolls (↑ ↓ PgUp PgDn); the title says there is more
+    let max = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
+    let scroll = app.help_scroll.min(max);
+    let title = match (scroll > 0, scroll < max) {
+        (false, false) => s.help_title.to_string(),
+        (true, true) => format!("{} ↑↓", s.help_title),
+        (true, false) => format!("{} ↑", s.help_title),
+        (false, true) => format!("{} ↓", s.help_title),
+    };
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(s.help_title)),
+        Paragraph::new(lines).scroll((scroll, 0)).block(Block::default().borders(Borders::ALL).title(title)),
         r,
     );
 }
