@@ -522,7 +522,7 @@ const FORM_CONFIRM: &[Binding] =
 
 const HELP: &[Binding] = &[
     b!([Esc, F(1), Char('?'), Enter], Back, key_back, true),
-    b!([Up], Up, key_move, true),
+    b!([Up], Up, key_move, false),
     b!([Down], Down, key_move, false),
     b!([PageUp], PageUp, key_page, false),
     b!([PageDown], PageDown, key_page, false),
