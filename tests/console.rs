@@ -197,3 +197,25 @@ async fn help_longer_than_the_window_scrolls() {
     c.press(KeyCode::Esc).await.unwrap();
     assert!(screen(&c).contains("Карточка абонента"));
 }
+
+/// Esc on a form with edits asks before throwing them away; without edits it just leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_on_a_form_with_edits_asks_first() {
+    let (_db, svc, mut c) = desk("admin").await;
+    c.burst("10001").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('e')).await.unwrap();
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Карточка абонента"), "no edits: gone at once\n{}", screen(&c));
+    c.press(KeyCode::Char('e')).await.unwrap();
+    c.typ(" Исправлено").await.unwrap();
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Изменения не сохранены"), "{}", screen(&c));
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Исправлено"), "back to the form, the edit kept:\n{}", screen(&c));
+    c.press(KeyCode::Esc).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Карточка абонента"), "{}", screen(&c));
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    assert!(!svc.customer_card(&admin, 1).await.unwrap().customer.name.contains("Исправлено"));
+}

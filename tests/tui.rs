@@ -1333,6 +1333,7 @@ async fn a_promised_payment_from_the_card_and_the_rule_that_stops_a_second() {
     assert_eq!(d.svc.promises(&d.admin().await, 3).await.unwrap().len(), 1);
     // a cashier is not offered the credit limit
     d.press(KeyCode::Esc).await;
+    d.press(KeyCode::Enter).await; // leave the typed amount unsaved
     d.press(KeyCode::Char('k')).await;
     assert!(d.screen().contains("Нет прав на это действие"), "{}", d.screen());
 }
@@ -1693,6 +1694,9 @@ async fn edit_a_customer_from_the_card() {
     assert!(d.screen().contains("Изменить абонента"), "{}", d.screen());
     d.typ(" Второй").await;
     d.press(KeyCode::Esc).await;
+    // the edit is not thrown away without asking
+    assert!(d.screen().contains("Изменения не сохранены"), "{}", d.screen());
+    d.press(KeyCode::Enter).await;
     assert_eq!(d.customer(4).await, before);
     // a bad e-mail is refused under its field, then a good one is saved
     d.press(KeyCode::Char('e')).await;

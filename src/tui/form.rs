@@ -248,6 +248,8 @@ pub enum FormStage {
     Edit,
     /// The port is taken; the message names who is on it.
     ConfirmMove(String),
+    /// Esc with edits made: leave without saving them?
+    ConfirmDiscard,
     Saving,
 }
 

@@ -148,6 +148,10 @@ pub struct AdminStrings {
     pub form_group_rename: &'static str,
     pub form_group_delete: &'static str,
     pub confirm_keys: &'static str,
+    /// Esc on a form with edits.
+    pub discard_question: &'static str,
+    pub discard_yes: &'static str,
+    pub discard_no: &'static str,
 }
 
 pub static RU: AdminStrings = AdminStrings {
@@ -302,6 +306,9 @@ pub static RU: AdminStrings = AdminStrings {
     form_group_rename: "Группа абонентов",
     form_group_delete: "Удалить группу?",
     confirm_keys: "Enter / y — да   Esc / n — отмена",
+    discard_question: "Изменения не сохранены. Выйти без сохранения?",
+    discard_yes: "выйти, не сохраняя",
+    discard_no: "вернуться к форме",
 };
 
 pub static EN: AdminStrings = AdminStrings {
@@ -456,4 +463,7 @@ pub static EN: AdminStrings = AdminStrings {
     form_group_rename: "Customer group",
     form_group_delete: "Delete the group?",
     confirm_keys: "Enter / y — yes   Esc / n — cancel",
+    discard_question: "The changes are not saved. Leave without saving them?",
+    discard_yes: "leave without saving",
+    discard_no: "back to the form",
 };

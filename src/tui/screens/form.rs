@@ -67,7 +67,13 @@ impl FormScreen {
         let fm = self;
         let n = fm.fields.len();
         match (&fm.stage, action) {
+            // edits are never thrown away without asking
+            (FormStage::Edit, Some(Action::Back)) if fm.fields.iter().any(|f| f.value() != f.initial) => {
+                fm.stage = FormStage::ConfirmDiscard;
+            }
             (FormStage::Edit, Some(Action::Back)) => return Step::go(Nav::Pop),
+            (FormStage::ConfirmDiscard, Some(Action::Confirm)) => return Step::go(Nav::Pop),
+            (FormStage::ConfirmDiscard, Some(Action::Back)) => fm.stage = FormStage::Edit,
             (FormStage::Edit, Some(Action::NextField)) if n > 0 => fm.focus = (fm.focus + 1) % n,
             (FormStage::Edit, Some(Action::PrevField)) if n > 0 => fm.focus = (fm.focus + n - 1) % n,
             (FormStage::Edit, Some(Action::NextChoice)) => {
@@ -178,12 +184,15 @@ impl FormScreen {
             }
             Outcome::Secrets(Ok(sw)) => {
                 for f in fm.fields.iter_mut() {
-                    match f.name {
-                        "snmp_community" => f.input.set(&sw.snmp_community),
-                        "ssh_password" => f.input.set(&sw.ssh_password),
-                        "telnet_password" => f.input.set(&sw.telnet_password),
-                        _ => {}
-                    }
+                    let shown = match f.name {
+                        "snmp_community" => &sw.snmp_community,
+                        "ssh_password" => &sw.ssh_password,
+                        "telnet_password" => &sw.telnet_password,
+                        _ => continue,
+                    };
+                    // shown, not typed: not an edit to ask about on Esc
+                    f.input.set(shown);
+                    f.initial = f.value();
                 }
                 fm.show_secrets(true);
             }
@@ -345,6 +354,17 @@ fn draw_form(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
                 )),
             ];
             dialog_wrapped(f, area, 72, fm.title(s), body);
+        }
+        FormStage::ConfirmDiscard => {
+            let body = vec![
+                Line::from(Span::styled(s.adm.discard_question, t.title)),
+                Line::from(""),
+                Line::from(Span::styled(
+                    format!("Enter / y — {}   Esc / n — {}", s.adm.discard_yes, s.adm.discard_no),
+                    t.key,
+                )),
+            ];
+            dialog_wrapped(f, area, 64, fm.title(s), body);
         }
         FormStage::Edit => {}
     }
