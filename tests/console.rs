@@ -219,3 +219,24 @@ async fn esc_on_a_form_with_edits_asks_first() {
     let admin = svc.login("admin", "kassa", "t").await.unwrap();
     assert!(!svc.customer_card(&admin, 1).await.unwrap().customer.name.contains("Исправлено"));
 }
+
+/// Colours reach the terminal in the classic 16-colour codes every colour terminal knows
+/// (PuTTY with TERM=putty, the Linux console), never in the 256-colour form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn colours_in_codes_every_terminal_knows() {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 5, seed: 7, months: 1 }).await.unwrap();
+    let app = App::new(Lang::Ru, Theme::new(false), None);
+    let mut c = ScriptedConsole::start(svc.clone(), app, 80, 24).await.unwrap();
+    c.typ("cashier").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let bytes = String::from_utf8_lossy(&c.capture.bytes()).to_string();
+    assert!(!bytes.contains("38;5;") && !bytes.contains("48;5;"), "256-colour codes sent");
+    assert!(bytes.contains("[36") || bytes.contains(";36"), "cyan as 36");
+    assert!(
+        bytes.contains("[93") || bytes.contains(";93") || bytes.contains("[33") || bytes.contains(";33"),
+        "yellow"
+    );
+    assert!(!kassa::tui::theme::has_colour("vt100") && kassa::tui::theme::has_colour("putty"));
+}

@@ -21,6 +21,7 @@ pub mod records;
 pub mod records_ui;
 pub mod screens;
 pub mod script;
+pub mod sgr;
 pub mod strings;
 pub mod strings_admin;
 pub mod strings_net;
@@ -127,8 +128,10 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
         restore_terminal(enhanced);
         previous(info);
     }));
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())))?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(
+        64 * 1024,
+        sgr::Basic16::new(io::stdout()),
+    )))?;
     let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
     app.demo = opts.demo;
     let (signal_tx, signals) = mpsc::unbounded_channel();

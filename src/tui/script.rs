@@ -38,7 +38,8 @@ impl ScriptedConsole {
     /// Starts the loop on a `width`×`height` screen and waits for its first frame.
     pub async fn start(svc: Service, mut app: App, width: u16, height: u16) -> io::Result<ScriptedConsole> {
         let capture = Capture::new();
-        let backend = CrosstermBackend::new(capture.clone());
+        // the bytes a real terminal gets (see `sgr`)
+        let backend = CrosstermBackend::new(super::sgr::Basic16::new(capture.clone()));
         let mut terminal = Terminal::with_options(
             backend,
             TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) },

@@ -50,8 +50,17 @@ impl Theme {
         }
     }
 
-    /// From the environment: `NO_COLOR` set (to anything) turns colour off.
+    /// From the environment: `NO_COLOR` set (to anything) turns colour off, and so does a
+    /// terminal without colours (`TERM` dumb, vt52, vt100, vt102, vt220). Every other terminal
+    /// gets the sixteen colours in their classic codes (see `sgr`).
     pub fn from_env() -> Theme {
-        Theme::new(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()))
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let term = std::env::var("TERM").unwrap_or_default();
+        Theme::new(no_color || !has_colour(&term))
     }
+}
+
+/// Whether a terminal called `term` shows colours at all.
+pub fn has_colour(term: &str) -> bool {
+    !matches!(term, "dumb" | "vt52" | "vt100" | "vt102" | "vt220" | "vt320")
 }
