@@ -115,6 +115,7 @@ fn op(
         created_at: at(day, 10, 30),
         reverses_id: None,
         idempotency_key: None,
+        reversed_by: None,
     }
 }
 

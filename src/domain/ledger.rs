@@ -141,6 +141,9 @@ pub struct Operation {
     pub created_at: DateTime<Utc>,
     pub reverses_id: Option<i64>,
     pub idempotency_key: Option<String>,
+    /// The reversal that cancelled this operation, when one did (read with the history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reversed_by: Option<i64>,
 }
 
 #[cfg(test)]

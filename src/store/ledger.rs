@@ -10,7 +10,9 @@ use crate::q;
 
 const SELECT: &str = "SELECT l.id, l.customer_id, l.kind, l.amount_minor, l.balance_before_minor, \
     l.balance_after_minor, l.method, l.receipt_number, l.comment, l.operator_id, o.login AS operator_login, \
-    l.created_at, l.reverses_id, l.idempotency_key FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
+    l.created_at, l.reverses_id, l.idempotency_key, \
+    (SELECT r.id FROM ledger r WHERE r.reverses_id = l.id) AS reversed_by \
+    FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
 
 fn from_row(r: &Row) -> Result<Operation> {
     let method = match r.opt_text("method")? {
@@ -35,6 +37,7 @@ fn from_row(r: &Row) -> Result<Operation> {
         created_at: r.ts("created_at")?,
         reverses_id: r.opt_i64("reverses_id")?,
         idempotency_key: r.opt_text("idempotency_key")?,
+        reversed_by: r.opt_i64("reversed_by")?,
     })
 }
 
@@ -78,6 +81,7 @@ fn operation(
         created_at: op.created_at,
         reverses_id: op.reverses_id,
         idempotency_key: op.idempotency_key.clone(),
+        reversed_by: None,
     }
 }
 
@@ -312,11 +316,13 @@ pub async fn history_page(
     let customer = q.push_bind(customer_id);
     let lim = q.push_bind(limit);
     let off = q.push_bind(offset);
+    // a reversed operation and its reversal cancel out: neither is money in or out
+    let kept = "l.kind <> 'reversal' AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.reverses_id = l.id)";
     q.sql = format!(
         "SELECT t.n, t.income, t.outcome, p.* FROM customers c \
          CROSS JOIN (SELECT COUNT(*) AS n, \
-           CAST(COALESCE(SUM(CASE WHEN l.amount_minor > 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS income, \
-           CAST(COALESCE(SUM(CASE WHEN l.amount_minor < 0 THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS outcome \
+           CAST(COALESCE(SUM(CASE WHEN l.amount_minor > 0 AND {kept} THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS income, \
+           CAST(COALESCE(SUM(CASE WHEN l.amount_minor < 0 AND {kept} THEN l.amount_minor ELSE 0 END), 0) AS BIGINT) AS outcome \
            FROM ledger l WHERE {w}) t \
          LEFT JOIN ({SELECT} WHERE {w} ORDER BY l.id DESC LIMIT {lim} OFFSET {off}) p ON 1 = 1 \
          WHERE c.id = {customer} ORDER BY p.id DESC"

@@ -60,6 +60,9 @@ pub struct Strings {
     pub search_nothing: &'static str,
     /// Before the text searched for instead, when it was typed on the Latin layout.
     pub search_retyped: &'static str,
+    /// In the history's line about the chosen operation.
+    pub history_reversed_by: &'static str,
+    pub history_reverses: &'static str,
     pub search_searching: &'static str,
     pub search_former_on: &'static str,
     pub kind_empty: &'static str,
@@ -238,6 +241,8 @@ static RU: Strings = Strings {
     search_hint_empty: "Договор, телефон, фамилия, «Ленина 5-12», IP, MAC, логин, e-mail",
     search_nothing: "Ничего не найдено",
     search_retyped: "в русской раскладке:",
+    history_reversed_by: "отменена операцией",
+    history_reverses: "отменяет операцию",
     search_searching: "Ищу…",
     search_former_on: "с бывшими",
     kind_empty: "",
@@ -419,6 +424,8 @@ static EN: Strings = Strings {
     search_hint_empty: "Agreement, phone, surname, \"Lenina 5-12\", IP, MAC, login, e-mail",
     search_nothing: "Nothing found",
     search_retyped: "on the Russian layout:",
+    history_reversed_by: "reversed by operation",
+    history_reverses: "reverses operation",
     search_searching: "Searching…",
     search_former_on: "with former",
     kind_empty: "",

@@ -377,3 +377,18 @@ async fn idempotency_storm(env: &Env) {
     assert_eq!(balance_and_count(env, c.id).await, (money("50"), 10));
 }
 both_backends!(idempotency_storm, idempotency_storm);
+
+/// Issue 15: a reversed payment and its reversal are no money in or out in the history's
+/// totals, and the reversed one says what reversed it.
+async fn reversed_payments_are_not_income(env: &Env) {
+    let c = customer(env, "Возвратов", &[]).await;
+    let wrong = pay(env, c.id, "100").await.operation.id;
+    let reversal = env.svc.reverse_operation(&env.admin, wrong, "ошибка кассира", None).await.unwrap();
+    pay(env, c.id, "50").await;
+    let q = HistoryQuery { customer_id: c.id, limit: 10, ..Default::default() };
+    let h = env.svc.history(&env.viewer, &q).await.unwrap();
+    assert_eq!((h.income, h.outcome), (money("50"), money("0")));
+    let original = h.operations.iter().find(|o| o.id == wrong).unwrap();
+    assert_eq!(original.reversed_by, Some(reversal.operation.id));
+}
+both_backends!(reversed_payments_are_not_income, reversed_payments_are_not_income);

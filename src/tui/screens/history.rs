@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
 use crate::domain::dates::{check_period, parse_date};
+use crate::domain::ledger::PaymentMethod;
 use crate::domain::text::fit_width as fit;
 use crate::service::{HistoryPage, HistoryQuery};
 use crate::tui::app::{Effect, Outcome, ReqId, Screen};
@@ -246,7 +247,18 @@ impl HistoryScreen {
                     ),
                     base,
                 ),
-                Span::styled(fit(kind_name(s, o.kind), cols[1]), base),
+                // a reversed operation is marked: its money came back
+                Span::styled(
+                    fit(
+                        &if o.reversed_by.is_some() {
+                            format!("{} ↩", kind_name(s, o.kind))
+                        } else {
+                            kind_name(s, o.kind).to_string()
+                        },
+                        cols[1],
+                    ),
+                    base,
+                ),
                 Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
                 Span::styled(
                     fit(&format!("  {} → {}", money(o.balance_before), money(o.balance_after)), cols[3]),
@@ -276,10 +288,28 @@ impl HistoryScreen {
             let text = format!("  {}: {}", s.promises_label, items.join("; "));
             f.render_widget(Paragraph::new(Span::styled(text, t.warn)), promise_row);
         }
-        if let Some(o) = page.operations.get(h.selected)
-            && let Some(c) = &o.comment
-        {
-            f.render_widget(Paragraph::new(Span::styled(format!("  {c}"), t.dim)), detail_row);
+        // the chosen operation whole: its number, how it was paid, what reversed it, why
+        if let Some(o) = page.operations.get(h.selected) {
+            let mut parts = vec![format!("№ {}", o.id)];
+            if let Some(m) = o.method {
+                parts.push(
+                    s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
+                        .to_string(),
+                );
+            }
+            if let Some(r) = o.reversed_by {
+                parts.push(format!("{} № {r}", s.history_reversed_by));
+            }
+            if let Some(r) = o.reverses_id {
+                parts.push(format!("{} № {r}", s.history_reverses));
+            }
+            if let Some(c) = &o.comment {
+                parts.push(c.clone());
+            }
+            f.render_widget(
+                Paragraph::new(Span::styled(format!("  {}", parts.join(" · ")), t.dim)),
+                detail_row,
+            );
         }
         if let Some(e) = &h.error {
             f.render_widget(Paragraph::new(Span::styled(e.clone(), t.error)), detail_row);
