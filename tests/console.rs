@@ -240,3 +240,17 @@ async fn colours_in_codes_every_terminal_knows() {
     );
     assert!(!kassa::tui::theme::has_colour("vt100") && kassa::tui::theme::has_colour("putty"));
 }
+
+/// The promised-payment form says whose it is, their balance and the rules it must keep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_promise_form_says_whose_and_the_rules() {
+    let (_db, _svc, mut c) = desk("cashier").await;
+    c.burst("10002").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('o')).await.unwrap();
+    let s = screen(&c);
+    assert!(
+        s.contains("10002") && s.contains("Баланс") && s.contains("1 000,00") && s.contains("выше -500,00"),
+        "{s}"
+    );
+}

@@ -95,6 +95,12 @@ pub(crate) async fn active(
 }
 
 impl Service {
+    /// The rules a promised payment must keep (the promise form says them).
+    pub async fn promise_rules(&self, actor: &Actor) -> Result<PromiseRules> {
+        self.require(actor, Permission::PromisePayment).await?;
+        Ok(self.config.promise.clone())
+    }
+
     /// Gives a customer a promised payment of `amount` for `days` days, if every rule allows;
     /// a refusal names the rule that stopped it.
     pub async fn promise_payment(

@@ -989,6 +989,7 @@ impl App {
                     FormData::Customer { .. } => customer_form(s, data),
                     FormData::ServiceAdd(..) | FormData::ServiceEdit(_) => service_form(s, data),
                     FormData::TariffEdit(..) => super::admin::tariff_form(s, Some(data)),
+                    FormData::Promise(card, rules) => Some(super::records::promise_form(s, card, rules)),
                 };
                 match form {
                     Some(form) => return self.open_form(form),

@@ -59,6 +59,8 @@ pub enum FormData {
     ServiceAdd(i64, Vec<ExtraService>),
     ServiceEdit(CustomerService),
     TariffEdit(Tariff, Vec<i64>),
+    /// The promised-payment form: whose, and the rules it must keep.
+    Promise(Box<CustomerCard>, crate::service::PromiseRules),
 }
 
 /// What happens once a form has been saved.
@@ -257,6 +259,10 @@ pub async fn prepare(svc: &Service, a: &Actor, kind: &FormKind) -> Result<FormDa
             let (t, transitions) = svc.tariff(a, *id).await?;
             Ok(FormData::TariffEdit(t, transitions))
         }
+        FormKind::Promise(id) => {
+            let card = svc.customer_card(a, *id).await?;
+            Ok(FormData::Promise(Box::new(card), svc.promise_rules(a).await?))
+        }
         other => Err(ServiceError::NotFound(format!("form {other:?}"))),
     }
 }
@@ -334,4 +340,32 @@ fn service_input(get: &dyn Fn(&str) -> Option<String>) -> CustomerServiceInput {
         enabled: get("enabled"),
         next_charge_on: get("next_charge_on"),
     }
+}
+
+/// The promised-payment form, saying whose it is, their balance and the rules it must keep.
+pub fn promise_form(s: &Strings, card: &CustomerCard, rules: &crate::service::PromiseRules) -> FormScreen {
+    let cu = &card.customer;
+    let mut form = FormScreen::new(
+        FormKind::Promise(cu.id),
+        vec![
+            field("amount", |s| s.net.f_amount, 16, ""),
+            field("days", |s| s.net.f_days, 3, &rules.max_days.min(3).to_string()),
+        ],
+    );
+    form.subject = Some(format!(
+        "{} {} · {} {} · {} {}, {} {}, {} {}, {} {}",
+        cu.agreement_number.as_deref().unwrap_or("—"),
+        cu.name,
+        s.card_balance,
+        cu.balance.format_ru(),
+        s.promise_rule_max,
+        rules.max_amount.format_ru(),
+        s.promise_rule_days,
+        rules.max_days,
+        s.promise_rule_month,
+        rules.per_month,
+        s.promise_rule_floor,
+        rules.balance_floor.format_ru(),
+    ));
+    form
 }

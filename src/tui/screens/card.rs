@@ -235,17 +235,8 @@ impl CardScreen {
                     return Step::go(Nav::OpenNetwork { customer_id: id, title });
                 }
             }
-            Some(Action::Promise) => {
-                let id = c.id;
-                let form = FormScreen::new(
-                    FormKind::Promise(id),
-                    vec![
-                        field("amount", |s| s.net.f_amount, 16, ""),
-                        field("days", |s| s.net.f_days, 3, "3"),
-                    ],
-                );
-                return Step::go(Nav::OpenForm(Box::new(form)));
-            }
+            // the form says whose it is, their balance and the rules it must keep
+            Some(Action::Promise) => return Step::go(Nav::PrepareForm(FormKind::Promise(c.id))),
             Some(Action::CreditLimit) => {
                 if let Some(card) = &c.card {
                     let id = c.id;

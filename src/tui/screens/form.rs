@@ -282,11 +282,14 @@ fn draw_form(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
     if let Some(subject) = &fm.subject {
         title.push(Span::styled(format!(" — {subject}"), t.normal));
     }
-    f.render_widget(Paragraph::new(Line::from(title)), Rect { height: 1, ..area });
+    // a long subject (whose form it is, the rules it keeps) takes a second line, never cut
+    let title = Line::from(title);
+    let title_rows: u16 = if title.width() > area.width as usize { 2 } else { 1 };
+    f.render_widget(Paragraph::new(title).wrap(Wrap { trim: true }), Rect { height: title_rows, ..area });
     let editing = fm.stage == FormStage::Edit && !v.help;
     let all = rows(fm, s);
-    let top = area.y + 2;
-    let height = area.height.saturating_sub(3) as usize;
+    let top = area.y + 1 + title_rows;
+    let height = area.height.saturating_sub(2 + title_rows) as usize;
     // scrolled so that the focused field (and its complaint) is on the screen
     let focus_row = all.iter().position(|r| matches!(r, Row::Field(i) if *i == fm.focus)).unwrap_or(0);
     let below = usize::from(matches!(all.get(focus_row + 1), Some(Row::Error(_))));
