@@ -254,3 +254,17 @@ async fn the_promise_form_says_whose_and_the_rules() {
         "{s}"
     );
 }
+
+/// A key that changes nothing on the screen sends nothing: no frame of a cursor put back
+/// where it was (over SSH each costs a round of bytes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_that_changes_nothing_sends_nothing() {
+    let (_db, _svc, mut c) = desk("cashier").await;
+    c.burst("10001").await.unwrap();
+    let before = c.capture.len();
+    c.press(KeyCode::Right).await.unwrap(); // the cursor is at the end already
+    c.press(KeyCode::Up).await.unwrap(); // the first row is chosen already
+    assert_eq!(c.capture.len(), before, "bytes sent for keys that changed nothing");
+    c.press(KeyCode::Left).await.unwrap();
+    assert!(c.capture.len() > before, "a key that moves the cursor is sent");
+}

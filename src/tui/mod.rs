@@ -12,6 +12,7 @@ pub mod app;
 pub mod capture;
 pub mod exec;
 pub mod form;
+pub mod frames;
 pub mod input;
 pub mod keymap;
 pub mod net;
@@ -130,7 +131,7 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
     }));
     let mut terminal = Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(
         64 * 1024,
-        sgr::Basic16::new(io::stdout()),
+        frames::SkipEmptyFrames::new(sgr::Basic16::new(io::stdout())),
     )))?;
     let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
     app.demo = opts.demo;

@@ -30,8 +30,9 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Sends one key and returns how long until the frame it caused was complete; then waits for
-/// whatever it set off (a search) to finish.
+/// Sends one key and returns how long until the first frame it caused was complete, and every
+/// byte it caused until the console is idle again: the echo of the key and whatever it set
+/// off (a search after the pause and its results) — what the key costs on the wire.
 async fn key_to_frame(c: &mut ScriptedConsole, code: KeyCode) -> io::Result<(Duration, usize)> {
     let before = c.capture.frame_count();
     let sent = Instant::now();
@@ -39,9 +40,10 @@ async fn key_to_frame(c: &mut ScriptedConsole, code: KeyCode) -> io::Result<(Dur
     while c.capture.frame_count() <= before {
         tokio::task::yield_now().await;
     }
-    let (bytes, at) = c.capture.frames_since(before)[0];
+    let first_at = c.capture.frames_since(before)[0].1;
     c.settle().await?;
-    Ok((at.duration_since(sent), bytes))
+    let bytes = c.capture.frames_since(before).iter().map(|f| f.0).sum();
+    Ok((first_at.duration_since(sent), bytes))
 }
 
 pub struct ConsoleFigures {
@@ -92,7 +94,9 @@ pub async fn measure(db: &str, surnames: &[String], iterations: usize) -> Consol
         let from = c.capture.frame_count();
         c.send(middle.iter().map(|ch| Event::Key(key(KeyCode::Char(*ch))))).unwrap();
         c.settle().await.unwrap();
-        burst_key.extend(c.capture.frames_since(from).iter().take(middle.len()).map(|f| f.0));
+        // every byte of the burst, the search and its results included, per key typed
+        let total: usize = c.capture.frames_since(from).iter().map(|f| f.0).sum();
+        burst_key.push(total / middle.len().max(1));
         // one more key with the results on screen
         let (lat, bytes) = key_to_frame(&mut c, KeyCode::Char(*last)).await.unwrap();
         first_key.push(bytes);
