@@ -121,7 +121,7 @@ fn kind_of(e: &ServiceError) -> &'static str {
     match e {
         ServiceError::Conflict(_) => "conflict",
         ServiceError::Invalid { .. } => "invalid",
-        ServiceError::NotFound(_) => "not found",
+        ServiceError::NotFound(..) => "not found",
         ServiceError::Denied { .. } => "denied",
         ServiceError::PromiseRefused { rule, .. } => rule.as_str(),
         ServiceError::MergedAway { .. } => "merged",

@@ -1257,7 +1257,7 @@ async fn houses_switches_and_ports_from_the_search_screen() {
     d.command(&format!("house {} {}{}", house.house.street, house.house.number, house.house.letter)).await;
     assert!(d.screen().contains(&format!("Абон.: {}", house.customers)), "{}", d.screen());
     d.command("house Нетакой 5").await;
-    assert!(d.screen().contains("not found"), "{}", d.screen());
+    assert!(d.screen().contains("Не найдено: дом"), "{}", d.screen());
     d.command(&format!("sw {}", sw.name)).await;
     assert!(d.screen().contains("Порты коммутатора"), "{}", d.screen());
     // edit the switch: credentials masked until Ctrl-R, which loads them for the NOC

@@ -48,7 +48,7 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> CliError {
         let code = match &e {
             ServiceError::Invalid { .. } => 2,
-            ServiceError::NotFound(_) | ServiceError::NoDatabase { .. } => 3,
+            ServiceError::NotFound(..) | ServiceError::NoDatabase { .. } => 3,
             ServiceError::Conflict(_)
             | ServiceError::PortTaken { .. }
             | ServiceError::PromiseRefused { .. }
@@ -822,10 +822,13 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             let kind: LookupKind = kind.parse().map_err(CliError::usage)?;
             let ids = svc.find_customer_ids(actor, kind, value, *skip_former).await?;
             if ids.is_empty() {
-                return Err(ServiceError::NotFound(format!(
-                    "customer with {} '{value}'",
-                    serde_json::to_string(&kind).unwrap_or_default().trim_matches('"')
-                ))
+                return Err(ServiceError::NotFound(
+                    crate::service::Entity::Customer,
+                    format!(
+                        "with {} '{value}'",
+                        serde_json::to_string(&kind).unwrap_or_default().trim_matches('"')
+                    ),
+                )
                 .into());
             }
             out(json, &ids, |ids| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"));

@@ -2,6 +2,7 @@
 //! with their colours; and giving a customer a mark or taking it off (`mark_add`,
 //! `mark_delete`).
 
+use super::Entity;
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, unique_to_conflict};
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -85,7 +86,7 @@ impl Service {
         let mut db = tx.db();
         let before = catalogue::mark(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mark {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Mark, format!("{id}")))?;
         let name = name.map(|n| name_of("name", n)).transpose()?.unwrap_or_else(|| before.name.clone());
         let color = color.map(color_of).transpose()?.unwrap_or_else(|| before.color.clone());
         catalogue::update_mark(&mut db, id, &name, &color)
@@ -104,7 +105,7 @@ impl Service {
         let mut db = tx.db();
         let before = catalogue::mark(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mark {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Mark, format!("{id}")))?;
         if before.customers > 0 {
             return Err(ServiceError::Conflict(format!(
                 "{} customer(s) carry the mark '{}': take it off them first",
@@ -144,7 +145,7 @@ impl Service {
         let mut db = tx.db();
         let before = catalogue::group(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Group, format!("{id}")))?;
         catalogue::rename_group(&mut db, id, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
         let after = Group { name, ..before.clone() };
         audit(&mut db, Some(actor), "group.rename", "group", Some(id), Some(&before), Some(&after)).await?;
@@ -159,7 +160,7 @@ impl Service {
         let mut db = tx.db();
         let before = catalogue::group(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("group {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Group, format!("{id}")))?;
         if before.customers > 0 {
             return Err(ServiceError::Conflict(format!(
                 "{} customer(s) are in the group '{}': move them first",
@@ -180,7 +181,7 @@ impl Service {
         customer_exists(&mut db, customer_id).await?;
         let mark = catalogue::mark(&mut db, mark_id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mark {mark_id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Mark, format!("{mark_id}")))?;
         let changed = if on {
             catalogue::put_mark(&mut db, customer_id, mark_id).await?
         } else {

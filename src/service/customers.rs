@@ -1,5 +1,6 @@
 //! Customers: add, edit, the card, lookups, lists and the free-text search.
 
+use super::Entity;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -413,7 +414,7 @@ impl Service {
         note_agreement(&mut db, &c).await?;
         let created = store_customers::get(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound("customer".into()))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, String::new()))?;
         audit::<(), _>(&mut db, Some(actor), "customer.add", "customer", Some(id), None, Some(&created))
             .await?;
         tx.commit().await?;
@@ -427,7 +428,7 @@ impl Service {
         let mut db = tx.db();
         let before = store_customers::get_for_update(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("{id}")))?;
         let mut c = before.clone();
         apply_changes(&mut db, &mut c, ch).await?;
         if c == before {
@@ -460,15 +461,15 @@ impl Service {
             return if store_customers::exists(&mut db, id).await? {
                 Ok(id)
             } else {
-                Err(ServiceError::NotFound(format!("customer #{id}")))
+                Err(ServiceError::NotFound(Entity::Customer, format!("#{id}")))
             };
         }
         if t.is_empty() {
             return Err(ServiceError::invalid("customer", "name a customer by agreement number or #id"));
         }
-        store_customers::id_by_agreement(&mut db, t).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("customer with agreement number {t} (use #{t} for an id)"))
-        })
+        store_customers::id_by_agreement(&mut db, t)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Agreement, format!("{t}")))
     }
 
     /// The customer card by id (`get_data`, `CLN_USR_GET`).
@@ -478,7 +479,7 @@ impl Service {
         let mut db = tx.db();
         let c = store_customers::get(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer #{id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{id}")))?;
         card(&mut db, actor, c).await
     }
 
@@ -487,9 +488,9 @@ impl Service {
         self.require(actor, Permission::CustomerRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        let c = store_customers::get_by_account(&mut db, account.trim()).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("customer with account number {}", account.trim()))
-        })?;
+        let c = store_customers::get_by_account(&mut db, account.trim())
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Account, format!("{}", account.trim())))?;
         card(&mut db, actor, c).await
     }
 

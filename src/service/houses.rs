@@ -1,5 +1,6 @@
 //! Houses (`CLN_HOME_EDIT`, `CLN_HOME_LIST`).
 
+use super::Entity;
 use serde::{Deserialize, Serialize};
 
 use super::customers::search_text_for;
@@ -120,8 +121,9 @@ impl Service {
         self.require(actor, Permission::HouseManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before =
-            houses::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
+        let before = houses::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::House, format!("{id}")))?;
         let mut h = before.clone();
         apply(&mut h, input)?;
         houses::update(&mut db, &h).await.map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
@@ -142,8 +144,9 @@ impl Service {
         self.require(actor, Permission::HouseManage).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before =
-            houses::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("house {id}")))?;
+        let before = houses::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::House, format!("{id}")))?;
         let n = customers::count_in_house(&mut db, id).await?;
         if n > 0 {
             return Err(ServiceError::Conflict(format!(

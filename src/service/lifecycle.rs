@@ -2,6 +2,7 @@
 //! (`to_ex`, `to_normal`), and deleting one that never had money (`delete`). Every change is
 //! kept in the state history and the audit log.
 
+use super::Entity;
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::customer::{Customer, CustomerState};
 use crate::domain::role::Permission;
@@ -9,7 +10,7 @@ use crate::store::lifecycle::{self, ChangeKind, StateChange};
 use crate::store::{Db, customers};
 
 fn not_found(id: i64) -> ServiceError {
-    ServiceError::NotFound(format!("customer #{id}"))
+    ServiceError::NotFound(Entity::Customer, format!("#{id}"))
 }
 
 /// The customer, locked for the rest of the transaction.

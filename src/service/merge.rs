@@ -3,6 +3,7 @@
 //! children, the switch port — moves to the main customer; the secondary's balance moves by two linked
 //! ledger operations (never an edit); the secondary becomes a former customer. One transaction.
 
+use super::Entity;
 use serde::Serialize;
 
 use super::{Actor, Result, Service, ServiceError, audit, now};
@@ -41,7 +42,7 @@ fn unnumbered() -> ServiceError {
 }
 
 fn not_found(id: i64) -> ServiceError {
-    ServiceError::NotFound(format!("customer #{id}"))
+    ServiceError::NotFound(Entity::Customer, format!("#{id}"))
 }
 
 /// Both customers locked (in id order, so two merges never wait on each other crosswise), the

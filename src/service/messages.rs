@@ -2,6 +2,7 @@
 //! own words taken down at the desk, and employees' messages to the customer; an archive flag
 //! keeps old ones out of the way without losing them.
 
+use super::Entity;
 use chrono::NaiveDate;
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
@@ -51,7 +52,7 @@ impl Service {
         let id = messages::insert(&mut db, customer_id, direction, body, actor.operator_id, now()).await?;
         let m = messages::get(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("message {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Message, format!("{id}")))?;
         audit::<(), _>(&mut db, Some(actor), "message.add", "customer", Some(customer_id), None, Some(&m))
             .await?;
         tx.commit().await?;
@@ -74,7 +75,7 @@ impl Service {
             Some(login) => Some(
                 operators::by_login(&mut db, login.trim())
                     .await?
-                    .ok_or_else(|| ServiceError::NotFound(format!("operator '{}'", login.trim())))?
+                    .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{}'", login.trim())))?
                     .0
                     .id,
             ),
@@ -98,7 +99,7 @@ impl Service {
         let mut db = tx.db();
         let before = messages::get(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("message {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Message, format!("{id}")))?;
         if before.archived == archived {
             return Err(ServiceError::Conflict(format!(
                 "message {id} is {} in the archive",

@@ -52,8 +52,9 @@ pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 pub enum ServiceError {
     #[error("permission denied: the {role} role does not have '{permission}'")]
     Denied { permission: Permission, role: Role },
-    #[error("{0} not found")]
-    NotFound(String),
+    /// Something named that is not there: what kind of thing, and how it was named.
+    #[error("{}", not_found_text(*.0, .1))]
+    NotFound(Entity, String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     #[error("{0}")]
@@ -102,6 +103,63 @@ impl From<StoreError> for ServiceError {
         } else {
             ServiceError::Store(e)
         }
+    }
+}
+
+fn not_found_text(what: Entity, key: &str) -> String {
+    if key.is_empty() { format!("{what} not found") } else { format!("{what} {key} not found") }
+}
+
+/// The kinds of thing an operation can find missing (their English names say them on the
+/// command line; the console says them in its own words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Customer,
+    /// A customer named by agreement number.
+    Agreement,
+    /// A customer named by account number.
+    Account,
+    House,
+    Switch,
+    Tariff,
+    Service,
+    CustomerService,
+    Message,
+    Mark,
+    Group,
+    Operator,
+    Operation,
+    Promise,
+    Address,
+    MacOnlyAddress,
+    Subnet,
+    Port,
+    Form,
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Entity::Customer => "customer",
+            Entity::Agreement => "customer with agreement number",
+            Entity::Account => "customer with account number",
+            Entity::House => "house",
+            Entity::Switch => "switch",
+            Entity::Tariff => "tariff",
+            Entity::Service => "service",
+            Entity::CustomerService => "customer service",
+            Entity::Message => "message",
+            Entity::Mark => "mark",
+            Entity::Group => "group",
+            Entity::Operator => "operator",
+            Entity::Operation => "operation",
+            Entity::Promise => "promise",
+            Entity::Address => "address",
+            Entity::MacOnlyAddress => "MAC-only records of customer",
+            Entity::Subnet => "subnet",
+            Entity::Port => "switch port of customer",
+            Entity::Form => "form",
+        })
     }
 }
 
@@ -341,7 +399,7 @@ pub(crate) async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
     if store::customers::exists(db, id).await? {
         Ok(())
     } else {
-        Err(ServiceError::NotFound(format!("customer #{id}")))
+        Err(ServiceError::NotFound(Entity::Customer, format!("#{id}")))
     }
 }
 

@@ -4,6 +4,7 @@
 //! cached balance changes in the same transaction, under the customer's row lock. Nothing is
 //! ever edited or deleted in the ledger.
 
+use super::Entity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +120,7 @@ async fn append(
     still_standing(db, actor).await?;
     let posting = customers::get_for_posting(db, op.customer_id, op.idempotency_key.as_deref())
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", op.customer_id)))?;
+        .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{}", op.customer_id)))?;
     let (customer, keyed) = (posting.customer, posting.keyed_operation);
     if let (Some(key), Some(id)) = (&op.idempotency_key, keyed)
         && let Some(existing) = ledger::get(db, id).await?
@@ -383,7 +384,7 @@ impl Service {
             let mut db = tx.db();
             let original = ledger::get(&mut db, operation_id)
                 .await?
-                .ok_or_else(|| ServiceError::NotFound(format!("operation {operation_id}")))?;
+                .ok_or_else(|| ServiceError::NotFound(Entity::Operation, format!("{operation_id}")))?;
             if original.kind == OperationKind::Reversal {
                 return Err(ServiceError::Conflict("a reversal cannot itself be reversed".into()));
             }
@@ -452,7 +453,7 @@ impl Service {
         let mut db = tx.db();
         let page = ledger::history_page(&mut db, q.customer_id, &filter, q.limit, q.offset)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer #{}", q.customer_id)))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{}", q.customer_id)))?;
         let promises =
             crate::store::promises::list(&mut db, q.customer_id, filter.from, filter.until).await?;
         let ledger::HistoryPage { operations, total_count, income, outcome } = page;

@@ -2,6 +2,7 @@
 //! ports and the DHCP export. Switch credentials are returned only to roles with
 //! `switch.secrets` and only when asked for; the audit log and every `Debug` see them masked.
 
+use super::Entity;
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
@@ -120,11 +121,11 @@ fn secret(field: &str, v: &str) -> Result<String> {
 }
 
 fn not_found(id: i64) -> ServiceError {
-    ServiceError::NotFound(format!("customer #{id}"))
+    ServiceError::NotFound(Entity::Customer, format!("#{id}"))
 }
 
 fn switch_not_found(id: i64) -> ServiceError {
-    ServiceError::NotFound(format!("switch {id}"))
+    ServiceError::NotFound(Entity::Switch, format!("{id}"))
 }
 
 const SWITCH_UNIQUE: &[(UniqueKey, &str)] = &[
@@ -393,11 +394,11 @@ impl Service {
                 houses::find(&mut db, &street.join(" "), number, letter).await?
             }
         };
-        let Some(id) = id else { return Err(ServiceError::NotFound(format!("house '{t}'"))) };
+        let Some(id) = id else { return Err(ServiceError::NotFound(Entity::House, format!("'{t}'"))) };
         houses::list(&mut db, Some(id))
             .await?
             .pop()
-            .ok_or_else(|| ServiceError::NotFound(format!("house '{t}'")))
+            .ok_or_else(|| ServiceError::NotFound(Entity::House, format!("'{t}'")))
     }
 
     /// A switch by id, by its exact name or by its IP (`:sw NAME`), masked.
@@ -414,11 +415,11 @@ impl Service {
                 None => t.parse::<i64>().ok(),
             },
         };
-        let Some(id) = id else { return Err(ServiceError::NotFound(format!("switch '{t}'"))) };
+        let Some(id) = id else { return Err(ServiceError::NotFound(Entity::Switch, format!("'{t}'"))) };
         let mut line = net::list_switches(&mut db, Some(id), None)
             .await?
             .pop()
-            .ok_or_else(|| ServiceError::NotFound(format!("switch '{t}'")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Switch, format!("'{t}'")))?;
         line.switch = line.switch.masked();
         Ok(line)
     }
@@ -526,9 +527,10 @@ impl Service {
                 let found: Vec<_> = records.into_iter().filter(|r| r.ip.as_ref() == Some(ip)).collect();
                 match found.first() {
                     None => {
-                        return Err(ServiceError::NotFound(format!(
-                            "address {ip} of customer #{customer_id}"
-                        )));
+                        return Err(ServiceError::NotFound(
+                            Entity::Address,
+                            format!("{ip} (#{customer_id})"),
+                        ));
                     }
                     Some(r) if r.prefix.is_some() => {
                         return Err(ServiceError::Conflict(format!(
@@ -543,10 +545,8 @@ impl Service {
             _ => records,
         };
         if gone.is_empty() {
-            return Err(ServiceError::NotFound(format!(
-                "{} records of customer #{customer_id}",
-                if *which == IpSelection::MacOnly { "MAC-only" } else { "address" }
-            )));
+            let what = if *which == IpSelection::MacOnly { Entity::MacOnlyAddress } else { Entity::Address };
+            return Err(ServiceError::NotFound(what, format!("#{customer_id}")));
         }
         net::delete_records(&mut db, &gone.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
         audit::<_, ()>(&mut db, Some(actor), "ip.delete", "customer", Some(customer_id), Some(&gone), None)
@@ -615,9 +615,7 @@ impl Service {
             .await?
             .into_iter()
             .find(|r| r.ip.as_deref() == Some(ip.as_str()) && r.prefix.is_some())
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!("subnet starting at {ip} of customer #{customer_id}"))
-            })?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Subnet, format!("{ip} (#{customer_id})")))?;
         net::delete_records(&mut db, &[record.id]).await?;
         audit::<_, ()>(
             &mut db,
@@ -644,7 +642,7 @@ impl Service {
         net::lock(&mut db).await?;
         let before = net::record_by_ip(&mut db, &ip)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("address {ip} (no customer has it)")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Address, format!("{ip}")))?;
         if before.mac == mac {
             return Err(ServiceError::Conflict(format!("{ip} already has this MAC")));
         }
@@ -786,7 +784,7 @@ impl Service {
         customer_exists(&mut db, customer_id).await?;
         let before = net::binding(&mut db, customer_id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("a port of customer #{customer_id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Port, format!("#{customer_id}")))?;
         net::unbind(&mut db, customer_id).await?;
         audit::<_, ()>(
             &mut db,

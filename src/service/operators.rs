@@ -1,5 +1,6 @@
 //! Operators: the first administrator, creating and listing operators, logging in.
 
+use super::Entity;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -47,7 +48,7 @@ fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
 }
 
 async fn operator(db: &mut Db<'_>, id: i64) -> Result<Operator> {
-    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("operator #{id}")))
+    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("#{id}")))
 }
 
 /// Refuses a change that would leave no active administrator.
@@ -87,7 +88,7 @@ async fn insert_operator(
     let action = if actor.is_some() { "operator.create" } else { "operator.bootstrap" };
     let after = OperatorAudit { login, name, role };
     audit::<(), _>(db, actor, action, "operator", Some(id), None, Some(&after)).await?;
-    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound("operator".into()))
+    operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound(Entity::Operator, String::new()))
 }
 
 impl Service {
@@ -239,7 +240,7 @@ impl Service {
         operators::by_login(&mut tx.db(), &login)
             .await?
             .map(|(op, _)| op)
-            .ok_or_else(|| ServiceError::NotFound(format!("operator '{login}'")))
+            .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
     }
 
     pub async fn list_operators(&self, actor: &Actor) -> Result<Vec<Operator>> {

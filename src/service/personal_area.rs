@@ -1,6 +1,7 @@
 //! The customer's personal-area password (UserSide `pass_change`): stored as an argon2 hash,
 //! never shown, never written to the audit log.
 
+use super::Entity;
 use super::operators::{hash_password, verify_password};
 use super::{Actor, Result, Service, ServiceError, audit};
 use crate::domain::role::{Permission, Role};
@@ -33,7 +34,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         if customers::get_for_update(&mut db, customer_id).await?.is_none() {
-            return Err(ServiceError::NotFound(format!("customer #{customer_id}")));
+            return Err(ServiceError::NotFound(Entity::Customer, format!("#{customer_id}")));
         }
         let current = customers::lk_password_hash(&mut db, customer_id).await?;
         if let Some(hash) = &current

@@ -2,6 +2,7 @@
 //! `subaccount` `creditlimit`): what a customer may spend beyond the balance. Neither moves the
 //! balance nor writes a ledger row; both count in the card's "available".
 
+use super::Entity;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -64,7 +65,7 @@ fn refused(rule: PromiseRule, message: String) -> ServiceError {
 }
 
 fn not_found(id: i64) -> ServiceError {
-    ServiceError::NotFound(format!("customer #{id}"))
+    ServiceError::NotFound(Entity::Customer, format!("#{id}"))
 }
 
 /// The first moment of `now`'s calendar month, on the local calendar.
@@ -177,7 +178,7 @@ impl Service {
         .await?;
         let p = promises::get(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("promise {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Promise, format!("{id}")))?;
         audit::<(), _>(&mut db, Some(actor), "promise.add", "customer", Some(customer_id), None, Some(&p))
             .await?;
         tx.commit().await?;

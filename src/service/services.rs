@@ -2,6 +2,7 @@
 //! the catalogue an administrator keeps, and each customer's services with their own price,
 //! quantity, comment, enabled flag and next charge date.
 
+use super::Entity;
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
@@ -144,7 +145,7 @@ impl Service {
         let mut db = tx.db();
         let before = services::service(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("service {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Service, format!("{id}")))?;
         let mut s = before.clone();
         apply_service(&mut s, input)?;
         services::update_service(&mut db, &s).await.map_err(|e| unique_to_conflict(e, SERVICE_UNIQUE))?;
@@ -176,7 +177,7 @@ impl Service {
         customer_exists(&mut db, customer_id).await?;
         let s = services::service(&mut db, service_id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("service {service_id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Service, format!("{service_id}")))?;
         if !s.active {
             return Err(ServiceError::Conflict(format!("the service '{}' is no longer offered", s.name)));
         }
@@ -197,7 +198,7 @@ impl Service {
         c.id = services::insert_customer_service(&mut db, &c, now()).await?;
         let c = services::customer_service(&mut db, c.id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound("service".into()))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Service, String::new()))?;
         audit::<(), _>(
             &mut db,
             Some(actor),
@@ -224,13 +225,13 @@ impl Service {
         let mut db = tx.db();
         let before = services::customer_service(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer service {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::CustomerService, format!("{id}")))?;
         let mut c = before.clone();
         apply_customer_service(&mut c, input)?;
         services::update_customer_service(&mut db, &c).await?;
         let c = services::customer_service(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound("service".into()))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Service, String::new()))?;
         audit(
             &mut db,
             Some(actor),
@@ -252,7 +253,7 @@ impl Service {
         let mut db = tx.db();
         let before = services::customer_service(&mut db, id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer service {id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::CustomerService, format!("{id}")))?;
         services::delete_customer_service(&mut db, id).await?;
         audit::<_, ()>(
             &mut db,

@@ -1,6 +1,7 @@
 //! Tariffs: the catalogue, what a customer may switch to, and switching now or from the next
 //! period (`TarifList`, `list_tarif_available`, `tarif_change`).
 
+use super::Entity;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -115,8 +116,9 @@ impl Service {
         let name = validate(input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before =
-            tariffs::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let before = tariffs::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Tariff, format!("{id}")))?;
         let t = Tariff {
             id,
             name,
@@ -140,8 +142,9 @@ impl Service {
         self.require(actor, Permission::TariffRead).await?;
         let mut tx = self.store.read().await?;
         let mut db = tx.db();
-        let t =
-            tariffs::get(&mut db, id).await?.ok_or_else(|| ServiceError::NotFound(format!("tariff {id}")))?;
+        let t = tariffs::get(&mut db, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Tariff, format!("{id}")))?;
         let transitions = tariffs::transitions(&mut db, id).await?;
         Ok((t, transitions))
     }
@@ -160,7 +163,7 @@ impl Service {
         let mut db = tx.db();
         let c = customers::get(&mut db, customer_id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer #{customer_id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{customer_id}")))?;
         Ok(tariffs::available(&mut db, c.tariff_id).await?)
     }
 
@@ -179,7 +182,7 @@ impl Service {
         let mut db = tx.db();
         let c = customers::get_for_update(&mut db, customer_id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("customer #{customer_id}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{customer_id}")))?;
         let from = match c.tariff_id {
             Some(t) => tariffs::get(&mut db, t).await?,
             None => None,
@@ -187,7 +190,7 @@ impl Service {
         let available = tariffs::available(&mut db, c.tariff_id).await?;
         let Some(to) = available.into_iter().find(|t| t.id == tariff_id) else {
             return Err(match tariffs::get(&mut db, tariff_id).await? {
-                None => ServiceError::NotFound(format!("tariff {tariff_id}")),
+                None => ServiceError::NotFound(Entity::Tariff, format!("{tariff_id}")),
                 Some(t) if Some(t.id) == c.tariff_id => {
                     ServiceError::Conflict(format!("the customer already has '{}'", t.name))
                 }

@@ -671,7 +671,9 @@ impl App {
                 Err(e) => {
                     let typed = self.resolving.take().map(|r| r.1).unwrap_or_default();
                     self.status = Some(match e {
-                        ServiceError::NotFound(_) => format!("{} {typed}", self.strings().customer_not_found),
+                        ServiceError::NotFound(..) => {
+                            format!("{} {typed}", self.strings().customer_not_found)
+                        }
                         other => self.error_text(&other),
                     });
                 }

@@ -7,6 +7,7 @@ use super::form::{FormKind, Values};
 use super::net::{ListData, ListKind, flat_order};
 use super::records::{AfterSave, CardTab, MESSAGES_SHOWN, TabData};
 use super::{admin, net, picker, records};
+use crate::service::Entity;
 use crate::service::{
     Actor, CustomerFilter, CustomerServiceInput, IpSelection, MessageQuery, Service, ServiceError, SessionEnd,
 };
@@ -63,13 +64,17 @@ pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (R
         }
         Effect::Secrets { switch_id, .. } => {
             let r = svc.list_switches(a, Some(switch_id), None, true).await.and_then(|mut l| {
-                l.pop().map(|l| l.switch).ok_or_else(|| ServiceError::NotFound(format!("switch {switch_id}")))
+                l.pop()
+                    .map(|l| l.switch)
+                    .ok_or_else(|| ServiceError::NotFound(Entity::Switch, format!("{switch_id}")))
             });
             Outcome::Secrets(r)
         }
         Effect::Lookup { kind, value, .. } => {
             let r = svc.find_customer_ids(a, kind, &value, false).await.and_then(|ids| {
-                ids.first().copied().ok_or_else(|| ServiceError::NotFound(format!("customer with {value}")))
+                ids.first()
+                    .copied()
+                    .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("with {value}")))
             });
             Outcome::Resolved(r)
         }

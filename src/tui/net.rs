@@ -161,13 +161,8 @@ pub async fn save(
             svc.set_credit_limit(a, *c, limit).await.map(drop)
         }
         FormKind::BindPort(c) => {
-            let sw = match svc.find_switch(a, &text(0)).await {
-                Ok(l) => l.switch.id,
-                Err(ServiceError::NotFound(what)) => {
-                    return Err(ServiceError::invalid("switch", format!("{what} not found")));
-                }
-                Err(e) => return Err(e),
-            };
+            // a switch not found is said under the switch field (see `screens::form`)
+            let sw = svc.find_switch(a, &text(0)).await?.switch.id;
             svc.bind_port(a, *c, sw, &text(1), take_over).await.map(drop)
         }
         other => Err(super::records::not_mine(other)),

@@ -8,6 +8,7 @@ pub use super::screens::merge::{MergeScreen, MergeStage};
 use super::strings::Strings;
 use super::ui::period_name;
 use crate::domain::phone::Phone;
+use crate::service::Entity;
 use crate::service::{
     Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, Message,
     NewCustomer, Service, ServiceError, Tariff,
@@ -263,7 +264,7 @@ pub async fn prepare(svc: &Service, a: &Actor, kind: &FormKind) -> Result<FormDa
             let card = svc.customer_card(a, *id).await?;
             Ok(FormData::Promise(Box::new(card), svc.promise_rules(a).await?))
         }
-        other => Err(ServiceError::NotFound(format!("form {other:?}"))),
+        other => Err(ServiceError::NotFound(Entity::Form, format!("{other:?}"))),
     }
 }
 

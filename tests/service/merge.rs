@@ -43,7 +43,7 @@ async fn merge_moves_everything_and_the_money_exactly(env: &Env) {
     ));
     assert!(matches!(
         env.svc.merge_customers(&env.admin, main.id, 999_999).await,
-        Err(ServiceError::NotFound(_))
+        Err(ServiceError::NotFound(..))
     ));
     let p = env.svc.merge_preview(&env.admin, main.id, second.id).await.unwrap();
     assert_eq!(audit_count(env).await, before, "the preview writes nothing");

@@ -93,8 +93,8 @@ async fn edit_reset_lock_and_unlock(env: &Env) {
     env.svc.login("viewer", "новый-пароль", "t").await.unwrap();
     // unknown operators
     let r = env.svc.set_operator_active(&env.admin, 424_242, true).await;
-    assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
-    assert!(matches!(env.svc.operator_by_login(&env.admin, "nobody").await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(r, Err(ServiceError::NotFound(..))), "{r:?}");
+    assert!(matches!(env.svc.operator_by_login(&env.admin, "nobody").await, Err(ServiceError::NotFound(..))));
     // every change is in the audit log, never a password or its hash
     let log = env.svc.audit_log(&env.admin, Some("operator"), None, 100).await.unwrap();
     for action in ["operator.edit", "operator.lock", "operator.unlock", "operator.password"] {

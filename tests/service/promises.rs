@@ -78,7 +78,7 @@ async fn promised_payment_rules_one_by_one(env: &Env) {
     ));
     assert!(matches!(
         env.svc.promise_payment(&env.cashier, 999_999, money("300"), 3).await,
-        Err(ServiceError::NotFound(_))
+        Err(ServiceError::NotFound(..))
     ));
     assert_eq!(audit_count(env).await, before, "refusals write nothing");
     // given: the balance does not move, the card's "available" does

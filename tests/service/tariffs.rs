@@ -81,7 +81,7 @@ async fn catalogue_and_switching(env: &Env) {
     assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("already")), "{r:?}");
     assert!(matches!(
         env.svc.change_tariff(&env.cashier, c.id, 999, When::Now, day("2026-11-22")).await,
-        Err(ServiceError::NotFound(_))
+        Err(ServiceError::NotFound(..))
     ));
 
     // transitions: customers of Старт may move only to Пенсионный

@@ -21,6 +21,15 @@ use crate::tui::strings::Strings;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{dialog, dialog_wrapped};
 
+/// The field that names what a "not found" is about.
+fn field_named(e: &ServiceError) -> Option<&'static str> {
+    match e {
+        ServiceError::NotFound(crate::service::Entity::Switch, _) => Some("switch"),
+        ServiceError::NotFound(crate::service::Entity::House, _) => Some("house_id"),
+        _ => None,
+    }
+}
+
 impl FormScreen {
     pub fn context(&self) -> Context {
         if self.stage == FormStage::Edit && !self.fields.is_empty() {
@@ -177,6 +186,15 @@ impl FormScreen {
                         fm.error = Some((usize::MAX, cx.error_text(&e)));
                     }
                 }
+            }
+            // something named in a field that is not there: said under that field
+            Outcome::Saved(Err(e @ ServiceError::NotFound(..)))
+                if fm.fields.iter().any(|f| Some(f.name) == field_named(&e)) =>
+            {
+                fm.stage = FormStage::Edit;
+                let i = fm.fields.iter().position(|f| Some(f.name) == field_named(&e)).unwrap_or(usize::MAX);
+                fm.focus = i.min(fm.fields.len().saturating_sub(1));
+                fm.error = Some((i, cx.error_text(&e)));
             }
             Outcome::Saved(Err(e)) => {
                 fm.stage = FormStage::Edit;

@@ -145,6 +145,14 @@ pub fn error_text(s: &Strings, e: &ServiceError) -> String {
             format!("{} {}", s.merged_away, into_agreement.clone().unwrap_or_else(|| format!("#{into_id}")))
         }
         ServiceError::Busy => s.busy.to_string(),
+        ServiceError::NotFound(what, key) => {
+            let name = s.entity_names.get(*what as usize).copied().unwrap_or_default();
+            if key.is_empty() {
+                format!("{}: {name}", s.not_found)
+            } else {
+                format!("{}: {name} {key}", s.not_found)
+            }
+        }
         ServiceError::MacTaken { mac, holder_id, holder_name } => {
             format!("{mac}: {} #{holder_id} {holder_name}", s.mac_taken)
         }
