@@ -469,7 +469,7 @@ impl Service {
         }
         store_customers::id_by_agreement(&mut db, t)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(Entity::Agreement, format!("{t}")))
+            .ok_or_else(|| ServiceError::NotFound(Entity::Agreement, t.to_string()))
     }
 
     /// The customer card by id (`get_data`, `CLN_USR_GET`).
@@ -490,7 +490,7 @@ impl Service {
         let mut db = tx.db();
         let c = store_customers::get_by_account(&mut db, account.trim())
             .await?
-            .ok_or_else(|| ServiceError::NotFound(Entity::Account, format!("{}", account.trim())))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Account, account.trim().to_string()))?;
         card(&mut db, actor, c).await
     }
 

@@ -642,7 +642,7 @@ impl Service {
         net::lock(&mut db).await?;
         let before = net::record_by_ip(&mut db, &ip)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(Entity::Address, format!("{ip}")))?;
+            .ok_or_else(|| ServiceError::NotFound(Entity::Address, ip.to_string()))?;
         if before.mac == mac {
             return Err(ServiceError::Conflict(format!("{ip} already has this MAC")));
         }
