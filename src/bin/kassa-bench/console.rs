@@ -37,12 +37,12 @@ async fn key_to_frame(c: &mut ScriptedConsole, code: KeyCode) -> io::Result<(Dur
     let before = c.capture.frame_count();
     let sent = Instant::now();
     c.send([Event::Key(key(code))])?;
-    while c.capture.frame_count() <= before {
-        tokio::task::yield_now().await;
-    }
-    let first_at = c.capture.frames_since(before)[0].1;
     c.settle().await?;
-    let bytes = c.capture.frames_since(before).iter().map(|f| f.0).sum();
+    // the capture stamps each frame as it is written, so waiting first costs the figure nothing;
+    // a key that changed nothing sent no frame at all (no bytes, no latency to speak of)
+    let frames = c.capture.frames_since(before);
+    let first_at = frames.first().map(|f| f.1).unwrap_or(sent);
+    let bytes = frames.iter().map(|f| f.0).sum();
     Ok((first_at.duration_since(sent), bytes))
 }
 
