@@ -166,13 +166,33 @@ impl SearchScreen {
         let sc = self;
         let s = v.s;
         let t = v.t;
-        let [input_row, info_row, head_row, list] = Layout::vertical([
+        // the chosen customer whole under the list: the columns cut long names and addresses
+        let whole_rows = u16::from(sc.results.get(sc.selected).is_some());
+        let [input_row, info_row, head_row, list, whole_row] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Min(1),
+            Constraint::Length(whole_rows),
         ])
         .areas(area);
+        if let Some(c) = sc.results.get(sc.selected) {
+            let mut parts =
+                vec![c.agreement_number.clone().unwrap_or_else(|| format!("#{}", c.id)), c.name.clone()];
+            let address = c.address();
+            if !address.is_empty() {
+                parts.push(address);
+            }
+            parts.push(money(c.balance));
+            if let Some(tr) = &c.tariff {
+                parts.push(tr.clone());
+            }
+            let text = format!("  {}", parts.join(" · "));
+            f.render_widget(
+                Paragraph::new(Span::styled(fit(&text, whole_row.width as usize), t.dim)),
+                whole_row,
+            );
+        }
         field(f, t, input_row, s.search_prompt, &sc.input, !v.help, 6);
         let mut info = vec![];
         let kind = kind_label(s, &sc.query);
