@@ -268,3 +268,43 @@ async fn a_key_that_changes_nothing_sends_nothing() {
     c.press(KeyCode::Left).await.unwrap();
     assert!(c.capture.len() > before, "a key that moves the cursor is sent");
 }
+
+/// An administrator charges and corrects from the card, each asked first with the balance
+/// before and after; a cashier is not let.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charges_and_corrections_from_the_card_ask_first() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let before = svc.customer_card(&admin, 3).await.unwrap().customer.balance;
+    c.burst("10003").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('c')).await.unwrap();
+    c.typ("100").await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("ошибка тарифа").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let after = kassa::domain::money::Money::from_minor(before.minor() - 10_000);
+    let s = screen(&c);
+    assert!(s.contains(&format!("{} → {}", before.format_ru(), after.format_ru())), "{s}");
+    assert_eq!(svc.customer_card(&admin, 3).await.unwrap().customer.balance, before, "asked, not yet posted");
+    c.press(KeyCode::Enter).await.unwrap();
+    assert_eq!(svc.customer_card(&admin, 3).await.unwrap().customer.balance, after);
+    assert!(screen(&c).contains("Карточка абонента"), "{}", screen(&c));
+    // a correction up, Esc on its question goes back to the form and posts nothing
+    c.press(KeyCode::Char('g')).await.unwrap();
+    c.typ("50").await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("возврат").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Esc).await.unwrap();
+    assert_eq!(svc.customer_card(&admin, 3).await.unwrap().customer.balance, after);
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert_eq!(svc.customer_card(&admin, 3).await.unwrap().customer.balance.minor(), after.minor() + 5_000);
+    // a cashier is not let
+    let (_db2, _svc2, mut k) = desk("cashier").await;
+    k.burst("10003").await.unwrap();
+    k.press(KeyCode::Enter).await.unwrap();
+    k.press(KeyCode::Char('c')).await.unwrap();
+    assert!(screen(&k).contains("Нет прав"), "{}", screen(&k));
+}

@@ -167,6 +167,8 @@ fn saver(kind: &FormKind) -> Saver {
         FormKind::CustomerAdd
         | FormKind::CustomerEdit(_)
         | FormKind::CustomerDelete(_)
+        | FormKind::Charge(_)
+        | FormKind::Correction(_)
         | FormKind::ServiceAdd(_)
         | FormKind::ServiceEdit(_)
         | FormKind::ServiceRemove(_)

@@ -30,6 +30,9 @@ pub enum FormKind {
     CustomerAdd,
     CustomerEdit(i64),
     CustomerDelete(i64),
+    /// A charge (a positive amount taken off) or a correction (either sign) of a customer's balance.
+    Charge(i64),
+    Correction(i64),
     /// A service for this customer.
     ServiceAdd(i64),
     /// A customer's service, by its id.
@@ -74,6 +77,8 @@ impl FormKind {
             FormKind::CustomerAdd => a.customer_add_title,
             FormKind::CustomerEdit(_) => a.customer_edit_title,
             FormKind::CustomerDelete(_) => a.form_delete_customer,
+            FormKind::Charge(_) => a.form_charge,
+            FormKind::Correction(_) => a.form_correct,
             FormKind::ServiceAdd(_) => a.form_service_add,
             FormKind::ServiceEdit(_) => a.form_service_edit,
             FormKind::ServiceRemove(_) => a.form_service_remove,
@@ -250,6 +255,8 @@ pub enum FormStage {
     ConfirmMove(String),
     /// Esc with edits made: leave without saving them?
     ConfirmDiscard,
+    /// Money about to move: the balance before and after, asked before it is posted.
+    ConfirmMoney(String),
     Saving,
 }
 
@@ -267,6 +274,8 @@ pub struct FormScreen {
     /// What the question is about, for a form without fields (the name of what is deleted…).
     pub subject: Option<String>,
     pub pending: Option<ReqId>,
+    /// The balance a money form starts from (its confirmation shows before → after).
+    pub balance: Option<crate::domain::money::Money>,
 }
 
 impl FormScreen {
@@ -281,6 +290,7 @@ impl FormScreen {
             only_changed: false,
             subject: None,
             pending: None,
+            balance: None,
         }
     }
 

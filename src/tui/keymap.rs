@@ -63,6 +63,9 @@ pub enum Action {
     Marks,
     Merge,
     DeleteCustomer,
+    /// A charge or a correction of the customer's balance (administrators).
+    Charge,
+    Correct,
     AddCustomer,
     Admin,
     ServiceAdd,
@@ -110,6 +113,7 @@ impl Action {
             }
             Action::Merge => Some(Permission::CustomerMerge),
             Action::DeleteCustomer => Some(Permission::CustomerDelete),
+            Action::Charge | Action::Correct => Some(Permission::LedgerAdjust),
             Action::AddCustomer => Some(Permission::CustomerCreate),
             Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove => {
                 Some(Permission::TariffAssign)
@@ -301,6 +305,8 @@ const CARD: &[Binding] = &[
     b!([Char('m')], Marks, adm.key_marks, false),
     b!([Char('j')], Merge, adm.key_merge, false),
     b!([Char('d')], DeleteCustomer, adm.key_delete_customer, false),
+    b!([Char('c')], Charge, adm.key_charge, false),
+    b!([Char('g')], Correct, adm.key_correct, false),
 ];
 
 /// The card's keys on every tab.

@@ -7,7 +7,10 @@ use super::picker::PickKind;
 pub use super::screens::merge::{MergeScreen, MergeStage};
 use super::strings::Strings;
 use super::ui::period_name;
+use crate::domain::ledger::OperationKind;
+use crate::domain::money::Money;
 use crate::domain::phone::Phone;
+use crate::service::AdjustmentRequest;
 use crate::service::Entity;
 use crate::service::{
     Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, Message,
@@ -305,6 +308,23 @@ pub async fn save(
             .await
         }
         FormKind::CustomerDelete(id) => svc.delete_customer(a, *id).await.map(|_| AfterSave::CloseCard),
+        FormKind::Charge(id) | FormKind::Correction(id) => {
+            let kind = if matches!(kind, FormKind::Charge(_)) {
+                OperationKind::Charge
+            } else {
+                OperationKind::Correction
+            };
+            let text = get("amount").unwrap_or_default();
+            let amount = Money::parse(&text).map_err(|e| ServiceError::invalid("amount", e))?;
+            let req = AdjustmentRequest {
+                customer_id: *id,
+                kind,
+                amount,
+                comment: get("comment").unwrap_or_default(),
+                idempotency_key: None,
+            };
+            svc.post_adjustment(a, &req).await.map(|_| AfterSave::Reload)
+        }
         FormKind::ServiceAdd(customer) => {
             async {
                 let service = get("service").unwrap_or_default();

@@ -237,6 +237,29 @@ impl CardScreen {
             }
             // the form says whose it is, their balance and the rules it must keep
             Some(Action::Promise) => return Step::go(Nav::PrepareForm(FormKind::Promise(c.id))),
+            Some(a @ (Action::Charge | Action::Correct)) => {
+                if let Some(card) = &c.card {
+                    let kind =
+                        if a == Action::Charge { FormKind::Charge(c.id) } else { FormKind::Correction(c.id) };
+                    let mut form = FormScreen::new(
+                        kind,
+                        vec![
+                            field("amount", |s| s.net.f_amount, 16, ""),
+                            field("comment", |s| s.adm.f_comment, 500, ""),
+                        ],
+                    );
+                    let cu = &card.customer;
+                    form.subject = Some(format!(
+                        "{} {} · {} {}",
+                        cu.agreement_number.as_deref().unwrap_or("—"),
+                        cu.name,
+                        s.card_balance,
+                        cu.balance.format_ru()
+                    ));
+                    form.balance = Some(cu.balance);
+                    return Step::go(Nav::OpenForm(Box::new(form)));
+                }
+            }
             Some(Action::CreditLimit) => {
                 if let Some(card) = &c.card {
                     let id = c.id;

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Cx, Nav, Step, View};
+use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text::fit_width as fit;
 use crate::service::ServiceError;
@@ -118,6 +119,38 @@ impl FormScreen {
                 }
                 fm.error = None;
             }
+            // money is asked about, balance before and after, before it moves
+            (FormStage::Edit, Some(Action::Submit))
+                if matches!(fm.kind, FormKind::Charge(_) | FormKind::Correction(_)) =>
+            {
+                let text =
+                    fm.fields.iter().find(|f| f.name == "amount").map(|f| f.value()).unwrap_or_default();
+                let parsed = match fm.kind {
+                    FormKind::Charge(_) => {
+                        Money::parse_positive(&text).map(|m| Money::from_minor(-m.minor()))
+                    }
+                    _ => Money::parse(&text),
+                };
+                match parsed {
+                    Ok(delta) => {
+                        let before = fm.balance.unwrap_or(Money::ZERO);
+                        let after = Money::from_minor(before.minor() + delta.minor());
+                        fm.error = None;
+                        fm.stage = FormStage::ConfirmMoney(format!(
+                            "{} {} → {}",
+                            cx.s.adm.money_question,
+                            before.format_ru(),
+                            after.format_ru()
+                        ));
+                    }
+                    Err(e) => {
+                        fm.focus = 0;
+                        fm.error = Some((0, cx.money_error_text(&e)));
+                    }
+                }
+            }
+            (FormStage::ConfirmMoney(_), Some(Action::Confirm)) => return fm.submit(cx, false),
+            (FormStage::ConfirmMoney(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
             (FormStage::Edit, Some(Action::Submit)) => {
                 // a new password is typed twice: a typo is caught here, before anything is sent
                 let values = fm.values();
@@ -375,6 +408,18 @@ fn draw_form(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
                 )),
             ];
             dialog_wrapped(f, area, 72, fm.title(s), body);
+        }
+        FormStage::ConfirmMoney(question) => {
+            let mut body = Vec::new();
+            if let Some(subject) = &fm.subject {
+                body.push(Line::from(Span::styled(subject.clone(), t.normal)));
+            }
+            let amount = fm.fields.iter().find(|f| f.name == "amount").map(|f| f.value()).unwrap_or_default();
+            body.push(Line::from(Span::styled(format!("{}: {amount}", fm.title(s)), t.title)));
+            body.push(Line::from(Span::styled(question.clone(), t.warn)));
+            body.push(Line::from(""));
+            body.push(Line::from(Span::styled(s.adm.confirm_keys, t.key)));
+            dialog_wrapped(f, area, 64, fm.title(s), body);
         }
         FormStage::ConfirmDiscard => {
             let body = vec![
