@@ -308,3 +308,34 @@ async fn charges_and_corrections_from_the_card_ask_first() {
     k.press(KeyCode::Char('c')).await.unwrap();
     assert!(screen(&k).contains("Нет прав"), "{}", screen(&k));
 }
+
+/// An administrator reverses the chosen operation from the history, asked first; the history
+/// then shows it reversed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reversal_from_the_history_asks_first() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let req = kassa::service::PaymentRequest {
+        customer_id: 4,
+        amount: kassa::domain::money::Money::parse("321").unwrap(),
+        method: kassa::domain::ledger::PaymentMethod::Cash,
+        receipt_number: None,
+        comment: None,
+        idempotency_key: None,
+    };
+    let paid = svc.post_payment(&admin, &req).await.unwrap().operation;
+    c.burst("10004").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('h')).await.unwrap();
+    c.press(KeyCode::Char('v')).await.unwrap();
+    c.typ("ошибочный платёж").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("сторно"), "{}", screen(&c));
+    let q = HistoryQuery { customer_id: 4, limit: 10, ..Default::default() };
+    assert_eq!(svc.history(&admin, &q).await.unwrap().operations[0].id, paid.id, "asked, not yet posted");
+    c.press(KeyCode::Enter).await.unwrap();
+    let h = svc.history(&admin, &q).await.unwrap();
+    assert_eq!(h.operations[0].reverses_id, Some(paid.id));
+    let row = screen(&c).lines().find(|l| l.contains("+321,00")).unwrap_or_default().to_string();
+    assert!(row.contains("↩"), "the history shows it reversed: {row}\n{}", screen(&c));
+}

@@ -909,29 +909,16 @@ impl App {
 
     /// The reload of the screen on top (after a change saved from a form over it).
     pub(super) fn reload_top(&mut self) -> Vec<Effect> {
-        if matches!(self.screen(), Screen::Card(_) | Screen::Network(_) | Screen::List(_)) {
-            let mut cx = super::screens::Cx::new(
-                super::strings::Strings::get(self.lang),
-                self.actor.as_ref(),
-                std::time::Instant::now(),
-                &mut self.next_req,
-            );
-            let step = match self.screens.last_mut() {
-                Some(Screen::Card(c)) => c.reload(&mut cx),
-                Some(Screen::Network(n)) => n.reload(&mut cx),
-                Some(Screen::List(l)) => l.reload(&mut cx),
-                _ => super::screens::Step::none(),
-            };
-            return self.apply(step);
-        }
-        let req = self.req();
-        match self.screen_mut() {
-            Screen::List(l) => {
-                l.pending = Some(req);
-                vec![Effect::LoadList { req, kind: l.kind.clone() }]
-            }
-            _ => Vec::new(),
-        }
+        let mut cx =
+            Cx::new(Strings::get(self.lang), self.actor.as_ref(), Instant::now(), &mut self.next_req);
+        let step = match self.screens.last_mut() {
+            Some(Screen::Card(c)) => c.reload(&mut cx),
+            Some(Screen::Network(n)) => n.reload(&mut cx),
+            Some(Screen::List(l)) => l.reload(&mut cx),
+            Some(Screen::History(h)) => h.reload(&mut cx),
+            _ => Step::none(),
+        };
+        self.apply(step)
     }
 
     /// `:ip`, `:mac`, `:sw`, `:house` and `:n`: the NOC's jumps. `None` when `word` is none of them.

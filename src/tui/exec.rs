@@ -169,6 +169,7 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::CustomerDelete(_)
         | FormKind::Charge(_)
         | FormKind::Correction(_)
+        | FormKind::Reverse(_)
         | FormKind::ServiceAdd(_)
         | FormKind::ServiceEdit(_)
         | FormKind::ServiceRemove(_)

@@ -33,6 +33,8 @@ pub enum FormKind {
     /// A charge (a positive amount taken off) or a correction (either sign) of a customer's balance.
     Charge(i64),
     Correction(i64),
+    /// A reversal of this operation (a new, linked operation of the opposite amount).
+    Reverse(i64),
     /// A service for this customer.
     ServiceAdd(i64),
     /// A customer's service, by its id.
@@ -79,6 +81,7 @@ impl FormKind {
             FormKind::CustomerDelete(_) => a.form_delete_customer,
             FormKind::Charge(_) => a.form_charge,
             FormKind::Correction(_) => a.form_correct,
+            FormKind::Reverse(_) => a.form_reverse,
             FormKind::ServiceAdd(_) => a.form_service_add,
             FormKind::ServiceEdit(_) => a.form_service_edit,
             FormKind::ServiceRemove(_) => a.form_service_remove,

@@ -66,6 +66,8 @@ pub enum Action {
     /// A charge or a correction of the customer's balance (administrators).
     Charge,
     Correct,
+    /// Reverse the chosen operation of the history (administrators).
+    Reverse,
     AddCustomer,
     Admin,
     ServiceAdd,
@@ -113,7 +115,7 @@ impl Action {
             }
             Action::Merge => Some(Permission::CustomerMerge),
             Action::DeleteCustomer => Some(Permission::CustomerDelete),
-            Action::Charge | Action::Correct => Some(Permission::LedgerAdjust),
+            Action::Charge | Action::Correct | Action::Reverse => Some(Permission::LedgerAdjust),
             Action::AddCustomer => Some(Permission::CustomerCreate),
             Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove => {
                 Some(Permission::TariffAssign)
@@ -374,6 +376,7 @@ const HISTORY: &[Binding] = &[
     b!([End], End, key_home_end, false),
     b!([Char('f'), F(4)], Filter, key_filter, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
+    b!([Char('v')], Reverse, adm.key_reverse, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
     b!([Char('q')], Quit, key_quit, false),

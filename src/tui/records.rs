@@ -308,6 +308,10 @@ pub async fn save(
             .await
         }
         FormKind::CustomerDelete(id) => svc.delete_customer(a, *id).await.map(|_| AfterSave::CloseCard),
+        FormKind::Reverse(op) => svc
+            .reverse_operation(a, *op, &get("comment").unwrap_or_default(), None)
+            .await
+            .map(|_| AfterSave::Reload),
         FormKind::Charge(id) | FormKind::Correction(id) => {
             let kind = if matches!(kind, FormKind::Charge(_)) {
                 OperationKind::Charge

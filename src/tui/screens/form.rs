@@ -120,6 +120,10 @@ impl FormScreen {
                 fm.error = None;
             }
             // money is asked about, balance before and after, before it moves
+            (FormStage::Edit, Some(Action::Submit)) if matches!(fm.kind, FormKind::Reverse(_)) => {
+                fm.error = None;
+                fm.stage = FormStage::ConfirmMoney(cx.s.adm.reverse_question.to_string());
+            }
             (FormStage::Edit, Some(Action::Submit))
                 if matches!(fm.kind, FormKind::Charge(_) | FormKind::Correction(_)) =>
             {

@@ -14,6 +14,7 @@ use crate::domain::ledger::PaymentMethod;
 use crate::domain::text::fit_width as fit;
 use crate::service::{HistoryPage, HistoryQuery};
 use crate::tui::app::{Effect, Outcome, ReqId, Screen};
+use crate::tui::form::{FormKind, FormScreen, field as form_field};
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::ui::kind_name;
@@ -67,6 +68,15 @@ impl HistoryScreen {
             pending: None,
             error: None,
         }
+    }
+
+    /// The page shown asked for again (after a change made from it).
+    pub fn reload(&mut self, cx: &mut Cx) -> Step {
+        let req = cx.req();
+        self.pending = Some(req);
+        let from = parse_date(&self.from.text()).ok();
+        let to = parse_date(&self.to.text()).ok();
+        Step::run(Effect::History { req, query: history_query(self.customer_id, self.offset, from, to) })
     }
 
     /// The history of customer `id`, its first page asked for.
@@ -163,6 +173,18 @@ impl HistoryScreen {
             Some(Action::Filter) => {
                 h.filter_open = true;
                 h.filter_focus = 0;
+            }
+            // reversing the chosen operation: why, then asked
+            Some(Action::Reverse) => {
+                if let Some(o) = h.page.as_ref().and_then(|p| p.operations.get(h.selected)) {
+                    let mut form = FormScreen::new(
+                        FormKind::Reverse(o.id),
+                        vec![form_field("comment", |s| s.adm.f_comment, 500, "")],
+                    );
+                    form.subject =
+                        Some(format!("№ {} · {} · {}", o.id, kind_name(cx.s, o.kind), money(o.amount)));
+                    return Step::go(Nav::OpenForm(Box::new(form)));
+                }
             }
             _ => {}
         }
