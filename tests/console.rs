@@ -339,3 +339,18 @@ async fn a_reversal_from_the_history_asks_first() {
     let row = screen(&c).lines().find(|l| l.contains("+321,00")).unwrap_or_default().to_string();
     assert!(row.contains("↩"), "the history shows it reversed: {row}\n{}", screen(&c));
 }
+
+/// The audit log in the console, for an administrator: who did what, when, from where.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_in_administration() {
+    let (_db, _svc, mut c) = desk("admin").await;
+    c.press(KeyCode::F(9)).await.unwrap();
+    for _ in 0..5 {
+        c.press(KeyCode::Down).await.unwrap();
+    }
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Журнал изменений") && s.contains("operator.login") && s.contains("admin"), "{s}");
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Операторы"), "{}", screen(&c));
+}

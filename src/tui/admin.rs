@@ -22,17 +22,26 @@ pub enum AdminItem {
     Catalogue,
     Marks,
     Groups,
+    /// The audit log: who changed what, when, from where.
+    Audit,
 }
 
 impl AdminItem {
-    pub const ALL: [AdminItem; 5] =
-        [AdminItem::Operators, AdminItem::Tariffs, AdminItem::Catalogue, AdminItem::Marks, AdminItem::Groups];
+    pub const ALL: [AdminItem; 6] = [
+        AdminItem::Operators,
+        AdminItem::Tariffs,
+        AdminItem::Catalogue,
+        AdminItem::Marks,
+        AdminItem::Groups,
+        AdminItem::Audit,
+    ];
 
     pub fn permission(self) -> Permission {
         match self {
             AdminItem::Operators => Permission::OperatorManage,
             AdminItem::Tariffs | AdminItem::Catalogue => Permission::TariffManage,
             AdminItem::Marks | AdminItem::Groups => Permission::CatalogueManage,
+            AdminItem::Audit => Permission::AuditRead,
         }
     }
 
@@ -48,6 +57,7 @@ impl AdminItem {
             AdminItem::Catalogue => ListKind::Catalogue,
             AdminItem::Marks => ListKind::MarkCatalogue,
             AdminItem::Groups => ListKind::Groups,
+            AdminItem::Audit => ListKind::Audit,
         }
     }
 

@@ -151,6 +151,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ListKind::Catalogue => ListData::Catalogue(svc.list_services(a, true).await?),
         ListKind::MarkCatalogue => ListData::Marks(svc.list_marks(a).await?),
         ListKind::Groups => ListData::Groups(svc.list_groups(a).await?),
+        ListKind::Audit => ListData::Audit(svc.audit_log(a, None, None, 500).await?),
     })
 }
 

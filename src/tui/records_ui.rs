@@ -40,6 +40,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Catalogue => AdminItem::Catalogue.name(s),
         ListKind::MarkCatalogue => AdminItem::Marks.name(s),
         ListKind::Groups => AdminItem::Groups.name(s),
+        ListKind::Audit => AdminItem::Audit.name(s),
         _ => "",
     }
 }
@@ -67,6 +68,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             | ListKind::Catalogue
             | ListKind::MarkCatalogue
             | ListKind::Groups
+            | ListKind::Audit
     );
     if !ours {
         return false;
@@ -102,6 +104,10 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         ]),
         ListData::Marks(_) => Some(vec![fit(s.net.f_name, 30), fit(a.col_color, 12), right(a.col_count, 10)]),
         ListData::Groups(_) => Some(vec![fit(s.net.f_name, 40), right(a.col_count, 10)]),
+        ListData::Audit(_) => {
+            let c = a.audit_cols;
+            Some(vec![fit(c[0], 16), fit(c[1], 10), fit(c[2], 15), fit(c[3], 20), fit(c[4], 14)])
+        }
         _ => return false,
     };
     if let Some(h) = header {
@@ -168,6 +174,20 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             ListData::Groups(v) => {
                 let g = &v[i];
                 vec![fit(&g.name, 40), right(&g.customers.to_string(), 10)]
+            }
+            ListData::Audit(v) => {
+                let e = &v[i];
+                let about = match e.entity_id {
+                    Some(id) => format!("{}#{id}", e.entity),
+                    None => e.entity.clone(),
+                };
+                vec![
+                    fit(&crate::domain::dates::local(e.at).format("%d.%m.%Y %H:%M").to_string(), 16),
+                    fit(&e.operator_login, 10),
+                    fit(&e.origin, 15),
+                    fit(&e.action, 20),
+                    fit(&about, 14),
+                ]
             }
             _ => Vec::new(),
         };

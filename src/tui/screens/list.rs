@@ -41,6 +41,8 @@ pub enum ListKind {
     Catalogue,
     MarkCatalogue,
     Groups,
+    /// The newest rows of the audit log.
+    Audit,
 }
 
 /// What a list screen has loaded.
@@ -57,6 +59,7 @@ pub enum ListData {
     Catalogue(Vec<ExtraService>),
     Marks(Vec<Mark>),
     Groups(Vec<Group>),
+    Audit(Vec<crate::domain::audit::AuditEntry>),
 }
 
 /// What Enter on a row opens.
@@ -82,6 +85,7 @@ impl ListData {
             ListData::Catalogue(v) => v.len(),
             ListData::Marks(v) => v.len(),
             ListData::Groups(v) => v.len(),
+            ListData::Audit(v) => v.len(),
         }
     }
 
@@ -136,6 +140,8 @@ impl ListScreen {
             ListKind::Operators => Context::Operators,
             ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
             ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
+            // read only: moving through it, back
+            ListKind::Audit => Context::AdminMenu,
         }
     }
 
