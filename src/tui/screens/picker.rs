@@ -18,7 +18,7 @@ use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::net_ui::{row, window};
 use crate::tui::picker::{PickFor, PickItem, PickKind};
-use crate::tui::widgets::field;
+use crate::tui::widgets::{field, take_due, type_into_search};
 
 pub struct PickerScreen {
     pub kind: PickKind,
@@ -96,26 +96,19 @@ impl PickerScreen {
                     }
                 }
             }
-            _ => {
-                if p.input.handle(ev) == Some(true) {
-                    p.due_at = Some(now + SEARCH_DEBOUNCE);
-                }
-            }
+            _ => type_into_search(&mut p.input, &mut p.due_at, ev, now),
         }
         Step::none()
     }
 
     /// The pick search that has waited out the pause, if it is due.
     pub fn due(&mut self, cx: &mut Cx) -> Step {
-        match self.due_at {
-            Some(at) if at <= cx.now => {
-                let req = cx.req();
-                self.due_at = None;
-                self.pending = Some(req);
-                Step::run(Effect::PickSearch { req, kind: self.kind, text: self.input.text() })
-            }
-            _ => Step::none(),
+        if !take_due(&mut self.due_at, cx.now) {
+            return Step::none();
         }
+        let req = cx.req();
+        self.pending = Some(req);
+        Step::run(Effect::PickSearch { req, kind: self.kind, text: self.input.text() })
     }
 
     /// Found rows, or the preview of a merge (the question then replaces the picker: Esc goes

@@ -20,7 +20,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::net::ListKind;
 use crate::tui::strings::Strings;
 use crate::tui::ui::state_name;
-use crate::tui::widgets::{balance_style, field, money, right};
+use crate::tui::widgets::{balance_style, field, money, right, take_due, type_into_search};
 
 pub struct SearchScreen {
     pub input: Input,
@@ -122,26 +122,19 @@ impl SearchScreen {
                     return Step::go(Nav::OpenCard(c.id));
                 }
             }
-            _ => {
-                if s.input.handle(ev) == Some(true) {
-                    s.due_at = Some(now + SEARCH_DEBOUNCE);
-                }
-            }
+            _ => type_into_search(&mut s.input, &mut s.due_at, ev, now),
         }
         Step::none()
     }
 
     /// The search that has waited out the pause, if it is due at `now`.
     pub fn due(&mut self, cx: &mut Cx) -> Step {
-        match self.due_at {
-            Some(at) if at <= cx.now => {
-                let req = cx.req();
-                self.due_at = None;
-                self.pending = Some(req);
-                Step::run(Effect::Search { req, text: self.input.text(), former: self.former })
-            }
-            _ => Step::none(),
+        if !take_due(&mut self.due_at, cx.now) {
+            return Step::none();
         }
+        let req = cx.req();
+        self.pending = Some(req);
+        Step::run(Effect::Search { req, text: self.input.text(), former: self.former })
     }
 
     pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {

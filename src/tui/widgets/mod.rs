@@ -88,3 +88,27 @@ pub fn dialog_wrapped(f: &mut Frame, area: Rect, width: u16, title: &str, lines:
         r,
     );
 }
+
+/// A search box that searches after a pause in typing (the customer search, the pickers):
+/// an edit makes the search due `SEARCH_DEBOUNCE` later.
+pub fn type_into_search(
+    input: &mut Input,
+    due_at: &mut Option<std::time::Instant>,
+    ev: &ratatui::crossterm::event::KeyEvent,
+    now: std::time::Instant,
+) {
+    if input.handle(ev) == Some(true) {
+        *due_at = Some(now + super::app::SEARCH_DEBOUNCE);
+    }
+}
+
+/// Whether the search a box waited for is due at `now`; it is then no longer waited for.
+pub fn take_due(due_at: &mut Option<std::time::Instant>, now: std::time::Instant) -> bool {
+    match *due_at {
+        Some(at) if at <= now => {
+            *due_at = None;
+            true
+        }
+        _ => false,
+    }
+}
