@@ -561,6 +561,13 @@ impl Service {
                 let mut ids =
                     store_customers::search_digits(&mut db, d, phone.as_deref(), include_former, limit)
                         .await?;
+                if is_local_number(d) {
+                    for id in store_customers::phones_ending(&mut db, d, include_former, limit).await? {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
                 // a receipt (ПКО) number: whose payment it was
                 if let Some(id) = store_customers::by_receipt(&mut db, d).await?
                     && !ids.contains(&id)
@@ -579,7 +586,17 @@ impl Service {
                 ids
             }
             SearchQuery::Phone(p) => {
-                store_customers::lookup(&mut db, LookupKind::Phone, p.as_str(), skip).await?
+                let mut ids = store_customers::lookup(&mut db, LookupKind::Phone, p.as_str(), skip).await?;
+                if is_local_number(p.as_str()) {
+                    for id in
+                        store_customers::phones_ending(&mut db, p.as_str(), include_former, limit).await?
+                    {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
+                ids
             }
             SearchQuery::Ip(ip) => store_customers::lookup(&mut db, LookupKind::Ip, &ip.key(), skip).await?,
             SearchQuery::Mac(mac) => {
@@ -705,4 +722,9 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         available,
         last_operations,
     })
+}
+
+/// Digits a city number has without its area code (5 to 7): searched as the end of stored phones.
+fn is_local_number(digits: &str) -> bool {
+    (5..=7).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -408,6 +408,25 @@ pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSum
     db.fetch_all(q).await?.iter().map(summary_from_row).collect()
 }
 
+/// Ids of customers with a phone whose last digits are `local`: a city number said without its
+/// area code (`234-56-78` for `+7 495 234-56-78`). Only a longer stored number matches, so
+/// an exact number is left to the exact search.
+pub async fn phones_ending(
+    db: &mut Db<'_>,
+    local: &str,
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let one = |n: u8| format!("(c.phone{n} LIKE $1 AND LENGTH(c.phone{n}) > $2)");
+    let sql = format!(
+        "SELECT c.id FROM customers c WHERE ({}){former} ORDER BY c.id LIMIT $3",
+        (0..5).map(one).collect::<Vec<_>>().join(" OR ")
+    );
+    let pattern = format!("%{local}");
+    db.fetch_all(q!(sql, pattern, local.len() as i64, limit)).await?.iter().map(|r| r.i64("id")).collect()
+}
+
 /// Ids of customers whose numbers match exactly: agreement, account, phone; then agreement
 /// numbers that start with the digits. Exact matches come first.
 pub async fn search_digits(

@@ -164,3 +164,20 @@ async fn search_by_layout_id_and_receipt(env: &Env) {
     assert!(r.customers.is_empty() && r.retyped.is_none());
 }
 both_backends!(search_by_layout_id_and_receipt, search_by_layout_id_and_receipt);
+
+/// Issue 15: a city number said without its area code finds the customer whose phone ends so,
+/// typed as digits or the way it is written; a number that only starts so does not.
+async fn search_by_local_phone(env: &Env) {
+    let c = customer(env, "Сидорова Анна", &[("phone1", "+7 495 234-56-78")]).await;
+    let other = customer(env, "Кузнецов Олег", &[("phone0", "+7 912 234-56-70")]).await;
+    for typed in ["2345678", "234-56-78", "234 56 78"] {
+        let r = env.svc.search_customers(&env.cashier, typed, false, 10).await.unwrap();
+        assert_eq!(r.customers.iter().map(|x| x.id).collect::<Vec<_>>(), vec![c.id], "{typed}");
+    }
+    let r = env.svc.search_customers(&env.cashier, "4952345", false, 10).await.unwrap();
+    assert!(!r.customers.iter().any(|x| x.id == c.id || x.id == other.id), "{:?}", r.customers);
+    // the full number still finds exactly that customer
+    let r = env.svc.search_customers(&env.cashier, "8 495 234-56-78", false, 10).await.unwrap();
+    assert_eq!(r.customers.iter().map(|x| x.id).collect::<Vec<_>>(), vec![c.id]);
+}
+both_backends!(search_by_local_phone, search_by_local_phone);
