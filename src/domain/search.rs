@@ -18,7 +18,15 @@ pub enum SearchQuery {
     /// Digits written the way phones are (`+7 912 …`, `8 (912) …`).
     Phone(Phone),
     Ip(Ip),
+    /// The first two or three parts of an IPv4 address (`10.0.3`, `10.0.`): every address
+    /// from `lo` to `hi`.
+    IpRange {
+        lo: Ip,
+        hi: Ip,
+    },
     Mac(Mac),
+    /// The first two to five bytes of a MAC (`00:1a:2b`), in the stored form.
+    MacStart(String),
     /// Words: surname, name, street and house, login, e-mail; normalised, in typed order.
     Text(Vec<String>),
 }
@@ -42,6 +50,12 @@ impl SearchQuery {
         if let Ok(mac) = Mac::parse(t) {
             return SearchQuery::Mac(mac);
         }
+        if let Some((lo, hi)) = ip_range(t) {
+            return SearchQuery::IpRange { lo, hi };
+        }
+        if let Some(start) = mac_start(t) {
+            return SearchQuery::MacStart(start);
+        }
         let digit_count = t.chars().filter(char::is_ascii_digit).count();
         if digit_count >= 5
             && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
@@ -63,11 +77,53 @@ impl SearchQuery {
             SearchQuery::Id(_) => "id",
             SearchQuery::Digits(_) => "number",
             SearchQuery::Phone(_) => "phone",
-            SearchQuery::Ip(_) => "ip",
-            SearchQuery::Mac(_) => "mac",
+            SearchQuery::Ip(_) | SearchQuery::IpRange { .. } => "ip",
+            SearchQuery::Mac(_) | SearchQuery::MacStart(_) => "mac",
             SearchQuery::Text(_) => "text",
         }
     }
+}
+
+/// `10.0.3`, `10.0.3.` or `10.0.`: two or three whole parts of an IPv4 address, with at least
+/// two dots so that a number like `5.12` is not taken for one; the addresses they begin.
+fn ip_range(t: &str) -> Option<(Ip, Ip)> {
+    if t.matches('.').count() < 2 {
+        return None;
+    }
+    let parts: Vec<&str> = t.strip_suffix('.').unwrap_or(t).split('.').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let mut octets = Vec::with_capacity(4);
+    for p in parts {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        octets.push(p.parse::<u8>().ok()?);
+    }
+    let address = |fill: u8| {
+        let mut o = [fill; 4];
+        o[..octets.len()].copy_from_slice(&octets);
+        Ip(std::net::IpAddr::V4(std::net::Ipv4Addr::from(o)))
+    };
+    Some((address(0), address(255)))
+}
+
+/// `00:1a:2b` or `00-1A-2B`: the first two to five bytes of a MAC, as stored (lower case, colons);
+/// with dashes, only when a letter shows it is not a number.
+fn mac_start(t: &str) -> Option<String> {
+    let sep = if t.contains(':') { ':' } else { '-' };
+    let parts: Vec<&str> = t.strip_suffix(sep).unwrap_or(t).split(sep).collect();
+    if !(2..=5).contains(&parts.len())
+        || !parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return None;
+    }
+    // with dashes and only decimal digits it is a phone (`12-34-56`) or a flat (`12-34`)
+    if sep == '-' && !t.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(parts.join(":").to_ascii_lowercase())
 }
 
 /// Text typed with the Latin layout on when the Cyrillic one was meant (`bdfyjd` for
@@ -105,6 +161,22 @@ mod tests {
         assert!(matches!(SearchQuery::parse("0011.2233.44aa"), SearchQuery::Mac(_)));
         assert!(matches!(SearchQuery::parse("+7 912 345-67-89"), SearchQuery::Phone(_)));
         assert!(matches!(SearchQuery::parse("8 (912) 345-67-89"), SearchQuery::Phone(_)));
+        let range = |t: &str| match SearchQuery::parse(t) {
+            SearchQuery::IpRange { lo, hi } => Some((lo.to_string(), hi.to_string())),
+            _ => None,
+        };
+        assert_eq!(range("10.0.3"), Some(("10.0.3.0".into(), "10.0.3.255".into())));
+        assert_eq!(range("10.0."), Some(("10.0.0.0".into(), "10.0.255.255".into())));
+        assert_eq!(range("10.0.3."), range("10.0.3"));
+        assert_eq!(range("5.12"), None);
+        assert_eq!(range("10.0.300"), None);
+        assert!(matches!(SearchQuery::parse("10.0.3.14"), SearchQuery::Ip(_)));
+        assert_eq!(SearchQuery::parse("00:1A:2b"), SearchQuery::MacStart("00:1a:2b".into()));
+        assert_eq!(SearchQuery::parse("00-1a"), SearchQuery::MacStart("00:1a".into()));
+        assert_eq!(SearchQuery::parse("00:11"), SearchQuery::MacStart("00:11".into()));
+        assert!(matches!(SearchQuery::parse("00:1a:2b:3c:4d:5e"), SearchQuery::Mac(_)));
+        assert!(!matches!(SearchQuery::parse("12-34-56"), SearchQuery::MacStart(_)));
+        assert!(!matches!(SearchQuery::parse("12-34"), SearchQuery::MacStart(_)));
         assert_eq!(
             SearchQuery::parse("Ленина 5-12"),
             SearchQuery::Text(vec!["ленина".into(), "5-12".into()])

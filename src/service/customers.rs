@@ -602,6 +602,12 @@ impl Service {
             SearchQuery::Mac(mac) => {
                 store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?
             }
+            SearchQuery::IpRange { lo, hi } => {
+                store_customers::ips_between(&mut db, &lo.key(), &hi.key(), include_former, limit).await?
+            }
+            SearchQuery::MacStart(start) => {
+                store_customers::macs_starting(&mut db, start, include_former, limit).await?
+            }
             SearchQuery::Text(words) => {
                 let mut ids = Vec::new();
                 if words.len() == 1 {

@@ -408,6 +408,47 @@ pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSum
     db.fetch_all(q).await?.iter().map(summary_from_row).collect()
 }
 
+/// Ids of customers holding an address or a block that overlaps `lo`..=`hi` (keys of
+/// [`Ip::key`](crate::domain::network::Ip::key)), in address order.
+pub async fn ips_between(
+    db: &mut Db<'_>,
+    lo: &str,
+    hi: &str,
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    by_addresses(db, "ip_lo", "i.ip_lo <= $2 AND i.ip_hi >= $1", (lo, hi), include_former, limit).await
+}
+
+/// Ids of customers with a MAC that starts with `start` (stored form, `00:1a:2b`), in MAC order.
+pub async fn macs_starting(
+    db: &mut Db<'_>,
+    start: &str,
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let end = format!("{start}\u{10ffff}");
+    by_addresses(db, "mac", "i.mac >= $1 AND i.mac < $2", (start, &end), include_former, limit).await
+}
+
+/// Ids of customers with an address row where `cond` (over `$1`, `$2`) holds, ordered by the
+/// least `column` of their matching rows.
+async fn by_addresses(
+    db: &mut Db<'_>,
+    column: &str,
+    cond: &str,
+    (a, b): (&str, &str),
+    include_former: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let sql = format!(
+        "SELECT c.id, MIN(i.{column}) AS first FROM customers c JOIN customer_ips i ON i.customer_id = c.id \
+         WHERE {cond}{former} GROUP BY c.id ORDER BY first, c.id LIMIT $3"
+    );
+    db.fetch_all(q!(sql, a, b, limit)).await?.iter().map(|r| r.i64("id")).collect()
+}
+
 /// Ids of customers with a phone whose last digits are `local`: a city number said without its
 /// area code (`234-56-78` for `+7 495 234-56-78`). Only a longer stored number matches, so
 /// an exact number is left to the exact search.

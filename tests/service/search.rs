@@ -181,3 +181,32 @@ async fn search_by_local_phone(env: &Env) {
     assert_eq!(r.customers.iter().map(|x| x.id).collect::<Vec<_>>(), vec![c.id]);
 }
 both_backends!(search_by_local_phone, search_by_local_phone);
+
+/// Issue 15: the start of an IPv4 address (`10.0.3`) or of a MAC (`00:1a:2b`) lists the
+/// customers holding addresses there, in address order; a bare `5.12` stays text.
+async fn search_by_partial_ip_and_mac(env: &Env) {
+    let a = customer(env, "Абрамов Илья", &[]).await;
+    let b = customer(env, "Борисова Вера", &[]).await;
+    let c = customer(env, "Васильев Кирилл", &[]).await;
+    env.svc.add_ip(&env.noc, b.id, "10.0.3.7", "00:1a:2b:00:00:02", false).await.unwrap();
+    env.svc.add_ip(&env.noc, a.id, "10.0.3.20", "00:1a:2c:00:00:01", false).await.unwrap();
+    env.svc.add_ip(&env.noc, c.id, "10.0.4.1", "", false).await.unwrap();
+    let found = |typed: &'static str| async move {
+        env.svc
+            .search_customers(&env.cashier, typed, false, 10)
+            .await
+            .unwrap()
+            .customers
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("10.0.3").await, vec![b.id, a.id]);
+    assert_eq!(found("10.0.3.").await, vec![b.id, a.id]);
+    assert_eq!(found("10.0.").await, vec![b.id, a.id, c.id]);
+    assert_eq!(found("10.0.5").await, Vec::<i64>::new());
+    assert_eq!(found("00:1a:2b").await, vec![b.id]);
+    assert_eq!(found("00:1A").await, vec![b.id, a.id]);
+    assert_eq!(found("00-1a-2c").await, vec![a.id]);
+}
+both_backends!(search_by_partial_ip_and_mac, search_by_partial_ip_and_mac);

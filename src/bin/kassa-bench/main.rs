@@ -507,6 +507,12 @@ async fn raw_search(store: &Store, input: &str) {
         SearchQuery::Mac(m) => {
             store::customers::lookup(&mut db, LookupKind::Mac, &m.to_string(), true).await.unwrap()
         }
+        SearchQuery::IpRange { lo, hi } => {
+            store::customers::ips_between(&mut db, &lo.key(), &hi.key(), false, 20).await.unwrap()
+        }
+        SearchQuery::MacStart(start) => {
+            store::customers::macs_starting(&mut db, start, false, 20).await.unwrap()
+        }
         SearchQuery::Text(words) => {
             if let [w] = words.as_slice() {
                 let kind = if w.contains('@') { LookupKind::Mail } else { LookupKind::Login };

@@ -267,8 +267,8 @@ fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
         SearchQuery::Id(_) => "#id",
         SearchQuery::Digits(_) => s.kind_number,
         SearchQuery::Phone(_) => s.kind_phone,
-        SearchQuery::Ip(_) => s.kind_ip,
-        SearchQuery::Mac(_) => s.kind_mac,
+        SearchQuery::Ip(_) | SearchQuery::IpRange { .. } => s.kind_ip,
+        SearchQuery::Mac(_) | SearchQuery::MacStart(_) => s.kind_mac,
         SearchQuery::Text(_) => s.kind_text,
     }
 }
