@@ -329,6 +329,18 @@ async fn main() -> ExitCode {
         }
     }
     let misses: Vec<String> = (0..args.iterations).map(|i| format!("Шварценеггер{i}")).collect();
+    // what people say when they know only part: the local number, the subnet, the vendor bytes
+    let local_phones: Vec<String> = phones
+        .iter()
+        .map(|p| {
+            let d: String = p.chars().filter(char::is_ascii_digit).collect();
+            d[d.len().saturating_sub(7)..].to_string()
+        })
+        .collect();
+    let ip_starts: Vec<String> =
+        ips.iter().map(|ip| ip.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(ip.clone())).collect();
+    let mac_starts: Vec<String> =
+        macs.iter().map(|m| m.to_lowercase().replace('-', ":").chars().take(8).collect()).collect();
     if args.console_only {
         println!("- {}", warm(&args.db, &store).await);
         print_console(console::measure(&args.db, &surnames, args.iterations).await);
@@ -347,6 +359,9 @@ async fn main() -> ExitCode {
             ("search: \"street house-flat\"", &addresses),
             ("search: IP", &ips),
             ("search: MAC", &macs),
+            ("search: local phone (7 digits)", &local_phones),
+            ("search: IP start (3 octets)", &ip_starts),
+            ("search: MAC start (3 bytes)", &mac_starts),
             ("search: no hits", &misses),
         ] {
             let mut service = Vec::new();
@@ -494,9 +509,14 @@ async fn raw_search(store: &Store, input: &str) {
     let mut db = tx.db();
     let ids = match &query {
         SearchQuery::Digits(d) => {
-            store::customers::search_digits(&mut db, d, Phone::normalise_digits(d).as_deref(), false, 20)
-                .await
-                .unwrap()
+            let mut ids =
+                store::customers::search_digits(&mut db, d, Phone::normalise_digits(d).as_deref(), false, 20)
+                    .await
+                    .unwrap();
+            if (5..=7).contains(&d.len()) {
+                ids.extend(store::customers::phones_ending(&mut db, d, false, 20).await.unwrap());
+            }
+            ids
         }
         SearchQuery::Phone(p) => {
             store::customers::lookup(&mut db, LookupKind::Phone, p.as_str(), true).await.unwrap()
