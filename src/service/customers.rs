@@ -730,7 +730,8 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
     })
 }
 
-/// Digits a city number has without its area code (5 to 7): searched as the end of stored phones.
+/// Seven digits, the length of a city number without its area code: searched as the end of
+/// stored phones.
 fn is_local_number(digits: &str) -> bool {
-    (5..=7).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -417,7 +417,11 @@ pub async fn ips_between(
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    by_addresses(db, "ip_lo", "i.ip_lo <= $2 AND i.ip_hi >= $1", (lo, hi), include_former, limit).await
+    // records start inside the range, or the one record below it reaches into it (records do
+    // not overlap): both through the index on ip_lo
+    let cond = "((i.ip_lo >= $1 AND i.ip_lo <= $2) OR (i.ip_hi >= $1 AND i.ip_lo = \
+                (SELECT MAX(ip_lo) FROM customer_ips WHERE ip_lo < $1)))";
+    by_addresses(db, "ip_lo", cond, (lo, hi), include_former, limit).await
 }
 
 /// Ids of customers with a MAC that starts with `start` (stored form, `00:1a:2b`), in MAC order.
@@ -449,9 +453,10 @@ async fn by_addresses(
     db.fetch_all(q!(sql, a, b, limit)).await?.iter().map(|r| r.i64("id")).collect()
 }
 
-/// Ids of customers with a phone whose last digits are `local`: a city number said without its
-/// area code (`234-56-78` for `+7 495 234-56-78`). Only a longer stored number matches, so
-/// an exact number is left to the exact search.
+/// Ids of customers with a phone whose last seven digits are `local`: a city number said
+/// without its area code (`234-56-78` for `+7 495 234-56-78`), found through the indexes of
+/// migration 0014. Only a longer stored number matches, so an exact number is left to the
+/// exact search.
 pub async fn phones_ending(
     db: &mut Db<'_>,
     local: &str,
@@ -459,13 +464,12 @@ pub async fn phones_ending(
     limit: i64,
 ) -> Result<Vec<i64>> {
     let former = if include_former { "" } else { " AND c.is_former = FALSE" };
-    let one = |n: u8| format!("(c.phone{n} LIKE $1 AND LENGTH(c.phone{n}) > $2)");
+    let one = |n: u8| format!("(substr(c.phone{n}, length(c.phone{n}) - 6) = $1 AND length(c.phone{n}) > 7)");
     let sql = format!(
-        "SELECT c.id FROM customers c WHERE ({}){former} ORDER BY c.id LIMIT $3",
+        "SELECT c.id FROM customers c WHERE ({}){former} ORDER BY c.id LIMIT $2",
         (0..5).map(one).collect::<Vec<_>>().join(" OR ")
     );
-    let pattern = format!("%{local}");
-    db.fetch_all(q!(sql, pattern, local.len() as i64, limit)).await?.iter().map(|r| r.i64("id")).collect()
+    db.fetch_all(q!(sql, local, limit)).await?.iter().map(|r| r.i64("id")).collect()
 }
 
 /// Ids of customers whose numbers match exactly: agreement, account, phone; then agreement
