@@ -5,6 +5,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Seven digits, the length of a city number without its area code: searched as the end of
+/// stored phones.
+pub fn is_local_number(digits: &str) -> bool {
+    digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
     #[error("'{0}' is not a telephone number: 5 to 15 digits, with +, spaces, brackets or dashes")]

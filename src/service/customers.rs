@@ -10,7 +10,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::ledger::Operation;
 use crate::domain::money::Money;
 use crate::domain::network::{Ip, Mac};
-use crate::domain::phone::Phone;
+use crate::domain::phone::{self, Phone};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::domain::text;
@@ -561,40 +561,29 @@ impl Service {
                 let mut ids =
                     store_customers::search_digits(&mut db, d, phone.as_deref(), include_former, limit)
                         .await?;
-                if is_local_number(d) {
-                    for id in store_customers::phones_ending(&mut db, d, include_former, limit).await? {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
-                    }
+                if phone::is_local_number(d) {
+                    add_new(
+                        &mut ids,
+                        store_customers::phones_ending(&mut db, d, include_former, limit).await?,
+                    );
                 }
                 // a receipt (ПКО) number: whose payment it was
-                if let Some(id) = store_customers::by_receipt(&mut db, d).await?
-                    && !ids.contains(&id)
-                {
-                    ids.push(id);
-                }
+                add_new(&mut ids, store_customers::by_receipt(&mut db, d).await?);
                 if let Ok(mac) = Mac::parse(d) {
-                    for id in
-                        store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?
-                    {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
-                    }
+                    add_new(
+                        &mut ids,
+                        store_customers::lookup(&mut db, LookupKind::Mac, &mac.to_string(), skip).await?,
+                    );
                 }
                 ids
             }
             SearchQuery::Phone(p) => {
                 let mut ids = store_customers::lookup(&mut db, LookupKind::Phone, p.as_str(), skip).await?;
-                if is_local_number(p.as_str()) {
-                    for id in
-                        store_customers::phones_ending(&mut db, p.as_str(), include_former, limit).await?
-                    {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
-                    }
+                if phone::is_local_number(p.as_str()) {
+                    add_new(
+                        &mut ids,
+                        store_customers::phones_ending(&mut db, p.as_str(), include_former, limit).await?,
+                    );
                 }
                 ids
             }
@@ -621,13 +610,10 @@ impl Service {
                     .cloned()
                     .collect();
                 if !meaningful.is_empty() {
-                    for id in
-                        store_customers::search_text(&mut db, &meaningful, include_former, limit).await?
-                    {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
-                    }
+                    add_new(
+                        &mut ids,
+                        store_customers::search_text(&mut db, &meaningful, include_former, limit).await?,
+                    );
                 }
                 ids
             }
@@ -730,8 +716,11 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
     })
 }
 
-/// Seven digits, the length of a city number without its area code: searched as the end of
-/// stored phones.
-fn is_local_number(digits: &str) -> bool {
-    digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit())
+/// Appends the ids of `more` not already in `ids`, keeping the order in which they were found.
+fn add_new(ids: &mut Vec<i64>, more: impl IntoIterator<Item = i64>) {
+    for id in more {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
 }

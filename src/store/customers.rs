@@ -408,6 +408,11 @@ pub async fn list(db: &mut Db<'_>, f: &CustomerFilter) -> Result<Vec<CustomerSum
     db.fetch_all(q).await?.iter().map(summary_from_row).collect()
 }
 
+/// The condition that leaves former customers out unless they are asked for.
+fn former_filter(include_former: bool) -> &'static str {
+    if include_former { "" } else { " AND c.is_former = FALSE" }
+}
+
 /// Ids of customers holding an address or a block that overlaps `lo`..=`hi` (keys of
 /// [`Ip::key`](crate::domain::network::Ip::key)), in address order.
 pub async fn ips_between(
@@ -445,7 +450,7 @@ async fn by_addresses(
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let former = former_filter(include_former);
     let sql = format!(
         "SELECT c.id, MIN(i.{column}) AS first FROM customers c JOIN customer_ips i ON i.customer_id = c.id \
          WHERE {cond}{former} GROUP BY c.id ORDER BY first, c.id LIMIT $3"
@@ -463,7 +468,7 @@ pub async fn phones_ending(
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let former = former_filter(include_former);
     let one = |n: u8| format!("(substr(c.phone{n}, length(c.phone{n}) - 6) = $1 AND length(c.phone{n}) > 7)");
     let sql = format!(
         "SELECT c.id FROM customers c WHERE ({}){former} ORDER BY c.id LIMIT $2",
@@ -481,7 +486,7 @@ pub async fn search_digits(
     include_former: bool,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let former = former_filter(include_former);
     let mut ids: Vec<i64> = Vec::new();
     let exact = format!(
         "SELECT c.id FROM customers c WHERE (c.agreement_number = $1 OR c.account_number = $1 \
@@ -551,7 +556,7 @@ pub fn address_parts(term: &str) -> Option<(String, String, Option<String>)> {
 
 /// Customers whose name starts with `prefix`, in name order (an index range).
 async fn name_prefix(db: &mut Db<'_>, prefix: &str, include_former: bool, limit: i64) -> Result<Vec<i64>> {
-    let former = if include_former { "" } else { " AND c.is_former = FALSE" };
+    let former = former_filter(include_former);
     let sql = format!(
         "SELECT c.id FROM customers c WHERE c.name_norm >= $1 AND c.name_norm < $2{former} \
          ORDER BY c.name_norm, c.id LIMIT $3"

@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
 use kassa::domain::customer::LookupKind;
 use kassa::domain::ledger::PaymentMethod;
 use kassa::domain::money::Money;
-use kassa::domain::phone::Phone;
+use kassa::domain::phone::{self, Phone};
 use kassa::domain::search::SearchQuery;
 use kassa::domain::{Mac, customer};
 use kassa::q;
@@ -513,7 +513,7 @@ async fn raw_search(store: &Store, input: &str) {
                 store::customers::search_digits(&mut db, d, Phone::normalise_digits(d).as_deref(), false, 20)
                     .await
                     .unwrap();
-            if d.len() == 7 {
+            if phone::is_local_number(d) {
                 ids.extend(store::customers::phones_ending(&mut db, d, false, 20).await.unwrap());
             }
             ids
