@@ -123,7 +123,7 @@ fn kind_of(e: &ServiceError) -> &'static str {
         ServiceError::Invalid { .. } => "invalid",
         ServiceError::NotFound(..) => "not found",
         ServiceError::Denied { .. } => "denied",
-        ServiceError::PromiseRefused { rule, .. } => rule.as_str(),
+        ServiceError::PromiseRefused(r) => r.rule().as_str(),
         ServiceError::MergedAway { .. } => "merged",
         _ => "other",
     }

@@ -1178,7 +1178,7 @@ async fn noc_adds_sets_binds_and_deletes_addresses_from_the_card() {
     d.press(KeyCode::Char('a')).await;
     d.typ(&other).await;
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("customer #6"), "{}", d.screen());
+    assert!(d.screen().contains("абонента #6"), "{}", d.screen());
     assert_eq!(d.network_of(5).await.records.len(), 1);
     d.console.ctrl('u').await.unwrap();
     d.typ("10.0.99.5").await;
@@ -1275,7 +1275,7 @@ async fn houses_switches_and_ports_from_the_search_screen() {
     d.press(KeyCode::Tab).await;
     d.typ("12б").await;
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("is not a house number"), "{}", d.screen());
+    assert!(d.screen().contains("не номер дома"), "{}", d.screen());
     assert_eq!(d.svc.list_houses(&admin, None).await.unwrap().len(), houses);
     d.console.ctrl('u').await.unwrap();
     d.typ("12").await;
@@ -1705,7 +1705,7 @@ async fn edit_a_customer_from_the_card() {
     d.console.ctrl('u').await.unwrap();
     d.typ("bad@").await;
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("is not an e-mail address"), "{}", d.screen());
+    assert!(d.screen().contains("не адрес электронной почты"), "{}", d.screen());
     assert!(d.screen().contains("▸E-mail"), "the focus stays on the field:\n{}", d.screen());
     d.console.ctrl('u').await.unwrap();
     d.typ("Pochta@Mail.RU").await;
@@ -1733,7 +1733,7 @@ async fn add_a_customer_with_a_house_picked_by_search() {
     assert!(d.screen().contains("Новый абонент"), "{}", d.screen());
     // the name is required: the service says so under the field
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("the name is empty"), "{}", d.screen());
+    assert!(d.screen().contains("не заполнено"), "{}", d.screen());
     d.typ("Новиков Олег Игоревич").await;
     d.tab_to("Тариф").await;
     d.press(KeyCode::Right).await;
@@ -1847,7 +1847,7 @@ async fn services_and_messages_on_the_card_tabs() {
     // a message that says nothing is refused under its field
     d.press(KeyCode::Char('a')).await;
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("the message is empty"), "{}", d.screen());
+    assert!(d.screen().contains("не заполнено"), "{}", d.screen());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1982,7 +1982,7 @@ async fn delete_only_a_customer_without_money() {
     d.press(KeyCode::Char('d')).await;
     assert!(d.screen().contains("Удалить абонента?"), "{}", d.screen());
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("Ошибка"), "{}", d.screen());
+    assert!(d.screen().contains("операций в журнале"), "{}", d.screen());
     d.press(KeyCode::Esc).await;
     assert!(d.svc.customer_card(&d.admin().await, 4).await.is_ok());
     // a potential customer entered by mistake goes, and the console leaves their card

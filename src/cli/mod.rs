@@ -855,7 +855,8 @@ async fn customer(cli: &Cli, svc: &Service, actor: &Actor, cmd: &CustomerCmd) ->
             out(json, &n, |n| n.to_string());
         }
         CustomerCmd::State { customer, state } => {
-            let state: CustomerState = state.parse().map_err(|e: String| CliError::usage(&e))?;
+            let state: CustomerState =
+                state.parse().map_err(|e: crate::domain::problem::Problem| CliError::usage(e.to_string()))?;
             let id = svc.resolve_customer(actor, customer).await?;
             let c = svc.change_state(actor, id, state).await?;
             out(json, &c, |c| format!("Customer #{} is now {}.", c.id, c.state.as_str()));

@@ -51,13 +51,16 @@ impl fmt::Display for CustomerState {
 }
 
 impl FromStr for CustomerState {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_lowercase().as_str() {
             "0" | "stop" => Ok(CustomerState::Stop),
             "1" | "pause" => Ok(CustomerState::Pause),
             "2" | "active" => Ok(CustomerState::Active),
-            other => Err(format!("unknown state '{other}': use stop (0), pause (1) or active (2)")),
+            other => Err(crate::domain::problem::Problem::NotOneOf {
+                value: other.to_string(),
+                allowed: &["stop (0)", "pause (1)", "active (2)"],
+            }),
         }
     }
 }
@@ -285,13 +288,16 @@ pub enum Activity {
 }
 
 impl std::str::FromStr for Activity {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s.trim().to_lowercase().as_str() {
             "net" => Ok(Activity::Net),
             "internet" | "inet" => Ok(Activity::Internet),
             "personal_area" | "lk" => Ok(Activity::PersonalArea),
-            other => Err(format!("unknown activity '{other}': use net, internet or personal_area")),
+            other => Err(crate::domain::problem::Problem::NotOneOf {
+                value: other.to_string(),
+                allowed: &["net", "internet", "personal_area"],
+            }),
         }
     }
 }

@@ -42,10 +42,13 @@ impl fmt::Display for OperationKind {
 }
 
 impl FromStr for OperationKind {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         OperationKind::ALL.into_iter().find(|k| k.as_str() == s.trim().to_lowercase()).ok_or_else(|| {
-            format!("unknown operation kind '{s}': use payment, charge, correction or reversal")
+            crate::domain::problem::Problem::NotOneOf {
+                value: s.to_string(),
+                allowed: &["payment", "charge", "correction", "reversal"],
+            }
         })
     }
 }
@@ -80,12 +83,14 @@ impl fmt::Display for PaymentMethod {
 }
 
 impl FromStr for PaymentMethod {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PaymentMethod::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| format!("unknown payment method '{s}': use cash, card, bank or terminal"))
+        PaymentMethod::ALL.into_iter().find(|k| k.as_str() == s.trim().to_lowercase()).ok_or_else(|| {
+            crate::domain::problem::Problem::NotOneOf {
+                value: s.to_string(),
+                allowed: &["cash", "card", "bank", "terminal"],
+            }
+        })
     }
 }
 

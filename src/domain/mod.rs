@@ -15,6 +15,7 @@ pub mod money;
 pub mod network;
 pub mod operator;
 pub mod phone;
+pub mod problem;
 pub mod promise;
 pub mod role;
 pub mod search;

@@ -14,8 +14,14 @@ pub enum AddressError {
         "'{0}' is not a MAC address: use 00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455 or 001122334455"
     )]
     BadMac(String),
-    #[error("bad subnet: {0}")]
+    #[error("'{0}' has no /prefix")]
+    NoPrefix(String),
+    #[error("'{0}' is not a prefix length")]
     BadPrefix(String),
+    #[error("/{prefix} for {first}: use /{lo}–/{hi}")]
+    PrefixRange { prefix: u8, first: String, lo: u8, hi: u8 },
+    #[error("{first} is not the first address of a /{prefix}: that block starts at {start}")]
+    NotFirst { first: String, prefix: u8, start: String },
 }
 
 /// An IPv4 or IPv6 address, stored in its canonical text form (`10.0.3.14`, `2001:db8::1`).
@@ -70,18 +76,20 @@ impl Subnet {
     pub fn new(first: Ip, prefix: u8) -> Result<Subnet, AddressError> {
         let range = if first.is_v4() { V4_PREFIXES } else { V6_PREFIXES };
         if !range.contains(&prefix) {
-            return Err(AddressError::BadPrefix(format!(
-                "/{prefix} for {first}: use /{}–/{}",
-                range.start(),
-                range.end()
-            )));
+            return Err(AddressError::PrefixRange {
+                prefix,
+                first: first.to_string(),
+                lo: *range.start(),
+                hi: *range.end(),
+            });
         }
         let net = Subnet { first, prefix };
         if net.first_addr() != first {
-            return Err(AddressError::BadPrefix(format!(
-                "{first} is not the first address of a /{prefix}: that block starts at {}",
-                net.first_addr()
-            )));
+            return Err(AddressError::NotFirst {
+                first: first.to_string(),
+                prefix,
+                start: net.first_addr().to_string(),
+            });
         }
         Ok(net)
     }
@@ -89,12 +97,9 @@ impl Subnet {
     /// `10.0.3.0/29`, or the first address and a prefix given apart (`10.0.3.0`, `29`).
     pub fn parse(input: &str) -> Result<Subnet, AddressError> {
         let t = input.trim();
-        let (ip, prefix) =
-            t.split_once('/').ok_or_else(|| AddressError::BadPrefix(format!("'{t}' has no /prefix")))?;
-        let prefix: u8 = prefix
-            .trim()
-            .parse()
-            .map_err(|_| AddressError::BadPrefix(format!("'{}' is not a prefix length", prefix.trim())))?;
+        let (ip, prefix) = t.split_once('/').ok_or_else(|| AddressError::NoPrefix(t.to_string()))?;
+        let prefix: u8 =
+            prefix.trim().parse().map_err(|_| AddressError::BadPrefix(prefix.trim().to_string()))?;
         Subnet::new(Ip::parse(ip)?, prefix)
     }
 

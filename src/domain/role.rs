@@ -70,14 +70,17 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_lowercase().as_str() {
             "admin" => Ok(Role::Admin),
             "cashier" => Ok(Role::Cashier),
             "noc" => Ok(Role::Noc),
             "viewer" => Ok(Role::Viewer),
-            other => Err(format!("unknown role '{other}': use admin, cashier, noc or viewer")),
+            other => Err(crate::domain::problem::Problem::NotOneOf {
+                value: other.to_string(),
+                allowed: &["admin", "cashier", "noc", "viewer"],
+            }),
         }
     }
 }

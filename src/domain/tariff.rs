@@ -22,12 +22,15 @@ impl Period {
 }
 
 impl std::str::FromStr for Period {
-    type Err = String;
+    type Err = crate::domain::problem::Problem;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_lowercase().as_str() {
             "month" | "monthly" | "m" => Ok(Period::Month),
             "day" | "daily" | "d" => Ok(Period::Day),
-            other => Err(format!("unknown period '{other}': use month or day")),
+            other => Err(crate::domain::problem::Problem::NotOneOf {
+                value: other.to_string(),
+                allowed: &["month", "day"],
+            }),
         }
     }
 }

@@ -4,22 +4,22 @@
 
 use super::Entity;
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, unique_to_conflict};
+use super::{Conflict, Problem};
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::catalogue::{self, Group, Mark};
 use crate::store::customers;
 
 /// The colours a mark may have: the terminal's own, so every screen can show them.
 pub const MARK_COLORS: &[&str] = &["red", "green", "yellow", "blue", "magenta", "cyan", "white"];
 
-fn name_of(field: &str, v: &str) -> Result<String> {
+fn name_of(field: &'static str, v: &str) -> Result<String> {
     let n = text::clean(v);
     if n.is_empty() {
-        return Err(ServiceError::invalid(field, "the name is empty"));
+        return Err(ServiceError::invalid(field, Problem::Missing));
     }
     if n.chars().count() > 64 {
-        return Err(ServiceError::invalid(field, "at most 64 characters"));
+        return Err(ServiceError::invalid(field, Problem::TooLong(64)));
     }
     Ok(n)
 }
@@ -31,13 +31,10 @@ fn color_of(v: &str) -> Result<String> {
     } else {
         Err(ServiceError::invalid(
             "color",
-            format!("'{}' is not one of {}", v.trim(), MARK_COLORS.join(", ")),
+            Problem::NotOneOf { value: v.trim().to_string(), allowed: MARK_COLORS },
         ))
     }
 }
-
-const MARK_UNIQUE: &[(UniqueKey, &str)] = &[(UniqueKey::MarkName, "a mark with this name already exists")];
-const GROUP_UNIQUE: &[(UniqueKey, &str)] = &[(UniqueKey::GroupName, "a group with this name already exists")];
 
 impl Service {
     pub async fn list_marks(&self, actor: &Actor) -> Result<Vec<Mark>> {
@@ -64,9 +61,7 @@ impl Service {
         let (name, color) = (name_of("name", name)?, color_of(color)?);
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let id = customers::insert_mark(&mut db, &name, &color)
-            .await
-            .map_err(|e| unique_to_conflict(e, MARK_UNIQUE))?;
+        let id = customers::insert_mark(&mut db, &name, &color).await.map_err(unique_to_conflict)?;
         let m = Mark { id, name, color, customers: 0 };
         audit::<(), _>(&mut db, Some(actor), "mark.add", "mark", Some(id), None, Some(&m)).await?;
         tx.commit().await?;
@@ -89,9 +84,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(Entity::Mark, format!("{id}")))?;
         let name = name.map(|n| name_of("name", n)).transpose()?.unwrap_or_else(|| before.name.clone());
         let color = color.map(color_of).transpose()?.unwrap_or_else(|| before.color.clone());
-        catalogue::update_mark(&mut db, id, &name, &color)
-            .await
-            .map_err(|e| unique_to_conflict(e, MARK_UNIQUE))?;
+        catalogue::update_mark(&mut db, id, &name, &color).await.map_err(unique_to_conflict)?;
         let after = Mark { name, color, ..before.clone() };
         audit(&mut db, Some(actor), "mark.edit", "mark", Some(id), Some(&before), Some(&after)).await?;
         tx.commit().await?;
@@ -107,10 +100,10 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Mark, format!("{id}")))?;
         if before.customers > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{} customer(s) carry the mark '{}': take it off them first",
-                before.customers, before.name
-            )));
+            return Err(ServiceError::Conflict(Conflict::MarkInUse {
+                count: before.customers,
+                name: before.name,
+            }));
         }
         catalogue::delete_mark(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "mark.delete", "mark", Some(id), Some(&before), None).await?;
@@ -130,8 +123,7 @@ impl Service {
         let name = name_of("name", name)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let id =
-            customers::insert_group(&mut db, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
+        let id = customers::insert_group(&mut db, &name).await.map_err(unique_to_conflict)?;
         let g = Group { id, name, customers: 0 };
         audit::<(), _>(&mut db, Some(actor), "group.add", "group", Some(id), None, Some(&g)).await?;
         tx.commit().await?;
@@ -146,7 +138,7 @@ impl Service {
         let before = catalogue::group(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Group, format!("{id}")))?;
-        catalogue::rename_group(&mut db, id, &name).await.map_err(|e| unique_to_conflict(e, GROUP_UNIQUE))?;
+        catalogue::rename_group(&mut db, id, &name).await.map_err(unique_to_conflict)?;
         let after = Group { name, ..before.clone() };
         audit(&mut db, Some(actor), "group.rename", "group", Some(id), Some(&before), Some(&after)).await?;
         tx.commit().await?;
@@ -162,10 +154,10 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Group, format!("{id}")))?;
         if before.customers > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{} customer(s) are in the group '{}': move them first",
-                before.customers, before.name
-            )));
+            return Err(ServiceError::Conflict(Conflict::GroupInUse {
+                count: before.customers,
+                name: before.name,
+            }));
         }
         catalogue::delete_group(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "group.delete", "group", Some(id), Some(&before), None).await?;
@@ -188,11 +180,11 @@ impl Service {
             catalogue::take_mark(&mut db, customer_id, mark_id).await?
         };
         if !changed {
-            return Err(ServiceError::Conflict(format!(
-                "customer #{customer_id} {} the mark '{}'",
-                if on { "already carries" } else { "does not carry" },
-                mark.name
-            )));
+            return Err(ServiceError::Conflict(Conflict::MarkAlready {
+                customer: customer_id,
+                on,
+                name: mark.name,
+            }));
         }
         let (action, before, after) =
             if on { ("mark.put", None, Some(&mark.name)) } else { ("mark.take", Some(&mark.name), None) };

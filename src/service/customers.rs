@@ -4,7 +4,10 @@ use super::Entity;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
+use super::{Actor, Problem, Result, Service, ServiceError, audit, now, unique_to_conflict};
+
+/// The five phone fields, by index, as a refusal names them.
+const PHONE_FIELDS: [&str; 5] = ["phone0", "phone1", "phone2", "phone3", "phone4"];
 use crate::domain::customer::{self, Customer, CustomerState, LookupKind, valid_email, valid_login};
 use crate::domain::dates::parse_date;
 use crate::domain::ledger::Operation;
@@ -14,7 +17,6 @@ use crate::domain::phone::{self, Phone};
 use crate::domain::role::Permission;
 use crate::domain::search::SearchQuery;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::customers::{self as store_customers, CustomerFilter, CustomerSummary};
 use crate::store::houses::{self, House};
 use crate::store::tariffs::{self, ScheduledChange, Tariff};
@@ -67,9 +69,12 @@ impl CustomerChanges {
         serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
             ServiceError::invalid(
                 "field",
-                format!(
-                    "{e}; the fields are: name, {}, billing_id, billing_uid, codeti",
-                    customer::EDITABLE_FIELDS.join(", ")
+                Problem::Fields(
+                    e.to_string(),
+                    format!(
+                        "name, {}, billing_id, billing_uid, codeti",
+                        customer::EDITABLE_FIELDS.join(", ")
+                    ),
                 ),
             )
         })
@@ -114,23 +119,23 @@ pub struct SearchResult {
     pub retyped: Option<String>,
 }
 
-fn text_field(field: &str, v: &str, max: usize) -> Result<Option<String>> {
+fn text_field(field: &'static str, v: &str, max: usize) -> Result<Option<String>> {
     let v = text::clean(v);
     if v.chars().count() > max {
-        return Err(ServiceError::invalid(field, format!("at most {max} characters")));
+        return Err(ServiceError::invalid(field, Problem::TooLong(max)));
     }
     Ok(if v.is_empty() { None } else { Some(v) })
 }
 
-fn bool_field(field: &str, v: &str) -> Result<bool> {
+fn bool_field(field: &'static str, v: &str) -> Result<bool> {
     match v.trim().to_lowercase().as_str() {
         "1" | "true" | "yes" | "y" | "да" | "on" => Ok(true),
         "0" | "false" | "no" | "n" | "нет" | "off" | "" => Ok(false),
-        other => Err(ServiceError::invalid(field, format!("'{other}' is not a yes/no value (1 or 0)"))),
+        other => Err(ServiceError::invalid(field, Problem::NotYesNo(other.to_string()))),
     }
 }
 
-fn id_field(field: &str, v: &str) -> Result<Option<i64>> {
+fn id_field(field: &'static str, v: &str) -> Result<Option<i64>> {
     let t = v.trim();
     if t.is_empty() || t == "0" {
         return Ok(None);
@@ -139,17 +144,17 @@ fn id_field(field: &str, v: &str) -> Result<Option<i64>> {
         .ok()
         .filter(|n| *n > 0)
         .map(Some)
-        .ok_or_else(|| ServiceError::invalid(field, format!("'{t}' is not an id")))
+        .ok_or_else(|| ServiceError::invalid(field, Problem::NotANumber(t.to_string())))
 }
 
-fn date_field(field: &str, v: &str) -> Result<Option<NaiveDate>> {
+fn date_field(field: &'static str, v: &str) -> Result<Option<NaiveDate>> {
     if v.trim().is_empty() {
         return Ok(None);
     }
     parse_date(v).map(Some).map_err(|e| ServiceError::invalid(field, e))
 }
 
-fn timestamp_field(field: &str, v: &str) -> Result<Option<DateTime<Utc>>> {
+fn timestamp_field(field: &'static str, v: &str) -> Result<Option<DateTime<Utc>>> {
     let t = v.trim();
     if t.is_empty() {
         return Ok(None);
@@ -178,7 +183,7 @@ pub(crate) fn search_text_for(c: &Customer, house: Option<&House>) -> String {
 async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) -> Result<()> {
     if let Some(v) = &ch.name {
         c.name =
-            text_field("name", v, 200)?.ok_or_else(|| ServiceError::invalid("name", "the name is empty"))?;
+            text_field("name", v, 200)?.ok_or_else(|| ServiceError::invalid("name", Problem::Missing))?;
     }
     if let Some(v) = &ch.account_number {
         c.account_number = text_field("account_number", v, 32)?;
@@ -213,24 +218,21 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
     if let Some(v) = &ch.comment {
         let t = text::clean(v);
         if t.chars().count() > 2000 {
-            return Err(ServiceError::invalid("comment", "at most 2000 characters"));
+            return Err(ServiceError::invalid("comment", Problem::TooLong(2000)));
         }
         c.comment = Some(t).filter(|s| !s.is_empty());
     }
     if let Some(v) = &ch.email {
         let t = text::clean(v).to_lowercase();
         if !t.is_empty() && !valid_email(&t) {
-            return Err(ServiceError::invalid("email", format!("'{t}' is not an e-mail address")));
+            return Err(ServiceError::invalid("email", Problem::Email(t.clone())));
         }
         c.email = Some(t).filter(|s| !s.is_empty());
     }
     if let Some(v) = &ch.login {
         let t = text::clean(v);
         if !t.is_empty() && !valid_login(&t) {
-            return Err(ServiceError::invalid(
-                "login",
-                format!("'{t}' is not a login: letters, digits, '.', '-', '_', '@'"),
-            ));
+            return Err(ServiceError::invalid("login", Problem::CustomerLogin(t.clone())));
         }
         c.login = Some(t).filter(|s| !s.is_empty());
     }
@@ -242,7 +244,7 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
             } else {
                 Some(
                     Phone::parse(v)
-                        .map_err(|e| ServiceError::invalid(&format!("phone{i}"), e))?
+                        .map_err(|e| ServiceError::invalid(PHONE_FIELDS[i], e))?
                         .as_str()
                         .to_string(),
                 )
@@ -269,7 +271,10 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(h) = c.house_id
             && houses::get(db, h).await?.is_none()
         {
-            return Err(ServiceError::invalid("house_id", format!("there is no house {h}")));
+            return Err(ServiceError::invalid(
+                "house_id",
+                Problem::NoSuch { what: Entity::House, key: h.to_string() },
+            ));
         }
     }
     if let Some(v) = &ch.group_id {
@@ -277,7 +282,10 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(g) = c.group_id
             && !store_customers::group_exists(db, g).await?
         {
-            return Err(ServiceError::invalid("group_id", format!("there is no customer group {g}")));
+            return Err(ServiceError::invalid(
+                "group_id",
+                Problem::NoSuch { what: Entity::Group, key: g.to_string() },
+            ));
         }
     }
     if let Some(v) = &ch.manager_id {
@@ -285,7 +293,10 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
         if let Some(m) = c.manager_id
             && operators::get(db, m).await?.is_none()
         {
-            return Err(ServiceError::invalid("manager_id", format!("there is no operator {m}")));
+            return Err(ServiceError::invalid(
+                "manager_id",
+                Problem::NoSuch { what: Entity::Operator, key: m.to_string() },
+            ));
         }
     }
     if let Some(v) = &ch.parent_id {
@@ -296,33 +307,24 @@ async fn apply_changes(db: &mut Db<'_>, c: &mut Customer, ch: &CustomerChanges) 
             let mut depth = 0;
             while let Some(id) = cursor {
                 if id == c.id {
-                    return Err(ServiceError::invalid(
-                        "parent_id",
-                        "a customer cannot be its own parent or ancestor",
-                    ));
+                    return Err(ServiceError::invalid("parent_id", Problem::OwnAncestor));
                 }
                 let Some(parent) = store_customers::get(db, id).await? else {
-                    return Err(ServiceError::invalid("parent_id", format!("there is no customer {id}")));
+                    return Err(ServiceError::invalid(
+                        "parent_id",
+                        Problem::NoSuch { what: Entity::Customer, key: id.to_string() },
+                    ));
                 };
                 cursor = parent.parent_id;
                 depth += 1;
                 if depth > 32 {
-                    return Err(ServiceError::invalid(
-                        "parent_id",
-                        "the chain of parent customers is too long",
-                    ));
+                    return Err(ServiceError::invalid("parent_id", Problem::ParentChain));
                 }
             }
         }
     }
     Ok(())
 }
-
-const CUSTOMER_UNIQUE: &[(UniqueKey, &str)] = &[
-    (UniqueKey::AgreementNumber, "another customer already has this agreement number"),
-    (UniqueKey::AccountNumber, "another customer already has this account number"),
-    (UniqueKey::CustomerLogin, "another customer already has this login"),
-];
 
 fn blank_customer() -> Customer {
     let at = now();
@@ -376,7 +378,7 @@ impl Service {
     pub async fn add_customer(&self, actor: &Actor, new: &NewCustomer) -> Result<Customer> {
         self.require(actor, Permission::CustomerCreate).await?;
         if new.fields.name.as_deref().map(str::trim).unwrap_or("").is_empty() {
-            return Err(ServiceError::invalid("name", "the name is empty"));
+            return Err(ServiceError::invalid("name", Problem::Missing));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -386,10 +388,13 @@ impl Service {
             match tariffs::get(&mut db, t).await? {
                 Some(tariff) if tariff.active => c.tariff_id = Some(t),
                 Some(_) => {
-                    return Err(ServiceError::invalid("tariff_id", format!("tariff {t} is not active")));
+                    return Err(ServiceError::invalid("tariff_id", Problem::Withdrawn(t.to_string())));
                 }
                 None => {
-                    return Err(ServiceError::invalid("tariff_id", format!("there is no tariff {t}")));
+                    return Err(ServiceError::invalid(
+                        "tariff_id",
+                        Problem::NoSuch { what: Entity::Tariff, key: t.to_string() },
+                    ));
                 }
             }
         }
@@ -410,7 +415,7 @@ impl Service {
             &search_text_for(&c, house.as_ref()),
         )
         .await
-        .map_err(|e| unique_to_conflict(e, CUSTOMER_UNIQUE))?;
+        .map_err(unique_to_conflict)?;
         note_agreement(&mut db, &c).await?;
         let created = store_customers::get(&mut db, id)
             .await?
@@ -438,7 +443,7 @@ impl Service {
         let house = house_parts(&mut db, c.house_id).await?;
         store_customers::update(&mut db, &c, &text::normalise(&c.name), &search_text_for(&c, house.as_ref()))
             .await
-            .map_err(|e| unique_to_conflict(e, CUSTOMER_UNIQUE))?;
+            .map_err(unique_to_conflict)?;
         note_agreement(&mut db, &c).await?;
         audit(&mut db, Some(actor), "customer.edit", "customer", Some(id), Some(&before), Some(&c)).await?;
         tx.commit().await?;
@@ -457,7 +462,7 @@ impl Service {
             let id: i64 = raw
                 .trim()
                 .parse()
-                .map_err(|_| ServiceError::invalid("customer", format!("'{t}' is not a customer id")))?;
+                .map_err(|_| ServiceError::invalid("customer", Problem::NotANumber(t.to_string())))?;
             return if store_customers::exists(&mut db, id).await? {
                 Ok(id)
             } else {
@@ -465,7 +470,7 @@ impl Service {
             };
         }
         if t.is_empty() {
-            return Err(ServiceError::invalid("customer", "name a customer by agreement number or #id"));
+            return Err(ServiceError::invalid("customer", Problem::CustomerRef));
         }
         store_customers::id_by_agreement(&mut db, t)
             .await?
@@ -513,7 +518,7 @@ impl Service {
             _ => text::clean(value),
         };
         if value.is_empty() {
-            return Err(ServiceError::invalid("value", "nothing to look up"));
+            return Err(ServiceError::invalid("value", Problem::NothingToLookUp));
         }
         let mut tx = self.store.read().await?;
         Ok(store_customers::lookup(&mut tx.db(), kind, &value, skip_former).await?)
@@ -527,7 +532,7 @@ impl Service {
     ) -> Result<Vec<CustomerSummary>> {
         self.require(actor, Permission::CustomerRead).await?;
         if !(1..=10_000).contains(&filter.limit) {
-            return Err(ServiceError::invalid("limit", "between 1 and 10000"));
+            return Err(ServiceError::invalid("limit", Problem::Range(1, 10_000)));
         }
         let mut f = filter.clone();
         f.name = f.name.as_deref().map(text::normalise).filter(|s| !s.is_empty());
@@ -659,7 +664,7 @@ impl Service {
     ) -> Result<i64> {
         self.require(actor, Permission::CustomerRead).await?;
         if !(1..=3650).contains(&days) {
-            return Err(ServiceError::invalid("days", "between 1 and 3650"));
+            return Err(ServiceError::invalid("days", Problem::Range(1, 3650)));
         }
         let mut tx = self.store.read().await?;
         Ok(store_customers::count_active(&mut tx.db(), kind, now() - chrono::Duration::days(days)).await?)

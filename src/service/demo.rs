@@ -1,6 +1,7 @@
 //! Demo data: a believable small-town ISP, generated from a seed so the same command always
 //! builds the same database. Names come from `assets/demo/`.
 
+use super::{Conflict, Problem};
 use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
@@ -206,10 +207,10 @@ impl Service {
     pub async fn generate_demo(&self, opts: DemoOptions) -> Result<DemoSummary> {
         let started = Instant::now();
         if opts.customers == 0 || opts.customers > 5_000_000 {
-            return Err(ServiceError::invalid("customers", "between 1 and 5000000"));
+            return Err(ServiceError::invalid("customers", Problem::Range(1, 5_000_000)));
         }
         if !(1..=60).contains(&opts.months) {
-            return Err(ServiceError::invalid("months", "between 1 and 60"));
+            return Err(ServiceError::invalid("months", Problem::Range(1, 60)));
         }
         let town = Town {
             surnames: lines(SURNAMES),
@@ -226,9 +227,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         if customers::count(&mut db).await? > 0 {
-            return Err(ServiceError::Conflict(
-                "the database already has customers: demo data goes into an empty database".into(),
-            ));
+            return Err(ServiceError::Conflict(Conflict::NotEmpty));
         }
         let hash = hash_password(DEMO_PASSWORD)?;
         let mut created_ops = Vec::new();

@@ -1,6 +1,7 @@
 //! Houses (`CLN_HOME_EDIT`, `CLN_HOME_LIST`).
 
 use super::Entity;
+use super::{Conflict, Problem};
 use serde::{Deserialize, Serialize};
 
 use super::customers::search_text_for;
@@ -9,7 +10,6 @@ use crate::domain::customer::MAX_HOUSE_NUMBER;
 use crate::domain::dates::parse_date;
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::customers;
 use crate::store::houses::{self, House, HouseLine};
 
@@ -28,11 +28,11 @@ pub struct HouseInput {
 }
 
 fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
-    let field = |name: &str, v: &Option<String>, max: usize, target: &mut String| -> Result<()> {
+    let field = |name: &'static str, v: &Option<String>, max: usize, target: &mut String| -> Result<()> {
         if let Some(v) = v {
             let t = text::clean(v);
             if t.chars().count() > max {
-                return Err(ServiceError::invalid(name, format!("at most {max} characters")));
+                return Err(ServiceError::invalid(name, Problem::TooLong(max)));
             }
             *target = t;
         }
@@ -45,16 +45,12 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
     field("letter", &input.letter, 32, &mut h.letter)?;
     field("postcode", &input.postcode, 10, &mut h.postcode)?;
     if let Some(n) = &input.number {
-        h.number =
-            n.trim().parse::<i64>().ok().filter(|n| (1..=MAX_HOUSE_NUMBER).contains(n)).ok_or_else(|| {
-                ServiceError::invalid(
-                    "number",
-                    format!(
-                        "'{}' is not a house number (1–{MAX_HOUSE_NUMBER}; letters go in 'letter')",
-                        n.trim()
-                    ),
-                )
-            })?;
+        h.number = n
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_HOUSE_NUMBER).contains(n))
+            .ok_or_else(|| ServiceError::invalid("number", Problem::HouseNumber(n.trim().to_string())))?;
     }
     if let Some(d) = &input.connect_date {
         h.connect_date = if d.trim().is_empty() {
@@ -64,32 +60,28 @@ fn apply(h: &mut House, input: &HouseInput) -> Result<()> {
         };
     }
     if let Some(p) = &input.ip_pool_id {
-        h.ip_pool_id =
-            if p.trim().is_empty() {
-                None
-            } else {
-                Some(p.trim().parse::<i64>().map_err(|_| {
-                    ServiceError::invalid("ip_pool_id", format!("'{}' is not an id", p.trim()))
-                })?)
-            };
+        h.ip_pool_id = if p.trim().is_empty() {
+            None
+        } else {
+            Some(p.trim().parse::<i64>().map_err(|_| {
+                ServiceError::invalid("ip_pool_id", Problem::NotANumber(p.trim().to_string()))
+            })?)
+        };
     }
     if !h.postcode.is_empty() && !h.postcode.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ServiceError::invalid("postcode", "digits and letters only"));
+        return Err(ServiceError::invalid("postcode", Problem::LettersAndDigits));
     }
     if h.city.is_empty() {
-        return Err(ServiceError::invalid("city", "the city is empty"));
+        return Err(ServiceError::invalid("city", Problem::Missing));
     }
     if h.street.is_empty() {
-        return Err(ServiceError::invalid("street", "the street is empty"));
+        return Err(ServiceError::invalid("street", Problem::Missing));
     }
     if h.number <= 0 {
-        return Err(ServiceError::invalid("number", "the house number is missing"));
+        return Err(ServiceError::invalid("number", Problem::Missing));
     }
     Ok(())
 }
-
-const HOUSE_UNIQUE: &[(UniqueKey, &str)] =
-    &[(UniqueKey::HouseAddress, "this house (city, street, number, letter) already exists")];
 
 impl Service {
     pub async fn add_house(&self, actor: &Actor, input: &HouseInput) -> Result<House> {
@@ -109,7 +101,7 @@ impl Service {
         apply(&mut h, input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        h.id = houses::insert(&mut db, &h, now()).await.map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
+        h.id = houses::insert(&mut db, &h, now()).await.map_err(unique_to_conflict)?;
         audit::<(), _>(&mut db, Some(actor), "house.add", "house", Some(h.id), None, Some(&h)).await?;
         tx.commit().await?;
         Ok(h)
@@ -126,7 +118,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(Entity::House, format!("{id}")))?;
         let mut h = before.clone();
         apply(&mut h, input)?;
-        houses::update(&mut db, &h).await.map_err(|e| unique_to_conflict(e, HOUSE_UNIQUE))?;
+        houses::update(&mut db, &h).await.map_err(unique_to_conflict)?;
         if h.short_address() != before.short_address() {
             for cid in customers::ids_in_house(&mut db, id).await? {
                 if let Some(c) = customers::get(&mut db, cid).await? {
@@ -149,17 +141,17 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(Entity::House, format!("{id}")))?;
         let n = customers::count_in_house(&mut db, id).await?;
         if n > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{n} customer(s) live at {}: move them to another house first",
-                before.short_address()
-            )));
+            return Err(ServiceError::Conflict(Conflict::HouseLived {
+                count: n,
+                address: before.short_address(),
+            }));
         }
         let switches = crate::store::network::count_switches_in_house(&mut db, id).await?;
         if switches > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{switches} switch(es) stand at {}: move or delete them first",
-                before.short_address()
-            )));
+            return Err(ServiceError::Conflict(Conflict::HouseSwitches {
+                count: switches,
+                address: before.short_address(),
+            }));
         }
         houses::delete(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "house.delete", "house", Some(id), Some(&before), None).await?;

@@ -2,6 +2,7 @@
 //! (`to_ex`, `to_normal`), and deleting one that never had money (`delete`). Every change is
 //! kept in the state history and the audit log.
 
+use super::Conflict;
 use super::Entity;
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::customer::{Customer, CustomerState};
@@ -26,7 +27,7 @@ impl Service {
         let mut db = tx.db();
         let before = locked(&mut db, id).await?;
         if before.state == state {
-            return Err(ServiceError::Conflict(format!("customer #{id} is already '{}'", state.as_str())));
+            return Err(ServiceError::Conflict(Conflict::SameState { customer: id, state }));
         }
         lifecycle::set_state(&mut db, id, state).await?;
         lifecycle::record(
@@ -64,9 +65,9 @@ impl Service {
         let before = locked(&mut db, id).await?;
         if before.is_former == former {
             return Err(ServiceError::Conflict(if former {
-                format!("customer #{id} is already among the former customers")
+                Conflict::AlreadyFormer(id)
             } else {
-                format!("customer #{id} is not a former customer")
+                Conflict::NotFormer(id)
             }));
         }
         lifecycle::set_former(&mut db, id, former).await?;
@@ -109,15 +110,10 @@ impl Service {
         let before = locked(&mut db, id).await?;
         let (operations, children) = lifecycle::ties(&mut db, id).await?;
         if operations > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "customer #{id} has {operations} ledger operation(s) and cannot be deleted: \
-                 move it to the former customers instead (kassa customer to-former)"
-            )));
+            return Err(ServiceError::Conflict(Conflict::HasOperations { customer: id, count: operations }));
         }
         if children > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "customer #{id} is the parent of {children} customer(s): change their parent first"
-            )));
+            return Err(ServiceError::Conflict(Conflict::HasChildren { customer: id, count: children }));
         }
         lifecycle::delete(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "customer.delete", "customer", Some(id), Some(&before), None)

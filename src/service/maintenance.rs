@@ -1,5 +1,6 @@
 //! Maintenance: invariant checks and the audit log.
 
+use super::Problem;
 use super::{Actor, Result, Service, ServiceError, audit};
 use crate::domain::role::Permission;
 use crate::store::audit::{self, AuditEntry};
@@ -19,17 +20,13 @@ impl Service {
     pub async fn backup(&self, actor: &Actor, path: &std::path::Path) -> Result<u64> {
         self.require(actor, Permission::Maintenance).await?;
         if path.exists() {
-            return Err(ServiceError::invalid(
-                "file",
-                format!("{} exists already: name a new file", path.display()),
-            ));
+            return Err(ServiceError::invalid("file", Problem::FileExists(path.display().to_string())));
         }
-        let size = self.store.backup_to(path).await?.ok_or_else(|| {
-            ServiceError::invalid(
-                "database",
-                "a PostgreSQL database is backed up with pg_dump: pg_dump --format=custom --file=FILE DATABASE_URL",
-            )
-        })?;
+        let size = self
+            .store
+            .backup_to(path)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("database", Problem::PgDump))?;
         let mut tx = self.store.write().await?;
         let after = serde_json::json!({"file": path.display().to_string(), "bytes": size});
         audit::<(), _>(&mut tx.db(), Some(actor), "database.backup", "database", None, None, Some(&after))

@@ -4,6 +4,7 @@
 //! ledger operations (never an edit); the secondary becomes a former customer. One transaction.
 
 use super::Entity;
+use super::{Conflict, Problem};
 use serde::Serialize;
 
 use super::{Actor, Result, Service, ServiceError, audit, now};
@@ -38,7 +39,7 @@ pub struct MergeOutcome {
 
 /// Corrections carry no receipt number, so nothing can stop their insert; said if it ever does.
 fn unnumbered() -> ServiceError {
-    ServiceError::Conflict("a correction was refused by the ledger".into())
+    ServiceError::Conflict(Conflict::CorrectionRefused)
 }
 
 fn not_found(id: i64) -> ServiceError {
@@ -49,7 +50,7 @@ fn not_found(id: i64) -> ServiceError {
 /// rules checked, and what will move counted.
 async fn prepare(db: &mut Db<'_>, main_id: i64, secondary_id: i64) -> Result<MergePreview> {
     if main_id == secondary_id {
-        return Err(ServiceError::invalid("secondary", "a customer cannot be merged into itself"));
+        return Err(ServiceError::invalid("secondary", Problem::SelfMerge));
     }
     let (first, second) =
         if main_id < secondary_id { (main_id, secondary_id) } else { (secondary_id, main_id) };
@@ -57,27 +58,23 @@ async fn prepare(db: &mut Db<'_>, main_id: i64, secondary_id: i64) -> Result<Mer
     let b = customers::get_for_update(db, second).await?.ok_or_else(|| not_found(second))?;
     let (main, secondary) = if a.id == main_id { (a, b) } else { (b, a) };
     if main.is_former {
-        return Err(ServiceError::Conflict(format!(
-            "the main customer #{main_id} is a former customer: bring it back first"
-        )));
+        return Err(ServiceError::Conflict(Conflict::MainIsFormer(main_id)));
     }
     if secondary.is_former {
-        return Err(ServiceError::Conflict(format!("customer #{secondary_id} is already a former customer")));
+        return Err(ServiceError::Conflict(Conflict::AlreadyFormer(secondary_id)));
     }
     if main.parent_id == Some(secondary_id) {
-        return Err(ServiceError::Conflict(format!(
-            "customer #{main_id} is a child of #{secondary_id}: merge the other way round or change the parent first"
-        )));
+        return Err(ServiceError::Conflict(Conflict::ChildOf { main: main_id, secondary: secondary_id }));
     }
     let now = now();
     let open = |p: Option<promises::PromisedPayment>| p.filter(|p| p.expires_at > now);
     if let Some(p) = open(promises::open_one(db, secondary_id).await?)
         && open(promises::open_one(db, main_id).await?).is_some()
     {
-        return Err(ServiceError::Conflict(format!(
-            "both customers have an active promised payment ({} on #{secondary_id}): wait for one to end",
-            p.amount
-        )));
+        return Err(ServiceError::Conflict(Conflict::TwoPromises {
+            amount: p.amount,
+            secondary: secondary_id,
+        }));
     }
     let moves = lifecycle::merge_counts(db, secondary_id).await?;
     let main_has_port = lifecycle::merge_counts(db, main_id).await?.port;

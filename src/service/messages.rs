@@ -3,6 +3,7 @@
 //! keeps old ones out of the way without losing them.
 
 use super::Entity;
+use super::{Conflict, Problem};
 use chrono::NaiveDate;
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
@@ -41,10 +42,10 @@ impl Service {
         let kept: String = body.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
         let body = kept.trim();
         if body.is_empty() {
-            return Err(ServiceError::invalid("text", "the message is empty"));
+            return Err(ServiceError::invalid("text", Problem::Missing));
         }
         if body.chars().count() > MAX_MESSAGE_CHARS {
-            return Err(ServiceError::invalid("text", format!("at most {MAX_MESSAGE_CHARS} characters")));
+            return Err(ServiceError::invalid("text", Problem::TooLong(MAX_MESSAGE_CHARS)));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -63,7 +64,7 @@ impl Service {
     pub async fn messages(&self, actor: &Actor, q: &MessageQuery) -> Result<Vec<Message>> {
         self.require(actor, Permission::CustomerRead).await?;
         if !(1..=1000).contains(&q.limit) {
-            return Err(ServiceError::invalid("limit", "between 1 and 1000"));
+            return Err(ServiceError::invalid("limit", Problem::Range(1, 1000)));
         }
         check_period(q.from, q.to).map_err(|e| ServiceError::invalid("from", e))?;
         let mut tx = self.store.read().await?;
@@ -101,10 +102,7 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Message, format!("{id}")))?;
         if before.archived == archived {
-            return Err(ServiceError::Conflict(format!(
-                "message {id} is {} in the archive",
-                if archived { "already" } else { "not" }
-            )));
+            return Err(ServiceError::Conflict(Conflict::Archive { id, archived }));
         }
         messages::set_archived(&mut db, id, archived).await?;
         let after = Message { archived, ..before.clone() };

@@ -4,6 +4,7 @@
 //! in that same transaction.
 
 mod catalogue;
+mod conflict;
 mod customers;
 pub mod demo;
 mod houses;
@@ -32,10 +33,12 @@ pub use crate::domain::extra_service::{CustomerService, ExtraService};
 pub use crate::domain::house::{House, HouseLine};
 pub use crate::domain::message::{Direction, Message};
 pub use crate::domain::operator::Operator;
+pub use crate::domain::problem::{Entity, Problem};
 pub use crate::domain::promise::PromisedPayment;
 pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLine};
 pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
 pub use catalogue::MARK_COLORS;
+pub use conflict::{Conflict, Holding};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use houses::HouseInput;
 pub use merge::{MergeOutcome, MergePreview};
@@ -43,7 +46,7 @@ pub use messages::MessageQuery;
 pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, PostOutcome};
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use operators::{LoginRecord, checked_origin};
-pub use promises::{PromiseRule, PromiseRules};
+pub use promises::{PromiseRefusal, PromiseRule, PromiseRules};
 pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::customers::CustomerFilter;
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
@@ -55,10 +58,12 @@ pub enum ServiceError {
     /// Something named that is not there: what kind of thing, and how it was named.
     #[error("{}", not_found_text(*.0, .1))]
     NotFound(Entity, String),
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    #[error("{0}")]
-    Conflict(String),
+    /// A value typed wrong: which field, and what is wrong with it.
+    #[error("{field}: {problem}")]
+    Invalid { field: &'static str, problem: Problem },
+    /// Something that cannot be done as things stand.
+    #[error(transparent)]
+    Conflict(Conflict),
     /// A switch port another customer holds: a conflict the operator may resolve by moving them.
     #[error(
         "port {port} of '{switch}' is taken by customer #{holder_id} ({holder_name}): move them explicitly (--move, or confirm the move on screen)"
@@ -67,9 +72,9 @@ pub enum ServiceError {
     /// A MAC another customer has: refused unless forced (dhcpd hands one MAC's lease to one host).
     #[error("MAC {mac} belongs to customer #{holder_id} ({holder_name}): give it to both only with --force")]
     MacTaken { mac: String, holder_id: i64, holder_name: String },
-    /// A promised payment one of the rules does not allow; the message says which and why.
-    #[error("promised payment refused by the rule '{}': {message}", rule.as_str())]
-    PromiseRefused { rule: PromiseRule, message: String },
+    /// A promised payment one of the rules does not allow: which rule, and the figures.
+    #[error("promised payment refused by the rule '{}': {}", .0.rule().as_str(), .0)]
+    PromiseRefused(PromiseRefusal),
     /// One answer for an unknown login, a wrong password, a locked and a disabled operator:
     /// which of them it was is written to the audit log, never told to whoever is trying.
     #[error("login refused: wrong login or password, or the operator is locked out")]
@@ -110,59 +115,6 @@ fn not_found_text(what: Entity, key: &str) -> String {
     if key.is_empty() { format!("{what} not found") } else { format!("{what} {key} not found") }
 }
 
-/// The kinds of thing an operation can find missing (their English names say them on the
-/// command line; the console says them in its own words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    Customer,
-    /// A customer named by agreement number.
-    Agreement,
-    /// A customer named by account number.
-    Account,
-    House,
-    Switch,
-    Tariff,
-    Service,
-    CustomerService,
-    Message,
-    Mark,
-    Group,
-    Operator,
-    Operation,
-    Promise,
-    Address,
-    MacOnlyAddress,
-    Subnet,
-    Port,
-    Form,
-}
-
-impl std::fmt::Display for Entity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Entity::Customer => "customer",
-            Entity::Agreement => "customer with agreement number",
-            Entity::Account => "customer with account number",
-            Entity::House => "house",
-            Entity::Switch => "switch",
-            Entity::Tariff => "tariff",
-            Entity::Service => "service",
-            Entity::CustomerService => "customer service",
-            Entity::Message => "message",
-            Entity::Mark => "mark",
-            Entity::Group => "group",
-            Entity::Operator => "operator",
-            Entity::Operation => "operation",
-            Entity::Promise => "promise",
-            Entity::Address => "address",
-            Entity::MacOnlyAddress => "MAC-only records of customer",
-            Entity::Subnet => "subnet",
-            Entity::Port => "switch port of customer",
-            Entity::Form => "form",
-        })
-    }
-}
-
 /// Why an operator's session ended under them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionEnd {
@@ -187,8 +139,8 @@ impl std::fmt::Display for SessionEnd {
 }
 
 impl ServiceError {
-    pub fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
-        ServiceError::Invalid { field: field.to_string(), message: message.to_string() }
+    pub fn invalid(field: &'static str, problem: impl Into<Problem>) -> ServiceError {
+        ServiceError::Invalid { field, problem: problem.into() }
     }
 }
 
@@ -405,14 +357,11 @@ pub(crate) async fn customer_exists(db: &mut Db<'_>, id: i64) -> Result<()> {
 
 /// Maps a unique-constraint failure to a conflict saying which value is taken, passing other
 /// errors on.
-pub(crate) fn unique_to_conflict(e: StoreError, keys: &[(store::UniqueKey, &str)]) -> ServiceError {
-    if let Some(key) = e.unique_key() {
-        if let Some((_, message)) = keys.iter().find(|(k, _)| k == key) {
-            return ServiceError::Conflict((*message).to_string());
-        }
-        return ServiceError::Conflict(format!("already exists ({key})"));
+pub(crate) fn unique_to_conflict(e: StoreError) -> ServiceError {
+    match e.unique_key() {
+        Some(key) => ServiceError::Conflict(Conflict::Taken(key.clone())),
+        None => ServiceError::from(e),
     }
-    ServiceError::from(e)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! ever edited or deleted in the ledger.
 
 use super::Entity;
+use super::{Conflict, Problem};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -86,14 +87,14 @@ fn check_key(key: &Option<String>) -> Result<Option<String>> {
         Some(k) if !k.is_empty() && k.len() <= 128 && k.chars().all(|c| c.is_ascii_graphic()) => {
             Ok(Some(k.to_string()))
         }
-        Some(_) => Err(ServiceError::invalid("key", "1–128 visible ASCII characters")),
+        Some(_) => Err(ServiceError::invalid("key", Problem::Key)),
     }
 }
 
 fn check_comment(comment: Option<&str>) -> Result<Option<String>> {
     let c = comment.map(text::clean).filter(|s| !s.is_empty());
     if c.as_deref().map(|s| s.chars().count()).unwrap_or(0) > 500 {
-        return Err(ServiceError::invalid("comment", "at most 500 characters"));
+        return Err(ServiceError::invalid("comment", Problem::TooLong(500)));
     }
     Ok(c)
 }
@@ -128,10 +129,7 @@ async fn append(
         return if same_request(&existing, &op) {
             Ok(Appended::Replay(existing))
         } else {
-            Err(ServiceError::Conflict(format!(
-                "the key '{key}' was already used for operation {} ({} {} for customer #{})",
-                existing.id, existing.kind, existing.amount, existing.customer_id
-            )))
+            Err(ServiceError::Conflict(Conflict::KeyUsed { key: key.clone(), operation: existing.id }))
         };
     }
     if let Some(into_id) = posting.merged_into {
@@ -149,7 +147,7 @@ async fn append(
     op.balance_before = customer.balance;
     let after = customer.balance.minor() + op.amount.minor();
     if after.abs() > BALANCE_LIMIT_MINOR {
-        return Err(ServiceError::invalid("amount", "the balance would leave the range kassa keeps"));
+        return Err(ServiceError::invalid("amount", Problem::BalanceRange));
     }
     customers::set_balance(db, op.customer_id, Money::from_minor(after)).await?;
     // The receipt number last: on PostgreSQL the counter's row stays locked until the commit,
@@ -263,10 +261,10 @@ impl Service {
                         return if same_request(&existing, &op) {
                             Ok(Appended::Replay(existing))
                         } else {
-                            Err(ServiceError::Conflict(format!(
-                                "the key '{key}' was already used for operation {}",
-                                existing.id
-                            )))
+                            Err(ServiceError::Conflict(Conflict::KeyUsed {
+                                key: key.to_string(),
+                                operation: existing.id,
+                            }))
                         };
                     }
                 }
@@ -297,14 +295,14 @@ impl Service {
     async fn post_payment_checked(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
         self.require(actor, Permission::PaymentPost).await?;
         if !req.amount.is_positive() {
-            return Err(ServiceError::invalid("amount", "a payment must be greater than zero"));
+            return Err(ServiceError::invalid("amount", Problem::NotPositive));
         }
         // "777", "777" with a zero-width space and a full-width "７７７" are one number
         let receipt = req.receipt_number.as_deref().and_then(normalise_receipt_number);
         if let Some(r) = &receipt
             && !valid_receipt_number(r)
         {
-            return Err(ServiceError::invalid("receipt", "1–32 characters without spaces"));
+            return Err(ServiceError::invalid("receipt", Problem::Receipt));
         }
         let op = NewOperation {
             customer_id: req.customer_id,
@@ -330,25 +328,21 @@ impl Service {
         let amount = match req.kind {
             OperationKind::Charge if req.amount.is_positive() => Money::from_minor(-req.amount.minor()),
             OperationKind::Charge => {
-                return Err(ServiceError::invalid(
-                    "amount",
-                    "give a charge as a positive amount to take off",
-                ));
+                return Err(ServiceError::invalid("amount", Problem::ChargePositive));
             }
             OperationKind::Correction if req.amount != Money::ZERO => req.amount,
             OperationKind::Correction => {
-                return Err(ServiceError::invalid("amount", "a correction of zero changes nothing"));
+                return Err(ServiceError::invalid("amount", Problem::ZeroCorrection));
             }
             other => {
                 return Err(ServiceError::invalid(
                     "kind",
-                    format!("{other} is not a charge or a correction"),
+                    Problem::NotOneOf { value: other.to_string(), allowed: &["charge", "correction"] },
                 ));
             }
         };
-        let comment = check_comment(Some(&req.comment))?.ok_or_else(|| {
-            ServiceError::invalid("comment", "say why: a charge or correction needs a comment")
-        })?;
+        let comment = check_comment(Some(&req.comment))?
+            .ok_or_else(|| ServiceError::invalid("comment", Problem::ReasonRequired))?;
         let op = NewOperation {
             customer_id: req.customer_id,
             kind: req.kind,
@@ -377,7 +371,7 @@ impl Service {
     ) -> Result<PostOutcome> {
         self.require(actor, Permission::LedgerAdjust).await?;
         let comment = check_comment(Some(comment))?
-            .ok_or_else(|| ServiceError::invalid("comment", "say why the operation is reversed"))?;
+            .ok_or_else(|| ServiceError::invalid("comment", Problem::ReasonRequired))?;
         let key = check_key(&key)?;
         let original = {
             let mut tx = self.store.read().await?;
@@ -386,22 +380,23 @@ impl Service {
                 .await?
                 .ok_or_else(|| ServiceError::NotFound(Entity::Operation, format!("{operation_id}")))?;
             if original.kind == OperationKind::Reversal {
-                return Err(ServiceError::Conflict("a reversal cannot itself be reversed".into()));
+                return Err(ServiceError::Conflict(Conflict::ReversalOfReversal));
             }
             // one half of a merge's transfer alone would give the money back to one customer
             // while the other keeps it
             if let Some(partner) = ledger::link_partner(&mut db, operation_id).await? {
-                return Err(ServiceError::Conflict(format!(
-                    "operation {operation_id} is one half of a merge's transfer (with operation {partner}): \
-                     it cannot be reversed alone; correct the balances with corrections instead"
-                )));
+                return Err(ServiceError::Conflict(Conflict::HalfOfMerge {
+                    operation: operation_id,
+                    partner,
+                }));
             }
             if key.is_none()
                 && let Some(r) = ledger::reversal_of(&mut db, operation_id).await?
             {
-                return Err(ServiceError::Conflict(format!(
-                    "operation {operation_id} is already reversed by {r}"
-                )));
+                return Err(ServiceError::Conflict(Conflict::Reversed {
+                    operation: operation_id,
+                    by: Some(r),
+                }));
             }
             original
         };
@@ -421,7 +416,7 @@ impl Service {
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {
-                ServiceError::Conflict(format!("operation {operation_id} is already reversed"))
+                ServiceError::Conflict(Conflict::Reversed { operation: operation_id, by: None })
             }
             other => other,
         })
@@ -432,10 +427,10 @@ impl Service {
     pub async fn history(&self, actor: &Actor, q: &HistoryQuery) -> Result<HistoryPage> {
         self.require(actor, Permission::HistoryRead).await?;
         if !(1..=1000).contains(&q.limit) {
-            return Err(ServiceError::invalid("limit", "between 1 and 1000"));
+            return Err(ServiceError::invalid("limit", Problem::Range(1, 1000)));
         }
         if q.offset < 0 {
-            return Err(ServiceError::invalid("offset", "cannot be negative"));
+            return Err(ServiceError::invalid("offset", Problem::Negative));
         }
         check_period(q.from, q.to).map_err(|e| ServiceError::invalid("from", e))?;
         let filter = HistoryFilter {

@@ -5,11 +5,14 @@
 use super::Entity;
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
+use super::{
+    Actor, Conflict, Holding, Problem, Result, Service, ServiceError, audit, customer_exists, now,
+    unique_to_conflict,
+};
+use crate::domain::network::AddressError;
 use crate::domain::network::{Ip, Mac, Subnet};
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::network::{
     self as net, AddressRecord, DhcpRow, MacChange, PortBinding, PortUser, Switch, SwitchLine,
 };
@@ -102,20 +105,20 @@ pub struct LastIp {
 /// MAC changes shown with the customer's network.
 const CARD_MAC_HISTORY: i64 = 5;
 
-fn parse_bool(field: &str, v: &str) -> Result<bool> {
+fn parse_bool(field: &'static str, v: &str) -> Result<bool> {
     match v.trim().to_lowercase().as_str() {
         "1" | "yes" | "true" | "да" | "y" => Ok(true),
         "0" | "no" | "false" | "нет" | "n" | "" => Ok(false),
-        other => Err(ServiceError::invalid(field, format!("'{other}' is not yes or no"))),
+        other => Err(ServiceError::invalid(field, Problem::NotYesNo(other.to_string()))),
     }
 }
 
-fn secret(field: &str, v: &str) -> Result<String> {
+fn secret(field: &'static str, v: &str) -> Result<String> {
     if v.chars().count() > 40 {
-        return Err(ServiceError::invalid(field, "at most 40 characters"));
+        return Err(ServiceError::invalid(field, Problem::TooLong(40)));
     }
     if v.chars().any(char::is_control) {
-        return Err(ServiceError::invalid(field, "control characters are not allowed"));
+        return Err(ServiceError::invalid(field, Problem::ControlChars));
     }
     Ok(v.to_string())
 }
@@ -128,21 +131,30 @@ fn switch_not_found(id: i64) -> ServiceError {
     ServiceError::NotFound(Entity::Switch, format!("{id}"))
 }
 
-const SWITCH_UNIQUE: &[(UniqueKey, &str)] = &[
-    (UniqueKey::SwitchName, "a switch with this name already exists"),
-    (UniqueKey::SwitchIp, "a switch with this IP already exists"),
-];
+/// The refusal of `what` (an IP, or a subnet) that overlaps what `h` holds.
+fn held(h: net::Holder, what: &str, subnet: bool) -> ServiceError {
+    ServiceError::Conflict(Conflict::AddressHeld(Box::new(Holding {
+        what: what.to_string(),
+        subnet,
+        held: h.record.address(),
+        customer_id: h.record.customer_id,
+        agreement: h.agreement,
+        customer_name: h.customer_name,
+    })))
+}
 
 /// Refuses a range that any record or switch already holds, naming the holder.
-async fn check_free(db: &mut Db<'_>, what: &str, lo: &str, hi: &str) -> Result<()> {
+async fn check_free(db: &mut Db<'_>, what: &str, subnet: bool, lo: &str, hi: &str) -> Result<()> {
     if let Some(h) = net::holder(db, lo, hi).await? {
-        return Err(ServiceError::Conflict(h.refusal(what)));
+        return Err(held(h, what, subnet));
     }
     if let Some(s) = net::switch_in_range(db, lo, hi).await? {
-        return Err(ServiceError::Conflict(format!(
-            "{what} holds the address {} of switch '{}'",
-            s.ip, s.name
-        )));
+        return Err(ServiceError::Conflict(Conflict::SwitchAddress {
+            what: what.to_string(),
+            subnet,
+            ip: s.ip,
+            switch: s.name,
+        }));
     }
     Ok(())
 }
@@ -169,10 +181,10 @@ async fn apply_switch(db: &mut Db<'_>, s: &mut Switch, input: &SwitchInput) -> R
     if let Some(name) = &input.name {
         let n = text::clean(name);
         if n.is_empty() {
-            return Err(ServiceError::invalid("name", "the name is empty"));
+            return Err(ServiceError::invalid("name", Problem::Missing));
         }
         if n.chars().count() > 256 {
-            return Err(ServiceError::invalid("name", "at most 256 characters"));
+            return Err(ServiceError::invalid("name", Problem::TooLong(256)));
         }
         s.name = n;
     }
@@ -182,7 +194,7 @@ async fn apply_switch(db: &mut Db<'_>, s: &mut Switch, input: &SwitchInput) -> R
     if let Some(m) = &input.model {
         let m = text::clean(m);
         if m.chars().count() > 256 {
-            return Err(ServiceError::invalid("model", "at most 256 characters"));
+            return Err(ServiceError::invalid("model", Problem::TooLong(256)));
         }
         s.model = m;
     }
@@ -202,32 +214,38 @@ async fn apply_switch(db: &mut Db<'_>, s: &mut Switch, input: &SwitchInput) -> R
             let id = h
                 .trim()
                 .parse::<i64>()
-                .map_err(|_| ServiceError::invalid("house_id", format!("'{}' is not an id", h.trim())))?;
+                .map_err(|_| ServiceError::invalid("house_id", Problem::NotANumber(h.trim().to_string())))?;
             if houses::get(db, id).await?.is_none() {
-                return Err(ServiceError::invalid("house_id", format!("there is no house {id}")));
+                return Err(ServiceError::invalid(
+                    "house_id",
+                    Problem::NoSuch { what: Entity::House, key: id.to_string() },
+                ));
             }
             Some(id)
         };
     }
     if let Some(p) = &input.ports {
-        s.ports = p.trim().parse::<i64>().ok().filter(|n| (1..=1024).contains(n)).ok_or_else(|| {
-            ServiceError::invalid("ports", format!("'{}' is not a port count (1–1024)", p.trim()))
-        })?;
+        s.ports = p
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1024).contains(n))
+            .ok_or_else(|| ServiceError::invalid("ports", Problem::Range(1, 1024)))?;
     }
     if let Some(f) = &input.serves_house {
         s.serves_house = parse_bool("serves_house", f)?;
     }
     if s.name.is_empty() {
-        return Err(ServiceError::invalid("name", "the name is missing"));
+        return Err(ServiceError::invalid("name", Problem::Missing));
     }
     if s.ip.is_empty() {
-        return Err(ServiceError::invalid("ip", "the IP is missing"));
+        return Err(ServiceError::invalid("ip", Problem::Missing));
     }
     if s.ports == 0 {
-        return Err(ServiceError::invalid("ports", "the number of ports is missing"));
+        return Err(ServiceError::invalid("ports", Problem::Missing));
     }
     if s.serves_house && s.house_id.is_none() {
-        return Err(ServiceError::invalid("serves_house", "a switch serves a house only when it has one"));
+        return Err(ServiceError::invalid("serves_house", Problem::ServesWithoutHouse));
     }
     Ok(())
 }
@@ -237,24 +255,19 @@ async fn check_switch(db: &mut Db<'_>, s: &Switch) -> Result<String> {
     let ip = Ip::parse(&s.ip).map_err(|e| ServiceError::invalid("ip", e))?;
     let key = ip.key();
     if let Some(h) = net::holder(db, &key, &key).await? {
-        return Err(ServiceError::Conflict(format!("the switch's IP: {}", h.refusal(&ip.to_string()))));
+        return Err(held(h, &ip.to_string(), false));
     }
     if s.serves_house
         && let Some(house) = s.house_id
         && let Some(other) = net::serving_switch(db, house, s.id).await?
     {
-        return Err(ServiceError::Conflict(format!(
-            "switch '{}' already serves this house: only one switch may serve a whole house",
-            other.name
-        )));
+        return Err(ServiceError::Conflict(Conflict::HouseServed(other.name)));
     }
     if s.id != 0
         && let Some(top) = net::highest_port_used(db, s.id).await?
         && top > s.ports
     {
-        return Err(ServiceError::Conflict(format!(
-            "port {top} is in use: the switch cannot have fewer than {top} ports"
-        )));
+        return Err(ServiceError::Conflict(Conflict::PortInUse(top)));
     }
     Ok(key)
 }
@@ -279,9 +292,7 @@ impl Service {
         };
         apply_switch(&mut db, &mut s, input).await?;
         let key = check_switch(&mut db, &s).await?;
-        s.id = net::insert_switch(&mut db, &s, &key, now())
-            .await
-            .map_err(|e| unique_to_conflict(e, SWITCH_UNIQUE))?;
+        s.id = net::insert_switch(&mut db, &s, &key, now()).await.map_err(unique_to_conflict)?;
         audit::<(), _>(&mut db, Some(actor), "switch.add", "switch", Some(s.id), None, Some(&s.masked()))
             .await?;
         tx.commit().await?;
@@ -297,7 +308,7 @@ impl Service {
         let mut s = before.clone();
         apply_switch(&mut db, &mut s, input).await?;
         let key = check_switch(&mut db, &s).await?;
-        net::update_switch(&mut db, &s, &key).await.map_err(|e| unique_to_conflict(e, SWITCH_UNIQUE))?;
+        net::update_switch(&mut db, &s, &key).await.map_err(unique_to_conflict)?;
         audit(
             &mut db,
             Some(actor),
@@ -321,10 +332,10 @@ impl Service {
         let before = net::get_switch(&mut db, id).await?.ok_or_else(|| switch_not_found(id))?;
         let users = net::port_users(&mut db, id).await?.len();
         if users > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{users} customer(s) are on the ports of switch '{}': move them to other ports first",
-                before.name
-            )));
+            return Err(ServiceError::Conflict(Conflict::SwitchInUse {
+                count: users as i64,
+                switch: before.name,
+            }));
         }
         net::delete_switch(&mut db, id).await?;
         audit::<_, ()>(
@@ -381,16 +392,13 @@ impl Service {
                 let norm = text::normalise(&t);
                 let words: Vec<&str> = norm.split_whitespace().collect();
                 let Some((last, street)) = words.split_last() else {
-                    return Err(ServiceError::invalid("house", "type a street and a house number"));
+                    return Err(ServiceError::invalid("house", Problem::StreetAndNumber));
                 };
                 let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
                 let letter = &last[digits.len()..];
-                let number = digits.parse::<i64>().map_err(|_| {
-                    ServiceError::invalid(
-                        "house",
-                        format!("'{last}' is not a house number: type a street and a number"),
-                    )
-                })?;
+                let number = digits
+                    .parse::<i64>()
+                    .map_err(|_| ServiceError::invalid("house", Problem::HouseNumber(last.to_string())))?;
                 houses::find(&mut db, &street.join(" "), number, letter).await?
             }
         };
@@ -456,7 +464,7 @@ impl Service {
         };
         let mac = parse_mac(mac)?;
         if ip.is_none() && mac.is_none() {
-            return Err(ServiceError::invalid("ip", "give an IP, a MAC or both"));
+            return Err(ServiceError::invalid("ip", Problem::IpOrMac));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -466,7 +474,7 @@ impl Service {
         let ip_text = ip.map(|i| i.to_string());
         let key = ip.map(|i| i.key());
         if let (Some(ip), Some(key)) = (&ip_text, &key) {
-            check_free(&mut db, ip, key, key).await?;
+            check_free(&mut db, ip, false, key, key).await?;
         }
         let mac_text = mac.map(|m| m.to_string());
         if let Some(m) = &mac_text
@@ -482,7 +490,7 @@ impl Service {
             at,
         )
         .await
-        .map_err(|e| unique_to_conflict(e, &[(UniqueKey::Address, "this IP is already in use")]))?;
+        .map_err(unique_to_conflict)?;
         if let Some(m) = &mac_text {
             net::record_mac_change(
                 &mut db,
@@ -533,10 +541,7 @@ impl Service {
                         ));
                     }
                     Some(r) if r.prefix.is_some() => {
-                        return Err(ServiceError::Conflict(format!(
-                            "{} is a subnet: delete it as a subnet (kassa ip subnet-delete)",
-                            r.address()
-                        )));
+                        return Err(ServiceError::Conflict(Conflict::IsSubnet(r.address())));
                     }
                     Some(_) => found,
                 }
@@ -571,16 +576,14 @@ impl Service {
         net::lock(&mut db).await?;
         customer_exists(&mut db, customer_id).await?;
         let (lo, hi) = (net_.first.key(), net_.last().key());
-        check_free(&mut db, &format!("subnet {net_}"), &lo, &hi).await?;
+        check_free(&mut db, &net_.to_string(), true, &lo, &hi).await?;
         let at = now();
         let first_text = net_.first.to_string();
         let prefix = i64::from(net_.prefix);
         let id =
             net::insert_record(&mut db, customer_id, Some((&first_text, Some(prefix), &lo, &hi)), None, at)
                 .await
-                .map_err(|e| {
-                    unique_to_conflict(e, &[(UniqueKey::Address, "this address is already in use")])
-                })?;
+                .map_err(unique_to_conflict)?;
         let record = AddressRecord {
             id,
             customer_id,
@@ -644,7 +647,7 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Address, ip.to_string()))?;
         if before.mac == mac {
-            return Err(ServiceError::Conflict(format!("{ip} already has this MAC")));
+            return Err(ServiceError::Conflict(Conflict::SameMac(ip)));
         }
         if let Some(m) = &mac
             && !force
@@ -711,9 +714,12 @@ impl Service {
         take_over: bool,
     ) -> Result<PortBinding> {
         self.require(actor, Permission::NetworkManage).await?;
-        let port_n = port.trim().parse::<i64>().ok().filter(|p| *p > 0).ok_or_else(|| {
-            ServiceError::invalid("port", format!("'{}' is not a port number", port.trim()))
-        })?;
+        let port_n = port
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ServiceError::invalid("port", Problem::NotANumber(port.trim().to_string())))?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         net::lock(&mut db).await?;
@@ -722,7 +728,7 @@ impl Service {
         if port_n > sw.ports {
             return Err(ServiceError::invalid(
                 "port",
-                format!("switch '{}' has ports 1–{}: there is no port {port_n}", sw.name, sw.ports),
+                Problem::NoPort { switch: sw.name, ports: sw.ports, port: port_n },
             ));
         }
         let before = net::binding(&mut db, customer_id).await?;
@@ -730,10 +736,11 @@ impl Service {
             && b.switch_id == switch_id
             && b.port == port_n
         {
-            return Err(ServiceError::Conflict(format!(
-                "customer #{customer_id} is already on port {port_n} of '{}'",
-                sw.name
-            )));
+            return Err(ServiceError::Conflict(Conflict::OnPortAlready {
+                customer: customer_id,
+                port: port_n,
+                switch: sw.name,
+            }));
         }
         if let Some(holder) = net::port_holder(&mut db, switch_id, port_n).await? {
             let other = net::binding(&mut db, holder).await?;
@@ -821,9 +828,9 @@ impl Service {
 fn subnet_of(first: &str, prefix: &str) -> Result<Subnet> {
     let ip = Ip::parse(first).map_err(|e| ServiceError::invalid("ip", e))?;
     let p = prefix.trim().trim_start_matches('/');
-    let p: u8 = p.parse().map_err(|_| {
-        ServiceError::invalid("prefix", format!("'{}' is not a prefix length", prefix.trim()))
-    })?;
+    let p: u8 = p
+        .parse()
+        .map_err(|_| ServiceError::invalid("prefix", AddressError::BadPrefix(prefix.trim().to_string())))?;
     Subnet::new(ip, p).map_err(|e| ServiceError::invalid("prefix", e))
 }
 

@@ -1,6 +1,7 @@
 //! Operators: the first administrator, creating and listing operators, logging in.
 
 use super::Entity;
+use super::{Conflict, Problem};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -11,9 +12,8 @@ use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict
 use crate::domain::customer::valid_login;
 use crate::domain::role::{Permission, Role};
 use crate::domain::text;
-use crate::store::Db;
-use crate::store::UniqueKey;
 use crate::store::operators::{self, Operator};
+use crate::store::{Db, StoreError};
 
 /// The shortest password kassa accepts for an operator.
 pub const MIN_PASSWORD_CHARS: usize = 5;
@@ -22,7 +22,7 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::invalid("password", format!("cannot hash: {e}")))
+        .map_err(|e| ServiceError::Store(StoreError::Backend(format!("cannot hash a password: {e}"))))
 }
 
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
@@ -33,16 +33,13 @@ pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
 
 fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
     if !valid_login(login) {
-        return Err(ServiceError::invalid(
-            "login",
-            format!("'{login}' is not a login: 1–64 letters, digits, '.', '-', '_'"),
-        ));
+        return Err(ServiceError::invalid("login", Problem::OperatorLogin(login.to_string())));
     }
     if name.is_empty() {
-        return Err(ServiceError::invalid("name", "the operator's name is empty"));
+        return Err(ServiceError::invalid("name", Problem::Missing));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ServiceError::invalid("password", format!("at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(ServiceError::invalid("password", Problem::TooShort(MIN_PASSWORD_CHARS)));
     }
     Ok(())
 }
@@ -52,11 +49,9 @@ async fn operator(db: &mut Db<'_>, id: i64) -> Result<Operator> {
 }
 
 /// Refuses a change that would leave no active administrator.
-async fn keep_an_admin(db: &mut Db<'_>, id: i64, what: &str) -> Result<()> {
+async fn keep_an_admin(db: &mut Db<'_>, id: i64, lock: bool) -> Result<()> {
     if operators::other_active_admins(db, id).await? == 0 {
-        return Err(ServiceError::Conflict(format!(
-            "cannot {what} the last active administrator: make another operator an administrator first"
-        )));
+        return Err(ServiceError::Conflict(Conflict::LastAdmin { lock }));
     }
     Ok(())
 }
@@ -82,9 +77,7 @@ async fn insert_operator(
     role: Role,
     hash: &str,
 ) -> Result<Operator> {
-    let id = operators::insert(db, login, name, role, hash, now()).await.map_err(|e| {
-        unique_to_conflict(e, &[(UniqueKey::OperatorLogin, "an operator with this login already exists")])
-    })?;
+    let id = operators::insert(db, login, name, role, hash, now()).await.map_err(unique_to_conflict)?;
     let action = if actor.is_some() { "operator.create" } else { "operator.bootstrap" };
     let after = OperatorAudit { login, name, role };
     audit::<(), _>(db, actor, action, "operator", Some(id), None, Some(&after)).await?;
@@ -107,9 +100,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         if operators::count(&mut db).await? > 0 {
-            return Err(ServiceError::Conflict(
-                "the database already has operators: an administrator adds new ones".into(),
-            ));
+            return Err(ServiceError::Conflict(Conflict::OperatorsExist));
         }
         let op = insert_operator(&mut db, None, &login, &name, Role::Admin, &hash).await?;
         tx.commit().await?;
@@ -146,17 +137,17 @@ impl Service {
         self.require(actor, Permission::OperatorManage).await?;
         let name = name.map(text::clean);
         if name.as_deref() == Some("") {
-            return Err(ServiceError::invalid("name", "the operator's name is empty"));
+            return Err(ServiceError::invalid("name", Problem::Missing));
         }
         if name.as_ref().is_some_and(|n| n.chars().count() > 128) {
-            return Err(ServiceError::invalid("name", "at most 128 characters"));
+            return Err(ServiceError::invalid("name", Problem::TooLong(128)));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = operator(&mut db, id).await?;
         let (name, role) = (name.unwrap_or_else(|| before.name.clone()), role.unwrap_or(before.role));
         if before.role == Role::Admin && role != Role::Admin && before.active {
-            keep_an_admin(&mut db, id, "take the administrator role from").await?;
+            keep_an_admin(&mut db, id, false).await?;
         }
         if (name.as_str(), role) == (before.name.as_str(), before.role) {
             return Ok(before);
@@ -173,10 +164,7 @@ impl Service {
     pub async fn reset_operator_password(&self, actor: &Actor, id: i64, password: &str) -> Result<Operator> {
         self.require(actor, Permission::OperatorManage).await?;
         if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(ServiceError::invalid(
-                "password",
-                format!("at least {MIN_PASSWORD_CHARS} characters"),
-            ));
+            return Err(ServiceError::invalid("password", Problem::TooShort(MIN_PASSWORD_CHARS)));
         }
         let hash = hash_password(password)?;
         let mut tx = self.store.write().await?;
@@ -204,13 +192,13 @@ impl Service {
     pub async fn set_operator_active(&self, actor: &Actor, id: i64, active: bool) -> Result<Operator> {
         self.require(actor, Permission::OperatorManage).await?;
         if !active && id == actor.operator_id {
-            return Err(ServiceError::Conflict("you cannot lock yourself out".into()));
+            return Err(ServiceError::Conflict(Conflict::LockSelf));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = operator(&mut db, id).await?;
         if !active && before.role == Role::Admin && before.active {
-            keep_an_admin(&mut db, id, "lock").await?;
+            keep_an_admin(&mut db, id, true).await?;
         }
         if before.active == active && before.locked_until.is_none() && before.failed_logins == 0 {
             return Ok(before);

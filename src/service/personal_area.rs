@@ -2,6 +2,7 @@
 //! never shown, never written to the audit log.
 
 use super::Entity;
+use super::Problem;
 use super::operators::{hash_password, verify_password};
 use super::{Actor, Result, Service, ServiceError, audit};
 use crate::domain::role::{Permission, Role};
@@ -23,13 +24,10 @@ impl Service {
         self.require(actor, Permission::CustomerEdit).await?;
         let n = new.chars().count();
         if !(MIN_LK_PASSWORD_CHARS..=128).contains(&n) {
-            return Err(ServiceError::invalid(
-                "new_password",
-                format!("{MIN_LK_PASSWORD_CHARS} to 128 characters"),
-            ));
+            return Err(ServiceError::invalid("new_password", Problem::Length(MIN_LK_PASSWORD_CHARS, 128)));
         }
         if new.chars().any(char::is_control) {
-            return Err(ServiceError::invalid("new_password", "control characters are not allowed"));
+            return Err(ServiceError::invalid("new_password", Problem::ControlChars));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -42,13 +40,10 @@ impl Service {
         {
             match old {
                 None => {
-                    return Err(ServiceError::invalid(
-                        "old_password",
-                        "the current password is needed (an administrator may set one without it)",
-                    ));
+                    return Err(ServiceError::invalid("old_password", Problem::PasswordNeeded));
                 }
                 Some(o) if !verify_password(o, hash) => {
-                    return Err(ServiceError::invalid("old_password", "the current password does not match"));
+                    return Err(ServiceError::invalid("old_password", Problem::PasswordMismatch));
                 }
                 Some(_) => {}
             }

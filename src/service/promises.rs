@@ -6,7 +6,7 @@ use super::Entity;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now};
+use super::{Actor, Conflict, Problem, Result, Service, ServiceError, audit, customer_exists, now};
 use crate::domain::customer::Customer;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
@@ -60,8 +60,35 @@ impl PromiseRule {
     }
 }
 
-fn refused(rule: PromiseRule, message: String) -> ServiceError {
-    ServiceError::PromiseRefused { rule, message }
+/// Why a promised payment was refused: the rule, with the figures it was checked against.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromiseRefusal {
+    #[error("a promised payment is at most {max} (asked {asked})")]
+    MaxAmount { max: Money, asked: Money },
+    #[error("a promised payment lasts at most {max} day(s) (asked {asked})")]
+    MaxDays { max: i64, asked: i64 },
+    #[error("a promised payment of {amount} is active until {}: one at a time", crate::domain::dates::local(*.until).format("%d.%m.%Y %H:%M"))]
+    OneAtATime { amount: Money, until: DateTime<Utc> },
+    #[error("{count} promised payment(s) this month already: at most {max} a month")]
+    PerMonth { count: i64, max: i64 },
+    #[error("the balance {balance} is not above {floor}: a promised payment is given only above it")]
+    BalanceFloor { balance: Money, floor: Money },
+}
+
+impl PromiseRefusal {
+    pub fn rule(&self) -> PromiseRule {
+        match self {
+            PromiseRefusal::MaxAmount { .. } => PromiseRule::MaxAmount,
+            PromiseRefusal::MaxDays { .. } => PromiseRule::MaxDays,
+            PromiseRefusal::OneAtATime { .. } => PromiseRule::OneAtATime,
+            PromiseRefusal::PerMonth { .. } => PromiseRule::PerMonth,
+            PromiseRefusal::BalanceFloor { .. } => PromiseRule::BalanceFloor,
+        }
+    }
+}
+
+fn refused(r: PromiseRefusal) -> ServiceError {
+    ServiceError::PromiseRefused(r)
 }
 
 fn not_found(id: i64) -> ServiceError {
@@ -114,22 +141,16 @@ impl Service {
         self.require(actor, Permission::PromisePayment).await?;
         let rules = &self.config.promise;
         if !amount.is_positive() {
-            return Err(ServiceError::invalid("amount", "must be more than zero"));
+            return Err(ServiceError::invalid("amount", Problem::NotPositive));
         }
         if days < 1 {
-            return Err(ServiceError::invalid("days", "at least one day"));
+            return Err(ServiceError::invalid("days", Problem::AtLeast(1)));
         }
         if amount > rules.max_amount {
-            return Err(refused(
-                PromiseRule::MaxAmount,
-                format!("a promised payment is at most {} (asked {amount})", rules.max_amount),
-            ));
+            return Err(refused(PromiseRefusal::MaxAmount { max: rules.max_amount, asked: amount }));
         }
         if days > rules.max_days {
-            return Err(refused(
-                PromiseRule::MaxDays,
-                format!("a promised payment lasts at most {} day(s) (asked {days})", rules.max_days),
-            ));
+            return Err(refused(PromiseRefusal::MaxDays { max: rules.max_days, asked: days }));
         }
         let at = now();
         let mut tx = self.store.write().await?;
@@ -138,33 +159,17 @@ impl Service {
             customers::get_for_update(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;
         end_if_due(&mut db, customer_id, at).await?;
         if let Some(p) = promises::open_one(&mut db, customer_id).await? {
-            return Err(refused(
-                PromiseRule::OneAtATime,
-                format!(
-                    "a promised payment of {} is active until {} UTC: one at a time",
-                    p.amount,
-                    crate::domain::dates::local(p.expires_at).format("%Y-%m-%d %H:%M")
-                ),
-            ));
+            return Err(refused(PromiseRefusal::OneAtATime { amount: p.amount, until: p.expires_at }));
         }
         let this_month = promises::count_since(&mut db, customer_id, month_start(at)).await?;
         if this_month >= rules.per_month {
-            return Err(refused(
-                PromiseRule::PerMonth,
-                format!(
-                    "{this_month} promised payment(s) this month already: at most {} a month",
-                    rules.per_month
-                ),
-            ));
+            return Err(refused(PromiseRefusal::PerMonth { count: this_month, max: rules.per_month }));
         }
         if c.balance <= rules.balance_floor {
-            return Err(refused(
-                PromiseRule::BalanceFloor,
-                format!(
-                    "the balance {} is not above {}: a promised payment is given only above it",
-                    c.balance, rules.balance_floor
-                ),
-            ));
+            return Err(refused(PromiseRefusal::BalanceFloor {
+                balance: c.balance,
+                floor: rules.balance_floor,
+            }));
         }
         let id = promises::insert(
             &mut db,
@@ -240,16 +245,14 @@ impl Service {
     pub async fn set_credit_limit(&self, actor: &Actor, customer_id: i64, limit: Money) -> Result<Customer> {
         self.require(actor, Permission::CreditLimit).await?;
         if limit.is_negative() {
-            return Err(ServiceError::invalid("credit_limit", "cannot be negative"));
+            return Err(ServiceError::invalid("credit_limit", Problem::Negative));
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before =
             customers::get_for_update(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;
         if before.credit_limit == limit {
-            return Err(ServiceError::Conflict(format!(
-                "customer #{customer_id}'s credit limit is already {limit}"
-            )));
+            return Err(ServiceError::Conflict(Conflict::SameCreditLimit { customer: customer_id, limit }));
         }
         customers::set_credit_limit(&mut db, customer_id, limit).await?;
         let after = customers::get(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;

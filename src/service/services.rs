@@ -3,6 +3,7 @@
 //! quantity, comment, enabled flag and next charge date.
 
 use super::Entity;
+use super::{Conflict, Problem};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, now, unique_to_conflict};
@@ -10,7 +11,6 @@ use crate::domain::dates::parse_date;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::services::{self, CustomerService, ExtraService};
 use crate::store::tariffs::Period;
 
@@ -38,18 +38,18 @@ pub struct CustomerServiceInput {
     pub next_charge_on: Option<String>,
 }
 
-fn yes_no(field: &str, v: &str) -> Result<bool> {
+fn yes_no(field: &'static str, v: &str) -> Result<bool> {
     match v.trim().to_lowercase().as_str() {
         "1" | "yes" | "true" | "да" | "y" => Ok(true),
         "0" | "no" | "false" | "нет" | "n" => Ok(false),
-        other => Err(ServiceError::invalid(field, format!("'{other}' is not yes or no"))),
+        other => Err(ServiceError::invalid(field, Problem::NotYesNo(other.to_string()))),
     }
 }
 
-fn price(field: &str, v: &str) -> Result<Money> {
+fn price(field: &'static str, v: &str) -> Result<Money> {
     let m = Money::parse(v).map_err(|e| ServiceError::invalid(field, e))?;
     if m.is_negative() {
-        return Err(ServiceError::invalid(field, "cannot be negative"));
+        return Err(ServiceError::invalid(field, Problem::Negative));
     }
     Ok(m)
 }
@@ -58,7 +58,7 @@ fn apply_service(s: &mut ExtraService, input: &ServiceInput) -> Result<()> {
     if let Some(n) = &input.name {
         let n = text::clean(n);
         if n.is_empty() || n.chars().count() > 128 {
-            return Err(ServiceError::invalid("name", "1 to 128 characters"));
+            return Err(ServiceError::invalid("name", Problem::Length(1, 128)));
         }
         s.name = n;
     }
@@ -72,7 +72,7 @@ fn apply_service(s: &mut ExtraService, input: &ServiceInput) -> Result<()> {
         s.active = yes_no("active", a)?;
     }
     if s.name.is_empty() {
-        return Err(ServiceError::invalid("name", "the name is missing"));
+        return Err(ServiceError::invalid("name", Problem::Missing));
     }
     Ok(())
 }
@@ -82,14 +82,17 @@ fn apply_customer_service(c: &mut CustomerService, input: &CustomerServiceInput)
         c.own_price = if p.trim().is_empty() { None } else { Some(price("price", p)?) };
     }
     if let Some(q) = &input.quantity {
-        c.quantity = q.trim().parse::<i64>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
-            ServiceError::invalid("quantity", format!("'{}' is not a quantity (1–10000)", q.trim()))
-        })?;
+        c.quantity = q
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| ServiceError::invalid("quantity", Problem::Range(1, 10_000)))?;
     }
     if let Some(t) = &input.comment {
         let t = text::clean(t);
         if t.chars().count() > 500 {
-            return Err(ServiceError::invalid("comment", "at most 500 characters"));
+            return Err(ServiceError::invalid("comment", Problem::TooLong(500)));
         }
         c.comment = Some(t).filter(|t| !t.is_empty());
     }
@@ -105,9 +108,6 @@ fn apply_customer_service(c: &mut CustomerService, input: &CustomerServiceInput)
     }
     Ok(())
 }
-
-const SERVICE_UNIQUE: &[(UniqueKey, &str)] =
-    &[(UniqueKey::ServiceName, "a service with this name already exists")];
 
 impl Service {
     pub async fn list_services(&self, actor: &Actor, all: bool) -> Result<Vec<ExtraService>> {
@@ -126,14 +126,12 @@ impl Service {
             active: true,
         };
         if input.price.is_none() {
-            return Err(ServiceError::invalid("price", "the price is missing"));
+            return Err(ServiceError::invalid("price", Problem::Missing));
         }
         apply_service(&mut s, input)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        s.id = services::insert_service(&mut db, &s, now())
-            .await
-            .map_err(|e| unique_to_conflict(e, SERVICE_UNIQUE))?;
+        s.id = services::insert_service(&mut db, &s, now()).await.map_err(unique_to_conflict)?;
         audit::<(), _>(&mut db, Some(actor), "service.add", "service", Some(s.id), None, Some(&s)).await?;
         tx.commit().await?;
         Ok(s)
@@ -148,7 +146,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(Entity::Service, format!("{id}")))?;
         let mut s = before.clone();
         apply_service(&mut s, input)?;
-        services::update_service(&mut db, &s).await.map_err(|e| unique_to_conflict(e, SERVICE_UNIQUE))?;
+        services::update_service(&mut db, &s).await.map_err(unique_to_conflict)?;
         audit(&mut db, Some(actor), "service.edit", "service", Some(id), Some(&before), Some(&s)).await?;
         tx.commit().await?;
         Ok(s)
@@ -179,7 +177,7 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Service, format!("{service_id}")))?;
         if !s.active {
-            return Err(ServiceError::Conflict(format!("the service '{}' is no longer offered", s.name)));
+            return Err(ServiceError::Conflict(Conflict::ServiceWithdrawn(s.name.clone())));
         }
         let mut c = CustomerService {
             id: 0,

@@ -2,6 +2,7 @@
 //! period (`TarifList`, `list_tarif_available`, `tarif_change`).
 
 use super::Entity;
+use super::{Conflict, Problem};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,6 @@ use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::UniqueKey;
 use crate::store::customers;
 use crate::store::tariffs::{self, Period, ScheduledChange, Tariff};
 
@@ -39,7 +39,7 @@ impl TariffInput {
                 t.parse::<i64>()
                     .ok()
                     .filter(|id| *id > 0)
-                    .ok_or_else(|| ServiceError::invalid("transitions", format!("'{t}' is not a tariff id")))
+                    .ok_or_else(|| ServiceError::invalid("transitions", Problem::NotANumber(t.to_string())))
             })
             .collect::<Result<Vec<_>>>()
             .map(Some)
@@ -78,10 +78,10 @@ pub fn next_period_start(today: NaiveDate, period: Period) -> NaiveDate {
 fn validate(input: &TariffInput) -> Result<String> {
     let name = text::clean(&input.name);
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ServiceError::invalid("name", "1–100 characters"));
+        return Err(ServiceError::invalid("name", Problem::Length(1, 100)));
     }
     if input.price.is_negative() {
-        return Err(ServiceError::invalid("price", "a price cannot be negative"));
+        return Err(ServiceError::invalid("price", Problem::Negative));
     }
     Ok(name)
 }
@@ -100,9 +100,7 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        t.id = tariffs::insert(&mut db, &t, now()).await.map_err(|e| {
-            unique_to_conflict(e, &[(UniqueKey::TariffName, "a tariff with this name already exists")])
-        })?;
+        t.id = tariffs::insert(&mut db, &t, now()).await.map_err(unique_to_conflict)?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, t.id, to).await?;
         }
@@ -127,9 +125,7 @@ impl Service {
             active: input.active,
             public: input.public,
         };
-        tariffs::update(&mut db, &t).await.map_err(|e| {
-            unique_to_conflict(e, &[(UniqueKey::TariffName, "a tariff with this name already exists")])
-        })?;
+        tariffs::update(&mut db, &t).await.map_err(unique_to_conflict)?;
         if let Some(to) = &input.transitions {
             set_transitions(&mut db, id, to).await?;
         }
@@ -191,10 +187,8 @@ impl Service {
         let Some(to) = available.into_iter().find(|t| t.id == tariff_id) else {
             return Err(match tariffs::get(&mut db, tariff_id).await? {
                 None => ServiceError::NotFound(Entity::Tariff, format!("{tariff_id}")),
-                Some(t) if Some(t.id) == c.tariff_id => {
-                    ServiceError::Conflict(format!("the customer already has '{}'", t.name))
-                }
-                Some(t) => ServiceError::Conflict(format!("'{}' is not available to this customer", t.name)),
+                Some(t) if Some(t.id) == c.tariff_id => ServiceError::Conflict(Conflict::SameTariff(t.name)),
+                Some(t) => ServiceError::Conflict(Conflict::TariffNotAllowed(t.name)),
             });
         };
         let before_pending = tariffs::pending_change(&mut db, customer_id).await?;
@@ -271,10 +265,13 @@ impl Service {
 async fn set_transitions(db: &mut crate::store::Db<'_>, from: i64, to: &[i64]) -> Result<()> {
     for t in to {
         if *t == from {
-            return Err(ServiceError::invalid("transitions", "a tariff cannot list itself"));
+            return Err(ServiceError::invalid("transitions", Problem::ListsItself));
         }
         if tariffs::get(db, *t).await?.is_none() {
-            return Err(ServiceError::invalid("transitions", format!("there is no tariff {t}")));
+            return Err(ServiceError::invalid(
+                "transitions",
+                Problem::NoSuch { what: Entity::Tariff, key: t.to_string() },
+            ));
         }
     }
     tariffs::set_transitions(db, from, to).await?;

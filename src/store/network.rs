@@ -21,25 +21,6 @@ pub struct Holder {
     pub agreement: Option<String>,
 }
 
-impl Holder {
-    /// `customer #57 (agreement 10234, Иванов И. И.)`
-    pub fn owner(&self) -> String {
-        let agreement = self.agreement.as_deref().map(|a| format!("agreement {a}, ")).unwrap_or_default();
-        format!("customer #{} ({agreement}{})", self.record.customer_id, self.customer_name)
-    }
-
-    /// Why `what` cannot be given: `10.0.3.14 already belongs to customer #57 (…)` or
-    /// `subnet 10.0.3.8/29 overlaps 10.0.3.12 of customer #57 (…)` — for conflict messages.
-    pub fn refusal(&self, what: &str) -> String {
-        let held = self.record.address();
-        if what == held {
-            format!("{what} already belongs to {}", self.owner())
-        } else {
-            format!("{what} overlaps {held} of {}", self.owner())
-        }
-    }
-}
-
 // ---- keys and locking --------------------------------------------------------------------
 
 /// Serialises the network's writes on PostgreSQL (an address range is checked for overlaps and

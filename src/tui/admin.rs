@@ -181,7 +181,7 @@ pub fn is_locked(op: &Operator) -> bool {
     !op.active || op.locked_until.is_some_and(|u| u > chrono::Utc::now())
 }
 
-fn money_field(field: &str, v: &str) -> Result<Money, ServiceError> {
+fn money_field(field: &'static str, v: &str) -> Result<Money, ServiceError> {
     Money::parse(v).map_err(|e| ServiceError::invalid(field, e))
 }
 

@@ -20,6 +20,7 @@ pub mod net_ui;
 pub mod picker;
 pub mod records;
 pub mod records_ui;
+pub mod refusals;
 pub mod screens;
 pub mod script;
 pub mod sgr;

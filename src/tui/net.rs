@@ -7,7 +7,7 @@ use super::form::{FormKind, FormScreen, Values, field, secret, yes_no};
 pub use super::screens::list::{ListData, ListKind, ListScreen, Target};
 pub use super::screens::network::NetworkScreen;
 use super::strings::Strings;
-use crate::service::{Actor, HouseInput, HouseLine, Service, ServiceError, SwitchInput, SwitchLine};
+use crate::service::{Actor, HouseInput, HouseLine, Problem, Service, ServiceError, SwitchInput, SwitchLine};
 
 impl FormScreen {
     pub fn house(kind: FormKind, h: Option<&HouseLine>) -> FormScreen {
@@ -146,7 +146,7 @@ pub async fn save(
             let amount = crate::domain::money::Money::parse_positive(&text(0))
                 .map_err(|e| ServiceError::invalid("amount", e))?;
             let days = text(1).trim().parse::<i64>().map_err(|_| {
-                ServiceError::invalid("days", format!("'{}' is not a number of days", text(1).trim()))
+                ServiceError::invalid("days", Problem::NotANumber(text(1).trim().to_string()))
             })?;
             svc.promise_payment(a, *c, amount, days).await.map(drop)
         }

@@ -11,11 +11,11 @@ use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::phone::Phone;
 use crate::service::AdjustmentRequest;
-use crate::service::Entity;
 use crate::service::{
     Actor, CustomerCard, CustomerChanges, CustomerService, CustomerServiceInput, ExtraService, Message,
     NewCustomer, Service, ServiceError, Tariff,
 };
+use crate::service::{Entity, Problem};
 
 /// The card's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,13 +285,12 @@ pub async fn save(
         FormKind::CustomerAdd => {
             async {
                 let fields = CustomerChanges::from_pairs(pairs())?;
-                let tariff_id =
-                    match get("tariff_id").filter(|t| !t.is_empty()) {
-                        Some(t) => Some(t.parse::<i64>().map_err(|_| {
-                            ServiceError::invalid("tariff_id", format!("'{t}' is not a tariff"))
-                        })?),
-                        None => None,
-                    };
+                let tariff_id = match get("tariff_id").filter(|t| !t.is_empty()) {
+                    Some(t) => Some(t.parse::<i64>().map_err(|_| {
+                        ServiceError::invalid("tariff_id", Problem::NotANumber(t.to_string()))
+                    })?),
+                    None => None,
+                };
                 let c = svc.add_customer(a, &NewCustomer { fields, tariff_id }).await?;
                 Ok(AfterSave::OpenCard(c.id))
             }
@@ -334,7 +333,7 @@ pub async fn save(
                 let service = get("service").unwrap_or_default();
                 let service = service
                     .parse::<i64>()
-                    .map_err(|_| ServiceError::invalid("service", format!("'{service}' is not a service")))?;
+                    .map_err(|_| ServiceError::invalid("service", Problem::NotANumber(service.clone())))?;
                 let input = service_input(&get);
                 svc.add_customer_service(a, *customer, service, &input).await.map(|_| AfterSave::Reload)
             }
@@ -354,7 +353,7 @@ pub async fn save(
 
 /// A form `exec::saver` should have sent elsewhere.
 pub fn not_mine(kind: &FormKind) -> ServiceError {
-    ServiceError::invalid("form", format!("{kind:?} is saved elsewhere"))
+    ServiceError::NotFound(Entity::Form, format!("{kind:?}"))
 }
 
 fn service_input(get: &dyn Fn(&str) -> Option<String>) -> CustomerServiceInput {

@@ -35,6 +35,8 @@ impl Lang {
 }
 
 pub struct Strings {
+    /// Which language these are.
+    pub lang: Lang,
     pub app_title: &'static str,
     pub login_title: &'static str,
     pub login_operator: &'static str,
@@ -342,6 +344,7 @@ static RU: Strings = Strings {
     help_close: "Esc — закрыть",
     too_small: "Окно мало: нужно не меньше 80×24",
     loading: "Загрузка…",
+    lang: Lang::Ru,
     error_prefix: "Ошибка",
     denied: "Нет прав на это действие",
     quit_waiting: "Дожидаюсь проведения платежа…",
@@ -551,6 +554,7 @@ static EN: Strings = Strings {
     help_close: "Esc closes",
     too_small: "The window is too small: 80×24 at least",
     loading: "Loading…",
+    lang: Lang::En,
     error_prefix: "Error",
     denied: "You may not do this",
     quit_waiting: "Waiting for the payment to be posted…",

@@ -8,14 +8,16 @@ use crate::common::Env;
 
 fn conflict_naming(r: &Result<impl std::fmt::Debug, ServiceError>, needle: &str) {
     match r {
-        Err(ServiceError::Conflict(m)) => assert!(m.contains(needle), "'{m}' should name '{needle}'"),
+        Err(ServiceError::Conflict(m)) => {
+            assert!(m.to_string().contains(needle), "'{m}' should name '{needle}'")
+        }
         other => panic!("expected a conflict naming '{needle}', got {other:?}"),
     }
 }
 
 fn invalid(r: &Result<impl std::fmt::Debug, ServiceError>, field: &str) {
     match r {
-        Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(f, field),
+        Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(*f, field),
         other => panic!("expected invalid {field}, got {other:?}"),
     }
 }

@@ -19,7 +19,7 @@ async fn create_and_list(env: &Env) {
     let dup = env.svc.create_operator(&env.admin, "kassir2", "x", Role::Viewer, "пароль-1").await;
     // the unique key is known by kind on both backends, and said as such
     assert!(
-        matches!(&dup, Err(ServiceError::Conflict(m)) if m == "an operator with this login already exists"),
+        matches!(&dup, Err(ServiceError::Conflict(m)) if m.to_string() == "an operator with this login already exists"),
         "{dup:?}"
     );
     for (login, name, pw) in [("bad login", "n", "12345"), ("ok", "", "12345"), ("ok", "n", "1234")] {
@@ -61,11 +61,13 @@ async fn edit_reset_lock_and_unlock(env: &Env) {
     let op = env.svc.edit_operator(&env.admin, id, Some("Анна Кассирова"), Some(Role::Noc)).await.unwrap();
     assert_eq!((op.name.as_str(), op.role), ("Анна Кассирова", Role::Noc));
     let r = env.svc.edit_operator(&env.admin, id, Some("  "), None).await;
-    assert!(matches!(r, Err(ServiceError::Invalid { ref field, .. }) if field == "name"), "{r:?}");
+    assert!(matches!(r, Err(ServiceError::Invalid { field, .. }) if field == "name"), "{r:?}");
     assert_eq!(env.svc.login("cashier", PASSWORD, "t").await.unwrap().role, Role::Noc);
     // the last administrator keeps the role and cannot be locked; nobody locks themselves
     let last = env.svc.edit_operator(&env.admin, env.admin.operator_id, None, Some(Role::Viewer)).await;
-    assert!(matches!(last, Err(ServiceError::Conflict(ref m)) if m.contains("last active administrator")));
+    assert!(
+        matches!(last, Err(ServiceError::Conflict(ref m)) if m.to_string().contains("last active administrator"))
+    );
     let me = env.svc.set_operator_active(&env.admin, env.admin.operator_id, false).await;
     assert!(matches!(me, Err(ServiceError::Conflict(_))), "{me:?}");
     // with a second administrator, the first may be locked by the second

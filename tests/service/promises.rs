@@ -9,8 +9,8 @@ use crate::common::{Env, Kind, test_config};
 
 fn refused_by(r: &Result<impl std::fmt::Debug, ServiceError>, rule: PromiseRule) {
     match r {
-        Err(e @ ServiceError::PromiseRefused { rule: got, .. }) => {
-            assert_eq!(*got, rule, "{e}");
+        Err(e @ ServiceError::PromiseRefused(got)) => {
+            assert_eq!(got.rule(), rule, "{e}");
             assert!(e.to_string().contains(rule.as_str()), "the refusal names its rule: {e}");
         }
         other => panic!("expected the rule {rule:?} to refuse, got {other:?}"),

@@ -78,7 +78,7 @@ async fn catalogue_and_switching(env: &Env) {
     let r = env.svc.change_tariff(&env.cashier, c.id, old, When::Now, day("2026-11-22")).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
     let r = env.svc.change_tariff(&env.cashier, c.id, start, When::Now, day("2026-11-22")).await;
-    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("already")), "{r:?}");
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.to_string().contains("already")), "{r:?}");
     assert!(matches!(
         env.svc.change_tariff(&env.cashier, c.id, 999, When::Now, day("2026-11-22")).await,
         Err(ServiceError::NotFound(..))

@@ -18,6 +18,7 @@ use crate::tui::app::{Effect, Outcome};
 use crate::tui::form::{FieldKind, FormField, FormKind, FormScreen, FormStage};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::picker::PickFor;
+use crate::tui::refusals;
 use crate::tui::strings::Strings;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{dialog, dialog_wrapped};
@@ -201,25 +202,22 @@ impl FormScreen {
         let fm = self;
         match outcome {
             Outcome::Saved(Ok(after)) => return Step::go(Nav::Saved(after)),
-            Outcome::Saved(Err(ServiceError::PortTaken { port, switch, holder_id, holder_name })) => {
-                let [p, of, by] = cx.s.net.port_taken;
-                fm.stage = FormStage::ConfirmMove(format!(
-                    "{p} {port} {of} «{switch}» {by} #{holder_id} ({holder_name})"
-                ));
+            Outcome::Saved(Err(e @ ServiceError::PortTaken { .. })) => {
+                fm.stage = FormStage::ConfirmMove(cx.error_text(&e));
             }
-            Outcome::Saved(Err(ServiceError::PromiseRefused { rule, message })) => {
+            Outcome::Saved(Err(e @ ServiceError::PromiseRefused(_))) => {
                 fm.stage = FormStage::Edit;
-                fm.error = Some((usize::MAX, format!("{}. {message}", cx.s.promise_rules[rule as usize])));
+                fm.error = Some((usize::MAX, cx.error_text(&e)));
             }
-            Outcome::Saved(Err(ServiceError::Invalid { field, message })) => {
+            Outcome::Saved(Err(ServiceError::Invalid { field, problem })) => {
                 fm.stage = FormStage::Edit;
                 match fm.fields.iter().position(|f| f.name == field) {
                     Some(i) => {
                         fm.focus = i;
-                        fm.error = Some((i, message));
+                        fm.error = Some((i, refusals::problem(cx.s, &problem)));
                     }
                     None => {
-                        let e = ServiceError::Invalid { field, message };
+                        let e = ServiceError::Invalid { field, problem };
                         fm.error = Some((usize::MAX, cx.error_text(&e)));
                     }
                 }

@@ -23,6 +23,7 @@ use super::form::{FormKind, FormScreen};
 use super::net::ListKind;
 use super::picker::{PickFor, PickKind};
 use super::records::AfterSave;
+use super::refusals;
 use super::strings::Strings;
 use super::theme::Theme;
 use crate::domain::money::MoneyError;
@@ -156,8 +157,19 @@ pub fn error_text(s: &Strings, e: &ServiceError) -> String {
         ServiceError::MacTaken { mac, holder_id, holder_name } => {
             format!("{mac}: {} #{holder_id} {holder_name}", s.mac_taken)
         }
-        // rules the console checks itself never get here; what does is said as it is
-        other => format!("{}: {other}", s.error_prefix),
+        ServiceError::Invalid { field, problem } => {
+            format!("{}: {}", refusals::field(s, field), refusals::problem(s, problem))
+        }
+        ServiceError::Conflict(c) => refusals::conflict(s, c),
+        ServiceError::PromiseRefused(r) => {
+            format!("{}. {}", s.promise_rules[r.rule() as usize], refusals::promise(s, r))
+        }
+        ServiceError::PortTaken { port, switch, holder_id, holder_name } => {
+            let [p, of, by] = s.net.port_taken;
+            format!("{p} {port} {of} «{switch}» {by} #{holder_id} ({holder_name})")
+        }
+        ServiceError::NoDatabase { path } => format!("{}: {path}", s.error_prefix),
+        ServiceError::Store(e) => format!("{}: {}", s.error_prefix, refusals::store(s, e)),
     }
 }
 

@@ -54,9 +54,9 @@ fn method_of(i: usize) -> PaymentMethod {
 /// The payment form's field a refusal is about (the amount when it names none).
 fn field_of(e: &ServiceError) -> usize {
     match e {
-        ServiceError::Invalid { field, .. } if field == "receipt" => 2,
-        ServiceError::Invalid { field, .. } if field == "comment" => 3,
-        ServiceError::Invalid { field, .. } if field == "method" => 1,
+        ServiceError::Invalid { field, .. } if *field == "receipt" => 2,
+        ServiceError::Invalid { field, .. } if *field == "comment" => 3,
+        ServiceError::Invalid { field, .. } if *field == "method" => 1,
         ServiceError::ReceiptUsed { .. } => 2,
         _ => 0,
     }
