@@ -145,3 +145,32 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
         assert_restored(&t);
     }
 }
+
+/// The keys of the terminals at a desk, as their bytes reach kassa: PuTTY's VT100+ F-keys
+/// (`ESC O T` … `ESC O [`), the Linux console's F1 (`ESC [ [ A`), Backspace as ^H.
+#[test]
+fn putty_and_linux_console_keys_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(t) = start(dir.path()) else { return };
+    let bytes = |hex: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "kassa", "-H"];
+        args.extend_from_slice(hex);
+        t.run(&args);
+    };
+    // Backspace as ^H deletes the x
+    t.keys(&["10001x"]);
+    t.wait_for("10001x");
+    bytes(&["08"]);
+    let s = t.wait_for("10001 ");
+    assert!(!s.contains("10001x"), "{s}");
+    // F1 from the Linux console opens the help, Esc closes it
+    bytes(&["1b", "5b", "5b", "41"]);
+    t.wait_for("Клавиши");
+    t.keys(&["Escape"]);
+    // F12 from PuTTY (ESC O [) switches the language, F10 (ESC O Y) quits
+    bytes(&["1b", "4f", "5b"]);
+    t.wait_for("Find a customer");
+    bytes(&["1b", "4f", "59"]);
+    t.wait_for("kassa exited 0");
+    assert_restored(&t);
+}

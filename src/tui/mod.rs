@@ -15,6 +15,7 @@ pub mod form;
 pub mod frames;
 pub mod input;
 pub mod keymap;
+pub mod keys;
 pub mod net;
 pub mod net_ui;
 pub mod picker;
@@ -38,7 +39,7 @@ use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyboardEnhancementFlags,
+    DisableBracketedPaste, EnableBracketedPaste, Event, KeyboardEnhancementFlags,
     PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use ratatui::crossterm::terminal::{
@@ -113,6 +114,48 @@ fn draw<B: Backend + Write>(terminal: &mut Terminal<B>, app: &App) -> io::Result
     r.map_err(|e| io::Error::other(e.to_string()))
 }
 
+/// The terminal's keys (read by kassa's own parser, `keys`) and window size changes.
+fn terminal_events() -> io::Result<impl Stream<Item = io::Result<Event>> + Unpin> {
+    let (tx, rx) = mpsc::unbounded_channel::<io::Result<Event>>();
+    let keys = tx.clone();
+    std::thread::Builder::new().name("kassa-keys".into()).spawn(move || {
+        use std::io::Read;
+        let mut parser = keys::KeyParser::new();
+        let mut buf = [0u8; 4096];
+        let mut stdin = io::stdin().lock();
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    for ev in parser.feed(&buf[..n]) {
+                        if keys.send(Ok(ev)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = keys.send(Err(e));
+                    return;
+                }
+            }
+        }
+        // the terminal is gone: the stream ends
+        drop(keys);
+    })?;
+    let mut winch = signal(SignalKind::window_change())?;
+    tokio::spawn(async move {
+        while winch.recv().await.is_some() {
+            if let Ok((w, h)) = ratatui::crossterm::terminal::size()
+                && tx.send(Ok(Event::Resize(w, h))).is_err()
+            {
+                break;
+            }
+        }
+    });
+    Ok(Box::pin(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|ev| (ev, rx)) })))
+}
+
 /// What the loop hears besides the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
@@ -150,7 +193,7 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
             }
         }
     });
-    event_loop(&mut terminal, &svc, &mut app, EventStream::new(), signals, None).await?;
+    event_loop(&mut terminal, &svc, &mut app, terminal_events()?, signals, None).await?;
     drop(terminal);
     drop(guard);
     Ok(())
