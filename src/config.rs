@@ -27,6 +27,23 @@ pub struct Config {
 pub struct UiSection {
     /// `ru` or `en`; from LANG when not set.
     pub language: Option<String>,
+    /// The ISP's time zone by its IANA name (`Europe/Moscow`): the time people see and the day
+    /// they mean, in the console and on the command line. Unset: `TZ`, else the system's.
+    pub timezone: Option<String>,
+}
+
+/// Where the system keeps its time zones (`TZDIR`, else Debian's place).
+fn zoneinfo_dir() -> std::path::PathBuf {
+    std::env::var_os("TZDIR").map(Into::into).unwrap_or_else(|| "/usr/share/zoneinfo".into())
+}
+
+/// Whether `name` is a zone this system knows (`Europe/Moscow`, `UTC`).
+fn known_zone(name: &str) -> bool {
+    let plain = !name.is_empty()
+        && !name.starts_with('/')
+        && name.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    plain && (name == "UTC" || zoneinfo_dir().join(name).is_file())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,6 +217,14 @@ impl Config {
             && !matches!(l.as_str(), "ru" | "en")
         {
             return Err(ConfigError::Invalid(format!("ui.language = {l:?}: must be \"ru\" or \"en\"")));
+        }
+        if let Some(z) = &self.ui.timezone
+            && !known_zone(z)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "ui.timezone = {z:?}: must be a time zone this system has, such as \"Europe/Moscow\" (see {})",
+                zoneinfo_dir().display()
+            )));
         }
         if !matches!(self.log.level.as_str(), "error" | "warn" | "info" | "debug" | "trace") {
             return Err(ConfigError::Invalid(format!(

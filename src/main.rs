@@ -29,6 +29,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(zone) = &cfg.ui.timezone {
+        // SAFETY: no other thread exists yet (logging and the runtime start below), so nothing
+        // reads the environment while it changes; chrono's local time then follows the zone.
+        unsafe { std::env::set_var("TZ", zone) };
+    }
     let _guard = init_logging(&cfg);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,

@@ -948,3 +948,48 @@ async fn times_and_days_are_local() {
     assert!(text.contains(&shown), "{shown} (Moscow) in:\n{text}");
     assert!(text.contains("12.34"), "the Moscow day holds it:\n{text}");
 }
+
+/// `[ui] timezone` names the ISP's zone: it wins over `TZ`, and a zone the system does not
+/// have is refused before anything runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_names_the_time_zone() {
+    let (db, home) = small_demo().await;
+    let o = kassa(home.path(), &db.url, Some("cashier"), &["--json", "pay", "10001", "23,45"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let at: chrono::DateTime<chrono::Utc> = v["operation"]["created_at"].as_str().unwrap().parse().unwrap();
+    let vladivostok = at + chrono::Duration::hours(10);
+    let day = vladivostok.format("%d.%m.%Y").to_string();
+    let config = home.path().join("zone.toml");
+    let run = |zone: &str| {
+        std::fs::write(&config, format!("[ui]\ntimezone = \"{zone}\"\n")).unwrap();
+        command(
+            home.path(),
+            Some("admin"),
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "--db",
+                db.url.as_str(),
+                "history",
+                "10001",
+                "--from",
+                &day,
+                "--to",
+                &day,
+            ],
+        )
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+    };
+    let o = run("Asia/Vladivostok");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let shown = vladivostok.format("%Y-%m-%d %H:%M").to_string();
+    assert!(text.contains(&shown), "{shown} (Vladivostok, not TZ=UTC) in:\n{text}");
+    for bad in ["Mars/Olympus", "../etc/passwd", "/etc/localtime"] {
+        let o = run(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("ui.timezone"), "{bad}");
+    }
+}
