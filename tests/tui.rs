@@ -1886,7 +1886,7 @@ async fn administration_of_operators_marks_and_groups() {
     d.console.ctrl('u').await.unwrap();
     d.typ("пароль-1").await;
     d.press(KeyCode::Enter).await;
-    assert!(d.screen().contains("kassir2      Мария Ёлкина"), "{}", d.screen());
+    assert!(d.screen().contains("kassir2 Мария Ёлкина"), "{}", d.screen());
     d.svc.login("kassir2", "пароль-1", "t").await.unwrap();
     // lock kassir2 out (asked first)
     d.press(KeyCode::Down).await;

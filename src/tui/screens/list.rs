@@ -2,13 +2,12 @@
 //! switch's ports; administration's sections and lists; a customer's marks.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
-use crate::domain::text::fit_width as fit;
 use crate::service::{
     CustomerSummary, ExtraService, Group, HouseLine, Mark, Operator, PortMap, SwitchLine, Tariff,
 };
@@ -18,10 +17,9 @@ use crate::tui::admin::{
 use crate::tui::app::{Effect, Outcome, ReqId};
 use crate::tui::form::{FormKind, FormScreen, secret};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::net_ui::{head, row, window};
 use crate::tui::strings::Strings;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::right;
+use crate::tui::widgets::table::{self, Column, Fit, GridRow};
 
 /// Which list a list screen shows. A house or a switch is named as typed (`#12`, `Ленина 5`,
 /// `sw-lenina-5`): the service finds it.
@@ -275,21 +273,18 @@ impl ListScreen {
             message(f, t, area, &text, style);
             return;
         };
+        // a line or two about the house or switch, then the rows in columns
         let mut lines: Vec<Line<'static>> = Vec::new();
-        // a header of one or two lines, then the rows
-        match data {
-            ListData::Houses(_) => lines.push(head(
-                t,
-                vec![
-                    fit(n.col_city, 10),
-                    fit(n.col_street, 23),
-                    fit(n.col_number, 6),
-                    fit(n.col_postcode, 8),
-                    fit(n.col_connected, 10),
-                    right(n.col_customers, 6),
-                    right(n.col_switches, 5),
-                ],
-            )),
+        let columns: Vec<Column> = match data {
+            ListData::Houses(_) => vec![
+                Column::new(n.col_city, Fit::Text),
+                Column::new(n.col_street, Fit::Text).min(12),
+                Column::new(n.col_number, Fit::Fixed),
+                Column::new(n.col_postcode, Fit::Fixed),
+                Column::new(n.col_connected, Fit::Fixed),
+                Column::new(n.col_customers, Fit::Number),
+                Column::new(n.col_switches, Fit::Number),
+            ],
             ListData::House { house, .. } => {
                 let h = &house.house;
                 let mut text = format!("{}, {}", h.city, h.short_address());
@@ -307,17 +302,20 @@ impl ListScreen {
                     ),
                     t.dim,
                 )));
-            }
-            ListData::Switches(_) => lines.push(head(
-                t,
                 vec![
-                    fit(n.col_switch, 20),
-                    fit(n.col_ip, 15),
-                    fit(n.col_model, 15),
-                    fit(n.col_house, 16),
-                    right(n.col_ports, 7),
-                ],
-            )),
+                    Column::new("", Fit::Fixed),
+                    Column::new("", Fit::Fixed),
+                    Column::new("", Fit::Text),
+                    Column::new("", Fit::Number),
+                ]
+            }
+            ListData::Switches(_) => vec![
+                Column::new(n.col_switch, Fit::Text),
+                Column::new(n.col_ip, Fit::Fixed),
+                Column::new(n.col_model, Fit::Text),
+                Column::new(n.col_house, Fit::KeepEnd),
+                Column::new(n.col_ports, Fit::Number),
+            ],
             ListData::Ports(m) => {
                 let sw = &m.switch.switch;
                 lines.push(Line::from(Span::styled(
@@ -335,96 +333,87 @@ impl ListScreen {
                     info.push_str(&format!(" · {}", n.serves_house));
                 }
                 lines.push(Line::from(Span::styled(info, t.dim)));
+                vec![Column::new("", Fit::Number), Column::new("", Fit::Fixed), Column::new("", Fit::Text)]
             }
             // drawn by records_ui
-            _ => {}
-        }
+            _ => Vec::new(),
+        };
         if let Some(e) = &l.error {
             lines.push(Line::from(Span::styled(e.clone(), t.error)));
         }
-        let height = (area.height as usize).saturating_sub(lines.len());
-        let first = window(l.selected, height);
-        let rows = data.rows();
-        if rows == 0 {
+        let count = data.rows();
+        if count == 0 {
             lines.push(Line::from(Span::styled(n.empty_list, t.dim)));
         }
-        for i in (first..rows).take(height) {
-            let sel = i == l.selected;
-            let cells = match data {
+        let rows: Vec<GridRow> = (0..count)
+            .map(|i| match data {
                 ListData::Houses(hs) => {
                     let h = &hs[i];
-                    vec![
-                        fit(&h.house.city, 10),
-                        fit(&h.house.street, 23),
-                        fit(&format!("{}{}", h.house.number, h.house.letter), 6),
-                        fit(&h.house.postcode, 8),
-                        fit(
-                            &h.house
-                                .connect_date
-                                .map(|d| d.format("%d.%m.%Y").to_string())
-                                .unwrap_or_default(),
-                            10,
-                        ),
-                        right(&h.customers.to_string(), 6),
-                        right(&h.switches.to_string(), 5),
-                    ]
+                    GridRow::new(vec![
+                        h.house.city.clone(),
+                        h.house.street.clone(),
+                        format!("{}{}", h.house.number, h.house.letter),
+                        h.house.postcode.clone(),
+                        h.house.connect_date.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default(),
+                        h.customers.to_string(),
+                        h.switches.to_string(),
+                    ])
                 }
                 ListData::House { switches, customers, .. } => match switches.get(i) {
-                    Some(sl) => vec![
-                        fit(n.switch_tag, 10),
-                        fit(&sl.switch.name, 24),
-                        fit(&sl.switch.ip, 15),
-                        right(&format!("{}/{}", sl.ports_used, sl.switch.ports), 7),
-                    ],
+                    Some(sl) => GridRow::new(vec![
+                        n.switch_tag.to_string(),
+                        sl.switch.name.clone(),
+                        sl.switch.ip.clone(),
+                        format!("{}/{}", sl.ports_used, sl.switch.ports),
+                    ]),
                     None => {
                         let c = &customers[i - switches.len()];
                         let flat =
                             c.apartment.as_deref().map(|a| format!("{} {a}", n.flat_tag)).unwrap_or_default();
-                        vec![
-                            fit(&flat, 10),
-                            fit(c.agreement_number.as_deref().unwrap_or("—"), 8),
-                            fit(&c.name, 34),
-                            right(&c.balance.format_ru(), 12),
-                        ]
+                        GridRow::new(vec![
+                            flat,
+                            c.agreement_number.clone().unwrap_or_else(|| "—".into()),
+                            c.name.clone(),
+                            c.balance.format_ru(),
+                        ])
                     }
                 },
                 ListData::Switches(ss) => {
                     let sl = &ss[i];
-                    vec![
-                        fit(&sl.switch.name, 20),
-                        fit(&sl.switch.ip, 15),
-                        fit(&sl.switch.model, 15),
-                        fit(sl.house.as_deref().unwrap_or(n.none), 16),
-                        right(&format!("{}/{}", sl.ports_used, sl.switch.ports), 7),
-                    ]
+                    GridRow::new(vec![
+                        sl.switch.name.clone(),
+                        sl.switch.ip.clone(),
+                        sl.switch.model.clone(),
+                        sl.house.clone().unwrap_or_else(|| n.none.to_string()),
+                        format!("{}/{}", sl.ports_used, sl.switch.ports),
+                    ])
                 }
                 ListData::Ports(m) => {
                     let port = i as i64 + 1;
                     match m.users.iter().find(|u| u.port == port) {
-                        Some(u) => vec![
-                            right(&port.to_string(), 4),
-                            fit(u.agreement.as_deref().unwrap_or("—"), 8),
-                            fit(
-                                &if u.former {
-                                    format!("{} ({})", u.customer_name, s.former)
-                                } else {
-                                    u.customer_name.clone()
-                                },
-                                50,
-                            ),
-                        ],
-                        None => vec![right(&port.to_string(), 4), n.port_free.to_string()],
+                        Some(u) => GridRow::new(vec![
+                            port.to_string(),
+                            u.agreement.clone().unwrap_or_else(|| "—".into()),
+                            if u.former {
+                                format!("{} ({})", u.customer_name, s.former)
+                            } else {
+                                u.customer_name.clone()
+                            },
+                        ]),
+                        // a free port is dimmed
+                        None => GridRow::new(vec![port.to_string(), n.port_free.to_string(), String::new()])
+                            .style(Some(t.dim)),
                     }
                 }
-                _ => Vec::new(),
-            };
-            let mut line = row(t, sel, cells);
-            if !sel && matches!(data, ListData::Ports(m) if !m.users.iter().any(|u| u.port == i as i64 + 1)) {
-                line = line.style(t.dim);
-            }
-            lines.push(line);
+                _ => GridRow::default(),
+            })
+            .collect();
+        let [top, body] =
+            Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(area);
+        f.render_widget(Paragraph::new(lines), top);
+        if count > 0 {
+            table::draw(f, t, body, &columns, &rows, Some(l.selected));
         }
-        f.render_widget(Paragraph::new(lines), area);
     }
 }
 

@@ -20,7 +20,8 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::net::ListKind;
 use crate::tui::strings::Strings;
 use crate::tui::ui::state_name;
-use crate::tui::widgets::{balance_style, field, money, right, take_due, type_into_search};
+use crate::tui::widgets::table::{self, Column, Fit, GridRow};
+use crate::tui::widgets::{balance_style, field, money, take_due, type_into_search};
 
 pub struct SearchScreen {
     pub input: Input,
@@ -216,39 +217,24 @@ impl SearchScreen {
         };
         info.push(state);
         f.render_widget(Paragraph::new(Line::from(info)), info_row);
-        let width = (area.width as usize).saturating_sub(2);
-        let cols = result_columns(width);
-        let head = [s.col_agreement, s.col_name, s.col_address, s.col_balance, s.col_state, s.col_tariff];
-        let head_line: Vec<String> = head
+        let columns = [
+            Column::new(s.col_agreement, Fit::Fixed),
+            Column::new(s.col_name, Fit::Text).min(12),
+            Column::new(s.col_address, Fit::KeepEnd).min(10),
+            Column::new(s.col_balance, Fit::Number),
+            Column::new(s.col_state, Fit::Text),
+            Column::new(s.col_tariff, Fit::Text).min(8),
+        ];
+        let rows: Vec<GridRow> = sc
+            .results
             .iter()
-            .zip(cols)
-            .enumerate()
-            .map(|(i, (h, w))| if i == 3 { right(h, w) } else { fit(h, w) })
+            .map(|c| {
+                let row = GridRow::new(summary_row(s, c));
+                if c.balance.is_negative() { row.cell_style(3, balance_style(t, c.balance)) } else { row }
+            })
             .collect();
-        f.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!("  {}", head_line.join(" ")), t.dim))),
-            head_row,
-        );
-        let rows = list.height as usize;
-        let first = sc.selected.saturating_sub(rows.saturating_sub(1));
-        let mut lines = Vec::new();
-        for (i, c) in sc.results.iter().enumerate().skip(first).take(rows) {
-            let cells = summary_row(s, c, cols);
-            let sel = i == sc.selected;
-            let marker = if sel { "▶ " } else { "  " };
-            let base = if sel { t.selected } else { t.normal };
-            let mut spans = vec![Span::styled(marker, base)];
-            for (j, cell) in cells.into_iter().enumerate() {
-                let style = if j == 3 && c.balance.is_negative() && !sel {
-                    balance_style(t, c.balance)
-                } else {
-                    base
-                };
-                spans.push(Span::styled(cell, style));
-            }
-            lines.push(Line::from(spans));
-        }
-        f.render_widget(Paragraph::new(lines), list);
+        let table_area = Rect { height: head_row.height + list.height, ..head_row };
+        table::draw(f, t, table_area, &columns, &rows, (!rows.is_empty()).then_some(sc.selected));
     }
 }
 
@@ -273,17 +259,7 @@ fn kind_label(s: &Strings, q: &SearchQuery) -> &'static str {
     }
 }
 
-fn result_columns(width: usize) -> [usize; 6] {
-    // agreement, balance and state are fixed; one cell between columns
-    let fixed = 7 + 10 + 7 + 5;
-    let rest = width.saturating_sub(fixed);
-    let tariff = (rest * 12 / 49).max(8);
-    let address = (rest * 15 / 49).max(10);
-    let name = rest.saturating_sub(tariff + address);
-    [7, name, address, 10, 7, tariff]
-}
-
-fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String> {
+fn summary_row(s: &Strings, c: &CustomerSummary) -> Vec<String> {
     let mut state = state_name(s, c.state).to_string();
     if c.is_former {
         state = s.former.to_string();
@@ -291,11 +267,11 @@ fn summary_row(s: &Strings, c: &CustomerSummary, cols: [usize; 6]) -> Vec<String
         state = s.potential.to_string();
     }
     vec![
-        format!("{} ", fit(c.agreement_number.as_deref().unwrap_or("—"), cols[0])),
-        format!("{} ", fit(&c.name, cols[1])),
-        format!("{} ", fit(&short_address(c), cols[2])),
-        format!("{} ", right(&money(c.balance), cols[3])),
-        format!("{} ", fit(&state, cols[4])),
-        fit(c.tariff.as_deref().unwrap_or(""), cols[5]),
+        c.agreement_number.clone().unwrap_or_else(|| "—".into()),
+        c.name.clone(),
+        short_address(c),
+        money(c.balance),
+        state,
+        c.tariff.clone().unwrap_or_default(),
     ]
 }

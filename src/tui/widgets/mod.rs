@@ -1,6 +1,8 @@
 //! Pieces every screen draws with: a labelled one-line field, a dialog over the screen, amounts
 //! and right-aligned columns. Widths are terminal cells (`unicode-width`), never bytes.
 
+pub mod table;
+
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
