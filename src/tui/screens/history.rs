@@ -5,20 +5,20 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
 use crate::domain::dates::{check_period, parse_date};
 use crate::domain::ledger::PaymentMethod;
-use crate::domain::text::fit_width as fit;
 use crate::service::{HistoryPage, HistoryQuery};
 use crate::tui::app::{Effect, Outcome, ReqId, Screen};
 use crate::tui::form::{FormKind, FormScreen, field as form_field};
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::ui::kind_name;
-use crate::tui::widgets::{balance_style, field, money, right};
+use crate::tui::widgets::table::{self, Column, Fit, GridRow};
+use crate::tui::widgets::{balance_style, field, money};
 
 /// History lines per page.
 pub const HISTORY_PAGE: i64 = 50;
@@ -232,65 +232,47 @@ impl HistoryScreen {
             h.filter_open && h.filter_focus == 1 && !v.help,
             4,
         );
-        let cols = [17usize, 10, 12, 23, 8];
-        let rest = (area.width as usize).saturating_sub(2 + cols.iter().sum::<usize>());
-        let head = format!(
-            "  {}{}{}{}{}{}",
-            fit(s.col_date, cols[0]),
-            fit(s.col_kind, cols[1]),
-            right(s.col_amount, cols[2]),
-            fit(&format!("  {}", s.col_before_after), cols[3]),
-            fit(s.col_receipt, cols[4]),
-            fit(s.col_operator, rest)
-        );
-        f.render_widget(Paragraph::new(Span::styled(head, t.dim)), head_row);
+        let columns = [
+            Column::new(s.col_date, Fit::Fixed),
+            Column::new(s.col_kind, Fit::Text),
+            Column::new(s.col_amount, Fit::Number),
+            Column::new(s.col_before_after, Fit::Fixed),
+            Column::new(s.col_receipt, Fit::Text),
+            Column::new(s.col_operator, Fit::Text),
+        ];
+        let table_area = Rect { height: head_row.height + list.height, ..head_row };
         let Some(page) = &h.page else {
             let msg = h.error.clone().unwrap_or_else(|| s.loading.to_string());
+            table::draw(f, t, table_area, &columns, &[], None);
             f.render_widget(Paragraph::new(Span::styled(msg, t.dim)), list);
             return;
         };
+        let rows: Vec<GridRow> = page
+            .operations
+            .iter()
+            .map(|o| {
+                let sign = if o.amount.is_positive() { "+" } else { "" };
+                // a reversed operation is marked: its money came back
+                let kind = if o.reversed_by.is_some() {
+                    format!("{} ↩", kind_name(s, o.kind))
+                } else {
+                    kind_name(s, o.kind).to_string()
+                };
+                GridRow::new(vec![
+                    crate::domain::dates::local(o.created_at).format("%d.%m.%Y %H:%M").to_string(),
+                    kind,
+                    format!("{sign}{}", money(o.amount)),
+                    format!("{} → {}", money(o.balance_before), money(o.balance_after)),
+                    o.receipt_number.clone().unwrap_or_default(),
+                    o.operator_login.clone().unwrap_or_else(|| s.system_operator.to_string()),
+                ])
+                .cell_style(2, balance_style(t, o.amount))
+            })
+            .collect();
+        table::draw(f, t, table_area, &columns, &rows, (!rows.is_empty()).then_some(h.selected));
         if page.operations.is_empty() {
             f.render_widget(Paragraph::new(Span::styled(s.history_empty, t.dim)), list);
         }
-        let rows = list.height as usize;
-        let first = h.selected.saturating_sub(rows.saturating_sub(1));
-        let mut lines = Vec::new();
-        for (i, o) in page.operations.iter().enumerate().skip(first).take(rows) {
-            let sel = i == h.selected;
-            let base = if sel { t.selected } else { t.normal };
-            let amount_style = if sel { base } else { balance_style(t, o.amount) };
-            let sign = if o.amount.is_positive() { "+" } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(if sel { "▶ " } else { "  " }, base),
-                Span::styled(
-                    fit(
-                        &crate::domain::dates::local(o.created_at).format("%d.%m.%Y %H:%M").to_string(),
-                        cols[0],
-                    ),
-                    base,
-                ),
-                // a reversed operation is marked: its money came back
-                Span::styled(
-                    fit(
-                        &if o.reversed_by.is_some() {
-                            format!("{} ↩", kind_name(s, o.kind))
-                        } else {
-                            kind_name(s, o.kind).to_string()
-                        },
-                        cols[1],
-                    ),
-                    base,
-                ),
-                Span::styled(right(&format!("{sign}{}", money(o.amount)), cols[2]), amount_style),
-                Span::styled(
-                    fit(&format!("  {} → {}", money(o.balance_before), money(o.balance_after)), cols[3]),
-                    base,
-                ),
-                Span::styled(fit(o.receipt_number.as_deref().unwrap_or(""), cols[4]), base),
-                Span::styled(fit(o.operator_login.as_deref().unwrap_or(s.system_operator), rest), base),
-            ]));
-        }
-        f.render_widget(Paragraph::new(lines), list);
         if !page.promises.is_empty() {
             // promised payments are not ledger operations: one line of them under the list
             let items: Vec<String> = page
