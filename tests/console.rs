@@ -354,3 +354,42 @@ async fn the_audit_log_in_administration() {
     c.press(KeyCode::Esc).await.unwrap();
     assert!(screen(&c).contains("Операторы"), "{}", screen(&c));
 }
+
+/// The partial searches typed at the desk: a city number without its area code, the start of
+/// an IPv4 address, the start of a MAC — each finds its customer on the screen, says what kind
+/// of search it was, and the chosen row is shown whole under the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_searches_typed_at_the_desk() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let noc = svc.login("noc", "kassa", "t").await.unwrap();
+    let changes = kassa::service::CustomerChanges::from_pairs([("phone0", "+7 (843) 271-93-58")]).unwrap();
+    let who = svc.edit_customer(&admin, 3, &changes).await.unwrap();
+    svc.add_ip(&noc, 5, "10.231.7.9", "02:5e:77:00:00:09", false).await.unwrap();
+    let agreement = |id: i64| {
+        let svc = svc.clone();
+        let admin = admin.clone();
+        async move { svc.customer_card(&admin, id).await.unwrap().customer.agreement_number.unwrap() }
+    };
+    let (phone_holder, ip_holder) = (agreement(who.id).await, agreement(5).await);
+    for (typed, kind, holder) in [
+        ("271-93-58", "[телефон]", &phone_holder),
+        // seven digits alone may be an agreement or a phone: said as a number, found as a phone
+        ("2719358", "[номер]", &phone_holder),
+        ("10.231.7", "[IP]", &ip_holder),
+        ("10.231.", "[IP]", &ip_holder),
+        ("02:5e:77", "[MAC]", &ip_holder),
+    ] {
+        c.ctrl('u').await.unwrap();
+        c.burst(typed).await.unwrap();
+        let s = screen(&c);
+        assert!(s.contains(kind), "{typed}: {kind} said\n{s}");
+        let row = s.lines().find(|l| l.starts_with("▶")).unwrap_or_default();
+        assert!(row.contains(holder.as_str()), "{typed}: {holder} chosen\n{s}");
+        assert!(s.lines().filter(|l| l.contains(holder.as_str())).count() >= 2, "and shown whole below\n{s}");
+    }
+    // a start that no address has finds nothing, and says so
+    c.ctrl('u').await.unwrap();
+    c.burst("10.232.").await.unwrap();
+    assert!(screen(&c).contains("Ничего не найдено"), "{}", screen(&c));
+}
