@@ -17,6 +17,7 @@ pub mod messages;
 pub mod network;
 pub mod operators;
 pub mod promises;
+mod query;
 pub mod services;
 pub mod tariffs;
 mod writer;
@@ -28,7 +29,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-pub use conn::{Db, Q, Row, Tx, Value};
+pub use conn::{Db, Row, Tx};
+pub use query::{Q, Value};
 
 /// What went wrong in the store, by kind: the layers above decide by the kind, never by the
 /// text of a backend's message.

@@ -23,7 +23,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::conn::{Q, Value};
+use super::query::{Q, Value};
 use super::{Result, StoreError};
 
 /// The writing connection, shared by the store's clones, and how long a writer waits for
