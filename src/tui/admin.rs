@@ -6,7 +6,7 @@ use super::form::{FormKind, FormScreen, Values, choice, field, secret, yes_no};
 use super::net::ListKind;
 use super::records::{AfterSave, FormData};
 use super::strings::Strings;
-use super::ui::period_name;
+use super::strings::period_name;
 use crate::domain::money::Money;
 use crate::domain::role::{Permission, Role};
 use crate::service::{

@@ -6,7 +6,7 @@ use super::form::{FormKind, FormScreen, Values, choice, field, pick, yes_no};
 use super::picker::PickKind;
 pub use super::screens::merge::{MergeScreen, MergeStage};
 use super::strings::Strings;
-use super::ui::period_name;
+use super::strings::period_name;
 use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::phone::Phone;

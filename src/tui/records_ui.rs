@@ -11,7 +11,7 @@ use super::app::{App, Screen};
 use super::net::{ListData, ListKind, ListScreen};
 use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
-use super::ui::{period_name, role_name};
+use super::strings::{period_name, role_name};
 use super::widgets::table::{self, Column, Fit, GridRow};
 
 /// The top line's title of a picker or the merge.

@@ -9,8 +9,8 @@ use crate::domain::phone::PhoneError;
 use crate::domain::problem::Problem;
 use crate::service::{Conflict, PromiseRefusal};
 use crate::store::{StoreError, UniqueKey};
+use crate::tui::strings::state_name;
 use crate::tui::strings::{Lang, Strings};
-use crate::tui::ui::state_name;
 
 /// What is wrong with a value, without the field's name (said under the field).
 pub fn problem(s: &Strings, p: &Problem) -> String {

@@ -659,3 +659,43 @@ impl Strings {
         }
     }
 }
+
+// ---- the names of the domain's kinds of thing -------------------------------------------
+
+use crate::domain::customer::CustomerState;
+use crate::domain::ledger::OperationKind;
+use crate::domain::tariff::Period;
+
+pub fn state_name(s: &Strings, st: CustomerState) -> &'static str {
+    match st {
+        CustomerState::Active => s.state_active,
+        CustomerState::Pause => s.state_pause,
+        CustomerState::Stop => s.state_stop,
+    }
+}
+
+pub fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
+    match k {
+        OperationKind::Payment => s.kind_names[0],
+        OperationKind::Charge => s.kind_names[1],
+        OperationKind::Correction => s.kind_names[2],
+        OperationKind::Reversal => s.kind_names[3],
+    }
+}
+
+pub fn period_name(s: &Strings, p: Period) -> &'static str {
+    match p {
+        Period::Month => s.per_month,
+        Period::Day => s.per_day,
+    }
+}
+
+pub fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static str {
+    use crate::domain::role::Role;
+    match r {
+        Role::Admin => s.roles[0],
+        Role::Cashier => s.roles[1],
+        Role::Noc => s.roles[2],
+        Role::Viewer => s.roles[3],
+    }
+}

@@ -10,49 +10,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::app::{App, Screen};
 use super::keymap::{Context, bindings};
 use super::screens::View;
-use super::strings::{Lang, Strings};
-pub(super) use super::widgets::right;
-use crate::domain::customer::CustomerState;
-use crate::domain::ledger::OperationKind;
-use crate::domain::tariff::Period;
+use super::strings::{Lang, role_name};
+use super::widgets::right;
 use crate::domain::text::fit_width as fit;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-pub(super) fn state_name(s: &Strings, st: CustomerState) -> &'static str {
-    match st {
-        CustomerState::Active => s.state_active,
-        CustomerState::Pause => s.state_pause,
-        CustomerState::Stop => s.state_stop,
-    }
-}
-
-pub(crate) fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
-    match k {
-        OperationKind::Payment => s.kind_names[0],
-        OperationKind::Charge => s.kind_names[1],
-        OperationKind::Correction => s.kind_names[2],
-        OperationKind::Reversal => s.kind_names[3],
-    }
-}
-
-pub(crate) fn period_name(s: &Strings, p: Period) -> &'static str {
-    match p {
-        Period::Month => s.per_month,
-        Period::Day => s.per_day,
-    }
-}
-
-pub(super) fn role_name(s: &Strings, r: crate::domain::role::Role) -> &'static str {
-    use crate::domain::role::Role;
-    match r {
-        Role::Admin => s.roles[0],
-        Role::Cashier => s.roles[1],
-        Role::Noc => s.roles[2],
-        Role::Viewer => s.roles[3],
-    }
-}
 
 /// `Ленина 5а-12`: the street without its type word, for the narrow list column.
 pub fn draw(f: &mut Frame, app: &App) {

@@ -22,8 +22,8 @@ use crate::tui::net::ListKind;
 use crate::tui::net_ui::{head, row, window};
 use crate::tui::picker::{PickFor, PickKind};
 use crate::tui::records::{CardTab, FormData, TabData, service_form};
+use crate::tui::strings::{kind_name, period_name, state_name};
 use crate::tui::theme::Theme;
-use crate::tui::ui::{kind_name, period_name, state_name};
 use crate::tui::widgets::{balance_style, money, right};
 
 pub struct CardScreen {

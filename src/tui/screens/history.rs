@@ -16,7 +16,7 @@ use crate::tui::app::{Effect, Outcome, ReqId, Screen};
 use crate::tui::form::{FormKind, FormScreen, field as form_field};
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::ui::kind_name;
+use crate::tui::strings::kind_name;
 use crate::tui::widgets::table::{self, Column, Fit, GridRow};
 use crate::tui::widgets::{balance_style, field, money};
 

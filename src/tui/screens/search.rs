@@ -19,7 +19,7 @@ use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::net::ListKind;
 use crate::tui::strings::Strings;
-use crate::tui::ui::state_name;
+use crate::tui::strings::state_name;
 use crate::tui::widgets::table::{self, Column, Fit, GridRow};
 use crate::tui::widgets::{balance_style, field, money, take_due, type_into_search};
 

@@ -14,7 +14,7 @@ use crate::domain::text::fit_width as fit;
 use crate::service::{CustomerCard, Tariff, TariffChangeOutcome, When, next_period_start};
 use crate::tui::app::{Effect, Outcome, ReqId, Screen};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::ui::period_name;
+use crate::tui::strings::period_name;
 use crate::tui::widgets::{dialog, money, right};
 
 #[derive(Debug, Clone)]
