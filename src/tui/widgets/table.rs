@@ -161,7 +161,12 @@ pub fn draw(
     let w = widths(columns, rows, (area.width as usize).saturating_sub(2));
     let head =
         Row::new(columns.iter().zip(&w).map(|(c, w)| Cell::from(set(&c.head, c.fit, *w)))).style(t.dim);
-    let body = rows.iter().enumerate().map(|(i, r)| {
+    let headed = columns.iter().any(|c| !c.head.is_empty());
+    // only the rows on the screen are made (the widths come from all of them): the window
+    // that keeps the selected row in view, as the list scrolls
+    let height = (area.height as usize).saturating_sub(usize::from(headed)).max(1);
+    let first = selected.map_or(0, |s| s.saturating_sub(height - 1));
+    let body = rows.iter().enumerate().skip(first).take(height).map(|(i, r)| {
         let sel = Some(i) == selected;
         let cells = columns.iter().zip(&w).enumerate().map(|(j, (c, w))| {
             let text = set(r.cells.get(j).map(String::as_str).unwrap_or(""), c.fit, *w);
@@ -175,14 +180,14 @@ pub fn draw(
     });
     let mut table = Table::new(body, w.iter().map(|w| Constraint::Length(*w as u16))).column_spacing(1);
     // lists that say what they are above them have no headings
-    if columns.iter().any(|c| !c.head.is_empty()) {
+    if headed {
         table = table.header(head);
     }
     let table = table
         .highlight_symbol("▶ ")
         .highlight_spacing(HighlightSpacing::Always)
         .row_highlight_style(t.selected);
-    let mut state = TableState::default().with_selected(selected);
+    let mut state = TableState::default().with_selected(selected.map(|s| s - first));
     f.render_stateful_widget(table, area, &mut state);
 }
 
