@@ -20,6 +20,26 @@ pub struct Config {
     pub log: LogSection,
     #[serde(default)]
     pub ui: UiSection,
+    #[serde(default)]
+    pub billing: BillingSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingSection {
+    /// The day of the month monthly tariffs are charged on: 1–28.
+    #[serde(default = "default_billing_day")]
+    pub day: i64,
+}
+
+impl Default for BillingSection {
+    fn default() -> Self {
+        BillingSection { day: default_billing_day() }
+    }
+}
+
+fn default_billing_day() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,7 +103,7 @@ fn in_range(key: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Resu
         Ok(())
     } else {
         Err(ConfigError::Invalid(format!(
-            "service.{key} = {value}: must be from {} to {}",
+            "{key} = {value}: must be from {} to {}",
             range.start(),
             range.end()
         )))
@@ -204,14 +224,15 @@ impl Config {
     /// Checks every value's range.
     pub fn check(&self) -> Result<(), ConfigError> {
         let s = &self.service;
-        in_range("max_failed_logins", s.max_failed_logins, MAX_FAILED_LOGINS)?;
-        in_range("lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
-        in_range("lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
+        in_range("service.max_failed_logins", s.max_failed_logins, MAX_FAILED_LOGINS)?;
+        in_range("service.lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
+        in_range("service.lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
+        in_range("billing.day", self.billing.day, 1..=28)?;
         if let Some(d) = s.promise_max_days {
-            in_range("promise_max_days", d, PROMISE_MAX_DAYS)?;
+            in_range("service.promise_max_days", d, PROMISE_MAX_DAYS)?;
         }
         if let Some(n) = s.promise_per_month {
-            in_range("promise_per_month", n, PROMISE_PER_MONTH)?;
+            in_range("service.promise_per_month", n, PROMISE_PER_MONTH)?;
         }
         if let Some(l) = &self.ui.language
             && !matches!(l.as_str(), "ru" | "en")
@@ -272,6 +293,7 @@ impl Config {
                 self.service.lock_wait_seconds.clamp(*LOCK_WAIT_SECONDS.start(), *LOCK_WAIT_SECONDS.end())
                     as u64,
             ),
+            billing_day: self.billing.day.clamp(1, 28) as u32,
         }
     }
 }

@@ -159,6 +159,9 @@ pub enum Command {
     /// Promised payments: spend now, pay within a few days (the balance does not move)
     #[command(subcommand)]
     Promise(PromiseCmd),
+    /// Charging: the tariff of every customer for each period come due (admin only)
+    #[command(subcommand)]
+    Billing(BillingCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -692,6 +695,20 @@ pub enum DhcpCmd {
         /// csv, json, or dhcpd (ISC dhcpd host blocks, ready to include)
         #[arg(long, default_value = "csv")]
         format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BillingCmd {
+    /// Charge every period due up to a day (today): exactly once per customer and period, however
+    /// often it runs; a run after downtime catches up. For cron: `0 1 * * * kassa billing run`
+    Run {
+        /// The ISP's local day to charge up to: DD.MM.YYYY or YYYY-MM-DD [default: today]
+        #[arg(long)]
+        date: Option<String>,
+        /// Say what would be charged and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 pub use args::Cli;
 use args::{
-    Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd, OperatorCmd,
-    PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
+    BillingCmd, Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd,
+    OperatorCmd, PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -690,6 +690,24 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 }
             }
         }
+        Command::Billing(BillingCmd::Run { date, dry_run }) => {
+            let date = parse_day("date", date)?.unwrap_or_else(crate::domain::dates::today);
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let r = svc.run_billing(&actor, date, *dry_run).await?;
+            out(json, &r, |r| {
+                format!(
+                    "{} {}: {} customer(s) with a tariff; {} period(s) {}charged, {} in all; {} passed over (paused or stopped).",
+                    if r.dry_run { "Would charge up to" } else { "Charged up to" },
+                    r.date.format("%d.%m.%Y"),
+                    r.customers,
+                    r.charged,
+                    if r.dry_run { "to be " } else { "" },
+                    r.sum,
+                    r.passed
+                )
+            });
+        }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -704,7 +722,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     let p = svc.promise_payment(&actor, id, amount, *days).await?;
                     out(json, &p, |p| {
                         format!(
-                            "Promised payment {} of {} for customer #{} until {} UTC.",
+                            "Promised payment {} of {} for customer #{} until {}.",
                             p.id,
                             p.amount,
                             p.customer_id,

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
 pub mod check;
 pub mod customer;

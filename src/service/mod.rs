@@ -3,6 +3,7 @@
 //! nothing), validates its input, does its work in one transaction, and writes an audit row
 //! in that same transaction.
 
+mod billing;
 mod catalogue;
 mod conflict;
 mod customers;
@@ -37,6 +38,7 @@ pub use crate::domain::problem::{Entity, Problem};
 pub use crate::domain::promise::PromisedPayment;
 pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLine};
 pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
+pub use billing::{BillingReport, prorate};
 pub use catalogue::MARK_COLORS;
 pub use conflict::{Conflict, Holding};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
@@ -157,6 +159,8 @@ pub struct ServiceConfig {
     pub promise: PromiseRules,
     /// The longest a statement waits for a lock another desk holds.
     pub lock_wait: std::time::Duration,
+    /// The day of the month monthly tariffs are charged on (1–28).
+    pub billing_day: u32,
 }
 
 impl Default for ServiceConfig {
@@ -166,6 +170,7 @@ impl Default for ServiceConfig {
             lockout_minutes: 15,
             promise: PromiseRules::default(),
             lock_wait: store::DEFAULT_LOCK_WAIT,
+            billing_day: 1,
         }
     }
 }

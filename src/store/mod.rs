@@ -5,6 +5,7 @@
 //! Every value is bound, never formatted into SQL.
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
 pub mod check;
 mod conn;

@@ -1,0 +1,224 @@
+//! Charging runs (BILLmanager's daily expense run, Carbon's AUTO_ACCOUNT): for every customer
+//! with a tariff, each tariff period that has come due is decided once — charged as one ledger
+//! operation of kind `charge` named for what it is for («Оптима 200» 01.12–31.12.2026), or passed
+//! over when the customer is paused or stopped — and the decision is kept in `charges` under a
+//! unique key, in the same transaction as the money. So a run killed at any moment and run again,
+//! or two runs at once on two desks, never charge twice and never skip, and a run after downtime
+//! catches up every missed period in order.
+//!
+//! What kassa chose where the seeds are silent (README "Billing"): a period is due on its first
+//! day and charged whole in advance; the first period of a customer (connected mid-period, or
+//! when charging first ran) is charged for its days only, rounded to the kopeck half up; the
+//! tariff's current price is charged; a paused or stopped customer is not charged and the
+//! period is not owed later; former customers are not charged.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Actor, Result, Service, ServiceError, audit, now};
+use crate::domain::billing::{self, Span};
+use crate::domain::customer::{Customer, CustomerState};
+use crate::domain::ledger::OperationKind;
+use crate::domain::money::Money;
+use crate::domain::role::Permission;
+use crate::store::billing::{self as charges, Decision};
+use crate::store::ledger::{self, NewOperation};
+use crate::store::{Db, counters, customers, tariffs};
+
+/// How many customers one transaction charges: small enough that a desk's payment waits for
+/// at most one batch, large enough that a run over a million customers commits rarely.
+const BATCH: i64 = 200;
+
+/// What a charging run did (or, dry, would do).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BillingReport {
+    pub date: NaiveDate,
+    pub dry_run: bool,
+    /// Customers with a tariff looked at.
+    pub customers: i64,
+    /// Periods charged, and their sum.
+    pub charged: i64,
+    pub sum: Money,
+    /// Periods passed over (paused or stopped customers).
+    pub passed: i64,
+}
+
+/// `price` for the `days` of a period of `full` days, to the kopeck, half up.
+pub fn prorate(price: Money, days: i64, full: i64) -> Money {
+    if days >= full || full <= 0 {
+        return price;
+    }
+    let p = i128::from(price.minor());
+    let v = (p * i128::from(days) * 2 + i128::from(full)) / (2 * i128::from(full));
+    Money::from_minor(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+impl Service {
+    /// Charges every period due up to and including `date` (the ISP's local day).
+    pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
+        self.require(actor, Permission::Maintenance).await?;
+        let epoch = self.billing_epoch(date, dry_run).await?;
+        let mut report =
+            BillingReport { date, dry_run, customers: 0, charged: 0, sum: Money::ZERO, passed: 0 };
+        let mut after = 0;
+        loop {
+            let ids = {
+                let mut tx = self.store.read().await?;
+                charges::customers_after(&mut tx.db(), after, BATCH).await?
+            };
+            let Some(last) = ids.last() else { break };
+            after = *last;
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            for id in ids {
+                self.charge_customer(&mut db, id, date, epoch, dry_run, &mut report).await?;
+            }
+            if !dry_run {
+                tx.commit().await?;
+            }
+        }
+        if !dry_run {
+            let mut tx = self.store.write().await?;
+            audit::<(), _>(&mut tx.db(), Some(actor), "billing.run", "billing", None, None, Some(&report))
+                .await?;
+            tx.commit().await?;
+        }
+        tracing::info!(operator = %actor.login, %date, dry_run, customers = report.customers,
+            charged = report.charged, sum = %report.sum, passed = report.passed, "charging run");
+        Ok(report)
+    }
+
+    /// The first day charging ever ran: set by the first real run, so periods before it are
+    /// never charged (a database full of history is not billed for its past).
+    async fn billing_epoch(&self, date: NaiveDate, dry_run: bool) -> Result<NaiveDate> {
+        let days = i64::from(date.num_days_from_ce());
+        let stored = {
+            let mut tx = self.store.read().await?;
+            counters::get(&mut tx.db(), charges::EPOCH).await?
+        };
+        if stored > 0 {
+            return Ok(from_days(stored).unwrap_or(date));
+        }
+        if !dry_run {
+            let mut tx = self.store.write().await?;
+            counters::raise_to(&mut tx.db(), charges::EPOCH, days).await?;
+            // a run at the same time may have set an earlier one
+            let set = counters::get(&mut tx.db(), charges::EPOCH).await?;
+            tx.commit().await?;
+            return Ok(from_days(set).unwrap_or(date));
+        }
+        Ok(date)
+    }
+
+    async fn charge_customer(
+        &self,
+        db: &mut Db<'_>,
+        id: i64,
+        date: NaiveDate,
+        epoch: NaiveDate,
+        dry_run: bool,
+        report: &mut BillingReport,
+    ) -> Result<()> {
+        let Some(c) = customers::get_for_update(db, id).await? else { return Ok(()) };
+        let Some(tariff_id) = c.tariff_id.filter(|_| !c.is_former) else { return Ok(()) };
+        let Some(tariff) = tariffs::get(db, tariff_id).await? else { return Ok(()) };
+        report.customers += 1;
+        let start = match charges::tariff_decided_until(db, id).await? {
+            Some(until) => until + chrono::Duration::days(1),
+            None => first_day(&c, epoch),
+        };
+        let mut balance = c.balance;
+        let at = now();
+        for span in billing::due(tariff.period, self.config.billing_day, start, date) {
+            // the first period of a customer may start before the customer does: its days only
+            let charged = Span { from: span.from.max(start), to: span.to };
+            let passed = match c.state {
+                CustomerState::Active => None,
+                CustomerState::Pause => Some("pause"),
+                CustomerState::Stop => Some("stop"),
+            };
+            let amount = if passed.is_some() {
+                Money::ZERO
+            } else {
+                prorate(tariff.price, charged.days(), span.days())
+            };
+            if dry_run {
+                count(report, passed, amount);
+                continue;
+            }
+            let decision = Decision {
+                customer_id: id,
+                span: charged,
+                tariff_id,
+                amount_minor: amount.minor(),
+                passed,
+                at,
+            };
+            let Some(charge_id) = charges::decide_tariff(db, &decision).await? else { continue };
+            count(report, passed, amount);
+            if passed.is_some() || amount == Money::ZERO {
+                continue;
+            }
+            let op = NewOperation {
+                customer_id: id,
+                kind: OperationKind::Charge,
+                amount: Money::from_minor(-amount.minor()),
+                balance_before: balance,
+                method: None,
+                receipt_number: None,
+                comment: Some(format!("«{}» {}", tariff.name, charged.short())),
+                operator_id: None,
+                created_at: at,
+                reverses_id: None,
+                idempotency_key: None,
+                linked_id: None,
+            };
+            let written = ledger::insert(db, &op, None)
+                .await?
+                .ok_or_else(|| ServiceError::Store(crate::store::StoreError::NotFound))?;
+            balance = Money::from_minor(balance.minor() - amount.minor());
+            customers::set_balance(db, id, balance).await?;
+            charges::set_operation(db, charge_id, written.id).await?;
+        }
+        Ok(())
+    }
+}
+
+fn count(report: &mut BillingReport, passed: Option<&str>, amount: Money) {
+    if passed.is_some() {
+        report.passed += 1;
+    } else {
+        report.charged += 1;
+        report.sum = Money::from_minor(report.sum.minor() + amount.minor());
+    }
+}
+
+/// Where charging begins for a customer nothing was charged for yet: the day they were
+/// connected (or added), but never before charging first ran.
+fn first_day(c: &Customer, epoch: NaiveDate) -> NaiveDate {
+    let joined: DateTime<Utc> = c.created_at;
+    let joined = c.date_connect.unwrap_or_else(|| crate::domain::dates::local(joined).date_naive());
+    joined.max(epoch)
+}
+
+fn from_days(days: i64) -> Option<NaiveDate> {
+    i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_of_a_period_is_charged_for_its_days_half_up() {
+        let p = Money::from_minor(50_000);
+        assert_eq!(prorate(p, 31, 31), p);
+        assert_eq!(prorate(p, 1, 31), Money::from_minor(1_613)); // 16.129… → 16,13
+        assert_eq!(prorate(p, 16, 31), Money::from_minor(25_806)); // 258.064… → 258,06
+        assert_eq!(prorate(Money::from_minor(100), 1, 2), Money::from_minor(50));
+        assert_eq!(prorate(Money::from_minor(1), 1, 2), Money::from_minor(1)); // 0.5 kopeck → 1
+        // the days of a month, each charged apart, add up to the price within a kopeck a day
+        let parts: i64 = (0..31).map(|_| prorate(p, 1, 31).minor()).sum();
+        assert!((parts - p.minor()).abs() <= 31);
+    }
+}

@@ -1,0 +1,87 @@
+//! Charging runs: the periods decided for each customer (`charges`), and the customers a run
+//! walks through.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Db, Result};
+use crate::domain::billing::Span;
+use crate::q;
+
+/// The counter holding the first day charging ever ran (days from the common era): periods
+/// before it are never charged.
+pub const EPOCH: &str = "billing_epoch";
+
+/// Customers with a tariff whose ids follow `after`, in id order.
+pub async fn customers_after(db: &mut Db<'_>, after: i64, limit: i64) -> Result<Vec<i64>> {
+    db.fetch_all(q!(
+        "SELECT id FROM customers WHERE id > $1 AND tariff_id IS NOT NULL AND NOT is_former \
+         ORDER BY id LIMIT $2",
+        after,
+        limit
+    ))
+    .await?
+    .iter()
+    .map(|r| r.i64("id"))
+    .collect()
+}
+
+/// The last day of the last tariff period decided for the customer.
+pub async fn tariff_decided_until(db: &mut Db<'_>, customer_id: i64) -> Result<Option<NaiveDate>> {
+    let row = db
+        .fetch_optional(q!(
+            "SELECT period_to FROM charges WHERE customer_id = $1 AND item = 'tariff' AND item_id = 0 \
+             ORDER BY period_from DESC LIMIT 1",
+            customer_id
+        ))
+        .await?;
+    row.map(|r| r.opt_date("period_to")).transpose().map(Option::flatten)
+}
+
+/// What a run decided for one period.
+pub struct Decision<'a> {
+    pub customer_id: i64,
+    pub span: Span,
+    pub tariff_id: i64,
+    pub amount_minor: i64,
+    /// Why nothing was charged (`pause`, `stop`), when nothing was.
+    pub passed: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// Records the decision for a tariff period; `None` when that period was decided before (by an
+/// earlier run, or a run at the same time): the caller then charges nothing.
+pub async fn decide_tariff(db: &mut Db<'_>, d: &Decision<'_>) -> Result<Option<i64>> {
+    let row = db
+        .fetch_optional(q!(
+            "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, created_at) \
+             VALUES ($1, 'tariff', 0, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING RETURNING id",
+            d.customer_id,
+            d.span.from,
+            d.span.to,
+            d.tariff_id,
+            d.amount_minor,
+            d.passed,
+            d.at
+        ))
+        .await?;
+    row.map(|r| r.i64("id")).transpose()
+}
+
+/// Links a charge to the ledger operation that took its money.
+pub async fn set_operation(db: &mut Db<'_>, charge_id: i64, ledger_id: i64) -> Result<()> {
+    db.execute(q!("UPDATE charges SET ledger_id = $1 WHERE id = $2", ledger_id, charge_id)).await?;
+    Ok(())
+}
+
+/// How many tariff periods were decided for the customer, and their charged sum (tests, checks).
+pub async fn totals(db: &mut Db<'_>, customer_id: i64) -> Result<(i64, i64)> {
+    let r = db
+        .fetch_one(q!(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN passed IS NULL THEN amount_minor ELSE 0 END), 0) AS s \
+             FROM charges WHERE customer_id = $1",
+            customer_id
+        ))
+        .await?;
+    Ok((r.i64("n")?, r.i64("s")?))
+}

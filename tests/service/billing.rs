@@ -1,0 +1,103 @@
+//! Charging runs: each period charged once, however often and however many at once; a run
+//! after downtime catches up in order; a paused customer's period is passed over, not owed;
+//! the first period of a customer is charged for its days.
+
+use chrono::NaiveDate;
+use kassa::domain::customer::CustomerState;
+use kassa::domain::ledger::OperationKind;
+use kassa::domain::money::Money;
+use kassa::service::{CustomerChanges, HistoryQuery, NewCustomer};
+use kassa::store::tariffs::Period;
+
+use crate::both_backends;
+use crate::common::Env;
+use crate::helpers::{money, tariff};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+async fn subscriber(env: &Env, name: &str, tariff_id: i64, connected: &str) -> i64 {
+    let mut fields = CustomerChanges::from_pairs([("date_connect", connected)]).unwrap();
+    fields.name = Some(name.into());
+    env.svc.add_customer(&env.admin, &NewCustomer { fields, tariff_id: Some(tariff_id) }).await.unwrap().id
+}
+
+/// A customer's charges, oldest first: amount taken and what it was for.
+async fn charges(env: &Env, id: i64) -> Vec<(Money, String)> {
+    let q = HistoryQuery {
+        customer_id: id,
+        kinds: vec![OperationKind::Charge],
+        limit: 500,
+        ..Default::default()
+    };
+    let mut ops = env.svc.history(&env.admin, &q).await.unwrap().operations;
+    ops.sort_by_key(|o| o.id);
+    ops.into_iter().map(|o| (Money::from_minor(-o.amount.minor()), o.comment.unwrap_or_default())).collect()
+}
+
+async fn balance(env: &Env, id: i64) -> Money {
+    env.svc.customer_card(&env.admin, id).await.unwrap().customer.balance
+}
+
+async fn charging_runs(env: &Env) {
+    let month = tariff(env, "Оптима 200", "500", Period::Month, true).await;
+    let day = tariff(env, "Суточный 20", "20", Period::Day, true).await;
+    let a = subscriber(env, "Абрамов Илья", month, "01.09.2026").await;
+    let b = subscriber(env, "Борисова Вера", month, "17.12.2026").await;
+    let c = subscriber(env, "Васильев Кирилл", day, "01.09.2026").await;
+    let p = subscriber(env, "Петров Олег", month, "01.09.2026").await;
+    env.svc.change_state(&env.admin, p, CustomerState::Pause).await.unwrap();
+    let run = |date: NaiveDate, dry: bool| env.svc.run_billing(&env.admin, date, dry);
+
+    // the first run ever: nothing before it is charged (September to November are history)
+    let r = run(d(2026, 12, 1), false).await.unwrap();
+    assert_eq!((r.charged, r.passed, r.sum), (2, 1, money("520")), "{r:?}");
+    assert_eq!(charges(env, a).await, vec![(money("500"), "«Оптима 200» 01.12–31.12.2026".into())]);
+    assert_eq!(charges(env, c).await, vec![(money("20"), "«Суточный 20» 01.12.2026".into())]);
+    assert!(charges(env, b).await.is_empty(), "not connected yet");
+    assert!(charges(env, p).await.is_empty(), "paused: passed over");
+    assert_eq!(balance(env, a).await, money("-500"));
+
+    // the same day again: nothing new
+    let again = run(d(2026, 12, 1), false).await.unwrap();
+    assert_eq!((again.charged, again.passed), (0, 0), "{again:?}");
+
+    // a dry run says what would be charged and writes nothing
+    let dry = run(d(2026, 12, 3), true).await.unwrap();
+    assert_eq!((dry.charged, dry.sum), (2, money("40")), "{dry:?}");
+    assert_eq!(charges(env, c).await.len(), 1);
+
+    // after downtime, one run catches up every missed period, in order; the paused customer
+    // is back and owes nothing for the time away
+    env.svc.change_state(&env.admin, p, CustomerState::Active).await.unwrap();
+    run(d(2027, 2, 20), false).await.unwrap();
+    let got: Vec<String> = charges(env, a).await.into_iter().map(|(_, what)| what).collect();
+    assert_eq!(
+        got,
+        vec![
+            "«Оптима 200» 01.12–31.12.2026",
+            "«Оптима 200» 01.01–31.01.2027",
+            "«Оптима 200» 01.02–28.02.2027"
+        ]
+    );
+    // connected on the 17th: 15 of December's 31 days, then whole months
+    let bs = charges(env, b).await;
+    assert_eq!(bs[0], (money("241,94"), "«Оптима 200» 17.12–31.12.2026".into()));
+    assert_eq!(bs.len(), 3);
+    assert_eq!(charges(env, c).await.len(), 1 + 30 + 31 + 20, "every day from 02.12 to 20.02");
+    let ps = charges(env, p).await;
+    assert_eq!(ps.len(), 2, "January and February, not December: {ps:?}");
+    assert_eq!(balance(env, a).await, money("-1500"));
+
+    // two runs at once: each period charged by one of them
+    let (x, y) = tokio::join!(run(d(2027, 3, 1), false), run(d(2027, 3, 1), false));
+    let (x, y) = (x.unwrap(), y.unwrap());
+    assert_eq!(x.charged + y.charged, 4 + 8, "four months and eight days, once: {x:?} {y:?}");
+    assert_eq!(charges(env, a).await.len(), 4);
+    assert_eq!(balance(env, a).await, money("-2000"));
+
+    // only an administrator runs it
+    assert!(env.svc.run_billing(&env.cashier, d(2027, 3, 2), false).await.is_err());
+}
+both_backends!(charging_runs, charging_runs);
