@@ -393,3 +393,27 @@ async fn partial_searches_typed_at_the_desk() {
     c.burst("10.232.").await.unwrap();
     assert!(screen(&c).contains("Ничего не найдено"), "{}", screen(&c));
 }
+
+/// A customer blocked for debt: the card says so, since when, and what is below zero.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_says_why_a_customer_is_blocked() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let card = svc.customer_card(&admin, 2).await.unwrap();
+    let owed = card.available.minor().max(0) + 10_000;
+    let req = kassa::service::AdjustmentRequest {
+        customer_id: 2,
+        kind: OperationKind::Charge,
+        amount: kassa::domain::money::Money::from_minor(owed),
+        comment: "долг".into(),
+        idempotency_key: None,
+    };
+    svc.post_adjustment(&admin, &req).await.unwrap();
+    let below = svc.customer_card(&admin, 2).await.unwrap().available.format_ru();
+    let agreement = card.customer.agreement_number.unwrap();
+    c.burst(&agreement).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    let line = s.lines().find(|l| l.contains("Блокировка")).unwrap_or_else(|| panic!("no block line:\n{s}"));
+    assert!(line.contains("за долг с") && line.contains(&format!("{below} < 0")), "{line}");
+}

@@ -138,3 +138,108 @@ async fn kill_9_loses_and_doubles_nothing_sqlite() {
 async fn kill_9_loses_and_doubles_nothing_postgres() {
     kill9(Kind::Postgres).await;
 }
+
+/// kill -9 during charging runs: runs that catch up three months are killed at random moments,
+/// round after round, then one runs to its end. Every customer's periods then tile the calendar
+/// without a gap or an overlap up to the last day, every charge has exactly one ledger row of its
+/// amount, no charge of the runs is without its period, and `kassa check` finds every invariant.
+async fn kill9_billing(kind: Kind) {
+    let Some(db) = TestDb::new(kind).await else { return };
+    let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 800, seed: 5, months: 1 }).await.unwrap();
+    drop(svc);
+    let run = |date: &str| {
+        let mut c = Command::new(KASSA);
+        c.args(["--db", &db.url, "billing", "run", "--date", date])
+            .env("KASSA_OPERATOR", "admin")
+            .env("KASSA_PASSWORD", "kassa")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+    // the first run sets where charging begins
+    assert!(run("01.09.2026").status().unwrap().success());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let mut killed = 0;
+    for _ in 0..rounds() {
+        let mut child = run("30.11.2026").spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(rng.random_range(100..900))).await;
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let last = run("30.11.2026").output().unwrap();
+    assert!(last.status.success(), "{}", String::from_utf8_lossy(&last.stderr));
+    eprintln!("FAULT billing {kind:?}: {killed} run(s) killed mid-way");
+
+    let store = Store::open(&db.url).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let rows = tx
+        .db()
+        .fetch_all(q!(
+            "SELECT ch.customer_id, ch.period_from, ch.period_to, ch.amount_minor, ch.passed, ch.ledger_id, \
+                    l.amount_minor AS taken, l.kind \
+             FROM charges ch LEFT JOIN ledger l ON l.id = ch.ledger_id \
+             ORDER BY ch.customer_id, ch.period_from"
+        ))
+        .await
+        .unwrap();
+    assert!(rows.len() > 800, "the runs charged: {} periods", rows.len());
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let mut previous: Option<(i64, chrono::NaiveDate)> = None;
+    let mut last_of = HashMap::new();
+    for r in &rows {
+        let customer = r.i64("customer_id").unwrap();
+        let (from, to) =
+            (r.opt_date("period_from").unwrap().unwrap(), r.opt_date("period_to").unwrap().unwrap());
+        if let Some((c, prev_to)) = previous
+            && c == customer
+        {
+            assert_eq!(prev_to + chrono::Duration::days(1), from, "customer {customer}: no gap, no overlap");
+        }
+        previous = Some((customer, to));
+        last_of.insert(customer, to);
+        let amount = r.i64("amount_minor").unwrap();
+        if r.opt_text("passed").unwrap().is_none() && amount > 0 {
+            assert_eq!(
+                r.opt_i64("taken").unwrap(),
+                Some(-amount),
+                "customer {customer} {from}: its ledger row"
+            );
+            assert_eq!(r.opt_text("kind").unwrap().as_deref(), Some("charge"));
+        } else {
+            assert_eq!(r.opt_i64("ledger_id").unwrap(), None, "nothing taken for a period passed over");
+        }
+    }
+    for (customer, to) in &last_of {
+        assert!(*to >= end, "customer {customer} charged up to {to}, not to {end}");
+    }
+    // every charge the runs wrote belongs to a period (none left behind by a killed run)
+    let orphans = tx
+        .db()
+        .scalar_i64(q!("SELECT COUNT(*) FROM ledger l WHERE l.kind = 'charge' AND l.operator_id IS NULL \
+             AND l.comment LIKE '«%' AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.ledger_id = l.id)"))
+        .await
+        .unwrap();
+    assert_eq!(orphans, 0, "charges without their period");
+    drop(tx);
+    let check = Command::new(KASSA)
+        .args(["--db", &db.url, "check"])
+        .env("KASSA_OPERATOR", "admin")
+        .env("KASSA_PASSWORD", "kassa")
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "kassa check: {}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_charging_runs_sqlite() {
+    kill9_billing(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_charging_runs_postgres() {
+    kill9_billing(Kind::Postgres).await;
+}

@@ -219,6 +219,8 @@ fn card() -> CustomerCard {
         network: network(),
         promise: Some(promise(None)),
         available: rub("150"),
+        debt_block: None,
+        paid_until: None,
         last_operations: operations(),
     }
 }

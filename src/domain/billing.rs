@@ -73,12 +73,67 @@ pub fn due(period: Period, billing_day: u32, start: NaiveDate, through: NaiveDat
     out
 }
 
+/// The last day the customer's money pays for: the periods charged already (through
+/// `charged_through`, or yesterday when none were), then as many whole periods of `price` as
+/// `available` (balance + credit + promise) covers. `None` when nothing is charged (a free
+/// tariff) or the money is below zero already.
+pub fn paid_until(
+    period: Period,
+    billing_day: u32,
+    price: super::money::Money,
+    available: super::money::Money,
+    charged_through: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    if price.minor() <= 0 || available.is_negative() {
+        return None;
+    }
+    let mut through = charged_through.unwrap_or(today - Duration::days(1));
+    // at most ten years ahead: a prepayment beyond that says nothing useful
+    let periods = (available.minor() / price.minor()).min(match period {
+        Period::Month => 120,
+        Period::Day => 3653,
+    });
+    for _ in 0..periods {
+        through = span_of(period, billing_day, through + Duration::days(1)).to;
+    }
+    Some(through)
+}
+
+/// A block for debt: from when, caused by which operation, with how much available then;
+/// lifted when and by which operation, or still in force.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DebtBlock {
+    pub id: i64,
+    pub customer_id: i64,
+    pub blocked_at: chrono::DateTime<chrono::Utc>,
+    pub blocked_by: Option<i64>,
+    pub available: super::money::Money,
+    pub unblocked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub unblocked_by: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn paid_until_counts_whole_periods_the_money_covers() {
+        use super::super::money::Money;
+        let m = |r: i64| Money::from_minor(r * 100);
+        let today = d(2026, 12, 10);
+        // December charged; 1 200 covers two more months of 500
+        assert_eq!(paid_until(Period::Month, 1, m(500), m(1200), Some(d(2026, 12, 31)), today), Some(d(2027, 2, 28)));
+        // nothing left over: paid through what was charged
+        assert_eq!(paid_until(Period::Month, 1, m(500), m(0), Some(d(2026, 12, 31)), today), Some(d(2026, 12, 31)));
+        // daily: 100 covers five days of 20 after yesterday
+        assert_eq!(paid_until(Period::Day, 1, m(20), m(100), None, today), Some(d(2026, 12, 14)));
+        assert_eq!(paid_until(Period::Month, 1, m(500), m(-1), Some(d(2026, 12, 31)), today), None);
+        assert_eq!(paid_until(Period::Month, 1, m(0), m(100), None, today), None);
     }
 
     #[test]

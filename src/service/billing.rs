@@ -88,6 +88,19 @@ impl Service {
         Ok(report)
     }
 
+    /// The customer's blocks for debt, newest first: when each began and ended, and by what.
+    pub async fn debt_blocks(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+    ) -> Result<Vec<crate::domain::billing::DebtBlock>> {
+        self.require(actor, Permission::HistoryRead).await?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        super::customer_exists(&mut db, customer_id).await?;
+        Ok(charges::blocks(&mut db, customer_id, 100).await?)
+    }
+
     /// The first day charging ever ran: set by the first real run, so periods before it are
     /// never charged (a database full of history is not billed for its past).
     async fn billing_epoch(&self, date: NaiveDate, dry_run: bool) -> Result<NaiveDate> {
@@ -128,6 +141,7 @@ impl Service {
             None => first_day(&c, epoch),
         };
         let mut balance = c.balance;
+        let mut last_operation = None;
         let at = now();
         for span in billing::due(tariff.period, self.config.billing_day, start, date) {
             // the first period of a customer may start before the customer does: its days only
@@ -179,9 +193,44 @@ impl Service {
             balance = Money::from_minor(balance.minor() - amount.minor());
             customers::set_balance(db, id, balance).await?;
             charges::set_operation(db, charge_id, written.id).await?;
+            last_operation = Some(written.id);
+        }
+        // every run also settles each customer's block as their money stands (a database that
+        // had debtors before blocking existed gets its blocks on the first run)
+        if !dry_run {
+            settle_debt(db, id, last_operation, at).await?;
         }
         Ok(())
     }
+}
+
+/// Blocks the customer for debt, or lifts the block, as their money now stands (balance +
+/// credit limit + an active promised payment below zero: blocked), in the caller's transaction
+/// — the one that moved the money, so a payment that lifts a block lifts it as it commits.
+/// `by` is the operation that moved it, when one did.
+pub(crate) async fn settle_debt(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    by: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let Some(c) = customers::get(db, customer_id).await? else { return Ok(()) };
+    let promised = super::promises::active(db, customer_id, at).await?.map_or(0, |p| p.amount.minor());
+    let available = c.balance.minor() + c.credit_limit.minor() + promised;
+    // a former customer is not blocked: they are gone from every export already
+    let owes = available < 0 && !c.is_former;
+    match (owes, charges::open_block(db, customer_id).await?) {
+        (true, None) => {
+            charges::block(db, customer_id, at, by, available).await?;
+            tracing::info!(customer = customer_id, available, "blocked for debt");
+        }
+        (false, Some(b)) => {
+            charges::unblock(db, b.id, at, by).await?;
+            tracing::info!(customer = customer_id, available, "debt block lifted");
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn count(report: &mut BillingReport, passed: Option<&str>, amount: Money) {

@@ -106,6 +106,10 @@ pub struct CustomerCard {
     pub promise: Option<super::PromisedPayment>,
     /// Balance plus credit limit plus an active promised payment: what the customer may still spend.
     pub available: Money,
+    /// The block for debt in force, if the customer is blocked.
+    pub debt_block: Option<crate::domain::billing::DebtBlock>,
+    /// The last day the customer's money pays for (`domain::billing::paid_until`).
+    pub paid_until: Option<NaiveDate>,
     pub last_operations: Vec<Operation>,
 }
 
@@ -485,7 +489,7 @@ impl Service {
         let c = store_customers::get(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{id}")))?;
-        card(&mut db, actor, c).await
+        card(&mut db, actor, c, self.config.billing_day).await
     }
 
     /// The customer card by account number (`get_data` with `account_number`).
@@ -496,7 +500,7 @@ impl Service {
         let c = store_customers::get_by_account(&mut db, account.trim())
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Account, account.trim().to_string()))?;
-        card(&mut db, actor, c).await
+        card(&mut db, actor, c, self.config.billing_day).await
     }
 
     /// Customer ids by one typed value (`get_abon_id`).
@@ -671,7 +675,7 @@ impl Service {
     }
 }
 
-async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCard> {
+async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer, billing_day: u32) -> Result<CustomerCard> {
     let house = house_parts(db, c.house_id).await?;
     let address = house.as_ref().map(|h| {
         let mut parts = vec![format!("{}, {}", h.city, h.short_address())];
@@ -705,6 +709,18 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
     let promise = super::promises::active(db, c.id, super::now()).await?;
     let promised = promise.as_ref().map(|p| p.amount.minor()).unwrap_or(0);
     let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor() + promised);
+    let debt_block = crate::store::billing::open_block(db, c.id).await?;
+    let paid_until = match &tariff {
+        Some(t) if !c.is_former => crate::domain::billing::paid_until(
+            t.period,
+            billing_day,
+            t.price,
+            available,
+            crate::store::billing::tariff_decided_until(db, c.id).await?,
+            crate::domain::dates::today(),
+        ),
+        _ => None,
+    };
     Ok(CustomerCard {
         customer: c,
         house,
@@ -717,6 +733,8 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer) -> Result<CustomerCa
         network,
         promise,
         available,
+        debt_block,
+        paid_until,
         last_operations,
     })
 }

@@ -71,6 +71,7 @@ impl Service {
             }));
         }
         lifecycle::set_former(&mut db, id, former).await?;
+        super::billing::settle_debt(&mut db, id, None, super::now()).await?;
         if !former {
             // brought back on its own: money may come to it again
             crate::store::customers::set_merged_into(&mut db, id, None).await?;

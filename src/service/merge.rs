@@ -159,6 +159,9 @@ impl Service {
         .await?;
         lifecycle::set_former(&mut db, secondary_id, true).await?;
         customers::set_merged_into(&mut db, secondary_id, Some(main_id)).await?;
+        let (out_id, in_id) = operations.as_ref().map_or((None, None), |(a, b)| (Some(a.id), Some(b.id)));
+        super::billing::settle_debt(&mut db, secondary_id, out_id, at).await?;
+        super::billing::settle_debt(&mut db, main_id, in_id, at).await?;
         lifecycle::record(&mut db, secondary_id, ChangeKind::Former, 0, 1, actor.operator_id, at).await?;
         let summary = serde_json::json!({
             "main": main_id, "secondary": secondary_id, "moved": &preview.moves,

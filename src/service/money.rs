@@ -172,6 +172,7 @@ async fn append(
         }
         written
     };
+    super::billing::settle_debt(db, op.customer_id, Some(written.id), op.created_at).await?;
     audit::<(), _>(
         db,
         Some(actor),

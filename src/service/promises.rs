@@ -109,6 +109,7 @@ async fn end_if_due(db: &mut Db<'_>, customer_id: i64, at: DateTime<Utc>) -> Res
         promises::end(db, p.id).await?;
         let after = promises::get(db, p.id).await?;
         audit(db, None, "promise.end", "customer", Some(customer_id), Some(&p), after.as_ref()).await?;
+        super::billing::settle_debt(db, customer_id, None, at).await?;
     }
     Ok(())
 }
@@ -186,6 +187,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(Entity::Promise, format!("{id}")))?;
         audit::<(), _>(&mut db, Some(actor), "promise.add", "customer", Some(customer_id), None, Some(&p))
             .await?;
+        super::billing::settle_debt(&mut db, customer_id, None, at).await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -234,6 +236,7 @@ impl Service {
                         after.as_ref(),
                     )
                     .await?;
+                    super::billing::settle_debt(&mut db, p.customer_id, None, at).await?;
                     ended.extend(after);
                 }
             }
@@ -255,6 +258,7 @@ impl Service {
             return Err(ServiceError::Conflict(Conflict::SameCreditLimit { customer: customer_id, limit }));
         }
         customers::set_credit_limit(&mut db, customer_id, limit).await?;
+        super::billing::settle_debt(&mut db, customer_id, None, now()).await?;
         let after = customers::get(&mut db, customer_id).await?.ok_or_else(|| not_found(customer_id))?;
         audit(
             &mut db,

@@ -85,3 +85,65 @@ pub async fn totals(db: &mut Db<'_>, customer_id: i64) -> Result<(i64, i64)> {
         .await?;
     Ok((r.i64("n")?, r.i64("s")?))
 }
+
+// ---- blocks for debt ---------------------------------------------------------------------
+
+pub use crate::domain::billing::DebtBlock;
+
+const BLOCK_COLUMNS: &str =
+    "id, customer_id, blocked_at, blocked_by, available_minor, unblocked_at, unblocked_by";
+
+fn block_from(r: &super::Row) -> Result<DebtBlock> {
+    Ok(DebtBlock {
+        id: r.i64("id")?,
+        customer_id: r.i64("customer_id")?,
+        blocked_at: r.ts("blocked_at")?,
+        blocked_by: r.opt_i64("blocked_by")?,
+        available: crate::domain::money::Money::from_minor(r.i64("available_minor")?),
+        unblocked_at: r.opt_ts("unblocked_at")?,
+        unblocked_by: r.opt_i64("unblocked_by")?,
+    })
+}
+
+/// The customer's block in force, if any.
+pub async fn open_block(db: &mut Db<'_>, customer_id: i64) -> Result<Option<DebtBlock>> {
+    let sql =
+        format!("SELECT {BLOCK_COLUMNS} FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL");
+    db.fetch_optional(q!(sql, customer_id)).await?.as_ref().map(block_from).transpose()
+}
+
+/// The customer's blocks, newest first.
+pub async fn blocks(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Result<Vec<DebtBlock>> {
+    let sql =
+        format!("SELECT {BLOCK_COLUMNS} FROM debt_blocks WHERE customer_id = $1 ORDER BY id DESC LIMIT $2");
+    db.fetch_all(q!(sql, customer_id, limit)).await?.iter().map(block_from).collect()
+}
+
+pub async fn block(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    at: DateTime<Utc>,
+    by: Option<i64>,
+    available_minor: i64,
+) -> Result<()> {
+    db.execute(q!(
+        "INSERT INTO debt_blocks (customer_id, blocked_at, blocked_by, available_minor) VALUES ($1, $2, $3, $4)",
+        customer_id,
+        at,
+        by,
+        available_minor
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn unblock(db: &mut Db<'_>, block_id: i64, at: DateTime<Utc>, by: Option<i64>) -> Result<()> {
+    db.execute(q!(
+        "UPDATE debt_blocks SET unblocked_at = $1, unblocked_by = $2 WHERE id = $3",
+        at,
+        by,
+        block_id
+    ))
+    .await?;
+    Ok(())
+}

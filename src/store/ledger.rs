@@ -188,6 +188,7 @@ pub async fn post_at_once(
     let sql = format!(
         "WITH c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
            WHERE id = $1 AND abs(balance_minor + $3) <= $12 AND merged_into IS NULL \
+             AND $3 > 0 AND NOT EXISTS (SELECT 1 FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
              AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $21 AND o.active AND o.role = $22) \
            RETURNING balance_minor - $3 AS before), \

@@ -448,7 +448,8 @@ pub async fn mac_history(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resul
 
 /// A page of the DHCP export: the addresses of current customers after the key `after`, in
 /// address order, each with the switch and port it is reached through (the customer's own
-/// port, or else the switch serving their house).
+/// port, or else the switch serving their house). Former and stopped customers and those
+/// blocked for debt are left out: they may not use the network.
 pub async fn dhcp_page(db: &mut Db<'_>, after: &str, limit: i64) -> Result<Vec<DhcpRow>> {
     db.fetch_all(q!(
         "SELECT i.id, i.customer_id, c.agreement_number, i.ip, i.prefix, i.mac, i.ip_lo, \
@@ -457,7 +458,8 @@ pub async fn dhcp_page(db: &mut Db<'_>, after: &str, limit: i64) -> Result<Vec<D
          LEFT JOIN switch_ports p ON p.customer_id = c.id \
          LEFT JOIN switches hs ON p.switch_id IS NULL AND hs.house_id = c.house_id AND hs.serves_house = TRUE \
          LEFT JOIN switches s ON s.id = COALESCE(p.switch_id, hs.id) \
-         WHERE i.ip_lo IS NOT NULL AND i.ip_lo > $1 AND c.is_former = FALSE \
+         WHERE i.ip_lo IS NOT NULL AND i.ip_lo > $1 AND c.is_former = FALSE AND c.state <> 0 \
+           AND NOT EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) \
          ORDER BY i.ip_lo LIMIT $2",
         after,
         limit

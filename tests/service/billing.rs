@@ -101,3 +101,63 @@ async fn charging_runs(env: &Env) {
     assert!(env.svc.run_billing(&env.cashier, d(2027, 3, 2), false).await.is_err());
 }
 both_backends!(charging_runs, charging_runs);
+
+/// Below zero with credit and promise counted, a customer is blocked for debt — in the
+/// transaction that moved the money — and left out of the DHCP export; the payment that lifts
+/// it unblocks in its own transaction; a credit limit or a promised payment lift it too.
+async fn debtors_are_blocked_and_unblocked(env: &Env) {
+    let month = tariff(env, "Оптима 200", "500", Period::Month, true).await;
+    let a = subscriber(env, "Абрамов Илья", month, "01.09.2026").await;
+    env.svc.add_ip(&env.noc, a, "10.0.9.7", "", false).await.unwrap();
+    let exported = || async {
+        env.svc.dhcp_export_page(&env.admin, "", 1000).await.unwrap().iter().any(|r| r.customer_id == a)
+    };
+    assert!(exported().await);
+    env.svc.run_billing(&env.admin, d(2026, 12, 1), false).await.unwrap();
+    let card = env.svc.customer_card(&env.admin, a).await.unwrap();
+    let block = card.debt_block.expect("blocked at -500");
+    assert_eq!(block.available, money("-500"));
+    let charge = charges(env, a).await;
+    assert_eq!(charge.len(), 1);
+    assert!(block.blocked_by.is_some(), "the charge that caused it is named");
+    assert!(!exported().await, "a debtor is left out of the DHCP export");
+
+    // a payment that does not cover the debt leaves the block; the one that does lifts it
+    env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "300", None)).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
+    let lifting = env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "200", None)).await.unwrap();
+    let card = env.svc.customer_card(&env.admin, a).await.unwrap();
+    assert!(card.debt_block.is_none());
+    assert_eq!(card.paid_until, Some(d(2026, 12, 31)), "December is paid for, nothing more");
+    env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "1000", None)).await.unwrap();
+    let card = env.svc.customer_card(&env.admin, a).await.unwrap();
+    assert_eq!(card.paid_until, Some(d(2027, 2, 28)), "and two months more");
+    env.svc.post_adjustment(&env.admin, &kassa::service::AdjustmentRequest {
+        customer_id: a,
+        kind: OperationKind::Charge,
+        amount: money("1000"),
+        comment: "возврат предоплаты".into(),
+        idempotency_key: None,
+    })
+    .await
+    .unwrap();
+    let blocks = env.svc.debt_blocks(&env.admin, a).await.unwrap();
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0].unblocked_by, Some(lifting.operation.id), "the payment that lifted it is named");
+    assert!(exported().await);
+
+    // the next month blocks again; a credit limit lifts it, taking the limit away blocks again
+    env.svc.run_billing(&env.admin, d(2027, 1, 1), false).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
+    env.svc.set_credit_limit(&env.admin, a, money("1000")).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_none());
+    env.svc.set_credit_limit(&env.admin, a, money("0")).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
+    // a promised payment lifts it while it lasts (given above the balance floor, -500)
+    env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "100", None)).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
+    env.svc.promise_payment(&env.cashier, a, money("600"), 3).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_none());
+    assert_eq!(env.svc.debt_blocks(&env.admin, a).await.unwrap().len(), 3);
+}
+both_backends!(debtors_are_blocked_and_unblocked, debtors_are_blocked_and_unblocked);

@@ -464,6 +464,20 @@ impl CardScreen {
                 t.normal,
             ),
         ]));
+        if let Some(d) = card.paid_until {
+            lines.push(kv(t, s.card_paid_until, d.format("%d.%m.%Y").to_string(), t.normal));
+        }
+        // why the network is closed to them: the date, and the sum that is below zero
+        if let Some(b) = &card.debt_block {
+            let text = format!(
+                "{} {} — {} {} < 0",
+                s.blocked_for_debt,
+                crate::domain::dates::local(b.blocked_at).format("%d.%m.%Y %H:%M"),
+                s.card_available.to_lowercase(),
+                money(card.available)
+            );
+            lines.push(kv(t, s.card_blocked, text, t.error));
+        }
         if let Some(p) = &card.promise {
             let text = format!(
                 "{} {} {}",
