@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use chrono::Datelike;
 use common::{Kind, TestDb};
 use kassa::q;
 use kassa::service::demo::DemoOptions;
@@ -157,12 +158,16 @@ async fn kill9_billing(kind: Kind) {
             .stderr(Stdio::piped());
         c
     };
-    // the first run sets where charging begins
-    assert!(run("01.09.2026").status().unwrap().success());
+    // the demo charged its own months; charging runs begin with the next one
+    let next = chrono::Local::now().date_naive() + chrono::Months::new(1);
+    let first = chrono::NaiveDate::from_ymd_opt(next.year(), next.month(), 1).unwrap();
+    let end = first + chrono::Months::new(3) - chrono::Duration::days(1);
+    let (first_s, end_s) = (first.format("%d.%m.%Y").to_string(), end.format("%d.%m.%Y").to_string());
+    assert!(run(&first_s).status().unwrap().success());
     let mut rng = rand::rngs::StdRng::seed_from_u64(9);
     let mut killed = 0;
     for _ in 0..rounds() {
-        let mut child = run("30.11.2026").spawn().unwrap();
+        let mut child = run(&end_s).spawn().unwrap();
         tokio::time::sleep(Duration::from_millis(rng.random_range(100..900))).await;
         if child.try_wait().unwrap().is_none() {
             killed += 1;
@@ -170,7 +175,7 @@ async fn kill9_billing(kind: Kind) {
         child.kill().ok(); // SIGKILL
         child.wait().unwrap();
     }
-    let last = run("30.11.2026").output().unwrap();
+    let last = run(&end_s).output().unwrap();
     assert!(last.status.success(), "{}", String::from_utf8_lossy(&last.stderr));
     eprintln!("FAULT billing {kind:?}: {killed} run(s) killed mid-way");
 
@@ -187,7 +192,6 @@ async fn kill9_billing(kind: Kind) {
         .await
         .unwrap();
     assert!(rows.len() > 800, "the runs charged: {} periods", rows.len());
-    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let mut previous: Option<(i64, chrono::NaiveDate)> = None;
     let mut last_of = HashMap::new();
     for r in &rows {

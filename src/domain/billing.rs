@@ -127,9 +127,15 @@ mod tests {
         let m = |r: i64| Money::from_minor(r * 100);
         let today = d(2026, 12, 10);
         // December charged; 1 200 covers two more months of 500
-        assert_eq!(paid_until(Period::Month, 1, m(500), m(1200), Some(d(2026, 12, 31)), today), Some(d(2027, 2, 28)));
+        assert_eq!(
+            paid_until(Period::Month, 1, m(500), m(1200), Some(d(2026, 12, 31)), today),
+            Some(d(2027, 2, 28))
+        );
         // nothing left over: paid through what was charged
-        assert_eq!(paid_until(Period::Month, 1, m(500), m(0), Some(d(2026, 12, 31)), today), Some(d(2026, 12, 31)));
+        assert_eq!(
+            paid_until(Period::Month, 1, m(500), m(0), Some(d(2026, 12, 31)), today),
+            Some(d(2026, 12, 31))
+        );
         // daily: 100 covers five days of 20 after yesterday
         assert_eq!(paid_until(Period::Day, 1, m(20), m(100), None, today), Some(d(2026, 12, 14)));
         assert_eq!(paid_until(Period::Month, 1, m(500), m(-1), Some(d(2026, 12, 31)), today), None);

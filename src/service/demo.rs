@@ -590,6 +590,10 @@ impl Service {
         counters::raise_to(&mut db, counters::RECEIPT, receipt).await?;
         counters::raise_to(&mut db, counters::AGREEMENT, 10_000 + opts.customers as i64).await?;
         counters::raise_to(&mut db, counters::DEMO, 1).await?;
+        // the history above charged this month already: charging runs begin with the next one
+        let next_month = add_months(month_start(stamp.date_naive()), 1);
+        counters::raise_to(&mut db, crate::store::billing::EPOCH, i64::from(next_month.num_days_from_ce()))
+            .await?;
         customers::sync_id_sequences(&mut db).await?;
         tx.commit().await?;
         // fresh statistics for the planner after a bulk load

@@ -132,15 +132,19 @@ async fn debtors_are_blocked_and_unblocked(env: &Env) {
     env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "1000", None)).await.unwrap();
     let card = env.svc.customer_card(&env.admin, a).await.unwrap();
     assert_eq!(card.paid_until, Some(d(2027, 2, 28)), "and two months more");
-    env.svc.post_adjustment(&env.admin, &kassa::service::AdjustmentRequest {
-        customer_id: a,
-        kind: OperationKind::Charge,
-        amount: money("1000"),
-        comment: "возврат предоплаты".into(),
-        idempotency_key: None,
-    })
-    .await
-    .unwrap();
+    env.svc
+        .post_adjustment(
+            &env.admin,
+            &kassa::service::AdjustmentRequest {
+                customer_id: a,
+                kind: OperationKind::Charge,
+                amount: money("1000"),
+                comment: "возврат предоплаты".into(),
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
     let blocks = env.svc.debt_blocks(&env.admin, a).await.unwrap();
     assert_eq!(blocks.len(), 1);
     assert_eq!(blocks[0].unblocked_by, Some(lifting.operation.id), "the payment that lifted it is named");
@@ -161,3 +165,17 @@ async fn debtors_are_blocked_and_unblocked(env: &Env) {
     assert_eq!(env.svc.debt_blocks(&env.admin, a).await.unwrap().len(), 3);
 }
 both_backends!(debtors_are_blocked_and_unblocked, debtors_are_blocked_and_unblocked);
+
+/// The demo writes its own months of charges: a charging run this month charges nothing
+/// again, and next month's run charges next month.
+async fn the_demo_is_not_charged_twice(env: &Env) {
+    use kassa::service::demo::DemoOptions;
+    env.svc.generate_demo(DemoOptions { customers: 30, seed: 3, months: 2 }).await.unwrap();
+    let today = kassa::domain::dates::today();
+    let r = env.svc.run_billing(&env.admin, today, false).await.unwrap();
+    assert_eq!(r.charged, 0, "this month is charged by the demo already: {r:?}");
+    let next = today + chrono::Months::new(1);
+    let r = env.svc.run_billing(&env.admin, next, false).await.unwrap();
+    assert!(r.charged > 0, "{r:?}");
+}
+both_backends!(the_demo_is_not_charged_twice, the_demo_is_not_charged_twice);
