@@ -993,3 +993,54 @@ async fn the_config_names_the_time_zone() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("ui.timezone"), "{bad}");
     }
 }
+
+/// `kassa access export`: the addresses that may use the network now, as a plain list, an
+/// `ipset restore` file and an `nft -f` file; a customer blocked for debt is left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_export_leaves_debtors_out() {
+    let (db, home) = small_demo().await;
+    let svc = kassa::service::Service::open(&db.url, kassa::service::ServiceConfig::default()).await.unwrap();
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let mut open = Vec::new();
+    for id in 1..=5 {
+        let card = svc.customer_card(&admin, id).await.unwrap();
+        let ip = card.network.records.iter().find_map(|r| r.ip.clone().filter(|_| r.prefix.is_none()));
+        if let Some(ip) = ip
+            && card.debt_block.is_none()
+            && !card.customer.is_former
+            && card.customer.state == kassa::domain::customer::CustomerState::Active
+        {
+            open.push((id, ip, card.available));
+        }
+    }
+    assert!(open.len() >= 2, "two customers with an address: {open:?}");
+    let (kept, blocked) = (&open[0], &open[1]);
+    let owed = blocked.2.minor().max(0) + 10_000;
+    let req = kassa::service::AdjustmentRequest {
+        customer_id: blocked.0,
+        kind: kassa::domain::ledger::OperationKind::Charge,
+        amount: kassa::domain::money::Money::from_minor(owed),
+        comment: "долг".into(),
+        idempotency_key: None,
+    };
+    svc.post_adjustment(&admin, &req).await.unwrap();
+    drop(svc);
+    let export = |format: &str| {
+        let o = kassa(home.path(), &db.url, Some("noc"), &["access", "export", "--format", format]);
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).to_string())
+    };
+    let (code, plain) = export("plain");
+    assert_eq!(code, Some(0));
+    assert!(plain.lines().any(|l| l == kept.1), "{} allowed:\n{plain}", kept.1);
+    assert!(!plain.lines().any(|l| l == blocked.1), "{} blocked for debt:\n{plain}", blocked.1);
+    let (_, ipset) = export("ipset");
+    assert!(ipset.starts_with("create kassa_allowed hash:net family inet -exist\n"), "{ipset}");
+    assert!(ipset.contains(&format!("add kassa_allowed-new {}\n", kept.1)), "{ipset}");
+    assert!(ipset.contains("swap kassa_allowed-new kassa_allowed\n"), "{ipset}");
+    let (_, nft) = export("nft");
+    assert!(nft.contains("table inet kassa {\n\tset kassa_allowed_v4 {"), "{nft}");
+    let tokens = |t: &str| t.split([' ', ',', '\n', '\t']).map(str::to_string).collect::<Vec<_>>();
+    assert!(tokens(&nft).contains(&kept.1) && !tokens(&nft).contains(&blocked.1), "{nft}");
+    assert!(!tokens(&ipset).contains(&blocked.1), "{ipset}");
+    assert_eq!(export("xml").0, Some(2));
+}

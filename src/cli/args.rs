@@ -171,6 +171,9 @@ pub enum Command {
     /// Export for the DHCP server
     #[command(subcommand)]
     Dhcp(DhcpCmd),
+    /// Export of the addresses that may use the network now, for the firewall
+    #[command(subcommand)]
+    Access(AccessCmd),
     /// The newest audit rows (admin only)
     Audit {
         /// Only this kind of entity: customer, house, tariff, operator
@@ -685,6 +688,20 @@ pub enum IpCmd {
     Unbind {
         /// Agreement number or #id
         customer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCmd {
+    /// Every address of a customer who may use the network now: not former, not stopped, not
+    /// blocked for debt
+    Export {
+        /// plain (one address a line), ipset (for `ipset restore`) or nft (for `nft -f`)
+        #[arg(long, default_value = "plain")]
+        format: String,
+        /// The set's name (ipset; nft: the table `kassa` holds NAME_v4 and NAME_v6)
+        #[arg(long, default_value = "kassa_allowed")]
+        set: String,
     },
 }
 

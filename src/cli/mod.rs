@@ -14,8 +14,8 @@ use serde::Serialize;
 
 pub use args::Cli;
 use args::{
-    BillingCmd, Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd,
-    OperatorCmd, PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
+    AccessCmd, BillingCmd, Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd,
+    MessageCmd, OperatorCmd, PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -750,6 +750,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             network::ip(cli, &svc, &actor, cmd).await?;
+        }
+        Command::Access(AccessCmd::Export { format, set }) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            network::access(&svc, &actor, format, set).await?;
         }
         Command::Dhcp(cmd) => {
             let svc = open(cli, cfg).await?;

@@ -235,6 +235,75 @@ pub async fn dhcp(cli: &Cli, svc: &Service, actor: &Actor, cmd: &DhcpCmd) -> Cli
     Ok(())
 }
 
+/// `kassa access export`: the addresses that may use the network now (the DHCP export's rows:
+/// no former, stopped or blocked customer), for a firewall's allow list.
+pub async fn access(svc: &Service, actor: &Actor, format: &str, set: &str) -> CliResult {
+    let format = format.trim().to_lowercase();
+    if !matches!(format.as_str(), "plain" | "ipset" | "nft") {
+        return Err(CliError::usage(format!("unknown format '{format}': use plain, ipset or nft")));
+    }
+    if set.is_empty() || !set.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(CliError::usage(format!("--set '{set}': letters, digits, '_' and '-' only")));
+    }
+    let mut addresses = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = svc.dhcp_export_page(actor, &after, DHCP_PAGE).await?;
+        addresses.extend(page.iter().map(|r| match r.prefix {
+            Some(p) => format!("{}/{p}", r.ip),
+            None => r.ip.clone(),
+        }));
+        match page.last() {
+            Some(last) if page.len() as i64 == DHCP_PAGE => after = last.key.clone(),
+            _ => break,
+        }
+    }
+    let text = access_text(&format, set, &addresses);
+    super::output::write_stdout(&super::output::printable(&text));
+    Ok(())
+}
+
+/// The allow list in `format`.
+pub fn access_text(format: &str, set: &str, addresses: &[String]) -> String {
+    let (v6, v4): (Vec<&String>, Vec<&String>) = addresses.iter().partition(|a| a.contains(':'));
+    let mut out = String::new();
+    match format {
+        "ipset" => {
+            // replaced whole: a new set is filled, then swapped in for the old one
+            for (name, family, list) in [(set.to_string(), "inet", &v4), (format!("{set}6"), "inet6", &v6)] {
+                out.push_str(&format!("create {name} hash:net family {family} -exist\n"));
+                out.push_str(&format!("create {name}-new hash:net family {family} -exist\n"));
+                out.push_str(&format!("flush {name}-new\n"));
+                for a in list.iter() {
+                    out.push_str(&format!("add {name}-new {a}\n"));
+                }
+                out.push_str(&format!("swap {name}-new {name}\n"));
+                out.push_str(&format!("destroy {name}-new\n"));
+            }
+        }
+        "nft" => {
+            // made, removed and made again in one `nft -f`: whether or not it was there before
+            out.push_str("table inet kassa\ndelete table inet kassa\ntable inet kassa {\n");
+            for (suffix, kind, list) in [("v4", "ipv4_addr", &v4), ("v6", "ipv6_addr", &v6)] {
+                out.push_str(&format!("\tset {set}_{suffix} {{\n\t\ttype {kind}\n\t\tflags interval\n"));
+                if !list.is_empty() {
+                    let items: Vec<&str> = list.iter().map(|s| s.as_str()).collect();
+                    out.push_str(&format!("\t\telements = {{ {} }}\n", items.join(", ")));
+                }
+                out.push_str("\t}\n");
+            }
+            out.push_str("}\n");
+        }
+        _ => {
+            for a in addresses {
+                out.push_str(a);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// Turns export rows into one of the formats, row by row (the export is streamed).
 pub struct DhcpWriter {
     format: DhcpFormat,
