@@ -697,14 +697,15 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let r = svc.run_billing(&actor, date, *dry_run).await?;
             out(json, &r, |r| {
                 format!(
-                    "{} {}: {} customer(s) with a tariff; {} period(s) {}charged, {} in all; {} passed over (paused or stopped).",
+                    "{} {}: {} customer(s) with something due; {} period(s) {}charged, {} in all; {} passed over (paused or stopped); {} block(s) for debt set or lifted.",
                     if r.dry_run { "Would charge up to" } else { "Charged up to" },
                     r.date.format("%d.%m.%Y"),
                     r.customers,
                     r.charged,
                     if r.dry_run { "to be " } else { "" },
                     r.sum,
-                    r.passed
+                    r.passed,
+                    r.blocks_settled
                 )
             });
         }

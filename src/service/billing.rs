@@ -41,6 +41,9 @@ pub struct BillingReport {
     pub sum: Money,
     /// Periods passed over (paused or stopped customers).
     pub passed: i64,
+    /// Blocks for debt begun or lifted because the money said so (not by a charge of this run:
+    /// a database from before blocking, a promise that ended).
+    pub blocks_settled: i64,
 }
 
 /// `price` for the `days` of a period of `full` days, to the kopeck, half up.
@@ -58,13 +61,20 @@ impl Service {
     pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
         self.require(actor, Permission::Maintenance).await?;
         let epoch = self.billing_epoch(date, dry_run).await?;
-        let mut report =
-            BillingReport { date, dry_run, customers: 0, charged: 0, sum: Money::ZERO, passed: 0 };
+        let mut report = BillingReport {
+            date,
+            dry_run,
+            customers: 0,
+            charged: 0,
+            sum: Money::ZERO,
+            passed: 0,
+            blocks_settled: 0,
+        };
         let mut after = 0;
         loop {
             let ids = {
                 let mut tx = self.store.read().await?;
-                charges::customers_after(&mut tx.db(), after, BATCH).await?
+                charges::customers_due(&mut tx.db(), after, date, BATCH).await?
             };
             let Some(last) = ids.last() else { break };
             after = *last;
@@ -78,6 +88,7 @@ impl Service {
             }
         }
         if !dry_run {
+            report.blocks_settled = self.settle_all_blocks().await?;
             let mut tx = self.store.write().await?;
             audit::<(), _>(&mut tx.db(), Some(actor), "billing.run", "billing", None, None, Some(&report))
                 .await?;
@@ -99,6 +110,26 @@ impl Service {
         let mut db = tx.db();
         super::customer_exists(&mut db, customer_id).await?;
         Ok(charges::blocks(&mut db, customer_id, 100).await?)
+    }
+
+    /// Settles every block that disagrees with the customer's money (a database that had
+    /// debtors before blocking existed gets its blocks on the first run); how many changed.
+    async fn settle_all_blocks(&self) -> Result<i64> {
+        let (mut after, mut settled) = (0, 0);
+        loop {
+            let at = now();
+            let ids = charges::block_mismatches(&mut self.store.read().await?.db(), after, at, BATCH).await?;
+            let Some(last) = ids.last() else { return Ok(settled) };
+            after = *last;
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            for id in ids {
+                customers::get_for_update(&mut db, id).await?;
+                settle_debt(&mut db, id, None, at).await?;
+                settled += 1;
+            }
+            tx.commit().await?;
+        }
     }
 
     /// The first day charging ever ran: set by the first real run, so periods before it are
@@ -195,9 +226,7 @@ impl Service {
             charges::set_operation(db, charge_id, written.id).await?;
             last_operation = Some(written.id);
         }
-        // every run also settles each customer's block as their money stands (a database that
-        // had debtors before blocking existed gets its blocks on the first run)
-        if !dry_run {
+        if last_operation.is_some() {
             settle_debt(db, id, last_operation, at).await?;
         }
         Ok(())

@@ -11,12 +11,43 @@ use crate::q;
 /// before it are never charged.
 pub const EPOCH: &str = "billing_epoch";
 
-/// Customers with a tariff whose ids follow `after`, in id order.
-pub async fn customers_after(db: &mut Db<'_>, after: i64, limit: i64) -> Result<Vec<i64>> {
+/// Customers with a tariff whose ids follow `after`, in id order, leaving out those whose
+/// decided periods reach `through` already (a run with nothing due reads the index and stops).
+pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limit: i64) -> Result<Vec<i64>> {
     db.fetch_all(q!(
-        "SELECT id FROM customers WHERE id > $1 AND tariff_id IS NOT NULL AND NOT is_former \
-         ORDER BY id LIMIT $2",
+        "SELECT c.id FROM customers c WHERE c.id > $1 AND c.tariff_id IS NOT NULL AND NOT c.is_former \
+         AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.customer_id = c.id AND ch.item = 'tariff' \
+           AND ch.item_id = 0 AND ch.period_to >= $2) \
+         ORDER BY c.id LIMIT $3",
         after,
+        through,
+        limit
+    ))
+    .await?
+    .iter()
+    .map(|r| r.i64("id"))
+    .collect()
+}
+
+/// Customers after `after` whose block for debt disagrees with their money at `at` (owing and
+/// not blocked, or blocked and not owing), in id order.
+pub async fn block_mismatches(
+    db: &mut Db<'_>,
+    after: i64,
+    at: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    db.fetch_all(q!(
+        "SELECT c.id FROM customers c \
+         LEFT JOIN promised_payments p ON p.customer_id = c.id AND p.ended_at IS NULL AND p.expires_at > $2 \
+         WHERE c.id > $1 AND \
+           (CASE WHEN NOT c.is_former AND c.balance_minor + c.credit_limit_minor + COALESCE(p.amount_minor, 0) < 0 \
+             THEN 1 ELSE 0 END) <> \
+           (CASE WHEN EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) \
+             THEN 1 ELSE 0 END) \
+         ORDER BY c.id LIMIT $3",
+        after,
+        at,
         limit
     ))
     .await?

@@ -174,6 +174,18 @@ async fn the_demo_is_not_charged_twice(env: &Env) {
     let today = kassa::domain::dates::today();
     let r = env.svc.run_billing(&env.admin, today, false).await.unwrap();
     assert_eq!(r.charged, 0, "this month is charged by the demo already: {r:?}");
+    // the demo's debtors, from before blocking, are blocked by the run; nobody else is
+    let mut debtors = 0;
+    for id in 1..=30 {
+        let card = env.svc.customer_card(&env.admin, id).await.unwrap();
+        let owes = card.available.is_negative() && !card.customer.is_former;
+        assert_eq!(card.debt_block.is_some(), owes, "customer {id}: {:?}", card.available);
+        debtors += i64::from(owes);
+    }
+    assert!(debtors > 0, "the demo has debtors");
+    assert_eq!(r.blocks_settled, debtors, "{r:?}");
+    let again = env.svc.run_billing(&env.admin, today, false).await.unwrap();
+    assert_eq!(again.blocks_settled, 0);
     let next = today + chrono::Months::new(1);
     let r = env.svc.run_billing(&env.admin, next, false).await.unwrap();
     assert!(r.charged > 0, "{r:?}");
