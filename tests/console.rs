@@ -412,6 +412,10 @@ async fn the_card_says_why_a_customer_is_blocked() {
     let below = svc.customer_card(&admin, 2).await.unwrap().available.format_ru();
     let agreement = card.customer.agreement_number.unwrap();
     c.burst(&agreement).await.unwrap();
+    // the search marks the row: blocked for debt
+    let s = screen(&c);
+    let row = s.lines().find(|l| l.starts_with("▶")).unwrap_or_default();
+    assert!(row.contains(&agreement) && row.contains("долг ⊘"), "{row}\n{s}");
     c.press(KeyCode::Enter).await.unwrap();
     let s = screen(&c);
     let line = s.lines().find(|l| l.contains("Блокировка")).unwrap_or_else(|| panic!("no block line:\n{s}"));

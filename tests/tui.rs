@@ -248,6 +248,7 @@ fn summaries() -> Vec<CustomerSummary> {
         tariff: Some(tariff.into()),
         is_former: false,
         is_potential: false,
+        blocked: false,
     };
     vec![
         row(

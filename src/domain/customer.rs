@@ -259,6 +259,8 @@ pub struct CustomerSummary {
     pub tariff: Option<String>,
     pub is_former: bool,
     pub is_potential: bool,
+    /// Blocked for debt (see `domain::billing::DebtBlock`).
+    pub blocked: bool,
 }
 
 impl CustomerSummary {

@@ -251,7 +251,8 @@ pub async fn lookup(db: &mut Db<'_>, kind: LookupKind, value: &str, skip_former:
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.agreement_number, c.account_number, c.name, \
     h.street, h.number AS house_number, h.letter AS house_letter, c.apartment, c.balance_minor, \
-    c.state, t.name AS tariff_name, c.is_former, c.is_potential \
+    c.state, t.name AS tariff_name, c.is_former, c.is_potential, \
+    EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) AS blocked \
     FROM customers c LEFT JOIN houses h ON h.id = c.house_id LEFT JOIN tariffs t ON t.id = c.tariff_id";
 
 fn summary_from_row(r: &Row) -> Result<CustomerSummary> {
@@ -271,6 +272,7 @@ fn summary_from_row(r: &Row) -> Result<CustomerSummary> {
         tariff: r.opt_text("tariff_name")?,
         is_former: r.bool("is_former")?,
         is_potential: r.bool("is_potential")?,
+        blocked: r.bool("blocked")?,
     })
 }
 

@@ -101,6 +101,8 @@ pub struct Strings {
     pub card_available: &'static str,
     /// The card's line about a block for debt: its label, and the words before its date.
     pub card_blocked: &'static str,
+    /// In the search's state column: blocked for debt.
+    pub blocked_short: &'static str,
     pub card_paid_until: &'static str,
     pub blocked_for_debt: &'static str,
     pub card_marks: &'static str,
@@ -312,6 +314,7 @@ static RU: Strings = Strings {
     card_credit: "Кредит",
     card_available: "Доступно",
     card_blocked: "Блокировка",
+    blocked_short: "долг",
     card_paid_until: "Оплачено до",
     blocked_for_debt: "за долг с",
     card_marks: "Метки",
@@ -525,6 +528,7 @@ static EN: Strings = Strings {
     card_credit: "Credit",
     card_available: "Available",
     card_blocked: "Blocked",
+    blocked_short: "debt",
     card_paid_until: "Paid until",
     blocked_for_debt: "for debt since",
     card_marks: "Marks",

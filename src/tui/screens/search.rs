@@ -265,6 +265,9 @@ fn summary_row(s: &Strings, c: &CustomerSummary) -> Vec<String> {
         state = s.former.to_string();
     } else if c.is_potential {
         state = s.potential.to_string();
+    } else if c.blocked {
+        // the network is closed to them for debt, whatever the state an operator set
+        state = format!("{} ⊘", s.blocked_short);
     }
     vec![
         c.agreement_number.clone().unwrap_or_else(|| "—".into()),
