@@ -421,3 +421,32 @@ async fn the_card_says_why_a_customer_is_blocked() {
     let line = s.lines().find(|l| l.contains("Блокировка")).unwrap_or_else(|| panic!("no block line:\n{s}"));
     assert!(line.contains("за долг с") && line.contains(&format!("{below} < 0")), "{line}");
 }
+
+/// The payment's confirmation says until when the money will pay once the payment is in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_confirmation_says_paid_until() {
+    let (_db, svc, mut c) = desk("cashier").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let mut chosen = None;
+    for id in 1..=12 {
+        let card = svc.customer_card(&admin, id).await.unwrap();
+        if card.tariff.as_ref().is_some_and(|t| t.price.is_positive()) && !card.customer.is_former {
+            chosen = Some(card);
+            break;
+        }
+    }
+    let card = chosen.expect("a customer with a paid tariff");
+    let amount = card.tariff.as_ref().unwrap().price.minor() * 3;
+    let expected = card
+        .paid_until_after(kassa::domain::money::Money::from_minor(card.available.minor() + amount))
+        .expect("three periods paid for");
+    c.burst(card.customer.agreement_number.as_deref().unwrap()).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('p')).await.unwrap();
+    c.typ(&kassa::domain::money::Money::from_minor(amount).format_plain()).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Провести платёж?"), "{s}");
+    assert!(s.contains(&format!("Оплачено до: {}", expected.format("%d.%m.%Y"))), "{expected}\n{s}");
+    assert!(expected > kassa::domain::dates::today(), "{expected}");
+}

@@ -221,6 +221,8 @@ fn card() -> CustomerCard {
         available: rub("150"),
         debt_block: None,
         paid_until: None,
+        charged_through: None,
+        billing_day: 1,
         last_operations: operations(),
     }
 }

@@ -110,7 +110,42 @@ pub struct CustomerCard {
     pub debt_block: Option<crate::domain::billing::DebtBlock>,
     /// The last day the customer's money pays for (`domain::billing::paid_until`).
     pub paid_until: Option<NaiveDate>,
+    /// The last day of the last tariff period charged (or passed over), and the billing day:
+    /// what "paid until" after a payment is worked out from.
+    pub charged_through: Option<NaiveDate>,
+    pub billing_day: u32,
     pub last_operations: Vec<Operation>,
+}
+
+impl CustomerCard {
+    /// The last day the customer's money would pay for with `available` to spend.
+    pub fn paid_until_after(&self, available: Money) -> Option<NaiveDate> {
+        CustomerCard::paid_until_with(
+            self.tariff.as_ref(),
+            self.customer.is_former,
+            self.billing_day,
+            available,
+            self.charged_through,
+        )
+    }
+
+    fn paid_until_with(
+        tariff: Option<&crate::domain::tariff::Tariff>,
+        former: bool,
+        billing_day: u32,
+        available: Money,
+        charged_through: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        let t = tariff.filter(|_| !former)?;
+        crate::domain::billing::paid_until(
+            t.period,
+            billing_day,
+            t.price,
+            available,
+            charged_through,
+            crate::domain::dates::today(),
+        )
+    }
 }
 
 /// The result of the one free-text search.
@@ -710,17 +745,9 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer, billing_day: u32) ->
     let promised = promise.as_ref().map(|p| p.amount.minor()).unwrap_or(0);
     let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor() + promised);
     let debt_block = crate::store::billing::open_block(db, c.id).await?;
-    let paid_until = match &tariff {
-        Some(t) if !c.is_former => crate::domain::billing::paid_until(
-            t.period,
-            billing_day,
-            t.price,
-            available,
-            crate::store::billing::tariff_decided_until(db, c.id).await?,
-            crate::domain::dates::today(),
-        ),
-        _ => None,
-    };
+    let charged_through = crate::store::billing::tariff_decided_until(db, c.id).await?;
+    let paid_until =
+        CustomerCard::paid_until_with(tariff.as_ref(), c.is_former, billing_day, available, charged_through);
     Ok(CustomerCard {
         customer: c,
         house,
@@ -735,6 +762,8 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer, billing_day: u32) ->
         available,
         debt_block,
         paid_until,
+        charged_through,
+        billing_day,
         last_operations,
     })
 }

@@ -312,8 +312,13 @@ impl PayScreen {
                         Span::raw(" → "),
                         Span::styled(money(after), balance_style(t, after)),
                     ]),
-                    Line::from(""),
                 ];
+                // what the money will pay for once this payment is in
+                let available = Money::from_minor(p.card.available.minor() + amount.minor());
+                if let Some(d) = p.card.paid_until_after(available) {
+                    lines.push(Line::from(format!("{}: {}", s.card_paid_until, d.format("%d.%m.%Y"))));
+                }
+                lines.push(Line::from(""));
                 if matches!(p.stage, PayStage::Posting { .. }) {
                     lines.push(Line::from(Span::styled(s.pay_posting, t.dim)));
                 } else {
