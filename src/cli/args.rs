@@ -727,6 +727,11 @@ pub enum BillingCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Active customers whose money runs out within DAYS (or has run out): for reminders
+    Due {
+        #[arg(long, default_value_t = 3)]
+        days: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -709,6 +709,28 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 )
             });
         }
+        Command::Billing(BillingCmd::Due { days }) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let due = svc.billing_due(&actor, crate::domain::dates::today(), *days).await?;
+            out(json, &due, |due| {
+                let mut text =
+                    format!("{} customer(s) whose money runs out within {days} day(s):\n", due.len());
+                for d in due {
+                    text.push_str(&format!(
+                        "#{}\t{}\t{}\t{}\t{}\n",
+                        d.id,
+                        d.agreement.as_deref().unwrap_or("-"),
+                        d.name,
+                        d.available,
+                        d.paid_until
+                            .map(|p| format!("paid until {}", p.format("%d.%m.%Y")))
+                            .unwrap_or_else(|| "owes".into())
+                    ));
+                }
+                text.trim_end().to_string()
+            });
+        }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;

@@ -46,6 +46,19 @@ pub struct BillingReport {
     pub blocks_settled: i64,
 }
 
+/// A customer whose money runs out soon (`kassa billing due`): for the notification step.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DueCustomer {
+    pub id: i64,
+    pub agreement: Option<String>,
+    pub name: String,
+    pub balance: Money,
+    /// Balance + credit limit + an active promised payment.
+    pub available: Money,
+    /// The last day the money pays for; none when it is below zero already.
+    pub paid_until: Option<NaiveDate>,
+}
+
 /// `price` for the `days` of a period of `full` days, to the kopeck, half up.
 pub fn prorate(price: Money, days: i64, full: i64) -> Money {
     if days >= full || full <= 0 {
@@ -97,6 +110,47 @@ impl Service {
         tracing::info!(operator = %actor.login, %date, dry_run, customers = report.customers,
             charged = report.charged, sum = %report.sum, passed = report.passed, "charging run");
         Ok(report)
+    }
+
+    /// Active customers whose money pays for less than `days` more days after `today` (or is
+    /// below zero already), in id order.
+    pub async fn billing_due(&self, actor: &Actor, today: NaiveDate, days: i64) -> Result<Vec<DueCustomer>> {
+        self.require(actor, Permission::CustomerRead).await?;
+        if !(0..=366).contains(&days) {
+            return Err(ServiceError::invalid("days", crate::domain::problem::Problem::Range(0, 366)));
+        }
+        let horizon = today + chrono::Duration::days(days);
+        let (mut out, mut after) = (Vec::new(), 0);
+        loop {
+            let lines = charges::money_lines(&mut self.store.read().await?.db(), after, now(), 1000).await?;
+            let Some(last) = lines.last() else { return Ok(out) };
+            after = last.id;
+            for l in lines {
+                let paid_until = billing::paid_until(
+                    l.period,
+                    self.config.billing_day,
+                    Money::from_minor(l.price_minor),
+                    Money::from_minor(l.available_minor),
+                    l.charged_through,
+                    today,
+                );
+                let runs_out = match paid_until {
+                    Some(d) => d < horizon,
+                    // a free tariff never runs out; money below zero already has
+                    None => l.price_minor > 0,
+                };
+                if runs_out {
+                    out.push(DueCustomer {
+                        id: l.id,
+                        agreement: l.agreement,
+                        name: l.name,
+                        balance: Money::from_minor(l.balance_minor),
+                        available: Money::from_minor(l.available_minor),
+                        paid_until,
+                    });
+                }
+            }
+        }
     }
 
     /// The customer's blocks for debt, newest first: when each began and ended, and by what.

@@ -178,3 +178,59 @@ pub async fn unblock(db: &mut Db<'_>, block_id: i64, at: DateTime<Utc>, by: Opti
     .await?;
     Ok(())
 }
+
+/// One customer's money as "paid until" is worked out from (`kassa billing due`).
+pub struct MoneyLine {
+    pub id: i64,
+    pub agreement: Option<String>,
+    pub name: String,
+    pub balance_minor: i64,
+    /// Balance + credit limit + an active promised payment.
+    pub available_minor: i64,
+    pub price_minor: i64,
+    pub period: crate::domain::tariff::Period,
+    pub charged_through: Option<NaiveDate>,
+}
+
+/// Active customers with a tariff after `after`, in id order, with their money at `at`.
+pub async fn money_lines(
+    db: &mut Db<'_>,
+    after: i64,
+    at: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<MoneyLine>> {
+    let rows = db
+        .fetch_all(q!(
+            "SELECT c.id, c.agreement_number, c.name, c.balance_minor, \
+               c.balance_minor + c.credit_limit_minor + COALESCE(p.amount_minor, 0) AS available_minor, \
+               t.price_minor, t.period, \
+               (SELECT MAX(ch.period_to) FROM charges ch WHERE ch.customer_id = c.id AND ch.item = 'tariff' \
+                  AND ch.item_id = 0) AS charged_through \
+             FROM customers c JOIN tariffs t ON t.id = c.tariff_id \
+             LEFT JOIN promised_payments p ON p.customer_id = c.id AND p.ended_at IS NULL AND p.expires_at > $2 \
+             WHERE c.id > $1 AND NOT c.is_former AND c.state = 2 \
+             ORDER BY c.id LIMIT $3",
+            after,
+            at,
+            limit
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let period_text = r.text("period")?;
+            Ok(MoneyLine {
+                id: r.i64("id")?,
+                agreement: r.opt_text("agreement_number")?,
+                name: r.text("name")?,
+                balance_minor: r.i64("balance_minor")?,
+                available_minor: r.i64("available_minor")?,
+                price_minor: r.i64("price_minor")?,
+                period: period_text.parse().map_err(|_| super::StoreError::Corrupt {
+                    column: "period".into(),
+                    value: period_text,
+                })?,
+                charged_through: r.opt_date("charged_through")?,
+            })
+        })
+        .collect()
+}

@@ -129,6 +129,12 @@ async fn debtors_are_blocked_and_unblocked(env: &Env) {
     let card = env.svc.customer_card(&env.admin, a).await.unwrap();
     assert!(card.debt_block.is_none());
     assert_eq!(card.paid_until, Some(d(2026, 12, 31)), "December is paid for, nothing more");
+    // due within two weeks of the 20th, not within five days
+    let due = |days| env.svc.billing_due(&env.admin, d(2026, 12, 20), days);
+    let soon = due(14).await.unwrap();
+    assert!(soon.iter().any(|x| x.id == a && x.paid_until == Some(d(2026, 12, 31))), "{soon:?}");
+    assert!(!due(5).await.unwrap().iter().any(|x| x.id == a));
+    assert!(due(400).await.is_err(), "days out of range");
     env.svc.post_payment(&env.cashier, &crate::helpers::payment(a, "1000", None)).await.unwrap();
     let card = env.svc.customer_card(&env.admin, a).await.unwrap();
     assert_eq!(card.paid_until, Some(d(2027, 2, 28)), "and two months more");
