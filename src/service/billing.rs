@@ -21,9 +21,10 @@ use crate::domain::customer::{Customer, CustomerState};
 use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
-use crate::store::billing::{self as charges, Decision};
+use crate::domain::tariff::Period;
+use crate::store::billing::{self as charges, Decision, Item};
 use crate::store::ledger::{self, NewOperation};
-use crate::store::{Db, counters, customers, tariffs};
+use crate::store::{Db, counters, customers, services, tariffs};
 
 /// How many customers one transaction charges: small enough that a desk's payment waits for
 /// at most one batch, large enough that a run over a million customers commits rarely.
@@ -218,70 +219,48 @@ impl Service {
         report: &mut BillingReport,
     ) -> Result<()> {
         let Some(c) = customers::get_for_update(db, id).await? else { return Ok(()) };
-        let Some(tariff_id) = c.tariff_id.filter(|_| !c.is_former) else { return Ok(()) };
-        let Some(tariff) = tariffs::get(db, tariff_id).await? else { return Ok(()) };
-        report.customers += 1;
-        let start = match charges::tariff_decided_until(db, id).await? {
-            Some(until) => until + chrono::Duration::days(1),
-            None => first_day(&c, epoch),
-        };
-        let mut balance = c.balance;
-        let mut last_operation = None;
-        let at = now();
-        for span in billing::due(tariff.period, self.config.billing_day, start, date) {
-            // the first period of a customer may start before the customer does: its days only
-            let charged = Span { from: span.from.max(start), to: span.to };
-            let passed = match c.state {
-                CustomerState::Active => None,
-                CustomerState::Pause => Some("pause"),
-                CustomerState::Stop => Some("stop"),
-            };
-            let amount = if passed.is_some() {
-                Money::ZERO
-            } else {
-                prorate(tariff.price, charged.days(), span.days())
-            };
-            if dry_run {
-                count(report, passed, amount);
-                continue;
-            }
-            let decision = Decision {
-                customer_id: id,
-                span: charged,
-                tariff_id,
-                amount_minor: amount.minor(),
-                passed,
-                at,
-            };
-            let Some(charge_id) = charges::decide_tariff(db, &decision).await? else { continue };
-            count(report, passed, amount);
-            if passed.is_some() || amount == Money::ZERO {
-                continue;
-            }
-            let op = NewOperation {
-                customer_id: id,
-                kind: OperationKind::Charge,
-                amount: Money::from_minor(-amount.minor()),
-                balance_before: balance,
-                method: None,
-                receipt_number: None,
-                comment: Some(format!("«{}» {}", tariff.name, charged.short())),
-                operator_id: None,
-                created_at: at,
-                reverses_id: None,
-                idempotency_key: None,
-                linked_id: None,
-            };
-            let written = ledger::insert(db, &op, None)
-                .await?
-                .ok_or_else(|| ServiceError::Store(crate::store::StoreError::NotFound))?;
-            balance = Money::from_minor(balance.minor() - amount.minor());
-            customers::set_balance(db, id, balance).await?;
-            charges::set_operation(db, charge_id, written.id).await?;
-            last_operation = Some(written.id);
+        if c.is_former {
+            return Ok(());
         }
-        if last_operation.is_some() {
-            settle_debt(db, id, last_operation, at).await?;
+        report.customers += 1;
+        let mut ch = Charger { customer: &c, balance: c.balance, last_operation: None, at: now(), dry_run };
+        if let Some(tariff) = match c.tariff_id {
+            Some(t) => tariffs::get(db, t).await?,
+            None => None,
+        } {
+            let start = match charges::tariff_decided_until(db, id).await? {
+                Some(until) => until + chrono::Duration::days(1),
+                None => first_day(&c, epoch),
+            };
+            for span in billing::due(tariff.period, self.config.billing_day, start, date) {
+                // the first period of a customer may start before the customer does: its days only
+                let charged = Span { from: span.from.max(start), to: span.to };
+                let price = prorate(tariff.price, charged.days(), span.days());
+                let what = format!("«{}» {}", tariff.name, charged.short());
+                ch.period(db, report, Item::Tariff(tariff.id), charged, price, what).await?;
+            }
+        }
+        // extra services, each on its own next charge date, which then moves on
+        for cs in services::of_customer(db, id).await? {
+            let Some(mut next) = cs.next_charge_on.filter(|_| cs.enabled) else { continue };
+            let price = Money::from_minor(cs.price.minor().saturating_mul(cs.quantity));
+            while next <= date {
+                let to = match cs.period {
+                    Period::Month => next + chrono::Months::new(1) - chrono::Duration::days(1),
+                    Period::Day => next,
+                };
+                let span = Span { from: next, to };
+                let quantity = if cs.quantity > 1 { format!(" ×{}", cs.quantity) } else { String::new() };
+                let what = format!("«{}»{quantity} {}", cs.service_name, span.short());
+                ch.period(db, report, Item::Service(cs.id), span, price, what).await?;
+                next = to + chrono::Duration::days(1);
+                if !dry_run {
+                    charges::set_next_charge(db, cs.id, next).await?;
+                }
+            }
+        }
+        if ch.last_operation.is_some() {
+            settle_debt(db, id, ch.last_operation, ch.at).await?;
         }
         Ok(())
     }
@@ -314,6 +293,69 @@ pub(crate) async fn settle_debt(
         _ => {}
     }
     Ok(())
+}
+
+/// One customer's charging within a run: the balance as it moves, the last operation written.
+struct Charger<'c> {
+    customer: &'c Customer,
+    balance: Money,
+    last_operation: Option<i64>,
+    at: DateTime<Utc>,
+    dry_run: bool,
+}
+
+impl Charger<'_> {
+    /// Decides one period of `item`: charged `price` (named `what` in the history), or passed
+    /// over when the customer is paused or stopped; nothing when another run decided it.
+    async fn period(
+        &mut self,
+        db: &mut Db<'_>,
+        report: &mut BillingReport,
+        item: Item,
+        span: Span,
+        price: Money,
+        what: String,
+    ) -> Result<()> {
+        let passed = match self.customer.state {
+            CustomerState::Active => None,
+            CustomerState::Pause => Some("pause"),
+            CustomerState::Stop => Some("stop"),
+        };
+        let amount = if passed.is_some() { Money::ZERO } else { price };
+        if self.dry_run {
+            count(report, passed, amount);
+            return Ok(());
+        }
+        let customer_id = self.customer.id;
+        let decision = Decision { customer_id, span, amount_minor: amount.minor(), passed, at: self.at };
+        let Some(charge_id) = charges::decide(db, item, &decision).await? else { return Ok(()) };
+        count(report, passed, amount);
+        if passed.is_some() || amount == Money::ZERO {
+            return Ok(());
+        }
+        let op = NewOperation {
+            customer_id,
+            kind: OperationKind::Charge,
+            amount: Money::from_minor(-amount.minor()),
+            balance_before: self.balance,
+            method: None,
+            receipt_number: None,
+            comment: Some(what),
+            operator_id: None,
+            created_at: self.at,
+            reverses_id: None,
+            idempotency_key: None,
+            linked_id: None,
+        };
+        let written = ledger::insert(db, &op, None)
+            .await?
+            .ok_or_else(|| ServiceError::Store(crate::store::StoreError::NotFound))?;
+        self.balance = Money::from_minor(self.balance.minor() - amount.minor());
+        customers::set_balance(db, customer_id, self.balance).await?;
+        charges::set_operation(db, charge_id, written.id).await?;
+        self.last_operation = Some(written.id);
+        Ok(())
+    }
 }
 
 fn count(report: &mut BillingReport, passed: Option<&str>, amount: Money) {

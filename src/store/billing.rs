@@ -11,13 +11,16 @@ use crate::q;
 /// before it are never charged.
 pub const EPOCH: &str = "billing_epoch";
 
-/// Customers with a tariff whose ids follow `after`, in id order, leaving out those whose
-/// decided periods reach `through` already (a run with nothing due reads the index and stops).
+/// Customers whose ids follow `after`, in id order, with a tariff period or an extra service
+/// due by `through` (those whose decided periods reach it already are left out by the query:
+/// a run with nothing due reads the indexes and stops).
 pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limit: i64) -> Result<Vec<i64>> {
     db.fetch_all(q!(
-        "SELECT c.id FROM customers c WHERE c.id > $1 AND c.tariff_id IS NOT NULL AND NOT c.is_former \
-         AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.customer_id = c.id AND ch.item = 'tariff' \
-           AND ch.item_id = 0 AND ch.period_to >= $2) \
+        "SELECT c.id FROM customers c WHERE c.id > $1 AND NOT c.is_former AND ( \
+           (c.tariff_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.customer_id = c.id \
+             AND ch.item = 'tariff' AND ch.item_id = 0 AND ch.period_to >= $2)) \
+           OR EXISTS (SELECT 1 FROM customer_services s WHERE s.customer_id = c.id AND s.enabled \
+             AND s.next_charge_on <= $2)) \
          ORDER BY c.id LIMIT $3",
         after,
         through,
@@ -72,31 +75,56 @@ pub async fn tariff_decided_until(db: &mut Db<'_>, customer_id: i64) -> Result<O
 pub struct Decision<'a> {
     pub customer_id: i64,
     pub span: Span,
-    pub tariff_id: i64,
     pub amount_minor: i64,
     /// Why nothing was charged (`pause`, `stop`), when nothing was.
     pub passed: Option<&'a str>,
     pub at: DateTime<Utc>,
 }
 
-/// Records the decision for a tariff period; `None` when that period was decided before (by an
+/// What a period is charged for: the tariff (one item, whichever tariff it is), or one of the
+/// customer's extra services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Tariff(i64),
+    /// The customer's service (`customer_services.id`).
+    Service(i64),
+}
+
+/// Records the decision for a period; `None` when that period was decided before (by an
 /// earlier run, or a run at the same time): the caller then charges nothing.
-pub async fn decide_tariff(db: &mut Db<'_>, d: &Decision<'_>) -> Result<Option<i64>> {
+pub async fn decide(db: &mut Db<'_>, item: Item, d: &Decision<'_>) -> Result<Option<i64>> {
+    let (kind, item_id, tariff_id) = match item {
+        Item::Tariff(t) => ("tariff", 0, Some(t)),
+        Item::Service(s) => ("service", s, None),
+    };
     let row = db
         .fetch_optional(q!(
             "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, created_at) \
-             VALUES ($1, 'tariff', 0, $2, $3, $4, $5, $6, $7) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING RETURNING id",
             d.customer_id,
+            kind,
+            item_id,
             d.span.from,
             d.span.to,
-            d.tariff_id,
+            tariff_id,
             d.amount_minor,
             d.passed,
             d.at
         ))
         .await?;
     row.map(|r| r.i64("id")).transpose()
+}
+
+/// Moves a customer's service to its next charge date.
+pub async fn set_next_charge(db: &mut Db<'_>, customer_service_id: i64, next: NaiveDate) -> Result<()> {
+    db.execute(q!(
+        "UPDATE customer_services SET next_charge_on = $1 WHERE id = $2",
+        next,
+        customer_service_id
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Links a charge to the ledger operation that took its money.

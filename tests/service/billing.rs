@@ -197,3 +197,56 @@ async fn the_demo_is_not_charged_twice(env: &Env) {
     assert!(r.charged > 0, "{r:?}");
 }
 both_backends!(the_demo_is_not_charged_twice, the_demo_is_not_charged_twice);
+
+/// An extra service is charged price × quantity on its own next charge date, which then moves
+/// on by its period; once per date however often the run goes; a paused customer's is passed
+/// over and still moves on.
+async fn extra_services_on_their_dates(env: &Env) {
+    use kassa::service::{CustomerServiceInput, ServiceInput};
+    let month = tariff(env, "Оптима 200", "500", Period::Month, true).await;
+    let a = subscriber(env, "Абрамов Илья", month, "01.09.2026").await;
+    let p = subscriber(env, "Петров Олег", month, "01.09.2026").await;
+    let ip = env
+        .svc
+        .add_service(
+            &env.admin,
+            &ServiceInput {
+                name: Some("Статический IP".into()),
+                price: Some("150".into()),
+                period: Some("month".into()),
+                active: None,
+            },
+        )
+        .await
+        .unwrap();
+    for (who, quantity) in [(a, "2"), (p, "1")] {
+        let input = CustomerServiceInput {
+            quantity: Some(quantity.into()),
+            next_charge_on: Some("15.12.2026".into()),
+            ..Default::default()
+        };
+        env.svc.add_customer_service(&env.admin, who, ip.id, &input).await.unwrap();
+    }
+    env.svc.change_state(&env.admin, p, CustomerState::Pause).await.unwrap();
+    let run = |date| env.svc.run_billing(&env.admin, date, false);
+    run(d(2026, 12, 1)).await.unwrap();
+    let services = |list: Vec<(Money, String)>| {
+        list.into_iter().filter(|(_, w)| w.contains("Статический")).collect::<Vec<_>>()
+    };
+    assert!(services(charges(env, a).await).is_empty(), "not before its date");
+    run(d(2026, 12, 20)).await.unwrap();
+    run(d(2026, 12, 20)).await.unwrap();
+    assert_eq!(
+        services(charges(env, a).await),
+        vec![(money("300"), "«Статический IP» ×2 15.12.2026–14.01.2027".into())]
+    );
+    let next =
+        |who| async move { env.svc.customer_services(&env.admin, who).await.unwrap()[0].next_charge_on };
+    assert_eq!(next(a).await, Some(d(2027, 1, 15)));
+    assert!(services(charges(env, p).await).is_empty(), "paused: passed over");
+    assert_eq!(next(p).await, Some(d(2027, 1, 15)), "and moved on all the same");
+    run(d(2027, 2, 20)).await.unwrap();
+    assert_eq!(services(charges(env, a).await).len(), 3, "January's and February's too");
+    assert_eq!(next(a).await, Some(d(2027, 3, 15)));
+}
+both_backends!(extra_services_on_their_dates, extra_services_on_their_dates);
