@@ -168,3 +168,17 @@ pub async fn save(
         other => Err(super::records::not_mine(other)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::flat_order;
+
+    /// A house's customers are listed by flat as people count them: 7 before 12 before 101,
+    /// 12 before 12а, and those without a flat last.
+    #[test]
+    fn flats_in_the_order_people_count_them() {
+        let mut flats = vec![Some("101"), None, Some("12а"), Some("7"), Some("12"), Some("2")];
+        flats.sort_by_key(|f| flat_order(*f));
+        assert_eq!(flats, vec![Some("2"), Some("7"), Some("12"), Some("12а"), Some("101"), None]);
+    }
+}
