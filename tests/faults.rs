@@ -48,6 +48,22 @@ fn journaled(dir: &std::path::Path) -> HashMap<String, (i64, i64)> {
     out
 }
 
+/// `kassa check` finds every invariant intact.
+fn assert_check_passes(url: &str) {
+    let check = Command::new(KASSA)
+        .args(["--db", url, "check"])
+        .env("KASSA_OPERATOR", "admin")
+        .env("KASSA_PASSWORD", "kassa")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "kassa check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 async fn kill9(kind: Kind) {
     let Some(db) = TestDb::new(kind).await else { return };
     let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
@@ -116,18 +132,7 @@ async fn kill9(kind: Kind) {
     assert!(unjournaled as u64 <= POSTERS, "{unjournaled} payments posted but never journaled");
     drop(tx);
 
-    let check = Command::new(KASSA)
-        .args(["--db", &db.url, "check"])
-        .env("KASSA_OPERATOR", "admin")
-        .env("KASSA_PASSWORD", "kassa")
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "kassa check: {}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_check_passes(&db.url);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,13 +234,7 @@ async fn kill9_billing(kind: Kind) {
         .unwrap();
     assert_eq!(orphans, 0, "charges without their period");
     drop(tx);
-    let check = Command::new(KASSA)
-        .args(["--db", &db.url, "check"])
-        .env("KASSA_OPERATOR", "admin")
-        .env("KASSA_PASSWORD", "kassa")
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "kassa check: {}", String::from_utf8_lossy(&check.stdout));
+    assert_check_passes(&db.url);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

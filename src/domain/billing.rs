@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+use super::money::Money;
 use super::tariff::Period;
 
 /// The latest billing day a month is sure to have.
@@ -71,6 +72,16 @@ pub fn due(period: Period, billing_day: u32, start: NaiveDate, through: NaiveDat
         span = span_of(period, billing_day, span.to + Duration::days(1));
     }
     out
+}
+
+/// `price` for the `days` of a period of `full` days, to the kopeck, half up.
+pub fn prorate(price: Money, days: i64, full: i64) -> Money {
+    if days >= full || full <= 0 {
+        return price;
+    }
+    let p = i128::from(price.minor());
+    let v = (p * i128::from(days) * 2 + i128::from(full)) / (2 * i128::from(full));
+    Money::from_minor(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
 /// The last day the customer's money pays for: the periods charged already (through
@@ -174,5 +185,18 @@ mod tests {
         // a customer starting on the 17th owes nothing for December before the 17th
         assert!(due(Period::Month, 1, d(2026, 12, 17), d(2026, 12, 16)).is_empty());
         assert_eq!(due(Period::Month, 1, d(2026, 12, 17), d(2026, 12, 17)).len(), 1);
+    }
+
+    #[test]
+    fn a_part_of_a_period_is_charged_for_its_days_half_up() {
+        let p = Money::from_minor(50_000);
+        assert_eq!(prorate(p, 31, 31), p);
+        assert_eq!(prorate(p, 1, 31), Money::from_minor(1_613)); // 16.129… → 16,13
+        assert_eq!(prorate(p, 16, 31), Money::from_minor(25_806)); // 258.064… → 258,06
+        assert_eq!(prorate(Money::from_minor(100), 1, 2), Money::from_minor(50));
+        assert_eq!(prorate(Money::from_minor(1), 1, 2), Money::from_minor(1)); // 0.5 kopeck → 1
+        // the days of a month, each charged apart, add up to the price within a kopeck a day
+        let parts: i64 = (0..31).map(|_| prorate(p, 1, 31).minor()).sum();
+        assert!((parts - p.minor()).abs() <= 31);
     }
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Actor, Result, Service, ServiceError, audit, now};
-use crate::domain::billing::{self, Span};
+use crate::domain::billing::{self, Span, prorate};
 use crate::domain::customer::{Customer, CustomerState};
 use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
@@ -58,16 +58,6 @@ pub struct DueCustomer {
     pub available: Money,
     /// The last day the money pays for; none when it is below zero already.
     pub paid_until: Option<NaiveDate>,
-}
-
-/// `price` for the `days` of a period of `full` days, to the kopeck, half up.
-pub fn prorate(price: Money, days: i64, full: i64) -> Money {
-    if days >= full || full <= 0 {
-        return price;
-    }
-    let p = i128::from(price.minor());
-    let v = (p * i128::from(days) * 2 + i128::from(full)) / (2 * i128::from(full));
-    Money::from_minor(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
 impl Service {
@@ -179,6 +169,7 @@ impl Service {
             let mut tx = self.store.write().await?;
             let mut db = tx.db();
             for id in ids {
+                // the customer's row locked first, as every other path that moves money does
                 customers::get_for_update(&mut db, id).await?;
                 settle_debt(&mut db, id, None, at).await?;
                 settled += 1;
@@ -370,29 +361,10 @@ fn count(report: &mut BillingReport, passed: Option<&str>, amount: Money) {
 /// Where charging begins for a customer nothing was charged for yet: the day they were
 /// connected (or added), but never before charging first ran.
 fn first_day(c: &Customer, epoch: NaiveDate) -> NaiveDate {
-    let joined: DateTime<Utc> = c.created_at;
-    let joined = c.date_connect.unwrap_or_else(|| crate::domain::dates::local(joined).date_naive());
+    let joined = c.date_connect.unwrap_or_else(|| crate::domain::dates::local(c.created_at).date_naive());
     joined.max(epoch)
 }
 
 fn from_days(days: i64) -> Option<NaiveDate> {
     i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_part_of_a_period_is_charged_for_its_days_half_up() {
-        let p = Money::from_minor(50_000);
-        assert_eq!(prorate(p, 31, 31), p);
-        assert_eq!(prorate(p, 1, 31), Money::from_minor(1_613)); // 16.129… → 16,13
-        assert_eq!(prorate(p, 16, 31), Money::from_minor(25_806)); // 258.064… → 258,06
-        assert_eq!(prorate(Money::from_minor(100), 1, 2), Money::from_minor(50));
-        assert_eq!(prorate(Money::from_minor(1), 1, 2), Money::from_minor(1)); // 0.5 kopeck → 1
-        // the days of a month, each charged apart, add up to the price within a kopeck a day
-        let parts: i64 = (0..31).map(|_| prorate(p, 1, 31).minor()).sum();
-        assert!((parts - p.minor()).abs() <= 31);
-    }
 }

@@ -38,7 +38,7 @@ pub use crate::domain::problem::{Entity, Problem};
 pub use crate::domain::promise::PromisedPayment;
 pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLine};
 pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
-pub use billing::{BillingReport, DueCustomer, prorate};
+pub use billing::{BillingReport, DueCustomer};
 pub use catalogue::MARK_COLORS;
 pub use conflict::{Conflict, Holding};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};

@@ -164,6 +164,19 @@ fn escape(b: &[u8]) -> Parsed {
     }
 }
 
+/// The cursor keys' final byte, the same after `ESC O` (application mode) and `ESC [`.
+fn cursor_key(c: u8) -> Option<KeyCode> {
+    Some(match c {
+        b'A' => KeyCode::Up,
+        b'B' => KeyCode::Down,
+        b'C' => KeyCode::Right,
+        b'D' => KeyCode::Left,
+        b'H' => KeyCode::Home,
+        b'F' => KeyCode::End,
+        _ => return None,
+    })
+}
+
 /// `ESC O x`: F1–F4, and F5–F12 as PuTTY's VT100+ mode sends them; arrows and Home/End in
 /// application cursor mode; the application keypad.
 fn ss3(b: &[u8]) -> Parsed {
@@ -171,12 +184,6 @@ fn ss3(b: &[u8]) -> Parsed {
     let none = KeyModifiers::NONE;
     let code = match c {
         b'P'..=b'[' => KeyCode::F(c - b'P' + 1),
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'M' => KeyCode::Enter,
         b'j' => KeyCode::Char('*'),
         b'k' => KeyCode::Char('+'),
@@ -185,7 +192,10 @@ fn ss3(b: &[u8]) -> Parsed {
         b'n' => KeyCode::Char('.'),
         b'o' => KeyCode::Char('/'),
         b'p'..=b'y' => KeyCode::Char((c - b'p' + b'0') as char),
-        _ => return Parsed::Done(None, 3),
+        other => match cursor_key(other) {
+            Some(k) => k,
+            None => return Parsed::Done(None, 3),
+        },
     };
     Parsed::Done(Some(key(code, none)), 3)
 }
@@ -254,12 +264,6 @@ fn csi_event(params: &str, fin: u8) -> Option<Event> {
     let mods = n.get(1).and_then(|p| p.first()).copied().unwrap_or(1);
     let event = n.get(1).and_then(|p| p.get(1)).copied().unwrap_or(1);
     let code = match fin {
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'Z' => KeyCode::BackTab,
         b'P' => KeyCode::F(1),
         b'Q' => KeyCode::F(2),
@@ -286,7 +290,7 @@ fn csi_event(params: &str, fin: u8) -> Option<Event> {
             127 | 8 => KeyCode::Backspace,
             c => KeyCode::Char(char::from_u32(c).filter(|c| !c.is_control())?),
         },
-        _ => return None,
+        other => cursor_key(other)?,
     };
     let mut modifiers = modifiers(mods);
     let code = match code {

@@ -2,7 +2,7 @@
 //! customer's marks) and administration's lists. Like `ui`, it only reads the state.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -213,11 +213,6 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             GridRow::new(cells).style(dim.then_some(t.dim))
         })
         .collect();
-    let [top, body] =
-        Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(area);
-    f.render_widget(Paragraph::new(lines), top);
-    if count > 0 {
-        table::draw(f, t, body, &columns, &rows, Some(l.selected));
-    }
+    table::draw_below(f, t, area, lines, &columns, &rows, l.selected);
     true
 }

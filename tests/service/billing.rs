@@ -250,3 +250,34 @@ async fn extra_services_on_their_dates(env: &Env) {
     assert_eq!(next(a).await, Some(d(2027, 3, 15)));
 }
 both_backends!(extra_services_on_their_dates, extra_services_on_their_dates);
+
+/// A debtor paying in small sums from two desks at once, fifty times each: the block is lifted
+/// exactly once, by the payment that crossed zero, and the balance adds up.
+async fn two_desks_pay_off_a_debt(env: &Env) {
+    let month = tariff(env, "Оптима 200", "500", Period::Month, true).await;
+    let a = subscriber(env, "Абрамов Илья", month, "01.09.2026").await;
+    env.svc.run_billing(&env.admin, d(2026, 12, 1), false).await.unwrap();
+    assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
+    let other = kassa::service::Service::open(&env.db.url, crate::common::test_config()).await.unwrap();
+    let cashier2 = other.login("cashier", crate::common::PASSWORD, "desk 2").await.unwrap();
+    let desk = |svc: kassa::service::Service, who: kassa::service::Actor| async move {
+        let mut ids = Vec::new();
+        for _ in 0..50 {
+            ids.push(
+                svc.post_payment(&who, &crate::helpers::payment(a, "10", None)).await.unwrap().operation.id,
+            );
+        }
+        ids
+    };
+    let (one, two) = tokio::join!(desk(env.svc.clone(), env.cashier.clone()), desk(other, cashier2));
+    let card = env.svc.customer_card(&env.admin, a).await.unwrap();
+    assert_eq!(card.customer.balance, money("500"));
+    assert!(card.debt_block.is_none());
+    let blocks = env.svc.debt_blocks(&env.admin, a).await.unwrap();
+    assert_eq!(blocks.len(), 1, "one block, lifted once");
+    // the fiftieth payment of ten brought -500 to zero: the one that lifted it
+    let mut all: Vec<i64> = one.into_iter().chain(two).collect();
+    all.sort_unstable();
+    assert_eq!(blocks[0].unblocked_by, Some(all[49]));
+}
+both_backends!(two_desks_pay_off_a_debt, two_desks_pay_off_a_debt);

@@ -2,7 +2,7 @@
 //! switch's ports; administration's sections and lists; a customer's marks.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -408,12 +408,7 @@ impl ListScreen {
                 _ => GridRow::default(),
             })
             .collect();
-        let [top, body] =
-            Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(area);
-        f.render_widget(Paragraph::new(lines), top);
-        if count > 0 {
-            table::draw(f, t, body, &columns, &rows, Some(l.selected));
-        }
+        table::draw_below(f, t, area, lines, &columns, &rows, l.selected);
     }
 }
 

@@ -191,6 +191,26 @@ pub fn draw(
     f.render_stateful_widget(table, area, &mut state);
 }
 
+/// A list screen: `lines` about the list (what it is, an error, "empty") at the top, the rows
+/// in columns under them.
+pub fn draw_below(
+    f: &mut Frame,
+    t: &Theme,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    columns: &[Column],
+    rows: &[GridRow],
+    selected: usize,
+) {
+    let [top, body] =
+        ratatui::layout::Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)])
+            .areas(area);
+    f.render_widget(ratatui::widgets::Paragraph::new(lines), top);
+    if !rows.is_empty() {
+        draw(f, t, body, columns, rows, Some(selected));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
