@@ -1044,3 +1044,80 @@ async fn the_access_export_leaves_debtors_out() {
     assert!(!tokens(&ipset).contains(&blocked.1), "{ipset}");
     assert_eq!(export("xml").0, Some(2));
 }
+
+/// Discounts and tax rules from the command line; a charging run records them on the
+/// charges `kassa billing charges` lists; the daemon charges at once and stops on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discounts_taxes_and_the_charging_daemon() {
+    let (db, home) = small_demo().await;
+    let run = |op: &str, args: &[&str]| {
+        let o = kassa(home.path(), &db.url, Some(op), args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, out, err) =
+        run("admin", &["discount", "add", "--customer", "#1", "--percent", "12,5", "--comment", "ветеран"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("12,5 % off everything"), "{out}");
+    let (code, out, _) = run("admin", &["tax", "set", "tariff", "--rate", "20", "--name", "НДС 20 %"]);
+    assert_eq!(code, Some(0), "{out}");
+    // bad input: exit 2, one line, nothing written
+    for bad in [
+        vec!["discount", "add", "--customer", "#1", "--percent", "120"],
+        vec!["discount", "add", "--customer", "#1", "--group", "1", "--percent", "5"],
+        vec!["discount", "add", "--customer", "#1", "--percent", "5", "--applies", "всё"],
+        vec!["tax", "set", "налог", "--rate", "20", "--name", "НДС"],
+    ] {
+        let (code, out, err) = run("admin", &bad);
+        assert_eq!(code, Some(2), "{bad:?}: {out}{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let (code, _, err) = run("cashier", &["discount", "add", "--customer", "#1", "--percent", "5"]);
+    assert_ne!(code, Some(0), "{err}");
+    let (_, list, _) = run("admin", &["discount", "list"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    // a tariff's fee for a pause, and blank for none
+    let (code, out, _) = run("admin", &["tariff", "edit", "1", "--pause-price", "50"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (_, tariffs, _) = run("admin", &["tariff", "list"]);
+    assert!(tariffs.contains("(paused: 50.00)") || tariffs.contains("(paused: 50,00)"), "{tariffs}");
+
+    // the daemon runs at once (the demo is charged through this month: nothing is due yet)
+    // and stops cleanly on SIGTERM
+    let mut daemon =
+        command(home.path(), Some("admin"), &["--db", &db.url, "billing", "daemon", "--every", "1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut stdout = std::io::BufReader::new(daemon.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert!(first.starts_with("Charged up to"), "{first}");
+    send_signal(daemon.id(), "TERM");
+    let status = daemon.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let (code, _, err) = run("admin", &["billing", "daemon", "--every", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+
+    // next month's run charges customer #1 with the discount and the tax recorded
+    let next = kassa::domain::dates::today() + chrono::Months::new(1);
+    let (code, out, err) = run("admin", &["billing", "run", "--date", &next.format("%d.%m.%Y").to_string()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, charges, _) = run("admin", &["billing", "charges", "#1"]);
+    assert_eq!(code, Some(0));
+    let first = charges.lines().next().unwrap_or_default();
+    assert!(first.contains("discount") && first.contains("tax 20 %"), "{charges}");
+    let (_, json, _) = run("admin", &["--json", "billing", "charges", "#1"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v[0]["discount_id"].is_i64() && v[0]["tax"].is_string(), "{json}");
+}
+
+/// Sends a signal by name with the system's `kill`.
+fn send_signal(pid: u32, signal: &str) {
+    let ok = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().unwrap();
+    assert!(ok.success());
+}

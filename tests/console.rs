@@ -345,9 +345,8 @@ async fn a_reversal_from_the_history_asks_first() {
 async fn the_audit_log_in_administration() {
     let (_db, _svc, mut c) = desk("admin").await;
     c.press(KeyCode::F(9)).await.unwrap();
-    for _ in 0..5 {
-        c.press(KeyCode::Down).await.unwrap();
-    }
+    // the last section
+    c.press(KeyCode::End).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let s = screen(&c);
     assert!(s.contains("Журнал изменений") && s.contains("operator.login") && s.contains("admin"), "{s}");
@@ -418,8 +417,16 @@ async fn the_card_says_why_a_customer_is_blocked() {
     assert!(row.contains(&agreement) && row.contains("долг ⊘"), "{row}\n{s}");
     c.press(KeyCode::Enter).await.unwrap();
     let s = screen(&c);
-    let line = s.lines().find(|l| l.contains("Блокировка")).unwrap_or_else(|| panic!("no block line:\n{s}"));
-    assert!(line.contains("за долг с") && line.contains(&format!("{below} < 0")), "{line}");
+    let at =
+        s.lines().position(|l| l.contains("Блокировка")).unwrap_or_else(|| panic!("no block line:\n{s}"));
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(lines[at].contains("за долг с"), "{}", lines[at]);
+    // the sum below zero, made of what
+    let sum = lines[at + 1];
+    assert!(
+        sum.contains("баланс") && sum.contains("кредит") && sum.contains(&format!("= {below} < 0")),
+        "{sum}"
+    );
 }
 
 /// The payment's confirmation says until when the money will pay once the payment is in.
@@ -449,4 +456,61 @@ async fn the_confirmation_says_paid_until() {
     assert!(s.contains("Провести платёж?"), "{s}");
     assert!(s.contains(&format!("Оплачено до: {}", expected.format("%d.%m.%Y"))), "{expected}\n{s}");
     assert!(expected > kassa::domain::dates::today(), "{expected}");
+}
+
+/// An administrator gives a group a discount, ends it, and sets the tax included in tariff
+/// charges — each through administration's screens, each kept by the service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discounts_and_taxes_kept_in_administration() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let today = kassa::domain::dates::today();
+    c.press(KeyCode::F(9)).await.unwrap();
+    for _ in 0..5 {
+        c.press(KeyCode::Down).await.unwrap();
+    }
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Скидки"), "{}", screen(&c));
+    c.press(KeyCode::Char('a')).await.unwrap();
+    assert!(screen(&c).contains("Новая скидка"), "{}", screen(&c));
+    // no customer picked: the group, the first of the list; 15 %
+    c.press(KeyCode::Tab).await.unwrap();
+    c.press(KeyCode::Right).await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("15").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    let given = svc.discounts(&admin, false, today).await.unwrap();
+    assert_eq!(given.len(), 1, "{s}");
+    assert!(matches!(given[0].whom, kassa::service::Whom::Group(_)) && given[0].percent.0 == 1500);
+    assert!(s.contains("15 %") && s.contains("группа «"), "{s}");
+    // ended today: it stays in the list with its last day
+    c.press(KeyCode::Char('d')).await.unwrap();
+    assert!(screen(&c).contains("Завершить скидку"), "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    assert_eq!(svc.discounts(&admin, false, today).await.unwrap()[0].to, Some(today));
+    assert!(screen(&c).contains(&today.format("%d.%m.%Y").to_string()), "{}", screen(&c));
+    // the tax in tariff charges
+    c.press(KeyCode::Esc).await.unwrap();
+    c.press(KeyCode::Down).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Расчётный день: 1"), "{}", screen(&c));
+    c.press(KeyCode::Char('a')).await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("НДС 22 %").await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("22").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let rules = svc.tax_rules(&admin).await.unwrap();
+    assert_eq!(rules.len(), 1, "{}", screen(&c));
+    assert_eq!((rules[0].item, rules[0].rate.0), (kassa::service::TaxItem::Tariff, 2200));
+    assert!(screen(&c).contains("НДС 22 %"), "{}", screen(&c));
+    // a wrong rate is refused in Russian and nothing is written
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("х").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("не процент"), "{}", screen(&c));
+    assert_eq!(svc.tax_rules(&admin).await.unwrap()[0].rate.0, 2200);
 }

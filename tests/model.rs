@@ -140,6 +140,7 @@ async fn run(kind: Kind, ops: Vec<Op>) {
             period: Period::Month,
             active: true,
             public: true,
+            pause_price: None,
             transitions: None,
         };
         tariff_ids.push(svc.create_tariff(&env.admin, &input).await.unwrap().id);

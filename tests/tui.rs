@@ -13,9 +13,9 @@ use kassa::domain::money::Money;
 use kassa::domain::role::Role;
 use kassa::domain::search::SearchQuery;
 use kassa::service::{
-    Actor, AddressRecord, CustomerCard, CustomerNetwork, CustomerSummary, HistoryPage, HistoryQuery, House,
-    HouseLine, MacChange, PortBinding, PortMap, PortUser, PostOutcome, PromisedPayment, Switch, SwitchLine,
-    Tariff, TariffChangeOutcome, When,
+    Actor, AddressRecord, Applies, CustomerCard, CustomerNetwork, CustomerSummary, Discount, HistoryPage,
+    HistoryQuery, House, HouseLine, MacChange, Percent, PortBinding, PortMap, PortUser, PostOutcome,
+    PromisedPayment, Switch, SwitchLine, Tariff, TariffChangeOutcome, TaxItem, TaxRule, When, Whom,
 };
 use kassa::store::tariffs::{Period, ScheduledChange};
 use kassa::tui::app::{
@@ -205,6 +205,7 @@ fn card() -> CustomerCard {
             period: Period::Month,
             active: true,
             public: true,
+            pause_price: None,
         }),
         scheduled_change: Some(ScheduledChange {
             id: 1,
@@ -224,6 +225,7 @@ fn card() -> CustomerCard {
         // a fixed day, so what the confirmation says is paid for never depends on today
         charged_through: NaiveDate::from_ymd_opt(2026, 11, 30),
         billing_day: 1,
+        discounts: Vec::new(),
         last_operations: operations(),
     }
 }
@@ -400,6 +402,7 @@ fn tariffs() -> Vec<Tariff> {
         period,
         active: true,
         public: true,
+        pause_price: None,
     };
     vec![
         t(2, "Эконом 50", "450", Period::Month),
@@ -1626,7 +1629,38 @@ fn snapshot_administration() {
         Group { id: 1, name: "Физические лица".into(), customers: 1840 },
         Group { id: 2, name: "Юридические лица".into(), customers: 160 },
     ];
-    insta::assert_snapshot!("groups_ru", admin(ListKind::Groups, ListData::Groups(groups), 0));
+    insta::assert_snapshot!("groups_ru", admin(ListKind::Groups, ListData::Groups(groups.clone()), 0));
+    // discounts: whom (a group by its name), how much, on what, when
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let discounts = vec![
+        Discount {
+            id: 2,
+            whom: Whom::Group(2),
+            percent: Percent(1250),
+            applies: Applies::Tariff(None),
+            from: day(1, 1),
+            to: None,
+            priority: 1,
+            comment: "договор 2026/14".into(),
+        },
+        Discount {
+            id: 1,
+            whom: Whom::Customer(57),
+            percent: Percent(1000),
+            applies: Applies::All,
+            from: day(11, 1),
+            to: Some(day(12, 31)),
+            priority: 0,
+            comment: "пенсионер".into(),
+        },
+    ];
+    let named: Vec<(i64, String)> = groups.iter().map(|g| (g.id, g.name.clone())).collect();
+    insta::assert_snapshot!(
+        "discounts_ru",
+        admin(ListKind::Discounts, ListData::Discounts(discounts, named), 0)
+    );
+    let rules = vec![TaxRule { item: TaxItem::Tariff, name: "НДС 22 %".into(), rate: Percent(2200) }];
+    insta::assert_snapshot!("taxes_ru", admin(ListKind::Taxes, ListData::Taxes { rules, billing_day: 1 }, 0));
     // forms: a new operator whose passwords differ, a tariff, a mark's colour
     let s = Strings::get(Lang::Ru);
     let mut form = operator_form(s, None);

@@ -162,6 +162,12 @@ pub enum Command {
     /// Charging: the tariff of every customer for each period come due (admin only)
     #[command(subcommand)]
     Billing(BillingCmd),
+    /// Discounts: a percentage off a customer's or a group's charges (admin only)
+    #[command(subcommand)]
+    Discount(DiscountCmd),
+    /// Tax rules: the tax included in charges, recorded on each (admin only)
+    #[command(subcommand)]
+    Tax(TaxCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -466,6 +472,9 @@ pub struct TariffArgs {
     /// Offered to every customer, or only through transitions
     #[arg(long)]
     pub public: Option<bool>,
+    /// Charged per period while a customer is paused ("" for none: a pause costs nothing)
+    #[arg(long)]
+    pub pause_price: Option<String>,
     /// Comma-separated tariff ids customers of this tariff may switch to ("" for any public one)
     #[arg(long)]
     pub transitions: Option<String>,
@@ -732,6 +741,81 @@ pub enum BillingCmd {
         #[arg(long, default_value_t = 3)]
         days: i64,
     },
+    /// Keep charging: a run now, then one every MINUTES, until stopped (SIGTERM, Ctrl-C)
+    Daemon {
+        #[arg(long, default_value_t = 60)]
+        every: u64,
+    },
+    /// A customer's charges: what each was for, its discount and its tax, newest first
+    Charges {
+        /// Agreement number or #id
+        customer: String,
+        #[arg(long, default_value_t = 24)]
+        limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiscountCmd {
+    /// Discounts in force today or later (with --all, ended ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Give a discount to a customer (--customer) or to a group (--group)
+    Add {
+        /// Agreement number or #id
+        #[arg(long)]
+        customer: Option<String>,
+        /// Group id
+        #[arg(long)]
+        group: Option<i64>,
+        /// Percent off: 10, 12.5
+        #[arg(long)]
+        percent: String,
+        /// all, tariff or service
+        #[arg(long, default_value = "all")]
+        applies: String,
+        /// The one tariff or catalogue service it applies to (none: every one)
+        #[arg(long)]
+        item: Option<i64>,
+        /// First day [default: today]
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day [default: open]
+        #[arg(long)]
+        to: Option<String>,
+        /// Where several apply, the highest priority wins (-1000…1000)
+        #[arg(long, default_value_t = 0)]
+        priority: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// End a discount: its last day (a discount not yet begun is removed)
+    End {
+        id: i64,
+        /// The last day it applies [default: today]
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaxCmd {
+    /// The tax rules: the rate of tax included in each kind of charge
+    List,
+    /// Set the rate included in the charges of one kind of item (tariff or service)
+    Set {
+        item: String,
+        /// Percent: 20, 22, 0 for none
+        #[arg(long)]
+        rate: String,
+        /// What receipts call it: «НДС 22 %», «Без НДС»
+        #[arg(long)]
+        name: String,
+    },
+    /// Stop recording tax on one kind of item
+    Delete { item: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! prints the result as text or JSON. No rule lives here.
 
 pub mod args;
+mod billing;
 mod network;
 pub mod output;
 mod print;
@@ -14,8 +15,8 @@ use serde::Serialize;
 
 pub use args::Cli;
 use args::{
-    AccessCmd, BillingCmd, Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd,
-    MessageCmd, OperatorCmd, PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
+    AccessCmd, Command, CustomerCmd, GroupCmd, HouseArgs, HouseCmd, ListArgs, MarkCmd, MessageCmd,
+    OperatorCmd, PromiseCmd, ServiceCmd, TariffArgs, TariffCmd,
 };
 
 use crate::config::{self, Config};
@@ -290,6 +291,12 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
     let transitions = TariffInput::parse_transitions(a.transitions.as_deref())?;
     let price = a.price.as_deref().map(|p| parse_money("price", p)).transpose()?;
     let period = a.period.as_deref().map(|p| p.parse().map_err(CliError::usage)).transpose()?;
+    // absent: kept; blank: none
+    let pause_price = match a.pause_price.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(p) => Some(Some(parse_money("pause_price", p)?)),
+    };
     Ok(match base {
         Some(b) => TariffInput {
             name: a.name.clone().unwrap_or(b.name),
@@ -297,6 +304,7 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
             period: period.unwrap_or(b.period),
             active: a.active.unwrap_or(b.active),
             public: a.public.unwrap_or(b.public),
+            pause_price: pause_price.unwrap_or(b.pause_price),
             transitions,
         },
         None => TariffInput {
@@ -305,6 +313,7 @@ fn tariff_input(a: &TariffArgs, base: Option<TariffInput>) -> CliResult<TariffIn
             period: period.unwrap_or(crate::service::Period::Month),
             active: a.active.unwrap_or(true),
             public: a.public.unwrap_or(true),
+            pause_price: pause_price.flatten(),
             transitions,
         },
     })
@@ -690,46 +699,20 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 }
             }
         }
-        Command::Billing(BillingCmd::Run { date, dry_run }) => {
-            let date = parse_day("date", date)?.unwrap_or_else(crate::domain::dates::today);
+        Command::Billing(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
-            let r = svc.run_billing(&actor, date, *dry_run).await?;
-            out(json, &r, |r| {
-                format!(
-                    "{} {}: {} customer(s) with something due; {} period(s) {}charged, {} in all; {} passed over (paused or stopped); {} block(s) for debt set or lifted.",
-                    if r.dry_run { "Would charge up to" } else { "Charged up to" },
-                    r.date.format("%d.%m.%Y"),
-                    r.customers,
-                    r.charged,
-                    if r.dry_run { "to be " } else { "" },
-                    r.sum,
-                    r.passed,
-                    r.blocks_settled
-                )
-            });
+            billing::billing(json, &svc, &actor, cmd).await?;
         }
-        Command::Billing(BillingCmd::Due { days }) => {
+        Command::Discount(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
-            let due = svc.billing_due(&actor, crate::domain::dates::today(), *days).await?;
-            out(json, &due, |due| {
-                let mut text =
-                    format!("{} customer(s) whose money runs out within {days} day(s):\n", due.len());
-                for d in due {
-                    text.push_str(&format!(
-                        "#{}\t{}\t{}\t{}\t{}\n",
-                        d.id,
-                        d.agreement.as_deref().unwrap_or("-"),
-                        d.name,
-                        d.available,
-                        d.paid_until
-                            .map(|p| format!("paid until {}", p.format("%d.%m.%Y")))
-                            .unwrap_or_else(|| "owes".into())
-                    ));
-                }
-                text.trim_end().to_string()
-            });
+            billing::discount(cli, &svc, &actor, cmd).await?;
+        }
+        Command::Tax(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            billing::tax(json, &svc, &actor, cmd).await?;
         }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;
@@ -1020,6 +1003,7 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
                 period: t.period,
                 active: t.active,
                 public: t.public,
+                pause_price: t.pause_price,
                 transitions: Some(transitions),
             };
             let mut input = tariff_input(args, Some(base.clone()))?;

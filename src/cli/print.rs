@@ -205,11 +205,12 @@ pub fn tariffs(ts: &[Tariff]) -> String {
     ts.iter()
         .map(|t| {
             format!(
-                "{} {} {} per {}{}{}",
+                "{} {} {} per {}{}{}{}",
                 right(&t.id.to_string(), 4),
                 cell(&t.name, 24),
                 right(&t.price.to_string(), 10),
                 t.period.as_str(),
+                t.pause_price.map(|p| format!("  (paused: {p})")).unwrap_or_default(),
                 if t.active { "" } else { "  (inactive)" },
                 if t.public { "" } else { "  (by transition only)" }
             )

@@ -104,6 +104,10 @@ pub enum Problem {
     NothingToLookUp,
     #[error("name a customer by agreement number or #id")]
     CustomerRef,
+    #[error("'{0}' is not a percentage: a number from 0 to 100 with at most two decimals")]
+    Percent(String),
+    #[error("a discount is for one customer or for one group: name exactly one")]
+    DiscountWhom,
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),
@@ -134,6 +138,7 @@ pub enum Entity {
     Subnet,
     Port,
     Form,
+    Discount,
 }
 
 impl std::fmt::Display for Entity {
@@ -158,6 +163,7 @@ impl std::fmt::Display for Entity {
             Entity::Subnet => "subnet",
             Entity::Port => "switch port of customer",
             Entity::Form => "form",
+            Entity::Discount => "discount",
         })
     }
 }

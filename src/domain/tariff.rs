@@ -43,6 +43,9 @@ pub struct Tariff {
     pub period: Period,
     pub active: bool,
     pub public: bool,
+    /// Charged per period while the customer is paused (Stargazer's PassiveCost); none: a
+    /// pause costs nothing.
+    pub pause_price: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

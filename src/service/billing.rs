@@ -16,7 +16,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Actor, Result, Service, ServiceError, audit, now};
-use crate::domain::billing::{self, Span, prorate};
+use std::collections::HashMap;
+
+use crate::domain::billing::{self, Charged, Discount, Percent, Span, TaxRule, Whom, prorate};
 use crate::domain::customer::{Customer, CustomerState};
 use crate::domain::ledger::OperationKind;
 use crate::domain::money::Money;
@@ -40,11 +42,14 @@ pub struct BillingReport {
     /// Periods charged, and their sum.
     pub charged: i64,
     pub sum: Money,
-    /// Periods passed over (paused or stopped customers).
+    /// Periods passed over (stopped customers, paused ones whose tariff has no fee for a pause).
     pub passed: i64,
     /// Blocks for debt begun or lifted because the money said so (not by a charge of this run:
     /// a database from before blocking, a promise that ended).
     pub blocks_settled: i64,
+    /// Scheduled changes of tariff ("from the next period") applied before charging, so the new
+    /// period is charged at the new tariff.
+    pub tariff_changes: i64,
 }
 
 /// A customer whose money runs out soon (`kassa billing due`): for the notification step.
@@ -65,6 +70,11 @@ impl Service {
     pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
         self.require(actor, Permission::Maintenance).await?;
         let epoch = self.billing_epoch(date, dry_run).await?;
+        let pricing = {
+            let mut tx = self.store.read().await?;
+            let mut db = tx.db();
+            Pricing::new(charges::discounts(&mut db, true, date).await?, charges::tax_rules(&mut db).await?)
+        };
         let mut report = BillingReport {
             date,
             dry_run,
@@ -73,7 +83,11 @@ impl Service {
             sum: Money::ZERO,
             passed: 0,
             blocks_settled: 0,
+            tariff_changes: 0,
         };
+        if !dry_run {
+            report.tariff_changes = self.apply_due_tariff_changes(actor, date).await?.len() as i64;
+        }
         let mut after = 0;
         loop {
             let ids = {
@@ -85,7 +99,7 @@ impl Service {
             let mut tx = self.store.write().await?;
             let mut db = tx.db();
             for id in ids {
-                self.charge_customer(&mut db, id, date, epoch, dry_run, &mut report).await?;
+                self.charge_customer(&mut db, id, epoch, &pricing, &mut report).await?;
             }
             if !dry_run {
                 tx.commit().await?;
@@ -101,6 +115,11 @@ impl Service {
         tracing::info!(operator = %actor.login, %date, dry_run, customers = report.customers,
             charged = report.charged, sum = %report.sum, passed = report.passed, "charging run");
         Ok(report)
+    }
+
+    /// The ISP's billing day (`[billing] day`): monthly periods begin on it.
+    pub fn billing_day(&self) -> u32 {
+        self.config.billing_day
     }
 
     /// Active customers whose money pays for less than `days` more days after `today` (or is
@@ -200,21 +219,89 @@ impl Service {
         Ok(date)
     }
 
+    /// After a change of tariff now (in its transaction, the customer's row locked): the rest
+    /// of the period charged at the old tariff, from `today` on, is credited — the same share
+    /// of what was charged as the days left are of the period's, so the part kept and the part
+    /// credited add up to the charge — and the new tariff is charged for those days, as a
+    /// charging run would. Nothing when no period holding today was charged yet (the next run
+    /// charges the new tariff).
+    pub(crate) async fn reprice_from(
+        &self,
+        db: &mut Db<'_>,
+        customer_id: i64,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let Some(old) = charges::tariff_charge_on(db, customer_id, today).await? else { return Ok(()) };
+        let Some(c) = customers::get(db, customer_id).await? else { return Ok(()) };
+        let at = now();
+        let left = Span { from: today, to: old.span.to };
+        let credit = prorate(Money::from_minor(old.amount_minor), left.days(), old.span.days());
+        let mut last_operation = None;
+        if credit.minor() > 0 {
+            let name = match old.tariff_id {
+                Some(t) => tariffs::get(db, t).await?.map(|t| t.name).unwrap_or_default(),
+                None => String::new(),
+            };
+            let comment = format!("Возврат за «{name}» {}: смена тарифа", left.short());
+            let written = write_charge(db, customer_id, credit, c.balance, comment, at).await?;
+            last_operation = Some(written.id);
+        }
+        if today == old.span.from {
+            charges::forget(db, old.id).await?;
+        } else {
+            let kept = Money::from_minor(old.amount_minor - credit.minor());
+            let tax = old.tax_rate_bp.map_or(0, |r| billing::tax_included(kept, Percent(r)).minor());
+            charges::shorten(db, old.id, today - chrono::Duration::days(1), kept.minor(), tax).await?;
+        }
+        let epoch = match counters::get(db, charges::EPOCH).await? {
+            0 => today,
+            days => from_days(days).unwrap_or(today),
+        };
+        let pricing = Pricing::new(
+            charges::discounts_of(db, customer_id, c.group_id).await?,
+            charges::tax_rules(db).await?,
+        );
+        let mut report = BillingReport {
+            date: today,
+            dry_run: false,
+            customers: 0,
+            charged: 0,
+            sum: Money::ZERO,
+            passed: 0,
+            blocks_settled: 0,
+            tariff_changes: 0,
+        };
+        self.charge_customer(db, customer_id, epoch, &pricing, &mut report).await?;
+        // the credit may lift a block the new charge did not set again
+        settle_debt(db, customer_id, last_operation, at).await?;
+        Ok(())
+    }
+
+    /// Charges one customer every period due up to the report's day (or, dry, counts them).
     async fn charge_customer(
         &self,
         db: &mut Db<'_>,
         id: i64,
-        date: NaiveDate,
         epoch: NaiveDate,
-        dry_run: bool,
+        pricing: &Pricing,
         report: &mut BillingReport,
     ) -> Result<()> {
+        let (date, dry_run) = (report.date, report.dry_run);
         let Some(c) = customers::get_for_update(db, id).await? else { return Ok(()) };
         if c.is_former {
             return Ok(());
         }
         report.customers += 1;
-        let mut ch = Charger { customer: &c, balance: c.balance, last_operation: None, at: now(), dry_run };
+        let discounts = pricing.discounts_of(&c);
+        let mut ch = Charger {
+            customer: &c,
+            balance: c.balance,
+            last_operation: None,
+            at: now(),
+            dry_run,
+            discounts: &discounts,
+            pricing,
+        };
         if let Some(tariff) = match c.tariff_id {
             Some(t) => tariffs::get(db, t).await?,
             None => None,
@@ -227,8 +314,11 @@ impl Service {
                 // the first period of a customer may start before the customer does: its days only
                 let charged = Span { from: span.from.max(start), to: span.to };
                 let price = prorate(tariff.price, charged.days(), span.days());
+                let pause = tariff.pause_price.map(|p| prorate(p, charged.days(), span.days()));
                 let what = format!("«{}» {}", tariff.name, charged.short());
-                ch.period(db, report, Item::Tariff(tariff.id), charged, price, what).await?;
+                let item = Item::Tariff(tariff.id);
+                ch.period(db, report, (item, Charged::Tariff(tariff.id)), charged, (price, pause), what)
+                    .await?;
             }
         }
         // extra services, each on its own next charge date, which then moves on
@@ -243,7 +333,8 @@ impl Service {
                 let span = Span { from: next, to };
                 let quantity = if cs.quantity > 1 { format!(" ×{}", cs.quantity) } else { String::new() };
                 let what = format!("«{}»{quantity} {}", cs.service_name, span.short());
-                ch.period(db, report, Item::Service(cs.id), span, price, what).await?;
+                let item = (Item::Service(cs.id), Charged::Service(cs.service_id));
+                ch.period(db, report, item, span, (price, None), what).await?;
                 next = to + chrono::Duration::days(1);
                 if !dry_run {
                     charges::set_next_charge(db, cs.id, next).await?;
@@ -286,6 +377,37 @@ pub(crate) async fn settle_debt(
     Ok(())
 }
 
+/// The discounts and tax rules a run charges by, read once at its start.
+struct Pricing {
+    by_customer: HashMap<i64, Vec<Discount>>,
+    by_group: HashMap<i64, Vec<Discount>>,
+    taxes: Vec<TaxRule>,
+}
+
+impl Pricing {
+    fn new(discounts: Vec<Discount>, taxes: Vec<TaxRule>) -> Pricing {
+        let (mut by_customer, mut by_group) = (HashMap::new(), HashMap::new());
+        for d in discounts {
+            match d.whom {
+                Whom::Customer(c) => by_customer.entry(c).or_insert_with(Vec::new).push(d),
+                Whom::Group(g) => by_group.entry(g).or_insert_with(Vec::new).push(d),
+            }
+        }
+        Pricing { by_customer, by_group, taxes }
+    }
+
+    /// The customer's own discounts and their group's.
+    fn discounts_of(&self, c: &Customer) -> Vec<Discount> {
+        let own = self.by_customer.get(&c.id).into_iter().flatten();
+        let group = c.group_id.and_then(|g| self.by_group.get(&g)).into_iter().flatten();
+        own.chain(group).cloned().collect()
+    }
+
+    fn tax(&self, item: Charged) -> Option<Percent> {
+        self.taxes.iter().find(|t| t.item == item.kind()).map(|t| t.rate)
+    }
+}
+
 /// One customer's charging within a run: the balance as it moves, the last operation written.
 struct Charger<'c> {
     customer: &'c Customer,
@@ -293,64 +415,103 @@ struct Charger<'c> {
     last_operation: Option<i64>,
     at: DateTime<Utc>,
     dry_run: bool,
+    discounts: &'c [Discount],
+    pricing: &'c Pricing,
 }
 
 impl Charger<'_> {
-    /// Decides one period of `item`: charged `price` (named `what` in the history), or passed
-    /// over when the customer is paused or stopped; nothing when another run decided it.
+    /// Decides one period of `item`: charged its price (the first of `prices`; a paused
+    /// customer the second, a tariff's fee for a pause, if any) less the best discount, with
+    /// the tax rule's tax recorded, named `what` in the history; or passed over when the
+    /// customer is stopped or paused without a fee. Nothing when another run decided it.
     async fn period(
         &mut self,
         db: &mut Db<'_>,
         report: &mut BillingReport,
-        item: Item,
+        (item, charged): (Item, Charged),
         span: Span,
-        price: Money,
-        what: String,
+        (price, pause_price): (Money, Option<Money>),
+        mut what: String,
     ) -> Result<()> {
-        let passed = match self.customer.state {
-            CustomerState::Active => None,
-            CustomerState::Pause => Some("pause"),
-            CustomerState::Stop => Some("stop"),
+        let (passed, price) = match self.customer.state {
+            CustomerState::Active => (None, price),
+            CustomerState::Pause => (Some("pause"), pause_price.unwrap_or(Money::ZERO)),
+            CustomerState::Stop => (Some("stop"), Money::ZERO),
         };
-        let amount = if passed.is_some() { Money::ZERO } else { price };
+        let discount =
+            billing::best_discount(self.discounts, charged, span.from).filter(|_| price.minor() > 0);
+        let (amount, off) = billing::discounted(price, discount.map(|d| d.percent));
+        let rate = self.pricing.tax(charged);
+        let tax = rate.map(|r| (r.0, billing::tax_included(amount, r).minor()));
         if self.dry_run {
             count(report, passed, amount);
             return Ok(());
         }
         let customer_id = self.customer.id;
-        let decision = Decision { customer_id, span, amount_minor: amount.minor(), passed, at: self.at };
+        let decision = Decision {
+            customer_id,
+            span,
+            amount_minor: amount.minor(),
+            price_minor: price.minor(),
+            discount: discount.map(|d| (d.id, off.minor())),
+            tax,
+            passed,
+            at: self.at,
+        };
         let Some(charge_id) = charges::decide(db, item, &decision).await? else { return Ok(()) };
         count(report, passed, amount);
-        if passed.is_some() || amount == Money::ZERO {
+        if amount == Money::ZERO {
             return Ok(());
         }
-        let op = NewOperation {
-            customer_id,
-            kind: OperationKind::Charge,
-            amount: Money::from_minor(-amount.minor()),
-            balance_before: self.balance,
-            method: None,
-            receipt_number: None,
-            comment: Some(what),
-            operator_id: None,
-            created_at: self.at,
-            reverses_id: None,
-            idempotency_key: None,
-            linked_id: None,
-        };
-        let written = ledger::insert(db, &op, None)
-            .await?
-            .ok_or_else(|| ServiceError::Store(crate::store::StoreError::NotFound))?;
-        self.balance = Money::from_minor(self.balance.minor() - amount.minor());
-        customers::set_balance(db, customer_id, self.balance).await?;
+        if passed == Some("pause") {
+            what.push_str(", пауза");
+        }
+        if let Some(d) = discount {
+            what.push_str(&format!(", скидка {}", d.percent.format_ru()));
+        }
+        let written =
+            write_charge(db, customer_id, Money::from_minor(-amount.minor()), self.balance, what, self.at)
+                .await?;
+        self.balance = written.balance_after;
         charges::set_operation(db, charge_id, written.id).await?;
         self.last_operation = Some(written.id);
         Ok(())
     }
 }
 
+/// Writes one ledger operation of kind charge — `amount` below zero takes money, above zero
+/// gives it back — and moves the customer's balance with it.
+async fn write_charge(
+    db: &mut Db<'_>,
+    customer_id: i64,
+    amount: Money,
+    balance_before: Money,
+    comment: String,
+    at: DateTime<Utc>,
+) -> Result<crate::domain::ledger::Operation> {
+    let op = NewOperation {
+        customer_id,
+        kind: OperationKind::Charge,
+        amount,
+        balance_before,
+        method: None,
+        receipt_number: None,
+        comment: Some(comment),
+        operator_id: None,
+        created_at: at,
+        reverses_id: None,
+        idempotency_key: None,
+        linked_id: None,
+    };
+    let written = ledger::insert(db, &op, None)
+        .await?
+        .ok_or_else(|| ServiceError::Store(crate::store::StoreError::NotFound))?;
+    customers::set_balance(db, customer_id, written.balance_after).await?;
+    Ok(written)
+}
+
 fn count(report: &mut BillingReport, passed: Option<&str>, amount: Money) {
-    if passed.is_some() {
+    if passed.is_some() && amount == Money::ZERO {
         report.passed += 1;
     } else {
         report.charged += 1;

@@ -159,6 +159,9 @@ impl Service {
                 name: before.name,
             }));
         }
+        if crate::store::billing::group_has_discounts(&mut db, id).await? {
+            return Err(ServiceError::Conflict(Conflict::GroupHasDiscounts(before.name)));
+        }
         catalogue::delete_group(&mut db, id).await?;
         audit::<_, ()>(&mut db, Some(actor), "group.delete", "group", Some(id), Some(&before), None).await?;
         tx.commit().await?;

@@ -45,6 +45,10 @@ pub enum Conflict {
     MarkInUse { count: i64, name: String },
     #[error("{count} customer(s) are in the group '{name}': move them first")]
     GroupInUse { count: i64, name: String },
+    #[error("the group '{0}' has discounts: a group with discounts is kept")]
+    GroupHasDiscounts(String),
+    #[error("discount {0} was given to charges already: end it on a day after it began")]
+    DiscountUsed(i64),
     #[error("customer #{customer} {} the mark '{name}'", if *.on { "already carries" } else { "does not carry" })]
     MarkAlready { customer: i64, on: bool, name: String },
     #[error("the main customer #{0} is a former customer: bring it back first")]

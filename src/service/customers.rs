@@ -114,6 +114,8 @@ pub struct CustomerCard {
     /// what "paid until" after a payment is worked out from.
     pub charged_through: Option<NaiveDate>,
     pub billing_day: u32,
+    /// The discounts the customer gets today or later: their own and their group's.
+    pub discounts: Vec<crate::domain::billing::Discount>,
     pub last_operations: Vec<Operation>,
 }
 
@@ -126,21 +128,27 @@ impl CustomerCard {
             self.billing_day,
             available,
             self.charged_through,
+            &self.discounts,
         )
     }
 
+    /// The tariff's price less the discount it gets today, the periods counted by it.
     fn paid_until_with(
         tariff: Option<&crate::domain::tariff::Tariff>,
         former: bool,
         billing_day: u32,
         available: Money,
         charged_through: Option<NaiveDate>,
+        discounts: &[crate::domain::billing::Discount],
     ) -> Option<NaiveDate> {
+        use crate::domain::billing::{Charged, best_discount, discounted};
         let t = tariff.filter(|_| !former)?;
+        let today = crate::domain::dates::today();
+        let discount = best_discount(discounts, Charged::Tariff(t.id), today).map(|d| d.percent);
         crate::domain::billing::paid_until(
             t.period,
             billing_day,
-            t.price,
+            discounted(t.price, discount).0,
             available,
             charged_through,
             crate::domain::dates::today(),
@@ -746,8 +754,17 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer, billing_day: u32) ->
     let available = Money::from_minor(c.balance.minor() + c.credit_limit.minor() + promised);
     let debt_block = crate::store::billing::open_block(db, c.id).await?;
     let charged_through = crate::store::billing::tariff_decided_until(db, c.id).await?;
-    let paid_until =
-        CustomerCard::paid_until_with(tariff.as_ref(), c.is_former, billing_day, available, charged_through);
+    let today = crate::domain::dates::today();
+    let mut discounts = crate::store::billing::discounts_of(db, c.id, c.group_id).await?;
+    discounts.retain(|d| d.to.is_none_or(|to| to >= today));
+    let paid_until = CustomerCard::paid_until_with(
+        tariff.as_ref(),
+        c.is_former,
+        billing_day,
+        available,
+        charged_through,
+        &discounts,
+    );
     Ok(CustomerCard {
         customer: c,
         house,
@@ -764,6 +781,7 @@ async fn card(db: &mut Db<'_>, _actor: &Actor, c: Customer, billing_day: u32) ->
         paid_until,
         charged_through,
         billing_day,
+        discounts,
         last_operations,
     })
 }

@@ -258,6 +258,7 @@ impl Service {
                 period: *period,
                 active: *active,
                 public: *public,
+                pause_price: None,
             };
             t.id = match tariffs::by_name(&mut db, name).await? {
                 Some(existing) => existing.id,

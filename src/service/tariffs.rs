@@ -3,7 +3,7 @@
 
 use super::Entity;
 use super::{Conflict, Problem};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Result, Service, ServiceError, audit, now, unique_to_conflict};
@@ -22,6 +22,9 @@ pub struct TariffInput {
     pub active: bool,
     /// Offered to every customer (unless their tariff lists its own transitions).
     pub public: bool,
+    /// Charged per period while a customer is paused; none: a pause costs nothing.
+    #[serde(default)]
+    pub pause_price: Option<Money>,
     /// When given: the only tariffs customers of this one may switch to.
     pub transitions: Option<Vec<i64>>,
 }
@@ -63,16 +66,10 @@ pub struct TariffChangeOutcome {
     pub applied: bool,
 }
 
-/// The first day of the period after `today` for a tariff charged per `period`.
-pub fn next_period_start(today: NaiveDate, period: Period) -> NaiveDate {
-    match period {
-        Period::Day => today + Duration::days(1),
-        Period::Month => {
-            let (y, m) =
-                if today.month() == 12 { (today.year() + 1, 1) } else { (today.year(), today.month() + 1) };
-            NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today + Duration::days(31))
-        }
-    }
+/// The first day of the period after `today` for a tariff charged per `period`, monthly
+/// periods beginning on the ISP's billing day.
+pub fn next_period_start(today: NaiveDate, period: Period, billing_day: u32) -> NaiveDate {
+    crate::domain::billing::span_of(period, billing_day, today).to + Duration::days(1)
 }
 
 fn validate(input: &TariffInput) -> Result<String> {
@@ -82,6 +79,9 @@ fn validate(input: &TariffInput) -> Result<String> {
     }
     if input.price.is_negative() {
         return Err(ServiceError::invalid("price", Problem::Negative));
+    }
+    if input.pause_price.is_some_and(Money::is_negative) {
+        return Err(ServiceError::invalid("pause_price", Problem::Negative));
     }
     Ok(name)
 }
@@ -99,6 +99,7 @@ impl Service {
             period: input.period,
             active: input.active,
             public: input.public,
+            pause_price: input.pause_price,
         };
         t.id = tariffs::insert(&mut db, &t, now()).await.map_err(unique_to_conflict)?;
         if let Some(to) = &input.transitions {
@@ -124,6 +125,7 @@ impl Service {
             period: input.period,
             active: input.active,
             public: input.public,
+            pause_price: input.pause_price,
         };
         tariffs::update(&mut db, &t).await.map_err(unique_to_conflict)?;
         if let Some(to) = &input.transitions {
@@ -196,6 +198,8 @@ impl Service {
         let outcome = match when {
             When::Now => {
                 customers::set_tariff(&mut db, customer_id, to.id).await?;
+                // the rest of a period charged at the old price credited, charged at the new
+                self.reprice_from(&mut db, customer_id, today).await?;
                 TariffChangeOutcome {
                     customer_id,
                     from: from.clone(),
@@ -206,7 +210,7 @@ impl Service {
             }
             When::NextPeriod => {
                 let period = from.as_ref().map(|t| t.period).unwrap_or(Period::Month);
-                let effective_on = next_period_start(today, period);
+                let effective_on = next_period_start(today, period, self.config.billing_day);
                 tariffs::schedule(&mut db, customer_id, to.id, effective_on, actor.operator_id, now())
                     .await?;
                 TariffChangeOutcome { customer_id, from: from.clone(), to, effective_on, applied: false }
@@ -295,8 +299,10 @@ mod tests {
     #[test]
     fn next_period_starts() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-        assert_eq!(next_period_start(d(2026, 11, 22), Period::Month), d(2026, 12, 1));
-        assert_eq!(next_period_start(d(2026, 12, 31), Period::Month), d(2027, 1, 1));
-        assert_eq!(next_period_start(d(2026, 2, 28), Period::Day), d(2026, 3, 1));
+        assert_eq!(next_period_start(d(2026, 11, 22), Period::Month, 1), d(2026, 12, 1));
+        assert_eq!(next_period_start(d(2026, 12, 31), Period::Month, 1), d(2027, 1, 1));
+        assert_eq!(next_period_start(d(2026, 2, 28), Period::Day, 1), d(2026, 3, 1));
+        assert_eq!(next_period_start(d(2026, 11, 22), Period::Month, 15), d(2026, 12, 15));
+        assert_eq!(next_period_start(d(2026, 11, 10), Period::Month, 15), d(2026, 11, 15));
     }
 }

@@ -75,8 +75,16 @@ pub async fn tariff_decided_until(db: &mut Db<'_>, customer_id: i64) -> Result<O
 pub struct Decision<'a> {
     pub customer_id: i64,
     pub span: Span,
+    /// What is charged: the price less the discount.
     pub amount_minor: i64,
-    /// Why nothing was charged (`pause`, `stop`), when nothing was.
+    /// The price before the discount.
+    pub price_minor: i64,
+    /// The discount it got (id) and what it took off.
+    pub discount: Option<(i64, i64)>,
+    /// The rate of tax included and the tax, when a rule is kept for the item.
+    pub tax: Option<(i64, i64)>,
+    /// The customer's state when it was not active (`pause`, `stop`): a stopped customer is
+    /// never charged, a paused one only a tariff's fee for a pause.
     pub passed: Option<&'a str>,
     pub at: DateTime<Utc>,
 }
@@ -99,8 +107,9 @@ pub async fn decide(db: &mut Db<'_>, item: Item, d: &Decision<'_>) -> Result<Opt
     };
     let row = db
         .fetch_optional(q!(
-            "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, \
+               created_at, price_minor, discount_id, discount_minor, tax_rate_bp, tax_minor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING RETURNING id",
             d.customer_id,
             kind,
@@ -110,10 +119,73 @@ pub async fn decide(db: &mut Db<'_>, item: Item, d: &Decision<'_>) -> Result<Opt
             tariff_id,
             d.amount_minor,
             d.passed,
-            d.at
+            d.at,
+            d.price_minor,
+            d.discount.map(|x| x.0),
+            d.discount.map_or(0, |x| x.1),
+            d.tax.map(|x| x.0),
+            d.tax.map_or(0, |x| x.1)
         ))
         .await?;
     row.map(|r| r.i64("id")).transpose()
+}
+
+/// The tariff period decided for the customer that holds `day`: id, span, what was charged
+/// and its ledger operation, the rate of tax it carried.
+pub struct Decided {
+    pub id: i64,
+    pub span: Span,
+    pub amount_minor: i64,
+    pub ledger_id: Option<i64>,
+    pub tax_rate_bp: Option<i64>,
+    pub tariff_id: Option<i64>,
+}
+
+pub async fn tariff_charge_on(db: &mut Db<'_>, customer_id: i64, day: NaiveDate) -> Result<Option<Decided>> {
+    let row = db
+        .fetch_optional(q!(
+            "SELECT id, period_from, period_to, amount_minor, ledger_id, tax_rate_bp, tariff_id FROM charges \
+             WHERE customer_id = $1 AND item = 'tariff' AND item_id = 0 AND period_from <= $2 AND period_to >= $2",
+            customer_id,
+            day
+        ))
+        .await?;
+    row.map(|r| {
+        Ok(Decided {
+            id: r.i64("id")?,
+            span: Span { from: r.date("period_from")?, to: r.date("period_to")? },
+            amount_minor: r.i64("amount_minor")?,
+            ledger_id: r.opt_i64("ledger_id")?,
+            tax_rate_bp: r.opt_i64("tax_rate_bp")?,
+            tariff_id: r.opt_i64("tariff_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// Ends a decided period early: through `to`, for what is left of its amount and tax.
+pub async fn shorten(
+    db: &mut Db<'_>,
+    id: i64,
+    to: NaiveDate,
+    amount_minor: i64,
+    tax_minor: i64,
+) -> Result<()> {
+    db.execute(q!(
+        "UPDATE charges SET period_to = $1, amount_minor = $2, tax_minor = $3 WHERE id = $4",
+        to,
+        amount_minor,
+        tax_minor,
+        id
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Forgets a decided period (a change of tariff on its first day: it is decided again).
+pub async fn forget(db: &mut Db<'_>, id: i64) -> Result<()> {
+    db.execute(q!("DELETE FROM charges WHERE id = $1", id)).await?;
+    Ok(())
 }
 
 /// Moves a customer's service to its next charge date.
@@ -258,6 +330,192 @@ pub async fn money_lines(
                     value: period_text,
                 })?,
                 charged_through: r.opt_date("charged_through")?,
+            })
+        })
+        .collect()
+}
+
+// ---- discounts and tax rules -------------------------------------------------------------
+
+pub use crate::domain::billing::{Applies, Discount, Percent, TaxItem, TaxRule, Whom};
+
+const DISCOUNT_COLUMNS: &str =
+    "id, customer_id, group_id, percent_bp, applies_to, item_id, valid_from, valid_to, priority, comment";
+
+fn discount_from(r: &super::Row) -> Result<Discount> {
+    let whom = match (r.opt_i64("customer_id")?, r.opt_i64("group_id")?) {
+        (Some(c), _) => Whom::Customer(c),
+        (None, Some(g)) => Whom::Group(g),
+        (None, None) => {
+            return Err(super::StoreError::Corrupt { column: "customer_id".into(), value: "NULL".into() });
+        }
+    };
+    let kind = r.text("applies_to")?;
+    let applies = Applies::from_parts(&kind, r.opt_i64("item_id")?)
+        .map_err(|_| super::StoreError::Corrupt { column: "applies_to".into(), value: kind })?;
+    Ok(Discount {
+        id: r.i64("id")?,
+        whom,
+        percent: Percent(r.i64("percent_bp")?),
+        applies,
+        from: r.date("valid_from")?,
+        to: r.opt_date("valid_to")?,
+        priority: r.i64("priority")?,
+        comment: r.text("comment")?,
+    })
+}
+
+pub async fn insert_discount(
+    db: &mut Db<'_>,
+    d: &Discount,
+    at: DateTime<Utc>,
+    by: Option<i64>,
+) -> Result<i64> {
+    let (customer_id, group_id) = match d.whom {
+        Whom::Customer(c) => (Some(c), None),
+        Whom::Group(g) => (None, Some(g)),
+    };
+    db.scalar_i64(q!(
+        "INSERT INTO discounts (customer_id, group_id, percent_bp, applies_to, item_id, valid_from, valid_to, \
+           priority, comment, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        customer_id,
+        group_id,
+        d.percent.0,
+        d.applies.kind(),
+        d.applies.item_id(),
+        d.from,
+        d.to,
+        d.priority,
+        &d.comment,
+        at,
+        by
+    ))
+    .await
+}
+
+pub async fn discount(db: &mut Db<'_>, id: i64) -> Result<Option<Discount>> {
+    let sql = format!("SELECT {DISCOUNT_COLUMNS} FROM discounts WHERE id = $1");
+    db.fetch_optional(q!(sql, id)).await?.as_ref().map(discount_from).transpose()
+}
+
+/// Every discount (ended ones too when `ended`; otherwise those still in force on `today` or
+/// later), newest first.
+pub async fn discounts(db: &mut Db<'_>, ended: bool, today: NaiveDate) -> Result<Vec<Discount>> {
+    let sql = format!(
+        "SELECT {DISCOUNT_COLUMNS} FROM discounts WHERE $1 OR valid_to IS NULL OR valid_to >= $2 ORDER BY id DESC"
+    );
+    db.fetch_all(q!(sql, ended, today)).await?.iter().map(discount_from).collect()
+}
+
+/// The discounts of one customer and of their group, ended ones too.
+pub async fn discounts_of(db: &mut Db<'_>, customer_id: i64, group_id: Option<i64>) -> Result<Vec<Discount>> {
+    let sql = format!(
+        "SELECT {DISCOUNT_COLUMNS} FROM discounts WHERE customer_id = $1 OR ($2 IS NOT NULL AND group_id = $2) \
+         ORDER BY id"
+    );
+    db.fetch_all(q!(sql, customer_id, group_id)).await?.iter().map(discount_from).collect()
+}
+
+/// Ends a discount on `to` (its last day).
+pub async fn end_discount(db: &mut Db<'_>, id: i64, to: NaiveDate) -> Result<()> {
+    db.execute(q!("UPDATE discounts SET valid_to = $1 WHERE id = $2", to, id)).await?;
+    Ok(())
+}
+
+/// Removes a discount no charge got; how many rows went (0: a charge names it).
+pub async fn delete_unused_discount(db: &mut Db<'_>, id: i64) -> Result<u64> {
+    db.execute(q!(
+        "DELETE FROM discounts WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM charges WHERE discount_id = $1)",
+        id
+    ))
+    .await
+}
+
+/// Whether a group has discounts (it is then kept).
+pub async fn group_has_discounts(db: &mut Db<'_>, group_id: i64) -> Result<bool> {
+    Ok(db
+        .fetch_optional(q!("SELECT 1 AS x FROM discounts WHERE group_id = $1 LIMIT 1", group_id))
+        .await?
+        .is_some())
+}
+
+pub async fn tax_rules(db: &mut Db<'_>) -> Result<Vec<TaxRule>> {
+    db.fetch_all(q!("SELECT item, name, rate_bp FROM tax_rules ORDER BY item DESC"))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TaxRule { item: r.parsed("item")?, name: r.text("name")?, rate: Percent(r.i64("rate_bp")?) })
+        })
+        .collect()
+}
+
+pub async fn set_tax_rule(db: &mut Db<'_>, rule: &TaxRule, at: DateTime<Utc>, by: Option<i64>) -> Result<()> {
+    db.execute(q!(
+        "INSERT INTO tax_rules (item, name, rate_bp, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (item) DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp, \
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        rule.item.as_str(),
+        &rule.name,
+        rule.rate.0,
+        at,
+        by
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_tax_rule(db: &mut Db<'_>, item: TaxItem) -> Result<u64> {
+    db.execute(q!("DELETE FROM tax_rules WHERE item = $1", item.as_str())).await
+}
+
+/// One charge as the card shows it: what it was for, the discount it got, the tax it carried.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChargeLine {
+    pub id: i64,
+    pub item: String,
+    pub span: Span,
+    pub price: crate::domain::money::Money,
+    pub amount: crate::domain::money::Money,
+    pub discount_id: Option<i64>,
+    pub discount: crate::domain::money::Money,
+    pub tax_rate: Option<Percent>,
+    pub tax: crate::domain::money::Money,
+    pub passed: Option<String>,
+    pub ledger_id: Option<i64>,
+    /// What the history calls it.
+    pub what: Option<String>,
+}
+
+/// The customer's newest charges.
+pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Result<Vec<ChargeLine>> {
+    let rows = db
+        .fetch_all(q!(
+            "SELECT ch.id, ch.item, ch.period_from, ch.period_to, ch.amount_minor, ch.price_minor, ch.discount_id, \
+               ch.discount_minor, ch.tax_rate_bp, ch.tax_minor, ch.passed, ch.ledger_id, l.comment \
+             FROM charges ch LEFT JOIN ledger l ON l.id = ch.ledger_id \
+             WHERE ch.customer_id = $1 ORDER BY ch.period_from DESC, ch.id DESC LIMIT $2",
+            customer_id,
+            limit
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let amount = r.i64("amount_minor")?;
+            let m = crate::domain::money::Money::from_minor;
+            Ok(ChargeLine {
+                id: r.i64("id")?,
+                item: r.text("item")?,
+                span: Span { from: r.date("period_from")?, to: r.date("period_to")? },
+                price: m(r.opt_i64("price_minor")?.unwrap_or(amount)),
+                amount: m(amount),
+                discount_id: r.opt_i64("discount_id")?,
+                discount: m(r.i64("discount_minor")?),
+                tax_rate: r.opt_i64("tax_rate_bp")?.map(Percent),
+                tax: m(r.i64("tax_minor")?),
+                passed: r.opt_text("passed")?,
+                ledger_id: r.opt_i64("ledger_id")?,
+                what: r.opt_text("comment")?,
             })
         })
         .collect()

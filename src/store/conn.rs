@@ -164,6 +164,7 @@ impl Row {
     getter!(ts, DateTime<Utc>);
     getter!(opt_ts, Option<DateTime<Utc>>);
     getter!(opt_date, Option<NaiveDate>);
+    getter!(date, NaiveDate);
 
     pub fn i64_at(&self, idx: usize) -> Result<i64> {
         Ok(match self {

@@ -16,33 +16,37 @@ fn from_row(r: &Row) -> Result<Tariff> {
         period: r.parsed("period")?,
         active: r.bool("active")?,
         public: r.bool("public")?,
+        pause_price: r.opt_i64("pause_price_minor")?.map(Money::from_minor),
     })
 }
 
-const COLUMNS: &str = "id, name, price_minor, period, active, public";
+const COLUMNS: &str = "id, name, price_minor, period, active, public, pause_price_minor";
 
 pub async fn insert(db: &mut Db<'_>, t: &Tariff, now: DateTime<Utc>) -> Result<i64> {
     db.scalar_i64(q!(
-        "INSERT INTO tariffs (name, price_minor, period, active, public, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO tariffs (name, price_minor, period, active, public, created_at, pause_price_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         &t.name,
         t.price.minor(),
         t.period.as_str(),
         t.active,
         t.public,
-        now
+        now,
+        t.pause_price.map(Money::minor)
     ))
     .await
 }
 
 pub async fn update(db: &mut Db<'_>, t: &Tariff) -> Result<()> {
     db.execute(q!(
-        "UPDATE tariffs SET name = $1, price_minor = $2, period = $3, active = $4, public = $5 WHERE id = $6",
+        "UPDATE tariffs SET name = $1, price_minor = $2, period = $3, active = $4, public = $5, \
+           pause_price_minor = $6 WHERE id = $7",
         &t.name,
         t.price.minor(),
         t.period.as_str(),
         t.active,
         t.public,
+        t.pause_price.map(Money::minor),
         t.id
     ))
     .await?;

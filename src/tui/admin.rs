@@ -10,8 +10,8 @@ use super::strings::period_name;
 use crate::domain::money::Money;
 use crate::domain::role::{Permission, Role};
 use crate::service::{
-    Actor, ExtraService, Group, MARK_COLORS, Mark, Operator, Period, Service, ServiceError, ServiceInput,
-    TariffInput,
+    Actor, Applies, DiscountInput, ExtraService, Group, MARK_COLORS, Mark, Operator, Percent, Period,
+    Problem, Service, ServiceError, ServiceInput, TariffInput, TaxItem, TaxRule, Whom,
 };
 
 /// The sections of administration, each kept by one permission.
@@ -22,24 +22,31 @@ pub enum AdminItem {
     Catalogue,
     Marks,
     Groups,
+    Discounts,
+    /// Tax rules, and the billing day (read from the config).
+    Taxes,
     /// The audit log: who changed what, when, from where.
     Audit,
 }
 
 impl AdminItem {
-    pub const ALL: [AdminItem; 6] = [
+    pub const ALL: [AdminItem; 8] = [
         AdminItem::Operators,
         AdminItem::Tariffs,
         AdminItem::Catalogue,
         AdminItem::Marks,
         AdminItem::Groups,
+        AdminItem::Discounts,
+        AdminItem::Taxes,
         AdminItem::Audit,
     ];
 
     pub fn permission(self) -> Permission {
         match self {
             AdminItem::Operators => Permission::OperatorManage,
-            AdminItem::Tariffs | AdminItem::Catalogue => Permission::TariffManage,
+            AdminItem::Tariffs | AdminItem::Catalogue | AdminItem::Discounts | AdminItem::Taxes => {
+                Permission::TariffManage
+            }
             AdminItem::Marks | AdminItem::Groups => Permission::CatalogueManage,
             AdminItem::Audit => Permission::AuditRead,
         }
@@ -57,6 +64,8 @@ impl AdminItem {
             AdminItem::Catalogue => ListKind::Catalogue,
             AdminItem::Marks => ListKind::MarkCatalogue,
             AdminItem::Groups => ListKind::Groups,
+            AdminItem::Discounts => ListKind::Discounts,
+            AdminItem::Taxes => ListKind::Taxes,
             AdminItem::Audit => ListKind::Audit,
         }
     }
@@ -129,6 +138,13 @@ pub fn tariff_form(s: &Strings, data: Option<FormData>) -> Option<FormScreen> {
             ),
             yes_no("active", |s| s.adm.f_active, s, t.is_none_or(|t| t.active)),
             yes_no("public", |s| s.adm.f_public, s, t.is_none_or(|t| t.public)),
+            field(
+                "pause_price",
+                |s| s.adm.f_pause_price,
+                16,
+                &t.and_then(|t| t.pause_price).map(Money::format_ru).unwrap_or_default(),
+            )
+            .with_hint(|s| s.adm.hint_pause_price),
             field("transitions", |s| s.adm.f_transitions, 200, &ids.join(", "))
                 .with_hint(|s| s.adm.hint_transitions),
         ],
@@ -176,6 +192,101 @@ pub fn group_form(g: Option<&Group>) -> FormScreen {
     )
 }
 
+/// A new discount: for a customer picked by searching or a group, what it applies to, when.
+pub fn discount_form(s: &Strings, groups: &[(String, String)]) -> FormScreen {
+    let applies = vec![
+        ("all".to_string(), s.adm.applies_all.to_string()),
+        ("tariff".to_string(), s.adm.applies_tariff.to_string()),
+        ("service".to_string(), s.adm.applies_service.to_string()),
+    ];
+    let mut group_options = vec![(String::new(), s.adm.no.to_string())];
+    group_options.extend(groups.iter().cloned());
+    let today = crate::domain::dates::today().format("%d.%m.%Y").to_string();
+    FormScreen::new(
+        FormKind::DiscountAdd,
+        vec![
+            super::form::pick(
+                "customer",
+                |s| s.adm.f_discount_customer,
+                super::picker::PickKind::Customer,
+                None,
+                "",
+            )
+            .with_hint(|s| s.adm.hint_whom),
+            choice("group", |s| s.adm.f_discount_group, group_options, ""),
+            field("percent", |s| s.adm.col_percent, 8, ""),
+            choice("applies", |s| s.adm.col_applies, applies, "all"),
+            field("item", |s| s.adm.f_item_id, 10, "").with_hint(|s| s.adm.hint_item_id),
+            field("from", |s| s.adm.f_date_from, 10, &today),
+            field("to", |s| s.adm.f_date_to, 10, ""),
+            field("priority", |s| s.adm.f_priority, 5, "0").with_hint(|s| s.adm.hint_priority),
+            field("comment", |s| s.adm.f_comment, 200, ""),
+        ],
+    )
+}
+
+/// The tax rule of a kind of item: as it is, or a new one.
+pub fn tax_form(s: &Strings, rule: Option<&TaxRule>) -> FormScreen {
+    let items =
+        TaxItem::ALL.iter().zip(s.adm.tax_items).map(|(i, n)| (i.as_str().to_string(), n.to_string()));
+    FormScreen::new(
+        FormKind::TaxSet(rule.map(|r| r.item)),
+        vec![
+            choice(
+                "item",
+                |s| s.adm.col_tax_item,
+                items.collect(),
+                rule.map_or("tariff", |r| r.item.as_str()),
+            ),
+            field("name", |s| s.adm.f_tax_name, 64, rule.map(|r| r.name.as_str()).unwrap_or("")),
+            field(
+                "rate",
+                |s| s.adm.f_rate,
+                8,
+                &rule.map(|r| r.rate.format_ru().replace(" %", "")).unwrap_or_default(),
+            ),
+        ],
+    )
+}
+
+fn discount_input(values: &Values) -> Result<DiscountInput, ServiceError> {
+    let text = |n: &str| values.text(n).trim().to_string();
+    let number = |n: &'static str| -> Result<Option<i64>, ServiceError> {
+        match text(n).as_str() {
+            "" => Ok(None),
+            t => t
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ServiceError::invalid(n, Problem::NotANumber(t.to_string()))),
+        }
+    };
+    let whom = match (number("customer")?, number("group")?) {
+        (Some(c), None) => Whom::Customer(c),
+        (None, Some(g)) => Whom::Group(g),
+        _ => return Err(ServiceError::invalid("whom", Problem::DiscountWhom)),
+    };
+    let day = |n: &'static str| -> Result<Option<chrono::NaiveDate>, ServiceError> {
+        match text(n).as_str() {
+            "" => Ok(None),
+            t => crate::domain::dates::parse_date(t)
+                .map(Some)
+                .map_err(|e| ServiceError::invalid(n, Problem::Date(e))),
+        }
+    };
+    let applies_kind = text("applies");
+    let applies = Applies::from_parts(&applies_kind, number("item")?)
+        .map_err(|e| ServiceError::invalid("applies", e))?;
+    Ok(DiscountInput {
+        whom,
+        percent: Percent::parse(&text("percent")).map_err(|e| ServiceError::invalid("percent", e))?,
+        applies,
+        from: day("from")?.unwrap_or_else(crate::domain::dates::today),
+        to: day("to")?,
+        priority: number("priority")?.unwrap_or(0),
+        comment: text("comment"),
+    })
+}
+
 /// Whether an operator cannot log in now: locked out, or locked after wrong passwords.
 pub fn is_locked(op: &Operator) -> bool {
     !op.active || op.locked_until.is_some_and(|u| u > chrono::Utc::now())
@@ -196,6 +307,10 @@ fn tariff_input(get: &dyn Fn(&str) -> Option<String>) -> Result<TariffInput, Ser
         period: text("period").parse::<Period>().map_err(|e| ServiceError::invalid("period", e))?,
         active: yes("active"),
         public: yes("public"),
+        pause_price: match text("pause_price").trim() {
+            "" => None,
+            p => Some(money_field("pause_price", p)?),
+        },
         transitions,
     })
 }
@@ -256,6 +371,19 @@ pub async fn save(
         FormKind::GroupAdd => done(svc.add_group(a, &text("name")).await.map(drop)),
         FormKind::GroupRename(id) => done(svc.rename_group(a, *id, &text("name")).await.map(drop)),
         FormKind::GroupDelete(id) => done(svc.delete_group(a, *id).await.map(drop)),
+        FormKind::DiscountAdd => done(match discount_input(values) {
+            Ok(input) => svc.add_discount(a, &input).await.map(drop),
+            Err(e) => Err(e),
+        }),
+        FormKind::DiscountEnd(id) => {
+            done(svc.end_discount(a, *id, crate::domain::dates::today()).await.map(drop))
+        }
+        FormKind::TaxSet(_) => {
+            let item = text("item").parse::<TaxItem>().map_err(|e| ServiceError::invalid("item", e))?;
+            let rate = Percent::parse(&text("rate")).map_err(|e| ServiceError::invalid("rate", e))?;
+            done(svc.set_tax_rule(a, item, &text("name"), rate).await.map(drop))
+        }
+        FormKind::TaxDelete(item) => done(svc.delete_tax_rule(a, *item).await.map(drop)),
         other => Err(super::records::not_mine(other)),
     }
 }

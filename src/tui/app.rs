@@ -437,7 +437,8 @@ impl App {
             | Context::AdminMenu
             | Context::Operators
             | Context::AdminList
-            | Context::AdminCatalogue => self.screen_key(ev, action, now),
+            | Context::AdminCatalogue
+            | Context::Discounts => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.screen_key(ev, action, now)
@@ -979,6 +980,11 @@ impl App {
                     FormData::ServiceAdd(..) | FormData::ServiceEdit(_) => service_form(s, data),
                     FormData::TariffEdit(..) => super::admin::tariff_form(s, Some(data)),
                     FormData::Promise(card, rules) => Some(super::records::promise_form(s, card, rules)),
+                    FormData::Discount(groups) => {
+                        let groups: Vec<(String, String)> =
+                            groups.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
+                        Some(super::admin::discount_form(s, &groups))
+                    }
                 };
                 match form {
                     Some(form) => return self.open_form(form),

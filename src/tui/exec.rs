@@ -152,6 +152,11 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ListKind::MarkCatalogue => ListData::Marks(svc.list_marks(a).await?),
         ListKind::Groups => ListData::Groups(svc.list_groups(a).await?),
         ListKind::Audit => ListData::Audit(svc.audit_log(a, None, None, 500).await?),
+        ListKind::Discounts => ListData::Discounts(
+            svc.discounts(a, false, crate::domain::dates::today()).await?,
+            svc.customer_groups(a).await?,
+        ),
+        ListKind::Taxes => ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day() },
     })
 }
 
@@ -188,7 +193,11 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::MarkDelete(_)
         | FormKind::GroupAdd
         | FormKind::GroupRename(_)
-        | FormKind::GroupDelete(_) => Saver::Admin,
+        | FormKind::GroupDelete(_)
+        | FormKind::DiscountAdd
+        | FormKind::DiscountEnd(_)
+        | FormKind::TaxSet(_)
+        | FormKind::TaxDelete(_) => Saver::Admin,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd

@@ -9,7 +9,7 @@ use super::app::ReqId;
 use super::input::Input;
 use super::picker::PickKind;
 use super::strings::Strings;
-use crate::service::Direction;
+use crate::service::{Direction, TaxItem};
 
 /// What a form saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,11 @@ pub enum FormKind {
     GroupAdd,
     GroupRename(i64),
     GroupDelete(i64),
+    DiscountAdd,
+    DiscountEnd(i64),
+    /// The tax rule of a kind of item: set, or (`TaxDelete`) no longer kept.
+    TaxSet(Option<TaxItem>),
+    TaxDelete(TaxItem),
 }
 
 impl FormKind {
@@ -102,6 +107,10 @@ impl FormKind {
             FormKind::GroupAdd => a.form_group_add,
             FormKind::GroupRename(_) => a.form_group_rename,
             FormKind::GroupDelete(_) => a.form_group_delete,
+            FormKind::DiscountAdd => a.form_discount_add,
+            FormKind::DiscountEnd(_) => a.form_discount_end,
+            FormKind::TaxSet(_) => a.form_tax_set,
+            FormKind::TaxDelete(_) => a.form_tax_delete,
         }
     }
 }

@@ -207,8 +207,10 @@ pub enum Context {
     Operators,
     /// Tariffs and the extra services' catalogue.
     AdminList,
-    /// Marks and groups: they can also be deleted.
+    /// Marks, groups and tax rules: they can also be deleted.
     AdminCatalogue,
+    /// Discounts: given and ended, never edited (charges name them).
+    Discounts,
     Picker,
     MergeConfirm,
     MergeDone,
@@ -218,7 +220,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 34] = [
+    pub const ALL: [Context; 35] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -249,6 +251,7 @@ impl Context {
         Context::Operators,
         Context::AdminList,
         Context::AdminCatalogue,
+        Context::Discounts,
         Context::Picker,
         Context::MergeConfirm,
         Context::MergeDone,
@@ -526,6 +529,11 @@ const ADMIN_CATALOGUE: &[Binding] = &[
     b!([Char('d'), F(8)], ItemDelete, key_delete, true),
 ];
 
+const DISCOUNTS: &[Binding] = &[
+    b!([Char('a'), F(2)], ItemAdd, key_add, true),
+    b!([Char('d'), F(8)], ItemDelete, adm.key_end_discount, true),
+];
+
 const FORM_CONFIRM: &[Binding] =
     &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
 
@@ -550,7 +558,8 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::AdminMenu
         | Context::Operators
         | Context::AdminList
-        | Context::AdminCatalogue => &LIST_MOVES,
+        | Context::AdminCatalogue
+        | Context::Discounts => &LIST_MOVES,
         Context::CardServices | Context::CardMessages => TAB_MOVES,
         _ => &[],
     };
@@ -590,6 +599,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Operators => OPERATORS,
         Context::AdminList => ADMIN_LIST,
         Context::AdminCatalogue => ADMIN_CATALOGUE,
+        Context::Discounts => DISCOUNTS,
         Context::Picker => PICKER,
         Context::MergeConfirm => MERGE_CONFIRM,
         Context::MergeDone => MERGE_DONE,

@@ -65,6 +65,8 @@ pub enum FormData {
     TariffEdit(Tariff, Vec<i64>),
     /// The promised-payment form: whose, and the rules it must keep.
     Promise(Box<CustomerCard>, crate::service::PromiseRules),
+    /// A new discount: the groups it may be given to.
+    Discount(Vec<(i64, String)>),
 }
 
 /// What happens once a form has been saved.
@@ -267,6 +269,7 @@ pub async fn prepare(svc: &Service, a: &Actor, kind: &FormKind) -> Result<FormDa
             let card = svc.customer_card(a, *id).await?;
             Ok(FormData::Promise(Box::new(card), svc.promise_rules(a).await?))
         }
+        FormKind::DiscountAdd => Ok(FormData::Discount(svc.customer_groups(a).await?)),
         other => Err(ServiceError::NotFound(Entity::Form, format!("{other:?}"))),
     }
 }

@@ -13,6 +13,7 @@ use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
 use super::strings::{period_name, role_name};
 use super::widgets::table::{self, Column, Fit, GridRow};
+use crate::service::{Applies, TaxItem, Whom};
 
 /// The top line's title of a picker or the merge.
 pub fn title(app: &App, screen: &Screen) -> &'static str {
@@ -39,6 +40,8 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Catalogue => AdminItem::Catalogue.name(s),
         ListKind::MarkCatalogue => AdminItem::Marks.name(s),
         ListKind::Groups => AdminItem::Groups.name(s),
+        ListKind::Discounts => AdminItem::Discounts.name(s),
+        ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
         _ => "",
     }
@@ -51,6 +54,29 @@ fn yes(s: &Strings, b: bool) -> &'static str {
 /// The colour's name for a mark, in the console's language.
 fn color_name(s: &Strings, color: &str) -> &'static str {
     crate::service::MARK_COLORS.iter().position(|c| *c == color).map(|i| s.adm.colors[i]).unwrap_or("")
+}
+
+/// Who a discount is for, in the console's words.
+pub fn whom_text(s: &Strings, whom: Whom, groups: &[(i64, String)]) -> String {
+    match whom {
+        Whom::Customer(id) => format!("{} #{id}", s.adm.whom_customer),
+        Whom::Group(id) => match groups.iter().find(|g| g.0 == id) {
+            Some((_, name)) => format!("{} «{name}»", s.adm.whom_group),
+            None => format!("{} {id}", s.adm.whom_group),
+        },
+    }
+}
+
+/// What a discount applies to, in the console's words.
+pub fn applies_text(s: &Strings, applies: Applies) -> String {
+    let a = s.adm;
+    match applies {
+        Applies::All => a.applies_all.to_string(),
+        Applies::Tariff(None) => a.applies_tariff.to_string(),
+        Applies::Tariff(Some(id)) => format!("{} {id}", a.applies_tariff),
+        Applies::Service(None) => a.applies_service.to_string(),
+        Applies::Service(Some(id)) => format!("{} {id}", a.applies_service),
+    }
 }
 
 /// Draws a customer's marks or an administration list; false when `l` is another list.
@@ -67,6 +93,8 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             | ListKind::Catalogue
             | ListKind::MarkCatalogue
             | ListKind::Groups
+            | ListKind::Discounts
+            | ListKind::Taxes
             | ListKind::Audit
     );
     if !ours {
@@ -114,6 +142,21 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         ListData::Groups(_) => {
             vec![Column::new(s.net.f_name, Fit::Text), Column::new(a.col_count, Fit::Number)]
         }
+        ListData::Discounts(..) => vec![
+            Column::new("id", Fit::Number),
+            Column::new(a.col_whom, Fit::Text),
+            Column::new(a.col_percent, Fit::Number),
+            Column::new(a.col_applies, Fit::Text),
+            Column::new(a.col_from, Fit::Fixed),
+            Column::new(a.col_to, Fit::Fixed),
+            Column::new(a.col_priority, Fit::Number),
+            Column::new(a.f_comment, Fit::Text),
+        ],
+        ListData::Taxes { .. } => vec![
+            Column::new(a.col_tax_item, Fit::Text),
+            Column::new(a.f_tax_name, Fit::Text),
+            Column::new(a.col_rate, Fit::Number),
+        ],
         ListData::Audit(_) => {
             let c = a.audit_cols;
             vec![
@@ -127,13 +170,22 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         _ => return false,
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if let ListData::Taxes { billing_day, .. } = data {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: {billing_day}", a.billing_day_line), t.title),
+            Span::styled(format!("  ({})", a.billing_day_hint), t.dim),
+        ]));
+    }
     if let Some(e) = &l.error {
         lines.push(Line::from(Span::styled(e.clone(), t.error)));
     }
     let count = data.rows();
     if count == 0 {
-        let empty =
-            if matches!(data, ListData::CustomerMarks { .. }) { a.no_marks } else { s.net.empty_list };
+        let empty = match data {
+            ListData::CustomerMarks { .. } => a.no_marks,
+            ListData::Taxes { .. } => a.no_tax_rules,
+            _ => s.net.empty_list,
+        };
         lines.push(Line::from(Span::styled(empty, t.dim)));
     }
     let rows: Vec<GridRow> = (0..count)
@@ -186,6 +238,25 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 ListData::Groups(v) => {
                     let g = &v[i];
                     vec![g.name.clone(), g.customers.to_string()]
+                }
+                ListData::Discounts(v, groups) => {
+                    let d = &v[i];
+                    vec![
+                        d.id.to_string(),
+                        whom_text(s, d.whom, groups),
+                        d.percent.format_ru(),
+                        applies_text(s, d.applies),
+                        d.from.format("%d.%m.%Y").to_string(),
+                        d.to.map(|t| t.format("%d.%m.%Y").to_string()).unwrap_or_default(),
+                        d.priority.to_string(),
+                        d.comment.clone(),
+                    ]
+                }
+                ListData::Taxes { rules, .. } => {
+                    let r = &rules[i];
+                    let item =
+                        TaxItem::ALL.iter().position(|x| *x == r.item).map(|i| a.tax_items[i]).unwrap_or("");
+                    vec![item.to_string(), r.name.clone(), r.rate.format_ru()]
                 }
                 ListData::Audit(v) => {
                     let e = &v[i];

@@ -74,6 +74,10 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::NothingToLookUp => "нечего искать".into(),
         Problem::CustomerRef => "укажите абонента номером договора или #id".into(),
         Problem::Fields(_, fields) => format!("неизвестное поле; поля: {fields}"),
+        Problem::Percent(t) => {
+            format!("«{t}» — не процент: число от 0 до 100, не больше двух знаков после запятой")
+        }
+        Problem::DiscountWhom => "скидка даётся одному абоненту или одной группе: укажите что-то одно".into(),
     }
 }
 
@@ -149,6 +153,12 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
         }
         Conflict::GroupInUse { count, name } => {
             format!("в группе «{name}» абонентов: {count}; сначала переведите их")
+        }
+        Conflict::GroupHasDiscounts(name) => {
+            format!("у группы «{name}» есть скидки: такую группу не удалить")
+        }
+        Conflict::DiscountUsed(id) => {
+            format!("скидка {id} уже есть в начислениях: завершите её днём после её начала")
         }
         Conflict::MarkAlready { customer, on, name } => {
             format!("у абонента #{customer} {} метки «{name}»", if *on { "уже есть" } else { "нет" })
@@ -270,6 +280,15 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
     match name {
         "amount" => "сумма",
         "comment" => "комментарий",
+        "pause_price" => "плата за паузу",
+        "percent" => "процент",
+        "applies" => "на что",
+        "whom" => "кому",
+        "to" => "по",
+        "priority" => "приоритет",
+        "rate" => "ставка",
+        "item" => "вид начислений",
+        "last_day" => "последний день",
         "receipt" => "номер ПКО",
         "method" => "способ оплаты",
         "key" => "ключ",
@@ -413,6 +432,8 @@ mod tests {
             Problem::NothingToLookUp,
             Problem::CustomerRef,
             Problem::Fields(v(), v()),
+            Problem::Percent(v()),
+            Problem::DiscountWhom,
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![
@@ -447,6 +468,8 @@ mod tests {
             Conflict::Archive { id: 1, archived: true },
             Conflict::MarkInUse { count: 1, name: v() },
             Conflict::GroupInUse { count: 1, name: v() },
+            Conflict::GroupHasDiscounts(v()),
+            Conflict::DiscountUsed(3),
             Conflict::MarkAlready { customer: 1, on: false, name: v() },
             Conflict::MainIsFormer(1),
             Conflict::AlreadyFormer(1),

@@ -42,6 +42,7 @@ pub async fn tariff(env: &Env, name: &str, price: &str, period: Period, public: 
                 period,
                 active: true,
                 public,
+                pause_price: None,
                 transitions: None,
             },
         )

@@ -15,6 +15,7 @@ mod money;
 mod network;
 mod operators;
 mod permissions;
+mod pricing;
 mod promises;
 mod search;
 mod tariffs;

@@ -25,6 +25,7 @@ async fn catalogue_and_switching(env: &Env) {
                 period: Period::Month,
                 active: false,
                 public: true,
+                pause_price: None,
                 transitions: None,
             },
         )
@@ -41,6 +42,7 @@ async fn catalogue_and_switching(env: &Env) {
                 period: Period::Day,
                 active: true,
                 public: true,
+                pause_price: None,
                 transitions: None,
             },
         )
@@ -56,6 +58,7 @@ async fn catalogue_and_switching(env: &Env) {
                 period: Period::Day,
                 active: true,
                 public: true,
+                pause_price: None,
                 transitions: None,
             },
         )
@@ -96,6 +99,7 @@ async fn catalogue_and_switching(env: &Env) {
                 period: t.period,
                 active: true,
                 public: true,
+                pause_price: None,
                 transitions: Some(vec![pension]),
             },
         )

@@ -467,16 +467,48 @@ impl CardScreen {
         if let Some(d) = card.paid_until {
             lines.push(kv(t, s.card_paid_until, d.format("%d.%m.%Y").to_string(), t.normal));
         }
-        // why the network is closed to them: the date, and the sum that is below zero
+        // why the network is closed to them: since when, and the sum that is below zero,
+        // made of what
         if let Some(b) = &card.debt_block {
-            let text = format!(
-                "{} {} — {} {} < 0",
+            let promise = card
+                .promise
+                .as_ref()
+                .map(|p| format!(" + {} {}", s.promise_word, money(p.amount)))
+                .unwrap_or_default();
+            let since = format!(
+                "{} {}",
                 s.blocked_for_debt,
-                crate::domain::dates::local(b.blocked_at).format("%d.%m.%Y %H:%M"),
-                s.card_available.to_lowercase(),
+                crate::domain::dates::local(b.blocked_at).format("%d.%m.%Y %H:%M")
+            );
+            lines.push(kv(t, s.card_blocked, since, t.error));
+            let sum = format!(
+                "{} {} + {} {}{promise} = {} < 0",
+                s.card_balance.to_lowercase(),
+                money(cu.balance),
+                s.card_credit.to_lowercase(),
+                money(cu.credit_limit),
                 money(card.available)
             );
-            lines.push(kv(t, s.card_blocked, text, t.error));
+            lines.push(kv(t, "", sum, t.error));
+        }
+        if !card.discounts.is_empty() {
+            let text = card
+                .discounts
+                .iter()
+                .map(|d| {
+                    let mut x = format!(
+                        "{} {}",
+                        d.percent.format_ru(),
+                        crate::tui::records_ui::applies_text(s, d.applies)
+                    );
+                    if let Some(to) = d.to {
+                        x.push_str(&format!(" {} {}", s.promise_until, to.format("%d.%m.%Y")));
+                    }
+                    x
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            lines.push(kv(t, s.card_discounts, text, t.ok));
         }
         if let Some(p) = &card.promise {
             let text = format!(

@@ -9,10 +9,11 @@ use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
 use crate::service::{
-    CustomerSummary, ExtraService, Group, HouseLine, Mark, Operator, PortMap, SwitchLine, Tariff,
+    CustomerSummary, Discount, ExtraService, Group, HouseLine, Mark, Operator, PortMap, SwitchLine, Tariff,
+    TaxRule,
 };
 use crate::tui::admin::{
-    AdminItem, catalogue_form, group_form, is_locked, mark_form, operator_form, tariff_form,
+    AdminItem, catalogue_form, group_form, is_locked, mark_form, operator_form, tariff_form, tax_form,
 };
 use crate::tui::app::{Effect, Outcome, ReqId};
 use crate::tui::form::{FormKind, FormScreen, secret};
@@ -39,6 +40,9 @@ pub enum ListKind {
     Catalogue,
     MarkCatalogue,
     Groups,
+    Discounts,
+    /// Tax rules and the billing day.
+    Taxes,
     /// The newest rows of the audit log.
     Audit,
 }
@@ -47,10 +51,17 @@ pub enum ListKind {
 #[derive(Debug, Clone)]
 pub enum ListData {
     Houses(Vec<HouseLine>),
-    House { house: HouseLine, switches: Vec<SwitchLine>, customers: Vec<CustomerSummary> },
+    House {
+        house: HouseLine,
+        switches: Vec<SwitchLine>,
+        customers: Vec<CustomerSummary>,
+    },
     Switches(Vec<SwitchLine>),
     Ports(PortMap),
-    CustomerMarks { all: Vec<Mark>, on: Vec<i64> },
+    CustomerMarks {
+        all: Vec<Mark>,
+        on: Vec<i64>,
+    },
     Admin(Vec<AdminItem>),
     Operators(Vec<Operator>),
     Tariffs(Vec<Tariff>),
@@ -58,6 +69,12 @@ pub enum ListData {
     Marks(Vec<Mark>),
     Groups(Vec<Group>),
     Audit(Vec<crate::domain::audit::AuditEntry>),
+    /// The discounts, and the groups' names.
+    Discounts(Vec<Discount>, Vec<(i64, String)>),
+    Taxes {
+        rules: Vec<TaxRule>,
+        billing_day: u32,
+    },
 }
 
 /// What Enter on a row opens.
@@ -84,6 +101,8 @@ impl ListData {
             ListData::Marks(v) => v.len(),
             ListData::Groups(v) => v.len(),
             ListData::Audit(v) => v.len(),
+            ListData::Discounts(v, _) => v.len(),
+            ListData::Taxes { rules, .. } => rules.len(),
         }
     }
 
@@ -137,7 +156,8 @@ impl ListScreen {
             ListKind::Admin => Context::AdminMenu,
             ListKind::Operators => Context::Operators,
             ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
-            ListKind::MarkCatalogue | ListKind::Groups => Context::AdminCatalogue,
+            ListKind::MarkCatalogue | ListKind::Groups | ListKind::Taxes => Context::AdminCatalogue,
+            ListKind::Discounts => Context::Discounts,
             // read only: moving through it, back
             ListKind::Audit => Context::AdminMenu,
         }
@@ -451,6 +471,21 @@ pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<
         (ListData::Marks(v), Action::ItemDelete) => {
             let m = v.get(row)?;
             FormScreen::question(FormKind::MarkDelete(m.id), m.name.clone())
+        }
+        (ListData::Discounts(..), Action::ItemAdd) => {
+            return Some(Step::go(Nav::PrepareForm(FormKind::DiscountAdd)));
+        }
+        (ListData::Discounts(v, _), Action::ItemDelete) => {
+            let d = v.get(row)?;
+            FormScreen::question(FormKind::DiscountEnd(d.id), format!("{} · {}", d.id, d.percent.format_ru()))
+        }
+        (ListData::Taxes { .. }, Action::ItemAdd) => tax_form(s, None),
+        (ListData::Taxes { rules, .. }, Action::ItemEdit | Action::Open) => {
+            tax_form(s, Some(rules.get(row)?))
+        }
+        (ListData::Taxes { rules, .. }, Action::ItemDelete) => {
+            let r = rules.get(row)?;
+            FormScreen::question(FormKind::TaxDelete(r.item), format!("{} · {}", r.name, r.rate.format_ru()))
         }
         (ListData::Groups(_), Action::ItemAdd) => group_form(None),
         (ListData::Groups(v), Action::ItemEdit | Action::Open) => group_form(Some(v.get(row)?)),

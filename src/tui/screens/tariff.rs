@@ -71,7 +71,7 @@ impl TariffScreen {
             When::Now => self.today,
             When::NextPeriod => {
                 let period = self.card.tariff.as_ref().map(|t| t.period).unwrap_or(Period::Month);
-                next_period_start(self.today, period)
+                next_period_start(self.today, period, self.card.billing_day)
             }
         }
     }
