@@ -70,10 +70,17 @@ impl Service {
     pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
         self.require(actor, Permission::Maintenance).await?;
         let epoch = self.billing_epoch(date, dry_run).await?;
-        let pricing = {
+        let run = {
             let mut tx = self.store.read().await?;
             let mut db = tx.db();
-            Pricing::new(charges::discounts(&mut db, true, date).await?, charges::tax_rules(&mut db).await?)
+            RunContext {
+                epoch,
+                tariffs: tariffs::list(&mut db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
+                pricing: Pricing::new(
+                    charges::discounts(&mut db, true, date).await?,
+                    charges::tax_rules(&mut db).await?,
+                ),
+            }
         };
         let mut report = BillingReport {
             date,
@@ -98,9 +105,7 @@ impl Service {
             after = *last;
             let mut tx = self.store.write().await?;
             let mut db = tx.db();
-            for id in ids {
-                self.charge_customer(&mut db, id, epoch, &pricing, &mut report).await?;
-            }
+            self.charge_batch(&mut db, &ids, &run, &mut report).await?;
             if !dry_run {
                 tx.commit().await?;
             }
@@ -257,10 +262,14 @@ impl Service {
             0 => today,
             days => from_days(days).unwrap_or(today),
         };
-        let pricing = Pricing::new(
-            charges::discounts_of(db, customer_id, c.group_id).await?,
-            charges::tax_rules(db).await?,
-        );
+        let run = RunContext {
+            epoch,
+            tariffs: tariffs::list(db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
+            pricing: Pricing::new(
+                charges::discounts_of(db, customer_id, c.group_id).await?,
+                charges::tax_rules(db).await?,
+            ),
+        };
         let mut report = BillingReport {
             date: today,
             dry_run: false,
@@ -271,78 +280,131 @@ impl Service {
             blocks_settled: 0,
             tariff_changes: 0,
         };
-        self.charge_customer(db, customer_id, epoch, &pricing, &mut report).await?;
+        self.charge_batch(db, &[customer_id], &run, &mut report).await?;
         // the credit may lift a block the new charge did not set again
         settle_debt(db, customer_id, last_operation, at).await?;
         Ok(())
     }
 
-    /// Charges one customer every period due up to the report's day (or, dry, counts them).
-    async fn charge_customer(
+    /// Charges the customers `ids` every period due up to the report's day (or, dry, counts
+    /// them) in the caller's transaction: what each owes is planned in memory (`plan`), then
+    /// written for the whole batch in a few statements — the decisions (the unique key keeps
+    /// only those no run made before), the ledger rows of those with money, the balances,
+    /// the services' next dates, the blocks for debt.
+    async fn charge_batch(
         &self,
         db: &mut Db<'_>,
-        id: i64,
-        epoch: NaiveDate,
-        pricing: &Pricing,
+        ids: &[i64],
+        run: &RunContext,
         report: &mut BillingReport,
     ) -> Result<()> {
         let (date, dry_run) = (report.date, report.dry_run);
-        let Some(c) = customers::get_for_update(db, id).await? else { return Ok(()) };
-        if c.is_former {
+        let list = customers::many_for_update(db, ids).await?;
+        let decided = charges::decided_until_many(db, ids).await?;
+        let mut services_of: HashMap<i64, Vec<crate::domain::extra_service::CustomerService>> =
+            HashMap::new();
+        for cs in services::due_of_many(db, ids, date).await? {
+            services_of.entry(cs.customer_id).or_default().push(cs);
+        }
+        let at = now();
+        let plans: Vec<(&Customer, Plan)> = list
+            .iter()
+            .filter(|c| !c.is_former)
+            .map(|c| {
+                let tariff = c.tariff_id.and_then(|t| run.tariffs.get(&t));
+                let start = match decided.get(&c.id) {
+                    Some(until) => *until + chrono::Duration::days(1),
+                    None => first_day(c, run.epoch),
+                };
+                let services = services_of.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+                let discounts = run.pricing.discounts_of(c);
+                let plan =
+                    plan(c, tariff, start, services, &discounts, &run.pricing, self.config.billing_day, date);
+                (c, plan)
+            })
+            .collect();
+        report.customers += plans.len() as i64;
+        if dry_run {
+            for (_, p) in &plans {
+                for x in &p.periods {
+                    count(report, x.passed, x.amount);
+                }
+            }
             return Ok(());
         }
-        report.customers += 1;
-        let discounts = pricing.discounts_of(&c);
-        let mut ch = Charger {
-            customer: &c,
-            balance: c.balance,
-            last_operation: None,
-            at: now(),
-            dry_run,
-            discounts: &discounts,
-            pricing,
-        };
-        if let Some(tariff) = match c.tariff_id {
-            Some(t) => tariffs::get(db, t).await?,
-            None => None,
-        } {
-            let start = match charges::tariff_decided_until(db, id).await? {
-                Some(until) => until + chrono::Duration::days(1),
-                None => first_day(&c, epoch),
-            };
-            for span in billing::due(tariff.period, self.config.billing_day, start, date) {
-                // the first period of a customer may start before the customer does: its days only
-                let charged = Span { from: span.from.max(start), to: span.to };
-                let price = prorate(tariff.price, charged.days(), span.days());
-                let pause = tariff.pause_price.map(|p| prorate(p, charged.days(), span.days()));
-                let what = format!("«{}» {}", tariff.name, charged.short());
-                let item = Item::Tariff(tariff.id);
-                ch.period(db, report, (item, Charged::Tariff(tariff.id)), charged, (price, pause), what)
-                    .await?;
-            }
-        }
-        // extra services, each on its own next charge date, which then moves on
-        for cs in services::of_customer(db, id).await? {
-            let Some(mut next) = cs.next_charge_on.filter(|_| cs.enabled) else { continue };
-            let price = Money::from_minor(cs.price.minor().saturating_mul(cs.quantity));
-            while next <= date {
-                let to = match cs.period {
-                    Period::Month => next + chrono::Months::new(1) - chrono::Duration::days(1),
-                    Period::Day => next,
+        let decisions: Vec<(i64, Item, Decision)> = plans
+            .iter()
+            .flat_map(|(c, p)| {
+                p.periods.iter().map(|x| {
+                    let d = Decision {
+                        customer_id: c.id,
+                        span: x.span,
+                        amount_minor: x.amount.minor(),
+                        price_minor: x.price.minor(),
+                        discount: x.discount,
+                        tax: x.tax,
+                        passed: x.passed,
+                        at,
+                    };
+                    (c.id, x.item, d)
+                })
+            })
+            .collect();
+        let rows: Vec<charges::BatchDecision> = decisions
+            .iter()
+            .map(|(customer_id, item, decision)| charges::BatchDecision {
+                customer_id: *customer_id,
+                item: *item,
+                decision,
+            })
+            .collect();
+        let made = charges::decide_many(db, &rows).await?;
+        let mut ops = Vec::new();
+        for (c, p) in &plans {
+            let mut balance = c.balance.minor();
+            for x in &p.periods {
+                let (kind, item_id) = match x.item {
+                    Item::Tariff(_) => ("tariff", 0),
+                    Item::Service(s) => ("service", s),
                 };
-                let span = Span { from: next, to };
-                let quantity = if cs.quantity > 1 { format!(" ×{}", cs.quantity) } else { String::new() };
-                let what = format!("«{}»{quantity} {}", cs.service_name, span.short());
-                let item = (Item::Service(cs.id), Charged::Service(cs.service_id));
-                ch.period(db, report, item, span, (price, None), what).await?;
-                next = to + chrono::Duration::days(1);
-                if !dry_run {
-                    charges::set_next_charge(db, cs.id, next).await?;
+                // decided by another run before this one: nothing to charge
+                let Some(charge_id) = made.get(&(c.id, kind, item_id, x.span.from)) else { continue };
+                count(report, x.passed, x.amount);
+                if x.amount.minor() > 0 {
+                    ops.push(charges::ChargeOperation {
+                        charge_id: *charge_id,
+                        customer_id: c.id,
+                        amount_minor: -x.amount.minor(),
+                        balance_before_minor: balance,
+                        comment: x.what.clone(),
+                    });
+                    balance -= x.amount.minor();
                 }
             }
         }
-        if ch.last_operation.is_some() {
-            settle_debt(db, id, ch.last_operation, ch.at).await?;
+        let last = charges::write_charges(db, &ops, at).await?;
+        let next: Vec<(i64, NaiveDate)> =
+            plans.iter().flat_map(|(_, p)| p.next_charges.iter().copied()).collect();
+        charges::set_next_charges(db, &next).await?;
+        // blocks: only a customer whose money this batch moved can have come to owe
+        let moved: Vec<i64> = last.keys().copied().collect();
+        if !moved.is_empty() {
+            let standing = charges::debt_standing(db, &moved, at).await?;
+            for (c, _) in &plans {
+                let Some(by) = last.get(&c.id) else { continue };
+                let (promised, block) = standing.get(&c.id).copied().unwrap_or((0, None));
+                let balance = ops
+                    .iter()
+                    .rev()
+                    .find(|o| o.customer_id == c.id)
+                    .map_or(c.balance.minor(), |o| o.balance_before_minor + o.amount_minor);
+                let available = balance + c.credit_limit.minor() + promised;
+                match (available < 0, block) {
+                    (true, None) => charges::block(db, c.id, at, Some(*by), available).await?,
+                    (false, Some(b)) => charges::unblock(db, b, at, Some(*by)).await?,
+                    _ => {}
+                }
+            }
         }
         Ok(())
     }
@@ -408,79 +470,123 @@ impl Pricing {
     }
 }
 
-/// One customer's charging within a run: the balance as it moves, the last operation written.
-struct Charger<'c> {
-    customer: &'c Customer,
-    balance: Money,
-    last_operation: Option<i64>,
-    at: DateTime<Utc>,
-    dry_run: bool,
-    discounts: &'c [Discount],
-    pricing: &'c Pricing,
+/// What a run works with besides the customers: the first day charging ran, the tariffs by
+/// id, the discounts and tax rules.
+struct RunContext {
+    epoch: NaiveDate,
+    tariffs: HashMap<i64, crate::domain::tariff::Tariff>,
+    pricing: Pricing,
 }
 
-impl Charger<'_> {
-    /// Decides one period of `item`: charged its price (the first of `prices`; a paused
-    /// customer the second, a tariff's fee for a pause, if any) less the best discount, with
-    /// the tax rule's tax recorded, named `what` in the history; or passed over when the
-    /// customer is stopped or paused without a fee. Nothing when another run decided it.
-    async fn period(
-        &mut self,
-        db: &mut Db<'_>,
-        report: &mut BillingReport,
-        (item, charged): (Item, Charged),
-        span: Span,
-        (price, pause_price): (Money, Option<Money>),
-        mut what: String,
-    ) -> Result<()> {
-        let (passed, price) = match self.customer.state {
-            CustomerState::Active => (None, price),
-            CustomerState::Pause => (Some("pause"), pause_price.unwrap_or(Money::ZERO)),
-            CustomerState::Stop => (Some("stop"), Money::ZERO),
+/// One period a run decides for a customer, worked out in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Planned {
+    item: Item,
+    span: Span,
+    /// The price for the period (prorated; a paused customer's fee for a pause).
+    price: Money,
+    /// What is charged: the price less the discount.
+    amount: Money,
+    discount: Option<(i64, i64)>,
+    tax: Option<(i64, i64)>,
+    passed: Option<&'static str>,
+    /// What the history calls the charge.
+    what: String,
+}
+
+/// What a run decides for one customer: every period due, in order (the tariff's, then each
+/// service's), and where each service's next charge date moves.
+#[derive(Debug, Default)]
+struct Plan {
+    periods: Vec<Planned>,
+    next_charges: Vec<(i64, NaiveDate)>,
+}
+
+/// Plans a customer's charges from `start` (the first tariff day not yet decided) up to
+/// `date`: no database, the same answer for the same customer whichever run works it out.
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    c: &Customer,
+    tariff: Option<&crate::domain::tariff::Tariff>,
+    start: NaiveDate,
+    services: &[crate::domain::extra_service::CustomerService],
+    discounts: &[Discount],
+    pricing: &Pricing,
+    billing_day: u32,
+    date: NaiveDate,
+) -> Plan {
+    let mut out = Plan::default();
+    let price_of =
+        |item: Item, charged: Charged, span: Span, (price, pause): (Money, Option<Money>), what: String| {
+            let (passed, price) = match c.state {
+                CustomerState::Active => (None, price),
+                CustomerState::Pause => (Some("pause"), pause.unwrap_or(Money::ZERO)),
+                CustomerState::Stop => (Some("stop"), Money::ZERO),
+            };
+            let discount =
+                billing::best_discount(discounts, charged, span.from).filter(|_| price.minor() > 0);
+            let (amount, off) = billing::discounted(price, discount.map(|d| d.percent));
+            let tax = pricing.tax(charged).map(|r| (r.0, billing::tax_included(amount, r).minor()));
+            let mut what = what;
+            if amount.minor() > 0 && passed == Some("pause") {
+                what.push_str(", пауза");
+            }
+            if let Some(d) = discount {
+                what.push_str(&format!(", скидка {}", d.percent.format_ru()));
+            }
+            Planned {
+                item,
+                span,
+                price,
+                amount,
+                discount: discount.map(|d| (d.id, off.minor())),
+                tax,
+                passed,
+                what,
+            }
         };
-        let discount =
-            billing::best_discount(self.discounts, charged, span.from).filter(|_| price.minor() > 0);
-        let (amount, off) = billing::discounted(price, discount.map(|d| d.percent));
-        let rate = self.pricing.tax(charged);
-        let tax = rate.map(|r| (r.0, billing::tax_included(amount, r).minor()));
-        if self.dry_run {
-            count(report, passed, amount);
-            return Ok(());
+    if let Some(t) = tariff {
+        for span in billing::due(t.period, billing_day, start, date) {
+            // the first period of a customer may start before the customer does: its days only
+            let charged = Span { from: span.from.max(start), to: span.to };
+            let price = prorate(t.price, charged.days(), span.days());
+            let pause = t.pause_price.map(|p| prorate(p, charged.days(), span.days()));
+            let what = format!("«{}» {}", t.name, charged.short());
+            out.periods.push(price_of(
+                Item::Tariff(t.id),
+                Charged::Tariff(t.id),
+                charged,
+                (price, pause),
+                what,
+            ));
         }
-        let customer_id = self.customer.id;
-        let decision = Decision {
-            customer_id,
-            span,
-            amount_minor: amount.minor(),
-            price_minor: price.minor(),
-            discount: discount.map(|d| (d.id, off.minor())),
-            tax,
-            passed,
-            at: self.at,
-        };
-        let Some(charge_id) = charges::decide(db, item, &decision).await? else { return Ok(()) };
-        count(report, passed, amount);
-        if amount == Money::ZERO {
-            return Ok(());
-        }
-        if passed == Some("pause") {
-            what.push_str(", пауза");
-        }
-        if let Some(d) = discount {
-            what.push_str(&format!(", скидка {}", d.percent.format_ru()));
-        }
-        let written =
-            write_charge(db, customer_id, Money::from_minor(-amount.minor()), self.balance, what, self.at)
-                .await?;
-        self.balance = written.balance_after;
-        charges::set_operation(db, charge_id, written.id).await?;
-        self.last_operation = Some(written.id);
-        Ok(())
     }
+    // extra services, each on its own next charge date, which then moves on
+    for cs in services.iter().filter(|cs| cs.enabled) {
+        let Some(mut next) = cs.next_charge_on else { continue };
+        let price = Money::from_minor(cs.price.minor().saturating_mul(cs.quantity));
+        let moved = next <= date;
+        while next <= date {
+            let to = match cs.period {
+                Period::Month => next + chrono::Months::new(1) - chrono::Duration::days(1),
+                Period::Day => next,
+            };
+            let span = Span { from: next, to };
+            let quantity = if cs.quantity > 1 { format!(" ×{}", cs.quantity) } else { String::new() };
+            let what = format!("«{}»{quantity} {}", cs.service_name, span.short());
+            let item = Item::Service(cs.id);
+            out.periods.push(price_of(item, Charged::Service(cs.service_id), span, (price, None), what));
+            next = to + chrono::Duration::days(1);
+        }
+        if moved {
+            out.next_charges.push((cs.id, next));
+        }
+    }
+    out
 }
 
 /// Writes one ledger operation of kind charge — `amount` below zero takes money, above zero
-/// gives it back — and moves the customer's balance with it.
+/// gives it back (a change of tariff's credit) — and moves the customer's balance with it.
 async fn write_charge(
     db: &mut Db<'_>,
     customer_id: i64,

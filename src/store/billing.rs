@@ -520,3 +520,216 @@ pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resu
         })
         .collect()
 }
+
+// ---- a charging run's batch: a few statements for many customers --------------------------
+
+/// `$n, $m, …` for `ids`, bound into `q`.
+fn id_list(q: &mut super::Q, ids: &[i64]) -> String {
+    ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ")
+}
+
+/// The last day of the last tariff period decided, for each of `ids` that has one.
+pub async fn decided_until_many(
+    db: &mut Db<'_>,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, NaiveDate>> {
+    let mut q = super::Q::new("");
+    let list = id_list(&mut q, ids);
+    q.sql = format!(
+        "SELECT customer_id, MAX(period_to) AS until FROM charges \
+         WHERE customer_id IN ({list}) AND item = 'tariff' AND item_id = 0 GROUP BY customer_id"
+    )
+    .into();
+    let mut out = std::collections::HashMap::new();
+    for r in db.fetch_all(q).await? {
+        if let Some(d) = r.opt_date("until")? {
+            out.insert(r.i64("customer_id")?, d);
+        }
+    }
+    Ok(out)
+}
+
+/// One period as a batch records it: the customer's, what for, its span and money.
+pub struct BatchDecision<'a> {
+    pub customer_id: i64,
+    pub item: Item,
+    pub decision: &'a Decision<'a>,
+}
+
+/// The key a decided period is known by: customer, item kind, item id, first day.
+pub type DecisionKey = (i64, &'static str, i64, NaiveDate);
+
+fn item_parts(item: Item) -> (&'static str, i64, Option<i64>) {
+    match item {
+        Item::Tariff(t) => ("tariff", 0, Some(t)),
+        Item::Service(s) => ("service", s, None),
+    }
+}
+
+/// Records many decisions in one statement; the answer holds those this statement decided
+/// (the rest were decided before, or by a run at the same time), with their ids.
+pub async fn decide_many(
+    db: &mut Db<'_>,
+    rows: &[BatchDecision<'_>],
+) -> Result<std::collections::HashMap<DecisionKey, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in rows.chunks(1000) {
+        let mut q = super::Q::new("");
+        let mut groups = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            let d = r.decision;
+            let (kind, item_id, tariff_id) = item_parts(r.item);
+            let g = [
+                q.push_bind(r.customer_id),
+                q.push_bind(kind),
+                q.push_bind(item_id),
+                q.push_bind(d.span.from),
+                q.push_bind(d.span.to),
+                q.push_bind(tariff_id),
+                q.push_bind(d.amount_minor),
+                q.push_bind(d.passed),
+                q.push_bind(d.at),
+                q.push_bind(d.price_minor),
+                q.push_bind(d.discount.map(|x| x.0)),
+                q.push_bind(d.discount.map_or(0, |x| x.1)),
+                q.push_bind(d.tax.map(|x| x.0)),
+                q.push_bind(d.tax.map_or(0, |x| x.1)),
+            ];
+            groups.push(format!("({})", g.join(", ")));
+        }
+        q.sql = format!(
+            "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, \
+               created_at, price_minor, discount_id, discount_minor, tax_rate_bp, tax_minor) VALUES {} \
+             ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING \
+             RETURNING id, customer_id, item, item_id, period_from",
+            groups.join(", ")
+        )
+        .into();
+        for r in db.fetch_all(q).await? {
+            let kind = if r.text("item")? == "tariff" { "tariff" } else { "service" };
+            out.insert(
+                (r.i64("customer_id")?, kind, r.i64("item_id")?, r.date("period_from")?),
+                r.i64("id")?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// One charge's ledger operation as a batch writes it.
+pub struct ChargeOperation {
+    pub charge_id: i64,
+    pub customer_id: i64,
+    /// Below zero: money taken.
+    pub amount_minor: i64,
+    pub balance_before_minor: i64,
+    pub comment: String,
+}
+
+/// Writes the operations, links each charge to its own, and sets each customer's balance to
+/// where the last of their operations left it — four statements for the whole batch. The
+/// answer: each customer's last operation.
+pub async fn write_charges(
+    db: &mut Db<'_>,
+    ops: &[ChargeOperation],
+    at: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, i64>> {
+    use std::collections::HashMap;
+    let mut last: HashMap<i64, i64> = HashMap::new();
+    for chunk in ops.chunks(1000) {
+        let mut q = super::Q::new("");
+        let mut groups = Vec::with_capacity(chunk.len());
+        for op in chunk {
+            let g = [
+                q.push_bind(op.customer_id),
+                q.push_bind(op.amount_minor),
+                q.push_bind(op.balance_before_minor),
+                q.push_bind(op.balance_before_minor + op.amount_minor),
+                q.push_bind(op.comment.as_str()),
+                q.push_bind(at),
+            ];
+            groups.push(format!("({}, 'charge', {}, {}, {}, {}, {})", g[0], g[1], g[2], g[3], g[4], g[5]));
+        }
+        q.sql = format!(
+            "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, comment, \
+               created_at) VALUES {} RETURNING id, customer_id, balance_before_minor",
+            groups.join(", ")
+        )
+        .into();
+        // a customer's balance only falls within a batch of charges: (customer, balance
+        // before) names one operation
+        let mut ids: HashMap<(i64, i64), i64> = HashMap::new();
+        for r in db.fetch_all(q).await? {
+            ids.insert((r.i64("customer_id")?, r.i64("balance_before_minor")?), r.i64("id")?);
+        }
+        let mut links = super::Q::new("");
+        let mut balances = super::Q::new("");
+        let (mut link_rows, mut balance_rows) = (Vec::new(), HashMap::new());
+        for op in chunk {
+            let Some(id) = ids.get(&(op.customer_id, op.balance_before_minor)) else {
+                return Err(super::StoreError::NotFound);
+            };
+            link_rows.push(format!("({}, {})", links.push_bind(op.charge_id), links.push_bind(*id)));
+            last.insert(op.customer_id, *id);
+            balance_rows.insert(op.customer_id, op.balance_before_minor + op.amount_minor);
+        }
+        links.sql = format!(
+            "UPDATE charges SET ledger_id = v.column2 FROM (VALUES {}) AS v WHERE charges.id = v.column1",
+            link_rows.join(", ")
+        )
+        .into();
+        db.execute(links).await?;
+        let rows: Vec<String> = balance_rows
+            .iter()
+            .map(|(c, b)| format!("({}, {})", balances.push_bind(*c), balances.push_bind(*b)))
+            .collect();
+        balances.sql = format!(
+            "UPDATE customers SET balance_minor = v.column2 FROM (VALUES {}) AS v WHERE customers.id = v.column1",
+            rows.join(", ")
+        )
+        .into();
+        db.execute(balances).await?;
+    }
+    Ok(last)
+}
+
+/// Moves many customers' services to their next charge dates.
+pub async fn set_next_charges(db: &mut Db<'_>, next: &[(i64, NaiveDate)]) -> Result<()> {
+    for chunk in next.chunks(1000) {
+        let mut q = super::Q::new("");
+        let rows: Vec<String> =
+            chunk.iter().map(|(id, d)| format!("({}, {})", q.push_bind(*id), q.push_bind(*d))).collect();
+        q.sql = format!(
+            "UPDATE customer_services SET next_charge_on = v.column2 FROM (VALUES {}) AS v \
+             WHERE customer_services.id = v.column1",
+            rows.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}
+
+/// For each of `ids`: an active promised payment's amount at `at`, and whether a block for
+/// debt is open.
+pub async fn debt_standing(
+    db: &mut Db<'_>,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, (i64, Option<i64>)>> {
+    let mut q = super::Q::new("");
+    let at = q.push_bind(at);
+    let list = id_list(&mut q, ids);
+    q.sql = format!(
+        "SELECT c.id, COALESCE((SELECT p.amount_minor FROM promised_payments p WHERE p.customer_id = c.id \
+           AND p.ended_at IS NULL AND p.expires_at > {at} LIMIT 1), 0) AS promised, \
+         (SELECT b.id FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) AS block_id \
+         FROM customers c WHERE c.id IN ({list})"
+    )
+    .into();
+    let mut out = std::collections::HashMap::new();
+    for r in db.fetch_all(q).await? {
+        out.insert(r.i64("id")?, (r.i64("promised")?, r.opt_i64("block_id")?));
+    }
+    Ok(out)
+}

@@ -155,6 +155,23 @@ pub async fn get_for_update(db: &mut Db<'_>, id: i64) -> Result<Option<Customer>
     Ok(get_for_posting(db, id, None).await?.map(|p| p.customer))
 }
 
+/// The customers `ids` (those that exist) in id order, their rows locked on PostgreSQL until
+/// the transaction ends — in id order, so two charging runs, or a run and a payment, never
+/// deadlock.
+pub async fn many_for_update(db: &mut Db<'_>, ids: &[i64]) -> Result<Vec<Customer>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE OF c",
+        Backend::Sqlite => "",
+    };
+    let mut q = Q::new("");
+    let list = ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ");
+    q.sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id IN ({list}) ORDER BY c.id{lock}").into();
+    db.fetch_all(q).await?.iter().map(from_row).collect()
+}
+
 /// `get_for_update`, and in the same statement the ledger operation already posted with the
 /// idempotency key `key`, if any: one statement fewer on every payment's path.
 /// What a post reads of its customer, under the customer's lock.

@@ -1,6 +1,6 @@
 //! Extra services: the catalogue and each customer's services (Carbon `CLN_USR_USLUGA_EDIT`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Db, Result, Row};
 use crate::domain::money::Money;
@@ -89,6 +89,21 @@ fn cs_from_row(r: &Row) -> Result<CustomerService> {
 pub async fn of_customer(db: &mut Db<'_>, customer_id: i64) -> Result<Vec<CustomerService>> {
     let sql = format!("{CS_SELECT} WHERE cs.customer_id = $1 ORDER BY cs.id");
     db.fetch_all(q!(sql, customer_id)).await?.iter().map(cs_from_row).collect()
+}
+
+/// The enabled services of customers `ids` with a charge due by `through`, by customer and id.
+pub async fn due_of_many(db: &mut Db<'_>, ids: &[i64], through: NaiveDate) -> Result<Vec<CustomerService>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::store::Q::new("");
+    let through = q.push_bind(through);
+    let list = ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ");
+    q.sql = format!(
+        "{CS_SELECT} WHERE cs.customer_id IN ({list}) AND cs.enabled AND cs.next_charge_on <= {through}          ORDER BY cs.customer_id, cs.id"
+    )
+    .into();
+    db.fetch_all(q).await?.iter().map(cs_from_row).collect()
 }
 
 pub async fn customer_service(db: &mut Db<'_>, id: i64) -> Result<Option<CustomerService>> {
