@@ -38,6 +38,18 @@ ALTER TABLE charges ADD COLUMN discount_id BIGINT REFERENCES discounts(id);
 ALTER TABLE charges ADD COLUMN discount_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE charges ADD COLUMN tax_rate_bp BIGINT;
 ALTER TABLE charges ADD COLUMN tax_minor BIGINT NOT NULL DEFAULT 0;
+-- given back when the period was cut short by a change of tariff (the ledger operation took
+-- amount + credited)
+ALTER TABLE charges ADD COLUMN credited_minor BIGINT NOT NULL DEFAULT 0;
 
 -- charged while the customer is paused, per period; none: a pause is not charged
 ALTER TABLE tariffs ADD COLUMN pause_price_minor BIGINT CHECK (pause_price_minor >= 0);
+
+-- The last day of the last tariff period decided for each customer: MAX(charges.period_to),
+-- kept in the transaction that decides a period, so a run finds who is due by reading the
+-- customers alone (at a million customers, a read of `charges` per batch was most of a run).
+-- The unique key on `charges` still decides what is charged: a stale value here could only
+-- make a run look at a customer for nothing.
+ALTER TABLE customers ADD COLUMN charged_through DATE;
+UPDATE customers SET charged_through = (SELECT MAX(ch.period_to) FROM charges ch
+    WHERE ch.customer_id = customers.id AND ch.item = 'tariff' AND ch.item_id = 0);

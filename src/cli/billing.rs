@@ -116,6 +116,9 @@ fn charges_text(lines: &[ChargeLine]) -> String {
             if let Some(rate) = l.tax_rate {
                 t.push_str(&format!("\ttax {} incl. {}", rate.format_ru(), l.tax));
             }
+            if l.credited.minor() > 0 {
+                t.push_str(&format!("\t{} credited", l.credited));
+            }
             if let Some(p) = &l.passed {
                 t.push_str(&format!("\t({p})"));
             }

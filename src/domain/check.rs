@@ -25,6 +25,11 @@ pub enum Violation {
     /// An operation the audit log recorded that the ledger no longer has as recorded (deleted
     /// or changed around kassa).
     MissingOperation { operation_id: i64, audit_id: i64 },
+    /// How far a customer's tariff is charged, as kept on the customer, is not the last day
+    /// of the periods decided: a run could pass over a period.
+    ReachMismatch { customer_id: i64 },
+    /// A charge whose money is not what its ledger operation took.
+    ChargeMismatch { charge_id: i64 },
 }
 
 impl std::fmt::Display for Violation {
@@ -67,6 +72,13 @@ impl std::fmt::Display for Violation {
                 f,
                 "operation {operation_id}, recorded by audit row {audit_id}, is missing from the ledger or changed"
             ),
+            Violation::ReachMismatch { customer_id } => write!(
+                f,
+                "customer #{customer_id}: the day the tariff is charged through is not the last day of the periods decided"
+            ),
+            Violation::ChargeMismatch { charge_id } => {
+                write!(f, "charge {charge_id} does not equal what its ledger operation took")
+            }
         }
     }
 }

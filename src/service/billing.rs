@@ -256,8 +256,17 @@ impl Service {
         } else {
             let kept = Money::from_minor(old.amount_minor - credit.minor());
             let tax = old.tax_rate_bp.map_or(0, |r| billing::tax_included(kept, Percent(r)).minor());
-            charges::shorten(db, old.id, today - chrono::Duration::days(1), kept.minor(), tax).await?;
+            charges::shorten(
+                db,
+                old.id,
+                today - chrono::Duration::days(1),
+                kept.minor(),
+                tax,
+                credit.minor(),
+            )
+            .await?;
         }
+        charges::refresh_reach(db, customer_id).await?;
         let epoch = match counters::get(db, charges::EPOCH).await? {
             0 => today,
             days => from_days(days).unwrap_or(today),
@@ -360,8 +369,12 @@ impl Service {
             .collect();
         let made = charges::decide_many(db, &rows).await?;
         let mut ops = Vec::new();
+        // each customer charged: the balance left, and how far the tariff is now decided
+        let mut reach: Vec<(i64, i64, Option<NaiveDate>)> = Vec::new();
         for (c, p) in &plans {
             let mut balance = c.balance.minor();
+            let through =
+                p.periods.iter().filter(|x| matches!(x.item, Item::Tariff(_))).map(|x| x.span.to).max();
             for x in &p.periods {
                 let (kind, item_id) = match x.item {
                     Item::Tariff(_) => ("tariff", 0),
@@ -381,23 +394,24 @@ impl Service {
                     balance -= x.amount.minor();
                 }
             }
+            if balance != c.balance.minor() || through.is_some() {
+                reach.push((c.id, balance, through));
+            }
         }
         let last = charges::write_charges(db, &ops, at).await?;
+        charges::set_balances_and_reach(db, &reach).await?;
         let next: Vec<(i64, NaiveDate)> =
             plans.iter().flat_map(|(_, p)| p.next_charges.iter().copied()).collect();
         charges::set_next_charges(db, &next).await?;
         // blocks: only a customer whose money this batch moved can have come to owe
         let moved: Vec<i64> = last.keys().copied().collect();
+        let balances: HashMap<i64, i64> = reach.iter().map(|r| (r.0, r.1)).collect();
         if !moved.is_empty() {
             let standing = charges::debt_standing(db, &moved, at).await?;
             for (c, _) in &plans {
                 let Some(by) = last.get(&c.id) else { continue };
                 let (promised, block) = standing.get(&c.id).copied().unwrap_or((0, None));
-                let balance = ops
-                    .iter()
-                    .rev()
-                    .find(|o| o.customer_id == c.id)
-                    .map_or(c.balance.minor(), |o| o.balance_before_minor + o.amount_minor);
+                let balance = balances.get(&c.id).copied().unwrap_or(c.balance.minor());
                 let available = balance + c.credit_limit.minor() + promised;
                 match (available < 0, block) {
                     (true, None) => charges::block(db, c.id, at, Some(*by), available).await?,

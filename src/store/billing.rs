@@ -15,13 +15,18 @@ pub const EPOCH: &str = "billing_epoch";
 /// due by `through` (those whose decided periods reach it already are left out by the query:
 /// a run with nothing due reads the indexes and stops).
 pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limit: i64) -> Result<Vec<i64>> {
+    // two scans in id order, each stopping at `limit`, merged: a tariff not yet decided
+    // through the day (read off the customer's row), or a service whose date has come
     db.fetch_all(q!(
-        "SELECT c.id FROM customers c WHERE c.id > $1 AND NOT c.is_former AND ( \
-           (c.tariff_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.customer_id = c.id \
-             AND ch.item = 'tariff' AND ch.item_id = 0 AND ch.period_to >= $2)) \
-           OR EXISTS (SELECT 1 FROM customer_services s WHERE s.customer_id = c.id AND s.enabled \
-             AND s.next_charge_on <= $2)) \
-         ORDER BY c.id LIMIT $3",
+        "SELECT id FROM (SELECT c.id FROM customers c WHERE c.id > $1 AND NOT c.is_former \
+             AND c.tariff_id IS NOT NULL AND (c.charged_through IS NULL OR c.charged_through < $2) \
+             ORDER BY c.id LIMIT $3) AS t \
+         UNION \
+         SELECT id FROM (SELECT DISTINCT s.customer_id AS id FROM customer_services s \
+             JOIN customers c ON c.id = s.customer_id \
+             WHERE s.customer_id > $1 AND s.enabled AND s.next_charge_on <= $2 AND NOT c.is_former \
+             ORDER BY s.customer_id LIMIT $3) AS s \
+         ORDER BY id LIMIT $3",
         after,
         through,
         limit
@@ -163,19 +168,23 @@ pub async fn tariff_charge_on(db: &mut Db<'_>, customer_id: i64, day: NaiveDate)
     .transpose()
 }
 
-/// Ends a decided period early: through `to`, for what is left of its amount and tax.
+/// Ends a decided period early: through `to`, for what is left of its amount and tax, the
+/// rest (`credited_minor`) given back.
 pub async fn shorten(
     db: &mut Db<'_>,
     id: i64,
     to: NaiveDate,
     amount_minor: i64,
     tax_minor: i64,
+    credited_minor: i64,
 ) -> Result<()> {
     db.execute(q!(
-        "UPDATE charges SET period_to = $1, amount_minor = $2, tax_minor = $3 WHERE id = $4",
+        "UPDATE charges SET period_to = $1, amount_minor = $2, tax_minor = $3, credited_minor = credited_minor + $4 \
+         WHERE id = $5",
         to,
         amount_minor,
         tax_minor,
+        credited_minor,
         id
     ))
     .await?;
@@ -185,6 +194,18 @@ pub async fn shorten(
 /// Forgets a decided period (a change of tariff on its first day: it is decided again).
 pub async fn forget(db: &mut Db<'_>, id: i64) -> Result<()> {
     db.execute(q!("DELETE FROM charges WHERE id = $1", id)).await?;
+    Ok(())
+}
+
+/// Sets the customer's `charged_through` from the periods decided (after one was shortened
+/// or forgotten).
+pub async fn refresh_reach(db: &mut Db<'_>, customer_id: i64) -> Result<()> {
+    db.execute(q!(
+        "UPDATE customers SET charged_through = (SELECT MAX(ch.period_to) FROM charges ch \
+           WHERE ch.customer_id = $1 AND ch.item = 'tariff' AND ch.item_id = 0) WHERE id = $1",
+        customer_id
+    ))
+    .await?;
     Ok(())
 }
 
@@ -481,6 +502,8 @@ pub struct ChargeLine {
     pub discount: crate::domain::money::Money,
     pub tax_rate: Option<Percent>,
     pub tax: crate::domain::money::Money,
+    /// Given back when a change of tariff cut the period short.
+    pub credited: crate::domain::money::Money,
     pub passed: Option<String>,
     pub ledger_id: Option<i64>,
     /// What the history calls it.
@@ -492,7 +515,7 @@ pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resu
     let rows = db
         .fetch_all(q!(
             "SELECT ch.id, ch.item, ch.period_from, ch.period_to, ch.amount_minor, ch.price_minor, ch.discount_id, \
-               ch.discount_minor, ch.tax_rate_bp, ch.tax_minor, ch.passed, ch.ledger_id, l.comment \
+               ch.discount_minor, ch.tax_rate_bp, ch.tax_minor, ch.credited_minor, ch.passed, ch.ledger_id, l.comment \
              FROM charges ch LEFT JOIN ledger l ON l.id = ch.ledger_id \
              WHERE ch.customer_id = $1 ORDER BY ch.period_from DESC, ch.id DESC LIMIT $2",
             customer_id,
@@ -513,6 +536,7 @@ pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resu
                 discount: m(r.i64("discount_minor")?),
                 tax_rate: r.opt_i64("tax_rate_bp")?.map(Percent),
                 tax: m(r.i64("tax_minor")?),
+                credited: m(r.i64("credited_minor")?),
                 passed: r.opt_text("passed")?,
                 ledger_id: r.opt_i64("ledger_id")?,
                 what: r.opt_text("comment")?,
@@ -626,9 +650,8 @@ pub struct ChargeOperation {
     pub comment: String,
 }
 
-/// Writes the operations, links each charge to its own, and sets each customer's balance to
-/// where the last of their operations left it — four statements for the whole batch. The
-/// answer: each customer's last operation.
+/// Writes the operations and links each charge to its own — two statements per thousand.
+/// The answer: each customer's last operation.
 pub async fn write_charges(
     db: &mut Db<'_>,
     ops: &[ChargeOperation],
@@ -663,15 +686,13 @@ pub async fn write_charges(
             ids.insert((r.i64("customer_id")?, r.i64("balance_before_minor")?), r.i64("id")?);
         }
         let mut links = super::Q::new("");
-        let mut balances = super::Q::new("");
-        let (mut link_rows, mut balance_rows) = (Vec::new(), HashMap::new());
+        let mut link_rows = Vec::with_capacity(chunk.len());
         for op in chunk {
             let Some(id) = ids.get(&(op.customer_id, op.balance_before_minor)) else {
                 return Err(super::StoreError::NotFound);
             };
             link_rows.push(format!("({}, {})", links.push_bind(op.charge_id), links.push_bind(*id)));
             last.insert(op.customer_id, *id);
-            balance_rows.insert(op.customer_id, op.balance_before_minor + op.amount_minor);
         }
         links.sql = format!(
             "UPDATE charges SET ledger_id = v.column2 FROM (VALUES {}) AS v WHERE charges.id = v.column1",
@@ -679,18 +700,29 @@ pub async fn write_charges(
         )
         .into();
         db.execute(links).await?;
-        let rows: Vec<String> = balance_rows
-            .iter()
-            .map(|(c, b)| format!("({}, {})", balances.push_bind(*c), balances.push_bind(*b)))
-            .collect();
-        balances.sql = format!(
-            "UPDATE customers SET balance_minor = v.column2 FROM (VALUES {}) AS v WHERE customers.id = v.column1",
-            rows.join(", ")
-        )
-        .into();
-        db.execute(balances).await?;
     }
     Ok(last)
+}
+
+/// Sets, for each customer a batch charged, the balance its charges left and how far its
+/// tariff periods are now decided (`None`: as it was) — one statement per thousand.
+pub async fn set_balances_and_reach(db: &mut Db<'_>, rows: &[(i64, i64, Option<NaiveDate>)]) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        let mut q = super::Q::new("");
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(id, b, d)| format!("({}, {}, {})", q.push_bind(*id), q.push_bind(*b), q.push_bind(*d)))
+            .collect();
+        q.sql = format!(
+            "UPDATE customers SET balance_minor = v.column2, \
+               charged_through = COALESCE(v.column3, customers.charged_through) \
+             FROM (VALUES {}) AS v WHERE customers.id = v.column1",
+            values.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
 }
 
 /// Moves many customers' services to their next charge dates.

@@ -10,6 +10,29 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
     let mut out = Vec::new();
     let rows = db
         .fetch_all(q!(
+            "SELECT c.id FROM customers c LEFT JOIN (SELECT customer_id, MAX(period_to) AS until FROM charges \
+               WHERE item = 'tariff' AND item_id = 0 GROUP BY customer_id) ch ON ch.customer_id = c.id \
+             WHERE (c.charged_through IS NULL) <> (ch.until IS NULL) OR c.charged_through <> ch.until \
+             ORDER BY c.id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::ReachMismatch { customer_id: r.i64("id")? });
+    }
+    let rows = db
+        .fetch_all(q!(
+            "SELECT ch.id FROM charges ch JOIN ledger l ON l.id = ch.ledger_id \
+             WHERE l.amount_minor <> -(ch.amount_minor + ch.credited_minor) OR l.customer_id <> ch.customer_id \
+             ORDER BY ch.id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::ChargeMismatch { charge_id: r.i64("id")? });
+    }
+    let rows = db
+        .fetch_all(q!(
             "SELECT c.id, c.balance_minor, CAST(COALESCE(s.total, 0) AS BIGINT) AS total FROM customers c \
              LEFT JOIN (SELECT customer_id, SUM(amount_minor) AS total FROM ledger GROUP BY customer_id) s \
                ON s.customer_id = c.id \
