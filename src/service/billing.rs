@@ -408,17 +408,19 @@ impl Service {
         let balances: HashMap<i64, i64> = reach.iter().map(|r| (r.0, r.1)).collect();
         if !moved.is_empty() {
             let standing = charges::debt_standing(db, &moved, at).await?;
+            let mut blocks = Vec::new();
             for (c, _) in &plans {
                 let Some(by) = last.get(&c.id) else { continue };
                 let (promised, block) = standing.get(&c.id).copied().unwrap_or((0, None));
                 let balance = balances.get(&c.id).copied().unwrap_or(c.balance.minor());
                 let available = balance + c.credit_limit.minor() + promised;
                 match (available < 0, block) {
-                    (true, None) => charges::block(db, c.id, at, Some(*by), available).await?,
+                    (true, None) => blocks.push((c.id, *by, available)),
                     (false, Some(b)) => charges::unblock(db, b, at, Some(*by)).await?,
                     _ => {}
                 }
             }
+            charges::block_many(db, &blocks, at).await?;
         }
         Ok(())
     }

@@ -289,6 +289,27 @@ pub async fn block(
     Ok(())
 }
 
+/// Blocks many customers for debt: (customer, the operation that caused it, available then).
+pub async fn block_many(db: &mut Db<'_>, blocks: &[(i64, i64, i64)], at: DateTime<Utc>) -> Result<()> {
+    for chunk in blocks.chunks(1000) {
+        let mut q = super::Q::new("");
+        let at = q.push_bind(at);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(c, by, available)| {
+                format!("({}, {at}, {}, {})", q.push_bind(*c), q.push_bind(*by), q.push_bind(*available))
+            })
+            .collect();
+        q.sql = format!(
+            "INSERT INTO debt_blocks (customer_id, blocked_at, blocked_by, available_minor) VALUES {}",
+            rows.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}
+
 pub async fn unblock(db: &mut Db<'_>, block_id: i64, at: DateTime<Utc>, by: Option<i64>) -> Result<()> {
     db.execute(q!(
         "UPDATE debt_blocks SET unblocked_at = $1, unblocked_by = $2 WHERE id = $3",

@@ -397,8 +397,14 @@ impl Store {
         Ok(Some(size))
     }
 
-    /// Refreshes the planner's statistics (after bulk loads).
+    /// Refreshes the planner's statistics (after bulk loads); on PostgreSQL also vacuums,
+    /// so the pages the load left full of old row versions have room again for updates that
+    /// stay on their page (as autovacuum would, later).
     pub async fn analyze(&self) -> Result<()> {
+        if let Store::Postgres(pool) = self {
+            sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
+            return Ok(());
+        }
         let mut tx = self.write().await?;
         tx.db().execute(crate::q!("ANALYZE")).await?;
         tx.commit().await?;
