@@ -1,6 +1,10 @@
 //! Model test: random sequences of money and tariff operations run through the service and,
 //! side by side, through a plain in-memory model of balances, histories, idempotency keys,
-//! reversals, tariffs, promised payments (with their rules and their end) and merges. Every result (success, replay or refusal) must be the one the model
+//! reversals, tariffs, promised payments (with their rules and their end), merges, and
+//! charging: runs on days going forward and back (a run repeated, or one for a day already
+//! charged, charges nothing more), pauses passed over, discounts (the newest, highest
+//! priority, wins), a change of tariff in the middle of a charged period (the rest credited,
+//! the new tariff charged for the days left), and blocks for debt. Every result (success, replay or refusal) must be the one the model
 //! predicts; at the end every customer's balance and history must equal the model's, and the
 //! ledger invariants must hold. On SQLite and PostgreSQL; `PROPTEST_CASES` sets the number of
 //! sequences.
@@ -12,11 +16,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use common::{Env, Kind};
+use kassa::domain::customer::CustomerState;
 use kassa::domain::ledger::{OperationKind, PaymentMethod};
 use kassa::domain::money::Money;
 use kassa::service::{
-    AdjustmentRequest, CustomerChanges, HistoryQuery, NewCustomer, PaymentRequest, ServiceError, TariffInput,
-    When,
+    AdjustmentRequest, Applies, CustomerChanges, DiscountInput, HistoryQuery, NewCustomer, PaymentRequest,
+    Percent, ServiceError, TariffInput, When, Whom,
 };
 use kassa::store::tariffs::Period;
 use proptest::prelude::*;
@@ -58,6 +63,20 @@ enum Op {
         main: usize,
         secondary: usize,
     },
+    /// A charging run for the 1st or the 17th of a month from December 2026 on.
+    Bill {
+        month: u32,
+        mid: bool,
+    },
+    Pause {
+        customer: usize,
+        on: bool,
+    },
+    /// A discount on everything, with a priority above every earlier one.
+    Discount {
+        customer: usize,
+        percent: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -70,9 +89,12 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(customer, kopecks)| Op::Correct { customer, kopecks }),
         2 => (0usize..64).prop_map(|pick| Op::Reverse { pick }),
         1 => (customer.clone(), 0..TARIFFS, any::<bool>()).prop_map(|(customer, tariff, now)| Op::Tariff { customer, tariff, now }),
-        2 => (customer, 1i64..150_000, 0i64..8).prop_map(|(customer, kopecks, days)| Op::Promise { customer, kopecks, days }),
+        2 => (customer.clone(), 1i64..150_000, 0i64..8).prop_map(|(customer, kopecks, days)| Op::Promise { customer, kopecks, days }),
         1 => Just(Op::EndPromises),
         1 => (0..CUSTOMERS, 0..CUSTOMERS).prop_map(|(main, secondary)| Op::Merge { main, secondary }),
+        3 => (0u32..4, any::<bool>()).prop_map(|(month, mid)| Op::Bill { month, mid }),
+        1 => (customer.clone(), any::<bool>()).prop_map(|(customer, on)| Op::Pause { customer, on }),
+        1 => (customer, 1i64..60).prop_map(|(customer, percent)| Op::Discount { customer, percent }),
     ]
 }
 
@@ -98,14 +120,77 @@ struct Model {
     keys: HashMap<u8, (usize, i64, usize)>,
     tariff: [usize; CUSTOMERS],
     scheduled: [Option<usize>; CUSTOMERS],
+    /// When the scheduled change takes effect.
+    scheduled_on: [Option<NaiveDate>; CUSTOMERS],
     /// The active promised payment's amount.
     promise: [Option<i64>; CUSTOMERS],
     /// Promised payments given (all in this month).
     promises_given: [i64; CUSTOMERS],
     former: [bool; CUSTOMERS],
+    paused: [bool; CUSTOMERS],
+    /// The discount in force (the newest), in percent.
+    discount: [Option<i64>; CUSTOMERS],
+    /// The tariff periods decided: (from, to, amount charged, passed over).
+    periods: [Vec<(NaiveDate, NaiveDate, i64, bool)>; CUSTOMERS],
+    /// The first day charging ran.
+    epoch: Option<NaiveDate>,
+    /// The day of the latest run: a change of tariff happens then.
+    today: Option<NaiveDate>,
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The calendar month holding `d` (the billing day is the 1st).
+fn month_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let from = day(d.year(), d.month(), 1);
+    (from, from + chrono::Months::new(1) - chrono::Duration::days(1))
+}
+
+fn days(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days() + 1
+}
+
+/// `price × part ÷ whole`, half up.
+fn share(price: i64, part: i64, whole: i64) -> i64 {
+    (price * part * 2 + whole) / (2 * whole)
+}
+
+fn off(price: i64, percent: Option<i64>) -> i64 {
+    price - percent.map_or(0, |p| (price * p * 100 * 2 + 10_000) / 20_000)
 }
 
 impl Model {
+    /// Charges customer `c` every period due from `start` to `date` at `price`, as a run would.
+    fn charge(&mut self, c: usize, start: NaiveDate, date: NaiveDate, price: i64) {
+        let mut from = start;
+        while from <= date {
+            let (_, to) = month_of(from);
+            let (whole_from, _) = month_of(from);
+            let full = share(price, days(from, to), days(whole_from, to));
+            let amount = if self.paused[c] { 0 } else { off(full, self.discount[c]) };
+            self.periods[c].push((from, to, amount, self.paused[c]));
+            if amount > 0 {
+                self.book(c, -amount);
+            }
+            from = to + chrono::Duration::days(1);
+        }
+    }
+
+    /// A charge or a credit a run or a change of tariff writes: in the history, never picked
+    /// for a reversal (the model does not know its id).
+    fn book(&mut self, c: usize, amount: i64) {
+        let before = self.balance[c];
+        self.balance[c] += amount;
+        self.history[c].push(Line { kind: OperationKind::Charge, amount, before, after: before + amount });
+    }
+
+    fn pending_due(&self, c: usize, date: NaiveDate) -> bool {
+        self.scheduled_on[c].is_some_and(|on| on <= date)
+    }
+
     fn post(&mut self, customer: usize, kind: OperationKind, amount: i64, id: i64) -> usize {
         let before = self.balance[customer];
         self.balance[customer] += amount;
@@ -145,9 +230,11 @@ async fn run(kind: Kind, ops: Vec<Op>) {
         };
         tariff_ids.push(svc.create_tariff(&env.admin, &input).await.unwrap().id);
     }
+    let price = |t: usize| 50_000 + t as i64 * 10_000;
     let mut ids = Vec::new();
     for c in 0..CUSTOMERS {
-        let fields = CustomerChanges { name: Some(format!("Абонент {c}")), ..Default::default() };
+        let mut fields = CustomerChanges::from_pairs([("date_connect", "01.11.2026")]).unwrap();
+        fields.name = Some(format!("Абонент {c}"));
         let new = NewCustomer { fields, tariff_id: Some(tariff_ids[0]) };
         ids.push(svc.add_customer(&env.admin, &new).await.unwrap().id);
     }
@@ -294,6 +381,7 @@ async fn run(kind: Kind, ops: Vec<Op>) {
             }
             Op::Tariff { customer, tariff, now } => {
                 let when = if now { When::Now } else { When::NextPeriod };
+                let today = m.today.unwrap_or(today);
                 let got =
                     svc.change_tariff(&env.cashier, ids[customer], tariff_ids[tariff], when, today).await;
                 if m.tariff[customer] == tariff {
@@ -304,11 +392,89 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                     if now {
                         m.tariff[customer] = tariff;
                         m.scheduled[customer] = None;
+                        m.scheduled_on[customer] = None;
+                        // a period charged that holds today: the rest back, the new tariff for it
+                        let c = customer;
+                        let held = m.periods[c].iter().position(|p| p.0 <= today && today <= p.1);
+                        if let Some(i) = held {
+                            let (from, to, amount, _) = m.periods[c][i];
+                            let credit = share(amount, days(today, to), days(from, to));
+                            if credit > 0 {
+                                m.book(c, credit);
+                            }
+                            if today == from {
+                                m.periods[c].remove(i);
+                            } else {
+                                m.periods[c][i] = (
+                                    from,
+                                    today - chrono::Duration::days(1),
+                                    amount - credit,
+                                    m.periods[c][i].3,
+                                );
+                            }
+                            if !m.former[c] {
+                                m.charge(c, today, today, price(tariff));
+                            }
+                        }
                     } else {
-                        assert_eq!(out.effective_on, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), "{at}");
+                        let next = month_of(today).1 + chrono::Duration::days(1);
+                        assert_eq!(out.effective_on, next, "{at}");
                         m.scheduled[customer] = Some(tariff);
+                        m.scheduled_on[customer] = Some(next);
                     }
                 }
+            }
+            Op::Bill { month, mid } => {
+                let date = day(2026, 12, if mid { 17 } else { 1 }) + chrono::Months::new(month);
+                let got = svc.run_billing(&env.admin, date, false).await.expect(&at);
+                let epoch = *m.epoch.get_or_insert(date);
+                m.today = Some(m.today.map_or(date, |t| t.max(date)));
+                // changes "from the next period" that have come are applied first
+                let mut charged = 0;
+                for c in 0..CUSTOMERS {
+                    if let Some(t) = m.scheduled[c].filter(|_| m.pending_due(c, date)) {
+                        m.tariff[c] = t;
+                        m.scheduled[c] = None;
+                        m.scheduled_on[c] = None;
+                    }
+                    if m.former[c] {
+                        continue;
+                    }
+                    let start = match m.periods[c].iter().map(|p| p.1).max() {
+                        Some(until) => until + chrono::Duration::days(1),
+                        None => day(2026, 11, 1).max(epoch),
+                    };
+                    let before = m.periods[c].len();
+                    m.charge(c, start, date, price(m.tariff[c]));
+                    charged += m.periods[c][before..].iter().filter(|p| !p.3).count() as i64;
+                }
+                assert_eq!(got.charged, charged, "{at}: {got:?}");
+            }
+            Op::Pause { customer, on } => {
+                if m.former[customer] {
+                    continue;
+                }
+                let state = if on { CustomerState::Pause } else { CustomerState::Active };
+                let got = svc.change_state(&env.admin, ids[customer], state).await;
+                if m.paused[customer] == on {
+                    assert_eq!(got.map_err(|e| kind_of(&e)).err(), Some("conflict"), "{at}");
+                } else {
+                    got.expect(&at);
+                    m.paused[customer] = on;
+                }
+            }
+            Op::Discount { customer, percent } => {
+                let input = DiscountInput {
+                    whom: Whom::Customer(ids[customer]),
+                    percent: Percent(percent * 100),
+                    applies: Applies::All,
+                    from: day(2026, 1, 1),
+                    to: None,
+                    priority: step as i64,
+                    comment: String::new(),
+                };
+                svc.add_discount(&env.admin, &input).await.expect(&at);
+                m.discount[customer] = Some(percent);
             }
         }
     }
@@ -321,6 +487,8 @@ async fn run(kind: Kind, ops: Vec<Op>) {
             "customer {c}'s available: balance and the active promise"
         );
         assert_eq!(card.customer.tariff_id, Some(tariff_ids[m.tariff[c]]), "customer {c}'s tariff");
+        let owes = !m.former[c] && m.balance[c] + m.promise[c].unwrap_or(0) < 0;
+        assert_eq!(card.debt_block.is_some(), owes, "customer {c} blocked for debt exactly when owing");
         assert_eq!(
             card.scheduled_change.map(|s| s.tariff_id),
             m.scheduled[c].map(|t| tariff_ids[t]),
