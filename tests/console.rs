@@ -494,7 +494,24 @@ async fn discounts_and_taxes_kept_in_administration() {
     c.press(KeyCode::Esc).await.unwrap();
     c.press(KeyCode::Down).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
-    assert!(screen(&c).contains("Расчётный день: 1"), "{}", screen(&c));
+    assert!(screen(&c).contains("Расчётный день"), "{}", screen(&c));
+    // the billing day, the first row: 15
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Backspace).await.unwrap();
+    c.press(KeyCode::Backspace).await.unwrap();
+    c.typ("15").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert_eq!(svc.billing_day(&admin).await.unwrap(), 15, "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Backspace).await.unwrap();
+    c.press(KeyCode::Backspace).await.unwrap();
+    c.typ("40").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("от 1 до 28"), "{}", screen(&c));
+    assert_eq!(svc.billing_day(&admin).await.unwrap(), 15);
+    // the edit is thrown away only when asked
+    c.press(KeyCode::Esc).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
     c.press(KeyCode::Char('a')).await.unwrap();
     c.press(KeyCode::Tab).await.unwrap();
     c.typ("НДС 22 %").await.unwrap();
@@ -506,6 +523,7 @@ async fn discounts_and_taxes_kept_in_administration() {
     assert_eq!((rules[0].item, rules[0].rate.0), (kassa::service::TaxItem::Tariff, 2200));
     assert!(screen(&c).contains("НДС 22 %"), "{}", screen(&c));
     // a wrong rate is refused in Russian and nothing is written
+    c.press(KeyCode::Down).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     c.press(KeyCode::Tab).await.unwrap();
     c.press(KeyCode::Tab).await.unwrap();

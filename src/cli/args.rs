@@ -746,6 +746,8 @@ pub enum BillingCmd {
         #[arg(long, default_value_t = 60)]
         every: u64,
     },
+    /// The billing day monthly periods begin on: shown, or set to DAY (1–28)
+    Day { day: Option<u32> },
     /// A customer's charges: what each was for, its discount and its tax, newest first
     Charges {
         /// Agreement number or #id

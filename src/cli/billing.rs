@@ -52,6 +52,13 @@ pub async fn billing(json: bool, svc: &Service, actor: &Actor, cmd: &BillingCmd)
             });
         }
         BillingCmd::Daemon { every } => daemon(json, svc, actor, *every).await?,
+        BillingCmd::Day { day } => {
+            let day = match day {
+                Some(d) => svc.set_billing_day(actor, *d).await?,
+                None => svc.billing_day(actor).await?,
+            };
+            out(json, &day, |d| format!("Monthly periods begin on day {d} of the month."));
+        }
         BillingCmd::Charges { customer, limit } => {
             let id = svc.resolve_customer(actor, customer).await?;
             let lines = svc.customer_charges(actor, id, *limit).await?;

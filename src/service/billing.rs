@@ -74,6 +74,7 @@ impl Service {
             let mut tx = self.store.read().await?;
             let mut db = tx.db();
             RunContext {
+                billing_day: billing_day_in(&mut db, self.config.billing_day).await?,
                 epoch,
                 tariffs: tariffs::list(&mut db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
                 pricing: Pricing::new(
@@ -122,9 +123,31 @@ impl Service {
         Ok(report)
     }
 
-    /// The ISP's billing day (`[billing] day`): monthly periods begin on it.
-    pub fn billing_day(&self) -> u32 {
-        self.config.billing_day
+    /// The ISP's billing day: monthly periods begin on it. Set by an administrator (kept in
+    /// the database, so every desk and every run agrees), else the config's `[billing] day`.
+    pub async fn billing_day(&self, actor: &Actor) -> Result<u32> {
+        self.require(actor, Permission::TariffRead).await?;
+        billing_day_in(&mut self.store.read().await?.db(), self.config.billing_day).await
+    }
+
+    /// Sets the billing day (1–28). Periods already charged stay as they are; the next one
+    /// runs from the day after them to the day before the new billing day, prorated, and
+    /// whole months from the new day after it.
+    pub async fn set_billing_day(&self, actor: &Actor, day: u32) -> Result<u32> {
+        self.require(actor, Permission::TariffManage).await?;
+        if !(1..=billing::MAX_BILLING_DAY).contains(&day) {
+            return Err(ServiceError::invalid(
+                "billing_day",
+                crate::domain::problem::Problem::Range(1, i64::from(billing::MAX_BILLING_DAY)),
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = billing_day_in(&mut db, self.config.billing_day).await?;
+        counters::set(&mut db, charges::BILLING_DAY, i64::from(day)).await?;
+        audit(&mut db, Some(actor), "billing.day", "billing", None, Some(&before), Some(&day)).await?;
+        tx.commit().await?;
+        Ok(day)
     }
 
     /// Active customers whose money pays for less than `days` more days after `today` (or is
@@ -135,6 +158,7 @@ impl Service {
             return Err(ServiceError::invalid("days", crate::domain::problem::Problem::Range(0, 366)));
         }
         let horizon = today + chrono::Duration::days(days);
+        let billing_day = billing_day_in(&mut self.store.read().await?.db(), self.config.billing_day).await?;
         let (mut out, mut after) = (Vec::new(), 0);
         loop {
             let lines = charges::money_lines(&mut self.store.read().await?.db(), after, now(), 1000).await?;
@@ -143,7 +167,7 @@ impl Service {
             for l in lines {
                 let paid_until = billing::paid_until(
                     l.period,
-                    self.config.billing_day,
+                    billing_day,
                     Money::from_minor(l.price_minor),
                     Money::from_minor(l.available_minor),
                     l.charged_through,
@@ -272,6 +296,7 @@ impl Service {
             days => from_days(days).unwrap_or(today),
         };
         let run = RunContext {
+            billing_day: billing_day_in(db, self.config.billing_day).await?,
             epoch,
             tariffs: tariffs::list(db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
             pricing: Pricing::new(
@@ -327,8 +352,7 @@ impl Service {
                 };
                 let services = services_of.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
                 let discounts = run.pricing.discounts_of(c);
-                let plan =
-                    plan(c, tariff, start, services, &discounts, &run.pricing, self.config.billing_day, date);
+                let plan = plan(c, tariff, start, services, &discounts, &run.pricing, run.billing_day, date);
                 (c, plan)
             })
             .collect();
@@ -426,6 +450,12 @@ impl Service {
     }
 }
 
+/// The billing day in force: the one set in the database, else `configured`.
+pub(crate) async fn billing_day_in(db: &mut Db<'_>, configured: u32) -> Result<u32> {
+    let set = counters::get(db, charges::BILLING_DAY).await?;
+    Ok(u32::try_from(set).ok().filter(|d| (1..=billing::MAX_BILLING_DAY).contains(d)).unwrap_or(configured))
+}
+
 /// Blocks the customer for debt, or lifts the block, as their money now stands (balance +
 /// credit limit + an active promised payment below zero: blocked), in the caller's transaction
 /// — the one that moved the money, so a payment that lifts a block lifts it as it commits.
@@ -489,6 +519,7 @@ impl Pricing {
 /// What a run works with besides the customers: the first day charging ran, the tariffs by
 /// id, the discounts and tax rules.
 struct RunContext {
+    billing_day: u32,
     epoch: NaiveDate,
     tariffs: HashMap<i64, crate::domain::tariff::Tariff>,
     pricing: Pricing,

@@ -532,7 +532,8 @@ impl Service {
         let c = store_customers::get(&mut db, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{id}")))?;
-        card(&mut db, actor, c, self.config.billing_day).await
+        let billing_day = super::billing::billing_day_in(&mut db, self.config.billing_day).await?;
+        card(&mut db, actor, c, billing_day).await
     }
 
     /// The customer card by account number (`get_data` with `account_number`).
@@ -543,7 +544,8 @@ impl Service {
         let c = store_customers::get_by_account(&mut db, account.trim())
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Account, account.trim().to_string()))?;
-        card(&mut db, actor, c, self.config.billing_day).await
+        let billing_day = super::billing::billing_day_in(&mut db, self.config.billing_day).await?;
+        card(&mut db, actor, c, billing_day).await
     }
 
     /// Customer ids by one typed value (`get_abon_id`).

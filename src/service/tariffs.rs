@@ -210,7 +210,8 @@ impl Service {
             }
             When::NextPeriod => {
                 let period = from.as_ref().map(|t| t.period).unwrap_or(Period::Month);
-                let effective_on = next_period_start(today, period, self.config.billing_day);
+                let billing_day = super::billing::billing_day_in(&mut db, self.config.billing_day).await?;
+                let effective_on = next_period_start(today, period, billing_day);
                 tariffs::schedule(&mut db, customer_id, to.id, effective_on, actor.operator_id, now())
                     .await?;
                 TariffChangeOutcome { customer_id, from: from.clone(), to, effective_on, applied: false }

@@ -11,6 +11,9 @@ use crate::q;
 /// before it are never charged.
 pub const EPOCH: &str = "billing_epoch";
 
+/// The counter holding the billing day an administrator set (0: the config's `[billing] day`).
+pub const BILLING_DAY: &str = "billing_day";
+
 /// Customers whose ids follow `after`, in id order, with a tariff period or an extra service
 /// due by `through` (those whose decided periods reach it already are left out by the query:
 /// a run with nothing due reads the indexes and stops).

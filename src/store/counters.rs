@@ -46,6 +46,17 @@ pub async fn raise_to(db: &mut Db<'_>, name: &str, value: i64) -> Result<()> {
     Ok(())
 }
 
+/// Sets a counter to `value` (a setting kept as a number).
+pub async fn set(db: &mut Db<'_>, name: &str, value: i64) -> Result<()> {
+    db.execute(q!(
+        "INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = $2",
+        name,
+        value
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The database server's clock (PostgreSQL).
 pub async fn server_time(db: &mut Db<'_>) -> Result<chrono::DateTime<chrono::Utc>> {
     db.fetch_one(q!("SELECT CAST(clock_timestamp() AS TIMESTAMPTZ) AS t")).await?.ts("t")

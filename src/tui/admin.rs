@@ -249,6 +249,17 @@ pub fn tax_form(s: &Strings, rule: Option<&TaxRule>) -> FormScreen {
     )
 }
 
+/// The billing day: the day of the month monthly periods begin on.
+pub fn billing_day_form(day: u32) -> FormScreen {
+    FormScreen::new(
+        FormKind::BillingDay,
+        vec![
+            field("billing_day", |s| s.adm.billing_day_line, 2, &day.to_string())
+                .with_hint(|s| s.adm.billing_day_hint),
+        ],
+    )
+}
+
 fn discount_input(values: &Values) -> Result<DiscountInput, ServiceError> {
     let text = |n: &str| values.text(n).trim().to_string();
     let number = |n: &'static str| -> Result<Option<i64>, ServiceError> {
@@ -384,6 +395,13 @@ pub async fn save(
             done(svc.set_tax_rule(a, item, &text("name"), rate).await.map(drop))
         }
         FormKind::TaxDelete(item) => done(svc.delete_tax_rule(a, *item).await.map(drop)),
+        FormKind::BillingDay => {
+            let typed = text("billing_day");
+            let day = typed.trim().parse::<u32>().map_err(|_| {
+                ServiceError::invalid("billing_day", Problem::NotANumber(typed.trim().to_string()))
+            })?;
+            done(svc.set_billing_day(a, day).await.map(drop))
+        }
         other => Err(super::records::not_mine(other)),
     }
 }

@@ -156,7 +156,9 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             svc.discounts(a, false, crate::domain::dates::today()).await?,
             svc.customer_groups(a).await?,
         ),
-        ListKind::Taxes => ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day() },
+        ListKind::Taxes => {
+            ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day(a).await? }
+        }
     })
 }
 
@@ -197,7 +199,8 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::DiscountAdd
         | FormKind::DiscountEnd(_)
         | FormKind::TaxSet(_)
-        | FormKind::TaxDelete(_) => Saver::Admin,
+        | FormKind::TaxDelete(_)
+        | FormKind::BillingDay => Saver::Admin,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd

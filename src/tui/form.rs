@@ -61,6 +61,7 @@ pub enum FormKind {
     /// The tax rule of a kind of item: set, or (`TaxDelete`) no longer kept.
     TaxSet(Option<TaxItem>),
     TaxDelete(TaxItem),
+    BillingDay,
 }
 
 impl FormKind {
@@ -111,6 +112,7 @@ impl FormKind {
             FormKind::DiscountEnd(_) => a.form_discount_end,
             FormKind::TaxSet(_) => a.form_tax_set,
             FormKind::TaxDelete(_) => a.form_tax_delete,
+            FormKind::BillingDay => a.billing_day_line,
         }
     }
 }

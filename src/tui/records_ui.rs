@@ -170,11 +170,10 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         _ => return false,
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let ListData::Taxes { billing_day, .. } = data {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}: {billing_day}", a.billing_day_line), t.title),
-            Span::styled(format!("  ({})", a.billing_day_hint), t.dim),
-        ]));
+    if let ListData::Taxes { rules, .. } = data
+        && rules.is_empty()
+    {
+        lines.push(Line::from(Span::styled(a.no_tax_rules, t.dim)));
     }
     if let Some(e) = &l.error {
         lines.push(Line::from(Span::styled(e.clone(), t.error)));
@@ -252,8 +251,15 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                         d.comment.clone(),
                     ]
                 }
+                ListData::Taxes { billing_day, .. } if i == 0 => {
+                    vec![
+                        a.billing_day_line.to_string(),
+                        a.billing_day_hint.to_string(),
+                        billing_day.to_string(),
+                    ]
+                }
                 ListData::Taxes { rules, .. } => {
-                    let r = &rules[i];
+                    let r = &rules[i - 1];
                     let item =
                         TaxItem::ALL.iter().position(|x| *x == r.item).map(|i| a.tax_items[i]).unwrap_or("");
                     vec![item.to_string(), r.name.clone(), r.rate.format_ru()]

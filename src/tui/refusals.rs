@@ -289,6 +289,7 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "rate" => "ставка",
         "item" => "вид начислений",
         "last_day" => "последний день",
+        "billing_day" => "расчётный день",
         "receipt" => "номер ПКО",
         "method" => "способ оплаты",
         "key" => "ключ",

@@ -240,3 +240,37 @@ both_backends!(
     a_change_of_tariff_is_prorated_or_waits_for_the_next_period,
     a_change_of_tariff_is_prorated_or_waits_for_the_next_period
 );
+
+/// The billing day moved from the 1st to the 15th: what was charged stays; the next period runs
+/// to the 14th, prorated, then whole months from the 15th; a change "from the next period"
+/// begins on the new day. Only an administrator moves it, to 1–28.
+async fn the_billing_day_moves(env: &Env) {
+    let month = tariff(env, "Оптима 200", "620", Period::Month, true).await;
+    let dear = tariff(env, "Турбо 500", "1000", Period::Month, true).await;
+    let a = subscriber(env, "Абрамов Илья", month, None).await;
+    assert_eq!(env.svc.billing_day(&env.admin).await.unwrap(), 1, "the config's, until set");
+    env.svc.run_billing(&env.admin, d(2026, 12, 1), false).await.unwrap();
+    assert_eq!(env.svc.set_billing_day(&env.admin, 15).await.unwrap(), 15);
+    for bad in [0, 29] {
+        let refused = env.svc.set_billing_day(&env.admin, bad).await;
+        assert!(matches!(refused, Err(ServiceError::Invalid { field: "billing_day", .. })), "{refused:?}");
+    }
+    assert!(env.svc.set_billing_day(&env.cashier, 10).await.is_err());
+    assert_eq!(env.svc.billing_day(&env.cashier).await.unwrap(), 15);
+    env.svc.run_billing(&env.admin, d(2027, 1, 15), false).await.unwrap();
+    let lines = env.svc.customer_charges(&env.admin, a, 5).await.unwrap();
+    let spans: Vec<_> = lines.iter().rev().map(|l| (l.span.from, l.span.to, l.amount)).collect();
+    assert_eq!(
+        spans,
+        vec![
+            (d(2026, 12, 1), d(2026, 12, 31), money("620")),
+            // 01.01–14.01 of the period 15.12–14.01 (31 days): 14 days of 620 = 280,00
+            (d(2027, 1, 1), d(2027, 1, 14), money("280")),
+            (d(2027, 1, 15), d(2027, 2, 14), money("620")),
+        ]
+    );
+    let next = env.svc.change_tariff(&env.admin, a, dear, When::NextPeriod, d(2027, 1, 20)).await.unwrap();
+    assert_eq!(next.effective_on, d(2027, 2, 15));
+    env.assert_invariants().await;
+}
+both_backends!(the_billing_day_moves, the_billing_day_moves);

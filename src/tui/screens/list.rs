@@ -13,7 +13,8 @@ use crate::service::{
     TaxRule,
 };
 use crate::tui::admin::{
-    AdminItem, catalogue_form, group_form, is_locked, mark_form, operator_form, tariff_form, tax_form,
+    AdminItem, billing_day_form, catalogue_form, group_form, is_locked, mark_form, operator_form,
+    tariff_form, tax_form,
 };
 use crate::tui::app::{Effect, Outcome, ReqId};
 use crate::tui::form::{FormKind, FormScreen, secret};
@@ -102,7 +103,8 @@ impl ListData {
             ListData::Groups(v) => v.len(),
             ListData::Audit(v) => v.len(),
             ListData::Discounts(v, _) => v.len(),
-            ListData::Taxes { rules, .. } => rules.len(),
+            // the billing day, then the rules
+            ListData::Taxes { rules, .. } => rules.len() + 1,
         }
     }
 
@@ -480,11 +482,14 @@ pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<
             FormScreen::question(FormKind::DiscountEnd(d.id), format!("{} · {}", d.id, d.percent.format_ru()))
         }
         (ListData::Taxes { .. }, Action::ItemAdd) => tax_form(s, None),
+        (ListData::Taxes { billing_day, .. }, Action::ItemEdit | Action::Open) if row == 0 => {
+            billing_day_form(*billing_day)
+        }
         (ListData::Taxes { rules, .. }, Action::ItemEdit | Action::Open) => {
-            tax_form(s, Some(rules.get(row)?))
+            tax_form(s, Some(rules.get(row.checked_sub(1)?)?))
         }
         (ListData::Taxes { rules, .. }, Action::ItemDelete) => {
-            let r = rules.get(row)?;
+            let r = rules.get(row.checked_sub(1)?)?;
             FormScreen::question(FormKind::TaxDelete(r.item), format!("{} · {}", r.name, r.rate.format_ru()))
         }
         (ListData::Groups(_), Action::ItemAdd) => group_form(None),
