@@ -89,6 +89,14 @@ enum Sub {
         #[arg(long, default_value_t = 2000)]
         count: usize,
     },
+    /// A payment that lifts a block for debt against a plain one of the same size: `--count`
+    /// customers blocked for debt each paid what lifts the block, and as many active customers
+    /// not blocked paid the same sums, alternately; prints p50 and p99 of each (needs a
+    /// database a charging run has blocked debtors in).
+    Unblock {
+        #[arg(long, default_value_t = 300)]
+        count: usize,
+    },
 }
 
 /// The `fsync` subcommand: (mean, p50, p99) of `count` 4 KiB writes each followed by fdatasync.
@@ -185,6 +193,40 @@ async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_cu
     started.elapsed()
 }
 
+/// Up to `count` customers blocked for debt with what lifts each block (what they owe plus
+/// 100.00), and as many active customers that are not blocked.
+async fn unblock_pairs(store: &Store, count: usize) -> (Vec<(i64, i64)>, Vec<i64>) {
+    let mut tx = store.read().await.unwrap();
+    let mut db = tx.db();
+    let blocked = db
+        .fetch_all(q!(
+            "SELECT c.id, c.balance_minor + c.credit_limit_minor AS available FROM customers c \
+             JOIN debt_blocks b ON b.customer_id = c.id AND b.unblocked_at IS NULL \
+             WHERE NOT EXISTS (SELECT 1 FROM promised_payments p WHERE p.customer_id = c.id AND p.ended_at IS NULL) \
+             ORDER BY c.id LIMIT $1",
+            count as i64
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.i64("id").unwrap(), -r.i64("available").unwrap() + 10_000))
+        .filter(|(_, owed)| *owed > 0 && *owed < 100_000_000)
+        .collect::<Vec<_>>();
+    let plain = db
+        .fetch_all(q!(
+            "SELECT c.id FROM customers c WHERE c.state = 2 AND NOT c.is_former AND c.balance_minor > 0 \
+             AND NOT EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) \
+             ORDER BY c.id LIMIT $1",
+            blocked.len() as i64
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    (blocked, plain)
+}
+
 /// The request number `i` of poster `seed`: the same every time it is asked for, so a restarted
 /// poster repeats exactly what it may already have posted.
 pub fn fault_request(seed: u64, i: u64, max_customer: i64) -> PaymentRequest {
@@ -249,6 +291,38 @@ async fn main() -> ExitCode {
         let actor = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
         let spent = post_loop(&svc, &actor, count, seed, max_customer).await;
         println!("{}", spent.as_secs_f64());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(Sub::Unblock { count }) = args.sub {
+        let cashier = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
+        let store = Store::open(&args.db).await.expect("store");
+        let (blocked, plain) = unblock_pairs(&store, count).await;
+        if blocked.is_empty() {
+            eprintln!("unblock: no customer is blocked for debt (run `kassa billing run` first)");
+            return ExitCode::FAILURE;
+        }
+        let (mut lifting, mut ordinary) = (Vec::new(), Vec::new());
+        for ((b, owed), p) in blocked.iter().zip(&plain) {
+            for (id, samples) in [(*b, &mut lifting), (*p, &mut ordinary)] {
+                let req = PaymentRequest {
+                    customer_id: id,
+                    amount: Money::from_minor(*owed),
+                    method: PaymentMethod::Cash,
+                    receipt_number: None,
+                    comment: None,
+                    idempotency_key: Some(format!("unblock-{}", uuid::Uuid::new_v4().simple())),
+                };
+                let started = Instant::now();
+                svc.post_payment(&cashier, &req).await.expect("post");
+                samples.push(started.elapsed());
+            }
+        }
+        let n = lifting.len();
+        let (l50, l99) = (pct(&mut lifting, 50), pct(&mut lifting, 99));
+        let (o50, o99) = (pct(&mut ordinary, 50), pct(&mut ordinary, 99));
+        println!("payments that lift a block ({n}): p50 {l50:.2} ms, p99 {l99:.2} ms");
+        println!("plain payments of the same sums ({n}): p50 {o50:.2} ms, p99 {o99:.2} ms");
+        println!("ratio of p50: {:.2}", l50 / o50.max(0.001));
         return ExitCode::SUCCESS;
     }
     let store = Store::open(&args.db).await.expect("store");
