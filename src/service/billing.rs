@@ -1,16 +1,19 @@
 //! Charging runs (BILLmanager's daily expense run, Carbon's AUTO_ACCOUNT): for every customer
-//! with a tariff, each tariff period that has come due is decided once — charged as one ledger
-//! operation of kind `charge` named for what it is for («Оптима 200» 01.12–31.12.2026), or passed
-//! over when the customer is paused or stopped — and the decision is kept in `charges` under a
-//! unique key, in the same transaction as the money. So a run killed at any moment and run again,
-//! or two runs at once on two desks, never charge twice and never skip, and a run after downtime
-//! catches up every missed period in order.
+//! with a tariff, each tariff period that has come due — and each extra service on its own
+//! date — is decided once: charged as one ledger operation of kind `charge` named for what it
+//! is for («Оптима 200» 01.12–31.12.2026, скидка 10 %), or passed over when the customer is
+//! stopped (or paused, unless the tariff has a fee for a pause). The decision is kept in
+//! `charges` under a unique key, with its price, discount and tax, in the same transaction as
+//! the money. So a run killed at any moment and run again, or two runs at once on two desks,
+//! never charge twice and never skip, and a run after downtime catches up every missed period
+//! in order.
 //!
-//! What kassa chose where the seeds are silent (README "Billing"): a period is due on its first
-//! day and charged whole in advance; the first period of a customer (connected mid-period, or
-//! when charging first ran) is charged for its days only, rounded to the kopeck half up; the
-//! tariff's current price is charged; a paused or stopped customer is not charged and the
-//! period is not owed later; former customers are not charged.
+//! A batch of customers is planned in memory (`plan`: no database, the same answer whichever
+//! run works it out) and written in a few statements. What kassa chose where the seeds are
+//! silent is in README "Billing": periods due on their first day and charged whole in advance,
+//! a first period charged for its days (half up), the tariff's current price, the best
+//! discount only, the tax included and recorded, a change of tariff credited and charged for
+//! the days left.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
