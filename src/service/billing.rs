@@ -68,25 +68,9 @@ pub struct DueCustomer {
     pub paid_until: Option<NaiveDate>,
 }
 
-impl Service {
-    /// Charges every period due up to and including `date` (the ISP's local day).
-    pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
-        self.require(actor, Permission::Maintenance).await?;
-        let epoch = self.billing_epoch(date, dry_run).await?;
-        let run = {
-            let mut tx = self.store.read().await?;
-            let mut db = tx.db();
-            RunContext {
-                billing_day: billing_day_in(&mut db, self.config.billing_day).await?,
-                epoch,
-                tariffs: tariffs::list(&mut db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
-                pricing: Pricing::new(
-                    charges::discounts(&mut db, true, date).await?,
-                    charges::tax_rules(&mut db).await?,
-                ),
-            }
-        };
-        let mut report = BillingReport {
+impl BillingReport {
+    fn empty(date: NaiveDate, dry_run: bool) -> BillingReport {
+        BillingReport {
             date,
             dry_run,
             customers: 0,
@@ -95,7 +79,22 @@ impl Service {
             passed: 0,
             blocks_settled: 0,
             tariff_changes: 0,
+        }
+    }
+}
+
+impl Service {
+    /// Charges every period due up to and including `date` (the ISP's local day).
+    pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
+        self.require(actor, Permission::Maintenance).await?;
+        let epoch = self.billing_epoch(date, dry_run).await?;
+        let run = {
+            let mut tx = self.store.read().await?;
+            let mut db = tx.db();
+            let discounts = charges::discounts(&mut db, true, date).await?;
+            RunContext::load(&mut db, self.config.billing_day, epoch, discounts).await?
         };
+        let mut report = BillingReport::empty(date, dry_run);
         if !dry_run {
             report.tariff_changes = self.apply_due_tariff_changes(actor, date).await?.len() as i64;
         }
@@ -298,25 +297,9 @@ impl Service {
             0 => today,
             days => from_days(days).unwrap_or(today),
         };
-        let run = RunContext {
-            billing_day: billing_day_in(db, self.config.billing_day).await?,
-            epoch,
-            tariffs: tariffs::list(db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
-            pricing: Pricing::new(
-                charges::discounts_of(db, customer_id, c.group_id).await?,
-                charges::tax_rules(db).await?,
-            ),
-        };
-        let mut report = BillingReport {
-            date: today,
-            dry_run: false,
-            customers: 0,
-            charged: 0,
-            sum: Money::ZERO,
-            passed: 0,
-            blocks_settled: 0,
-            tariff_changes: 0,
-        };
+        let discounts = charges::discounts_of(db, customer_id, c.group_id).await?;
+        let run = RunContext::load(db, self.config.billing_day, epoch, discounts).await?;
+        let mut report = BillingReport::empty(today, false);
         self.charge_batch(db, &[customer_id], &run, &mut report).await?;
         // the credit may lift a block the new charge did not set again
         settle_debt(db, customer_id, last_operation, at).await?;
@@ -526,6 +509,24 @@ struct RunContext {
     epoch: NaiveDate,
     tariffs: HashMap<i64, crate::domain::tariff::Tariff>,
     pricing: Pricing,
+}
+
+impl RunContext {
+    /// Reads the billing day in force, every tariff and the tax rules; `discounts` are those
+    /// the run may give (all of them for a run, one customer's for a change of tariff).
+    async fn load(
+        db: &mut Db<'_>,
+        configured_day: u32,
+        epoch: NaiveDate,
+        discounts: Vec<Discount>,
+    ) -> Result<Self> {
+        Ok(RunContext {
+            billing_day: billing_day_in(db, configured_day).await?,
+            epoch,
+            tariffs: tariffs::list(db, true).await?.into_iter().map(|t| (t.id, t)).collect(),
+            pricing: Pricing::new(discounts, charges::tax_rules(db).await?),
+        })
+    }
 }
 
 /// One period a run decides for a customer, worked out in memory.

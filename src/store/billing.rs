@@ -571,18 +571,13 @@ pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resu
 
 // ---- a charging run's batch: a few statements for many customers --------------------------
 
-/// `$n, $m, …` for `ids`, bound into `q`.
-fn id_list(q: &mut super::Q, ids: &[i64]) -> String {
-    ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ")
-}
-
 /// The last day of the last tariff period decided, for each of `ids` that has one.
 pub async fn decided_until_many(
     db: &mut Db<'_>,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, NaiveDate>> {
     let mut q = super::Q::new("");
-    let list = id_list(&mut q, ids);
+    let list = q.push_ids(ids);
     q.sql = format!(
         "SELECT customer_id, MAX(period_to) AS until FROM charges \
          WHERE customer_id IN ({list}) AND item = 'tariff' AND item_id = 0 GROUP BY customer_id"
@@ -775,7 +770,7 @@ pub async fn debt_standing(
 ) -> Result<std::collections::HashMap<i64, (i64, Option<i64>)>> {
     let mut q = super::Q::new("");
     let at = q.push_bind(at);
-    let list = id_list(&mut q, ids);
+    let list = q.push_ids(ids);
     q.sql = format!(
         "SELECT c.id, COALESCE((SELECT p.amount_minor FROM promised_payments p WHERE p.customer_id = c.id \
            AND p.ended_at IS NULL AND p.expires_at > {at} LIMIT 1), 0) AS promised, \

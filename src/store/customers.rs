@@ -167,7 +167,7 @@ pub async fn many_for_update(db: &mut Db<'_>, ids: &[i64]) -> Result<Vec<Custome
         Backend::Sqlite => "",
     };
     let mut q = Q::new("");
-    let list = ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ");
+    let list = q.push_ids(ids);
     q.sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id IN ({list}) ORDER BY c.id{lock}").into();
     db.fetch_all(q).await?.iter().map(from_row).collect()
 }

@@ -69,6 +69,11 @@ impl Q {
         self.args.push(v.into());
         format!("${}", self.args.len())
     }
+
+    /// Binds each of `ids` and answers `$n, $m, …` for an `IN (…)` list.
+    pub fn push_ids(&mut self, ids: &[i64]) -> String {
+        ids.iter().map(|id| self.push_bind(*id)).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// `q!("SELECT … WHERE id = $1", id)`

@@ -98,7 +98,7 @@ pub async fn due_of_many(db: &mut Db<'_>, ids: &[i64], through: NaiveDate) -> Re
     }
     let mut q = crate::store::Q::new("");
     let through = q.push_bind(through);
-    let list = ids.iter().map(|id| q.push_bind(*id)).collect::<Vec<_>>().join(", ");
+    let list = q.push_ids(ids);
     q.sql = format!(
         "{CS_SELECT} WHERE cs.customer_id IN ({list}) AND cs.enabled AND cs.next_charge_on <= {through}          ORDER BY cs.customer_id, cs.id"
     )
