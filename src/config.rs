@@ -22,6 +22,16 @@ pub struct Config {
     pub ui: UiSection,
     #[serde(default)]
     pub billing: BillingSection,
+    #[serde(default)]
+    pub desk: DeskSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskSection {
+    /// This desk's name («Касса 1»): shifts and payments are kept by it. Unset: the SSH
+    /// client's address, `local` without one.
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,6 +238,14 @@ impl Config {
         in_range("service.lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
         in_range("service.lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
         in_range("billing.day", self.billing.day, 1..=28)?;
+        if let Some(name) = &self.desk.name
+            && !crate::domain::desk::valid_desk_name(name)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "desk.name = {name:?}: must be 1 to {} characters, no spaces around it",
+                crate::domain::desk::DESK_NAME_MAX
+            )));
+        }
         if let Some(d) = s.promise_max_days {
             in_range("service.promise_max_days", d, PROMISE_MAX_DAYS)?;
         }
@@ -294,6 +312,7 @@ impl Config {
                     as u64,
             ),
             billing_day: self.billing.day.clamp(1, 28) as u32,
+            desk: self.desk.name.clone(),
         }
     }
 }

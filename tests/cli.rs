@@ -579,7 +579,7 @@ fn the_audit_row_says_who_and_from_where() {
     let db = dir.path().join("kassa.db").display().to_string();
     assert!(kassa(dir.path(), &db, None, &["demo", "--customers", "3", "--months", "1"]).status.success());
     let o = Command::new(BIN)
-        .args(["--db", &db, "pay", "10002", "250"])
+        .args(["--db", &db, "pay", "10002", "250", "--method", "card"])
         .env("HOME", dir.path())
         .env("XDG_DATA_HOME", dir.path().join("data"))
         .env("KASSA_OPERATOR", "cashier")

@@ -126,7 +126,7 @@ async fn bad_commands_say_why_and_open_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn end_and_home_move_within_a_single_page() {
     let (_db, svc, mut c) = desk("cashier").await;
-    let cashier = svc.login("cashier", "kassa", "t").await.unwrap();
+    let cashier = svc.login("cashier", "kassa", "local").await.unwrap();
     for amount in ["1", "2", "3"] {
         let req = kassa::service::PaymentRequest {
             customer_id: 1,
@@ -135,6 +135,7 @@ async fn end_and_home_move_within_a_single_page() {
             receipt_number: None,
             comment: None,
             idempotency_key: None,
+            received: None,
         };
         svc.post_payment(&cashier, &req).await.unwrap();
     }
@@ -314,7 +315,7 @@ async fn charges_and_corrections_from_the_card_ask_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reversal_from_the_history_asks_first() {
     let (_db, svc, mut c) = desk("admin").await;
-    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let admin = svc.login("admin", "kassa", "local").await.unwrap();
     let req = kassa::service::PaymentRequest {
         customer_id: 4,
         amount: kassa::domain::money::Money::parse("321").unwrap(),
@@ -322,6 +323,7 @@ async fn a_reversal_from_the_history_asks_first() {
         receipt_number: None,
         comment: None,
         idempotency_key: None,
+        received: None,
     };
     let paid = svc.post_payment(&admin, &req).await.unwrap().operation;
     c.burst("10004").await.unwrap();

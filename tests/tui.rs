@@ -47,6 +47,7 @@ fn actor(role: Role) -> Actor {
         name: "Анна Смирнова".into(),
         role,
         origin: "local".into(),
+        desk: "local".into(),
     }
 }
 
@@ -115,6 +116,9 @@ fn op(
         created_at: at(day, 10, 30),
         reverses_id: None,
         idempotency_key: None,
+        desk: None,
+        shift_id: None,
+        received: None,
         reversed_by: None,
     }
 }

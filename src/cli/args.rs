@@ -86,6 +86,9 @@ pub enum Command {
         /// again returns the first operation and writes nothing
         #[arg(long)]
         key: Option<String>,
+        /// Cash handed over (cash only, at least the amount): the change is printed
+        #[arg(long)]
+        received: Option<String>,
     },
     /// Charge a customer (take a positive amount off the balance; admin only)
     Charge {
@@ -168,6 +171,10 @@ pub enum Command {
     /// Tax rules: the tax included in charges, recorded on each (admin only)
     #[command(subcommand)]
     Tax(TaxCmd),
+    /// The cash desk's shift: opened with the cash in the drawer, closed with a blind count.
+    /// The desk is `[desk] name` in the config, else the SSH client's address, else `local`
+    #[command(subcommand)]
+    Shift(ShiftCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -722,6 +729,47 @@ pub enum DhcpCmd {
         #[arg(long, default_value = "csv")]
         format: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShiftCmd {
+    /// Open a shift at this desk with the cash counted in the drawer (cash is taken only in
+    /// an open shift)
+    Open {
+        /// The cash in the drawer: 0, 5000, "5 000,00"
+        #[arg(long)]
+        cash: String,
+    },
+    /// Put cash into the drawer (внесение), with the reason
+    CashIn {
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take cash out of the drawer (изъятие), with the reason
+    CashOut {
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The X report of the open shift: payments by method, cancellations, cash in and out,
+    /// the cash the drawer should hold
+    X,
+    /// Close the shift with a blind count: type the cash counted in the drawer; only then the
+    /// Z report shows what it should hold and the difference
+    Close {
+        #[arg(long)]
+        counted: String,
+    },
+    /// Shifts newest first: this desk's (an administrator: every desk's, or --desk)
+    List {
+        #[arg(long)]
+        desk: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// One shift's report: X while it is open, Z once it is closed
+    Show { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

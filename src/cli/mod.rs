@@ -3,6 +3,7 @@
 
 pub mod args;
 mod billing;
+mod desk;
 mod network;
 pub mod output;
 mod print;
@@ -50,6 +51,8 @@ impl From<ServiceError> for CliError {
         let code = match &e {
             ServiceError::Invalid { .. } => 2,
             ServiceError::NotFound(..) | ServiceError::NoDatabase { .. } => 3,
+            // what a cashier may not cancel is a matter of rights, as a denial is
+            ServiceError::Conflict(crate::service::Conflict::CancelRefused(_)) => 5,
             ServiceError::Conflict(_)
             | ServiceError::PortTaken { .. }
             | ServiceError::PromiseRefused { .. }
@@ -456,9 +459,10 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             customer(cli, &svc, &actor, cmd).await?;
         }
-        Command::Pay { customer, amount, method, receipt, comment, key } => {
+        Command::Pay { customer, amount, method, receipt, comment, key, received } => {
             let amount =
                 Money::parse_positive(amount).map_err(|e| CliError::usage(format!("amount: {e}")))?;
+            let received = received.as_deref().map(|r| parse_money("received", r)).transpose()?;
             let method: PaymentMethod = method.parse().map_err(CliError::usage)?;
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -483,6 +487,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 receipt_number: receipt.clone(),
                 comment: comment.clone(),
                 idempotency_key: key.clone(),
+                received,
             };
             let outcome = svc.post_payment(&actor, &req).await?;
             out(json, &outcome, print::posted);
@@ -713,6 +718,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             billing::tax(json, &svc, &actor, cmd).await?;
+        }
+        Command::Shift(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            desk::shift(cli, &svc, &actor, cmd).await?;
         }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;

@@ -186,8 +186,12 @@ pub fn promises(ps: &[crate::service::PromisedPayment]) -> String {
 pub fn posted(o: &PostOutcome) -> String {
     let op = &o.operation;
     let prefix = if o.replayed { "Already posted (same key), nothing written: " } else { "Posted " };
+    let change = match (op.received, op.change()) {
+        (Some(r), Some(c)) => format!(" Received {r}, change {c}."),
+        _ => String::new(),
+    };
     format!(
-        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.",
+        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}",
         op.id,
         op.kind,
         op.amount,

@@ -30,6 +30,9 @@ pub enum Violation {
     ReachMismatch { customer_id: i64 },
     /// A charge whose money is not what its ledger operation took.
     ChargeMismatch { charge_id: i64 },
+    /// A closed shift whose kept expected cash is not what its payments and cash moves add up
+    /// to: something was posted into it after its close.
+    ShiftMismatch { shift_id: i64, kept_minor: i64, ledger_minor: i64 },
 }
 
 impl std::fmt::Display for Violation {
@@ -79,6 +82,12 @@ impl std::fmt::Display for Violation {
             Violation::ChargeMismatch { charge_id } => {
                 write!(f, "charge {charge_id} does not equal what its ledger operation took")
             }
+            Violation::ShiftMismatch { shift_id, kept_minor, ledger_minor } => write!(
+                f,
+                "shift {shift_id} closed expecting {} in the drawer, its operations and cash moves say {}",
+                money(*kept_minor),
+                money(*ledger_minor)
+            ),
         }
     }
 }

@@ -129,6 +129,13 @@ pub fn receipt_sequence_number(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+impl Operation {
+    /// The change given back for a cash payment: what was received less the amount.
+    pub fn change(&self) -> Option<Money> {
+        self.received.map(|r| Money::from_minor(r.minor() - self.amount.minor()))
+    }
+}
+
 /// One line of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Operation {
@@ -146,6 +153,12 @@ pub struct Operation {
     pub created_at: DateTime<Utc>,
     pub reverses_id: Option<i64>,
     pub idempotency_key: Option<String>,
+    /// The desk it was taken at (payments and reversals posted by a person).
+    pub desk: Option<String>,
+    /// The cash desk's shift it belongs to.
+    pub shift_id: Option<i64>,
+    /// Cash the customer handed over, when it was typed (the change is what exceeds the amount).
+    pub received: Option<Money>,
     /// The reversal that cancelled this operation, when one did (read with the history).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reversed_by: Option<i64>,

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod check;
 pub mod customer;
 pub mod dates;
+pub mod desk;
 pub mod extra_service;
 pub mod house;
 pub mod ledger;
@@ -24,6 +25,7 @@ pub mod switch;
 pub mod tariff;
 pub mod text;
 pub mod typed_input;
+pub mod words;
 
 pub use customer::{Customer, CustomerState, LookupKind};
 pub use ledger::{Operation, OperationKind, PaymentMethod};

@@ -108,6 +108,12 @@ pub enum Problem {
     Percent(String),
     #[error("a discount is for one customer or for one group: name exactly one")]
     DiscountWhom,
+    #[error("less than the amount: the customer must hand over at least the amount")]
+    ReceivedShort,
+    #[error("the cash received is typed for cash payments only")]
+    ReceivedNotCash,
+    #[error("more than the drawer holds ({0})")]
+    DrawerShort(String),
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),
@@ -139,6 +145,7 @@ pub enum Entity {
     Port,
     Form,
     Discount,
+    Shift,
 }
 
 impl std::fmt::Display for Entity {
@@ -164,6 +171,7 @@ impl std::fmt::Display for Entity {
             Entity::Port => "switch port of customer",
             Entity::Form => "form",
             Entity::Discount => "discount",
+            Entity::Shift => "shift",
         })
     }
 }

@@ -659,6 +659,9 @@ async fn write_charge(
         reverses_id: None,
         idempotency_key: None,
         linked_id: None,
+        desk: None,
+        shift_id: None,
+        received: None,
     };
     let written = ledger::insert(db, &op, None)
         .await?

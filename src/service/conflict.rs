@@ -49,6 +49,14 @@ pub enum Conflict {
     GroupHasDiscounts(String),
     #[error("discount {0} was given to charges already: end it on a day after it began")]
     DiscountUsed(i64),
+    /// Cash is taken only in a shift open at the desk (`kassa shift open`).
+    #[error("no shift is open at desk '{0}': cash is taken in an open shift (kassa shift open)")]
+    NoShift(String),
+    #[error("a shift is already open at desk '{desk}' (by {by})")]
+    ShiftOpen { desk: String, by: String },
+    /// A cashier cancelling a payment they may not: only an administrator may.
+    #[error("only an administrator may cancel this: {}", .0.as_str())]
+    CancelRefused(CancelWhy),
     #[error("customer #{customer} {} the mark '{name}'", if *.on { "already carries" } else { "does not carry" })]
     MarkAlready { customer: i64, on: bool, name: String },
     #[error("the main customer #{0} is a former customer: bring it back first")]
@@ -94,6 +102,30 @@ pub enum Conflict {
     HouseLived { count: i64, address: String },
     #[error("{count} switch(es) stand at {address}: move or delete them first")]
     HouseSwitches { count: i64, address: String },
+}
+
+/// Why a cashier may not cancel an operation themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelWhy {
+    /// Only a payment is cancelled by its cashier.
+    NotPayment,
+    /// Another operator took it.
+    NotOwn,
+    /// Its shift is closed (or it had none).
+    ShiftClosed,
+    /// Its shift is open at another desk.
+    OtherDesk,
+}
+
+impl CancelWhy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelWhy::NotPayment => "a cashier cancels only a payment",
+            CancelWhy::NotOwn => "another cashier took it",
+            CancelWhy::ShiftClosed => "its shift is closed",
+            CancelWhy::OtherDesk => "its shift is open at another desk",
+        }
+    }
 }
 
 /// Who holds an address range a new one would overlap.

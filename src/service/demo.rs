@@ -497,6 +497,9 @@ impl Service {
                                 reverses_id: None,
                                 idempotency_key: None,
                                 linked_id: None,
+                                desk: None,
+                                shift_id: None,
+                                received: None,
                             },
                         ));
                         balance -= monthly;
@@ -536,6 +539,9 @@ impl Service {
                                     reverses_id: None,
                                     idempotency_key: None,
                                     linked_id: None,
+                                    desk: None,
+                                    shift_id: None,
+                                    received: None,
                                 },
                             ));
                             balance += amount;
@@ -596,6 +602,11 @@ impl Service {
         counters::raise_to(&mut db, crate::store::billing::EPOCH, i64::from(next_month.num_days_from_ce()))
             .await?;
         customers::sync_id_sequences(&mut db).await?;
+        // the desk of a console or command run on this machine (origin `local`, no `[desk]
+        // name`) has the cashier's shift open with 5 000,00 in the drawer: cash can be taken at once
+        if let Some(cashier) = cashier_id {
+            crate::store::desk::open(&mut db, "local", cashier, stamp, Money::from_minor(500_000)).await?;
+        }
         tx.commit().await?;
         // fresh statistics for the planner after a bulk load
         self.store.analyze().await?;

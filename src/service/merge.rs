@@ -131,6 +131,9 @@ impl Service {
                 reverses_id: None,
                 idempotency_key: None,
                 linked_id: None,
+                desk: None,
+                shift_id: None,
+                received: None,
             };
             let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, secondary_id, Money::ZERO).await?;

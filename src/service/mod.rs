@@ -8,6 +8,7 @@ mod catalogue;
 mod conflict;
 mod customers;
 pub mod demo;
+mod desk;
 mod discounts;
 mod houses;
 mod lifecycle;
@@ -32,6 +33,7 @@ pub use crate::domain::address::{AddressRecord, MacChange};
 pub use crate::domain::billing::{Applies, Discount, Percent, TaxItem, TaxRule, Whom};
 pub use crate::domain::catalogue::{Group, Mark};
 pub use crate::domain::customer::CustomerSummary;
+pub use crate::domain::desk::{CashMove, CashMoveKind, MethodTotal, Shift, ShiftReport};
 pub use crate::domain::extra_service::{CustomerService, ExtraService};
 pub use crate::domain::house::{House, HouseLine};
 pub use crate::domain::message::{Direction, Message};
@@ -42,7 +44,7 @@ pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLi
 pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
 pub use billing::{BillingReport, DueCustomer};
 pub use catalogue::MARK_COLORS;
-pub use conflict::{Conflict, Holding};
+pub use conflict::{CancelWhy, Conflict, Holding};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use discounts::DiscountInput;
 pub use houses::HouseInput;
@@ -165,6 +167,8 @@ pub struct ServiceConfig {
     pub lock_wait: std::time::Duration,
     /// The day of the month monthly tariffs are charged on (1–28).
     pub billing_day: u32,
+    /// This desk's name (`[desk] name`); unset, a session's desk is its origin.
+    pub desk: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -175,6 +179,7 @@ impl Default for ServiceConfig {
             promise: PromiseRules::default(),
             lock_wait: store::DEFAULT_LOCK_WAIT,
             billing_day: 1,
+            desk: None,
         }
     }
 }
@@ -188,6 +193,8 @@ pub struct Actor {
     pub role: Role,
     /// Where the operator works from: the SSH client address when there is one.
     pub origin: String,
+    /// The cash desk the session works at: `[desk] name`, else the origin. Shifts are kept by it.
+    pub desk: String,
 }
 
 impl Actor {

@@ -9,7 +9,7 @@ use super::{Conflict, Problem};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Result, Service, ServiceError, audit, now, still_standing};
+use super::{Actor, CancelWhy, Result, Service, ServiceError, audit, now, still_standing};
 use crate::domain::dates::check_period;
 use crate::domain::ledger::{
     Operation, OperationKind, PaymentMethod, normalise_receipt_number, receipt_sequence_number,
@@ -19,7 +19,7 @@ use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::store::ledger::{self, HistoryFilter, NewOperation};
-use crate::store::{Db, StoreError, UniqueKey, counters, customers};
+use crate::store::{Db, StoreError, UniqueKey, counters, customers, desk};
 
 /// A payment from a customer (`change_balance`, `CLN_FIN_OPER_ADD`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +32,9 @@ pub struct PaymentRequest {
     pub comment: Option<String>,
     /// Makes a retried post harmless: the same key again returns the first operation.
     pub idempotency_key: Option<String>,
+    /// Cash handed over, when the cashier typed it: at least the amount; the change is the rest.
+    #[serde(default)]
+    pub received: Option<Money>,
 }
 
 /// A charge (money taken off, given as a positive amount) or a correction (either sign).
@@ -139,6 +142,25 @@ async fn append(
             into_agreement: posting.merged_into_agreement,
         });
     }
+    // a payment at a desk belongs to the shift open there; cash needs one
+    if op.kind == OperationKind::Payment
+        && let Some(d) = &op.desk
+    {
+        op.shift_id = desk::current_held(db, d).await?;
+        if op.shift_id.is_none() && op.method == Some(PaymentMethod::Cash) {
+            return Err(ServiceError::Conflict(Conflict::NoShift(d.clone())));
+        }
+    }
+    // a cancellation in the payment's still open shift gives the cash back from its drawer
+    if op.kind == OperationKind::Reversal
+        && let Some(s) = op.shift_id
+        && !desk::held_open(db, s).await?
+    {
+        if !actor.can(Permission::LedgerAdjust) {
+            return Err(ServiceError::Conflict(Conflict::CancelRefused(CancelWhy::ShiftClosed)));
+        }
+        op.shift_id = None;
+    }
     if let Some(r) = &op.receipt_number
         && let Some(other) = ledger::receipt_taken(db, r).await?
     {
@@ -184,6 +206,27 @@ async fn append(
     )
     .await?;
     Ok(Appended::New(written))
+}
+
+/// Refuses a cashier's cancellation of anything but their own payment in its open shift at
+/// their desk.
+async fn cashier_may_cancel(db: &mut Db<'_>, actor: &Actor, original: &Operation) -> Result<()> {
+    let refuse = |why| Err(ServiceError::Conflict(Conflict::CancelRefused(why)));
+    if original.kind != OperationKind::Payment {
+        return refuse(CancelWhy::NotPayment);
+    }
+    if original.operator_id != Some(actor.operator_id) {
+        return refuse(CancelWhy::NotOwn);
+    }
+    let shift = match original.shift_id {
+        Some(id) => desk::get(db, id).await?,
+        None => None,
+    };
+    match shift {
+        Some(s) if s.is_open() && s.desk == actor.desk => Ok(()),
+        Some(s) if s.is_open() => refuse(CancelWhy::OtherDesk),
+        _ => refuse(CancelWhy::ShiftClosed),
+    }
 }
 
 impl Service {
@@ -305,6 +348,17 @@ impl Service {
         {
             return Err(ServiceError::invalid("receipt", Problem::Receipt));
         }
+        if let Some(received) = req.received {
+            if req.method != PaymentMethod::Cash {
+                return Err(ServiceError::invalid("received", Problem::ReceivedNotCash));
+            }
+            if received.minor() < req.amount.minor() {
+                return Err(ServiceError::invalid("received", Problem::ReceivedShort));
+            }
+            if received.minor() > BALANCE_LIMIT_MINOR {
+                return Err(ServiceError::invalid("received", Problem::BalanceRange));
+            }
+        }
         let op = NewOperation {
             customer_id: req.customer_id,
             kind: OperationKind::Payment,
@@ -318,6 +372,9 @@ impl Service {
             reverses_id: None,
             idempotency_key: check_key(&req.idempotency_key)?,
             linked_id: None,
+            desk: Some(actor.desk.clone()),
+            shift_id: None,
+            received: req.received,
         };
         self.post(actor, op, true).await
     }
@@ -357,12 +414,17 @@ impl Service {
             reverses_id: None,
             idempotency_key: check_key(&req.idempotency_key)?,
             linked_id: None,
+            desk: None,
+            shift_id: None,
+            received: None,
         };
         self.post(actor, op, false).await
     }
 
     /// Reverses a payment or a charge with a new, linked operation of the opposite amount.
-    /// An operation is reversed at most once; a reversal is never reversed.
+    /// An operation is reversed at most once; a reversal is never reversed. An administrator
+    /// reverses any; a cashier cancels only their own payment, during its shift, at its desk
+    /// (the cash then goes back out of that shift's drawer).
     pub async fn reverse_operation(
         &self,
         actor: &Actor,
@@ -370,7 +432,9 @@ impl Service {
         comment: &str,
         key: Option<String>,
     ) -> Result<PostOutcome> {
-        self.require(actor, Permission::LedgerAdjust).await?;
+        // one who takes no payments may reverse nothing: refused for the general right
+        let admin = actor.can(Permission::LedgerAdjust) || !actor.can(Permission::PaymentPost);
+        self.require(actor, if admin { Permission::LedgerAdjust } else { Permission::PaymentPost }).await?;
         let comment = check_comment(Some(comment))?
             .ok_or_else(|| ServiceError::invalid("comment", Problem::ReasonRequired))?;
         let key = check_key(&key)?;
@@ -382,6 +446,9 @@ impl Service {
                 .ok_or_else(|| ServiceError::NotFound(Entity::Operation, format!("{operation_id}")))?;
             if original.kind == OperationKind::Reversal {
                 return Err(ServiceError::Conflict(Conflict::ReversalOfReversal));
+            }
+            if !admin {
+                cashier_may_cancel(&mut db, actor, &original).await?;
             }
             // one half of a merge's transfer alone would give the money back to one customer
             // while the other keeps it
@@ -414,6 +481,10 @@ impl Service {
             reverses_id: Some(operation_id),
             idempotency_key: key,
             linked_id: None,
+            desk: Some(actor.desk.clone()),
+            // checked again, held, when it is written (`append`)
+            shift_id: original.shift_id,
+            received: None,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {

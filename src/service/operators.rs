@@ -318,7 +318,8 @@ impl Service {
             action: "operator.login",
             detail: serde_json::json!({"role": op.role}),
         };
-        let actor = Actor { operator_id: op.id, login: op.login, name: op.name, role: op.role, origin };
+        let desk = self.config.desk.clone().unwrap_or_else(|| origin.clone());
+        let actor = Actor { operator_id: op.id, login: op.login, name: op.name, role: op.role, origin, desk };
         Ok((actor, record))
     }
 

@@ -31,6 +31,25 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
     for r in rows {
         out.push(Violation::ChargeMismatch { charge_id: r.i64("id")? });
     }
+    // a closed shift's expected cash: opening + cash taken − cash given back + in − out
+    let rows = db
+        .fetch_all(q!(
+            "SELECT id, expected_cash_minor, counted FROM (SELECT s.id, s.expected_cash_minor, CAST(s.opening_cash_minor \
+               + COALESCE((SELECT SUM(l.amount_minor) FROM ledger l WHERE l.shift_id = s.id AND l.method = 'cash' \
+                   AND l.kind IN ('payment', 'reversal')), 0) \
+               + COALESCE((SELECT SUM(CASE WHEN m.kind = 'in' THEN m.amount_minor ELSE -m.amount_minor END) \
+                   FROM cash_moves m WHERE m.shift_id = s.id), 0) AS BIGINT) AS counted \
+             FROM shifts s WHERE s.closed_at IS NOT NULL) x WHERE expected_cash_minor <> counted ORDER BY id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::ShiftMismatch {
+            shift_id: r.i64("id")?,
+            kept_minor: r.i64("expected_cash_minor")?,
+            ledger_minor: r.i64("counted")?,
+        });
+    }
     let rows = db
         .fetch_all(q!(
             "SELECT c.id, c.balance_minor, CAST(COALESCE(s.total, 0) AS BIGINT) AS total FROM customers c \

@@ -10,7 +10,7 @@ use crate::q;
 
 const SELECT: &str = "SELECT l.id, l.customer_id, l.kind, l.amount_minor, l.balance_before_minor, \
     l.balance_after_minor, l.method, l.receipt_number, l.comment, l.operator_id, o.login AS operator_login, \
-    l.created_at, l.reverses_id, l.idempotency_key, \
+    l.created_at, l.reverses_id, l.idempotency_key, l.desk, l.shift_id, l.received_minor, \
     (SELECT r.id FROM ledger r WHERE r.reverses_id = l.id) AS reversed_by \
     FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
 
@@ -37,6 +37,9 @@ fn from_row(r: &Row) -> Result<Operation> {
         created_at: r.ts("created_at")?,
         reverses_id: r.opt_i64("reverses_id")?,
         idempotency_key: r.opt_text("idempotency_key")?,
+        desk: r.opt_text("desk")?,
+        shift_id: r.opt_i64("shift_id")?,
+        received: r.opt_i64("received_minor")?.map(Money::from_minor),
         reversed_by: r.opt_i64("reversed_by")?,
     })
 }
@@ -57,6 +60,12 @@ pub struct NewOperation {
     pub idempotency_key: Option<String>,
     /// The operation this one is the other half of (a merge's two operations).
     pub linked_id: Option<i64>,
+    /// The desk it was taken at (payments and their reversals).
+    pub desk: Option<String>,
+    /// The cash desk's shift it belongs to.
+    pub shift_id: Option<i64>,
+    /// Cash handed over by the customer, when more than the amount (the change is the rest).
+    pub received: Option<Money>,
 }
 
 /// The operation `op` became once written with `id` and `receipt_number`.
@@ -81,6 +90,9 @@ fn operation(
         created_at: op.created_at,
         reverses_id: op.reverses_id,
         idempotency_key: op.idempotency_key.clone(),
+        desk: op.desk.clone(),
+        shift_id: op.shift_id,
+        received: op.received,
         reversed_by: None,
     }
 }
@@ -98,11 +110,12 @@ pub async fn insert_numbered(
     insert(db, &NewOperation { receipt_number: Some(n.to_string()), ..op.clone() }, operator_login).await
 }
 
-/// The columns of a ledger insert and, as `$1`–`$11` of `bind_operation`, what `op` says of
+/// The columns of a ledger insert and, as `$1`–`$14` of `bind_operation`, what `op` says of
 /// them; the two balances (`balance_before_minor`, `balance_after_minor`) come last, from the
 /// statement.
 const INSERT_INTO: &str = "INSERT INTO ledger (customer_id, kind, amount_minor, method, receipt_number, comment, \
-    operator_id, created_at, reverses_id, idempotency_key, linked_id, balance_before_minor, balance_after_minor)";
+    operator_id, created_at, reverses_id, idempotency_key, linked_id, desk, shift_id, received_minor, \
+    balance_before_minor, balance_after_minor)";
 
 fn bind_operation(sql: String, op: &NewOperation) -> Q {
     q!(
@@ -117,7 +130,10 @@ fn bind_operation(sql: String, op: &NewOperation) -> Q {
         op.created_at,
         op.reverses_id,
         &op.idempotency_key,
-        op.linked_id
+        op.linked_id,
+        &op.desk,
+        op.shift_id,
+        op.received.map(|m| m.minor())
     )
 }
 
@@ -129,7 +145,7 @@ pub async fn insert(
     operator_login: Option<&str>,
 ) -> Result<Option<Operation>> {
     let sql = format!(
-        "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+        "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 \
          WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $5) RETURNING id"
     );
     let q = bind_operation(sql, op)
@@ -152,6 +168,13 @@ pub struct AuditOfPost<'a> {
     pub after_json: String,
 }
 
+/// Who posts, as the post must find them in the same statement: still active, in this role.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing<'a> {
+    pub operator_id: i64,
+    pub role: &'a str,
+}
+
 /// PostgreSQL: posts `op` the usual way in one statement, outside any transaction: moves the
 /// customer's balance, takes the next receipt number when `numbered`, appends the row and
 /// its audit row, and commits. One round trip: the receipt counter's row is locked only
@@ -162,14 +185,10 @@ pub struct AuditOfPost<'a> {
 /// was used before, the balance would pass `balance_limit`, or the operator is no longer
 /// active in the role of `standing`, nothing is written and the answer is `None`; a receipt
 /// number or key taken by a concurrent post fails on its unique index, also with nothing
-/// written. The caller then takes the general path, which explains each of these.
-/// Who posts, as the post must find them in the same statement: still active, in this role.
-#[derive(Debug, Clone, Copy)]
-pub struct Standing<'a> {
-    pub operator_id: i64,
-    pub role: &'a str,
-}
-
+/// written. A cash payment is written only into the shift open at its desk, which it holds
+/// (`FOR SHARE`) until the commit so the shift cannot close under it; without an open shift
+/// nothing is written either. The caller then takes the general path, which explains each of
+/// these.
 pub async fn post_at_once(
     db: &mut Db<'_>,
     op: &NewOperation,
@@ -184,24 +203,27 @@ pub async fn post_at_once(
     let before = MONEY.replace("{m}", "l.balance_before_minor");
     let after = MONEY.replace("{m}", "l.balance_after_minor");
     // the number only when asked for, and only for a customer the balance moved for
-    let counter = super::counters::increment("$13", "FROM c WHERE $14");
+    let counter = super::counters::increment("$16", "FROM c WHERE $17");
     let sql = format!(
-        "WITH c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
-           WHERE id = $1 AND abs(balance_minor + $3) <= $12 AND merged_into IS NULL \
+        "WITH s AS (SELECT id FROM shifts WHERE desk = $12 AND closed_at IS NULL FOR SHARE), \
+         c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
+           WHERE id = $1 AND abs(balance_minor + $3) <= $15 AND merged_into IS NULL \
              AND $3 > 0 AND NOT EXISTS (SELECT 1 FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
-             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $21 AND o.active AND o.role = $22) \
+             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $24 AND o.active AND o.role = $25) \
+             AND ($4 IS DISTINCT FROM 'cash' OR EXISTS (SELECT 1 FROM s)) \
            RETURNING balance_minor - $3 AS before), \
          n AS ({counter}), \
          l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
-             $9, $10, $11, c.before, c.before + $3 FROM c \
-           RETURNING id, receipt_number, balance_before_minor, balance_after_minor), \
+             $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, c.before, c.before + $3 FROM c \
+           RETURNING id, receipt_number, balance_before_minor, balance_after_minor, shift_id), \
          a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \
            before_json, after_json) \
-           SELECT $15, $16, $17, $18, $19, 'customer', $1, NULL, CAST(CAST($20 AS JSONB) || jsonb_build_object(\
-             'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}) \
+           SELECT $18, $19, $20, $21, $22, 'customer', $1, NULL, CAST(CAST($23 AS JSONB) || jsonb_build_object(\
+             'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}, \
+             'shift_id', l.shift_id) \
              AS TEXT) FROM l) \
-         SELECT id, receipt_number, balance_before_minor FROM l"
+         SELECT id, receipt_number, balance_before_minor, shift_id FROM l"
     );
     let q = bind_operation(sql, op)
         .bind(balance_limit)
@@ -216,8 +238,11 @@ pub async fn post_at_once(
         .bind(standing.operator_id)
         .bind(standing.role);
     let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
-    let posted =
-        NewOperation { balance_before: Money::from_minor(row.i64("balance_before_minor")?), ..op.clone() };
+    let posted = NewOperation {
+        balance_before: Money::from_minor(row.i64("balance_before_minor")?),
+        shift_id: row.opt_i64("shift_id")?,
+        ..op.clone()
+    };
     Ok(Some(operation(&posted, row.i64("id")?, row.opt_text("receipt_number")?, Some(audit.operator_login))))
 }
 

@@ -11,6 +11,7 @@ pub mod check;
 mod conn;
 pub mod counters;
 pub mod customers;
+pub mod desk;
 pub mod houses;
 pub mod ledger;
 pub mod lifecycle;

@@ -7,7 +7,7 @@ use crate::domain::dates::DateError;
 use crate::domain::network::AddressError;
 use crate::domain::phone::PhoneError;
 use crate::domain::problem::Problem;
-use crate::service::{Conflict, PromiseRefusal};
+use crate::service::{CancelWhy, Conflict, PromiseRefusal};
 use crate::store::{StoreError, UniqueKey};
 use crate::tui::strings::state_name;
 use crate::tui::strings::{Lang, Strings};
@@ -78,6 +78,9 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
             format!("«{t}» — не процент: число от 0 до 100, не больше двух знаков после запятой")
         }
         Problem::DiscountWhom => "скидка даётся одному абоненту или одной группе: укажите что-то одно".into(),
+        Problem::ReceivedShort => "получено меньше суммы платежа".into(),
+        Problem::ReceivedNotCash => "«Получено» вводится только для оплаты наличными".into(),
+        Problem::DrawerShort(held) => format!("в ящике только {held}"),
     }
 }
 
@@ -160,6 +163,19 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
         Conflict::DiscountUsed(id) => {
             format!("скидка {id} уже есть в начислениях: завершите её днём после её начала")
         }
+        Conflict::NoShift(desk) => {
+            format!("на кассе «{desk}» смена не открыта: наличные принимаются в открытую смену (F7 — касса)")
+        }
+        Conflict::ShiftOpen { desk, by } => format!("на кассе «{desk}» смена уже открыта ({by})"),
+        Conflict::CancelRefused(why) => format!(
+            "эту оплату отменяет только администратор: {}",
+            match why {
+                CancelWhy::NotPayment => "отменить сам можно только оплату",
+                CancelWhy::NotOwn => "её принимал другой кассир",
+                CancelWhy::ShiftClosed => "её смена закрыта",
+                CancelWhy::OtherDesk => "её смена открыта на другой кассе",
+            }
+        ),
         Conflict::MarkAlready { customer, on, name } => {
             format!("у абонента #{customer} {} метки «{name}»", if *on { "уже есть" } else { "нет" })
         }
@@ -280,6 +296,9 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
     match name {
         "amount" => "сумма",
         "comment" => "комментарий",
+        "received" => "получено",
+        "reason" => "причина",
+        "cash" => "наличные в кассе",
         "pause_price" => "плата за паузу",
         "percent" => "процент",
         "applies" => "на что",
@@ -435,6 +454,9 @@ mod tests {
             Problem::Fields(v(), v()),
             Problem::Percent(v()),
             Problem::DiscountWhom,
+            Problem::ReceivedShort,
+            Problem::ReceivedNotCash,
+            Problem::DrawerShort("1 000,00".into()),
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![
@@ -471,6 +493,12 @@ mod tests {
             Conflict::GroupInUse { count: 1, name: v() },
             Conflict::GroupHasDiscounts(v()),
             Conflict::DiscountUsed(3),
+            Conflict::NoShift(v()),
+            Conflict::ShiftOpen { desk: v(), by: v() },
+            Conflict::CancelRefused(CancelWhy::NotPayment),
+            Conflict::CancelRefused(CancelWhy::NotOwn),
+            Conflict::CancelRefused(CancelWhy::ShiftClosed),
+            Conflict::CancelRefused(CancelWhy::OtherDesk),
             Conflict::MarkAlready { customer: 1, on: false, name: v() },
             Conflict::MainIsFormer(1),
             Conflict::AlreadyFormer(1),

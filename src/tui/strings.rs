@@ -64,7 +64,7 @@ pub struct Strings {
     pub search_retyped: &'static str,
     /// "Not found:", then the kind of thing (`entity_names`, in `service::Entity`'s order).
     pub not_found: &'static str,
-    pub entity_names: [&'static str; 20],
+    pub entity_names: [&'static str; 21],
     /// In the history's line about the chosen operation.
     pub history_reversed_by: &'static str,
     pub history_reverses: &'static str,
@@ -282,6 +282,7 @@ static RU: Strings = Strings {
         "порт коммутатора у абонента",
         "форма",
         "скидка",
+        "смена",
     ],
     history_reversed_by: "отменена операцией",
     history_reverses: "отменяет операцию",
@@ -499,6 +500,7 @@ static EN: Strings = Strings {
         "switch port of customer",
         "form",
         "discount",
+        "shift",
     ],
     history_reversed_by: "reversed by operation",
     history_reverses: "reverses operation",

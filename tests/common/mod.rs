@@ -149,6 +149,9 @@ impl Env {
         let cashier = svc.login("cashier", PASSWORD, "test").await.expect("login");
         let noc = svc.login("noc", PASSWORD, "test").await.expect("login");
         let viewer = svc.login("viewer", PASSWORD, "test").await.expect("login");
+        // the desk "test" every actor works at has its shift open: cash is taken in one
+        // (tests/service/desk.rs works at other desks to see what happens without one)
+        svc.open_shift(&cashier, kassa::domain::money::Money::ZERO).await.expect("open the shift");
         Some(Env { db, svc, admin, cashier, noc, viewer })
     }
 

@@ -260,6 +260,7 @@ async fn two_desks_pay_off_a_debt(env: &Env) {
     assert!(env.svc.customer_card(&env.admin, a).await.unwrap().debt_block.is_some());
     let other = kassa::service::Service::open(&env.db.url, crate::common::test_config()).await.unwrap();
     let cashier2 = other.login("cashier", crate::common::PASSWORD, "desk 2").await.unwrap();
+    other.open_shift(&cashier2, Money::ZERO).await.unwrap();
     let desk = |svc: kassa::service::Service, who: kassa::service::Actor| async move {
         let mut ids = Vec::new();
         for _ in 0..50 {

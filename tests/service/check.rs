@@ -90,3 +90,26 @@ async fn an_operation_stamped_years_ahead_of_the_next() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cash_slipped_into_a_closed_shift() {
+    each_kind(async |env: &Env| {
+        let c = customer(env, "Сменов", &[]).await;
+        pay(env, c.id, "100").await;
+        let z = env
+            .svc
+            .close_shift(&env.cashier, kassa::domain::money::Money::parse("100").unwrap())
+            .await
+            .unwrap();
+        assert!(violations(env).await.is_empty());
+        // the opening cash of a closed shift raised by 50,00 behind kassa's back
+        sql(env, &["UPDATE shifts SET opening_cash_minor = opening_cash_minor + 5000"]).await;
+        let v = violations(env).await;
+        assert_eq!(
+            v,
+            vec![Violation::ShiftMismatch { shift_id: z.shift.id, kept_minor: 10_000, ledger_minor: 15_000 }]
+        );
+        assert!(v[0].to_string().contains("closed expecting 100,00"), "{}", v[0]);
+    })
+    .await;
+}

@@ -59,6 +59,7 @@ pub fn payment(customer_id: i64, amount: &str, key: Option<&str>) -> PaymentRequ
         receipt_number: None,
         comment: None,
         idempotency_key: key.map(str::to_string),
+        received: None,
     }
 }
 

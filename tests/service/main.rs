@@ -8,6 +8,7 @@ mod billing;
 mod catalogue;
 mod check;
 mod customers;
+mod desk;
 mod helpers;
 mod houses;
 mod merge;

@@ -286,8 +286,13 @@ async fn reversals(env: &Env) {
         env.svc.reverse_operation(&env.admin, 99_999, "x", None).await,
         Err(ServiceError::NotFound(..))
     ));
+    // the cashier's own payment, cancelled already (what a cashier may cancel: tests/service/desk.rs)
     assert!(matches!(
         env.svc.reverse_operation(&env.cashier, p.id, "x", None).await,
+        Err(ServiceError::Conflict(kassa::service::Conflict::Reversed { .. }))
+    ));
+    assert!(matches!(
+        env.svc.reverse_operation(&env.viewer, p.id, "x", None).await,
         Err(ServiceError::Denied { .. })
     ));
 }

@@ -168,7 +168,7 @@ async fn a_locked_or_demoted_operator_can_do_nothing_more(env: &Env) {
     let c = crate::helpers::customer(env, "Сеансов Пётр", &[]).await;
     let kassir =
         env.svc.create_operator(&env.admin, "kassir2", "Кассир", Role::Cashier, "пароль-1").await.unwrap();
-    let session = env.svc.login("kassir2", "пароль-1", "t").await.unwrap();
+    let session = env.svc.login("kassir2", "пароль-1", "test").await.unwrap();
     env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await.unwrap();
     env.svc.set_operator_active(&env.admin, kassir.id, false).await.unwrap();
     let r = env.svc.post_payment(&session, &crate::helpers::payment(c.id, "100", None)).await;

@@ -422,7 +422,12 @@ async fn every_operation_for_every_role(env: &Env) {
             n += 1;
             let before = audit_count(env).await;
             let r = call(env, &actor, *op, &f, n).await;
-            if role.allows(*permission) {
+            if role == Role::Cashier && matches!(op, Op::Reverse) {
+                // a cashier cancels only their own payment in its open shift (tests/service/desk.rs):
+                // never a denial, and here nothing to cancel
+                assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+                assert_eq!(audit_count(env).await, before, "{role} {op:?} wrote something");
+            } else if role.allows(*permission) {
                 assert!(!matches!(r, Err(ServiceError::Denied { .. })), "{role} {op:?}: {r:?}");
             } else {
                 match &r {

@@ -176,6 +176,15 @@ impl Line {
     }
 }
 
+/// Opens a shift at the actor's desk unless one is open there: cash is taken only in a shift.
+async fn ensure_shift(svc: &Service, actor: &Actor) {
+    let opened = match svc.open_shift(actor, Money::ZERO).await {
+        Err(kassa::service::ServiceError::Conflict(kassa::service::Conflict::ShiftOpen { .. })) => Ok(()),
+        other => other.map(drop),
+    };
+    opened.expect("open a shift");
+}
+
 async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_customer: i64) -> Duration {
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
@@ -187,6 +196,7 @@ async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_cu
             receipt_number: None,
             comment: None,
             idempotency_key: Some(format!("bench-{seed}-{i}-{}", uuid::Uuid::new_v4().simple())),
+            received: None,
         };
         svc.post_payment(actor, &req).await.expect("post");
     }
@@ -238,6 +248,7 @@ pub fn fault_request(seed: u64, i: u64, max_customer: i64) -> PaymentRequest {
         receipt_number: None,
         comment: None,
         idempotency_key: Some(format!("fault-{seed}-{i}")),
+        received: None,
     }
 }
 
@@ -284,17 +295,20 @@ async fn main() -> ExitCode {
     let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
     if let Some(Sub::FaultPoster { journal, seed, max_customer }) = &args.sub {
         let actor = svc.login("cashier", DEMO_PASSWORD, "fault-poster").await.expect("login");
+        ensure_shift(&svc, &actor).await;
         fault_poster(&svc, &actor, journal, *seed, *max_customer).await;
         return ExitCode::SUCCESS;
     }
     if let Some(Sub::PostWorker { count, seed, max_customer }) = args.sub {
         let actor = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
+        ensure_shift(&svc, &actor).await;
         let spent = post_loop(&svc, &actor, count, seed, max_customer).await;
         println!("{}", spent.as_secs_f64());
         return ExitCode::SUCCESS;
     }
     if let Some(Sub::Unblock { count }) = args.sub {
         let cashier = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("login");
+        ensure_shift(&svc, &cashier).await;
         let store = Store::open(&args.db).await.expect("store");
         let (blocked, plain) = unblock_pairs(&store, count).await;
         if blocked.is_empty() {
@@ -311,6 +325,7 @@ async fn main() -> ExitCode {
                     receipt_number: None,
                     comment: None,
                     idempotency_key: Some(format!("unblock-{}", uuid::Uuid::new_v4().simple())),
+                    received: None,
                 };
                 let started = Instant::now();
                 svc.post_payment(&cashier, &req).await.expect("post");
@@ -348,6 +363,7 @@ async fn main() -> ExitCode {
     };
     let viewer = svc.login("viewer", DEMO_PASSWORD, "bench").await.expect("viewer login");
     let cashier = svc.login("cashier", DEMO_PASSWORD, "bench").await.expect("cashier login");
+    ensure_shift(&svc, &cashier).await;
     let mut rng = StdRng::seed_from_u64(42);
 
     // Samples of what a cashier types, taken from the data itself.

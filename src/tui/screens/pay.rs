@@ -188,6 +188,7 @@ impl PayScreen {
                 self.stage = PayStage::Posting { amount };
                 self.pending = Some(req);
                 let request = PaymentRequest {
+                    received: None,
                     customer_id: self.card.customer.id,
                     amount,
                     method: method_of(self.method),

@@ -1,0 +1,38 @@
+-- The cash desk. A shift is one cashier's working period at one desk: it opens with the cash
+-- counted in the drawer and closes with a blind count (typed before the expected sum is
+-- shown); what was expected is kept beside what was counted. At most one shift is open per
+-- desk. Cash taken in or out of the drawer during a shift (внесение/изъятие) is a cash move
+-- with its reason. A payment records the desk it was taken at, the shift it belongs to (cash
+-- needs one) and, for cash, what the customer handed over (the change is the difference).
+-- Kept in step with the other backend's 0018.
+CREATE TABLE shifts (
+    id                   INTEGER PRIMARY KEY,
+    desk                 TEXT    NOT NULL,
+    operator_id          INTEGER NOT NULL REFERENCES operators(id),
+    opened_at            TEXT    NOT NULL,
+    opening_cash_minor   INTEGER NOT NULL CHECK (opening_cash_minor >= 0),
+    closed_at            TEXT,
+    closed_by            INTEGER REFERENCES operators(id),
+    counted_cash_minor   INTEGER CHECK (counted_cash_minor >= 0),
+    expected_cash_minor  INTEGER,
+    CHECK ((closed_at IS NULL) = (counted_cash_minor IS NULL)),
+    CHECK ((closed_at IS NULL) = (expected_cash_minor IS NULL))
+);
+CREATE UNIQUE INDEX shifts_open ON shifts (desk) WHERE closed_at IS NULL;
+CREATE INDEX shifts_desk ON shifts (desk, id);
+
+CREATE TABLE cash_moves (
+    id            INTEGER PRIMARY KEY,
+    shift_id      INTEGER NOT NULL REFERENCES shifts(id),
+    kind          TEXT    NOT NULL CHECK (kind IN ('in', 'out')),
+    amount_minor  INTEGER NOT NULL CHECK (amount_minor > 0),
+    reason        TEXT    NOT NULL,
+    operator_id   INTEGER NOT NULL REFERENCES operators(id),
+    created_at    TEXT    NOT NULL
+);
+CREATE INDEX cash_moves_shift ON cash_moves (shift_id, id);
+
+ALTER TABLE ledger ADD COLUMN desk TEXT;
+ALTER TABLE ledger ADD COLUMN shift_id INTEGER REFERENCES shifts(id);
+ALTER TABLE ledger ADD COLUMN received_minor INTEGER CHECK (received_minor > 0);
+CREATE INDEX ledger_shift ON ledger (shift_id, id) WHERE shift_id IS NOT NULL;
