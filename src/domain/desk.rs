@@ -92,6 +92,24 @@ pub struct CashMove {
     pub created_at: DateTime<Utc>,
 }
 
+/// A payment (or its cancellation) taken at a desk, with whom it was for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskPayment {
+    pub operation: super::ledger::Operation,
+    pub agreement: Option<String>,
+    pub name: String,
+}
+
+/// What the cash desk screen shows: the desk, its open shift and that shift's payments, and
+/// when none is open the last shift closed there (its Z report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskView {
+    pub desk: String,
+    pub shift: Option<Shift>,
+    pub payments: Vec<DeskPayment>,
+    pub last_closed: Option<ShiftReport>,
+}
+
 /// The payments of one method in a shift and their reversals (cancellations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MethodTotal {

@@ -120,6 +120,26 @@ pub struct CustomerCard {
 }
 
 impl CustomerCard {
+    /// What clears the customer's debt: the balance below zero, as a positive amount (zero
+    /// when there is none).
+    pub fn debt(&self) -> Money {
+        Money::from_minor((-self.customer.balance.minor()).max(0))
+    }
+
+    /// A month of the tariff at the discount it gets today: the monthly price, or a daily
+    /// one for 30 days. `None` without a tariff (or for a former customer).
+    pub fn month_fee(&self) -> Option<Money> {
+        use crate::domain::billing::{Charged, best_discount, discounted};
+        let t = self.tariff.as_ref().filter(|_| !self.customer.is_former)?;
+        let discount = best_discount(&self.discounts, Charged::Tariff(t.id), crate::domain::dates::today())
+            .map(|d| d.percent);
+        let price = discounted(t.price, discount).0;
+        Some(match t.period {
+            crate::domain::tariff::Period::Month => price,
+            crate::domain::tariff::Period::Day => Money::from_minor(price.minor() * 30),
+        })
+    }
+
     /// The last day the customer's money would pay for with `available` to spend.
     pub fn paid_until_after(&self, available: Money) -> Option<NaiveDate> {
         CustomerCard::paid_until_with(

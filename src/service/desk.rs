@@ -7,11 +7,11 @@
 //! read off the ledger rows that carry its id, so the Z report always equals the ledger.
 
 use super::{Actor, Conflict, Entity, Problem, Result, Service, ServiceError, audit, now, still_standing};
-use crate::domain::desk::{CashMove, CashMoveKind, Shift, ShiftReport};
+use crate::domain::desk::{CashMove, CashMoveKind, DeskPayment, DeskView, Shift, ShiftReport};
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
-use crate::store::{Db, desk};
+use crate::store::{Db, desk, ledger};
 
 /// The most a drawer is believed to hold; a typo of many zeros is refused.
 const DRAWER_LIMIT_MINOR: i64 = 100_000_000 * 100;
@@ -171,6 +171,34 @@ impl Service {
         tracing::info!(operator = %actor.login, desk = %actor.desk, shift = shift.id, counted = %counted,
             expected = %expected, "shift closed");
         Ok(report)
+    }
+
+    /// The cash desk as the console shows it: the shift open at the actor's desk with its
+    /// payments (newest first, up to `limit`), or the last shift closed there.
+    pub async fn desk_view(&self, actor: &Actor, limit: i64) -> Result<DeskView> {
+        self.require(actor, Permission::PaymentPost).await?;
+        if !(1..=5000).contains(&limit) {
+            return Err(ServiceError::invalid("limit", Problem::Range(1, 5000)));
+        }
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let shift = desk::current(&mut db, &actor.desk).await?;
+        let (payments, last_closed) = match &shift {
+            Some(s) => {
+                let rows = ledger::of_shift(&mut db, s.id, limit).await?;
+                let payments = rows.into_iter().map(|(operation, agreement, name)| DeskPayment {
+                    operation,
+                    agreement,
+                    name,
+                });
+                (payments.collect(), None)
+            }
+            None => match desk::list(&mut db, Some(&actor.desk), 1).await?.into_iter().next() {
+                Some(last) => (Vec::new(), Some(report_of(&mut db, last).await?)),
+                None => (Vec::new(), None),
+            },
+        };
+        Ok(DeskView { desk: actor.desk.clone(), shift, payments, last_closed })
     }
 
     /// Shifts newest first: a cashier's of their own desk, an administrator's of one desk or all.

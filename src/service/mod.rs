@@ -33,7 +33,9 @@ pub use crate::domain::address::{AddressRecord, MacChange};
 pub use crate::domain::billing::{Applies, Discount, Percent, TaxItem, TaxRule, Whom};
 pub use crate::domain::catalogue::{Group, Mark};
 pub use crate::domain::customer::CustomerSummary;
-pub use crate::domain::desk::{CashMove, CashMoveKind, MethodTotal, Shift, ShiftReport};
+pub use crate::domain::desk::{
+    CashMove, CashMoveKind, DeskPayment, DeskView, MethodTotal, Shift, ShiftReport,
+};
 pub use crate::domain::extra_service::{CustomerService, ExtraService};
 pub use crate::domain::house::{House, HouseLine};
 pub use crate::domain::message::{Direction, Message};

@@ -251,6 +251,24 @@ pub fn unwritten(op: &NewOperation, operator_login: &str) -> Operation {
     operation(op, 0, op.receipt_number.clone(), Some(operator_login))
 }
 
+/// The payments and reversals of a cash desk's shift, newest first, with whom each was for
+/// (agreement number, name).
+pub async fn of_shift(
+    db: &mut Db<'_>,
+    shift_id: i64,
+    limit: i64,
+) -> Result<Vec<(Operation, Option<String>, String)>> {
+    let sql = format!(
+        "SELECT x.*, c.agreement_number, c.name AS customer_name FROM ({SELECT} \
+           WHERE l.shift_id = $1 ORDER BY l.id DESC LIMIT $2) x JOIN customers c ON c.id = x.customer_id \
+         ORDER BY x.id DESC"
+    );
+    let rows = db.fetch_all(q!(sql, shift_id, limit)).await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, r.opt_text("agreement_number")?, r.text("customer_name")?)))
+        .collect()
+}
+
 pub async fn get(db: &mut Db<'_>, id: i64) -> Result<Option<Operation>> {
     let sql = format!("{SELECT} WHERE l.id = $1");
     db.fetch_optional(q!(sql, id)).await?.as_ref().map(from_row).transpose()

@@ -438,7 +438,10 @@ impl App {
             | Context::Operators
             | Context::AdminList
             | Context::AdminCatalogue
-            | Context::Discounts => self.screen_key(ev, action, now),
+            | Context::Discounts
+            | Context::Desk
+            | Context::DeskClosed
+            | Context::ShiftReport => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.screen_key(ev, action, now)

@@ -156,6 +156,8 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             svc.discounts(a, false, crate::domain::dates::today()).await?,
             svc.customer_groups(a).await?,
         ),
+        ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500).await?)),
+        ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
         ListKind::Taxes => {
             ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day(a).await? }
         }
@@ -168,6 +170,7 @@ enum Saver {
     Records,
     Admin,
     Network,
+    Desk,
 }
 
 fn saver(kind: &FormKind) -> Saver {
@@ -201,6 +204,7 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::TaxSet(_)
         | FormKind::TaxDelete(_)
         | FormKind::BillingDay => Saver::Admin,
+        FormKind::ShiftOpen | FormKind::CashIn | FormKind::CashOut | FormKind::ShiftClose => Saver::Desk,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd
@@ -227,5 +231,6 @@ async fn save_form(
         Saver::Records => records::save(svc, a, kind, values).await,
         Saver::Admin => admin::save(svc, a, kind, values).await,
         Saver::Network => net::save(svc, a, kind, values, take_over).await.map(|_| AfterSave::Reload),
+        Saver::Desk => super::desk_ui::save(svc, a, kind, values).await,
     }
 }

@@ -62,6 +62,12 @@ pub enum FormKind {
     TaxSet(Option<TaxItem>),
     TaxDelete(TaxItem),
     BillingDay,
+    /// The cash desk: a shift opened with the cash counted, cash put in or taken out, the
+    /// shift closed with a blind count.
+    ShiftOpen,
+    CashIn,
+    CashOut,
+    ShiftClose,
 }
 
 impl FormKind {
@@ -113,6 +119,10 @@ impl FormKind {
             FormKind::TaxSet(_) => a.form_tax_set,
             FormKind::TaxDelete(_) => a.form_tax_delete,
             FormKind::BillingDay => a.billing_day_line,
+            FormKind::ShiftOpen => s.desk.form_open,
+            FormKind::CashIn => s.desk.form_cash_in,
+            FormKind::CashOut => s.desk.form_cash_out,
+            FormKind::ShiftClose => s.desk.form_close,
         }
     }
 }

@@ -84,6 +84,16 @@ pub enum Action {
     ItemDelete,
     Password,
     Lock,
+    /// The cash desk: the shift, its payments, its reports.
+    Desk,
+    OpenShift,
+    CashIn,
+    CashOut,
+    XReport,
+    CloseShift,
+    /// The payment form's amount: what clears the debt; the debt and the next month.
+    PayDebt,
+    PayMonth,
 }
 
 impl Action {
@@ -115,7 +125,15 @@ impl Action {
             }
             Action::Merge => Some(Permission::CustomerMerge),
             Action::DeleteCustomer => Some(Permission::CustomerDelete),
-            Action::Charge | Action::Correct | Action::Reverse => Some(Permission::LedgerAdjust),
+            Action::Charge | Action::Correct => Some(Permission::LedgerAdjust),
+            // a cashier cancels their own payment in its open shift; the service says which
+            Action::Reverse => Some(Permission::PaymentPost),
+            Action::Desk
+            | Action::OpenShift
+            | Action::CashIn
+            | Action::CashOut
+            | Action::XReport
+            | Action::CloseShift => Some(Permission::PaymentPost),
             Action::AddCustomer => Some(Permission::CustomerCreate),
             Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove => {
                 Some(Permission::TariffAssign)
@@ -211,6 +229,12 @@ pub enum Context {
     AdminCatalogue,
     /// Discounts: given and ended, never edited (charges name them).
     Discounts,
+    /// The cash desk: the shift and its payments.
+    Desk,
+    /// The cash desk with no shift open: opening one is all there is to do.
+    DeskClosed,
+    /// A shift's X or Z report.
+    ShiftReport,
     Picker,
     MergeConfirm,
     MergeDone,
@@ -220,7 +244,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 35] = [
+    pub const ALL: [Context; 38] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -252,6 +276,9 @@ impl Context {
         Context::AdminList,
         Context::AdminCatalogue,
         Context::Discounts,
+        Context::Desk,
+        Context::DeskClosed,
+        Context::ShiftReport,
         Context::Picker,
         Context::MergeConfirm,
         Context::MergeDone,
@@ -302,6 +329,7 @@ const SEARCH: &[Binding] = &[
     b!([F(8), Ctrl('k')], Switches, key_switches, false),
     b!([F(3), Ctrl('n')], AddCustomer, adm.key_add_customer, true),
     b!([F(9), Ctrl('t')], Admin, adm.key_admin, false),
+    b!([F(6), Ctrl('y')], Desk, desk.key_desk, true),
 ];
 
 /// The card's own keys on its main tab.
@@ -325,6 +353,7 @@ const CARD_SHARED: &[Binding] = &[
     b!([Char('s')], State, key_state, false),
     b!([Char('x')], Former, key_former_move, false),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
+    b!([Ctrl('y')], Desk, desk.key_desk, false),
     b!([Tab], NextTab, adm.key_tab, false),
     b!([BackTab], PrevTab, adm.key_tab, false),
     b!([Esc, Char('b')], Back, key_back, true),
@@ -361,6 +390,8 @@ const PAY_FORM: &[Binding] = &[
     b!([BackTab, Up], PrevField, key_prev_field, false),
     b!([Right, Char(' ')], NextMethod, key_method, false),
     b!([Left], PrevMethod, key_method, false),
+    b!([F(2), Ctrl('d')], PayDebt, desk.key_pay_debt, true),
+    b!([F(3), Ctrl('n')], PayMonth, desk.key_pay_month, false),
     b!([Ctrl('u')], Clear, key_clear, false),
     b!([Esc], Back, key_cancel, true),
 ];
@@ -529,6 +560,19 @@ const ADMIN_CATALOGUE: &[Binding] = &[
     b!([Char('d'), F(8)], ItemDelete, key_delete, true),
 ];
 
+const DESK: &[Binding] = &[
+    b!([Enter], Open, key_open, false),
+    b!([Char('i')], CashIn, desk.key_cash_in, true),
+    b!([Char('w')], CashOut, desk.key_cash_out, true),
+    b!([Char('x'), F(4)], XReport, desk.key_x, true),
+    b!([Char('z'), F(8)], CloseShift, desk.key_close_shift, true),
+    b!([Char('v')], Reverse, desk.key_cancel_payment, false),
+];
+
+const DESK_CLOSED: &[Binding] = &[b!([Char('o'), F(2)], OpenShift, desk.key_open_shift, true)];
+
+const SHIFT_REPORT: &[Binding] = &[];
+
 const DISCOUNTS: &[Binding] = &[
     b!([Char('a'), F(2)], ItemAdd, key_add, true),
     b!([Char('d'), F(8)], ItemDelete, adm.key_end_discount, true),
@@ -559,7 +603,10 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::Operators
         | Context::AdminList
         | Context::AdminCatalogue
-        | Context::Discounts => &LIST_MOVES,
+        | Context::Discounts
+        | Context::Desk
+        | Context::DeskClosed
+        | Context::ShiftReport => &LIST_MOVES,
         Context::CardServices | Context::CardMessages => TAB_MOVES,
         _ => &[],
     };
@@ -600,6 +647,9 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::AdminList => ADMIN_LIST,
         Context::AdminCatalogue => ADMIN_CATALOGUE,
         Context::Discounts => DISCOUNTS,
+        Context::Desk => DESK,
+        Context::DeskClosed => DESK_CLOSED,
+        Context::ShiftReport => SHIFT_REPORT,
         Context::Picker => PICKER,
         Context::MergeConfirm => MERGE_CONFIRM,
         Context::MergeDone => MERGE_DONE,

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod app;
 pub mod capture;
+pub mod desk_ui;
 pub mod exec;
 pub mod form;
 pub mod frames;
@@ -27,6 +28,7 @@ pub mod script;
 pub mod sgr;
 pub mod strings;
 pub mod strings_admin;
+pub mod strings_desk;
 pub mod strings_net;
 pub mod theme;
 pub mod ui;

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::admin::{AdminItem, is_locked};
 use super::app::{App, Screen};
@@ -43,6 +42,8 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Discounts => AdminItem::Discounts.name(s),
         ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
+        ListKind::Desk => s.desk.title,
+        ListKind::ShiftReport(_) => s.desk.x_title,
         _ => "",
     }
 }
@@ -101,11 +102,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         return false;
     }
     let Some(data) = &l.data else {
-        let (text, style) = match &l.error {
-            Some(e) => (e.clone(), t.error),
-            None => (s.loading.to_string(), t.dim),
-        };
-        f.render_widget(Paragraph::new(Span::styled(text, style)), area);
+        l.draw_unloaded(f, v, area);
         return true;
     };
     let columns: Vec<Column> = match data {

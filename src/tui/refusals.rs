@@ -164,7 +164,7 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
             format!("скидка {id} уже есть в начислениях: завершите её днём после её начала")
         }
         Conflict::NoShift(desk) => {
-            format!("на кассе «{desk}» смена не открыта: наличные принимаются в открытую смену (F7 — касса)")
+            format!("на кассе «{desk}» смена не открыта: наличные принимаются в открытую смену (F6 — касса)")
         }
         Conflict::ShiftOpen { desk, by } => format!("на кассе «{desk}» смена уже открыта ({by})"),
         Conflict::CancelRefused(why) => format!(

@@ -237,6 +237,8 @@ pub struct Strings {
     pub net: &'static super::strings_net::NetStrings,
     /// The customer record's and administration's words.
     pub adm: &'static super::strings_admin::AdminStrings,
+    /// The cash desk's words.
+    pub desk: &'static super::strings_desk::DeskStrings,
 }
 
 static RU: Strings = Strings {
@@ -455,6 +457,7 @@ static RU: Strings = Strings {
     key_reveal: "показать пароли",
     net: &super::strings_net::RU,
     adm: &super::strings_admin::RU,
+    desk: &super::strings_desk::RU,
 };
 
 static EN: Strings = Strings {
@@ -673,6 +676,7 @@ static EN: Strings = Strings {
     key_reveal: "show passwords",
     net: &super::strings_net::EN,
     adm: &super::strings_admin::EN,
+    desk: &super::strings_desk::EN,
 };
 
 impl Strings {

@@ -232,7 +232,10 @@ async fn screens(svc: &Service, actor: &Actor, surname: &str) -> Vec<(&'static s
         ("payment form", with(pay(PayStage::Form))),
         (
             "payment confirmation",
-            with(pay(PayStage::Confirm { amount: kassa::domain::money::Money::from_minor(50_000) })),
+            with(pay(PayStage::Confirm {
+                amount: kassa::domain::money::Money::from_minor(50_000),
+                received: None,
+            })),
         ),
         (
             "history, 50 lines",

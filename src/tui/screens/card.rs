@@ -224,6 +224,7 @@ impl CardScreen {
                     return TariffScreen::open(cx, card, crate::domain::dates::today());
                 }
             }
+            Some(Action::Desk) => return Step::go(Nav::OpenList(super::list::ListKind::Desk)),
             Some(Action::Network) => {
                 if let Some(card) = &c.card {
                     let title = format!(

@@ -154,6 +154,34 @@ impl FormScreen {
                     }
                 }
             }
+            // the drawer's money: the amount asked about before it is counted or moved
+            (FormStage::Edit, Some(Action::Submit))
+                if matches!(
+                    fm.kind,
+                    FormKind::ShiftOpen | FormKind::CashIn | FormKind::CashOut | FormKind::ShiftClose
+                ) =>
+            {
+                let d = cx.s.desk;
+                let text = fm.fields.first().map(|f| f.value()).unwrap_or_default();
+                match Money::parse(text.trim()) {
+                    Ok(m) => {
+                        let question = match fm.kind {
+                            FormKind::ShiftOpen => d.q_open,
+                            FormKind::CashIn => d.q_cash_in,
+                            FormKind::CashOut => d.q_cash_out,
+                            _ => d.q_close,
+                        };
+                        let reason = fm.fields.get(1).map(|f| f.value()).filter(|r| !r.trim().is_empty());
+                        let reason = reason.map(|r| format!(" ({})", r.trim())).unwrap_or_default();
+                        fm.error = None;
+                        fm.stage = FormStage::ConfirmMoney(format!("{question} {}{reason}?", m.format_ru()));
+                    }
+                    Err(e) => {
+                        fm.focus = 0;
+                        fm.error = Some((0, cx.money_error_text(&e)));
+                    }
+                }
+            }
             (FormStage::ConfirmMoney(_), Some(Action::Confirm)) => return fm.submit(cx, false),
             (FormStage::ConfirmMoney(_), Some(Action::Back)) => fm.stage = FormStage::Edit,
             (FormStage::Edit, Some(Action::Submit)) => {

@@ -46,6 +46,10 @@ pub enum ListKind {
     Taxes,
     /// The newest rows of the audit log.
     Audit,
+    /// The cash desk: the shift open at this desk and its payments.
+    Desk,
+    /// A shift's report: the open one's X report (`None`), or shift `id`'s.
+    ShiftReport(Option<i64>),
 }
 
 /// What a list screen has loaded.
@@ -76,6 +80,8 @@ pub enum ListData {
         rules: Vec<TaxRule>,
         billing_day: u32,
     },
+    Desk(Box<crate::service::DeskView>),
+    Shift(Box<crate::service::ShiftReport>),
 }
 
 /// What Enter on a row opens.
@@ -105,6 +111,8 @@ impl ListData {
             ListData::Discounts(v, _) => v.len(),
             // the billing day, then the rules
             ListData::Taxes { rules, .. } => rules.len() + 1,
+            ListData::Desk(d) => d.payments.len(),
+            ListData::Shift(r) => r.moves.len(),
         }
     }
 
@@ -127,6 +135,9 @@ impl ListData {
                     .find(|u| u.port == port)
                     .map(|u| Target::Card(u.customer_id))
                     .unwrap_or(Target::Nothing)
+            }
+            ListData::Desk(d) => {
+                d.payments.get(row).map(|p| Target::Card(p.operation.customer_id)).unwrap_or(Target::Nothing)
             }
             // administration's and the marks' Enter is theirs
             _ => Target::Nothing,
@@ -162,6 +173,11 @@ impl ListScreen {
             ListKind::Discounts => Context::Discounts,
             // read only: moving through it, back
             ListKind::Audit => Context::AdminMenu,
+            ListKind::Desk => match &self.data {
+                Some(ListData::Desk(v)) if v.shift.is_none() => Context::DeskClosed,
+                _ => Context::Desk,
+            },
+            ListKind::ShiftReport(_) => Context::ShiftReport,
         }
     }
 
@@ -173,7 +189,11 @@ impl ListScreen {
     }
 
     pub fn key(&mut self, cx: &mut Cx, action: Option<Action>) -> Step {
-        if let Some(step) = self.marks_key(cx, action).or_else(|| admin_key(cx.s, self, action)) {
+        if let Some(step) = self
+            .marks_key(cx, action)
+            .or_else(|| admin_key(cx.s, self, action))
+            .or_else(|| crate::tui::desk_ui::desk_key(cx.s, self, action))
+        {
             return step;
         }
         let s = cx.s;
@@ -277,6 +297,15 @@ impl ListScreen {
         Step::none()
     }
 
+    /// What a list says before its rows come (or when they could not be read).
+    pub fn draw_unloaded(&self, f: &mut Frame, v: &View, area: Rect) {
+        let (text, style) = match &self.error {
+            Some(e) => (e.clone(), v.t.error),
+            None => (v.s.loading.to_string(), v.t.dim),
+        };
+        message(f, v.t, area, &text, style);
+    }
+
     /// The rows of the list, with a header; administration's and the marks' lists are drawn by
     /// `records_ui`.
     pub fn draw(&self, f: &mut Frame, v: &View, area: Rect) {
@@ -284,15 +313,11 @@ impl ListScreen {
         let s = v.s;
         let n = s.net;
         let t = v.t;
-        if crate::tui::records_ui::draw_list(f, v, l, area) {
+        if crate::tui::records_ui::draw_list(f, v, l, area) || crate::tui::desk_ui::draw_list(f, v, l, area) {
             return;
         }
         let Some(data) = &l.data else {
-            let (text, style) = match &l.error {
-                Some(e) => (e.clone(), t.error),
-                None => (s.loading.to_string(), t.dim),
-            };
-            message(f, t, area, &text, style);
+            l.draw_unloaded(f, v, area);
             return;
         };
         // a line or two about the house or switch, then the rows in columns

@@ -1,6 +1,7 @@
-//! Taking a payment: the amount, the method, a receipt (ПКО) number typed or left to the
-//! counter, a comment; a confirmation that shows the balance before and after; the posting,
-//! and the result. Made for a desk that does this all day: a held or doubled Enter never
+//! Taking a payment: the amount (typed, or the debt / the debt and a month with one key), the
+//! method, the cash handed over (the change is shown), a receipt (ПКО) number typed or left to
+//! the counter, a comment; a confirmation that shows the balance before and after and the
+//! change; the posting, and the result. Made for a desk that does this all day: a held or doubled Enter never
 //! posts twice (one idempotency key per form), a refusal is shown under the field it is about.
 
 use ratatui::Frame;
@@ -22,8 +23,8 @@ use crate::tui::widgets::{balance_style, dialog, field, money};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayStage {
     Form,
-    Confirm { amount: Money },
-    Posting { amount: Money },
+    Confirm { amount: Money, received: Option<Money> },
+    Posting { amount: Money, received: Option<Money> },
     Done(Box<PostOutcome>),
 }
 
@@ -31,6 +32,8 @@ pub struct PayScreen {
     pub card: CustomerCard,
     pub amount: Input,
     pub method: usize,
+    /// The cash handed over (cash only; empty: exactly the amount).
+    pub received: Input,
     /// A typed receipt number; left empty, the number is the counter's at posting time.
     pub receipt: Input,
     /// The number the counter would give now (shown in the empty receipt field).
@@ -45,7 +48,14 @@ pub struct PayScreen {
     pub pending: Option<ReqId>,
 }
 
-pub const PAY_FIELDS: usize = 4;
+pub const PAY_FIELDS: usize = 5;
+
+/// The fields, in order.
+const AMOUNT: usize = 0;
+const METHOD: usize = 1;
+const RECEIVED: usize = 2;
+const RECEIPT: usize = 3;
+const COMMENT: usize = 4;
 
 fn method_of(i: usize) -> PaymentMethod {
     PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
@@ -54,11 +64,12 @@ fn method_of(i: usize) -> PaymentMethod {
 /// The payment form's field a refusal is about (the amount when it names none).
 fn field_of(e: &ServiceError) -> usize {
     match e {
-        ServiceError::Invalid { field, .. } if *field == "receipt" => 2,
-        ServiceError::Invalid { field, .. } if *field == "comment" => 3,
-        ServiceError::Invalid { field, .. } if *field == "method" => 1,
-        ServiceError::ReceiptUsed { .. } => 2,
-        _ => 0,
+        ServiceError::Invalid { field, .. } if *field == "receipt" => RECEIPT,
+        ServiceError::Invalid { field, .. } if *field == "comment" => COMMENT,
+        ServiceError::Invalid { field, .. } if *field == "method" => METHOD,
+        ServiceError::Invalid { field, .. } if *field == "received" => RECEIVED,
+        ServiceError::ReceiptUsed { .. } => RECEIPT,
+        _ => AMOUNT,
     }
 }
 
@@ -75,6 +86,7 @@ impl PayScreen {
             card,
             amount: Input::new(16),
             method: 0,
+            received: Input::new(16),
             receipt: Input::new(32),
             next_receipt: None,
             comment: Input::new(200),
@@ -104,8 +116,8 @@ impl PayScreen {
         }
         self.amount.set(text);
         match Money::parse_positive(text) {
-            Ok(amount) => self.stage = PayStage::Confirm { amount },
-            Err(e) => self.error = Some((0, cx.money_error_text(&e))),
+            Ok(amount) => self.stage = PayStage::Confirm { amount, received: None },
+            Err(e) => self.error = Some((AMOUNT, cx.money_error_text(&e))),
         }
     }
 
@@ -125,9 +137,10 @@ impl PayScreen {
 
     fn focused_text(&mut self) -> Option<&mut Input> {
         match self.focus {
-            0 => Some(&mut self.amount),
-            2 => Some(&mut self.receipt),
-            3 => Some(&mut self.comment),
+            AMOUNT => Some(&mut self.amount),
+            RECEIVED => Some(&mut self.received),
+            RECEIPT => Some(&mut self.receipt),
+            COMMENT => Some(&mut self.comment),
             _ => None,
         }
     }
@@ -148,11 +161,31 @@ impl PayScreen {
             (PayStage::Form, Some(Action::PrevField)) => {
                 self.focus = (self.focus + PAY_FIELDS - 1) % PAY_FIELDS
             }
-            (PayStage::Form, Some(Action::NextMethod)) if self.focus == 1 => {
+            (PayStage::Form, Some(Action::NextMethod)) if self.focus == METHOD => {
                 self.method = (self.method + 1) % 4
             }
-            (PayStage::Form, Some(Action::PrevMethod)) if self.focus == 1 => {
+            (PayStage::Form, Some(Action::PrevMethod)) if self.focus == METHOD => {
                 self.method = (self.method + 3) % 4
+            }
+            (PayStage::Form, Some(Action::PayDebt | Action::PayMonth)) => {
+                let d = cx.s.desk;
+                let month = action == Some(Action::PayMonth);
+                let debt = self.card.debt();
+                let fee = self.card.month_fee();
+                let sum = match (month, fee) {
+                    (false, _) => Some(debt),
+                    (true, Some(fee)) => Some(Money::from_minor(debt.minor() + fee.minor())),
+                    (true, None) => None,
+                };
+                match sum {
+                    Some(m) if m.is_positive() => {
+                        self.amount.set(&m.format_ru());
+                        self.focus = AMOUNT;
+                        self.error = None;
+                    }
+                    Some(_) => self.error = Some((AMOUNT, d.pay_nothing_owed.to_string())),
+                    None => self.error = Some((AMOUNT, d.pay_no_tariff.to_string())),
+                }
             }
             (PayStage::Form, Some(Action::Clear)) => {
                 if let Some(f) = self.focused_text() {
@@ -162,16 +195,22 @@ impl PayScreen {
             }
             (PayStage::Form, Some(Action::Submit)) => match Money::parse_positive(&self.amount.text()) {
                 Ok(_) if !receipt_ok(&self.receipt.text()) => {
-                    self.error = Some((2, cx.s.receipt_invalid.to_string()));
-                    self.focus = 2;
+                    self.error = Some((RECEIPT, cx.s.receipt_invalid.to_string()));
+                    self.focus = RECEIPT;
                 }
-                Ok(amount) => {
-                    self.error = None;
-                    self.stage = PayStage::Confirm { amount };
-                }
+                Ok(amount) => match self.received_of(cx, amount) {
+                    Ok(received) => {
+                        self.error = None;
+                        self.stage = PayStage::Confirm { amount, received };
+                    }
+                    Err(msg) => {
+                        self.error = Some((RECEIVED, msg));
+                        self.focus = RECEIVED;
+                    }
+                },
                 Err(e) => {
-                    self.error = Some((0, cx.money_error_text(&e)));
-                    self.focus = 0;
+                    self.error = Some((AMOUNT, cx.money_error_text(&e)));
+                    self.focus = AMOUNT;
                 }
             },
             (PayStage::Form, _) => {
@@ -182,13 +221,13 @@ impl PayScreen {
                 }
             }
             (PayStage::Confirm { .. }, Some(Action::Back)) => self.stage = PayStage::Form,
-            (PayStage::Confirm { amount }, Some(Action::Confirm)) => {
-                let amount = *amount;
+            (PayStage::Confirm { amount, received }, Some(Action::Confirm)) => {
+                let (amount, received) = (*amount, *received);
                 let req = cx.req();
-                self.stage = PayStage::Posting { amount };
+                self.stage = PayStage::Posting { amount, received };
                 self.pending = Some(req);
                 let request = PaymentRequest {
-                    received: None,
+                    received,
                     customer_id: self.card.customer.id,
                     amount,
                     method: method_of(self.method),
@@ -203,6 +242,31 @@ impl PayScreen {
             _ => {}
         }
         Step::none()
+    }
+
+    /// The cash handed over as typed: nothing, or (cash only) at least the amount.
+    fn received_of(&self, cx: &Cx, amount: Money) -> Result<Option<Money>, String> {
+        let text = self.received.text();
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let refusal = |p| cx.error_text(&ServiceError::invalid("received", p));
+        let received = Money::parse_positive(text.trim()).map_err(|e| cx.money_error_text(&e))?;
+        if method_of(self.method) != PaymentMethod::Cash {
+            return Err(refusal(crate::service::Problem::ReceivedNotCash));
+        }
+        if received.minor() < amount.minor() {
+            return Err(refusal(crate::service::Problem::ReceivedShort));
+        }
+        Ok(Some(received))
+    }
+
+    /// The change for what is typed, while both make sense.
+    fn change_now(&self) -> Option<Money> {
+        let amount = Money::parse_positive(self.amount.text().trim()).ok()?;
+        let received = Money::parse_positive(self.received.text().trim()).ok()?;
+        (method_of(self.method) == PaymentMethod::Cash && received.minor() >= amount.minor())
+            .then(|| Money::from_minor(received.minor() - amount.minor()))
     }
 
     /// The counter's next number, or the post's result. A failed post writes nothing: back to
@@ -240,7 +304,7 @@ impl PayScreen {
             ]),
         ];
         f.render_widget(Paragraph::new(header), Rect { height: 2.min(area.height), ..area });
-        let labels = [s.pay_amount, s.pay_method, s.pay_receipt, s.pay_comment];
+        let labels = [s.pay_amount, s.pay_method, s.desk.pay_received, s.pay_receipt, s.pay_comment];
         let form_focus = matches!(p.stage, PayStage::Form) && !v.help;
         for (i, label) in labels.iter().enumerate().take(PAY_FIELDS) {
             let row = Rect { y: area.y + 3 + (i as u16) * 2, height: 1, ..area };
@@ -248,9 +312,9 @@ impl PayScreen {
                 break;
             }
             match i {
-                1 => {
+                METHOD => {
                     let name = s.pay_method_names[p.method];
-                    let focused = form_focus && p.focus == 1;
+                    let focused = form_focus && p.focus == METHOD;
                     let line = Line::from(vec![
                         Span::styled(
                             format!("{}{}", if focused { "▸" } else { " " }, fit(label, 14)),
@@ -263,18 +327,26 @@ impl PayScreen {
                 }
                 _ => {
                     let input = match i {
-                        0 => &p.amount,
-                        2 => &p.receipt,
+                        AMOUNT => &p.amount,
+                        RECEIVED => &p.received,
+                        RECEIPT => &p.receipt,
                         _ => &p.comment,
                     };
                     field(f, t, row, label, input, form_focus && p.focus == i, 14);
-                    // an untouched receipt number is the counter's at posting time: show which
-                    if i == 2 && p.receipt.is_empty() {
-                        let hint = match &p.next_receipt {
+                    // an untouched receipt number is the counter's at posting time: show which;
+                    // beside the cash handed over, the change
+                    let hint = match i {
+                        RECEIPT if p.receipt.is_empty() => Some(match &p.next_receipt {
                             Some(n) => format!("{} ({n})", s.pay_receipt_auto),
                             None => s.pay_receipt_auto.to_string(),
-                        };
-                        let x = row.x + 16 + 1;
+                        }),
+                        RECEIVED => p.change_now().map(|c| format!("{}: {}", s.desk.pay_change, money(c))),
+                        _ => None,
+                    };
+                    if let Some(hint) = hint {
+                        // after what is typed (the receipt's hint shows only while it is empty)
+                        let typed = if i == RECEIVED { input.text().chars().count() as u16 + 2 } else { 0 };
+                        let x = row.x + 16 + 1 + typed;
                         if x < row.x + row.width {
                             let r = Rect { x, width: row.width - (x - row.x), ..row };
                             f.render_widget(Paragraph::new(Span::styled(hint, t.dim)), r);
@@ -294,7 +366,7 @@ impl PayScreen {
         }
         match &p.stage {
             PayStage::Form => {}
-            PayStage::Confirm { amount } | PayStage::Posting { amount } => {
+            PayStage::Confirm { amount, received } | PayStage::Posting { amount, received } => {
                 let after = Money::from_minor(cu.balance.minor() + amount.minor());
                 let mut lines = vec![
                     Line::from(Span::styled(cu.name.clone(), t.title)),
@@ -307,13 +379,24 @@ impl PayScreen {
                         Span::raw(format!("{}: ", s.pay_amount)),
                         Span::styled(format!("{}  ({})", money(*amount), s.pay_method_names[p.method]), t.ok),
                     ]),
-                    Line::from(vec![
-                        Span::raw(format!("{}: ", s.card_balance)),
-                        Span::styled(money(cu.balance), balance_style(t, cu.balance)),
-                        Span::raw(" → "),
-                        Span::styled(money(after), balance_style(t, after)),
-                    ]),
                 ];
+                if let Some(r) = received {
+                    lines.push(Line::from(vec![
+                        Span::raw(format!(
+                            "{}: {}   {}: ",
+                            s.desk.pay_received,
+                            money(*r),
+                            s.desk.pay_change
+                        )),
+                        Span::styled(money(Money::from_minor(r.minor() - amount.minor())), t.title),
+                    ]));
+                }
+                lines.extend([Line::from(vec![
+                    Span::raw(format!("{}: ", s.card_balance)),
+                    Span::styled(money(cu.balance), balance_style(t, cu.balance)),
+                    Span::raw(" → "),
+                    Span::styled(money(after), balance_style(t, after)),
+                ])]);
                 // what the money will pay for once this payment is in
                 let available = Money::from_minor(p.card.available.minor() + amount.minor());
                 if let Some(d) = p.card.paid_until_after(available) {
@@ -340,14 +423,20 @@ impl PayScreen {
                         s.pay_done_receipt,
                         op.receipt_number.as_deref().unwrap_or("—")
                     )),
-                    Line::from(vec![
-                        Span::raw(format!("{}: ", s.pay_done_balance)),
-                        Span::styled(
-                            money(op.balance_after),
-                            if op.balance_after.is_negative() { t.error } else { t.ok },
-                        ),
-                    ]),
                 ];
+                if let (Some(r), Some(c)) = (op.received, op.change()) {
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("{}: {}   {}: ", s.desk.pay_received, money(r), s.desk.pay_change)),
+                        Span::styled(money(c), t.title),
+                    ]));
+                }
+                lines.extend([Line::from(vec![
+                    Span::raw(format!("{}: ", s.pay_done_balance)),
+                    Span::styled(
+                        money(op.balance_after),
+                        if op.balance_after.is_negative() { t.error } else { t.ok },
+                    ),
+                ])]);
                 if done.replayed {
                     lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
                 }

@@ -111,6 +111,7 @@ impl SearchScreen {
             Some(Action::Switches) => return Step::go(Nav::OpenList(ListKind::Switches)),
             Some(Action::AddCustomer) => return Step::go(Nav::PrepareForm(FormKind::CustomerAdd)),
             Some(Action::Admin) => return Step::go(Nav::OpenList(ListKind::Admin)),
+            Some(Action::Desk) => return Step::go(Nav::OpenList(ListKind::Desk)),
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
                     // Enter before the results of what was typed: search now, open nothing yet

@@ -1,0 +1,310 @@
+//! The cash desk on the console: the shift open at this desk with its payments (Enter opens
+//! the customer, `v` cancels one), the X report on request, cash put in and taken out, and
+//! the close with a blind count whose Z report the screen then shows.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::form::{FormKind, FormScreen, Values, field};
+use super::keymap::Action;
+use super::records::AfterSave;
+use super::screens::list::{ListData, ListKind, ListScreen};
+use super::screens::{Nav, Step, View};
+use super::strings::{Strings, kind_name};
+use super::widgets::money;
+use super::widgets::table::{self, Column, Fit, GridRow};
+use crate::domain::dates::local;
+use crate::domain::desk::{CashMoveKind, MethodTotal, Shift, ShiftReport};
+use crate::domain::ledger::{OperationKind, PaymentMethod};
+use crate::domain::money::Money;
+use crate::service::{Actor, Problem, Service, ServiceError};
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    local(t).format("%d.%m.%Y %H:%M").to_string()
+}
+
+pub fn method_name(s: &Strings, m: PaymentMethod) -> &'static str {
+    s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
+}
+
+/// «Касса «local» · смена 3 (cashier)», then «открыта 01.12.2026 09:00 · закрыта … · в ящике
+/// при открытии 5 000,00»: two lines that fit 80 columns.
+fn shift_lines(
+    s: &Strings,
+    t: &super::theme::Theme,
+    title: Option<&str>,
+    desk: &str,
+    sh: &Shift,
+) -> [Line<'static>; 2] {
+    let d = s.desk;
+    let title = title.map(|t| format!("{t} · ")).unwrap_or_default();
+    let mut when_line = format!("{} {}", d.opened, when(sh.opened_at));
+    if let Some(at) = sh.closed_at {
+        when_line.push_str(&format!(" · {} {}", d.closed, when(at)));
+    }
+    [
+        Line::from(Span::styled(
+            format!("{title}{} «{desk}» · {} {} ({})", d.desk, d.shift, sh.id, sh.operator_login),
+            t.title,
+        )),
+        Line::from(format!("{when_line} · {} {}", d.opening_cash, money(sh.opening_cash))),
+    ]
+}
+
+/// The Z line: counted, expected, the difference and what it is.
+fn z_line(s: &Strings, sh: &Shift) -> Option<Line<'static>> {
+    let d = s.desk;
+    let (counted, expected, diff) = (sh.counted_cash?, sh.expected_cash?, sh.difference()?);
+    let what = match diff.minor() {
+        0 => d.agrees,
+        n if n < 0 => d.short,
+        _ => d.over,
+    };
+    Some(Line::from(format!(
+        "{} {} · {} {} · {} {} ({what})",
+        d.counted,
+        money(counted),
+        d.expected,
+        money(expected),
+        d.difference,
+        money(diff)
+    )))
+}
+
+/// The method table and the drawer's sum, as lines above a report's rows.
+fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut Vec<Line<'static>>) {
+    let d = s.desk;
+    let row = |cells: [String; 6]| {
+        format!(
+            "{:<10} {:>6} {:>14} {:>6} {:>12} {:>14}",
+            cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]
+        )
+    };
+    out.push(Line::from(Span::styled(
+        row([
+            d.col_method.into(),
+            d.col_payments.into(),
+            d.col_sum.into(),
+            d.col_cancelled.into(),
+            d.col_cancelled_sum.into(),
+            d.col_net.into(),
+        ]),
+        t.dim,
+    )));
+    let line = |m: &MethodTotal| {
+        row([
+            method_name(s, m.method).into(),
+            m.payments.to_string(),
+            money(m.paid),
+            m.reversals.to_string(),
+            money(m.reversed),
+            money(m.net()),
+        ])
+    };
+    if r.by_method.is_empty() {
+        out.push(Line::from(Span::styled(d.no_payments, t.dim)));
+    }
+    for m in &r.by_method {
+        out.push(Line::from(line(m)));
+    }
+    out.push(Line::from(format!("{}: {}", d.taken_total, money(r.total()))));
+    let cash: i64 =
+        r.by_method.iter().filter(|m| m.method == PaymentMethod::Cash).map(|m| m.net().minor()).sum();
+    out.push(Line::from(format!(
+        "{} {} + {} {} + {} {} − {} {}",
+        d.sum_opening,
+        money(r.shift.opening_cash),
+        d.sum_cash,
+        money(Money::from_minor(cash)),
+        d.cash_in.to_lowercase(),
+        money(r.cash_in),
+        d.cash_out.to_lowercase(),
+        money(r.cash_out)
+    )));
+    out.push(Line::from(Span::styled(format!("{} {}", d.sum_expected, money(r.expected_cash)), t.title)));
+}
+
+/// Draws the desk or a shift's report; false when `l` is another list.
+pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
+    if !matches!(l.kind, ListKind::Desk | ListKind::ShiftReport(_)) {
+        return false;
+    }
+    let (s, t) = (v.s, v.t);
+    let d = s.desk;
+    let Some(data) = &l.data else {
+        l.draw_unloaded(f, v, area);
+        return true;
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let (columns, rows): (Vec<Column>, Vec<GridRow>) = match data {
+        ListData::Desk(view) => {
+            match &view.shift {
+                Some(sh) => lines.extend(shift_lines(s, t, None, &view.desk, sh)),
+                None => {
+                    lines.push(Line::from(Span::styled(
+                        format!("{} «{}»: {}", d.desk, view.desk, d.no_shift),
+                        t.warn,
+                    )));
+                    lines.push(Line::from(Span::styled(d.no_shift_hint, t.dim)));
+                    if let Some(z) = &view.last_closed {
+                        lines.push(Line::from(""));
+                        lines.extend(shift_lines(s, t, Some(d.z_title), &view.desk, &z.shift));
+                        report_lines(s, t, z, &mut lines);
+                        lines.extend(z_line(s, &z.shift));
+                    }
+                }
+            }
+            if let Some(e) = &l.error {
+                lines.push(Line::from(Span::styled(e.clone(), t.error)));
+            }
+            if view.shift.is_some() {
+                lines.push(Line::from(""));
+                lines.push(Line::from(Span::styled(
+                    if view.payments.is_empty() { d.no_payments } else { d.payments_title },
+                    t.dim,
+                )));
+            }
+            let columns = vec![
+                Column::new(d.col_time, Fit::Fixed),
+                Column::new(d.col_agreement, Fit::Fixed),
+                Column::new(d.col_customer, Fit::Text).min(10),
+                Column::new(d.col_amount, Fit::Number),
+                Column::new(d.col_method, Fit::Fixed),
+                Column::new(d.col_receipt, Fit::Fixed),
+            ];
+            let rows = view
+                .payments
+                .iter()
+                .map(|p| {
+                    let o = &p.operation;
+                    let method = o.method.map(|m| method_name(s, m)).unwrap_or("—");
+                    let mark = match (o.kind, o.reversed_by) {
+                        (OperationKind::Reversal, _) => format!("{method}, {}", d.cancel_mark),
+                        (_, Some(_)) => format!("{method}, {}", d.cancelled_mark),
+                        _ => method.to_string(),
+                    };
+                    let row = GridRow::new(vec![
+                        local(o.created_at).format("%H:%M").to_string(),
+                        p.agreement.clone().unwrap_or_else(|| "—".into()),
+                        p.name.clone(),
+                        money(o.amount),
+                        mark,
+                        o.receipt_number.clone().unwrap_or_default(),
+                    ]);
+                    let dim = o.kind == OperationKind::Reversal || o.reversed_by.is_some();
+                    row.style(dim.then_some(t.dim))
+                })
+                .collect();
+            (columns, rows)
+        }
+        ListData::Shift(r) => {
+            let title = if r.shift.is_open() { d.x_title } else { d.z_title };
+            lines.extend(shift_lines(s, t, Some(title), &r.shift.desk, &r.shift));
+            report_lines(s, t, r, &mut lines);
+            lines.extend(z_line(s, &r.shift));
+            if let Some(e) = &l.error {
+                lines.push(Line::from(Span::styled(e.clone(), t.error)));
+            }
+            lines.push(Line::from(""));
+            if r.moves.is_empty() {
+                lines.push(Line::from(Span::styled(d.moves_none, t.dim)));
+            }
+            let columns = vec![
+                Column::new(d.col_time, Fit::Fixed),
+                Column::new("", Fit::Fixed),
+                Column::new(d.col_amount, Fit::Number),
+                Column::new(d.col_reason, Fit::Text),
+                Column::new(d.col_who, Fit::Fixed),
+            ];
+            let rows = r
+                .moves
+                .iter()
+                .map(|m| {
+                    GridRow::new(vec![
+                        local(m.created_at).format("%H:%M").to_string(),
+                        if m.kind == CashMoveKind::In { d.cash_in } else { d.cash_out }.to_string(),
+                        money(m.amount),
+                        m.reason.clone(),
+                        m.operator_login.clone(),
+                    ])
+                })
+                .collect();
+            (columns, rows)
+        }
+        _ => return false,
+    };
+    table::draw_below(f, t, area, lines, &columns, &rows, l.selected);
+    true
+}
+
+fn money_form(kind: FormKind, name: &'static str, label: fn(&Strings) -> &'static str) -> FormScreen {
+    FormScreen::new(kind, vec![field(name, label, 20, "")])
+}
+
+/// The desk's keys: open a shift, cash in and out, the X report, the close, cancelling a payment.
+pub fn desk_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<Step> {
+    let ListData::Desk(view) = l.data.as_ref()? else { return None };
+    let _ = s;
+    let form = match action? {
+        Action::OpenShift => money_form(FormKind::ShiftOpen, "cash", |s| s.desk.f_opening),
+        Action::CashIn | Action::CashOut => {
+            let kind = if action == Some(Action::CashIn) { FormKind::CashIn } else { FormKind::CashOut };
+            FormScreen::new(
+                kind,
+                vec![
+                    field("amount", |s| s.desk.f_amount, 20, ""),
+                    field("reason", |s| s.desk.f_reason, 200, ""),
+                ],
+            )
+        }
+        // blind: the form shows nothing of what the drawer should hold
+        Action::CloseShift => {
+            let mut f = money_form(FormKind::ShiftClose, "cash", |s| s.desk.f_counted);
+            f.fields[0] = field("cash", |s| s.desk.f_counted, 20, "").with_hint(|s| s.desk.hint_blind);
+            f
+        }
+        Action::XReport => return Some(Step::go(Nav::OpenList(ListKind::ShiftReport(None)))),
+        Action::Reverse => {
+            let p = view.payments.get(l.selected)?;
+            let o = &p.operation;
+            let mut form = FormScreen::new(
+                FormKind::Reverse(o.id),
+                vec![field("comment", |s| s.adm.f_comment, 500, "")],
+            );
+            form.subject =
+                Some(format!("№ {} · {} · {} · {}", o.id, kind_name(s, o.kind), money(o.amount), p.name));
+            form
+        }
+        _ => return None,
+    };
+    Some(Step::go(Nav::OpenForm(Box::new(form))))
+}
+
+fn amount(values: &Values, name: &'static str) -> Result<Money, ServiceError> {
+    let typed = values.text(name);
+    Money::parse(typed.trim()).map_err(|e| ServiceError::invalid(name, Problem::Money(e)))
+}
+
+/// Saves a desk form.
+pub async fn save(
+    svc: &Service,
+    a: &Actor,
+    kind: &FormKind,
+    values: &Values,
+) -> Result<AfterSave, ServiceError> {
+    match kind {
+        FormKind::ShiftOpen => svc.open_shift(a, amount(values, "cash")?).await.map(drop),
+        FormKind::CashIn => svc
+            .cash_move(a, CashMoveKind::In, amount(values, "amount")?, &values.text("reason"))
+            .await
+            .map(drop),
+        FormKind::CashOut => svc
+            .cash_move(a, CashMoveKind::Out, amount(values, "amount")?, &values.text("reason"))
+            .await
+            .map(drop),
+        FormKind::ShiftClose => svc.close_shift(a, amount(values, "cash")?).await.map(drop),
+        other => Err(super::records::not_mine(other)),
+    }
+    .map(|_| AfterSave::Reload)
+}
