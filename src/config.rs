@@ -32,6 +32,18 @@ pub struct DeskSection {
     /// This desk's name («Касса 1»): shifts and payments are kept by it. Unset: the SSH
     /// client's address, `local` without one.
     pub name: Option<String>,
+    /// The ISP's name printed at the top of every receipt.
+    pub organisation: Option<String>,
+    /// A receipt printer's device (`/dev/usb/lp0`): receipts are written to it.
+    pub printer: Option<String>,
+    /// A command that prints a receipt given on its standard input (`lp -d kassa -o raw`),
+    /// run by `sh -c`; used when `printer` is not set.
+    pub printer_command: Option<String>,
+    /// What the printer is sent: `escpos` (the default), `text`, or `pdf` (for a command
+    /// such as `lp`, which prints a PDF on any printer).
+    pub printer_format: Option<String>,
+    /// The TrueType font PDF receipts are written in (monospaced, with Cyrillic).
+    pub pdf_font: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -238,6 +250,11 @@ impl Config {
         in_range("service.lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
         in_range("service.lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
         in_range("billing.day", self.billing.day, 1..=28)?;
+        if let Some(f) = &self.desk.printer_format
+            && !matches!(f.as_str(), "escpos" | "text" | "pdf")
+        {
+            return Err(ConfigError::Invalid(format!("desk.printer_format = {f:?}: escpos, text or pdf")));
+        }
         if let Some(name) = &self.desk.name
             && !crate::domain::desk::valid_desk_name(name)
         {
@@ -313,6 +330,20 @@ impl Config {
             ),
             billing_day: self.billing.day.clamp(1, 28) as u32,
             desk: self.desk.name.clone(),
+            receipts: crate::service::ReceiptConfig {
+                organisation: self.desk.organisation.clone(),
+                printer: match (&self.desk.printer, &self.desk.printer_command) {
+                    (Some(path), _) => Some(crate::service::Printer::Device(path.into())),
+                    (None, Some(cmd)) => Some(crate::service::Printer::Command(cmd.clone())),
+                    (None, None) => None,
+                },
+                format: match self.desk.printer_format.as_deref() {
+                    Some("text") => crate::service::PrintFormat::Text,
+                    Some("pdf") => crate::service::PrintFormat::Pdf,
+                    _ => crate::service::PrintFormat::EscPos,
+                },
+                pdf_font: self.desk.pdf_font.as_ref().map(Into::into),
+            },
         }
     }
 }

@@ -1121,3 +1121,83 @@ fn send_signal(pid: u32, signal: &str) {
     let ok = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().unwrap();
     assert!(ok.success());
 }
+
+/// The cash desk from the command line at a desk named in the config: a shift opened, a cash
+/// payment with change, its receipt as text, as ESC/POS and as PDF (read back with pdftotext),
+/// every later print a duplicate, a printer command that fails (nothing recorded) and one that
+/// prints, the X report, the blind close and its Z report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_from_the_command_line_with_receipts() {
+    let (db, home) = small_demo().await;
+    let config = home.path().join("desk.toml");
+    let printed = home.path().join("printed.bin");
+    let write_config = |command: &str| {
+        let text = format!(
+            "[desk]\nname = \"Касса 2\"\norganisation = \"ООО «Сеть»\"\nprinter_command = \"{command}\"\n"
+        );
+        std::fs::write(&config, text).unwrap();
+    };
+    write_config("exit 3");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap(), "--db", db.url.as_str()];
+        all.extend_from_slice(args);
+        command(home.path(), Some("cashier"), &all).output().unwrap()
+    };
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).to_string();
+    // no shift at "Касса 2": cash refused, one line, exit 4
+    let o = run(&["pay", "10001", "500"]);
+    assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Касса 2"));
+    assert!(run(&["shift", "open", "--cash", "1 000"]).status.success());
+    let o = run(&["--json", "pay", "10001", "500", "--received", "1000"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["operation"]["received"].as_str(), v["operation"]["desk"].as_str()),
+        (Some("1000.00"), Some("Касса 2"))
+    );
+    let op = v["operation"]["id"].as_i64().unwrap().to_string();
+    assert_eq!(run(&["pay", "10001", "500", "--received", "499"]).status.code(), Some(2));
+
+    // the printer fails: said, nothing recorded, so the next print is still the original
+    let o = run(&["receipt", &op, "--print"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("printer failed"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let first = text(&run(&["receipt", &op]));
+    assert!(first.contains("Пятьсот рублей 00 копеек") && first.contains("ООО «Сеть»"), "{first}");
+    assert!(first.contains("Сдача:") && !first.contains("ДУБЛИКАТ"), "{first}");
+    // every later print is a duplicate: ESC/POS in code page 866, PDF in words
+    let escpos = run(&["receipt", &op, "--format", "escpos"]).stdout;
+    let (decoded, _, _) = encoding_rs::IBM866.decode(&escpos);
+    assert!(decoded.contains("ДУБЛИКАТ") && decoded.contains("Пятьсот рублей"), "{decoded}");
+    let pdf = run(&["receipt", &op, "--format", "pdf"]).stdout;
+    assert!(pdf.starts_with(b"%PDF-1.4"));
+    let pdf_file = home.path().join("r.pdf");
+    std::fs::write(&pdf_file, &pdf).unwrap();
+    let extracted = Command::new("pdftotext")
+        .args([pdf_file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils; .ci/run installs it)");
+    let words = String::from_utf8_lossy(&extracted.stdout);
+    assert!(words.contains("Пятьсот рублей 00 копеек") && words.contains("ДУБЛИКАТ"), "{words}");
+    // a printer command that prints: it is given the ESC/POS bytes
+    write_config(&format!("cat > {}", printed.display()));
+    assert!(run(&["receipt", &op, "--print"]).status.success());
+    assert!(std::fs::read(&printed).unwrap().starts_with(&[0x1b, b'@']));
+    assert_eq!(run(&["receipt", "1"]).status.code(), Some(4), "a charge has no receipt");
+
+    // cash out, X, the blind close: 1 000 + 500 − 200 = 1 300 expected, 1 290 counted
+    assert!(run(&["shift", "cash-out", "200", "--reason", "инкассация"]).status.success());
+    let x = text(&run(&["shift", "x"]));
+    assert!(x.contains("X report") && x.contains("expected in the drawer 1300.00"), "{x}");
+    let z = text(&run(&["shift", "close", "--counted", "1290"]));
+    assert!(z.contains("Z report") && z.contains("difference -10.00 (short)"), "{z}");
+    let list = text(&run(&["shift", "list"]));
+    assert!(list.contains("desk 'Касса 2'") && list.contains("counted 1290.00"), "{list}");
+    // a cashier sees only this desk's shifts; the close is kept
+    assert!(!list.contains("desk 'local'"), "{list}");
+    drop(db);
+}

@@ -630,3 +630,60 @@ async fn a_shift_from_opening_to_close_at_the_desk() {
     assert_eq!(ledger, report.total().minor());
     assert!(svc.check_invariants(&admin).await.unwrap().is_empty());
 }
+
+/// The receipt printed after the payment (p on the result), then again from the history: the
+/// second is a duplicate; a printer that fails is said on the status line in Russian.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_printed_from_the_console() {
+    let db = TestDb::new(Kind::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("printer.bin");
+    let config = |cmd: String| ServiceConfig {
+        receipts: kassa::service::ReceiptConfig {
+            printer: Some(kassa::service::Printer::Command(cmd)),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let svc = Service::open(&db.url, config(format!("cat >> {}", out.display()))).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 12, seed: 7, months: 1 }).await.unwrap();
+    let app = App::new(Lang::Ru, Theme::new(true), None);
+    let mut c = ScriptedConsole::start(svc.clone(), app, 80, 24).await.unwrap();
+    c.typ("cashier").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.typ("kassa").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    command(&mut c, "c 10002").await;
+    c.press(KeyCode::Char('p')).await.unwrap();
+    c.typ("640").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("p печать квитанции"), "{}", screen(&c));
+    c.press(KeyCode::Char('p')).await.unwrap();
+    assert!(screen(&c).contains("Напечатана квитанция №"), "{}", screen(&c));
+    let printed = std::fs::read(&out).unwrap();
+    let (text, _, _) = encoding_rs::IBM866.decode(&printed);
+    assert!(text.contains("Шестьсот сорок рублей 00 копеек") && !text.contains("ДУБЛИКАТ"), "{text}");
+    // from the history: the newest operation is that payment
+    c.press(KeyCode::Enter).await.unwrap();
+    c.press(KeyCode::Char('h')).await.unwrap();
+    c.press(KeyCode::Char('p')).await.unwrap();
+    assert!(screen(&c).contains("Напечатан дубликат квитанции №"), "{}", screen(&c));
+    let printed = std::fs::read(&out).unwrap();
+    let (text, _, _) = encoding_rs::IBM866.decode(&printed);
+    assert_eq!(text.matches("ДУБЛИКАТ").count(), 2, "the duplicate says so at the top and the bottom");
+    drop(c);
+    // a printer that fails: nothing printed, the reason on the status line
+    let broken = Service::open(&db.url, config("echo 'нет бумаги' >&2; exit 1".into())).await.unwrap();
+    let app = App::new(Lang::Ru, Theme::new(true), None);
+    let mut c = ScriptedConsole::start(broken, app, 80, 24).await.unwrap();
+    c.typ("cashier").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    c.typ("kassa").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    command(&mut c, "c 10002").await;
+    c.press(KeyCode::Char('h')).await.unwrap();
+    c.press(KeyCode::Char('p')).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("принтер чеков не напечатал") && s.contains("нет бумаги"), "{s}");
+}

@@ -113,7 +113,22 @@ pub enum Command {
         #[arg(long)]
         key: Option<String>,
     },
-    /// Reverse a payment or charge with a linked operation of the opposite amount (admin only)
+    /// A payment's receipt (the ПКО slip with the amount in words): as text, as ESC/POS bytes,
+    /// or on the desk's printer ([desk] printer). Every print after the first says «ДУБЛИКАТ»
+    Receipt {
+        operation: i64,
+        /// text, escpos or pdf (written to standard output)
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Characters per line of the text (32 for a 58 mm printer, 48 for 80 mm)
+        #[arg(long, default_value_t = 32)]
+        width: usize,
+        /// Print on the desk's printer instead of writing to standard output
+        #[arg(long)]
+        print: bool,
+    },
+    /// Reverse a payment or charge with a linked operation of the opposite amount. An
+    /// administrator reverses any; a cashier cancels their own payment while its shift is open
     Reverse {
         operation: i64,
         /// Why (required)

@@ -272,6 +272,16 @@ async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
     Ok(actor)
 }
 
+/// Bytes to standard output as they are (a receipt as ESC/POS or PDF).
+fn write_raw(bytes: &[u8]) -> CliResult<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes).and_then(|_| stdout.flush()).map_err(|e| CliError {
+        code: 7,
+        message: format!("the receipt was recorded but could not be written: {e}"),
+    })
+}
+
 fn parse_money(field: &str, s: &str) -> CliResult<Money> {
     Money::parse(s).map_err(|e| CliError::usage(format!("{field}: {e}")))
 }
@@ -513,6 +523,38 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             };
             let outcome = svc.post_adjustment(&actor, &req).await?;
             out(json, &outcome, print::posted);
+        }
+        Command::Receipt { operation, format, width, print } => {
+            if !matches!(format.as_str(), "text" | "escpos" | "pdf") {
+                return Err(CliError::usage("--format: text, escpos or pdf"));
+            }
+            if !(24..=80).contains(width) {
+                return Err(CliError::usage("--width: from 24 to 80 characters"));
+            }
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            if *print {
+                let r = svc.print_receipt(&actor, *operation).await?;
+                out(json, &r, |r| {
+                    format!(
+                        "Receipt {} printed{}.",
+                        r.receipt_number,
+                        if r.duplicate { " (a duplicate)" } else { "" }
+                    )
+                });
+            } else if format == "pdf" && !json {
+                let (_, pdf) = svc.receipt_pdf(&actor, *operation).await?;
+                write_raw(&pdf)?;
+            } else {
+                let r = svc.receipt(&actor, *operation).await?;
+                if json {
+                    out(json, &r, |_| String::new());
+                } else if format == "escpos" {
+                    write_raw(&r.escpos())?;
+                } else {
+                    out(false, &r, |r| r.text(*width).trim_end().to_string());
+                }
+            }
         }
         Command::Reverse { operation, comment, key } => {
             let svc = open(cli, cfg).await?;

@@ -19,6 +19,8 @@ pub mod operator;
 pub mod phone;
 pub mod problem;
 pub mod promise;
+pub mod receipt;
+pub mod receipt_pdf;
 pub mod role;
 pub mod search;
 pub mod switch;

@@ -54,6 +54,20 @@ pub enum Conflict {
     NoShift(String),
     #[error("a shift is already open at desk '{desk}' (by {by})")]
     ShiftOpen { desk: String, by: String },
+    /// A receipt asked for an operation that is not a payment.
+    #[error("operation {0} is not a payment: only a payment has a receipt")]
+    NotAPayment(i64),
+    /// Printing asked for with no printer in the config.
+    #[error("no receipt printer is set: [desk] printer (a device) or printer_command in the config")]
+    NoPrinter,
+    /// The font a PDF receipt is written in cannot be read.
+    #[error(
+        "PDF receipts need a TrueType font with Cyrillic: {0} ([desk] pdf_font; Debian: apt install fonts-dejavu-core)"
+    )]
+    PdfFont(String),
+    /// The printer or its command failed: the receipt was not printed.
+    #[error("the receipt printer failed: {0}")]
+    PrinterFailed(String),
     /// A cashier cancelling a payment they may not: only an administrator may.
     #[error("only an administrator may cancel this: {}", .0.as_str())]
     CancelRefused(CancelWhy),

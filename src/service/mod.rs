@@ -20,6 +20,7 @@ mod network;
 mod operators;
 mod personal_area;
 mod promises;
+mod receipts;
 mod services;
 mod tariffs;
 
@@ -42,6 +43,7 @@ pub use crate::domain::message::{Direction, Message};
 pub use crate::domain::operator::Operator;
 pub use crate::domain::problem::{Entity, Problem};
 pub use crate::domain::promise::PromisedPayment;
+pub use crate::domain::receipt::Receipt;
 pub use crate::domain::switch::{DhcpRow, PortBinding, PortUser, Switch, SwitchLine};
 pub use crate::domain::tariff::{Period, ScheduledChange, Tariff};
 pub use billing::{BillingReport, DueCustomer};
@@ -56,6 +58,7 @@ pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, Po
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use operators::{LoginRecord, checked_origin};
 pub use promises::{PromiseRefusal, PromiseRule, PromiseRules};
+pub use receipts::{PrintFormat, Printer, ReceiptConfig};
 pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::billing::ChargeLine;
 pub use store::customers::CustomerFilter;
@@ -171,6 +174,8 @@ pub struct ServiceConfig {
     pub billing_day: u32,
     /// This desk's name (`[desk] name`); unset, a session's desk is its origin.
     pub desk: Option<String>,
+    /// What receipts say at the top and where they are printed.
+    pub receipts: ReceiptConfig,
 }
 
 impl Default for ServiceConfig {
@@ -182,6 +187,7 @@ impl Default for ServiceConfig {
             lock_wait: store::DEFAULT_LOCK_WAIT,
             billing_day: 1,
             desk: None,
+            receipts: ReceiptConfig::default(),
         }
     }
 }

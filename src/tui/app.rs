@@ -43,30 +43,124 @@ pub type ReqId = u64;
 /// A service call the state asks for.
 #[derive(Debug, Clone)]
 pub enum Effect {
-    Login { req: ReqId, login: String, password: String },
-    Search { req: ReqId, text: String, former: bool },
-    Card { req: ReqId, id: i64 },
-    PeekReceipt { req: ReqId },
-    Post { req: ReqId, request: PaymentRequest },
-    History { req: ReqId, query: HistoryQuery },
-    Tariffs { req: ReqId, customer_id: i64 },
-    ChangeTariff { req: ReqId, customer_id: i64, tariff_id: i64, when: When, today: NaiveDate },
-    Resolve { req: ReqId, reference: String },
-    LoadList { req: ReqId, kind: ListKind },
-    LoadNetwork { req: ReqId, customer_id: i64 },
-    SaveForm { req: ReqId, kind: FormKind, values: Values, take_over: bool },
-    DeleteAddress { req: ReqId, customer_id: i64, record: AddressRecord },
-    Unbind { req: ReqId, customer_id: i64 },
-    Secrets { req: ReqId, switch_id: i64 },
-    Lookup { req: ReqId, kind: LookupKind, value: String },
-    PrepareForm { req: ReqId, kind: FormKind },
-    PickSearch { req: ReqId, kind: PickKind, text: String },
-    MergePreview { req: ReqId, main: i64, secondary: i64 },
-    Merge { req: ReqId, main: i64, secondary: i64 },
-    LoadTab { req: ReqId, customer_id: i64, tab: CardTab, archived: bool },
-    ToggleService { req: ReqId, id: i64, enabled: bool },
-    ArchiveMessage { req: ReqId, id: i64, archived: bool },
-    SetMark { req: ReqId, customer_id: i64, mark_id: i64, on: bool },
+    Login {
+        req: ReqId,
+        login: String,
+        password: String,
+    },
+    Search {
+        req: ReqId,
+        text: String,
+        former: bool,
+    },
+    Card {
+        req: ReqId,
+        id: i64,
+    },
+    PeekReceipt {
+        req: ReqId,
+    },
+    Post {
+        req: ReqId,
+        request: PaymentRequest,
+    },
+    History {
+        req: ReqId,
+        query: HistoryQuery,
+    },
+    Tariffs {
+        req: ReqId,
+        customer_id: i64,
+    },
+    ChangeTariff {
+        req: ReqId,
+        customer_id: i64,
+        tariff_id: i64,
+        when: When,
+        today: NaiveDate,
+    },
+    Resolve {
+        req: ReqId,
+        reference: String,
+    },
+    LoadList {
+        req: ReqId,
+        kind: ListKind,
+    },
+    LoadNetwork {
+        req: ReqId,
+        customer_id: i64,
+    },
+    SaveForm {
+        req: ReqId,
+        kind: FormKind,
+        values: Values,
+        take_over: bool,
+    },
+    DeleteAddress {
+        req: ReqId,
+        customer_id: i64,
+        record: AddressRecord,
+    },
+    Unbind {
+        req: ReqId,
+        customer_id: i64,
+    },
+    Secrets {
+        req: ReqId,
+        switch_id: i64,
+    },
+    Lookup {
+        req: ReqId,
+        kind: LookupKind,
+        value: String,
+    },
+    PrepareForm {
+        req: ReqId,
+        kind: FormKind,
+    },
+    PickSearch {
+        req: ReqId,
+        kind: PickKind,
+        text: String,
+    },
+    MergePreview {
+        req: ReqId,
+        main: i64,
+        secondary: i64,
+    },
+    Merge {
+        req: ReqId,
+        main: i64,
+        secondary: i64,
+    },
+    LoadTab {
+        req: ReqId,
+        customer_id: i64,
+        tab: CardTab,
+        archived: bool,
+    },
+    ToggleService {
+        req: ReqId,
+        id: i64,
+        enabled: bool,
+    },
+    ArchiveMessage {
+        req: ReqId,
+        id: i64,
+        archived: bool,
+    },
+    SetMark {
+        req: ReqId,
+        customer_id: i64,
+        mark_id: i64,
+        on: bool,
+    },
+    /// A payment's receipt on the desk's printer (the answer goes to the status line).
+    PrintReceipt {
+        req: ReqId,
+        operation_id: i64,
+    },
 }
 
 impl Effect {
@@ -96,7 +190,8 @@ impl Effect {
             | Effect::LoadTab { req, .. }
             | Effect::ToggleService { req, .. }
             | Effect::ArchiveMessage { req, .. }
-            | Effect::SetMark { req, .. } => *req,
+            | Effect::SetMark { req, .. }
+            | Effect::PrintReceipt { req, .. } => *req,
         }
     }
 }
@@ -125,6 +220,7 @@ pub enum Outcome {
     Merged(Box<Result<MergeOutcome, ServiceError>>),
     /// A tab's rows, or `None` after a change made from the tab.
     Tab(Box<Result<Option<TabData>, ServiceError>>),
+    Printed(Box<Result<crate::service::Receipt, ServiceError>>),
 }
 
 impl Outcome {
@@ -150,6 +246,7 @@ impl Outcome {
             Outcome::MergePreview(r) => r.as_ref().as_ref().err(),
             Outcome::Merged(r) => r.as_ref().as_ref().err(),
             Outcome::Tab(r) => r.as_ref().as_ref().err(),
+            Outcome::Printed(r) => r.as_ref().as_ref().err(),
         }
     }
 
@@ -664,6 +761,14 @@ impl App {
             | Outcome::TariffChanged(_) => {}
             Outcome::List(_) | Outcome::Network(_) | Outcome::Saved(_) | Outcome::Secrets(_) => {}
             Outcome::FormData(r) => return self.form_data_outcome(req, *r),
+            Outcome::Printed(r) => {
+                let d = self.strings().desk;
+                self.status = Some(match *r {
+                    Ok(p) if p.duplicate => format!("{} № {}", d.printed_duplicate, p.receipt_number),
+                    Ok(p) => format!("{} № {}", d.printed, p.receipt_number),
+                    Err(e) => self.error_text(&e),
+                });
+            }
             Outcome::Resolved(_) if self.resolving.as_ref().map(|r| r.0) != Some(req) => {}
             Outcome::Resolved(r) => match r {
                 Ok(id) => {

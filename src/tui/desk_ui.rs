@@ -10,7 +10,7 @@ use super::form::{FormKind, FormScreen, Values, field};
 use super::keymap::Action;
 use super::records::AfterSave;
 use super::screens::list::{ListData, ListKind, ListScreen};
-use super::screens::{Nav, Step, View};
+use super::screens::{Cx, Nav, Step, View};
 use super::strings::{Strings, kind_name};
 use super::widgets::money;
 use super::widgets::table::{self, Column, Fit, GridRow};
@@ -243,9 +243,9 @@ fn money_form(kind: FormKind, name: &'static str, label: fn(&Strings) -> &'stati
 }
 
 /// The desk's keys: open a shift, cash in and out, the X report, the close, cancelling a payment.
-pub fn desk_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<Step> {
+pub fn desk_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<Step> {
     let ListData::Desk(view) = l.data.as_ref()? else { return None };
-    let _ = s;
+    let s = cx.s;
     let form = match action? {
         Action::OpenShift => money_form(FormKind::ShiftOpen, "cash", |s| s.desk.f_opening),
         Action::CashIn | Action::CashOut => {
@@ -265,6 +265,10 @@ pub fn desk_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<S
             f
         }
         Action::XReport => return Some(Step::go(Nav::OpenList(ListKind::ShiftReport(None)))),
+        Action::PrintReceipt => {
+            let operation_id = view.payments.get(l.selected)?.operation.id;
+            return Some(Step::run(crate::tui::app::Effect::PrintReceipt { req: cx.req(), operation_id }));
+        }
         Action::Reverse => {
             let p = view.payments.get(l.selected)?;
             let o = &p.operation;

@@ -116,6 +116,9 @@ pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (R
         Effect::ArchiveMessage { id, archived, .. } => {
             Outcome::Tab(Box::new(svc.archive_message(a, id, archived).await.map(|_| None)))
         }
+        Effect::PrintReceipt { operation_id, .. } => {
+            Outcome::Printed(Box::new(svc.print_receipt(a, operation_id).await))
+        }
         Effect::SetMark { customer_id, mark_id, on, .. } => {
             Outcome::Saved(svc.set_mark(a, customer_id, mark_id, on).await.map(|_| AfterSave::Reload))
         }

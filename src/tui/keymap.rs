@@ -94,6 +94,8 @@ pub enum Action {
     /// The payment form's amount: what clears the debt; the debt and the next month.
     PayDebt,
     PayMonth,
+    /// A payment's receipt on the desk's printer (a duplicate after the first).
+    PrintReceipt,
 }
 
 impl Action {
@@ -133,7 +135,8 @@ impl Action {
             | Action::CashIn
             | Action::CashOut
             | Action::XReport
-            | Action::CloseShift => Some(Permission::PaymentPost),
+            | Action::CloseShift
+            | Action::PrintReceipt => Some(Permission::PaymentPost),
             Action::AddCustomer => Some(Permission::CustomerCreate),
             Action::ServiceAdd | Action::ServiceEdit | Action::ServiceToggle | Action::ServiceRemove => {
                 Some(Permission::TariffAssign)
@@ -399,7 +402,8 @@ const PAY_FORM: &[Binding] = &[
 const PAY_CONFIRM: &[Binding] =
     &[b!([Enter, Char('y')], Confirm, key_confirm, true), b!([Esc, Char('n')], Back, key_cancel, true)];
 
-const PAY_DONE: &[Binding] = &[b!([Enter, Esc], Back, key_back, true)];
+const PAY_DONE: &[Binding] =
+    &[b!([Char('p'), F(9)], PrintReceipt, desk.key_print, true), b!([Enter, Esc], Back, key_back, true)];
 
 const HISTORY: &[Binding] = &[
     b!([Up], Up, key_move, true),
@@ -411,6 +415,7 @@ const HISTORY: &[Binding] = &[
     b!([Char('f'), F(4)], Filter, key_filter, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Char('v')], Reverse, adm.key_reverse, false),
+    b!([Char('p'), F(9)], PrintReceipt, desk.key_print, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
     b!([Char('q')], Quit, key_quit, false),
@@ -567,6 +572,7 @@ const DESK: &[Binding] = &[
     b!([Char('x'), F(4)], XReport, desk.key_x, true),
     b!([Char('z'), F(8)], CloseShift, desk.key_close_shift, true),
     b!([Char('v')], Reverse, desk.key_cancel_payment, false),
+    b!([Char('p'), F(9)], PrintReceipt, desk.key_print, false),
 ];
 
 const DESK_CLOSED: &[Binding] = &[b!([Char('o'), F(2)], OpenShift, desk.key_open_shift, true)];

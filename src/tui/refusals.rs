@@ -167,6 +167,10 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
             format!("на кассе «{desk}» смена не открыта: наличные принимаются в открытую смену (F6 — касса)")
         }
         Conflict::ShiftOpen { desk, by } => format!("на кассе «{desk}» смена уже открыта ({by})"),
+        Conflict::NotAPayment(id) => format!("операция {id} — не оплата: квитанция есть только у оплаты"),
+        Conflict::NoPrinter => "принтер чеков не настроен в файле настроек кассы".into(),
+        Conflict::PdfFont(why) => format!("для квитанции в PDF нужен шрифт с кириллицей: {why}"),
+        Conflict::PrinterFailed(why) => format!("принтер чеков не напечатал: {why}"),
         Conflict::CancelRefused(why) => format!(
             "эту оплату отменяет только администратор: {}",
             match why {
@@ -495,6 +499,10 @@ mod tests {
             Conflict::DiscountUsed(3),
             Conflict::NoShift(v()),
             Conflict::ShiftOpen { desk: v(), by: v() },
+            Conflict::NotAPayment(1),
+            Conflict::NoPrinter,
+            Conflict::PdfFont(v()),
+            Conflict::PrinterFailed(v()),
             Conflict::CancelRefused(CancelWhy::NotPayment),
             Conflict::CancelRefused(CancelWhy::NotOwn),
             Conflict::CancelRefused(CancelWhy::ShiftClosed),

@@ -174,6 +174,11 @@ impl HistoryScreen {
                 h.filter_open = true;
                 h.filter_focus = 0;
             }
+            Some(Action::PrintReceipt) => {
+                if let Some(o) = h.page.as_ref().and_then(|p| p.operations.get(h.selected)) {
+                    return Step::run(Effect::PrintReceipt { req: cx.req(), operation_id: o.id });
+                }
+            }
             // reversing the chosen operation: why, then asked
             Some(Action::Reverse) => {
                 if let Some(o) = h.page.as_ref().and_then(|p| p.operations.get(h.selected)) {

@@ -189,11 +189,10 @@ impl ListScreen {
     }
 
     pub fn key(&mut self, cx: &mut Cx, action: Option<Action>) -> Step {
-        if let Some(step) = self
-            .marks_key(cx, action)
-            .or_else(|| admin_key(cx.s, self, action))
-            .or_else(|| crate::tui::desk_ui::desk_key(cx.s, self, action))
-        {
+        if let Some(step) = self.marks_key(cx, action).or_else(|| admin_key(cx.s, self, action)) {
+            return step;
+        }
+        if let Some(step) = crate::tui::desk_ui::desk_key(cx, self, action) {
             return step;
         }
         let s = cx.s;

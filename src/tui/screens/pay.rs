@@ -237,6 +237,10 @@ impl PayScreen {
                 };
                 return Step::run(Effect::Post { req, request });
             }
+            (PayStage::Done(done), Some(Action::PrintReceipt)) => {
+                let operation_id = done.operation.id;
+                return Step::run(Effect::PrintReceipt { req: cx.req(), operation_id });
+            }
             // back on the card, with the new balance
             (PayStage::Done(_), Some(Action::Back)) => return Step::go(Nav::BackToCard),
             _ => {}

@@ -1,0 +1,179 @@
+//! Receipts: a payment's slip built from the ledger (`domain::receipt`), the first print
+//! the original and every later one a duplicate (the audit log keeps each print), and the
+//! printing itself on the desk's receipt printer or through its command.
+
+use std::io::Write;
+
+use super::{Actor, Conflict, Entity, Result, Service, ServiceError, audit};
+use crate::domain::ledger::OperationKind;
+use crate::domain::receipt::{Receipt, SLIP_WIDTH};
+use crate::domain::role::Permission;
+use crate::store::{Db, audit as audit_log, customers, ledger, operators};
+
+/// Where receipts are printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Printer {
+    /// A device or file the bytes are written to.
+    Device(std::path::PathBuf),
+    /// A command run by `sh -c` that is given the bytes on its standard input.
+    Command(String),
+}
+
+/// What a printer is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PrintFormat {
+    #[default]
+    EscPos,
+    Text,
+    Pdf,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptConfig {
+    pub organisation: Option<String>,
+    pub printer: Option<Printer>,
+    pub format: PrintFormat,
+    /// The font of PDF receipts (`receipt_pdf::DEFAULT_FONT` when not set).
+    pub pdf_font: Option<std::path::PathBuf>,
+}
+
+impl ReceiptConfig {
+    /// `r` as a PDF in the configured font.
+    pub fn pdf(&self, r: &Receipt) -> Result<Vec<u8>> {
+        let path = self.pdf_font.clone().unwrap_or_else(|| crate::domain::receipt_pdf::DEFAULT_FONT.into());
+        let shown = path.display().to_string();
+        let font = std::fs::read(&path)
+            .map_err(|e| ServiceError::Conflict(Conflict::PdfFont(format!("{shown}: {e}"))))?;
+        crate::domain::receipt_pdf::receipt_pdf(r, &font, &shown)
+            .map_err(|e| ServiceError::Conflict(Conflict::PdfFont(e.to_string())))
+    }
+
+    /// `r` as the printer takes it.
+    pub fn bytes(&self, r: &Receipt) -> Result<Vec<u8>> {
+        Ok(match self.format {
+            PrintFormat::EscPos => r.escpos(),
+            PrintFormat::Text => r.text(SLIP_WIDTH).into_bytes(),
+            PrintFormat::Pdf => self.pdf(r)?,
+        })
+    }
+}
+
+fn send(printer: &Printer, bytes: &[u8]) -> std::result::Result<(), String> {
+    match printer {
+        Printer::Device(path) => std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|_| f.flush()))
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Printer::Command(cmd) => {
+            let mut child = std::process::Command::new("sh")
+                .args(["-c", cmd])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("{cmd}: {e}"))?;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(bytes).map_err(|e| format!("{cmd}: {e}"))?;
+            }
+            let out = child.wait_with_output().map_err(|e| format!("{cmd}: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                let why = String::from_utf8_lossy(&out.stderr).trim().chars().take(200).collect::<String>();
+                Err(format!("{cmd}: {} {why}", out.status))
+            }
+        }
+    }
+}
+
+/// The receipt of payment `operation_id` as it is recorded, a duplicate when printed before.
+async fn build(db: &mut Db<'_>, organisation: Option<String>, operation_id: i64) -> Result<Receipt> {
+    let op = ledger::get(db, operation_id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(Entity::Operation, operation_id.to_string()))?;
+    let method = match (op.kind, op.method) {
+        (OperationKind::Payment, Some(m)) => m,
+        _ => return Err(ServiceError::Conflict(Conflict::NotAPayment(operation_id))),
+    };
+    let customer = customers::get(db, op.customer_id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{}", op.customer_id)))?;
+    let cashier = match op.operator_id {
+        Some(id) => operators::get(db, id).await?.map(|o| o.name),
+        None => None,
+    };
+    let printed = audit_log::list(db, Some("operation"), Some(operation_id), 1000)
+        .await?
+        .iter()
+        .any(|e| e.action.starts_with("receipt."));
+    Ok(Receipt {
+        organisation,
+        operation_id,
+        receipt_number: op.receipt_number.clone().unwrap_or_else(|| op.id.to_string()),
+        at: crate::domain::dates::local(op.created_at),
+        customer: customer.name,
+        agreement: customer.agreement_number,
+        amount: op.amount,
+        method,
+        received: op.received,
+        balance_after: op.balance_after,
+        cashier: cashier.or(op.operator_login.clone()).unwrap_or_default(),
+        desk: op.desk.clone(),
+        comment: op.comment.clone(),
+        duplicate: printed,
+        cancelled: op.reversed_by.is_some(),
+    })
+}
+
+impl Service {
+    /// The receipt of payment `operation_id`, recorded as printed (`receipt.print`, or
+    /// `receipt.reprint` for a duplicate: any print after the first).
+    pub async fn receipt(&self, actor: &Actor, operation_id: i64) -> Result<Receipt> {
+        self.require(actor, Permission::PaymentPost).await?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let receipt = build(&mut db, self.config.receipts.organisation.clone(), operation_id).await?;
+        let action = if receipt.duplicate { "receipt.reprint" } else { "receipt.print" };
+        audit::<(), _>(&mut db, Some(actor), action, "operation", Some(operation_id), None, Some(&receipt))
+            .await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// The receipt as a PDF (recorded as printed, like `receipt`).
+    pub async fn receipt_pdf(&self, actor: &Actor, operation_id: i64) -> Result<(Receipt, Vec<u8>)> {
+        self.require(actor, Permission::PaymentPost).await?;
+        // the font is read before anything is recorded: a missing one prints nothing
+        let preview = {
+            let mut tx = self.store.read().await?;
+            build(&mut tx.db(), self.config.receipts.organisation.clone(), operation_id).await?
+        };
+        self.config.receipts.pdf(&preview)?;
+        let r = self.receipt(actor, operation_id).await?;
+        let pdf = self.config.receipts.pdf(&r)?;
+        Ok((r, pdf))
+    }
+
+    /// Prints the receipt of payment `operation_id` on the desk's printer; recorded as
+    /// printed only once the printer took it.
+    pub async fn print_receipt(&self, actor: &Actor, operation_id: i64) -> Result<Receipt> {
+        self.require(actor, Permission::PaymentPost).await?;
+        let printer =
+            self.config.receipts.printer.clone().ok_or(ServiceError::Conflict(Conflict::NoPrinter))?;
+        let receipt = {
+            let mut tx = self.store.read().await?;
+            build(&mut tx.db(), self.config.receipts.organisation.clone(), operation_id).await?
+        };
+        let bytes = self.config.receipts.bytes(&receipt)?;
+        let sent = tokio::task::spawn_blocking(move || send(&printer, &bytes))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+        if let Err(why) = sent {
+            tracing::warn!(operator = %actor.login, operation = operation_id, %why, "receipt not printed");
+            return Err(ServiceError::Conflict(Conflict::PrinterFailed(why)));
+        }
+        self.receipt(actor, operation_id).await
+    }
+}
