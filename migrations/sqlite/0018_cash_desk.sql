@@ -36,3 +36,5 @@ ALTER TABLE ledger ADD COLUMN desk TEXT;
 ALTER TABLE ledger ADD COLUMN shift_id INTEGER REFERENCES shifts(id);
 ALTER TABLE ledger ADD COLUMN received_minor INTEGER CHECK (received_minor > 0);
 CREATE INDEX ledger_shift ON ledger (shift_id, id) WHERE shift_id IS NOT NULL;
+-- the payments of a period, for the reports by day, desk, cashier and method
+CREATE INDEX ledger_money_in ON ledger (created_at) WHERE kind IN ('payment', 'reversal');

@@ -190,6 +190,9 @@ pub enum Command {
     /// The desk is `[desk] name` in the config, else the SSH client's address, else `local`
     #[command(subcommand)]
     Shift(ShiftCmd),
+    /// Reports for the administrator
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -743,6 +746,23 @@ pub enum DhcpCmd {
         /// csv, json, or dhcpd (ISC dhcpd host blocks, ready to include)
         #[arg(long, default_value = "csv")]
         format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Payments taken and given back in a period (local days), by day, desk, cashier or
+    /// method, with totals equal to the ledger's (admin)
+    Payments {
+        /// First day: DD.MM.YYYY or YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// Last day, included [default: the first]
+        #[arg(long)]
+        to: Option<String>,
+        /// day, desk, operator or method
+        #[arg(long, default_value = "method")]
+        by: String,
     },
 }
 

@@ -78,6 +78,44 @@ pub fn report_text(r: &ShiftReport) -> String {
     t
 }
 
+/// The payments report: a line per key, then the totals.
+pub fn payments_text(
+    lines: &[crate::service::ReportLine],
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> String {
+    let mut t = format!("Payments {} – {}\n", from.format("%d.%m.%Y"), to.format("%d.%m.%Y"));
+    t.push_str(&format!(
+        "{:<20} {:>8} {:>16} {:>9} {:>14} {:>16}\n",
+        "", "payments", "taken", "cancelled", "given back", "net"
+    ));
+    let (mut n, mut paid, mut r, mut back) = (0, 0, 0, 0);
+    for l in lines {
+        t.push_str(&format!(
+            "{:<20} {:>8} {:>16} {:>9} {:>14} {:>16}\n",
+            if l.key.is_empty() { "(none)" } else { l.key.as_str() },
+            l.payments,
+            l.paid.to_string(),
+            l.reversals,
+            l.reversed.to_string(),
+            l.net().to_string()
+        ));
+        (n, paid, r, back) =
+            (n + l.payments, paid + l.paid.minor(), r + l.reversals, back + l.reversed.minor());
+    }
+    let m = crate::domain::money::Money::from_minor;
+    t.push_str(&format!(
+        "{:<20} {:>8} {:>16} {:>9} {:>14} {:>16}",
+        "total",
+        n,
+        m(paid).to_string(),
+        r,
+        m(back).to_string(),
+        m(paid - back).to_string()
+    ));
+    t
+}
+
 pub async fn shift(cli: &Cli, svc: &Service, actor: &Actor, cmd: &ShiftCmd) -> CliResult<()> {
     let json = cli.json;
     match cmd {

@@ -766,6 +766,15 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             desk::shift(cli, &svc, &actor, cmd).await?;
         }
+        Command::Report(args::ReportCmd::Payments { from, to, by }) => {
+            let by: crate::service::ReportBy = by.parse().map_err(CliError::usage)?;
+            let from = parse_day("from", &Some(from.clone()))?.unwrap_or_else(crate::domain::dates::today);
+            let to = parse_day("to", to)?.unwrap_or(from);
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let lines = svc.payments_report(&actor, from, to, by).await?;
+            out(json, &lines, |l| desk::payments_text(l, from, to));
+        }
         Command::Promise(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;

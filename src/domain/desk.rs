@@ -92,6 +92,50 @@ pub struct CashMove {
     pub created_at: DateTime<Utc>,
 }
 
+/// How the payments report groups: by local day, desk, cashier or method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportBy {
+    Day,
+    Desk,
+    Operator,
+    Method,
+}
+
+impl FromStr for ReportBy {
+    type Err = Problem;
+    fn from_str(s: &str) -> Result<Self, Problem> {
+        match s.trim().to_lowercase().as_str() {
+            "day" => Ok(ReportBy::Day),
+            "desk" => Ok(ReportBy::Desk),
+            "operator" => Ok(ReportBy::Operator),
+            "method" => Ok(ReportBy::Method),
+            _ => Err(Problem::NotOneOf {
+                value: s.to_string(),
+                allowed: &["day", "desk", "operator", "method"],
+            }),
+        }
+    }
+}
+
+/// One line of the payments report: what was taken and given back under one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportLine {
+    /// The day (DD.MM.YYYY), the desk, the cashier's login or the method; empty when the
+    /// operations had none (posted before desks were kept, or by the system).
+    pub key: String,
+    pub payments: i64,
+    pub paid: Money,
+    pub reversals: i64,
+    pub reversed: Money,
+}
+
+impl ReportLine {
+    pub fn net(&self) -> Money {
+        Money::from_minor(self.paid.minor() - self.reversed.minor())
+    }
+}
+
 /// A payment (or its cancellation) taken at a desk, with whom it was for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeskPayment {

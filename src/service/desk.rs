@@ -7,7 +7,9 @@
 //! read off the ledger rows that carry its id, so the Z report always equals the ledger.
 
 use super::{Actor, Conflict, Entity, Problem, Result, Service, ServiceError, audit, now, still_standing};
-use crate::domain::desk::{CashMove, CashMoveKind, DeskPayment, DeskView, Shift, ShiftReport};
+use crate::domain::desk::{
+    CashMove, CashMoveKind, DeskPayment, DeskView, ReportBy, ReportLine, Shift, ShiftReport,
+};
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
@@ -199,6 +201,45 @@ impl Service {
             },
         };
         Ok(DeskView { desk: actor.desk.clone(), shift, payments, last_closed })
+    }
+
+    /// The payments taken and given back from local day `from` to `to` (both included), by
+    /// day, desk, cashier or method (administrators). The lines add up to the ledger's own
+    /// sums for the period.
+    pub async fn payments_report(
+        &self,
+        actor: &Actor,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        by: ReportBy,
+    ) -> Result<Vec<ReportLine>> {
+        self.require(actor, Permission::AuditRead).await?;
+        crate::domain::dates::check_period(Some(from), Some(to))
+            .map_err(|e| ServiceError::invalid("from", e))?;
+        if (to - from).num_days() > 366 {
+            return Err(ServiceError::invalid("to", Problem::Range(1, 366)));
+        }
+        let (start, end) = (crate::domain::dates::day_start(from), crate::domain::dates::day_end(to));
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let key = match by {
+            ReportBy::Desk => "COALESCE(l.desk, '')",
+            ReportBy::Operator => "COALESCE(o.login, '')",
+            ReportBy::Method => "COALESCE(l.method, '')",
+            ReportBy::Day => {
+                // the ISP's local days: one range each
+                let mut lines = Vec::new();
+                for day in from.iter_days().take_while(|d| *d <= to) {
+                    let (a, b) = (crate::domain::dates::day_start(day), crate::domain::dates::day_end(day));
+                    for mut line in desk::report(&mut db, "''", a, b).await? {
+                        line.key = day.format("%d.%m.%Y").to_string();
+                        lines.push(line);
+                    }
+                }
+                return Ok(lines);
+            }
+        };
+        Ok(desk::report(&mut db, key, start, end).await?)
     }
 
     /// Shifts newest first: a cashier's of their own desk, an administrator's of one desk or all.

@@ -35,7 +35,7 @@ pub use crate::domain::billing::{Applies, Discount, Percent, TaxItem, TaxRule, W
 pub use crate::domain::catalogue::{Group, Mark};
 pub use crate::domain::customer::CustomerSummary;
 pub use crate::domain::desk::{
-    CashMove, CashMoveKind, DeskPayment, DeskView, MethodTotal, Shift, ShiftReport,
+    CashMove, CashMoveKind, DeskPayment, DeskView, MethodTotal, ReportBy, ReportLine, Shift, ShiftReport,
 };
 pub use crate::domain::extra_service::{CustomerService, ExtraService};
 pub use crate::domain::house::{House, HouseLine};

@@ -165,6 +165,47 @@ pub async fn moves(db: &mut Db<'_>, shift_id: i64) -> Result<Vec<CashMove>> {
         .collect()
 }
 
+/// The payments and reversals made in [`from`, `until`) grouped by `key` (an SQL expression
+/// over `ledger l` and `operators o`), in the key's order.
+pub async fn report(
+    db: &mut Db<'_>,
+    key: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<crate::domain::desk::ReportLine>> {
+    let sql = format!(
+        "SELECT {key} AS k, l.kind, COUNT(*) AS n, CAST(SUM(l.amount_minor) AS BIGINT) AS total \
+         FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id \
+         WHERE l.kind IN ('payment', 'reversal') AND l.created_at >= $1 AND l.created_at < $2 \
+         GROUP BY 1, 2 ORDER BY 1"
+    );
+    let rows = db.fetch_all(q!(sql, from, until)).await?;
+    let mut out: Vec<crate::domain::desk::ReportLine> = Vec::new();
+    for r in &rows {
+        let k = r.text("k")?;
+        if out.last().map(|l| l.key != k).unwrap_or(true) {
+            out.push(crate::domain::desk::ReportLine {
+                key: k,
+                payments: 0,
+                paid: Money::ZERO,
+                reversals: 0,
+                reversed: Money::ZERO,
+            });
+        }
+        let (n, total) = (r.i64("n")?, r.i64("total")?);
+        if let Some(line) = out.last_mut() {
+            if r.text("kind")? == "payment" {
+                line.payments = n;
+                line.paid = Money::from_minor(total);
+            } else {
+                line.reversals = n;
+                line.reversed = Money::from_minor(-total);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The shift's payments and reversals by method (one indexed range of the ledger).
 pub async fn method_totals(db: &mut Db<'_>, shift_id: i64) -> Result<Vec<MethodTotal>> {
     let rows = db

@@ -4,7 +4,7 @@
 
 use kassa::domain::ledger::{OperationKind, PaymentMethod};
 use kassa::domain::money::Money;
-use kassa::service::{Actor, CancelWhy, CashMoveKind, Conflict, Problem, Service, ServiceError};
+use kassa::service::{Actor, CancelWhy, CashMoveKind, Conflict, Problem, ReportBy, Service, ServiceError};
 
 use super::helpers::{audit_count, customer, money, payment};
 use crate::both_backends;
@@ -255,3 +255,49 @@ async fn bad_input_writes_nothing(env: &Env) {
     assert_eq!(op.change(), Some(Money::ZERO));
 }
 both_backends!(bad_input, bad_input_writes_nothing);
+
+/// The administrator's report of a period: by desk, cashier, method and day, every grouping
+/// adding up to the ledger's own sums for the period; a cashier may not read it.
+async fn the_payments_report_equals_the_ledger(env: &Env) {
+    let a = customer(env, "Егоров Лев", &[]).await.id;
+    let one = cashier_at(&env.svc, "Касса 1").await;
+    let two = cashier_at(&env.svc, "Касса 2").await;
+    env.svc.open_shift(&one, money("0")).await.unwrap();
+    env.svc.open_shift(&two, money("0")).await.unwrap();
+    let mut ids = Vec::new();
+    for (i, who) in [&one, &two, &env.cashier, &env.admin].iter().cycle().take(12).enumerate() {
+        let mut r = payment(a, &format!("{}", 10 * (i + 1)), None);
+        r.method = if i % 2 == 0 { PaymentMethod::Cash } else { PaymentMethod::Card };
+        ids.push(env.svc.post_payment(who, &r).await.unwrap().operation);
+    }
+    env.svc.reverse_operation(&env.admin, ids[3].id, "ошибка", None).await.unwrap();
+    let today = kassa::domain::dates::today();
+    let q = kassa::service::HistoryQuery {
+        customer_id: a,
+        kinds: vec![OperationKind::Payment, OperationKind::Reversal],
+        limit: 1000,
+        ..Default::default()
+    };
+    let ledger: i64 =
+        env.svc.history(&env.admin, &q).await.unwrap().operations.iter().map(|o| o.amount.minor()).sum();
+    for by in [ReportBy::Desk, ReportBy::Operator, ReportBy::Method, ReportBy::Day] {
+        let lines = env.svc.payments_report(&env.admin, today, today, by).await.unwrap();
+        let net: i64 = lines.iter().map(|l| l.net().minor()).sum();
+        assert_eq!(net, ledger, "{by:?}: {lines:?}");
+        assert_eq!(lines.iter().map(|l| l.payments).sum::<i64>(), 12, "{by:?}");
+        assert_eq!(lines.iter().map(|l| l.reversals).sum::<i64>(), 1, "{by:?}");
+    }
+    let by_desk = env.svc.payments_report(&env.admin, today, today, ReportBy::Desk).await.unwrap();
+    let keys: Vec<&str> = by_desk.iter().map(|l| l.key.as_str()).collect();
+    assert!(keys.contains(&"Касса 1") && keys.contains(&"Касса 2") && keys.contains(&"test"), "{keys:?}");
+    let k1 = by_desk.iter().find(|l| l.key == "Касса 1").unwrap();
+    assert_eq!((k1.payments, k1.paid), (3, money("150")), "10 + 50 + 90");
+    assert!(matches!(
+        env.svc.payments_report(&env.cashier, today, today, ReportBy::Desk).await,
+        Err(ServiceError::Denied { .. })
+    ));
+    let r =
+        env.svc.payments_report(&env.admin, today, today - chrono::Duration::days(1), ReportBy::Day).await;
+    assert!(invalid(&r).is_some(), "the ends the wrong way round");
+}
+both_backends!(payments_report, the_payments_report_equals_the_ledger);

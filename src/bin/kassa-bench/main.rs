@@ -97,6 +97,14 @@ enum Sub {
         #[arg(long, default_value_t = 300)]
         count: usize,
     },
+    /// The cash desk on a demo database: a shift at desk `bench-desk` given `--payments`
+    /// payments of mixed methods (one more shift's worth each run), then p50 and p99 of its X
+    /// report, of the month's payments report by method, and of one receipt as PDF (the
+    /// service's whole path: read, audit, font, PDF).
+    Desk {
+        #[arg(long, default_value_t = 2000)]
+        payments: usize,
+    },
 }
 
 /// The `fsync` subcommand: (mean, p50, p99) of `count` 4 KiB writes each followed by fdatasync.
@@ -201,6 +209,75 @@ async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_cu
         svc.post_payment(actor, &req).await.expect("post");
     }
     started.elapsed()
+}
+
+/// The `desk` subcommand (see `Sub::Desk`).
+async fn desk_bench(svc: &Service, db: &str, payments: usize) {
+    use kassa::service::{ReportBy, ServiceError};
+    let admin = svc.login("admin", DEMO_PASSWORD, "bench").await.expect("login");
+    let cashier = svc.login("cashier", DEMO_PASSWORD, "bench-desk").await.expect("login");
+    let store = Store::open(db).await.expect("store");
+    let customers = {
+        let mut tx = store.read().await.expect("read");
+        store::customers::count(&mut tx.db()).await.expect("count")
+    };
+    if let Ok(Some(_)) = svc.current_shift(&cashier).await {
+        svc.close_shift(&cashier, Money::ZERO).await.expect("close the last run's shift");
+    }
+    svc.open_shift(&cashier, Money::ZERO).await.expect("open");
+    let mut rng = StdRng::seed_from_u64(11);
+    let started = Instant::now();
+    let mut last = 0;
+    for i in 0..payments {
+        let req = PaymentRequest {
+            customer_id: rng.random_range(1..=customers),
+            amount: Money::from_minor(rng.random_range(100..100_000)),
+            method: PaymentMethod::ALL[i % 4],
+            receipt_number: None,
+            comment: None,
+            idempotency_key: None,
+            received: None,
+        };
+        let posted = svc.post_payment(&cashier, &req).await;
+        // a demo customer merged away: another one next time
+        if !matches!(posted, Err(ServiceError::MergedAway { .. })) {
+            last = posted.expect("post").operation.id;
+        }
+    }
+    println!(
+        "{customers} customers; {payments} payments posted into the shift in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let time = |n: usize| Vec::with_capacity(n);
+    let mut x = time(200);
+    for _ in 0..200 {
+        let t = Instant::now();
+        let r = svc.shift_report(&cashier, None).await.expect("x");
+        x.push(t.elapsed());
+        assert!(r.by_method.iter().map(|m| m.payments).sum::<i64>() >= payments as i64 / 2);
+    }
+    let today = kassa::domain::dates::today();
+    let mut month = time(20);
+    for _ in 0..20 {
+        let t = Instant::now();
+        svc.payments_report(&admin, today - chrono::Duration::days(30), today, ReportBy::Method)
+            .await
+            .expect("report");
+        month.push(t.elapsed());
+    }
+    let mut pdf = time(50);
+    for _ in 0..50 {
+        let t = Instant::now();
+        svc.receipt_pdf(&cashier, last).await.expect("pdf");
+        pdf.push(t.elapsed());
+    }
+    for (what, samples) in [
+        (format!("X report of a shift of {payments} payments"), &mut x),
+        ("payments report of 31 days by method".to_string(), &mut month),
+        ("one receipt as PDF (service path)".to_string(), &mut pdf),
+    ] {
+        println!("{what}: p50 {:.2} ms, p99 {:.2} ms", pct(samples, 50), pct(samples, 99));
+    }
 }
 
 /// Up to `count` customers blocked for debt with what lifts each block (what they owe plus
@@ -338,6 +415,10 @@ async fn main() -> ExitCode {
         println!("payments that lift a block ({n}): p50 {l50:.2} ms, p99 {l99:.2} ms");
         println!("plain payments of the same sums ({n}): p50 {o50:.2} ms, p99 {o99:.2} ms");
         println!("ratio of p50: {:.2}", l50 / o50.max(0.001));
+        return ExitCode::SUCCESS;
+    }
+    if let Some(Sub::Desk { payments }) = args.sub {
+        desk_bench(&svc, &args.db, payments).await;
         return ExitCode::SUCCESS;
     }
     let store = Store::open(&args.db).await.expect("store");
