@@ -44,6 +44,9 @@ pub struct DeskSection {
     pub printer_format: Option<String>,
     /// The TrueType font PDF receipts are written in (monospaced, with Cyrillic).
     pub pdf_font: Option<String>,
+    /// The online cash register's command (54-ФЗ): given each cash or card payment's receipt
+    /// as JSON on its standard input, it prints the fiscal document's number.
+    pub fiscal_command: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -344,6 +347,7 @@ impl Config {
                 },
                 pdf_font: self.desk.pdf_font.as_ref().map(Into::into),
             },
+            fiscal_command: self.desk.fiscal_command.clone(),
         }
     }
 }

@@ -1201,3 +1201,63 @@ async fn a_desk_from_the_command_line_with_receipts() {
     assert!(!list.contains("desk 'local'"), "{list}");
     drop(db);
 }
+
+/// The online cash register's command: a payment whose fiscal receipt fails is posted and
+/// queued, said on the output; the next cash payment retries the queue; `kassa fiscal retry`
+/// does it by hand; payments by terminal or bank need no receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fiscal_receipts_fail_queue_and_retry() {
+    let (db, home) = small_demo().await;
+    let config = home.path().join("fiscal.toml");
+    let down = home.path().join("register-down");
+    let last = home.path().join("last.json");
+    let script = format!(
+        "if [ -e {down} ]; then echo 'ККТ не отвечает' >&2; exit 1; fi; cat > {last}; echo FN-$$",
+        down = down.display(),
+        last = last.display()
+    );
+    std::fs::write(&config, format!("[desk]\nfiscal_command = {:?}\n", script)).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap(), "--db", db.url.as_str()];
+        all.extend_from_slice(args);
+        command(home.path(), Some("cashier"), &all).output().unwrap()
+    };
+    let pending = || {
+        let o = run(&["--json", "fiscal", "list", "--pending"]);
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap().as_array().unwrap().len()
+    };
+    std::fs::write(&down, "").unwrap();
+    let o = run(&["pay", "10001", "100"]);
+    assert!(o.status.success(), "the payment stands whatever the register says");
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("fiscal receipt failed (ККТ не отвечает)") && text.contains("queued"), "{text}");
+    assert!(run(&["pay", "10002", "200", "--method", "card"]).status.success());
+    assert_eq!(pending(), 2);
+    let list = String::from_utf8_lossy(&run(&["fiscal", "list"]).stdout).to_string();
+    assert!(list.contains("pending after 1 attempt(s): ККТ не отвечает"), "{list}");
+    // the register is back: a terminal payment needs no receipt and retries nothing…
+    std::fs::remove_file(&down).unwrap();
+    let o = run(&["--json", "pay", "10003", "300", "--method", "terminal"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("fiscal").is_none(), "{v}");
+    assert_eq!(pending(), 2);
+    // …a cash payment gets its number and retries the two before it
+    let o = run(&["--json", "pay", "10001", "400"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["fiscal"]["done"]["number"].as_str().unwrap().starts_with("FN-"), "{v}");
+    assert_eq!(pending(), 0);
+    let written = std::fs::read_to_string(&last).unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}: {written:?}"));
+    assert_eq!(payload["items"][0]["name"], "Оплата услуг связи");
+    assert!(payload["total"].is_string() && payload["payment"].is_string(), "{payload}");
+    // by hand
+    std::fs::write(&down, "").unwrap();
+    assert!(run(&["pay", "10002", "500"]).status.success());
+    std::fs::remove_file(&down).unwrap();
+    let o = run(&["fiscal", "retry"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 fiscalised, 0 failed again; 0 still pending"));
+    assert_eq!(pending(), 0);
+    let done = String::from_utf8_lossy(&run(&["fiscal", "list"]).stdout).to_string();
+    assert_eq!(done.matches("fiscal number FN-").count(), 4, "{done}");
+}

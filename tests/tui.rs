@@ -374,7 +374,7 @@ fn snapshot_payment() {
     let mut posted =
         op(6, OperationKind::Payment, "1 234,50", "-150", 22, Some("1843"), Some("cashier"), None);
     posted.created_at = at(22, 14, 5);
-    let done = PayStage::Done(Box::new(PostOutcome { operation: posted, replayed: false }));
+    let done = PayStage::Done(Box::new(PostOutcome { operation: posted, replayed: false, fiscal: None }));
     insta::assert_snapshot!("pay_done_ru", render(&with_pay(Lang::Ru, done), 80, 24));
 }
 

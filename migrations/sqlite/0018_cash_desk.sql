@@ -38,3 +38,21 @@ ALTER TABLE ledger ADD COLUMN received_minor INTEGER CHECK (received_minor > 0);
 CREATE INDEX ledger_shift ON ledger (shift_id, id) WHERE shift_id IS NOT NULL;
 -- the payments of a period, for the reports by day, desk, cashier and method
 CREATE INDEX ledger_money_in ON ledger (created_at) WHERE kind IN ('payment', 'reversal');
+
+-- Fiscal receipts (54-ФЗ) are the online cash register's: every cash or card payment is
+-- queued here for the configured command, which answers with the fiscal document's number.
+-- A failed attempt stays pending with its error, retried on the next payment and by
+-- `kassa fiscal retry`; nothing is lost when the register is down.
+CREATE TABLE fiscal_queue (
+    operation_id   INTEGER PRIMARY KEY REFERENCES ledger(id),
+    state          TEXT    NOT NULL CHECK (state IN ('pending', 'done')),
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    fiscal_number  TEXT,
+    queued_at      TEXT    NOT NULL,
+    updated_at     TEXT    NOT NULL,
+    -- a desk running the command holds the row until then: two desks never run it twice
+    claimed_until  TEXT,
+    CHECK ((state = 'done') = (fiscal_number IS NOT NULL))
+);
+CREATE INDEX fiscal_queue_pending ON fiscal_queue (operation_id) WHERE state = 'pending';

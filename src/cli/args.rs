@@ -193,6 +193,9 @@ pub enum Command {
     /// Reports for the administrator
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Fiscal receipts: the queue for the online cash register ([desk] fiscal_command)
+    #[command(subcommand)]
+    Fiscal(FiscalCmd),
     /// Switches: the catalogue, their ports (CLN_SWITCH_EDIT, CLN_SWITCH_LIST)
     #[command(subcommand)]
     Switch(SwitchCmd),
@@ -746,6 +749,20 @@ pub enum DhcpCmd {
         /// csv, json, or dhcpd (ISC dhcpd host blocks, ready to include)
         #[arg(long, default_value = "csv")]
         format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FiscalCmd {
+    /// Run the register's command again for every receipt still pending, oldest first
+    Retry,
+    /// The queue, newest first: each payment's fiscal number, or its attempts and last error
+    List {
+        /// Only those still pending
+        #[arg(long)]
+        pending: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 

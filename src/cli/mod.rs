@@ -766,6 +766,41 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             desk::shift(cli, &svc, &actor, cmd).await?;
         }
+        Command::Fiscal(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            match cmd {
+                args::FiscalCmd::Retry => {
+                    let r = svc.fiscal_retry(&actor).await?;
+                    out(json, &r, |r| {
+                        format!(
+                            "{} fiscalised, {} failed again; {} still pending.",
+                            r.done, r.failed, r.still_pending
+                        )
+                    });
+                }
+                args::FiscalCmd::List { pending, limit } => {
+                    let q = svc.fiscal_queue(&actor, *pending, *limit).await?;
+                    out(json, &q, |q| {
+                        if q.is_empty() {
+                            return "The fiscal queue is empty.".to_string();
+                        }
+                        q.iter()
+                            .map(|e| match &e.fiscal_number {
+                                Some(n) => format!("operation {}: fiscal number {n}", e.operation_id),
+                                None => format!(
+                                    "operation {}: pending after {} attempt(s){}",
+                                    e.operation_id,
+                                    e.attempts,
+                                    e.last_error.as_deref().map(|x| format!(": {x}")).unwrap_or_default()
+                                ),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    });
+                }
+            }
+        }
         Command::Report(args::ReportCmd::Payments { from, to, by }) => {
             let by: crate::service::ReportBy = by.parse().map_err(CliError::usage)?;
             let from = parse_day("from", &Some(from.clone()))?.unwrap_or_else(crate::domain::dates::today);

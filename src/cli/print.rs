@@ -190,8 +190,17 @@ pub fn posted(o: &PostOutcome) -> String {
         (Some(r), Some(c)) => format!(" Received {r}, change {c}."),
         _ => String::new(),
     };
+    let fiscal = match &o.fiscal {
+        Some(crate::service::FiscalResult::Done { number }) => format!(" Fiscal number {number}."),
+        Some(crate::service::FiscalResult::Failed { error }) => {
+            format!(
+                " The fiscal receipt failed ({error}): queued, retried by the next payment and kassa fiscal retry."
+            )
+        }
+        None => String::new(),
+    };
     format!(
-        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}",
+        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}{fiscal}",
         op.id,
         op.kind,
         op.amount,

@@ -57,6 +57,9 @@ pub enum Conflict {
     /// A receipt asked for an operation that is not a payment.
     #[error("operation {0} is not a payment: only a payment has a receipt")]
     NotAPayment(i64),
+    /// A fiscal retry with no register's command in the config.
+    #[error("no fiscal register is set: [desk] fiscal_command in the config")]
+    NoFiscal,
     /// Printing asked for with no printer in the config.
     #[error("no receipt printer is set: [desk] printer (a device) or printer_command in the config")]
     NoPrinter,

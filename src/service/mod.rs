@@ -10,6 +10,7 @@ mod customers;
 pub mod demo;
 mod desk;
 mod discounts;
+mod fiscal;
 mod houses;
 mod lifecycle;
 mod maintenance;
@@ -51,6 +52,7 @@ pub use catalogue::MARK_COLORS;
 pub use conflict::{CancelWhy, Conflict, Holding};
 pub use customers::{CustomerCard, CustomerChanges, NewCustomer, SearchResult};
 pub use discounts::DiscountInput;
+pub use fiscal::{FiscalResult, FiscalRun};
 pub use houses::HouseInput;
 pub use merge::{MergeOutcome, MergePreview};
 pub use messages::MessageQuery;
@@ -62,6 +64,7 @@ pub use receipts::{PrintFormat, Printer, ReceiptConfig};
 pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::billing::ChargeLine;
 pub use store::customers::CustomerFilter;
+pub use store::fiscal::FiscalEntry;
 pub use tariffs::{TariffChangeOutcome, TariffInput, When, next_period_start};
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +179,9 @@ pub struct ServiceConfig {
     pub desk: Option<String>,
     /// What receipts say at the top and where they are printed.
     pub receipts: ReceiptConfig,
+    /// The online cash register's command (`[desk] fiscal_command`), given each cash or card
+    /// payment's receipt as JSON.
+    pub fiscal_command: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -188,6 +194,7 @@ impl Default for ServiceConfig {
             billing_day: 1,
             desk: None,
             receipts: ReceiptConfig::default(),
+            fiscal_command: None,
         }
     }
 }

@@ -52,6 +52,9 @@ pub struct PostOutcome {
     pub operation: Operation,
     /// True when the idempotency key had been used already and nothing was written now.
     pub replayed: bool,
+    /// What the online cash register answered, when there is one and the payment needs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal: Option<super::FiscalResult>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -239,11 +242,13 @@ impl Service {
             Some(operation) => operation,
             None => match self.post_in_transaction(actor, op, want_receipt).await? {
                 Appended::New(operation) => operation,
-                Appended::Replay(operation) => return Ok(PostOutcome { operation, replayed: true }),
+                Appended::Replay(operation) => {
+                    return Ok(PostOutcome { operation, replayed: true, fiscal: None });
+                }
             },
         };
         tracing::info!(operator = %actor.login, customer = operation.customer_id, op = operation.id, kind = %operation.kind, amount = %operation.amount, "posted");
-        Ok(PostOutcome { operation, replayed: false })
+        Ok(PostOutcome { operation, replayed: false, fiscal: None })
     }
 
     /// PostgreSQL: the usual post as one statement outside a transaction, with its audit row
@@ -376,7 +381,11 @@ impl Service {
             shift_id: None,
             received: req.received,
         };
-        self.post(actor, op, true).await
+        let mut outcome = self.post(actor, op, true).await?;
+        if !outcome.replayed {
+            outcome.fiscal = self.fiscalise_posted(actor, &outcome.operation).await;
+        }
+        Ok(outcome)
     }
 
     /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of

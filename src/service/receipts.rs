@@ -73,8 +73,9 @@ fn send(printer: &Printer, bytes: &[u8]) -> std::result::Result<(), String> {
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .map_err(|e| format!("{cmd}: {e}"))?;
+            // a command that fails without reading all of it is judged by its status
             if let Some(mut stdin) = child.stdin.take() {
-                stdin.write_all(bytes).map_err(|e| format!("{cmd}: {e}"))?;
+                let _ = stdin.write_all(bytes);
             }
             let out = child.wait_with_output().map_err(|e| format!("{cmd}: {e}"))?;
             if out.status.success() {
@@ -88,7 +89,11 @@ fn send(printer: &Printer, bytes: &[u8]) -> std::result::Result<(), String> {
 }
 
 /// The receipt of payment `operation_id` as it is recorded, a duplicate when printed before.
-async fn build(db: &mut Db<'_>, organisation: Option<String>, operation_id: i64) -> Result<Receipt> {
+pub(super) async fn build(
+    db: &mut Db<'_>,
+    organisation: Option<String>,
+    operation_id: i64,
+) -> Result<Receipt> {
     let op = ledger::get(db, operation_id)
         .await?
         .ok_or_else(|| ServiceError::NotFound(Entity::Operation, operation_id.to_string()))?;

@@ -12,6 +12,7 @@ mod conn;
 pub mod counters;
 pub mod customers;
 pub mod desk;
+pub mod fiscal;
 pub mod houses;
 pub mod ledger;
 pub mod lifecycle;

@@ -169,6 +169,7 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
         Conflict::ShiftOpen { desk, by } => format!("на кассе «{desk}» смена уже открыта ({by})"),
         Conflict::NotAPayment(id) => format!("операция {id} — не оплата: квитанция есть только у оплаты"),
         Conflict::NoPrinter => "принтер чеков не настроен в файле настроек кассы".into(),
+        Conflict::NoFiscal => "онлайн-касса не настроена в файле настроек кассы".into(),
         Conflict::PdfFont(why) => format!("для квитанции в PDF нужен шрифт с кириллицей: {why}"),
         Conflict::PrinterFailed(why) => format!("принтер чеков не напечатал: {why}"),
         Conflict::CancelRefused(why) => format!(
@@ -501,6 +502,7 @@ mod tests {
             Conflict::ShiftOpen { desk: v(), by: v() },
             Conflict::NotAPayment(1),
             Conflict::NoPrinter,
+            Conflict::NoFiscal,
             Conflict::PdfFont(v()),
             Conflict::PrinterFailed(v()),
             Conflict::CancelRefused(CancelWhy::NotPayment),

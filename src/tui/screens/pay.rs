@@ -444,6 +444,16 @@ impl PayScreen {
                 if done.replayed {
                     lines.push(Line::from(Span::styled(s.pay_done_replayed, t.warn)));
                 }
+                match &done.fiscal {
+                    Some(crate::service::FiscalResult::Done { number }) => {
+                        lines.push(Line::from(format!("{} {number}", s.desk.fiscal_done)));
+                    }
+                    Some(crate::service::FiscalResult::Failed { error }) => {
+                        lines.push(Line::from(Span::styled(s.desk.fiscal_failed, t.error)));
+                        lines.push(Line::from(Span::styled(error.clone(), t.error)));
+                    }
+                    None => {}
+                }
                 dialog(f, area, 60, s.pay_done_title, lines);
             }
         }
