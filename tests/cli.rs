@@ -1188,6 +1188,11 @@ async fn a_desk_from_the_command_line_with_receipts() {
     assert!(run(&["receipt", &op, "--print"]).status.success());
     assert!(std::fs::read(&printed).unwrap().starts_with(&[0x1b, b'@']));
     assert_eq!(run(&["receipt", "1"]).status.code(), Some(4), "a charge has no receipt");
+    // the payment's own story: taken, printed, reprinted three times, who and from where
+    let story = text(&run(&["payment", &op]));
+    assert!(story.contains("posted: payment 500.00 (cash)") && story.contains("at desk Касса 2"), "{story}");
+    assert_eq!(story.matches("receipt.print by cashier").count(), 1, "{story}");
+    assert_eq!(story.matches("receipt.reprint by cashier").count(), 3, "{story}");
 
     // cash out, X, the blind close: 1 000 + 500 − 200 = 1 300 expected, 1 290 counted
     assert!(run(&["shift", "cash-out", "200", "--reason", "инкассация"]).status.success());

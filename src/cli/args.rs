@@ -127,6 +127,9 @@ pub enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// A payment's own story: who took it, when, at which desk; its cancellation; every
+    /// receipt printed and reprinted and every fiscal attempt, who and from where
+    Payment { operation: i64 },
     /// Reverse a payment or charge with a linked operation of the opposite amount. An
     /// administrator reverses any; a cashier cancels their own payment while its shift is open
     Reverse {

@@ -524,6 +524,12 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let outcome = svc.post_adjustment(&actor, &req).await?;
             out(json, &outcome, print::posted);
         }
+        Command::Payment { operation } => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            let story = svc.payment_story(&actor, *operation).await?;
+            out(json, &story, print::payment_story);
+        }
         Command::Receipt { operation, format, width, print } => {
             if !matches!(format.as_str(), "text" | "escpos" | "pdf") {
                 return Err(CliError::usage("--format: text, escpos or pdf"));

@@ -183,6 +183,43 @@ pub fn promises(ps: &[crate::service::PromisedPayment]) -> String {
         .join("\n")
 }
 
+/// A payment's story, one event a line, oldest first.
+pub fn payment_story(p: &crate::service::PaymentStory) -> String {
+    let when = |t| crate::domain::dates::local(t).format("%d.%m.%Y %H:%M:%S").to_string();
+    let op = &p.operation;
+    let mut lines = vec![format!(
+        "{}  posted: payment {} ({}) for customer #{}, receipt {}, by {} at desk {}{}",
+        when(op.created_at),
+        op.amount,
+        op.method.map(|m| m.as_str()).unwrap_or("-"),
+        op.customer_id,
+        op.receipt_number.as_deref().unwrap_or("-"),
+        op.operator_login.as_deref().unwrap_or("-"),
+        op.desk.as_deref().unwrap_or("-"),
+        op.shift_id.map(|s| format!(", shift {s}")).unwrap_or_default()
+    )];
+    let mut events: Vec<(chrono::DateTime<chrono::Utc>, String)> = p
+        .events
+        .iter()
+        .map(|e| (e.at, format!("{}  {} by {} from {}", when(e.at), e.action, e.operator_login, e.origin)))
+        .collect();
+    if let Some(r) = &p.reversal {
+        events.push((
+            r.created_at,
+            format!(
+                "{}  cancelled by operation {} by {}: {}",
+                when(r.created_at),
+                r.id,
+                r.operator_login.as_deref().unwrap_or("-"),
+                r.comment.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    events.sort_by_key(|e| e.0);
+    lines.extend(events.into_iter().map(|e| e.1));
+    lines.join("\n")
+}
+
 pub fn posted(o: &PostOutcome) -> String {
     let op = &o.operation;
     let prefix = if o.replayed { "Already posted (same key), nothing written: " } else { "Posted " };

@@ -60,7 +60,7 @@ pub use money::{AdjustmentRequest, HistoryPage, HistoryQuery, PaymentRequest, Po
 pub use network::{CustomerNetwork, IpSelection, LastIp, PortMap, SwitchInput};
 pub use operators::{LoginRecord, checked_origin};
 pub use promises::{PromiseRefusal, PromiseRule, PromiseRules};
-pub use receipts::{PrintFormat, Printer, ReceiptConfig};
+pub use receipts::{PaymentStory, PrintFormat, Printer, ReceiptConfig};
 pub use services::{CustomerServiceInput, ServiceInput};
 pub use store::billing::ChargeLine;
 pub use store::customers::CustomerFilter;

@@ -131,7 +131,37 @@ pub(super) async fn build(
     })
 }
 
+/// A payment's own story: the operation, its cancellation if any, and everything done to it
+/// since (receipts printed and reprinted, fiscal attempts), who and from where.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PaymentStory {
+    pub operation: crate::domain::ledger::Operation,
+    pub reversal: Option<crate::domain::ledger::Operation>,
+    /// Oldest first.
+    pub events: Vec<crate::domain::audit::AuditEntry>,
+}
+
 impl Service {
+    /// Payment `operation_id` with its cancellation and what was done to it since.
+    pub async fn payment_story(&self, actor: &Actor, operation_id: i64) -> Result<PaymentStory> {
+        self.require(actor, Permission::HistoryRead).await?;
+        let mut tx = self.store.read().await?;
+        let mut db = tx.db();
+        let operation = ledger::get(&mut db, operation_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Operation, operation_id.to_string()))?;
+        if operation.kind != OperationKind::Payment {
+            return Err(ServiceError::Conflict(Conflict::NotAPayment(operation_id)));
+        }
+        let reversal = match operation.reversed_by {
+            Some(id) => ledger::get(&mut db, id).await?,
+            None => None,
+        };
+        let mut events = audit_log::list(&mut db, Some("operation"), Some(operation_id), 1000).await?;
+        events.reverse();
+        Ok(PaymentStory { operation, reversal, events })
+    }
+
     /// The receipt of payment `operation_id`, recorded as printed (`receipt.print`, or
     /// `receipt.reprint` for a duplicate: any print after the first).
     pub async fn receipt(&self, actor: &Actor, operation_id: i64) -> Result<Receipt> {
