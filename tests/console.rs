@@ -136,6 +136,7 @@ async fn end_and_home_move_within_a_single_page() {
             comment: None,
             idempotency_key: None,
             received: None,
+            bank: None,
         };
         svc.post_payment(&cashier, &req).await.unwrap();
     }
@@ -324,6 +325,7 @@ async fn a_reversal_from_the_history_asks_first() {
         comment: None,
         idempotency_key: None,
         received: None,
+        bank: None,
     };
     let paid = svc.post_payment(&admin, &req).await.unwrap().operation;
     c.burst("10004").await.unwrap();

@@ -252,6 +252,7 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                     comment: None,
                     idempotency_key: key.map(|k| format!("model-{k}")),
                     received: None,
+                    bank: None,
                 };
                 let got = svc.post_payment(&env.cashier, &req).await;
                 match key.and_then(|k| m.keys.get(&k).copied()) {

@@ -119,6 +119,7 @@ fn op(
         desk: None,
         shift_id: None,
         received: None,
+        bank: None,
         reversed_by: None,
     }
 }

@@ -58,3 +58,10 @@ CREATE TABLE fiscal_queue (
     CHECK ((state = 'done') = (fiscal_number IS NOT NULL))
 );
 CREATE INDEX fiscal_queue_pending ON fiscal_queue (operation_id) WHERE state = 'pending';
+
+-- A bank payment as the bank tells it: the day it was paid (an administrator may post it
+-- back-dated, never ahead), the bank document's number and date, and the payer.
+ALTER TABLE ledger ADD COLUMN paid_on TEXT;
+ALTER TABLE ledger ADD COLUMN document_number TEXT;
+ALTER TABLE ledger ADD COLUMN document_date TEXT;
+ALTER TABLE ledger ADD COLUMN payer TEXT;

@@ -89,6 +89,18 @@ pub enum Command {
         /// Cash handed over (cash only, at least the amount): the change is printed
         #[arg(long)]
         received: Option<String>,
+        /// A bank payment's own day, when earlier than today (admin, --method bank)
+        #[arg(long)]
+        paid_on: Option<String>,
+        /// The bank document's number (admin, --method bank)
+        #[arg(long)]
+        document: Option<String>,
+        /// The bank document's date (admin, --method bank)
+        #[arg(long)]
+        document_date: Option<String>,
+        /// Who paid, as the bank names them (admin, --method bank)
+        #[arg(long)]
+        payer: Option<String>,
     },
     /// Charge a customer (take a positive amount off the balance; admin only)
     Charge {

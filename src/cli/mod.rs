@@ -469,7 +469,26 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             customer(cli, &svc, &actor, cmd).await?;
         }
-        Command::Pay { customer, amount, method, receipt, comment, key, received } => {
+        Command::Pay {
+            customer,
+            amount,
+            method,
+            receipt,
+            comment,
+            key,
+            received,
+            paid_on,
+            document,
+            document_date,
+            payer,
+        } => {
+            let bank = crate::domain::ledger::BankDetails {
+                paid_on: parse_day("paid-on", paid_on)?,
+                document_number: document.clone(),
+                document_date: parse_day("document-date", document_date)?,
+                payer: payer.clone(),
+            };
+            let bank = (!bank.is_empty()).then_some(bank);
             let amount =
                 Money::parse_positive(amount).map_err(|e| CliError::usage(format!("amount: {e}")))?;
             let received = received.as_deref().map(|r| parse_money("received", r)).transpose()?;
@@ -498,6 +517,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 comment: comment.clone(),
                 idempotency_key: key.clone(),
                 received,
+                bank,
             };
             let outcome = svc.post_payment(&actor, &req).await?;
             out(json, &outcome, print::posted);

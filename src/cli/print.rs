@@ -128,6 +128,25 @@ fn op_line(o: &Operation) -> String {
     )
 }
 
+/// A bank payment's day, document and payer: «paid 28.11.2026; document 4512 of 28.11.2026; payer ООО Ромашка».
+pub fn bank_text(b: &crate::domain::ledger::BankDetails) -> String {
+    let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let mut parts = Vec::new();
+    if let Some(d) = b.paid_on {
+        parts.push(format!("paid {}", day(d)));
+    }
+    match (&b.document_number, b.document_date) {
+        (Some(n), Some(d)) => parts.push(format!("document {n} of {}", day(d))),
+        (Some(n), None) => parts.push(format!("document {n}")),
+        (None, Some(d)) => parts.push(format!("document of {}", day(d))),
+        (None, None) => {}
+    }
+    if let Some(p) = &b.payer {
+        parts.push(format!("payer {p}"));
+    }
+    parts.join("; ")
+}
+
 pub fn history(h: &HistoryPage) -> String {
     let mut l = vec![format!(
         "  {} {} {} {} {} {} {} {}",
@@ -153,6 +172,9 @@ pub fn history(h: &HistoryPage) -> String {
             cell(o.operator_login.as_deref().unwrap_or("system"), 8),
             o.comment.as_deref().unwrap_or("")
         ));
+        if let Some(b) = &o.bank {
+            l.push(format!("           {}", bank_text(b)));
+        }
     }
     l.push(format!("{} operation(s); in {}, out {}", h.total_count, h.income, h.outcome));
     if !h.promises.is_empty() {
@@ -236,8 +258,9 @@ pub fn posted(o: &PostOutcome) -> String {
         }
         None => String::new(),
     };
+    let bank = o.operation.bank.as_ref().map(|b| format!(" {}.", bank_text(b))).unwrap_or_default();
     format!(
-        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}{fiscal}",
+        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}{bank}{fiscal}",
         op.id,
         op.kind,
         op.amount,

@@ -136,6 +136,23 @@ impl Operation {
     }
 }
 
+/// A bank payment as the bank tells it: the day it was paid, the bank document's number and
+/// date, and who paid (`payment.edit` paymentdate, documentnumber, documentdate, sender).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankDetails {
+    /// The payment's own day when it is not the day it was posted (never ahead of it).
+    pub paid_on: Option<chrono::NaiveDate>,
+    pub document_number: Option<String>,
+    pub document_date: Option<chrono::NaiveDate>,
+    pub payer: Option<String>,
+}
+
+impl BankDetails {
+    pub fn is_empty(&self) -> bool {
+        *self == BankDetails::default()
+    }
+}
+
 /// One line of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Operation {
@@ -159,6 +176,9 @@ pub struct Operation {
     pub shift_id: Option<i64>,
     /// Cash the customer handed over, when it was typed (the change is what exceeds the amount).
     pub received: Option<Money>,
+    /// A bank payment's own day, document and payer, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bank: Option<BankDetails>,
     /// The reversal that cancelled this operation, when one did (read with the history).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reversed_by: Option<i64>,

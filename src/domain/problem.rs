@@ -114,6 +114,8 @@ pub enum Problem {
     ReceivedNotCash,
     #[error("more than the drawer holds ({0})")]
     DrawerShort(String),
+    #[error("{0}: a day from 01.01.2000 to today, never ahead")]
+    DayOutOfRange(String),
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),

@@ -662,6 +662,7 @@ async fn write_charge(
         desk: None,
         shift_id: None,
         received: None,
+        bank: None,
     };
     let written = ledger::insert(db, &op, None)
         .await?

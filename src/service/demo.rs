@@ -500,6 +500,7 @@ impl Service {
                                 desk: None,
                                 shift_id: None,
                                 received: None,
+                                bank: None,
                             },
                         ));
                         balance -= monthly;
@@ -542,6 +543,7 @@ impl Service {
                                     desk: None,
                                     shift_id: None,
                                     received: None,
+                                    bank: None,
                                 },
                             ));
                             balance += amount;

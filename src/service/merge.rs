@@ -134,6 +134,7 @@ impl Service {
                 desk: None,
                 shift_id: None,
                 received: None,
+                bank: None,
             };
             let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, secondary_id, Money::ZERO).await?;

@@ -35,6 +35,9 @@ pub struct PaymentRequest {
     /// Cash handed over, when the cashier typed it: at least the amount; the change is the rest.
     #[serde(default)]
     pub received: Option<Money>,
+    /// A bank payment's own day, document and payer (administrators; method `bank` only).
+    #[serde(default)]
+    pub bank: Option<crate::domain::ledger::BankDetails>,
 }
 
 /// A charge (money taken off, given as a positive amount) or a correction (either sign).
@@ -364,6 +367,10 @@ impl Service {
                 return Err(ServiceError::invalid("received", Problem::BalanceRange));
             }
         }
+        let bank = match req.bank.as_ref().filter(|b| !b.is_empty()) {
+            Some(b) => Some(self.check_bank(actor, req.method, b).await?),
+            None => None,
+        };
         let op = NewOperation {
             customer_id: req.customer_id,
             kind: OperationKind::Payment,
@@ -380,12 +387,59 @@ impl Service {
             desk: Some(actor.desk.clone()),
             shift_id: None,
             received: req.received,
+            bank,
         };
         let mut outcome = self.post(actor, op, true).await?;
         if !outcome.replayed {
             outcome.fiscal = self.fiscalise_posted(actor, &outcome.operation).await;
         }
         Ok(outcome)
+    }
+
+    /// A bank payment's details as they are kept: for method `bank` only, given by an
+    /// administrator; the day paid and the document's date never ahead of today (local) nor
+    /// before 2000; a document number of 1–64 visible characters; a payer of at most 200.
+    async fn check_bank(
+        &self,
+        actor: &Actor,
+        method: PaymentMethod,
+        b: &crate::domain::ledger::BankDetails,
+    ) -> Result<crate::domain::ledger::BankDetails> {
+        self.require(actor, Permission::LedgerAdjust).await?;
+        if method != PaymentMethod::Bank {
+            return Err(ServiceError::invalid(
+                "method",
+                Problem::NotOneOf { value: method.to_string(), allowed: &["bank"] },
+            ));
+        }
+        let today = crate::domain::dates::today();
+        let oldest = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
+        for (field, day) in [("paid_on", b.paid_on), ("document_date", b.document_date)] {
+            if let Some(d) = day
+                && (d > today || d < oldest)
+            {
+                return Err(ServiceError::invalid(
+                    field,
+                    Problem::DayOutOfRange(d.format("%d.%m.%Y").to_string()),
+                ));
+            }
+        }
+        let number = b.document_number.as_deref().map(text::clean).filter(|n| !n.is_empty());
+        if let Some(n) = &number
+            && (n.chars().count() > 64 || n.chars().any(char::is_whitespace))
+        {
+            return Err(ServiceError::invalid("document_number", Problem::TooLong(64)));
+        }
+        let payer = b.payer.as_deref().map(text::clean).filter(|p| !p.is_empty());
+        if payer.as_ref().is_some_and(|p| p.chars().count() > 200) {
+            return Err(ServiceError::invalid("payer", Problem::TooLong(200)));
+        }
+        Ok(crate::domain::ledger::BankDetails {
+            paid_on: b.paid_on,
+            document_number: number,
+            document_date: b.document_date,
+            payer,
+        })
     }
 
     /// Posts a charge (a positive amount taken off the balance) or a correction (an amount of
@@ -426,6 +480,7 @@ impl Service {
             desk: None,
             shift_id: None,
             received: None,
+            bank: None,
         };
         self.post(actor, op, false).await
     }
@@ -494,6 +549,7 @@ impl Service {
             // checked again, held, when it is written (`append`)
             shift_id: original.shift_id,
             received: None,
+            bank: None,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {

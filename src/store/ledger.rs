@@ -11,6 +11,7 @@ use crate::q;
 const SELECT: &str = "SELECT l.id, l.customer_id, l.kind, l.amount_minor, l.balance_before_minor, \
     l.balance_after_minor, l.method, l.receipt_number, l.comment, l.operator_id, o.login AS operator_login, \
     l.created_at, l.reverses_id, l.idempotency_key, l.desk, l.shift_id, l.received_minor, \
+    l.paid_on, l.document_number, l.document_date, l.payer, \
     (SELECT r.id FROM ledger r WHERE r.reverses_id = l.id) AS reversed_by \
     FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
 
@@ -40,6 +41,13 @@ fn from_row(r: &Row) -> Result<Operation> {
         desk: r.opt_text("desk")?,
         shift_id: r.opt_i64("shift_id")?,
         received: r.opt_i64("received_minor")?.map(Money::from_minor),
+        bank: Some(crate::domain::ledger::BankDetails {
+            paid_on: r.opt_date("paid_on")?,
+            document_number: r.opt_text("document_number")?,
+            document_date: r.opt_date("document_date")?,
+            payer: r.opt_text("payer")?,
+        })
+        .filter(|b| !b.is_empty()),
         reversed_by: r.opt_i64("reversed_by")?,
     })
 }
@@ -66,6 +74,8 @@ pub struct NewOperation {
     pub shift_id: Option<i64>,
     /// Cash handed over by the customer, when more than the amount (the change is the rest).
     pub received: Option<Money>,
+    /// A bank payment's own day, document and payer.
+    pub bank: Option<crate::domain::ledger::BankDetails>,
 }
 
 /// The operation `op` became once written with `id` and `receipt_number`.
@@ -93,6 +103,7 @@ fn operation(
         desk: op.desk.clone(),
         shift_id: op.shift_id,
         received: op.received,
+        bank: op.bank.clone(),
         reversed_by: None,
     }
 }
@@ -110,12 +121,12 @@ pub async fn insert_numbered(
     insert(db, &NewOperation { receipt_number: Some(n.to_string()), ..op.clone() }, operator_login).await
 }
 
-/// The columns of a ledger insert and, as `$1`–`$14` of `bind_operation`, what `op` says of
+/// The columns of a ledger insert and, as `$1`–`$18` of `bind_operation`, what `op` says of
 /// them; the two balances (`balance_before_minor`, `balance_after_minor`) come last, from the
 /// statement.
 const INSERT_INTO: &str = "INSERT INTO ledger (customer_id, kind, amount_minor, method, receipt_number, comment, \
     operator_id, created_at, reverses_id, idempotency_key, linked_id, desk, shift_id, received_minor, \
-    balance_before_minor, balance_after_minor)";
+    paid_on, document_number, document_date, payer, balance_before_minor, balance_after_minor)";
 
 fn bind_operation(sql: String, op: &NewOperation) -> Q {
     q!(
@@ -133,7 +144,11 @@ fn bind_operation(sql: String, op: &NewOperation) -> Q {
         op.linked_id,
         &op.desk,
         op.shift_id,
-        op.received.map(|m| m.minor())
+        op.received.map(|m| m.minor()),
+        op.bank.as_ref().and_then(|b| b.paid_on),
+        op.bank.as_ref().and_then(|b| b.document_number.clone()),
+        op.bank.as_ref().and_then(|b| b.document_date),
+        op.bank.as_ref().and_then(|b| b.payer.clone())
     )
 }
 
@@ -145,7 +160,8 @@ pub async fn insert(
     operator_login: Option<&str>,
 ) -> Result<Option<Operation>> {
     let sql = format!(
-        "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 \
+        "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20 \
          WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $5) RETURNING id"
     );
     let q = bind_operation(sql, op)
@@ -203,23 +219,23 @@ pub async fn post_at_once(
     let before = MONEY.replace("{m}", "l.balance_before_minor");
     let after = MONEY.replace("{m}", "l.balance_after_minor");
     // the number only when asked for, and only for a customer the balance moved for
-    let counter = super::counters::increment("$16", "FROM c WHERE $17");
+    let counter = super::counters::increment("$20", "FROM c WHERE $21");
     let sql = format!(
         "WITH s AS (SELECT id FROM shifts WHERE desk = $12 AND closed_at IS NULL FOR SHARE), \
          c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
-           WHERE id = $1 AND abs(balance_minor + $3) <= $15 AND merged_into IS NULL \
+           WHERE id = $1 AND abs(balance_minor + $3) <= $19 AND merged_into IS NULL \
              AND $3 > 0 AND NOT EXISTS (SELECT 1 FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
-             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $24 AND o.active AND o.role = $25) \
+             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $28 AND o.active AND o.role = $29) \
              AND ($4 IS DISTINCT FROM 'cash' OR EXISTS (SELECT 1 FROM s)) \
            RETURNING balance_minor - $3 AS before), \
          n AS ({counter}), \
          l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
-             $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, c.before, c.before + $3 FROM c \
+             $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, $15, $16, $17, $18, c.before, c.before + $3 FROM c \
            RETURNING id, receipt_number, balance_before_minor, balance_after_minor, shift_id), \
          a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \
            before_json, after_json) \
-           SELECT $18, $19, $20, $21, $22, 'customer', $1, NULL, CAST(CAST($23 AS JSONB) || jsonb_build_object(\
+           SELECT $22, $23, $24, $25, $26, 'customer', $1, NULL, CAST(CAST($27 AS JSONB) || jsonb_build_object(\
              'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}, \
              'shift_id', l.shift_id) \
              AS TEXT) FROM l) \

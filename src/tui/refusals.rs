@@ -81,6 +81,7 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::ReceivedShort => "получено меньше суммы платежа".into(),
         Problem::ReceivedNotCash => "«Получено» вводится только для оплаты наличными".into(),
         Problem::DrawerShort(held) => format!("в ящике только {held}"),
+        Problem::DayOutOfRange(d) => format!("{d}: день от 01.01.2000 до сегодняшнего, не позже"),
     }
 }
 
@@ -302,6 +303,10 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "amount" => "сумма",
         "comment" => "комментарий",
         "received" => "получено",
+        "paid_on" => "дата оплаты",
+        "document_number" => "номер документа",
+        "document_date" => "дата документа",
+        "payer" => "плательщик",
         "reason" => "причина",
         "cash" => "наличные в кассе",
         "pause_price" => "плата за паузу",
@@ -462,6 +467,7 @@ mod tests {
             Problem::ReceivedShort,
             Problem::ReceivedNotCash,
             Problem::DrawerShort("1 000,00".into()),
+            Problem::DayOutOfRange("01.01.2099".into()),
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![

@@ -301,3 +301,44 @@ async fn the_payments_report_equals_the_ledger(env: &Env) {
     assert!(invalid(&r).is_some(), "the ends the wrong way round");
 }
 both_backends!(payments_report, the_payments_report_equals_the_ledger);
+
+/// A bank payment as the bank tells it: an administrator gives its own day (back-dated, never
+/// ahead), the document's number and date and the payer; they are kept and read back with the
+/// history. A cashier may not, nor for another method; bad days are refused with nothing written.
+async fn bank_payments_keep_their_document(env: &Env) {
+    use kassa::domain::ledger::BankDetails;
+    let a = customer(env, "ООО Ромашка", &[]).await.id;
+    let today = kassa::domain::dates::today();
+    let details = BankDetails {
+        paid_on: Some(today - chrono::Duration::days(3)),
+        document_number: Some("4512".into()),
+        document_date: Some(today - chrono::Duration::days(3)),
+        payer: Some("ООО «Ромашка», ИНН 7701234567".into()),
+    };
+    let mut r = payment(a, "12 000", None);
+    r.method = PaymentMethod::Bank;
+    r.bank = Some(details.clone());
+    let before = audit_count(env).await;
+    assert!(matches!(env.svc.post_payment(&env.cashier, &r).await, Err(ServiceError::Denied { .. })));
+    let mut cash = r.clone();
+    cash.method = PaymentMethod::Cash;
+    assert!(matches!(invalid(&env.svc.post_payment(&env.admin, &cash).await), Some(("method", _))));
+    let mut ahead = r.clone();
+    ahead.bank = Some(BankDetails { paid_on: Some(today + chrono::Duration::days(1)), ..details.clone() });
+    let refused = env.svc.post_payment(&env.admin, &ahead).await;
+    assert!(matches!(invalid(&refused), Some(("paid_on", Problem::DayOutOfRange(_)))), "{refused:?}");
+    let mut spaced = r.clone();
+    spaced.bank = Some(BankDetails { document_number: Some("45 12".into()), ..details.clone() });
+    assert!(invalid(&env.svc.post_payment(&env.admin, &spaced).await).is_some());
+    assert_eq!(audit_count(env).await, before, "nothing written");
+    let posted = env.svc.post_payment(&env.admin, &r).await.unwrap().operation;
+    assert_eq!(posted.bank.as_ref(), Some(&details));
+    let q = kassa::service::HistoryQuery { customer_id: a, limit: 10, ..Default::default() };
+    let read = env.svc.history(&env.admin, &q).await.unwrap().operations;
+    assert_eq!(read[0].bank.as_ref(), Some(&details), "kept and read back");
+    assert!(
+        read[0].created_at.date_naive() >= today - chrono::Duration::days(1),
+        "posted today, paid earlier"
+    );
+}
+both_backends!(bank_payments, bank_payments_keep_their_document);

@@ -60,6 +60,7 @@ pub fn payment(customer_id: i64, amount: &str, key: Option<&str>) -> PaymentRequ
         comment: None,
         idempotency_key: key.map(str::to_string),
         received: None,
+        bank: None,
     }
 }
 

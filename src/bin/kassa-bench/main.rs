@@ -205,6 +205,7 @@ async fn post_loop(svc: &Service, actor: &Actor, count: usize, seed: u64, max_cu
             comment: None,
             idempotency_key: Some(format!("bench-{seed}-{i}-{}", uuid::Uuid::new_v4().simple())),
             received: None,
+            bank: None,
         };
         svc.post_payment(actor, &req).await.expect("post");
     }
@@ -237,6 +238,7 @@ async fn desk_bench(svc: &Service, db: &str, payments: usize) {
             comment: None,
             idempotency_key: None,
             received: None,
+            bank: None,
         };
         let posted = svc.post_payment(&cashier, &req).await;
         // a demo customer merged away: another one next time
@@ -326,6 +328,7 @@ pub fn fault_request(seed: u64, i: u64, max_customer: i64) -> PaymentRequest {
         comment: None,
         idempotency_key: Some(format!("fault-{seed}-{i}")),
         received: None,
+        bank: None,
     }
 }
 
@@ -403,6 +406,7 @@ async fn main() -> ExitCode {
                     comment: None,
                     idempotency_key: Some(format!("unblock-{}", uuid::Uuid::new_v4().simple())),
                     received: None,
+                    bank: None,
                 };
                 let started = Instant::now();
                 svc.post_payment(&cashier, &req).await.expect("post");

@@ -312,6 +312,22 @@ impl HistoryScreen {
             if let Some(r) = o.reverses_id {
                 parts.push(format!("{} № {r}", s.history_reverses));
             }
+            // a bank payment as the bank tells it
+            if let Some(b) = &o.bank {
+                let d = s.desk;
+                let day = |x: chrono::NaiveDate| x.format("%d.%m.%Y").to_string();
+                if let Some(p) = b.paid_on {
+                    parts.push(format!("{} {}", d.bank_paid_on, day(p)));
+                }
+                if let Some(n) = &b.document_number {
+                    let of =
+                        b.document_date.map(|x| format!(" {} {}", d.bank_of, day(x))).unwrap_or_default();
+                    parts.push(format!("{} № {n}{of}", d.bank_document));
+                }
+                if let Some(p) = &b.payer {
+                    parts.push(p.clone());
+                }
+            }
             if let Some(c) = &o.comment {
                 parts.push(c.clone());
             }

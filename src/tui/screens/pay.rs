@@ -234,6 +234,7 @@ impl PayScreen {
                     receipt_number: Some(self.receipt.text()).filter(|r| !r.trim().is_empty()),
                     comment: Some(self.comment.text()).filter(|c| !c.trim().is_empty()),
                     idempotency_key: Some(self.key.clone()),
+                    bank: None,
                 };
                 return Step::run(Effect::Post { req, request });
             }
