@@ -129,6 +129,24 @@ pub fn receipt_sequence_number(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// The change for `amount` paid by `method` when `received` was handed over: only cash takes
+/// it, and never less than the amount. The one rule the service posts by and the payment form
+/// shows the change by.
+pub fn change_for(
+    method: PaymentMethod,
+    amount: Money,
+    received: Money,
+) -> Result<Money, crate::domain::problem::Problem> {
+    use crate::domain::problem::Problem;
+    if method != PaymentMethod::Cash {
+        return Err(Problem::ReceivedNotCash);
+    }
+    if received.minor() < amount.minor() {
+        return Err(Problem::ReceivedShort);
+    }
+    Ok(Money::from_minor(received.minor() - amount.minor()))
+}
+
 impl Operation {
     /// The change given back for a cash payment: what was received less the amount.
     pub fn change(&self) -> Option<Money> {

@@ -158,7 +158,8 @@ impl Service {
         if !desk::hold_for_close(&mut db, shift.id).await? {
             return Err(ServiceError::Conflict(Conflict::NoShift(actor.desk.clone())));
         }
-        let expected = report_of(&mut db, shift.clone()).await?.expected_cash;
+        let last_x = report_of(&mut db, shift.clone()).await?;
+        let expected = last_x.expected_cash;
         let at = now();
         if !desk::close(&mut db, shift.id, actor.operator_id, at, counted, expected).await? {
             return Err(ServiceError::Conflict(Conflict::NoShift(actor.desk.clone())));
@@ -166,7 +167,8 @@ impl Service {
         let closed = desk::get(&mut db, shift.id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(Entity::Shift, shift.id.to_string()))?;
-        let report = report_of(&mut db, closed.clone()).await?;
+        // nothing can have joined the shift since it was held: the Z report is the last X report
+        let report = ShiftReport { shift: closed.clone(), ..last_x };
         audit(&mut db, Some(actor), "shift.close", "shift", Some(shift.id), Some(&shift), Some(&closed))
             .await?;
         tx.commit().await?;

@@ -200,7 +200,7 @@ impl Service {
             }
         }
         let mut tx = self.store.read().await?;
-        run.still_pending = fiscal::pending(&mut tx.db(), 100_000).await?.len() as i64;
+        run.still_pending = fiscal::pending_count(&mut tx.db()).await?;
         Ok(run)
     }
 

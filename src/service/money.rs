@@ -357,12 +357,8 @@ impl Service {
             return Err(ServiceError::invalid("receipt", Problem::Receipt));
         }
         if let Some(received) = req.received {
-            if req.method != PaymentMethod::Cash {
-                return Err(ServiceError::invalid("received", Problem::ReceivedNotCash));
-            }
-            if received.minor() < req.amount.minor() {
-                return Err(ServiceError::invalid("received", Problem::ReceivedShort));
-            }
+            crate::domain::ledger::change_for(req.method, req.amount, received)
+                .map_err(|p| ServiceError::invalid("received", p))?;
             if received.minor() > BALANCE_LIMIT_MINOR {
                 return Err(ServiceError::invalid("received", Problem::BalanceRange));
             }

@@ -38,14 +38,24 @@ pub struct ReceiptConfig {
 }
 
 impl ReceiptConfig {
-    /// `r` as a PDF in the configured font.
-    pub fn pdf(&self, r: &Receipt) -> Result<Vec<u8>> {
+    /// The configured font's bytes and the name it is shown by.
+    fn font(&self) -> Result<(Vec<u8>, String)> {
         let path = self.pdf_font.clone().unwrap_or_else(|| crate::domain::receipt_pdf::DEFAULT_FONT.into());
         let shown = path.display().to_string();
         let font = std::fs::read(&path)
             .map_err(|e| ServiceError::Conflict(Conflict::PdfFont(format!("{shown}: {e}"))))?;
-        crate::domain::receipt_pdf::receipt_pdf(r, &font, &shown)
+        Ok((font, shown))
+    }
+
+    /// `r` as a PDF in `font` (its bytes and shown name).
+    fn pdf_in(r: &Receipt, font: &(Vec<u8>, String)) -> Result<Vec<u8>> {
+        crate::domain::receipt_pdf::receipt_pdf(r, &font.0, &font.1)
             .map_err(|e| ServiceError::Conflict(Conflict::PdfFont(e.to_string())))
+    }
+
+    /// `r` as a PDF in the configured font.
+    pub fn pdf(&self, r: &Receipt) -> Result<Vec<u8>> {
+        Self::pdf_in(r, &self.font()?)
     }
 
     /// `r` as the printer takes it.
@@ -180,13 +190,9 @@ impl Service {
     pub async fn receipt_pdf(&self, actor: &Actor, operation_id: i64) -> Result<(Receipt, Vec<u8>)> {
         self.require(actor, Permission::PaymentPost).await?;
         // the font is read before anything is recorded: a missing one prints nothing
-        let preview = {
-            let mut tx = self.store.read().await?;
-            build(&mut tx.db(), self.config.receipts.organisation.clone(), operation_id).await?
-        };
-        self.config.receipts.pdf(&preview)?;
+        let font = self.config.receipts.font()?;
         let r = self.receipt(actor, operation_id).await?;
-        let pdf = self.config.receipts.pdf(&r)?;
+        let pdf = ReceiptConfig::pdf_in(&r, &font)?;
         Ok((r, pdf))
     }
 

@@ -92,6 +92,11 @@ pub async fn pending(db: &mut Db<'_>, limit: i64) -> Result<Vec<i64>> {
     .collect()
 }
 
+/// How many are pending.
+pub async fn pending_count(db: &mut Db<'_>) -> Result<i64> {
+    db.scalar_i64(q!("SELECT COUNT(*) FROM fiscal_queue WHERE state = 'pending'")).await
+}
+
 /// The queue, newest first (only the pending with `pending_only`).
 pub async fn list(db: &mut Db<'_>, pending_only: bool, limit: i64) -> Result<Vec<FiscalEntry>> {
     db.fetch_all(q!(

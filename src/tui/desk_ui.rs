@@ -11,7 +11,7 @@ use super::keymap::Action;
 use super::records::AfterSave;
 use super::screens::list::{ListData, ListKind, ListScreen};
 use super::screens::{Cx, Nav, Step, View};
-use super::strings::{Strings, kind_name};
+use super::strings::{Strings, kind_name, method_name};
 use super::widgets::money;
 use super::widgets::table::{self, Column, Fit, GridRow};
 use crate::domain::dates::local;
@@ -22,10 +22,6 @@ use crate::service::{Actor, Problem, Service, ServiceError};
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     local(t).format("%d.%m.%Y %H:%M").to_string()
-}
-
-pub fn method_name(s: &Strings, m: PaymentMethod) -> &'static str {
-    s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
 }
 
 /// «Касса «local» · смена 3 (cashier)», then «открыта 01.12.2026 09:00 · закрыта … · в ящике

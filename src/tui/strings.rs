@@ -702,6 +702,11 @@ pub fn state_name(s: &Strings, st: CustomerState) -> &'static str {
     }
 }
 
+pub fn method_name(s: &Strings, m: crate::domain::ledger::PaymentMethod) -> &'static str {
+    use crate::domain::ledger::PaymentMethod;
+    s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
+}
+
 pub fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
     match k {
         OperationKind::Payment => s.kind_names[0],

@@ -10,7 +10,6 @@ use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
 use crate::domain::dates::{check_period, parse_date};
-use crate::domain::ledger::PaymentMethod;
 use crate::service::{HistoryPage, HistoryQuery};
 use crate::tui::app::{Effect, Outcome, ReqId, Screen};
 use crate::tui::form::{FormKind, FormScreen, field as form_field};
@@ -301,10 +300,7 @@ impl HistoryScreen {
         if let Some(o) = page.operations.get(h.selected) {
             let mut parts = vec![format!("№ {}", o.id)];
             if let Some(m) = o.method {
-                parts.push(
-                    s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
-                        .to_string(),
-                );
+                parts.push(crate::tui::strings::method_name(s, m).to_string());
             }
             if let Some(r) = o.reversed_by {
                 parts.push(format!("{} № {r}", s.history_reversed_by));

@@ -255,14 +255,9 @@ impl PayScreen {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        let refusal = |p| cx.error_text(&ServiceError::invalid("received", p));
         let received = Money::parse_positive(text.trim()).map_err(|e| cx.money_error_text(&e))?;
-        if method_of(self.method) != PaymentMethod::Cash {
-            return Err(refusal(crate::service::Problem::ReceivedNotCash));
-        }
-        if received.minor() < amount.minor() {
-            return Err(refusal(crate::service::Problem::ReceivedShort));
-        }
+        crate::domain::ledger::change_for(method_of(self.method), amount, received)
+            .map_err(|p| cx.error_text(&ServiceError::invalid("received", p)))?;
         Ok(Some(received))
     }
 
@@ -270,8 +265,7 @@ impl PayScreen {
     fn change_now(&self) -> Option<Money> {
         let amount = Money::parse_positive(self.amount.text().trim()).ok()?;
         let received = Money::parse_positive(self.received.text().trim()).ok()?;
-        (method_of(self.method) == PaymentMethod::Cash && received.minor() >= amount.minor())
-            .then(|| Money::from_minor(received.minor() - amount.minor()))
+        crate::domain::ledger::change_for(method_of(self.method), amount, received).ok()
     }
 
     /// The counter's next number, or the post's result. A failed post writes nothing: back to
