@@ -248,6 +248,7 @@ async fn run(kind: Kind, ops: Vec<Op>) {
                     customer_id: ids[customer],
                     amount: Money::from_minor(kopecks),
                     method: PaymentMethod::Cash,
+                    method_code: None,
                     receipt_number: None,
                     comment: None,
                     idempotency_key: key.map(|k| format!("model-{k}")),

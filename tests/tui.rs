@@ -121,6 +121,11 @@ fn op(
         received: None,
         bank: None,
         reversed_by: None,
+        method_code: (kind == OperationKind::Payment).then(|| "cash".to_string()),
+        method_name: (kind == OperationKind::Payment).then(|| "Наличные".to_string()),
+        refund_of: None,
+        rko_number: None,
+        refunded: Money::ZERO,
     }
 }
 

@@ -74,7 +74,8 @@ pub enum Command {
         /// Amount: 500, 500.5, 500,50 or "1 234,50"
         #[arg(allow_hyphen_values = true)]
         amount: String,
-        /// cash, card, bank or terminal
+        /// The payment method's code: cash, card, bank, terminal or one the administrator
+        /// added (kassa method list)
         #[arg(long, default_value = "cash")]
         method: String,
         /// Receipt (ПКО) number [default: the next from the sequence]
@@ -152,6 +153,22 @@ pub enum Command {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Give back part of a payment, with a cash-out order (РКО) number from its own sequence;
+    /// a cashier refunds only their own payment during its shift
+    Refund {
+        /// The payment's operation number
+        operation: i64,
+        /// How much to give back (at most what is left of the payment)
+        amount: String,
+        /// Why (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Payment methods: the catalogue the administrator keeps (Ubilling's cashtype)
+    #[command(subcommand)]
+    Method(MethodCmd),
     /// A customer's operations, newest first, with totals
     History {
         customer: String,
@@ -795,6 +812,37 @@ pub enum ReportCmd {
         /// day, desk, operator or method
         #[arg(long, default_value = "method")]
         by: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MethodCmd {
+    /// The methods switched on, in their order (with --all the switched-off ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add a method: a code scripts type, the name receipts and reports print, and its kind
+    /// (cash goes through the drawer; cash and card are fiscalised; bank takes the document)
+    Add {
+        code: String,
+        name: String,
+        /// cash, card, bank or terminal
+        #[arg(long)]
+        kind: String,
+    },
+    /// Rename a method, move it in the list, switch it on or off
+    Edit {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Its place in the list (1 first)
+        #[arg(long)]
+        position: Option<i64>,
+        #[arg(long, conflicts_with = "off")]
+        on: bool,
+        #[arg(long)]
+        off: bool,
     },
 }
 

@@ -1,11 +1,12 @@
 //! `kassa shift …`: the cash desk's shift from the command line.
 
-use super::args::ShiftCmd;
+use super::args::{MethodCmd, ShiftCmd};
 use super::{CliResult, confirm, out, parse_money};
 use crate::cli::Cli;
 use crate::domain::dates::local;
 use crate::domain::desk::{CashMoveKind, Shift, ShiftReport};
-use crate::service::{Actor, Service};
+use crate::domain::ledger::PaymentMethod;
+use crate::service::{Actor, MethodChange, Service};
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     local(t).format("%d.%m.%Y %H:%M").to_string()
@@ -165,6 +166,54 @@ pub async fn shift(cli: &Cli, svc: &Service, actor: &Actor, cmd: &ShiftCmd) -> C
         ShiftCmd::Show { id } => {
             let r = svc.shift_report(actor, Some(*id)).await?;
             out(json, &r, report_text);
+        }
+    }
+    Ok(())
+}
+
+/// `kassa method …`: the catalogue of payment methods.
+pub async fn method(cli: &Cli, svc: &Service, actor: &Actor, cmd: &MethodCmd) -> CliResult<()> {
+    let json = cli.json;
+    match cmd {
+        MethodCmd::List { all } => {
+            let ms = svc.payment_methods(actor, *all).await?;
+            out(json, &ms, |ms| {
+                ms.iter()
+                    .map(|m| {
+                        format!(
+                            "{:>3}  {:<12} {:<9} {}{}",
+                            m.position,
+                            m.code,
+                            m.kind.as_str(),
+                            m.name,
+                            if m.active { "" } else { "  (switched off)" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        MethodCmd::Add { code, name, kind } => {
+            let kind: PaymentMethod = kind.parse().map_err(super::CliError::usage)?;
+            let m = svc.add_payment_method(actor, code, name, kind).await?;
+            out(json, &m, |m| format!("Payment method '{}' ({}, {}) added.", m.name, m.code, m.kind.as_str()));
+        }
+        MethodCmd::Edit { code, name, position, on, off } => {
+            let change = MethodChange {
+                name: name.clone(),
+                position: *position,
+                active: if *on { Some(true) } else if *off { Some(false) } else { None },
+            };
+            let m = svc.edit_payment_method(actor, code, &change).await?;
+            out(json, &m, |m| {
+                format!(
+                    "Payment method '{}' ({}): position {}, {}.",
+                    m.name,
+                    m.code,
+                    m.position,
+                    if m.active { "switched on" } else { "switched off" }
+                )
+            });
         }
     }
     Ok(())

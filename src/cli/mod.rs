@@ -52,7 +52,9 @@ impl From<ServiceError> for CliError {
             ServiceError::Invalid { .. } => 2,
             ServiceError::NotFound(..) | ServiceError::NoDatabase { .. } => 3,
             // what a cashier may not cancel is a matter of rights, as a denial is
-            ServiceError::Conflict(crate::service::Conflict::CancelRefused(_)) => 5,
+            ServiceError::Conflict(
+                crate::service::Conflict::CancelRefused(_) | crate::service::Conflict::RefundRefused(_),
+            ) => 5,
             ServiceError::Conflict(_)
             | ServiceError::PortTaken { .. }
             | ServiceError::PromiseRefused { .. }
@@ -492,7 +494,9 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let amount =
                 Money::parse_positive(amount).map_err(|e| CliError::usage(format!("amount: {e}")))?;
             let received = received.as_deref().map(|r| parse_money("received", r)).transpose()?;
-            let method: PaymentMethod = method.parse().map_err(CliError::usage)?;
+            // a kind by its name, or a catalogue entry by its code (its kind then decides)
+            let code = method.trim().to_lowercase();
+            let method: PaymentMethod = code.parse().unwrap_or(PaymentMethod::Cash);
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             let id = svc.resolve_customer(&actor, customer).await?;
@@ -513,6 +517,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                 customer_id: id,
                 amount,
                 method,
+                method_code: Some(code),
                 receipt_number: receipt.clone(),
                 comment: comment.clone(),
                 idempotency_key: key.clone(),
@@ -588,6 +593,26 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             confirm(cli, &format!("Reverse operation {operation}?"))?;
             let outcome = svc.reverse_operation(&actor, *operation, comment, key.clone()).await?;
             out(json, &outcome, print::posted);
+        }
+        Command::Refund { operation, amount, reason, key } => {
+            let amount =
+                Money::parse_positive(amount).map_err(|e| CliError::usage(format!("amount: {e}")))?;
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            confirm(cli, &format!("Give back {amount} of payment {operation}?"))?;
+            let req = crate::service::RefundRequest {
+                operation_id: *operation,
+                amount,
+                reason: reason.clone(),
+                idempotency_key: key.clone(),
+            };
+            let outcome = svc.refund_payment(&actor, &req).await?;
+            out(json, &outcome, print::posted);
+        }
+        Command::Method(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            desk::method(cli, &svc, &actor, cmd).await?;
         }
         Command::History { customer, from, to, kind, limit, page } => {
             let kinds = kind

@@ -259,13 +259,19 @@ pub fn posted(o: &PostOutcome) -> String {
         None => String::new(),
     };
     let bank = o.operation.bank.as_ref().map(|b| format!(" {}.", bank_text(b))).unwrap_or_default();
+    let (kind, receipt) = match (op.refund_of, op.rko_number) {
+        (Some(of), Some(rko)) => (format!("refund of payment {of}:"), format!("cash-out order (РКО) {rko}")),
+        _ => (op.kind.to_string(), format!("receipt {}", op.receipt_number.as_deref().unwrap_or("-"))),
+    };
+    let method = match (&op.method_name, &op.method_code, op.method) {
+        (Some(name), Some(code), Some(kind)) if code != kind.as_str() => format!(" ({name})"),
+        _ => String::new(),
+    };
     format!(
-        "{prefix}operation {} — {} {} for customer #{}; receipt {}; balance {} → {}.{change}{bank}{fiscal}",
+        "{prefix}operation {} — {kind} {}{method} for customer #{}; {receipt}; balance {} → {}.{change}{bank}{fiscal}",
         op.id,
-        op.kind,
         op.amount,
         op.customer_id,
-        op.receipt_number.as_deref().unwrap_or("-"),
         op.balance_before,
         op.balance_after
     )

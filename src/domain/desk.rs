@@ -154,10 +154,15 @@ pub struct DeskView {
     pub last_closed: Option<ShiftReport>,
 }
 
-/// The payments of one method in a shift and their reversals (cancellations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The payments of one catalogue method in a shift and what was given back of them
+/// (cancellations and refunds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MethodTotal {
+    /// The method's kind (cash is what the drawer holds).
     pub method: PaymentMethod,
+    /// The catalogue entry: its code and name.
+    pub code: String,
+    pub name: String,
     pub payments: i64,
     pub paid: Money,
     pub reversals: i64,
@@ -176,7 +181,8 @@ impl MethodTotal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShiftReport {
     pub shift: Shift,
-    /// One line per method that had a payment or a reversal in the shift, in the catalogue's order.
+    /// One line per method that had a payment or a reversal in the shift, in the catalogue's
+    /// order (as the store reads them).
     pub by_method: Vec<MethodTotal>,
     pub cash_in: Money,
     pub cash_out: Money,
@@ -186,8 +192,7 @@ pub struct ShiftReport {
 }
 
 impl ShiftReport {
-    pub fn new(shift: Shift, mut by_method: Vec<MethodTotal>, moves: Vec<CashMove>) -> ShiftReport {
-        by_method.sort_by_key(|t| PaymentMethod::ALL.iter().position(|m| *m == t.method));
+    pub fn new(shift: Shift, by_method: Vec<MethodTotal>, moves: Vec<CashMove>) -> ShiftReport {
         let sum =
             |k: CashMoveKind| moves.iter().filter(|m| m.kind == k).map(|m| m.amount.minor()).sum::<i64>();
         let (cash_in, cash_out) = (sum(CashMoveKind::In), sum(CashMoveKind::Out));
@@ -234,6 +239,8 @@ mod tests {
         };
         let cash = MethodTotal {
             method: PaymentMethod::Cash,
+            code: "cash".into(),
+            name: "Наличные".into(),
             payments: 3,
             paid: m(150_000),
             reversals: 1,
@@ -241,6 +248,8 @@ mod tests {
         };
         let card = MethodTotal {
             method: PaymentMethod::Card,
+            code: "sbp".into(),
+            name: "СБП".into(),
             payments: 2,
             paid: m(70_000),
             reversals: 0,
@@ -260,7 +269,7 @@ mod tests {
             vec![card, cash],
             vec![mv(CashMoveKind::Out, 80_000), mv(CashMoveKind::In, 5_000)],
         );
-        assert_eq!(r.by_method[0].method, PaymentMethod::Cash);
+        assert_eq!(r.by_method[1].method, PaymentMethod::Cash);
         assert_eq!(r.expected_cash, m(100_000 + 100_000 + 5_000 - 80_000));
         assert_eq!(r.total(), m(170_000));
         let closed = Shift {

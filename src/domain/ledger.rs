@@ -94,6 +94,35 @@ impl FromStr for PaymentMethod {
     }
 }
 
+/// A way to pay as the administrator keeps it in the catalogue (Ubilling's cashtype): a short
+/// code, the name printed on receipts and in reports, and its kind, which decides what kassa
+/// does with the money (cash: the drawer and the change; cash and card: the fiscal receipt;
+/// bank: the bank's document). The four kinds are the catalogue's first four entries, with
+/// the kind as their code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayMethod {
+    pub code: String,
+    pub name: String,
+    pub kind: PaymentMethod,
+    pub active: bool,
+    pub position: i64,
+}
+
+impl PayMethod {
+    /// One of the four entries every catalogue starts with (they cannot be removed).
+    pub fn is_builtin(&self) -> bool {
+        self.code == self.kind.as_str()
+    }
+}
+
+/// A method's code: 1–32 of a–z, 0–9, `_` and `-`, starting with a letter (what a script types
+/// after `--method`).
+pub fn valid_method_code(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
 /// The cash receipt order (ПКО) number printed for a payment: 1–32 visible characters.
 pub fn valid_receipt_number(s: &str) -> bool {
     let n = s.chars().count();
@@ -200,6 +229,31 @@ pub struct Operation {
     /// The reversal that cancelled this operation, when one did (read with the history).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reversed_by: Option<i64>,
+    /// The payment method's catalogue entry (its code and name); the kind is `method`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_code: Option<String>,
+    /// (Not in the JSON: a name the administrator may change since is not part of the record.)
+    #[serde(skip_serializing)]
+    pub method_name: Option<String>,
+    /// A partial refund: the payment it gives part of back, and its cash-out order (РКО) number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_of: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rko_number: Option<i64>,
+    /// A payment: what its partial refunds gave back so far (zero when none).
+    #[serde(skip_serializing_if = "Money::is_zero")]
+    pub refunded: Money,
+}
+
+impl Operation {
+    /// What of a payment may still be refunded: the amount less the refunds, nothing once it
+    /// was cancelled whole.
+    pub fn refundable(&self) -> Money {
+        if self.kind != OperationKind::Payment || self.reversed_by.is_some() {
+            return Money::ZERO;
+        }
+        Money::from_minor(self.amount.minor() - self.refunded.minor())
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub mod typed_input;
 pub mod words;
 
 pub use customer::{Customer, CustomerState, LookupKind};
-pub use ledger::{Operation, OperationKind, PaymentMethod};
+pub use ledger::{Operation, OperationKind, PayMethod, PaymentMethod};
 pub use money::{Money, MoneyError};
 pub use network::{Ip, Mac};
 pub use phone::Phone;

@@ -67,6 +67,11 @@ impl Money {
         Ok(Money(minor))
     }
 
+    /// Takes a reference: what serde's `skip_serializing_if` calls.
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }

@@ -116,6 +116,16 @@ pub enum Problem {
     DrawerShort(String),
     #[error("{0}: a day from 01.01.2000 to today, never ahead")]
     DayOutOfRange(String),
+    #[error("'{0}' is not a method code: 1 to 32 of a-z, 0-9, _ and -, starting with a letter")]
+    MethodCode(String),
+    #[error("there is no payment method '{0}' (kassa method list shows them)")]
+    MethodUnknown(String),
+    #[error("the payment method '{0}' is switched off")]
+    MethodInactive(String),
+    #[error("at least one payment method stays switched on")]
+    LastMethod,
+    #[error("more than is left to give back of this payment ({0})")]
+    RefundTooMuch(String),
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),

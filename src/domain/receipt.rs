@@ -24,7 +24,9 @@ pub struct Receipt {
     pub customer: String,
     pub agreement: Option<String>,
     pub amount: Money,
+    /// The method's kind, and its name as the catalogue has it.
     pub method: PaymentMethod,
+    pub method_name: String,
     /// Cash handed over and the change, when typed.
     pub received: Option<Money>,
     pub balance_after: Money,
@@ -35,19 +37,14 @@ pub struct Receipt {
     pub duplicate: bool,
     /// The payment was cancelled since (a reprint says so).
     pub cancelled: bool,
+    /// A partial refund: the slip is its cash-out order (РКО; `receipt_number` is the РКО's
+    /// number) and this is the receipt number of the payment it gives part of back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_of: Option<String>,
 }
 
 /// The width of a 58 mm receipt printer's line in its standard font.
 pub const SLIP_WIDTH: usize = 32;
-
-fn method_ru(m: PaymentMethod) -> &'static str {
-    match m {
-        PaymentMethod::Cash => "наличные",
-        PaymentMethod::Card => "банковская карта",
-        PaymentMethod::Bank => "банковский перевод",
-        PaymentMethod::Terminal => "платёжный терминал",
-    }
-}
 
 /// Splits `text` into lines of at most `width` characters at spaces (a longer word is cut).
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -125,22 +122,30 @@ impl Receipt {
         if let Some(org) = &self.organisation {
             out.extend(wrap(org, width).iter().map(|l| centre(l, width)));
         }
-        out.extend(wrap("КВИТАНЦИЯ к приходному кассовому ордеру", width).iter().map(|l| centre(l, width)));
+        let title = match self.refund_of {
+            Some(_) => "РАСХОДНЫЙ КАССОВЫЙ ОРДЕР",
+            None => "КВИТАНЦИЯ к приходному кассовому ордеру",
+        };
+        out.extend(wrap(title, width).iter().map(|l| centre(l, width)));
         out.push(centre(&format!("№ {}", self.receipt_number), width));
         out.push(centre(&self.at.format("%d.%m.%Y %H:%M").to_string(), width));
         out.push(rule.clone());
-        out.extend(wrap(&format!("Принято от: {}", self.customer), width));
+        let whom = if self.refund_of.is_some() { "Выдано" } else { "Принято от" };
+        out.extend(wrap(&format!("{whom}: {}", self.customer), width));
         if let Some(a) = &self.agreement {
             out.extend(pair("Договор:", a, width));
         }
-        out.extend(wrap("Основание: оплата услуг связи", width));
+        match &self.refund_of {
+            Some(n) => out.extend(wrap(&format!("Основание: возврат оплаты по квитанции № {n}"), width)),
+            None => out.extend(wrap("Основание: оплата услуг связи", width)),
+        }
         if let Some(c) = &self.comment {
             out.extend(wrap(c, width));
         }
         out.push(rule.clone());
         out.extend(pair("СУММА:", &format!("{} руб.", self.amount.format_ru()), width));
         out.extend(wrap(&rubles_in_words(self.amount), width));
-        out.extend(pair("Способ оплаты:", method_ru(self.method), width));
+        out.extend(pair(if self.refund_of.is_some() { "Способ возврата:" } else { "Способ оплаты:" }, &self.method_name, width));
         if let Some(r) = self.received {
             out.extend(pair("Получено:", &r.format_ru(), width));
             out.extend(pair(
@@ -149,7 +154,8 @@ impl Receipt {
                 width,
             ));
         }
-        out.extend(pair("Баланс после оплаты:", &self.balance_after.format_ru(), width));
+        let after = if self.refund_of.is_some() { "Баланс после возврата:" } else { "Баланс после оплаты:" };
+        out.extend(pair(after, &self.balance_after.format_ru(), width));
         out.push(rule);
         out.extend(wrap(&format!("Кассир: {}", self.cashier), width));
         if let Some(d) = &self.desk {
@@ -211,6 +217,7 @@ pub(super) mod tests {
             agreement: Some("10001".into()),
             amount: Money::from_minor(50_000),
             method: PaymentMethod::Cash,
+            method_name: "Наличные".into(),
             received: Some(Money::from_minor(100_000)),
             balance_after: Money::from_minor(35_000),
             cashier: "Кассир Анна Смирнова".into(),
@@ -218,7 +225,24 @@ pub(super) mod tests {
             comment: None,
             duplicate,
             cancelled: false,
+            refund_of: None,
         }
+    }
+
+    #[test]
+    fn a_refund_is_a_cash_out_order() {
+        let r = Receipt {
+            receipt_number: "7".into(),
+            amount: Money::from_minor(12_050),
+            received: None,
+            refund_of: Some("160".into()),
+            ..sample(false)
+        };
+        let text = r.text(SLIP_WIDTH);
+        assert!(text.contains("РАСХОДНЫЙ КАССОВЫЙ ОРДЕР") && text.contains("№ 7"), "{text}");
+        assert!(text.contains("Выдано: Карпенко") && text.contains("квитанции № 160"), "{text}");
+        assert!(text.contains("Сто двадцать рублей 50 копеек"), "{text}");
+        assert!(!text.contains("Принято от") && !text.contains("Сдача"), "{text}");
     }
 
     #[test]

@@ -663,6 +663,10 @@ async fn write_charge(
         shift_id: None,
         received: None,
         bank: None,
+        method_code: None,
+        method_name: None,
+        refund_of: None,
+        rko_number: None,
     };
     let written = ledger::insert(db, &op, None)
         .await?

@@ -5,6 +5,7 @@
 use super::Entity;
 use super::{Actor, Result, Service, ServiceError, audit, customer_exists, unique_to_conflict};
 use super::{Conflict, Problem};
+use crate::domain::ledger::{PayMethod, PaymentMethod, valid_method_code};
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::store::catalogue::{self, Group, Mark};
@@ -194,5 +195,113 @@ impl Service {
         audit(&mut db, Some(actor), action, "customer", Some(customer_id), before, after).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A change to a payment method: what is `None` stays.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct MethodChange {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+    pub position: Option<i64>,
+}
+
+/// A method code as typed: trimmed, lower-cased, checked.
+pub fn method_code_of(v: &str) -> Result<String> {
+    let c = v.trim().to_lowercase();
+    if valid_method_code(&c) {
+        Ok(c)
+    } else {
+        Err(ServiceError::invalid("method", Problem::MethodCode(v.trim().to_string())))
+    }
+}
+
+impl Service {
+    /// The payment methods, in the catalogue's order; the switched-off ones only when `all`.
+    pub async fn payment_methods(&self, actor: &Actor, all: bool) -> Result<Vec<PayMethod>> {
+        self.require(actor, Permission::HistoryRead).await?;
+        let mut tx = self.store.read().await?;
+        Ok(catalogue::pay_methods(&mut tx.db(), all).await?)
+    }
+
+    /// Adds a payment method of a kind (its code and name unique), switched on, at the end.
+    pub async fn add_payment_method(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        kind: PaymentMethod,
+    ) -> Result<PayMethod> {
+        self.require(actor, Permission::CatalogueManage).await?;
+        let mut m = PayMethod {
+            code: method_code_of(code)?,
+            name: name_of("name", name)?,
+            kind,
+            active: true,
+            position: 0,
+        };
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        m.position = catalogue::insert_pay_method(&mut db, &m).await.map_err(unique_to_conflict)?;
+        audit::<(), _>(&mut db, Some(actor), "payment_method.add", "payment_method", None, None, Some(&m))
+            .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Renames a payment method, switches it on or off, or moves it in the list. Its code and
+    /// kind stay: the ledger names them. One method at least stays on.
+    pub async fn edit_payment_method(
+        &self,
+        actor: &Actor,
+        code: &str,
+        change: &MethodChange,
+    ) -> Result<PayMethod> {
+        self.require(actor, Permission::CatalogueManage).await?;
+        let code = method_code_of(code)?;
+        let name = change.name.as_deref().map(|n| name_of("name", n)).transpose()?;
+        if change.position.is_some_and(|p| !(1..=1000).contains(&p)) {
+            return Err(ServiceError::invalid("position", Problem::Range(1, 1000)));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = catalogue::get_pay_method(&mut db, &code)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("method", Problem::MethodUnknown(code.clone())))?;
+        let after = PayMethod {
+            name: name.unwrap_or_else(|| before.name.clone()),
+            active: change.active.unwrap_or(before.active),
+            position: change.position.unwrap_or(before.position),
+            ..before.clone()
+        };
+        if before.active && !after.active {
+            let on = catalogue::pay_methods(&mut db, false).await?;
+            if on.iter().all(|m| m.code == code) {
+                return Err(ServiceError::invalid("active", Problem::LastMethod));
+            }
+        }
+        catalogue::update_pay_method(&mut db, &after).await.map_err(unique_to_conflict)?;
+        audit(&mut db, Some(actor), "payment_method.edit", "payment_method", None, Some(&before), Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The catalogue entry a payment names: `code` when given (its kind then decides), else
+    /// the entry whose code is the kind. Refused when unknown; a switched-off one is refused
+    /// when it is written (`money::append`), where the check holds.
+    pub(super) async fn method_entry(&self, kind: PaymentMethod, code: Option<&str>) -> Result<PayMethod> {
+        let code = match code {
+            Some(c) => method_code_of(c)?,
+            None => kind.as_str().to_string(),
+        };
+        if PaymentMethod::ALL.iter().any(|k| k.as_str() == code) && code == kind.as_str() {
+            // a built-in named by its kind: nothing to read here
+            return Ok(PayMethod { name: code.clone(), code, kind, active: true, position: 0 });
+        }
+        let mut tx = self.store.read().await?;
+        catalogue::get_pay_method(&mut tx.db(), &code)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("method", Problem::MethodUnknown(code)))
     }
 }

@@ -74,6 +74,14 @@ pub enum Conflict {
     /// A cashier cancelling a payment they may not: only an administrator may.
     #[error("only an administrator may cancel this: {}", .0.as_str())]
     CancelRefused(CancelWhy),
+    /// A cashier refunding a payment they may not: only an administrator may.
+    #[error("only an administrator may refund this: {}", .0.as_str())]
+    RefundRefused(CancelWhy),
+    #[error("operation {0} is not a payment: only a payment is refunded")]
+    NotRefundable(i64),
+    /// A payment partly refunded is not cancelled whole: the rest is refunded instead.
+    #[error("payment {0} was partly refunded already: refund what is left instead of cancelling it")]
+    PartlyRefunded(i64),
     #[error("customer #{customer} {} the mark '{name}'", if *.on { "already carries" } else { "does not carry" })]
     MarkAlready { customer: i64, on: bool, name: String },
     #[error("the main customer #{0} is a former customer: bring it back first")]
@@ -183,6 +191,8 @@ fn taken_text(key: &UniqueKey) -> String {
         UniqueKey::Address => "this address is already in use".into(),
         UniqueKey::SwitchName => "a switch with this name already exists".into(),
         UniqueKey::SwitchIp => "a switch with this IP already exists".into(),
+        UniqueKey::MethodCode => "a payment method with this code already exists".into(),
+        UniqueKey::MethodName => "a payment method with this name already exists".into(),
         other => format!("already exists ({other})"),
     }
 }

@@ -501,6 +501,10 @@ impl Service {
                                 shift_id: None,
                                 received: None,
                                 bank: None,
+                                method_code: None,
+            method_name: None,
+                                refund_of: None,
+                                rko_number: None,
                             },
                         ));
                         balance -= monthly;
@@ -544,6 +548,10 @@ impl Service {
                                     shift_id: None,
                                     received: None,
                                     bank: None,
+                                    method_code: None,
+            method_name: None,
+                                    refund_of: None,
+                                    rko_number: None,
                                 },
                             ));
                             balance += amount;

@@ -227,13 +227,13 @@ impl Service {
         let key = match by {
             ReportBy::Desk => "COALESCE(l.desk, '')",
             ReportBy::Operator => "COALESCE(o.login, '')",
-            ReportBy::Method => "COALESCE(l.method, '')",
+            ReportBy::Method => "COALESCE(l.method_code, l.method, '')",
             ReportBy::Day => {
                 // the ISP's local days: one range each
                 let mut lines = Vec::new();
                 for day in from.iter_days().take_while(|d| *d <= to) {
                     let (a, b) = (crate::domain::dates::day_start(day), crate::domain::dates::day_end(day));
-                    for mut line in desk::report(&mut db, "''", a, b).await? {
+                    for mut line in desk::report(&mut db, "''", (a, b), (day, day)).await? {
                         line.key = day.format("%d.%m.%Y").to_string();
                         lines.push(line);
                     }
@@ -241,7 +241,17 @@ impl Service {
                 return Ok(lines);
             }
         };
-        Ok(desk::report(&mut db, key, start, end).await?)
+        let mut lines = desk::report(&mut db, key, (start, end), (from, to)).await?;
+        if by == ReportBy::Method {
+            // a method by the name the catalogue gives it
+            let names = crate::store::catalogue::pay_methods(&mut db, true).await?;
+            for line in &mut lines {
+                if let Some(m) = names.iter().find(|m| m.code == line.key) {
+                    line.key = m.name.clone();
+                }
+            }
+        }
+        Ok(lines)
     }
 
     /// Shifts newest first: a cashier's of their own desk, an administrator's of one desk or all.

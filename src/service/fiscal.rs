@@ -42,9 +42,11 @@ pub struct FiscalRun {
     pub still_pending: i64,
 }
 
-/// Whether `op` is one the register must see: a payment in cash or by card.
+/// Whether `op` is one the register must see: a payment in cash or by card, or a partial
+/// refund of one (a refund of the sale receipt).
 fn fiscal_kind(op: &Operation) -> bool {
-    op.kind == OperationKind::Payment && matches!(op.method, Some(PaymentMethod::Cash | PaymentMethod::Card))
+    (op.kind == OperationKind::Payment || op.refund_of.is_some())
+        && matches!(op.method, Some(PaymentMethod::Cash | PaymentMethod::Card))
 }
 
 /// Runs `command` with `input` on its standard input: the first line it prints, or why not.
@@ -138,6 +140,7 @@ impl Service {
         };
         let payload = serde_json::json!({
             "operation_id": id,
+            "type": if receipt.refund_of.is_some() { "sell_refund" } else { "sell" },
             "receipt_number": receipt.receipt_number,
             "at": receipt.at.to_rfc3339(),
             "customer": receipt.customer,

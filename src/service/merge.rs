@@ -135,6 +135,10 @@ impl Service {
                 shift_id: None,
                 received: None,
                 bank: None,
+                method_code: None,
+            method_name: None,
+                refund_of: None,
+                rko_number: None,
             };
             let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, secondary_id, Money::ZERO).await?;

@@ -19,14 +19,18 @@ use crate::domain::money::Money;
 use crate::domain::role::Permission;
 use crate::domain::text;
 use crate::store::ledger::{self, HistoryFilter, NewOperation};
-use crate::store::{Db, StoreError, UniqueKey, counters, customers, desk};
+use crate::store::{Db, StoreError, UniqueKey, catalogue, counters, customers, desk};
 
 /// A payment from a customer (`change_balance`, `CLN_FIN_OPER_ADD`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentRequest {
     pub customer_id: i64,
     pub amount: Money,
+    /// The method's kind: what is taken when `method_code` is not given.
     pub method: PaymentMethod,
+    /// The payment method's catalogue entry (its code); its kind then decides.
+    #[serde(default)]
+    pub method_code: Option<String>,
     /// The cash receipt (ПКО) number; the next one from the sequence when not given.
     pub receipt_number: Option<String>,
     pub comment: Option<String>,
@@ -38,6 +42,17 @@ pub struct PaymentRequest {
     /// A bank payment's own day, document and payer (administrators; method `bank` only).
     #[serde(default)]
     pub bank: Option<crate::domain::ledger::BankDetails>,
+}
+
+/// A partial refund of a payment: the amount given back and why (`payment.refund`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefundRequest {
+    pub operation_id: i64,
+    pub amount: Money,
+    pub reason: String,
+    /// Makes a retried refund harmless, as for a payment.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 /// A charge (money taken off, given as a positive amount) or a correction (either sign).
@@ -148,6 +163,28 @@ async fn append(
             into_agreement: posting.merged_into_agreement,
         });
     }
+    // the method as the catalogue has it now: one switched off a moment ago takes nothing
+    if op.kind == OperationKind::Payment
+        && let Some(kind) = op.method
+    {
+        let code = op.method_code.clone().unwrap_or_else(|| kind.as_str().to_string());
+        match catalogue::get_pay_method(db, &code).await? {
+            Some(m) if m.active && m.kind == kind => op.method_name = Some(m.name),
+            Some(m) if m.kind == kind => {
+                return Err(ServiceError::invalid("method", Problem::MethodInactive(m.name)));
+            }
+            _ => return Err(ServiceError::invalid("method", Problem::MethodUnknown(code))),
+        }
+    }
+    // a payment given back in part is not cancelled whole
+    if let Some(id) = op.reverses_id
+        && ledger::refunded(db, id).await? != Money::ZERO
+    {
+        return Err(ServiceError::Conflict(Conflict::PartlyRefunded(id)));
+    }
+    if let Some(id) = op.refund_of {
+        refund_checks(db, actor, &mut op, id).await?;
+    }
     // a payment at a desk belongs to the shift open there; cash needs one
     if op.kind == OperationKind::Payment
         && let Some(d) = &op.desk
@@ -201,10 +238,11 @@ async fn append(
         written
     };
     super::billing::settle_debt(db, op.customer_id, Some(written.id), op.created_at).await?;
+    let action = if op.refund_of.is_some() { "ledger.refund".to_string() } else { format!("ledger.{}", op.kind) };
     audit::<(), _>(
         db,
         Some(actor),
-        &format!("ledger.{}", op.kind),
+        &action,
         "customer",
         Some(op.customer_id),
         None,
@@ -214,10 +252,42 @@ async fn append(
     Ok(Appended::New(written))
 }
 
-/// Refuses a cashier's cancellation of anything but their own payment in its open shift at
-/// their desk.
-async fn cashier_may_cancel(db: &mut Db<'_>, actor: &Actor, original: &Operation) -> Result<()> {
-    let refuse = |why| Err(ServiceError::Conflict(Conflict::CancelRefused(why)));
+/// A refund of payment `id` as it is written, under the customer's lock: never more than is
+/// left of the payment, never of one cancelled; the money leaves the drawer of the shift open
+/// at the desk (a cashier's refund: the payment's own shift, still open, or nothing); the
+/// cash-out order's number is the next of its sequence, taken in this transaction so that a
+/// refund rolled back leaves no gap.
+async fn refund_checks(db: &mut Db<'_>, actor: &Actor, op: &mut NewOperation, id: i64) -> Result<()> {
+    let original = ledger::get(db, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(Entity::Operation, id.to_string()))?;
+    if let Some(by) = original.reversed_by {
+        return Err(ServiceError::Conflict(Conflict::Reversed { operation: id, by: Some(by) }));
+    }
+    let left = original.refundable();
+    if -op.amount.minor() > left.minor() {
+        return Err(ServiceError::invalid("amount", Problem::RefundTooMuch(left.to_string())));
+    }
+    op.shift_id = match &op.desk {
+        Some(d) => desk::current_held(db, d).await?,
+        None => None,
+    };
+    if !actor.can(Permission::LedgerAdjust) && (op.shift_id.is_none() || op.shift_id != original.shift_id) {
+        return Err(ServiceError::Conflict(Conflict::RefundRefused(CancelWhy::ShiftClosed)));
+    }
+    op.rko_number = Some(counters::next(db, counters::RKO).await?);
+    Ok(())
+}
+
+/// Refuses a cashier's cancellation (or refund, as `refusal` says) of anything but their own
+/// payment in its open shift at their desk.
+async fn cashier_may_cancel(
+    db: &mut Db<'_>,
+    actor: &Actor,
+    original: &Operation,
+    refusal: fn(CancelWhy) -> Conflict,
+) -> Result<()> {
+    let refuse = |why| Err(ServiceError::Conflict(refusal(why)));
     if original.kind != OperationKind::Payment {
         return refuse(CancelWhy::NotPayment);
     }
@@ -356,15 +426,17 @@ impl Service {
         {
             return Err(ServiceError::invalid("receipt", Problem::Receipt));
         }
+        let entry = self.method_entry(req.method, req.method_code.as_deref()).await?;
+        let method = entry.kind;
         if let Some(received) = req.received {
-            crate::domain::ledger::change_for(req.method, req.amount, received)
+            crate::domain::ledger::change_for(method, req.amount, received)
                 .map_err(|p| ServiceError::invalid("received", p))?;
             if received.minor() > BALANCE_LIMIT_MINOR {
                 return Err(ServiceError::invalid("received", Problem::BalanceRange));
             }
         }
         let bank = match req.bank.as_ref().filter(|b| !b.is_empty()) {
-            Some(b) => Some(self.check_bank(actor, req.method, b).await?),
+            Some(b) => Some(self.check_bank(actor, method, b).await?),
             None => None,
         };
         let op = NewOperation {
@@ -372,7 +444,7 @@ impl Service {
             kind: OperationKind::Payment,
             amount: req.amount,
             balance_before: Money::ZERO,
-            method: Some(req.method),
+            method: Some(method),
             receipt_number: receipt,
             comment: check_comment(req.comment.as_deref())?,
             operator_id: Some(actor.operator_id),
@@ -384,6 +456,10 @@ impl Service {
             shift_id: None,
             received: req.received,
             bank,
+            method_code: (entry.code != method.as_str()).then_some(entry.code),
+            method_name: None,
+            refund_of: None,
+            rko_number: None,
         };
         let mut outcome = self.post(actor, op, true).await?;
         if !outcome.replayed {
@@ -477,6 +553,10 @@ impl Service {
             shift_id: None,
             received: None,
             bank: None,
+            method_code: None,
+            method_name: None,
+            refund_of: None,
+            rko_number: None,
         };
         self.post(actor, op, false).await
     }
@@ -508,7 +588,7 @@ impl Service {
                 return Err(ServiceError::Conflict(Conflict::ReversalOfReversal));
             }
             if !admin {
-                cashier_may_cancel(&mut db, actor, &original).await?;
+                cashier_may_cancel(&mut db, actor, &original, Conflict::CancelRefused).await?;
             }
             // one half of a merge's transfer alone would give the money back to one customer
             // while the other keeps it
@@ -546,6 +626,10 @@ impl Service {
             shift_id: original.shift_id,
             received: None,
             bank: None,
+            method_code: original.method_code.clone().filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
+            method_name: original.method_name.clone(),
+            refund_of: None,
+            rko_number: None,
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {
@@ -553,6 +637,66 @@ impl Service {
             }
             other => other,
         })
+    }
+
+    /// Gives back part of a payment (`payment.refund`): a linked reversal of `amount` with the
+    /// reason, numbered as a cash-out order (РКО) from its own gap-free sequence; a payment
+    /// may be refunded in several parts, never beyond its amount, and not once cancelled (nor
+    /// cancelled whole once refunded in part). An administrator refunds any payment; a cashier
+    /// only their own, during its shift, at its desk. A cash refund leaves the drawer of the
+    /// shift open at the desk.
+    pub async fn refund_payment(&self, actor: &Actor, req: &RefundRequest) -> Result<PostOutcome> {
+        let admin = actor.can(Permission::LedgerAdjust) || !actor.can(Permission::PaymentPost);
+        self.require(actor, if admin { Permission::LedgerAdjust } else { Permission::PaymentPost }).await?;
+        if !req.amount.is_positive() {
+            return Err(ServiceError::invalid("amount", Problem::NotPositive));
+        }
+        let reason = check_comment(Some(&req.reason))?
+            .ok_or_else(|| ServiceError::invalid("comment", Problem::ReasonRequired))?;
+        let key = check_key(&req.idempotency_key)?;
+        let original = {
+            let mut tx = self.store.read().await?;
+            let mut db = tx.db();
+            let id = req.operation_id;
+            let original = ledger::get(&mut db, id)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound(Entity::Operation, id.to_string()))?;
+            if original.kind != OperationKind::Payment {
+                return Err(ServiceError::Conflict(Conflict::NotRefundable(id)));
+            }
+            if !admin {
+                cashier_may_cancel(&mut db, actor, &original, Conflict::RefundRefused).await?;
+            }
+            original
+        };
+        let op = NewOperation {
+            customer_id: original.customer_id,
+            kind: OperationKind::Reversal,
+            amount: Money::from_minor(-req.amount.minor()),
+            balance_before: Money::ZERO,
+            method: original.method,
+            receipt_number: None,
+            comment: Some(reason),
+            operator_id: Some(actor.operator_id),
+            created_at: now(),
+            reverses_id: None,
+            idempotency_key: key,
+            linked_id: None,
+            desk: Some(actor.desk.clone()),
+            // the shift, the checks against what is left and the РКО number: when written
+            shift_id: None,
+            received: None,
+            bank: None,
+            method_code: original.method_code.clone().filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
+            method_name: original.method_name.clone(),
+            refund_of: Some(original.id),
+            rko_number: None,
+        };
+        let mut outcome = self.post(actor, op, false).await?;
+        if !outcome.replayed {
+            outcome.fiscal = self.fiscalise_posted(actor, &outcome.operation).await;
+        }
+        Ok(outcome)
     }
 
     /// A customer's operations, newest first, with totals over the whole filtered range

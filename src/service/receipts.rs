@@ -109,7 +109,15 @@ pub(super) async fn build(
         .ok_or_else(|| ServiceError::NotFound(Entity::Operation, operation_id.to_string()))?;
     let method = match (op.kind, op.method) {
         (OperationKind::Payment, Some(m)) => m,
+        (OperationKind::Reversal, Some(m)) if op.refund_of.is_some() => m,
         _ => return Err(ServiceError::Conflict(Conflict::NotAPayment(operation_id))),
+    };
+    // a refund's slip is its cash-out order, naming the payment's receipt
+    let refund_of = match op.refund_of {
+        Some(id) => Some(
+            ledger::get(db, id).await?.and_then(|p| p.receipt_number).unwrap_or_else(|| id.to_string()),
+        ),
+        None => None,
     };
     let customer = customers::get(db, op.customer_id)
         .await?
@@ -125,12 +133,16 @@ pub(super) async fn build(
     Ok(Receipt {
         organisation,
         operation_id,
-        receipt_number: op.receipt_number.clone().unwrap_or_else(|| op.id.to_string()),
+        receipt_number: match op.rko_number {
+            Some(n) => n.to_string(),
+            None => op.receipt_number.clone().unwrap_or_else(|| op.id.to_string()),
+        },
         at: crate::domain::dates::local(op.created_at),
         customer: customer.name,
         agreement: customer.agreement_number,
-        amount: op.amount,
+        amount: op.amount.abs(),
         method,
+        method_name: op.method_name.clone().unwrap_or_else(|| method.as_str().to_string()),
         received: op.received,
         balance_after: op.balance_after,
         cashier: cashier.or(op.operator_login.clone()).unwrap_or_default(),
@@ -138,6 +150,7 @@ pub(super) async fn build(
         comment: op.comment.clone(),
         duplicate: printed,
         cancelled: op.reversed_by.is_some(),
+        refund_of,
     })
 }
 

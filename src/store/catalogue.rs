@@ -5,6 +5,7 @@ use super::{Db, Result};
 use crate::q;
 
 pub use crate::domain::catalogue::{Group, Mark};
+use crate::domain::ledger::PayMethod;
 
 pub async fn marks(db: &mut Db<'_>) -> Result<Vec<Mark>> {
     db.fetch_all(q!(
@@ -76,4 +77,55 @@ pub async fn take_mark(db: &mut Db<'_>, customer_id: i64, mark_id: i64) -> Resul
         ))
         .await?
         == 1)
+}
+
+const METHOD_COLUMNS: &str = "code, name, kind, active, position";
+
+fn pay_method(r: &super::Row) -> Result<PayMethod> {
+    Ok(PayMethod {
+        code: r.text("code")?,
+        name: r.text("name")?,
+        kind: r.parsed("kind")?,
+        active: r.bool("active")?,
+        position: r.i64("position")?,
+    })
+}
+
+/// The payment methods in the catalogue's order; the switched-off ones only when `all`.
+pub async fn pay_methods(db: &mut Db<'_>, all: bool) -> Result<Vec<PayMethod>> {
+    let sql = format!(
+        "SELECT {METHOD_COLUMNS} FROM payment_methods {} ORDER BY position, code",
+        if all { "" } else { "WHERE active" }
+    );
+    db.fetch_all(q!(sql)).await?.iter().map(pay_method).collect()
+}
+
+pub async fn get_pay_method(db: &mut Db<'_>, code: &str) -> Result<Option<PayMethod>> {
+    let sql = format!("SELECT {METHOD_COLUMNS} FROM payment_methods WHERE code = $1");
+    db.fetch_optional(q!(sql, code)).await?.as_ref().map(pay_method).transpose()
+}
+
+/// Adds a method at the end of the catalogue.
+pub async fn insert_pay_method(db: &mut Db<'_>, m: &PayMethod) -> Result<i64> {
+    db.scalar_i64(q!(
+        "INSERT INTO payment_methods (code, name, kind, active, position) \
+         SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM payment_methods RETURNING position",
+        &m.code,
+        &m.name,
+        m.kind.as_str(),
+        m.active
+    ))
+    .await
+}
+
+pub async fn update_pay_method(db: &mut Db<'_>, m: &PayMethod) -> Result<()> {
+    db.execute(q!(
+        "UPDATE payment_methods SET name = $2, active = $3, position = $4 WHERE code = $1",
+        &m.code,
+        &m.name,
+        m.active,
+        m.position
+    ))
+    .await?;
+    Ok(())
 }

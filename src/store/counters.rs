@@ -5,6 +5,8 @@ use crate::q;
 
 pub const RECEIPT: &str = "receipt";
 pub const AGREEMENT: &str = "agreement";
+/// The cash-out order (РКО) sequence of partial refunds.
+pub const RKO: &str = "rko";
 /// Set to 1 when the database was filled with demo data.
 pub const DEMO: &str = "demo";
 

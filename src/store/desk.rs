@@ -165,23 +165,28 @@ pub async fn moves(db: &mut Db<'_>, shift_id: i64) -> Result<Vec<CashMove>> {
         .collect()
 }
 
-/// The payments and reversals made in [`from`, `until`) grouped by `key` (an SQL expression
+/// The payments and reversals of the local days `days` (made in [`from`, `until`), or, for a
+/// bank payment given its own day, paid on one of them) grouped by `key` (an SQL expression
 /// over `ledger l` and `operators o`), in the key's order.
 pub async fn report(
     db: &mut Db<'_>,
     key: &str,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> Result<Vec<crate::domain::desk::ReportLine>> {
-    // the operators only when the key names them: the rest is read off the covering index
+    // the operators only when the key names them: the rest is read off the covering indexes
     let join = if key.contains("o.") { "LEFT JOIN operators o ON o.id = l.operator_id" } else { "" };
     let sql = format!(
-        "SELECT {key} AS k, l.kind, COUNT(*) AS n, CAST(SUM(l.amount_minor) AS BIGINT) AS total \
-         FROM ledger l {join} \
-         WHERE l.kind IN ('payment', 'reversal') AND l.created_at >= $1 AND l.created_at < $2 \
-         GROUP BY 1, 2 ORDER BY 1"
+        "SELECT k, kind, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total FROM ( \
+           SELECT {key} AS k, l.kind, COUNT(*) AS n, SUM(l.amount_minor) AS total FROM ledger l {join} \
+           WHERE l.kind IN ('payment', 'reversal') AND l.created_at >= $1 AND l.created_at < $2 \
+             AND l.paid_on IS NULL GROUP BY 1, 2 \
+           UNION ALL \
+           SELECT {key} AS k, l.kind, COUNT(*) AS n, SUM(l.amount_minor) AS total FROM ledger l {join} \
+           WHERE l.paid_on >= $3 AND l.paid_on <= $4 AND l.kind IN ('payment', 'reversal') GROUP BY 1, 2 \
+         ) t GROUP BY k, kind ORDER BY k, kind"
     );
-    let rows = db.fetch_all(q!(sql, from, until)).await?;
+    let rows = db.fetch_all(q!(sql, from, until, days.0, days.1)).await?;
     let mut out: Vec<crate::domain::desk::ReportLine> = Vec::new();
     for r in &rows {
         let k = r.text("k")?;
@@ -208,24 +213,31 @@ pub async fn report(
     Ok(out)
 }
 
-/// The shift's payments and reversals by method (one indexed range of the ledger).
+/// The shift's payments and reversals by catalogue method, in the catalogue's order (one
+/// indexed range of the ledger).
 pub async fn method_totals(db: &mut Db<'_>, shift_id: i64) -> Result<Vec<MethodTotal>> {
     let rows = db
         .fetch_all(q!(
-            "SELECT method, kind, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS total FROM ledger \
-             WHERE shift_id = $1 AND kind IN ('payment', 'reversal') AND method IS NOT NULL \
-             GROUP BY method, kind",
+            "SELECT t.method, t.code, COALESCE(pm.name, t.code) AS name, t.kind, t.n, t.total FROM \
+               (SELECT method, COALESCE(method_code, method) AS code, kind, COUNT(*) AS n, \
+                  CAST(SUM(amount_minor) AS BIGINT) AS total FROM ledger \
+                WHERE shift_id = $1 AND kind IN ('payment', 'reversal') AND method IS NOT NULL \
+                GROUP BY method, COALESCE(method_code, method), kind) t \
+             LEFT JOIN payment_methods pm ON pm.code = t.code ORDER BY pm.position, t.code, t.kind",
             shift_id
         ))
         .await?;
     let mut out: Vec<MethodTotal> = Vec::new();
     for r in &rows {
         let method: PaymentMethod = r.parsed("method")?;
-        let idx = match out.iter().position(|t| t.method == method) {
+        let code = r.text("code")?;
+        let idx = match out.iter().position(|t| t.code == code) {
             Some(i) => i,
             None => {
                 out.push(MethodTotal {
                     method,
+                    code,
+                    name: r.text("name")?,
                     payments: 0,
                     paid: Money::ZERO,
                     reversals: 0,

@@ -12,8 +12,13 @@ const SELECT: &str = "SELECT l.id, l.customer_id, l.kind, l.amount_minor, l.bala
     l.balance_after_minor, l.method, l.receipt_number, l.comment, l.operator_id, o.login AS operator_login, \
     l.created_at, l.reverses_id, l.idempotency_key, l.desk, l.shift_id, l.received_minor, \
     l.paid_on, l.document_number, l.document_date, l.payer, \
-    (SELECT r.id FROM ledger r WHERE r.reverses_id = l.id) AS reversed_by \
-    FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id";
+    (SELECT r.id FROM ledger r WHERE r.reverses_id = l.id) AS reversed_by, \
+    CASE WHEN l.method IS NOT NULL THEN COALESCE(l.method_code, l.method) END AS method_code, pm.name AS method_name, \
+    l.refund_of, l.rko_number, \
+    CASE WHEN l.kind = 'payment' THEN (SELECT CAST(COALESCE(SUM(-r.amount_minor), 0) AS BIGINT) FROM ledger r \
+      WHERE r.refund_of = l.id) ELSE 0 END AS refunded_minor \
+    FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id \
+    LEFT JOIN payment_methods pm ON pm.code = COALESCE(l.method_code, l.method)";
 
 fn from_row(r: &Row) -> Result<Operation> {
     let method = match r.opt_text("method")? {
@@ -49,6 +54,11 @@ fn from_row(r: &Row) -> Result<Operation> {
         })
         .filter(|b| !b.is_empty()),
         reversed_by: r.opt_i64("reversed_by")?,
+        method_code: r.opt_text("method_code")?,
+        method_name: r.opt_text("method_name")?,
+        refund_of: r.opt_i64("refund_of")?,
+        rko_number: r.opt_i64("rko_number")?,
+        refunded: Money::from_minor(r.i64("refunded_minor")?),
     })
 }
 
@@ -76,6 +86,13 @@ pub struct NewOperation {
     pub received: Option<Money>,
     /// A bank payment's own day, document and payer.
     pub bank: Option<crate::domain::ledger::BankDetails>,
+    /// The payment method's catalogue entry, when it is not the one whose code is the kind.
+    pub method_code: Option<String>,
+    /// The entry's name, for the operation handed back (not a column: the catalogue has it).
+    pub method_name: Option<String>,
+    /// A partial refund: the payment it gives part of back, and its РКО number.
+    pub refund_of: Option<i64>,
+    pub rko_number: Option<i64>,
 }
 
 /// The operation `op` became once written with `id` and `receipt_number`.
@@ -105,6 +122,11 @@ fn operation(
         received: op.received,
         bank: op.bank.clone(),
         reversed_by: None,
+        method_code: op.method.map(|m| op.method_code.clone().unwrap_or_else(|| m.as_str().to_string())),
+        method_name: op.method_name.clone(),
+        refund_of: op.refund_of,
+        rko_number: op.rko_number,
+        refunded: Money::ZERO,
     }
 }
 
@@ -121,12 +143,13 @@ pub async fn insert_numbered(
     insert(db, &NewOperation { receipt_number: Some(n.to_string()), ..op.clone() }, operator_login).await
 }
 
-/// The columns of a ledger insert and, as `$1`–`$18` of `bind_operation`, what `op` says of
+/// The columns of a ledger insert and, as `$1`–`$21` of `bind_operation`, what `op` says of
 /// them; the two balances (`balance_before_minor`, `balance_after_minor`) come last, from the
 /// statement.
 const INSERT_INTO: &str = "INSERT INTO ledger (customer_id, kind, amount_minor, method, receipt_number, comment, \
     operator_id, created_at, reverses_id, idempotency_key, linked_id, desk, shift_id, received_minor, \
-    paid_on, document_number, document_date, payer, balance_before_minor, balance_after_minor)";
+    paid_on, document_number, document_date, payer, method_code, refund_of, rko_number, \
+    balance_before_minor, balance_after_minor)";
 
 fn bind_operation(sql: String, op: &NewOperation) -> Q {
     q!(
@@ -148,7 +171,10 @@ fn bind_operation(sql: String, op: &NewOperation) -> Q {
         op.bank.as_ref().and_then(|b| b.paid_on),
         op.bank.as_ref().and_then(|b| b.document_number.clone()),
         op.bank.as_ref().and_then(|b| b.document_date),
-        op.bank.as_ref().and_then(|b| b.payer.clone())
+        op.bank.as_ref().and_then(|b| b.payer.clone()),
+        &op.method_code,
+        op.refund_of,
+        op.rko_number
     )
 }
 
@@ -161,7 +187,7 @@ pub async fn insert(
 ) -> Result<Option<Operation>> {
     let sql = format!(
         "{INSERT_INTO} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20 \
+         $19, $20, $21, $22, $23 \
          WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE receipt_number = $5) RETURNING id"
     );
     let q = bind_operation(sql, op)
@@ -219,27 +245,30 @@ pub async fn post_at_once(
     let before = MONEY.replace("{m}", "l.balance_before_minor");
     let after = MONEY.replace("{m}", "l.balance_after_minor");
     // the number only when asked for, and only for a customer the balance moved for
-    let counter = super::counters::increment("$20", "FROM c WHERE $21");
+    let counter = super::counters::increment("$23", "FROM c WHERE $24");
     let sql = format!(
         "WITH s AS (SELECT id FROM shifts WHERE desk = $12 AND closed_at IS NULL FOR SHARE), \
          c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
-           WHERE id = $1 AND abs(balance_minor + $3) <= $19 AND merged_into IS NULL \
+           WHERE id = $1 AND abs(balance_minor + $3) <= $22 AND merged_into IS NULL \
              AND $3 > 0 AND NOT EXISTS (SELECT 1 FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
-             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $28 AND o.active AND o.role = $29) \
+             AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $31 AND o.active AND o.role = $32) \
              AND ($4 IS DISTINCT FROM 'cash' OR EXISTS (SELECT 1 FROM s)) \
+             AND ($4 IS NULL OR EXISTS (SELECT 1 FROM payment_methods pm \
+               WHERE pm.code = COALESCE($19, $4) AND pm.active AND pm.kind = $4)) \
            RETURNING balance_minor - $3 AS before), \
          n AS ({counter}), \
          l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
-             $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, $15, $16, $17, $18, c.before, c.before + $3 FROM c \
+             $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, $15, $16, $17, $18, $19, $20, $21, c.before, c.before + $3 FROM c \
            RETURNING id, receipt_number, balance_before_minor, balance_after_minor, shift_id), \
          a AS (INSERT INTO audit_log (at, operator_id, operator_login, origin, action, entity, entity_id, \
            before_json, after_json) \
-           SELECT $22, $23, $24, $25, $26, 'customer', $1, NULL, CAST(CAST($27 AS JSONB) || jsonb_build_object(\
+           SELECT $25, $26, $27, $28, $29, 'customer', $1, NULL, CAST(CAST($30 AS JSONB) || jsonb_build_object(\
              'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}, \
              'shift_id', l.shift_id) \
              AS TEXT) FROM l) \
-         SELECT id, receipt_number, balance_before_minor, shift_id FROM l"
+         SELECT id, receipt_number, balance_before_minor, shift_id, \
+           (SELECT pm.name FROM payment_methods pm WHERE pm.code = COALESCE($19, $4)) AS method_name FROM l"
     );
     let q = bind_operation(sql, op)
         .bind(balance_limit)
@@ -257,6 +286,7 @@ pub async fn post_at_once(
     let posted = NewOperation {
         balance_before: Money::from_minor(row.i64("balance_before_minor")?),
         shift_id: row.opt_i64("shift_id")?,
+        method_name: row.opt_text("method_name")?,
         ..op.clone()
     };
     Ok(Some(operation(&posted, row.i64("id")?, row.opt_text("receipt_number")?, Some(audit.operator_login))))
@@ -312,6 +342,17 @@ pub async fn link_partner(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
     .await?
     .map(|r| r.i64_at(0))
     .transpose()
+}
+
+/// What the partial refunds of payment `id` gave back, as a positive amount.
+pub async fn refunded(db: &mut Db<'_>, id: i64) -> Result<Money> {
+    let n = db
+        .scalar_i64(q!(
+            "SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) FROM ledger WHERE refund_of = $1",
+            id
+        ))
+        .await?;
+    Ok(Money::from_minor(n))
 }
 
 pub async fn reversal_of(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
@@ -376,8 +417,10 @@ pub async fn history_page(
     let customer = q.push_bind(customer_id);
     let lim = q.push_bind(limit);
     let off = q.push_bind(offset);
-    // a reversed operation and its reversal cancel out: neither is money in or out
-    let kept = "l.kind <> 'reversal' AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.reverses_id = l.id)";
+    // a reversed operation and its reversal cancel out: neither is money in or out; a partial
+    // refund is money out
+    let kept = "(l.kind <> 'reversal' OR l.refund_of IS NOT NULL) \
+                AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.reverses_id = l.id)";
     q.sql = format!(
         "SELECT t.n, t.income, t.outcome, p.* FROM customers c \
          CROSS JOIN (SELECT COUNT(*) AS n, \

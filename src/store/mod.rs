@@ -90,6 +90,8 @@ pub enum UniqueKey {
     Reversal,
     IdempotencyKey,
     MergeLink,
+    MethodCode,
+    MethodName,
     /// One kassa does not know by name (what the backend said).
     Other(String),
 }
@@ -125,6 +127,8 @@ const UNIQUE_KEYS: &[(&str, &str, UniqueKey)] = &[
     ("ledger_reverses", "ledger.reverses_id", UniqueKey::Reversal),
     ("ledger_idempotency", "ledger.idempotency_key", UniqueKey::IdempotencyKey),
     ("ledger_linked", "ledger.linked_id", UniqueKey::MergeLink),
+    ("payment_methods_pkey", "payment_methods.code", UniqueKey::MethodCode),
+    ("payment_methods_name_key", "payment_methods.name", UniqueKey::MethodName),
 ];
 
 impl UniqueKey {

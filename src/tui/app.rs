@@ -204,7 +204,8 @@ pub enum Outcome {
     Login(Result<Actor, ServiceError>),
     Search(Result<SearchResult, ServiceError>),
     Card(Box<Result<CustomerCard, ServiceError>>),
-    Receipt(Result<String, ServiceError>),
+    /// The counter's next receipt number and the payment methods switched on.
+    Receipt(Result<(String, Vec<crate::domain::ledger::PayMethod>), ServiceError>),
     Posted(Result<PostOutcome, ServiceError>),
     History(Result<HistoryPage, ServiceError>),
     Tariffs(Result<Vec<Tariff>, ServiceError>),

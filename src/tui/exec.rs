@@ -34,7 +34,10 @@ pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (R
             Outcome::Search(svc.search_customers(a, &text, former, super::app::SEARCH_LIMIT + 1).await)
         }
         Effect::Card { id, .. } => Outcome::Card(Box::new(svc.customer_card(a, id).await)),
-        Effect::PeekReceipt { .. } => Outcome::Receipt(svc.peek_next_receipt(a).await),
+        Effect::PeekReceipt { .. } => Outcome::Receipt(match svc.peek_next_receipt(a).await {
+            Ok(next) => svc.payment_methods(a, false).await.map(|m| (next, m)),
+            Err(e) => Err(e),
+        }),
         Effect::Post { request, .. } => Outcome::Posted(svc.post_payment(a, &request).await),
         Effect::History { query, .. } => Outcome::History(svc.history(a, &query).await),
         Effect::Tariffs { customer_id, .. } => Outcome::Tariffs(svc.available_tariffs(a, customer_id).await),

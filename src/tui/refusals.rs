@@ -82,6 +82,13 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::ReceivedNotCash => "«Получено» вводится только для оплаты наличными".into(),
         Problem::DrawerShort(held) => format!("в ящике только {held}"),
         Problem::DayOutOfRange(d) => format!("{d}: день от 01.01.2000 до сегодняшнего, не позже"),
+        Problem::MethodCode(c) => {
+            format!("«{c}» — не код способа оплаты: от 1 до 32 знаков a-z, 0-9, _ и -, первый — буква")
+        }
+        Problem::MethodUnknown(c) => format!("нет способа оплаты «{c}»"),
+        Problem::MethodInactive(c) => format!("способ оплаты «{c}» отключён"),
+        Problem::LastMethod => "хотя бы один способ оплаты должен остаться включённым".into(),
+        Problem::RefundTooMuch(left) => format!("больше, чем осталось вернуть по этой оплате ({left})"),
     }
 }
 
@@ -173,15 +180,14 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
         Conflict::NoFiscal => "онлайн-касса не настроена в файле настроек кассы".into(),
         Conflict::PdfFont(why) => format!("для квитанции в PDF нужен шрифт с кириллицей: {why}"),
         Conflict::PrinterFailed(why) => format!("принтер чеков не напечатал: {why}"),
-        Conflict::CancelRefused(why) => format!(
-            "эту оплату отменяет только администратор: {}",
-            match why {
-                CancelWhy::NotPayment => "отменить сам можно только оплату",
-                CancelWhy::NotOwn => "её принимал другой кассир",
-                CancelWhy::ShiftClosed => "её смена закрыта",
-                CancelWhy::OtherDesk => "её смена открыта на другой кассе",
-            }
-        ),
+        Conflict::CancelRefused(why) => format!("эту оплату отменяет только администратор: {}", cancel_why(*why)),
+        Conflict::RefundRefused(why) => {
+            format!("возврат по этой оплате делает только администратор: {}", cancel_why(*why))
+        }
+        Conflict::NotRefundable(id) => format!("операция {id} — не оплата: вернуть можно только оплату"),
+        Conflict::PartlyRefunded(id) => {
+            format!("по оплате {id} уже был возврат: верните остаток возвратом, а не отменой")
+        }
         Conflict::MarkAlready { customer, on, name } => {
             format!("у абонента #{customer} {} метки «{name}»", if *on { "уже есть" } else { "нет" })
         }
@@ -251,6 +257,8 @@ fn taken(key: &UniqueKey) -> String {
         UniqueKey::Reversal => "операция уже сторнирована",
         UniqueKey::IdempotencyKey => "этот ключ уже использован",
         UniqueKey::MergeLink => "абоненты уже объединены",
+        UniqueKey::MethodCode => "способ оплаты с таким кодом уже есть",
+        UniqueKey::MethodName => "способ оплаты с таким названием уже есть",
         UniqueKey::Other(_) => "такая запись уже есть",
     }
     .to_string()
@@ -303,6 +311,8 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "amount" => "сумма",
         "comment" => "комментарий",
         "received" => "получено",
+        "position" => "место в списке",
+        "active" => "включён",
         "paid_on" => "дата оплаты",
         "document_number" => "номер документа",
         "document_date" => "дата документа",
@@ -371,6 +381,16 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "field" => "поле",
         "phone0" | "phone1" | "phone2" | "phone3" | "phone4" | "phone" => "телефон",
         _ => name,
+    }
+}
+
+
+fn cancel_why(why: CancelWhy) -> &'static str {
+    match why {
+        CancelWhy::NotPayment => "отменить сам можно только оплату",
+        CancelWhy::NotOwn => "её принимал другой кассир",
+        CancelWhy::ShiftClosed => "её смена закрыта",
+        CancelWhy::OtherDesk => "её смена открыта на другой кассе",
     }
 }
 
@@ -468,6 +488,11 @@ mod tests {
             Problem::ReceivedNotCash,
             Problem::DrawerShort("1 000,00".into()),
             Problem::DayOutOfRange("01.01.2099".into()),
+            Problem::MethodCode(v()),
+            Problem::MethodUnknown(v()),
+            Problem::MethodInactive(v()),
+            Problem::LastMethod,
+            Problem::RefundTooMuch("100,00".into()),
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![
@@ -515,6 +540,9 @@ mod tests {
             Conflict::CancelRefused(CancelWhy::NotOwn),
             Conflict::CancelRefused(CancelWhy::ShiftClosed),
             Conflict::CancelRefused(CancelWhy::OtherDesk),
+            Conflict::RefundRefused(CancelWhy::NotOwn),
+            Conflict::NotRefundable(1),
+            Conflict::PartlyRefunded(1),
             Conflict::MarkAlready { customer: 1, on: false, name: v() },
             Conflict::MainIsFormer(1),
             Conflict::AlreadyFormer(1),

@@ -707,6 +707,21 @@ pub fn method_name(s: &Strings, m: crate::domain::ledger::PaymentMethod) -> &'st
     s.pay_method_names[PaymentMethod::ALL.iter().position(|x| *x == m).unwrap_or(0)]
 }
 
+/// A catalogue payment method as the console names it: the four built-in ones in the
+/// console's language, the others by the name the administrator gave them.
+pub fn method_label(s: &Strings, m: &crate::domain::ledger::PayMethod) -> String {
+    if m.is_builtin() { method_name(s, m.kind).to_string() } else { m.name.clone() }
+}
+
+/// An operation's method as the console names it (see `method_label`).
+pub fn op_method_label(s: &Strings, o: &crate::domain::ledger::Operation) -> Option<String> {
+    let kind = o.method?;
+    Some(match (&o.method_code, &o.method_name) {
+        (Some(code), Some(name)) if code != kind.as_str() => name.clone(),
+        _ => method_name(s, kind).to_string(),
+    })
+}
+
 pub fn kind_name(s: &Strings, k: OperationKind) -> &'static str {
     match k {
         OperationKind::Payment => s.kind_names[0],

@@ -56,6 +56,7 @@ pub fn payment(customer_id: i64, amount: &str, key: Option<&str>) -> PaymentRequ
         customer_id,
         amount: money(amount),
         method: PaymentMethod::Cash,
+        method_code: None,
         receipt_number: None,
         comment: None,
         idempotency_key: key.map(str::to_string),

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Cx, Nav, Step, View};
-use crate::domain::ledger::{PaymentMethod, valid_receipt_number};
+use crate::domain::ledger::{PayMethod, PaymentMethod, valid_receipt_number};
 use crate::domain::money::Money;
 use crate::domain::text::fit_width as fit;
 use crate::service::{CustomerCard, PaymentRequest, PostOutcome, ServiceError};
@@ -31,6 +31,9 @@ pub enum PayStage {
 pub struct PayScreen {
     pub card: CustomerCard,
     pub amount: Input,
+    /// The payment methods switched on (the four kinds until the catalogue is read) and the
+    /// one chosen.
+    pub methods: Vec<PayMethod>,
     pub method: usize,
     /// The cash handed over (cash only; empty: exactly the amount).
     pub received: Input,
@@ -57,8 +60,19 @@ const RECEIVED: usize = 2;
 const RECEIPT: usize = 3;
 const COMMENT: usize = 4;
 
-fn method_of(i: usize) -> PaymentMethod {
-    PaymentMethod::ALL[i % PaymentMethod::ALL.len()]
+/// The four kinds, as the form offers them before the catalogue is read.
+fn builtin_methods() -> Vec<PayMethod> {
+    PaymentMethod::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, k)| PayMethod {
+            code: k.as_str().to_string(),
+            name: k.as_str().to_string(),
+            kind: *k,
+            active: true,
+            position: i as i64 + 1,
+        })
+        .collect()
 }
 
 /// The payment form's field a refusal is about (the amount when it names none).
@@ -85,6 +99,7 @@ impl PayScreen {
         PayScreen {
             card,
             amount: Input::new(16),
+            methods: builtin_methods(),
             method: 0,
             received: Input::new(16),
             receipt: Input::new(32),
@@ -162,10 +177,11 @@ impl PayScreen {
                 self.focus = (self.focus + PAY_FIELDS - 1) % PAY_FIELDS
             }
             (PayStage::Form, Some(Action::NextMethod)) if self.focus == METHOD => {
-                self.method = (self.method + 1) % 4
+                self.method = (self.method + 1) % self.methods.len().max(1)
             }
             (PayStage::Form, Some(Action::PrevMethod)) if self.focus == METHOD => {
-                self.method = (self.method + 3) % 4
+                let n = self.methods.len().max(1);
+                self.method = (self.method + n - 1) % n
             }
             (PayStage::Form, Some(Action::PayDebt | Action::PayMonth)) => {
                 let d = cx.s.desk;
@@ -230,7 +246,8 @@ impl PayScreen {
                     received,
                     customer_id: self.card.customer.id,
                     amount,
-                    method: method_of(self.method),
+                    method: self.kind(),
+                    method_code: self.chosen().map(|m| m.code.clone()),
                     receipt_number: Some(self.receipt.text()).filter(|r| !r.trim().is_empty()),
                     comment: Some(self.comment.text()).filter(|c| !c.trim().is_empty()),
                     idempotency_key: Some(self.key.clone()),
@@ -256,7 +273,7 @@ impl PayScreen {
             return Ok(None);
         }
         let received = Money::parse_positive(text.trim()).map_err(|e| cx.money_error_text(&e))?;
-        crate::domain::ledger::change_for(method_of(self.method), amount, received)
+        crate::domain::ledger::change_for(self.kind(), amount, received)
             .map_err(|p| cx.error_text(&ServiceError::invalid("received", p)))?;
         Ok(Some(received))
     }
@@ -265,14 +282,37 @@ impl PayScreen {
     fn change_now(&self) -> Option<Money> {
         let amount = Money::parse_positive(self.amount.text().trim()).ok()?;
         let received = Money::parse_positive(self.received.text().trim()).ok()?;
-        crate::domain::ledger::change_for(method_of(self.method), amount, received).ok()
+        crate::domain::ledger::change_for(self.kind(), amount, received).ok()
+    }
+
+    /// The method chosen on the form.
+    fn chosen(&self) -> Option<&PayMethod> {
+        self.methods.get(self.method)
+    }
+
+    /// The chosen method's kind (cash when the catalogue has none switched on).
+    fn kind(&self) -> PaymentMethod {
+        self.chosen().map(|m| m.kind).unwrap_or(PaymentMethod::Cash)
+    }
+
+    /// The chosen method as the console names it.
+    pub fn method_label(&self, s: &crate::tui::strings::Strings) -> String {
+        self.chosen().map(|m| crate::tui::strings::method_label(s, m)).unwrap_or_default()
     }
 
     /// The counter's next number, or the post's result. A failed post writes nothing: back to
     /// the form with the reason under the field it is about.
     pub fn answer(&mut self, cx: &mut Cx, outcome: Outcome) -> Step {
         match outcome {
-            Outcome::Receipt(Ok(next)) => self.next_receipt = Some(next),
+            Outcome::Receipt(Ok((next, methods))) => {
+                self.next_receipt = Some(next);
+                // the chosen one stays chosen when it is still on
+                let code = self.chosen().map(|m| m.code.clone());
+                if !methods.is_empty() {
+                    self.method = methods.iter().position(|m| Some(&m.code) == code.as_ref()).unwrap_or(0);
+                    self.methods = methods;
+                }
+            }
             Outcome::Posted(Ok(done)) => self.stage = PayStage::Done(Box::new(done)),
             Outcome::Posted(Err(e)) => {
                 let field = field_of(&e);
@@ -312,7 +352,7 @@ impl PayScreen {
             }
             match i {
                 METHOD => {
-                    let name = s.pay_method_names[p.method];
+                    let name = p.method_label(s);
                     let focused = form_focus && p.focus == METHOD;
                     let line = Line::from(vec![
                         Span::styled(
@@ -376,7 +416,7 @@ impl PayScreen {
                     )),
                     Line::from(vec![
                         Span::raw(format!("{}: ", s.pay_amount)),
-                        Span::styled(format!("{}  ({})", money(*amount), s.pay_method_names[p.method]), t.ok),
+                        Span::styled(format!("{}  ({})", money(*amount), p.method_label(s)), t.ok),
                     ]),
                 ];
                 if let Some(r) = received {
