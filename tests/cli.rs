@@ -1266,3 +1266,45 @@ async fn fiscal_receipts_fail_queue_and_retry() {
     let done = String::from_utf8_lossy(&run(&["fiscal", "list"]).stdout).to_string();
     assert_eq!(done.matches("fiscal number FN-").count(), 4, "{done}");
 }
+
+/// The catalogue of payment methods and partial refunds from the command line: the
+/// administrator adds «СБП», the cashier takes a payment by it and refunds part of a cash
+/// payment (a cash-out order with its own number, its slip), a method switched off is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn methods_and_refunds_from_the_command_line() {
+    let (db, home) = small_demo().await;
+    let run = |who: &str, args: &[&str]| kassa(home.path(), &db.url, Some(who), args);
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).to_string();
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(run("cashier", &["method", "add", "sbp", "СБП", "--kind", "card"]).status.code(), Some(5));
+    let o = run("admin", &["method", "add", "sbp", "СБП", "--kind", "card"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let list = text(&run("cashier", &["method", "list"]));
+    assert!(list.contains("sbp") && list.contains("СБП") && list.contains("terminal"), "{list}");
+    let o = run("cashier", &["pay", "10001", "300", "--method", "sbp"]);
+    assert!(text(&o).contains("(СБП)"), "{} {}", text(&o), err(&o));
+    let o = run("cashier", &["pay", "10001", "300", "--method", "qiwi"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("qiwi"), "{}", err(&o));
+
+    let o = run("cashier", &["--json", "pay", "10002", "1000"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let op = v["operation"]["id"].as_i64().unwrap().to_string();
+    let o = run("cashier", &["refund", &op, "250", "--reason", "подключение перенесли"]);
+    assert!(text(&o).contains("cash-out order (РКО) 1"), "{} {}", text(&o), err(&o));
+    let o = run("cashier", &["refund", &op, "800", "--reason", "ещё"]);
+    assert_eq!(o.status.code(), Some(2), "more than is left");
+    assert!(err(&o).contains("750.00"), "{}", err(&o));
+    let o = run("cashier", &["--json", "refund", &op, "750", "--reason", "остаток"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["operation"]["rko_number"].as_i64(), Some(2));
+    let slip = text(&run("cashier", &["receipt", &v["operation"]["id"].as_i64().unwrap().to_string()]));
+    assert!(slip.contains("РАСХОДНЫЙ КАССОВЫЙ ОРДЕР") && slip.contains("Семьсот пятьдесят рублей"), "{slip}");
+    assert_eq!(run("cashier", &["reverse", &op, "--comment", "всё"]).status.code(), Some(4));
+
+    assert!(run("admin", &["method", "edit", "sbp", "--off"]).status.success());
+    assert_eq!(run("cashier", &["pay", "10001", "300", "--method", "sbp"]).status.code(), Some(2));
+    assert!(text(&run("admin", &["method", "list", "--all"])).contains("switched off"));
+    assert!(run("admin", &["check"]).status.success());
+    drop(db);
+}

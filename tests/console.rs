@@ -595,6 +595,20 @@ async fn a_shift_from_opening_to_close_at_the_desk() {
     c.press(KeyCode::Enter).await.unwrap();
     cash -= 39_000;
     assert!(screen(&c).contains("отменена"), "{}", screen(&c));
+    // 80,00 of the 29th payment (cash, 380,00) given back by a cash-out order
+    c.press(KeyCode::Down).await.unwrap();
+    c.press(KeyCode::Down).await.unwrap();
+    c.press(KeyCode::Char('u')).await.unwrap();
+    assert!(screen(&c).contains("Возврат части оплаты") && screen(&c).contains("380,00"), "{}", screen(&c));
+    c.key_event(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)).await.unwrap();
+    c.typ("80").await.unwrap();
+    c.press(KeyCode::Tab).await.unwrap();
+    c.typ("перерасчёт").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Выдать абоненту по расходному ордеру 80,00?"), "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    cash -= 8_000;
+    assert!(screen(&c).contains("РКО 1") && screen(&c).contains("возвращено 80,00"), "{}", screen(&c));
     // 500,00 taken out for the bank
     c.press(KeyCode::Char('w')).await.unwrap();
     c.typ("500").await.unwrap();

@@ -23,7 +23,7 @@ ALTER TABLE ledger ADD COLUMN method_code TEXT REFERENCES payment_methods(code);
 -- `refund_of` (a payment may have several; their sum never passes the payment), numbered by
 -- the cash-out order (РКО) sequence, which has no gaps: the number is taken in the refund's
 -- own transaction.
-ALTER TABLE ledger ADD COLUMN refund_of INTEGER REFERENCES ledger(id);
+ALTER TABLE ledger ADD COLUMN refund_of BIGINT REFERENCES ledger(id);
 ALTER TABLE ledger ADD COLUMN rko_number BIGINT;
 CREATE INDEX ledger_refunds ON ledger (refund_of) WHERE refund_of IS NOT NULL;
 CREATE UNIQUE INDEX ledger_rko ON ledger (rko_number) WHERE rko_number IS NOT NULL;

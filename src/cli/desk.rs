@@ -196,13 +196,21 @@ pub async fn method(cli: &Cli, svc: &Service, actor: &Actor, cmd: &MethodCmd) ->
         MethodCmd::Add { code, name, kind } => {
             let kind: PaymentMethod = kind.parse().map_err(super::CliError::usage)?;
             let m = svc.add_payment_method(actor, code, name, kind).await?;
-            out(json, &m, |m| format!("Payment method '{}' ({}, {}) added.", m.name, m.code, m.kind.as_str()));
+            out(json, &m, |m| {
+                format!("Payment method '{}' ({}, {}) added.", m.name, m.code, m.kind.as_str())
+            });
         }
         MethodCmd::Edit { code, name, position, on, off } => {
             let change = MethodChange {
                 name: name.clone(),
                 position: *position,
-                active: if *on { Some(true) } else if *off { Some(false) } else { None },
+                active: if *on {
+                    Some(true)
+                } else if *off {
+                    Some(false)
+                } else {
+                    None
+                },
             };
             let m = svc.edit_payment_method(actor, code, &change).await?;
             out(json, &m, |m| {

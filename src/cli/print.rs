@@ -164,7 +164,7 @@ pub fn history(h: &HistoryPage) -> String {
             "  {} {} {} {} {} → {} {} {} {}",
             cell(&o.id.to_string(), 8),
             crate::domain::dates::local(o.created_at).format("%Y-%m-%d %H:%M"),
-            cell(o.kind.as_str(), 10),
+            cell(if o.refund_of.is_some() { "refund" } else { o.kind.as_str() }, 10),
             right(&o.amount.to_string(), 10),
             right(&o.balance_before.to_string(), 10),
             cell(&o.balance_after.to_string(), 8),
@@ -174,6 +174,12 @@ pub fn history(h: &HistoryPage) -> String {
         ));
         if let Some(b) = &o.bank {
             l.push(format!("           {}", bank_text(b)));
+        }
+        if let (Some(of), Some(rko)) = (o.refund_of, o.rko_number) {
+            l.push(format!("           refund of payment {of}, cash-out order (РКО) {rko}"));
+        }
+        if !o.refunded.is_zero() {
+            l.push(format!("           refunded {} of it", o.refunded));
         }
     }
     l.push(format!("{} operation(s); in {}, out {}", h.total_count, h.income, h.outcome));
@@ -269,11 +275,7 @@ pub fn posted(o: &PostOutcome) -> String {
     };
     format!(
         "{prefix}operation {} — {kind} {}{method} for customer #{}; {receipt}; balance {} → {}.{change}{bank}{fiscal}",
-        op.id,
-        op.amount,
-        op.customer_id,
-        op.balance_before,
-        op.balance_after
+        op.id, op.amount, op.customer_id, op.balance_before, op.balance_after
     )
 }
 

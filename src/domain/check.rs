@@ -33,6 +33,11 @@ pub enum Violation {
     /// A closed shift whose kept expected cash is not what its payments and cash moves add up
     /// to: something was posted into it after its close.
     ShiftMismatch { shift_id: i64, kept_minor: i64, ledger_minor: i64 },
+    /// A payment whose refunds give back more than it brought, or a refund of what is not a
+    /// payment or of another customer's.
+    OverRefunded { payment_id: i64 },
+    /// The cash-out order numbers are not 1, 2, … without a gap.
+    RkoGap { count: i64, highest: i64 },
 }
 
 impl std::fmt::Display for Violation {
@@ -87,6 +92,14 @@ impl std::fmt::Display for Violation {
                 "shift {shift_id} closed expecting {} in the drawer, its operations and cash moves say {}",
                 money(*kept_minor),
                 money(*ledger_minor)
+            ),
+            Violation::OverRefunded { payment_id } => write!(
+                f,
+                "payment {payment_id}: its refunds give back more than it brought, or belong to another customer"
+            ),
+            Violation::RkoGap { count, highest } => write!(
+                f,
+                "{count} cash-out orders (РКО) carry numbers up to {highest}: the sequence has gaps or repeats"
             ),
         }
     }

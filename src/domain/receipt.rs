@@ -145,7 +145,15 @@ impl Receipt {
         out.push(rule.clone());
         out.extend(pair("СУММА:", &format!("{} руб.", self.amount.format_ru()), width));
         out.extend(wrap(&rubles_in_words(self.amount), width));
-        out.extend(pair(if self.refund_of.is_some() { "Способ возврата:" } else { "Способ оплаты:" }, &self.method_name, width));
+        out.extend(pair(
+            if self.refund_of.is_some() {
+                "Способ возврата:"
+            } else {
+                "Способ оплаты:"
+            },
+            &self.method_name,
+            width,
+        ));
         if let Some(r) = self.received {
             out.extend(pair("Получено:", &r.format_ru(), width));
             out.extend(pair(
@@ -154,7 +162,11 @@ impl Receipt {
                 width,
             ));
         }
-        let after = if self.refund_of.is_some() { "Баланс после возврата:" } else { "Баланс после оплаты:" };
+        let after = if self.refund_of.is_some() {
+            "Баланс после возврата:"
+        } else {
+            "Баланс после оплаты:"
+        };
         out.extend(pair(after, &self.balance_after.format_ru(), width));
         out.push(rule);
         out.extend(wrap(&format!("Кассир: {}", self.cashier), width));

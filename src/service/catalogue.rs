@@ -281,8 +281,30 @@ impl Service {
             }
         }
         catalogue::update_pay_method(&mut db, &after).await.map_err(unique_to_conflict)?;
-        audit(&mut db, Some(actor), "payment_method.edit", "payment_method", None, Some(&before), Some(&after))
-            .await?;
+        if after.position != before.position {
+            // moved: the others make room, the list numbered 1, 2, … again
+            let mut all = catalogue::pay_methods(&mut db, true).await?;
+            all.retain(|m| m.code != code);
+            let at = (after.position as usize).saturating_sub(1).min(all.len());
+            all.insert(at, after.clone());
+            for (i, m) in all.iter_mut().enumerate() {
+                if m.position != i as i64 + 1 {
+                    m.position = i as i64 + 1;
+                    catalogue::update_pay_method(&mut db, m).await?;
+                }
+            }
+        }
+        let after = catalogue::get_pay_method(&mut db, &code).await?.unwrap_or(after);
+        audit(
+            &mut db,
+            Some(actor),
+            "payment_method.edit",
+            "payment_method",
+            None,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

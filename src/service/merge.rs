@@ -136,7 +136,7 @@ impl Service {
                 received: None,
                 bank: None,
                 method_code: None,
-            method_name: None,
+                method_name: None,
                 refund_of: None,
                 rko_number: None,
             };

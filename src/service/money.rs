@@ -238,17 +238,9 @@ async fn append(
         written
     };
     super::billing::settle_debt(db, op.customer_id, Some(written.id), op.created_at).await?;
-    let action = if op.refund_of.is_some() { "ledger.refund".to_string() } else { format!("ledger.{}", op.kind) };
-    audit::<(), _>(
-        db,
-        Some(actor),
-        &action,
-        "customer",
-        Some(op.customer_id),
-        None,
-        Some(&written),
-    )
-    .await?;
+    let action =
+        if op.refund_of.is_some() { "ledger.refund".to_string() } else { format!("ledger.{}", op.kind) };
+    audit::<(), _>(db, Some(actor), &action, "customer", Some(op.customer_id), None, Some(&written)).await?;
     Ok(Appended::New(written))
 }
 
@@ -626,7 +618,10 @@ impl Service {
             shift_id: original.shift_id,
             received: None,
             bank: None,
-            method_code: original.method_code.clone().filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
+            method_code: original
+                .method_code
+                .clone()
+                .filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
             method_name: original.method_name.clone(),
             refund_of: None,
             rko_number: None,
@@ -687,7 +682,10 @@ impl Service {
             shift_id: None,
             received: None,
             bank: None,
-            method_code: original.method_code.clone().filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
+            method_code: original
+                .method_code
+                .clone()
+                .filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
             method_name: original.method_name.clone(),
             refund_of: Some(original.id),
             rko_number: None,

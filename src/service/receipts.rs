@@ -114,9 +114,9 @@ pub(super) async fn build(
     };
     // a refund's slip is its cash-out order, naming the payment's receipt
     let refund_of = match op.refund_of {
-        Some(id) => Some(
-            ledger::get(db, id).await?.and_then(|p| p.receipt_number).unwrap_or_else(|| id.to_string()),
-        ),
+        Some(id) => {
+            Some(ledger::get(db, id).await?.and_then(|p| p.receipt_number).unwrap_or_else(|| id.to_string()))
+        }
         None => None,
     };
     let customer = customers::get(db, op.customer_id)

@@ -31,6 +31,28 @@ pub async fn run(db: &mut Db<'_>, limit: i64) -> Result<Vec<Violation>> {
     for r in rows {
         out.push(Violation::ChargeMismatch { charge_id: r.i64("id")? });
     }
+    // refunds never give back more than their payment, nor another customer's
+    let rows = db
+        .fetch_all(q!(
+            "SELECT p.id FROM ledger p JOIN ledger r ON r.refund_of = p.id \
+             GROUP BY p.id, p.amount_minor, p.kind, p.customer_id \
+             HAVING SUM(-r.amount_minor) > p.amount_minor OR p.kind <> 'payment' \
+               OR MIN(r.customer_id) <> p.customer_id OR MAX(r.customer_id) <> p.customer_id \
+             ORDER BY p.id LIMIT $1",
+            limit
+        ))
+        .await?;
+    for r in rows {
+        out.push(Violation::OverRefunded { payment_id: r.i64("id")? });
+    }
+    let r = db
+        .fetch_one(q!("SELECT COUNT(*) AS n, CAST(COALESCE(MAX(rko_number), 0) AS BIGINT) AS top, \
+               COUNT(DISTINCT rko_number) AS d FROM ledger WHERE rko_number IS NOT NULL"))
+        .await?;
+    let (count, highest, distinct) = (r.i64("n")?, r.i64("top")?, r.i64("d")?);
+    if count != highest || distinct != count {
+        out.push(Violation::RkoGap { count, highest });
+    }
     // a closed shift's expected cash: opening + cash taken − cash given back + in − out
     let rows = db
         .fetch_all(q!(

@@ -206,7 +206,7 @@ pub enum Outcome {
     Card(Box<Result<CustomerCard, ServiceError>>),
     /// The counter's next receipt number and the payment methods switched on.
     Receipt(Result<(String, Vec<crate::domain::ledger::PayMethod>), ServiceError>),
-    Posted(Result<PostOutcome, ServiceError>),
+    Posted(Box<Result<PostOutcome, ServiceError>>),
     History(Result<HistoryPage, ServiceError>),
     Tariffs(Result<Vec<Tariff>, ServiceError>),
     TariffChanged(Box<Result<TariffChangeOutcome, ServiceError>>),
@@ -233,7 +233,7 @@ impl Outcome {
             Outcome::Search(r) => r.as_ref().err(),
             Outcome::Card(r) => r.as_ref().as_ref().err(),
             Outcome::Receipt(r) => r.as_ref().err(),
-            Outcome::Posted(r) => r.as_ref().err(),
+            Outcome::Posted(r) => r.as_ref().as_ref().err(),
             Outcome::History(r) => r.as_ref().err(),
             Outcome::Tariffs(r) => r.as_ref().err(),
             Outcome::TariffChanged(r) => r.as_ref().as_ref().err(),
@@ -715,7 +715,7 @@ impl App {
     /// the console open on its form (the cashier may have taken the cash); an answer saying
     /// the operator's session ended takes the console back to its login screen.
     pub fn outcome(&mut self, req: ReqId, outcome: Outcome) -> Vec<Effect> {
-        let post_failed = matches!(&outcome, Outcome::Posted(Err(_)));
+        let post_failed = matches!(&outcome, Outcome::Posted(r) if r.is_err());
         let ended = outcome.session_end().map(|end| match end {
             crate::service::SessionEnd::Disabled => self.strings().session_disabled.to_string(),
             crate::service::SessionEnd::RoleChanged { .. } => self.strings().session_role.to_string(),

@@ -11,7 +11,7 @@ use super::keymap::Action;
 use super::records::AfterSave;
 use super::screens::list::{ListData, ListKind, ListScreen};
 use super::screens::{Cx, Nav, Step, View};
-use super::strings::{Strings, kind_name, method_name};
+use super::strings::{Strings, kind_name, method_name, op_method_label};
 use super::widgets::money;
 use super::widgets::table::{self, Column, Fit, GridRow};
 use crate::domain::dates::local;
@@ -90,7 +90,7 @@ fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut
     )));
     let line = |m: &MethodTotal| {
         row([
-            method_name(s, m.method).into(),
+            if m.code == m.method.as_str() { method_name(s, m.method).to_string() } else { m.name.clone() },
             m.payments.to_string(),
             money(m.paid),
             m.reversals.to_string(),
@@ -174,11 +174,17 @@ pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
                 .iter()
                 .map(|p| {
                     let o = &p.operation;
-                    let method = o.method.map(|m| method_name(s, m)).unwrap_or("—");
+                    let method = op_method_label(s, o).unwrap_or_else(|| "—".into());
                     let mark = match (o.kind, o.reversed_by) {
+                        (OperationKind::Reversal, _) if o.refund_of.is_some() => {
+                            format!("{method}, {}", d.refund_mark)
+                        }
                         (OperationKind::Reversal, _) => format!("{method}, {}", d.cancel_mark),
                         (_, Some(_)) => format!("{method}, {}", d.cancelled_mark),
-                        _ => method.to_string(),
+                        _ if !o.refunded.is_zero() => {
+                            format!("{method}, {} {}", d.refunded, money(o.refunded))
+                        }
+                        _ => method,
                     };
                     let row = GridRow::new(vec![
                         local(o.created_at).format("%H:%M").to_string(),
@@ -186,7 +192,10 @@ pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
                         p.name.clone(),
                         money(o.amount),
                         mark,
-                        o.receipt_number.clone().unwrap_or_default(),
+                        match o.rko_number {
+                            Some(n) => format!("{} {n}", d.rko),
+                            None => o.receipt_number.clone().unwrap_or_default(),
+                        },
                     ]);
                     let dim = o.kind == OperationKind::Reversal || o.reversed_by.is_some();
                     row.style(dim.then_some(t.dim))
@@ -265,6 +274,10 @@ pub fn desk_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<S
             let operation_id = view.payments.get(l.selected)?.operation.id;
             return Some(Step::run(crate::tui::app::Effect::PrintReceipt { req: cx.req(), operation_id }));
         }
+        Action::Refund => {
+            let p = view.payments.get(l.selected)?;
+            refund_form(s, &p.operation, Some(&p.name))
+        }
         Action::Reverse => {
             let p = view.payments.get(l.selected)?;
             let o = &p.operation;
@@ -279,6 +292,27 @@ pub fn desk_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<S
         _ => return None,
     };
     Some(Step::go(Nav::OpenForm(Box::new(form))))
+}
+
+/// The form of a partial refund of payment `o`: what is left of it to give back, and why.
+pub fn refund_form(s: &Strings, o: &crate::domain::ledger::Operation, whom: Option<&str>) -> FormScreen {
+    let left = o.refundable();
+    let mut form = FormScreen::new(
+        FormKind::Refund(o.id),
+        vec![
+            field("amount", |s| s.desk.f_refund_amount, 20, &left.format_ru()),
+            field("reason", |s| s.desk.f_reason, 200, ""),
+        ],
+    );
+    let mut subject = format!("№ {} · {} · {}", o.id, kind_name(s, o.kind), money(o.amount));
+    if !o.refunded.is_zero() {
+        subject.push_str(&format!(" · {} {}", s.desk.refunded, money(o.refunded)));
+    }
+    if let Some(w) = whom {
+        subject.push_str(&format!(" · {w}"));
+    }
+    form.subject = Some(subject);
+    form
 }
 
 fn amount(values: &Values, name: &'static str) -> Result<Money, ServiceError> {

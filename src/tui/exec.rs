@@ -38,7 +38,7 @@ pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (R
             Ok(next) => svc.payment_methods(a, false).await.map(|m| (next, m)),
             Err(e) => Err(e),
         }),
-        Effect::Post { request, .. } => Outcome::Posted(svc.post_payment(a, &request).await),
+        Effect::Post { request, .. } => Outcome::Posted(Box::new(svc.post_payment(a, &request).await)),
         Effect::History { query, .. } => Outcome::History(svc.history(a, &query).await),
         Effect::Tariffs { customer_id, .. } => Outcome::Tariffs(svc.available_tariffs(a, customer_id).await),
         Effect::ChangeTariff { customer_id, tariff_id, when, today, .. } => {
@@ -187,6 +187,7 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::Charge(_)
         | FormKind::Correction(_)
         | FormKind::Reverse(_)
+        | FormKind::Refund(_)
         | FormKind::ServiceAdd(_)
         | FormKind::ServiceEdit(_)
         | FormKind::ServiceRemove(_)

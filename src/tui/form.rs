@@ -35,6 +35,8 @@ pub enum FormKind {
     Correction(i64),
     /// A reversal of this operation (a new, linked operation of the opposite amount).
     Reverse(i64),
+    /// A partial refund of payment `id`.
+    Refund(i64),
     /// A service for this customer.
     ServiceAdd(i64),
     /// A customer's service, by its id.
@@ -94,6 +96,7 @@ impl FormKind {
             FormKind::Charge(_) => a.form_charge,
             FormKind::Correction(_) => a.form_correct,
             FormKind::Reverse(_) => a.form_reverse,
+            FormKind::Refund(_) => s.desk.form_refund,
             FormKind::ServiceAdd(_) => a.form_service_add,
             FormKind::ServiceEdit(_) => a.form_service_edit,
             FormKind::ServiceRemove(_) => a.form_service_remove,

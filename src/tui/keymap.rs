@@ -68,6 +68,8 @@ pub enum Action {
     Correct,
     /// Reverse the chosen operation of the history (administrators).
     Reverse,
+    /// Give back part of the chosen payment (a cash-out order).
+    Refund,
     AddCustomer,
     Admin,
     ServiceAdd,
@@ -129,7 +131,7 @@ impl Action {
             Action::DeleteCustomer => Some(Permission::CustomerDelete),
             Action::Charge | Action::Correct => Some(Permission::LedgerAdjust),
             // a cashier cancels their own payment in its open shift; the service says which
-            Action::Reverse => Some(Permission::PaymentPost),
+            Action::Reverse | Action::Refund => Some(Permission::PaymentPost),
             Action::Desk
             | Action::OpenShift
             | Action::CashIn
@@ -415,6 +417,7 @@ const HISTORY: &[Binding] = &[
     b!([Char('f'), F(4)], Filter, key_filter, true),
     b!([Char('r'), F(5)], Refresh, key_refresh, false),
     b!([Char('v')], Reverse, adm.key_reverse, false),
+    b!([Char('u')], Refund, desk.key_refund, false),
     b!([Char('p'), F(9)], PrintReceipt, desk.key_print, false),
     b!([Esc, Char('b')], Back, key_back, true),
     b!([Char(':')], Command, key_command, false),
@@ -572,6 +575,7 @@ const DESK: &[Binding] = &[
     b!([Char('x'), F(4)], XReport, desk.key_x, true),
     b!([Char('z'), F(8)], CloseShift, desk.key_close_shift, true),
     b!([Char('v')], Reverse, desk.key_cancel_payment, false),
+    b!([Char('u')], Refund, desk.key_refund, false),
     b!([Char('p'), F(9)], PrintReceipt, desk.key_print, false),
 ];
 

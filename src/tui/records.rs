@@ -310,6 +310,17 @@ pub async fn save(
             .await
         }
         FormKind::CustomerDelete(id) => svc.delete_customer(a, *id).await.map(|_| AfterSave::CloseCard),
+        FormKind::Refund(op) => {
+            let text = get("amount").unwrap_or_default();
+            let amount = Money::parse(text.trim()).map_err(|e| ServiceError::invalid("amount", e))?;
+            let req = crate::service::RefundRequest {
+                operation_id: *op,
+                amount,
+                reason: get("reason").unwrap_or_default(),
+                idempotency_key: None,
+            };
+            svc.refund_payment(a, &req).await.map(|_| AfterSave::Reload)
+        }
         FormKind::Reverse(op) => svc
             .reverse_operation(a, *op, &get("comment").unwrap_or_default(), None)
             .await

@@ -180,7 +180,9 @@ pub fn conflict(s: &Strings, c: &Conflict) -> String {
         Conflict::NoFiscal => "онлайн-касса не настроена в файле настроек кассы".into(),
         Conflict::PdfFont(why) => format!("для квитанции в PDF нужен шрифт с кириллицей: {why}"),
         Conflict::PrinterFailed(why) => format!("принтер чеков не напечатал: {why}"),
-        Conflict::CancelRefused(why) => format!("эту оплату отменяет только администратор: {}", cancel_why(*why)),
+        Conflict::CancelRefused(why) => {
+            format!("эту оплату отменяет только администратор: {}", cancel_why(*why))
+        }
         Conflict::RefundRefused(why) => {
             format!("возврат по этой оплате делает только администратор: {}", cancel_why(*why))
         }
@@ -383,7 +385,6 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         _ => name,
     }
 }
-
 
 fn cancel_why(why: CancelWhy) -> &'static str {
     match why {

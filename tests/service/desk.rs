@@ -340,5 +340,13 @@ async fn bank_payments_keep_their_document(env: &Env) {
         read[0].created_at.date_naive() >= today - chrono::Duration::days(1),
         "posted today, paid earlier"
     );
+    // the report counts it on the day it was paid, not the day it was posted
+    let paid_day = today - chrono::Duration::days(3);
+    for by in [ReportBy::Day, ReportBy::Method] {
+        let then = env.svc.payments_report(&env.admin, paid_day, paid_day, by).await.unwrap();
+        assert_eq!(then.iter().map(|l| l.paid.minor()).sum::<i64>(), 1_200_000, "{by:?}: {then:?}");
+        let now = env.svc.payments_report(&env.admin, today, today, by).await.unwrap();
+        assert_eq!(now.iter().map(|l| l.payments).sum::<i64>(), 0, "{by:?}: {now:?}");
+    }
 }
 both_backends!(bank_payments, bank_payments_keep_their_document);

@@ -18,5 +18,6 @@ mod operators;
 mod permissions;
 mod pricing;
 mod promises;
+mod refunds;
 mod search;
 mod tariffs;

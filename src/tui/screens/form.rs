@@ -121,6 +121,22 @@ impl FormScreen {
                 fm.error = None;
             }
             // money is asked about, balance before and after, before it moves
+            // a refund: how much leaves the drawer, asked before it does
+            (FormStage::Edit, Some(Action::Submit)) if matches!(fm.kind, FormKind::Refund(_)) => {
+                let text =
+                    fm.fields.iter().find(|f| f.name == "amount").map(|f| f.value()).unwrap_or_default();
+                match Money::parse_positive(text.trim()) {
+                    Ok(m) => {
+                        fm.error = None;
+                        fm.stage = FormStage::ConfirmMoney(format!(
+                            "{} {}?",
+                            cx.s.desk.refund_question,
+                            m.format_ru()
+                        ));
+                    }
+                    Err(e) => fm.error = Some((0, cx.money_error_text(&e))),
+                }
+            }
             (FormStage::Edit, Some(Action::Submit)) if matches!(fm.kind, FormKind::Reverse(_)) => {
                 fm.error = None;
                 fm.stage = FormStage::ConfirmMoney(cx.s.adm.reverse_question.to_string());

@@ -178,6 +178,13 @@ impl HistoryScreen {
                     return Step::run(Effect::PrintReceipt { req: cx.req(), operation_id: o.id });
                 }
             }
+            // giving back part of the chosen payment: how much and why, then asked
+            Some(Action::Refund) => {
+                if let Some(o) = h.page.as_ref().and_then(|p| p.operations.get(h.selected)) {
+                    let form = crate::tui::desk_ui::refund_form(cx.s, o, None);
+                    return Step::go(Nav::OpenForm(Box::new(form)));
+                }
+            }
             // reversing the chosen operation: why, then asked
             Some(Action::Reverse) => {
                 if let Some(o) = h.page.as_ref().and_then(|p| p.operations.get(h.selected)) {
@@ -257,7 +264,9 @@ impl HistoryScreen {
             .map(|o| {
                 let sign = if o.amount.is_positive() { "+" } else { "" };
                 // a reversed operation is marked: its money came back
-                let kind = if o.reversed_by.is_some() {
+                let kind = if o.refund_of.is_some() {
+                    s.desk.refund_mark.to_string()
+                } else if o.reversed_by.is_some() {
                     format!("{} ↩", kind_name(s, o.kind))
                 } else {
                     kind_name(s, o.kind).to_string()
@@ -299,8 +308,14 @@ impl HistoryScreen {
         // the chosen operation whole: its number, how it was paid, what reversed it, why
         if let Some(o) = page.operations.get(h.selected) {
             let mut parts = vec![format!("№ {}", o.id)];
-            if let Some(m) = o.method {
-                parts.push(crate::tui::strings::method_name(s, m).to_string());
+            if let Some(m) = crate::tui::strings::op_method_label(s, o) {
+                parts.push(m);
+            }
+            if let (Some(of), Some(rko)) = (o.refund_of, o.rko_number) {
+                parts.push(format!("{} № {of}, {} № {rko}", s.desk.refund_of, s.desk.rko));
+            }
+            if !o.refunded.is_zero() {
+                parts.push(format!("{} {}", s.desk.refunded, money(o.refunded)));
             }
             if let Some(r) = o.reversed_by {
                 parts.push(format!("{} № {r}", s.history_reversed_by));

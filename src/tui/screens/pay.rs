@@ -313,13 +313,15 @@ impl PayScreen {
                     self.methods = methods;
                 }
             }
-            Outcome::Posted(Ok(done)) => self.stage = PayStage::Done(Box::new(done)),
-            Outcome::Posted(Err(e)) => {
-                let field = field_of(&e);
-                self.stage = PayStage::Form;
-                self.focus = field;
-                self.error = Some((field, cx.error_text(&e)));
-            }
+            Outcome::Posted(r) => match *r {
+                Ok(done) => self.stage = PayStage::Done(Box::new(done)),
+                Err(e) => {
+                    let field = field_of(&e);
+                    self.stage = PayStage::Form;
+                    self.focus = field;
+                    self.error = Some((field, cx.error_text(&e)));
+                }
+            },
             _ => {}
         }
         Step::none()
