@@ -609,6 +609,18 @@ async fn a_shift_from_opening_to_close_at_the_desk() {
     c.press(KeyCode::Enter).await.unwrap();
     cash -= 8_000;
     assert!(screen(&c).contains("РКО 1") && screen(&c).contains("возвращено 80,00"), "{}", screen(&c));
+    // who paid 380,00 this shift: found, opened to the customer's card
+    c.press(KeyCode::Char('/')).await.unwrap();
+    c.typ("380").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let found = screen(&c);
+    assert!(found.contains("Найденные оплаты смены") && found.contains("380,00"), "{found}");
+    assert!(!found.contains("370,00") && !found.contains("390,00"), "{found}");
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Карточка абонента") && screen(&c).contains("10005"), "{}", screen(&c));
+    c.press(KeyCode::Esc).await.unwrap();
+    c.press(KeyCode::Esc).await.unwrap();
+    assert!(screen(&c).contains("Оплаты смены"), "{}", screen(&c));
     // 500,00 taken out for the bank
     c.press(KeyCode::Char('w')).await.unwrap();
     c.typ("500").await.unwrap();

@@ -144,6 +144,28 @@ pub struct DeskPayment {
     pub name: String,
 }
 
+impl DeskPayment {
+    /// Whether `typed` names this payment: a part of the agreement number, of the name (any
+    /// case, ё as е), of the receipt or РКО number, or the amount (500, 500,00, 1 234,50).
+    pub fn matches(&self, typed: &str) -> bool {
+        let fold = |s: &str| s.to_lowercase().replace('ё', "е");
+        let t = fold(typed.trim());
+        if t.is_empty() {
+            return true;
+        }
+        let o = &self.operation;
+        if let Ok(m) = Money::parse(&t)
+            && m.abs() == o.amount.abs()
+        {
+            return true;
+        }
+        self.agreement.as_deref().is_some_and(|a| a.contains(&t))
+            || fold(&self.name).contains(&t)
+            || o.receipt_number.as_deref().is_some_and(|r| fold(r).contains(&t))
+            || o.rko_number.is_some_and(|n| n.to_string() == t)
+    }
+}
+
 /// What the cash desk screen shows: the desk, its open shift and that shift's payments, and
 /// when none is open the last shift closed there (its Z report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -179,7 +179,7 @@ impl Service {
 
     /// The cash desk as the console shows it: the shift open at the actor's desk with its
     /// payments (newest first, up to `limit`), or the last shift closed there.
-    pub async fn desk_view(&self, actor: &Actor, limit: i64) -> Result<DeskView> {
+    pub async fn desk_view(&self, actor: &Actor, limit: i64, find: Option<&str>) -> Result<DeskView> {
         self.require(actor, Permission::PaymentPost).await?;
         if !(1..=5000).contains(&limit) {
             return Err(ServiceError::invalid("limit", Problem::Range(1, 5000)));
@@ -189,12 +189,14 @@ impl Service {
         let shift = desk::current(&mut db, &actor.desk).await?;
         let (payments, last_closed) = match &shift {
             Some(s) => {
-                let rows = ledger::of_shift(&mut db, s.id, limit).await?;
-                let payments = rows.into_iter().map(|(operation, agreement, name)| DeskPayment {
-                    operation,
-                    agreement,
-                    name,
-                });
+                // a search reads the whole shift (a desk's day is a few thousand at most)
+                let rows =
+                    ledger::of_shift(&mut db, s.id, if find.is_some() { 100_000 } else { limit }).await?;
+                let payments = rows
+                    .into_iter()
+                    .map(|(operation, agreement, name)| DeskPayment { operation, agreement, name })
+                    .filter(|p| find.is_none_or(|f| p.matches(f)))
+                    .take(limit as usize);
                 (payments.collect(), None)
             }
             None => match desk::list(&mut db, Some(&actor.desk), 1).await?.into_iter().next() {

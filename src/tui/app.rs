@@ -825,6 +825,7 @@ impl App {
                 effects.extend(match after {
                     AfterSave::Reload => self.reload_top(),
                     AfterSave::OpenCard(id) => self.open_card(id),
+                    AfterSave::OpenList(kind) => self.open_list(kind),
                     AfterSave::CloseCard => {
                         if matches!(self.screen(), Screen::Card(_)) {
                             self.screens.pop();

@@ -123,7 +123,7 @@ fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut
 
 /// Draws the desk or a shift's report; false when `l` is another list.
 pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
-    if !matches!(l.kind, ListKind::Desk | ListKind::ShiftReport(_)) {
+    if !matches!(l.kind, ListKind::Desk | ListKind::DeskFind(_) | ListKind::ShiftReport(_)) {
         return false;
     }
     let (s, t) = (v.s, v.t);
@@ -270,6 +270,10 @@ pub fn desk_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<S
             f
         }
         Action::XReport => return Some(Step::go(Nav::OpenList(ListKind::ShiftReport(None)))),
+        // who paid this morning: the shift's payments that match what is typed
+        Action::Filter => {
+            FormScreen::new(FormKind::DeskFind, vec![field("find", |s| s.desk.f_find, 100, "")])
+        }
         Action::PrintReceipt => {
             let operation_id = view.payments.get(l.selected)?.operation.id;
             return Some(Step::run(crate::tui::app::Effect::PrintReceipt { req: cx.req(), operation_id }));
@@ -338,6 +342,13 @@ pub async fn save(
             .await
             .map(drop),
         FormKind::ShiftClose => svc.close_shift(a, amount(values, "cash")?).await.map(drop),
+        FormKind::DeskFind => {
+            let text = crate::domain::text::clean(&values.text("find"));
+            if text.is_empty() {
+                return Err(ServiceError::invalid("find", Problem::Missing));
+            }
+            return Ok(AfterSave::OpenList(ListKind::DeskFind(text)));
+        }
         other => Err(super::records::not_mine(other)),
     }
     .map(|_| AfterSave::Reload)

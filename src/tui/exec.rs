@@ -162,7 +162,8 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             svc.discounts(a, false, crate::domain::dates::today()).await?,
             svc.customer_groups(a).await?,
         ),
-        ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500).await?)),
+        ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500, None).await?)),
+        ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
         ListKind::Taxes => {
             ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day(a).await? }
@@ -211,7 +212,11 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::TaxSet(_)
         | FormKind::TaxDelete(_)
         | FormKind::BillingDay => Saver::Admin,
-        FormKind::ShiftOpen | FormKind::CashIn | FormKind::CashOut | FormKind::ShiftClose => Saver::Desk,
+        FormKind::ShiftOpen
+        | FormKind::CashIn
+        | FormKind::CashOut
+        | FormKind::ShiftClose
+        | FormKind::DeskFind => Saver::Desk,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd

@@ -67,6 +67,8 @@ pub enum FormKind {
     /// The cash desk: a shift opened with the cash counted, cash put in or taken out, the
     /// shift closed with a blind count.
     ShiftOpen,
+    /// Finding payments of the open shift.
+    DeskFind,
     CashIn,
     CashOut,
     ShiftClose,
@@ -123,6 +125,7 @@ impl FormKind {
             FormKind::TaxDelete(_) => a.form_tax_delete,
             FormKind::BillingDay => a.billing_day_line,
             FormKind::ShiftOpen => s.desk.form_open,
+            FormKind::DeskFind => s.desk.form_find,
             FormKind::CashIn => s.desk.form_cash_in,
             FormKind::CashOut => s.desk.form_cash_out,
             FormKind::ShiftClose => s.desk.form_close,

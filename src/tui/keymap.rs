@@ -577,6 +577,7 @@ const DESK: &[Binding] = &[
     b!([Char('v')], Reverse, desk.key_cancel_payment, false),
     b!([Char('u')], Refund, desk.key_refund, false),
     b!([Char('p'), F(9)], PrintReceipt, desk.key_print, false),
+    b!([Char('/'), F(7)], Filter, desk.key_find, false),
 ];
 
 const DESK_CLOSED: &[Binding] = &[b!([Char('o'), F(2)], OpenShift, desk.key_open_shift, true)];

@@ -70,7 +70,7 @@ pub enum FormData {
 }
 
 /// What happens once a form has been saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AfterSave {
     /// Back to the screen under the form, reloaded.
     Reload,
@@ -78,6 +78,8 @@ pub enum AfterSave {
     OpenCard(i64),
     /// The customer is gone: back past their card.
     CloseCard,
+    /// Another list over the screen under the form (what a search found).
+    OpenList(crate::tui::screens::list::ListKind),
 }
 
 fn date_text(d: Option<chrono::NaiveDate>) -> String {

@@ -43,6 +43,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
         ListKind::Desk => s.desk.title,
+        ListKind::DeskFind(_) => s.desk.found_title,
         ListKind::ShiftReport(_) => s.desk.x_title,
         _ => "",
     }

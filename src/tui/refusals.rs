@@ -314,6 +314,7 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "comment" => "комментарий",
         "received" => "получено",
         "position" => "место в списке",
+        "find" => "что искать",
         "active" => "включён",
         "paid_on" => "дата оплаты",
         "document_number" => "номер документа",

@@ -50,6 +50,8 @@ pub enum ListKind {
     Desk,
     /// A shift's report: the open one's X report (`None`), or shift `id`'s.
     ShiftReport(Option<i64>),
+    /// The open shift's payments that match what was typed (agreement, name, amount, receipt).
+    DeskFind(String),
 }
 
 /// What a list screen has loaded.
@@ -173,6 +175,7 @@ impl ListScreen {
             ListKind::Discounts => Context::Discounts,
             // read only: moving through it, back
             ListKind::Audit => Context::AdminMenu,
+            ListKind::DeskFind(_) => Context::Desk,
             ListKind::Desk => match &self.data {
                 Some(ListData::Desk(v)) if v.shift.is_none() => Context::DeskClosed,
                 _ => Context::Desk,
