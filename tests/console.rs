@@ -472,7 +472,7 @@ async fn discounts_and_taxes_kept_in_administration() {
     let admin = svc.login("admin", "kassa", "t").await.unwrap();
     let today = kassa::domain::dates::today();
     c.press(KeyCode::F(9)).await.unwrap();
-    for _ in 0..5 {
+    for _ in 0..6 {
         c.press(KeyCode::Down).await.unwrap();
     }
     c.press(KeyCode::Enter).await.unwrap();
@@ -616,8 +616,17 @@ async fn a_shift_from_opening_to_close_at_the_desk() {
     let found = screen(&c);
     assert!(found.contains("Найденные оплаты смены") && found.contains("380,00"), "{found}");
     assert!(!found.contains("370,00") && !found.contains("390,00"), "{found}");
+    // the payment whole: whom, how, the change, the refund and its РКО
+    c.press(KeyCode::Enter).await.unwrap();
+    let whole = screen(&c);
+    assert!(whole.contains("Оплата №") && whole.contains("Сдача 620,00"), "{whole}");
+    assert!(
+        whole.contains("возврат 80,00") && whole.contains("РКО № 1") && whole.contains("перерасчёт"),
+        "{whole}"
+    );
     c.press(KeyCode::Enter).await.unwrap();
     assert!(screen(&c).contains("Карточка абонента") && screen(&c).contains("10005"), "{}", screen(&c));
+    c.press(KeyCode::Esc).await.unwrap();
     c.press(KeyCode::Esc).await.unwrap();
     c.press(KeyCode::Esc).await.unwrap();
     assert!(screen(&c).contains("Оплаты смены"), "{}", screen(&c));

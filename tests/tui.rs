@@ -1989,6 +1989,26 @@ async fn administration_of_operators_marks_and_groups() {
     );
     d.press(KeyCode::Enter).await;
     assert!(!d.svc.list_marks(&admin).await.unwrap().iter().any(|m| m.name == "Активист"));
+    // payment methods: «СБП» added (a card payment), then moved to the top
+    d.press(KeyCode::Esc).await;
+    d.press(KeyCode::Down).await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("terminal") && d.screen().contains("Наличные"), "{}", d.screen());
+    d.press(KeyCode::Char('a')).await;
+    d.typ("sbp").await;
+    d.press(KeyCode::Tab).await;
+    d.typ("СБП").await;
+    d.press(KeyCode::Enter).await;
+    assert!(d.screen().contains("sbp") && d.screen().contains("СБП"), "{}", d.screen());
+    d.press(KeyCode::End).await;
+    d.press(KeyCode::Enter).await;
+    d.press(KeyCode::Tab).await;
+    d.console.ctrl('u').await.unwrap();
+    d.typ("1").await;
+    d.press(KeyCode::Enter).await;
+    let methods = d.svc.payment_methods(&admin, false).await.unwrap();
+    assert_eq!((methods[0].code.as_str(), methods[0].kind), ("sbp", kassa::domain::PaymentMethod::Card));
+    assert_eq!(methods.iter().map(|m| m.position).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
     // groups: a new one, renamed
     d.press(KeyCode::Esc).await;
     d.press(KeyCode::Down).await;

@@ -231,6 +231,20 @@ pub fn payment_story(p: &crate::service::PaymentStory) -> String {
         .iter()
         .map(|e| (e.at, format!("{}  {} by {} from {}", when(e.at), e.action, e.operator_login, e.origin)))
         .collect();
+    for r in &p.refunds {
+        events.push((
+            r.created_at,
+            format!(
+                "{}  refunded {} by operation {} (cash-out order {}) by {}: {}",
+                when(r.created_at),
+                r.amount.abs(),
+                r.id,
+                r.rko_number.unwrap_or_default(),
+                r.operator_login.as_deref().unwrap_or("-"),
+                r.comment.as_deref().unwrap_or("")
+            ),
+        ));
+    }
     if let Some(r) = &p.reversal {
         events.push((
             r.created_at,

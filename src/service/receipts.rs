@@ -159,7 +159,12 @@ pub(super) async fn build(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PaymentStory {
     pub operation: crate::domain::ledger::Operation,
+    /// Whom it was for.
+    pub customer: String,
+    pub agreement: Option<String>,
     pub reversal: Option<crate::domain::ledger::Operation>,
+    /// Its partial refunds, oldest first.
+    pub refunds: Vec<crate::domain::ledger::Operation>,
     /// Oldest first.
     pub events: Vec<crate::domain::audit::AuditEntry>,
 }
@@ -180,9 +185,20 @@ impl Service {
             Some(id) => ledger::get(&mut db, id).await?,
             None => None,
         };
+        let refunds = ledger::refunds_of(&mut db, operation_id).await?;
+        let customer = customers::get(&mut db, operation.customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::Customer, format!("#{}", operation.customer_id)))?;
         let mut events = audit_log::list(&mut db, Some("operation"), Some(operation_id), 1000).await?;
         events.reverse();
-        Ok(PaymentStory { operation, reversal, events })
+        Ok(PaymentStory {
+            operation,
+            customer: customer.name,
+            agreement: customer.agreement_number,
+            reversal,
+            refunds,
+            events,
+        })
     }
 
     /// The receipt of payment `operation_id`, recorded as printed (`receipt.print`, or

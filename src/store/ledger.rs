@@ -355,6 +355,12 @@ pub async fn refunded(db: &mut Db<'_>, id: i64) -> Result<Money> {
     Ok(Money::from_minor(n))
 }
 
+/// The partial refunds of payment `id`, oldest first.
+pub async fn refunds_of(db: &mut Db<'_>, id: i64) -> Result<Vec<Operation>> {
+    let sql = format!("{SELECT} WHERE l.refund_of = $1 ORDER BY l.id");
+    db.fetch_all(q!(sql, id)).await?.iter().map(from_row).collect()
+}
+
 pub async fn reversal_of(db: &mut Db<'_>, id: i64) -> Result<Option<i64>> {
     db.fetch_optional(q!("SELECT id FROM ledger WHERE reverses_id = $1", id))
         .await?

@@ -7,11 +7,12 @@ use super::net::ListKind;
 use super::records::{AfterSave, FormData};
 use super::strings::Strings;
 use super::strings::period_name;
+use crate::domain::ledger::{PayMethod, PaymentMethod};
 use crate::domain::money::Money;
 use crate::domain::role::{Permission, Role};
 use crate::service::{
-    Actor, Applies, DiscountInput, ExtraService, Group, MARK_COLORS, Mark, Operator, Percent, Period,
-    Problem, Service, ServiceError, ServiceInput, TariffInput, TaxItem, TaxRule, Whom,
+    Actor, Applies, DiscountInput, ExtraService, Group, MARK_COLORS, Mark, MethodChange, Operator, Percent,
+    Period, Problem, Service, ServiceError, ServiceInput, TariffInput, TaxItem, TaxRule, Whom,
 };
 
 /// The sections of administration, each kept by one permission.
@@ -21,6 +22,8 @@ pub enum AdminItem {
     Tariffs,
     Catalogue,
     Marks,
+    /// The payment methods' catalogue.
+    Methods,
     Groups,
     Discounts,
     /// Tax rules, and the billing day (read from the config).
@@ -30,11 +33,12 @@ pub enum AdminItem {
 }
 
 impl AdminItem {
-    pub const ALL: [AdminItem; 8] = [
+    pub const ALL: [AdminItem; 9] = [
         AdminItem::Operators,
         AdminItem::Tariffs,
         AdminItem::Catalogue,
         AdminItem::Marks,
+        AdminItem::Methods,
         AdminItem::Groups,
         AdminItem::Discounts,
         AdminItem::Taxes,
@@ -47,7 +51,7 @@ impl AdminItem {
             AdminItem::Tariffs | AdminItem::Catalogue | AdminItem::Discounts | AdminItem::Taxes => {
                 Permission::TariffManage
             }
-            AdminItem::Marks | AdminItem::Groups => Permission::CatalogueManage,
+            AdminItem::Marks | AdminItem::Methods | AdminItem::Groups => Permission::CatalogueManage,
             AdminItem::Audit => Permission::AuditRead,
         }
     }
@@ -63,6 +67,7 @@ impl AdminItem {
             AdminItem::Tariffs => ListKind::Tariffs,
             AdminItem::Catalogue => ListKind::Catalogue,
             AdminItem::Marks => ListKind::MarkCatalogue,
+            AdminItem::Methods => ListKind::Methods,
             AdminItem::Groups => ListKind::Groups,
             AdminItem::Discounts => ListKind::Discounts,
             AdminItem::Taxes => ListKind::Taxes,
@@ -182,6 +187,34 @@ pub fn mark_form(s: &Strings, m: Option<&Mark>) -> FormScreen {
             choice("color", |s| s.adm.f_color, colors, m.map(|m| m.color.as_str()).unwrap_or("green")),
         ],
     )
+}
+
+/// A payment method: a new one (its code and kind are for good), or one's name, place and state.
+pub fn method_form(s: &Strings, m: Option<&PayMethod>) -> FormScreen {
+    match m {
+        None => {
+            let kinds = PaymentMethod::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), super::strings::method_name(s, *k).to_string()))
+                .collect();
+            FormScreen::new(
+                FormKind::MethodAdd,
+                vec![
+                    field("code", |s| s.adm.f_code, 32, ""),
+                    field("name", |s| s.net.f_name, 64, ""),
+                    choice("kind", |s| s.adm.f_kind, kinds, "card"),
+                ],
+            )
+        }
+        Some(m) => FormScreen::new(
+            FormKind::MethodEdit(m.code.clone()),
+            vec![
+                field("name", |s| s.net.f_name, 64, &m.name),
+                field("position", |s| s.adm.f_position, 4, &m.position.to_string()),
+                yes_no("active", |s| s.adm.f_active, s, m.active),
+            ],
+        ),
+    }
 }
 
 pub fn group_form(g: Option<&Group>) -> FormScreen {
@@ -379,6 +412,22 @@ pub async fn save(
             done(svc.edit_mark(a, *id, Some(&text("name")), Some(&text("color"))).await.map(drop))
         }
         FormKind::MarkDelete(id) => done(svc.delete_mark(a, *id).await.map(drop)),
+        FormKind::MethodAdd => {
+            let kind = text("kind").parse::<PaymentMethod>().map_err(|e| ServiceError::invalid("kind", e))?;
+            done(svc.add_payment_method(a, &text("code"), &text("name"), kind).await.map(drop))
+        }
+        FormKind::MethodEdit(code) => {
+            let typed = text("position");
+            let position = typed.trim().parse::<i64>().map_err(|_| {
+                ServiceError::invalid("position", Problem::NotANumber(typed.trim().to_string()))
+            })?;
+            let change = MethodChange {
+                name: Some(text("name")),
+                position: Some(position),
+                active: Some(text("active") == "yes"),
+            };
+            done(svc.edit_payment_method(a, code, &change).await.map(drop))
+        }
         FormKind::GroupAdd => done(svc.add_group(a, &text("name")).await.map(drop)),
         FormKind::GroupRename(id) => done(svc.rename_group(a, *id, &text("name")).await.map(drop)),
         FormKind::GroupDelete(id) => done(svc.delete_group(a, *id).await.map(drop)),

@@ -539,7 +539,8 @@ impl App {
             | Context::Discounts
             | Context::Desk
             | Context::DeskClosed
-            | Context::ShiftReport => self.screen_key(ev, action, now),
+            | Context::ShiftReport
+            | Context::Payment => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.screen_key(ev, action, now)

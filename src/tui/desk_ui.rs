@@ -68,6 +68,115 @@ fn z_line(s: &Strings, sh: &Shift) -> Option<Line<'static>> {
     )))
 }
 
+/// What was done to a payment, in the console's words.
+fn event_name(s: &Strings, action: &str) -> String {
+    let d = s.desk;
+    match action {
+        "receipt.print" => d.ev_printed.to_string(),
+        "receipt.reprint" => d.ev_reprinted.to_string(),
+        "fiscal.done" => d.ev_fiscal_done.to_string(),
+        "fiscal.failed" => d.ev_fiscal_failed.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A payment whole: whom for, when, who took it where, how, what it left, what undid it.
+fn payment_lines(
+    s: &Strings,
+    t: &super::theme::Theme,
+    p: &crate::service::PaymentStory,
+) -> Vec<Line<'static>> {
+    let d = s.desk;
+    let o = &p.operation;
+    let when = |at| local(at).format("%d.%m.%Y %H:%M").to_string();
+    let who = |o: &crate::domain::ledger::Operation| o.operator_login.clone().unwrap_or_else(|| "—".into());
+    let mut out = vec![
+        Line::from(Span::styled(
+            format!(
+                "{} № {} · {} {}",
+                d.payment_title,
+                o.id,
+                d.col_receipt,
+                o.receipt_number.as_deref().unwrap_or("—")
+            ),
+            t.title,
+        )),
+        Line::from(format!(
+            "{} · {} {}",
+            p.customer,
+            s.card_agreement,
+            p.agreement.as_deref().unwrap_or("—")
+        )),
+        Line::from(format!(
+            "{} · {} · {} «{}»{}",
+            when(o.created_at),
+            who(o),
+            d.desk,
+            o.desk.as_deref().unwrap_or("—"),
+            o.shift_id.map(|id| format!(" · {} {id}", d.shift)).unwrap_or_default()
+        )),
+    ];
+    let mut amount = format!(
+        "{} {} · {}",
+        d.col_amount,
+        money(o.amount),
+        op_method_label(s, o).unwrap_or_else(|| "—".into())
+    );
+    if let (Some(r), Some(c)) = (o.received, o.change()) {
+        amount.push_str(&format!(" · {} {} · {} {}", d.pay_received, money(r), d.pay_change, money(c)));
+    }
+    out.push(Line::from(Span::styled(amount, t.ok)));
+    if let Some(b) = &o.bank {
+        let day = |x: chrono::NaiveDate| x.format("%d.%m.%Y").to_string();
+        let mut parts = Vec::new();
+        if let Some(p) = b.paid_on {
+            parts.push(format!("{} {}", d.bank_paid_on, day(p)));
+        }
+        if let Some(n) = &b.document_number {
+            parts.push(format!(
+                "№ {n}{}",
+                b.document_date.map(|x| format!(" {} {}", d.bank_of, day(x))).unwrap_or_default()
+            ));
+        }
+        if let Some(p) = &b.payer {
+            parts.push(p.clone());
+        }
+        out.push(Line::from(parts.join(" · ")));
+    }
+    if let Some(c) = &o.comment {
+        out.push(Line::from(Span::styled(c.clone(), t.dim)));
+    }
+    for r in &p.refunds {
+        out.push(Line::from(Span::styled(
+            format!(
+                "{} {} · {} № {} · {} · {}: {}",
+                d.refund_mark,
+                money(r.amount.abs()),
+                d.rko,
+                r.rko_number.unwrap_or_default(),
+                when(r.created_at),
+                who(r),
+                r.comment.as_deref().unwrap_or("")
+            ),
+            t.warn,
+        )));
+    }
+    if let Some(r) = &p.reversal {
+        out.push(Line::from(Span::styled(
+            format!(
+                "{} № {} · {} · {}: {}",
+                d.cancelled_by,
+                r.id,
+                when(r.created_at),
+                who(r),
+                r.comment.as_deref().unwrap_or("")
+            ),
+            t.error,
+        )));
+    }
+    out
+}
+
 /// The method table and the drawer's sum, as lines above a report's rows.
 fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut Vec<Line<'static>>) {
     let d = s.desk;
@@ -123,7 +232,10 @@ fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut
 
 /// Draws the desk or a shift's report; false when `l` is another list.
 pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
-    if !matches!(l.kind, ListKind::Desk | ListKind::DeskFind(_) | ListKind::ShiftReport(_)) {
+    if !matches!(
+        l.kind,
+        ListKind::Desk | ListKind::DeskFind(_) | ListKind::ShiftReport(_) | ListKind::Payment(_)
+    ) {
         return false;
     }
     let (s, t) = (v.s, v.t);
@@ -203,6 +315,32 @@ pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
                 .collect();
             (columns, rows)
         }
+        ListData::Payment(p) => {
+            lines.extend(payment_lines(s, t, p));
+            if let Some(e) = &l.error {
+                lines.push(Line::from(Span::styled(e.clone(), t.error)));
+            }
+            lines.push(Line::from(""));
+            let columns = vec![
+                Column::new(d.col_time, Fit::Fixed),
+                Column::new(d.col_who, Fit::Fixed),
+                Column::new(d.col_from, Fit::Text),
+                Column::new(d.col_what, Fit::Text),
+            ];
+            let rows = p
+                .events
+                .iter()
+                .map(|e| {
+                    GridRow::new(vec![
+                        local(e.at).format("%d.%m %H:%M").to_string(),
+                        e.operator_login.clone(),
+                        e.origin.clone(),
+                        event_name(s, &e.action),
+                    ])
+                })
+                .collect();
+            (columns, rows)
+        }
         ListData::Shift(r) => {
             let title = if r.shift.is_open() { d.x_title } else { d.z_title };
             lines.extend(shift_lines(s, t, Some(title), &r.shift.desk, &r.shift));
@@ -249,9 +387,19 @@ fn money_form(kind: FormKind, name: &'static str, label: fn(&Strings) -> &'stati
 
 /// The desk's keys: open a shift, cash in and out, the X report, the close, cancelling a payment.
 pub fn desk_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<Step> {
+    if let (Some(ListData::Payment(p)), Some(Action::PrintReceipt)) = (l.data.as_ref(), action) {
+        let operation_id = p.operation.id;
+        return Some(Step::run(crate::tui::app::Effect::PrintReceipt { req: cx.req(), operation_id }));
+    }
     let ListData::Desk(view) = l.data.as_ref()? else { return None };
     let s = cx.s;
     let form = match action? {
+        // the payment whole (a cancellation or a refund: the payment it belongs to)
+        Action::Open => {
+            let o = &view.payments.get(l.selected)?.operation;
+            let id = o.refund_of.or(o.reverses_id).unwrap_or(o.id);
+            return Some(Step::go(Nav::OpenList(ListKind::Payment(id))));
+        }
         Action::OpenShift => money_form(FormKind::ShiftOpen, "cash", |s| s.desk.f_opening),
         Action::CashIn | Action::CashOut => {
             let kind = if action == Some(Action::CashIn) { FormKind::CashIn } else { FormKind::CashOut };

@@ -156,6 +156,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ListKind::Tariffs => ListData::Tariffs(svc.list_tariffs(a, true).await?),
         ListKind::Catalogue => ListData::Catalogue(svc.list_services(a, true).await?),
         ListKind::MarkCatalogue => ListData::Marks(svc.list_marks(a).await?),
+        ListKind::Methods => ListData::Methods(svc.payment_methods(a, true).await?),
         ListKind::Groups => ListData::Groups(svc.list_groups(a).await?),
         ListKind::Audit => ListData::Audit(svc.audit_log(a, None, None, 500).await?),
         ListKind::Discounts => ListData::Discounts(
@@ -163,6 +164,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             svc.customer_groups(a).await?,
         ),
         ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500, None).await?)),
+        ListKind::Payment(id) => ListData::Payment(Box::new(svc.payment_story(a, *id).await?)),
         ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
         ListKind::Taxes => {
@@ -202,6 +204,8 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::CatalogueAdd
         | FormKind::CatalogueEdit(_)
         | FormKind::MarkAdd
+        | FormKind::MethodAdd
+        | FormKind::MethodEdit(_)
         | FormKind::MarkEdit(_)
         | FormKind::MarkDelete(_)
         | FormKind::GroupAdd

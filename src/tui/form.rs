@@ -53,6 +53,9 @@ pub enum FormKind {
     CatalogueAdd,
     CatalogueEdit(i64),
     MarkAdd,
+    /// A payment method: a new one, or the one with this code.
+    MethodAdd,
+    MethodEdit(String),
     MarkEdit(i64),
     MarkDelete(i64),
     GroupAdd,
@@ -114,6 +117,8 @@ impl FormKind {
             FormKind::CatalogueAdd => a.form_catalogue_add,
             FormKind::CatalogueEdit(_) => a.form_catalogue_edit,
             FormKind::MarkAdd => a.form_mark_add,
+            FormKind::MethodAdd => a.form_method_add,
+            FormKind::MethodEdit(_) => a.form_method_edit,
             FormKind::MarkEdit(_) => a.form_mark_edit,
             FormKind::MarkDelete(_) => a.form_mark_delete,
             FormKind::GroupAdd => a.form_group_add,

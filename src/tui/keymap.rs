@@ -240,6 +240,8 @@ pub enum Context {
     DeskClosed,
     /// A shift's X or Z report.
     ShiftReport,
+    /// One payment whole: what it was, and everything done to it since.
+    Payment,
     Picker,
     MergeConfirm,
     MergeDone,
@@ -249,7 +251,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 38] = [
+    pub const ALL: [Context; 39] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -284,6 +286,7 @@ impl Context {
         Context::Desk,
         Context::DeskClosed,
         Context::ShiftReport,
+        Context::Payment,
         Context::Picker,
         Context::MergeConfirm,
         Context::MergeDone,
@@ -584,6 +587,11 @@ const DESK_CLOSED: &[Binding] = &[b!([Char('o'), F(2)], OpenShift, desk.key_open
 
 const SHIFT_REPORT: &[Binding] = &[];
 
+const PAYMENT: &[Binding] = &[
+    b!([Enter, Char('c')], Open, desk.key_customer, true),
+    b!([Char('p'), F(9)], PrintReceipt, desk.key_print, true),
+];
+
 const DISCOUNTS: &[Binding] = &[
     b!([Char('a'), F(2)], ItemAdd, key_add, true),
     b!([Char('d'), F(8)], ItemDelete, adm.key_end_discount, true),
@@ -617,7 +625,8 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::Discounts
         | Context::Desk
         | Context::DeskClosed
-        | Context::ShiftReport => &LIST_MOVES,
+        | Context::ShiftReport
+        | Context::Payment => &LIST_MOVES,
         Context::CardServices | Context::CardMessages => TAB_MOVES,
         _ => &[],
     };
@@ -661,6 +670,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Desk => DESK,
         Context::DeskClosed => DESK_CLOSED,
         Context::ShiftReport => SHIFT_REPORT,
+        Context::Payment => PAYMENT,
         Context::Picker => PICKER,
         Context::MergeConfirm => MERGE_CONFIRM,
         Context::MergeDone => MERGE_DONE,

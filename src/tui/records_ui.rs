@@ -38,12 +38,14 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Tariffs => AdminItem::Tariffs.name(s),
         ListKind::Catalogue => AdminItem::Catalogue.name(s),
         ListKind::MarkCatalogue => AdminItem::Marks.name(s),
+        ListKind::Methods => AdminItem::Methods.name(s),
         ListKind::Groups => AdminItem::Groups.name(s),
         ListKind::Discounts => AdminItem::Discounts.name(s),
         ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
         ListKind::Desk => s.desk.title,
         ListKind::DeskFind(_) => s.desk.found_title,
+        ListKind::Payment(_) => s.desk.payment_title,
         ListKind::ShiftReport(_) => s.desk.x_title,
         _ => "",
     }
@@ -94,6 +96,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             | ListKind::Tariffs
             | ListKind::Catalogue
             | ListKind::MarkCatalogue
+            | ListKind::Methods
             | ListKind::Groups
             | ListKind::Discounts
             | ListKind::Taxes
@@ -140,6 +143,13 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         ListData::Groups(_) => {
             vec![Column::new(s.net.f_name, Fit::Text), Column::new(a.col_count, Fit::Number)]
         }
+        ListData::Methods(_) => vec![
+            Column::new("№", Fit::Number),
+            Column::new(a.col_code, Fit::Text),
+            Column::new(s.net.f_name, Fit::Text),
+            Column::new(a.col_kind, Fit::Text),
+            Column::new(a.col_active, Fit::Text),
+        ],
         ListData::Discounts(..) => vec![
             Column::new("id", Fit::Number),
             Column::new(a.col_whom, Fit::Text),
@@ -231,6 +241,16 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 ListData::Marks(v) => {
                     let m = &v[i];
                     vec![m.name.clone(), color_name(s, &m.color).to_string(), m.customers.to_string()]
+                }
+                ListData::Methods(v) => {
+                    let m = &v[i];
+                    vec![
+                        m.position.to_string(),
+                        m.code.clone(),
+                        m.name.clone(),
+                        crate::tui::strings::method_name(s, m.kind).to_string(),
+                        yes(s, m.active).to_string(),
+                    ]
                 }
                 ListData::Groups(v) => {
                     let g = &v[i];

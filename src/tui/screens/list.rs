@@ -40,6 +40,8 @@ pub enum ListKind {
     /// The extra services' catalogue.
     Catalogue,
     MarkCatalogue,
+    /// The payment methods' catalogue.
+    Methods,
     Groups,
     Discounts,
     /// Tax rules and the billing day.
@@ -52,6 +54,8 @@ pub enum ListKind {
     ShiftReport(Option<i64>),
     /// The open shift's payments that match what was typed (agreement, name, amount, receipt).
     DeskFind(String),
+    /// One payment whole, with its story.
+    Payment(i64),
 }
 
 /// What a list screen has loaded.
@@ -74,6 +78,7 @@ pub enum ListData {
     Tariffs(Vec<Tariff>),
     Catalogue(Vec<ExtraService>),
     Marks(Vec<Mark>),
+    Methods(Vec<crate::domain::ledger::PayMethod>),
     Groups(Vec<Group>),
     Audit(Vec<crate::domain::audit::AuditEntry>),
     /// The discounts, and the groups' names.
@@ -84,6 +89,7 @@ pub enum ListData {
     },
     Desk(Box<crate::service::DeskView>),
     Shift(Box<crate::service::ShiftReport>),
+    Payment(Box<crate::service::PaymentStory>),
 }
 
 /// What Enter on a row opens.
@@ -108,6 +114,7 @@ impl ListData {
             ListData::Tariffs(v) => v.len(),
             ListData::Catalogue(v) => v.len(),
             ListData::Marks(v) => v.len(),
+            ListData::Methods(v) => v.len(),
             ListData::Groups(v) => v.len(),
             ListData::Audit(v) => v.len(),
             ListData::Discounts(v, _) => v.len(),
@@ -115,6 +122,7 @@ impl ListData {
             ListData::Taxes { rules, .. } => rules.len() + 1,
             ListData::Desk(d) => d.payments.len(),
             ListData::Shift(r) => r.moves.len(),
+            ListData::Payment(p) => p.events.len(),
         }
     }
 
@@ -138,6 +146,7 @@ impl ListData {
                     .map(|u| Target::Card(u.customer_id))
                     .unwrap_or(Target::Nothing)
             }
+            ListData::Payment(p) => Target::Card(p.operation.customer_id),
             ListData::Desk(d) => {
                 d.payments.get(row).map(|p| Target::Card(p.operation.customer_id)).unwrap_or(Target::Nothing)
             }
@@ -170,12 +179,13 @@ impl ListScreen {
             ListKind::CustomerMarks(_) => Context::CustomerMarks,
             ListKind::Admin => Context::AdminMenu,
             ListKind::Operators => Context::Operators,
-            ListKind::Tariffs | ListKind::Catalogue => Context::AdminList,
+            ListKind::Tariffs | ListKind::Catalogue | ListKind::Methods => Context::AdminList,
             ListKind::MarkCatalogue | ListKind::Groups | ListKind::Taxes => Context::AdminCatalogue,
             ListKind::Discounts => Context::Discounts,
             // read only: moving through it, back
             ListKind::Audit => Context::AdminMenu,
             ListKind::DeskFind(_) => Context::Desk,
+            ListKind::Payment(_) => Context::Payment,
             ListKind::Desk => match &self.data {
                 Some(ListData::Desk(v)) if v.shift.is_none() => Context::DeskClosed,
                 _ => Context::Desk,
@@ -496,6 +506,10 @@ pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<
         (ListData::Catalogue(_), Action::ItemAdd) => catalogue_form(s, None),
         (ListData::Catalogue(v), Action::ItemEdit | Action::Open) => catalogue_form(s, Some(v.get(row)?)),
         (ListData::Marks(_), Action::ItemAdd) => mark_form(s, None),
+        (ListData::Methods(_), Action::ItemAdd) => crate::tui::admin::method_form(s, None),
+        (ListData::Methods(v), Action::ItemEdit | Action::Open) => {
+            crate::tui::admin::method_form(s, Some(v.get(row)?))
+        }
         (ListData::Marks(v), Action::ItemEdit | Action::Open) => mark_form(s, Some(v.get(row)?)),
         (ListData::Marks(v), Action::ItemDelete) => {
             let m = v.get(row)?;
