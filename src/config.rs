@@ -24,6 +24,16 @@ pub struct Config {
     pub billing: BillingSection,
     #[serde(default)]
     pub desk: DeskSection,
+    #[serde(default)]
+    pub import: ImportSection,
+}
+
+/// Payments from banks: how each payment agent's registry is read (`[import.presets.NAME]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSection {
+    #[serde(default)]
+    pub presets: std::collections::BTreeMap<String, crate::domain::bank::RegistryPreset>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

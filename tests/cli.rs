@@ -1308,3 +1308,101 @@ async fn methods_and_refunds_from_the_command_line() {
     assert!(run("admin", &["check"]).status.success());
     drop(db);
 }
+
+/// Payments from banks from the command line: a statement imported (a dry run first, then for
+/// real, then again: nothing new), the queue, the sure lines accepted, one matched by hand, the
+/// post; a registry by a preset of the config; a statement that does not add up refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bank_statements_and_registries_from_the_command_line() {
+    use kassa::domain::bank::{AccountSection, BankDocument, Statement};
+    let (db, home) = small_demo().await;
+    let config = home.path().join("import.toml");
+    std::fs::write(
+        &config,
+        "[import.presets.agent]\nagent = \"Элекснет\"\nencoding = \"cp1251\"\nheader_lines = 1\n\
+         date = 1\nagreement = 2\namount = 3\ntransaction = 4\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap(), "--db", db.url.as_str()];
+        all.extend_from_slice(args);
+        command(home.path(), Some("admin"), &all).output().unwrap()
+    };
+    let text =
+        |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27);
+    let ours = "40702810900000012345";
+    let doc = |n: &str, kop: i64, purpose: &str| BankDocument {
+        kind: "Платежное поручение".into(),
+        number: n.into(),
+        date: day,
+        amount: kassa::domain::money::Money::from_minor(kop),
+        payer_account: format!("4081781000000000000{n}"),
+        payer: "Плательщик".into(),
+        payee_account: ours.into(),
+        received_on: day,
+        purpose: purpose.into(),
+        ..Default::default()
+    };
+    let docs = vec![doc("1", 50_000, "Оплата по договору 10001"), doc("2", 70_000, "за интернет")];
+    let st = Statement {
+        version: "1.03".into(),
+        encoding: String::new(),
+        account: ours.into(),
+        from: day,
+        to: day,
+        sections: vec![AccountSection {
+            account: ours.into(),
+            from: day,
+            to: day,
+            opening: kassa::domain::money::Money::ZERO,
+            incoming: kassa::domain::money::Money::from_minor(120_000),
+            outgoing: kassa::domain::money::Money::ZERO,
+            closing: kassa::domain::money::Money::from_minor(120_000),
+        }],
+        documents: docs,
+    };
+    let file = home.path().join("statement.txt");
+    std::fs::write(&file, kassa::domain::bank::write(&st, "Windows")).unwrap();
+    let f = file.to_str().unwrap();
+    let mut cashier =
+        command(home.path(), Some("cashier"), &["--db", db.url.as_str(), "import", "statement", f]);
+    assert_eq!(cashier.output().unwrap().status.code(), Some(5));
+    let o = run(&["import", "statement", f, "--dry-run"]);
+    assert!(text(&o).contains("Dry run") && text(&o).contains("2 new line(s)"), "{}", text(&o));
+    let o = run(&["import", "statement", f]);
+    assert!(o.status.success() && text(&o).contains("1 proposed, 1 waiting"), "{}", text(&o));
+    let o = run(&["import", "statement", f]);
+    assert!(text(&o).contains("Nothing new"), "{}", text(&o));
+    let queue = text(&run(&["import", "queue"]));
+    assert!(queue.contains("proposed") && queue.contains("10001") && queue.contains("waiting"), "{queue}");
+    assert!(text(&run(&["import", "accept", "--sure"])).contains("1 line(s) accepted"));
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "import", "queue", "--state", "waiting"]).stdout).unwrap();
+    let waiting = v[0]["id"].as_i64().unwrap().to_string();
+    assert!(run(&["import", "accept", &waiting, "--customer", "10002"]).status.success());
+    let o = run(&["import", "post"]);
+    assert!(text(&o).contains("2 posted for 1200.00"), "{}", text(&o));
+    let history = text(&run(&["history", "10002"]));
+    assert!(history.contains("700.00") && history.contains("document 2 of 27.11.2026"), "{history}");
+
+    // a registry by its preset; an unknown preset named
+    let reg = home.path().join("reestr.csv");
+    let body = "Дата;Договор;Сумма;Транзакция\r\n27.11.2026;10003;150,00;E-77\r\n";
+    std::fs::write(&reg, encoding_rs::WINDOWS_1251.encode(body).0).unwrap();
+    let r = reg.to_str().unwrap();
+    let o = run(&["import", "registry", r, "--preset", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("agent"), "{}", text(&o));
+    assert!(text(&run(&["import", "registry", r, "--preset", "agent"])).contains("1 proposed"));
+
+    // a statement that does not add up: refused whole, saying by how much
+    let mut bad = st.clone();
+    bad.sections[0].closing = kassa::domain::money::Money::from_minor(119_000);
+    std::fs::write(&file, kassa::domain::bank::write(&bad, "DOS")).unwrap();
+    let o = run(&["import", "statement", f]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("off by -10.00"), "{}", text(&o));
+    assert!(run(&["check"]).status.success());
+    drop(db);
+}

@@ -240,6 +240,10 @@ pub enum Command {
     /// Export of the addresses that may use the network now, for the firewall
     #[command(subcommand)]
     Access(AccessCmd),
+    /// Payments from banks: statements (1CClientBankExchange) and agents' registries, matched
+    /// to customers in a triage queue, posted once (admin)
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// The newest audit rows (admin only)
     Audit {
         /// Only this kind of entity: customer, house, tariff, operator
@@ -813,6 +817,53 @@ pub enum ReportCmd {
         #[arg(long, default_value = "method")]
         by: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Read a 1CClientBankExchange statement (1.02/1.03, cp1251, cp866 or UTF-8): checked,
+    /// its incoming documents queued and matched; the same document is never queued twice
+    Statement {
+        file: std::path::PathBuf,
+        /// Say what would be queued and matched; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Read a payment agent's registry by a preset of the config ([import.presets.NAME])
+    Registry {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        preset: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The queue: waiting (nothing or several matched), proposed, accepted, skipped, posted
+    Queue {
+        /// waiting, proposed, accepted, skipped, posted or all
+        #[arg(long, default_value = "open")]
+        state: String,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+    },
+    /// Accept a line for posting: for the proposed customer, or --customer (agreement or #id);
+    /// --sure accepts every line a rule is sure of
+    Accept {
+        line: Option<i64>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long, conflicts_with_all = ["line", "customer"])]
+        sure: bool,
+    },
+    /// Skip a line, with the reason: it is not posted
+    Skip {
+        line: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Remember a line's payer (account and INN) as its customer, for the next statements
+    Remember { line: i64 },
+    /// Post every accepted line as a bank payment with its document (exactly once)
+    Post,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 pub mod args;
 mod billing;
 mod desk;
+mod imports;
 mod network;
 pub mod output;
 mod print;
@@ -608,6 +609,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             };
             let outcome = svc.refund_payment(&actor, &req).await?;
             out(json, &outcome, print::posted);
+        }
+        Command::Import(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            imports::run(cli, cfg, &svc, &actor, cmd).await?;
         }
         Command::Method(cmd) => {
             let svc = open(cli, cfg).await?;

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod audit;
+pub mod bank;
 pub mod billing;
 pub mod catalogue;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod dates;
 pub mod desk;
 pub mod extra_service;
 pub mod house;
+pub mod import;
 pub mod ledger;
 pub mod lifecycle;
 pub mod message;

@@ -126,6 +126,13 @@ pub enum Problem {
     LastMethod,
     #[error("more than is left to give back of this payment ({0})")]
     RefundTooMuch(String),
+    /// A bank statement or registry refused whole (what is wrong with it, and where).
+    #[error("the file is refused, nothing imported: {0}")]
+    BankFile(String),
+    #[error("line {0} is posted already")]
+    LinePosted(i64),
+    #[error("line {0} has no customer to accept: match it to one")]
+    NoCustomer(i64),
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),
@@ -158,6 +165,8 @@ pub enum Entity {
     Form,
     Discount,
     Shift,
+    /// An imported bank line.
+    BankLine,
 }
 
 impl std::fmt::Display for Entity {
@@ -184,6 +193,7 @@ impl std::fmt::Display for Entity {
             Entity::Form => "form",
             Entity::Discount => "discount",
             Entity::Shift => "shift",
+            Entity::BankLine => "imported bank line",
         })
     }
 }

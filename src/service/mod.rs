@@ -12,6 +12,7 @@ mod desk;
 mod discounts;
 mod fiscal;
 mod houses;
+mod imports;
 mod lifecycle;
 mod maintenance;
 mod merge;

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod desk;
 pub mod fiscal;
 pub mod houses;
+pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;

@@ -89,6 +89,9 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::MethodInactive(c) => format!("способ оплаты «{c}» отключён"),
         Problem::LastMethod => "хотя бы один способ оплаты должен остаться включённым".into(),
         Problem::RefundTooMuch(left) => format!("больше, чем осталось вернуть по этой оплате ({left})"),
+        Problem::BankFile(why) => format!("файл не принят, ничего не загружено: {why}"),
+        Problem::LinePosted(id) => format!("строка {id} уже проведена"),
+        Problem::NoCustomer(id) => format!("у строки {id} нет абонента: выберите его поиском"),
     }
 }
 
@@ -315,6 +318,7 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "received" => "получено",
         "position" => "место в списке",
         "find" => "что искать",
+        "line" => "строка выписки",
         "active" => "включён",
         "paid_on" => "дата оплаты",
         "document_number" => "номер документа",
@@ -495,6 +499,9 @@ mod tests {
             Problem::MethodInactive(v()),
             Problem::LastMethod,
             Problem::RefundTooMuch("100,00".into()),
+            Problem::BankFile("строка 3".into()),
+            Problem::LinePosted(1),
+            Problem::NoCustomer(1),
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![

@@ -11,6 +11,7 @@ mod customers;
 mod desk;
 mod helpers;
 mod houses;
+mod imports;
 mod merge;
 mod money;
 mod network;
