@@ -726,3 +726,98 @@ async fn receipts_printed_from_the_console() {
     let s = screen(&c);
     assert!(s.contains("принтер чеков не напечатал") && s.contains("нет бумаги"), "{s}");
 }
+
+/// The bank lines' queue in administration: a statement imported, the proposed line accepted
+/// with `a`, the waiting one matched by searching with `m`, one skipped with `s`, the payer
+/// remembered with `r`, and `p` posts the accepted ones after saying their count and sum.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bank_lines_sorted_and_posted_from_the_console() {
+    use kassa::domain::bank::{AccountSection, BankDocument, Statement};
+    use kassa::domain::money::Money;
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27);
+    let doc = |n: &str, kop: i64, payer: &str, purpose: &str| BankDocument {
+        kind: "Платежное поручение".into(),
+        number: n.into(),
+        date: day,
+        amount: Money::from_minor(kop),
+        payer_account: format!("4081781000000000000{n}"),
+        payer: payer.into(),
+        payee_account: "40702810900000012345".into(),
+        received_on: day,
+        purpose: purpose.into(),
+        ..Default::default()
+    };
+    let docs = vec![
+        doc("1", 50_000, "Плательщик Один", "Оплата по договору 10001"),
+        doc("2", 70_000, "Плательщик Два", "за интернет"),
+        doc("3", 10_000, "Неизвестный", "возврат долга"),
+    ];
+    let total = Money::from_minor(130_000);
+    let st = Statement {
+        version: "1.03".into(),
+        encoding: String::new(),
+        account: "40702810900000012345".into(),
+        from: day,
+        to: day,
+        sections: vec![AccountSection {
+            account: "40702810900000012345".into(),
+            from: day,
+            to: day,
+            opening: Money::ZERO,
+            incoming: total,
+            outgoing: Money::ZERO,
+            closing: total,
+        }],
+        documents: docs,
+    };
+    svc.import_statement(&admin, "nov.txt", &kassa::domain::bank::write(&st, "Windows"), false)
+        .await
+        .unwrap();
+    let name2 = svc.customer_card(&admin, 2).await.unwrap().customer.name;
+    let balance = |id| {
+        let (svc, admin) = (svc.clone(), admin.clone());
+        async move { svc.customer_card(&admin, id).await.unwrap().customer.balance }
+    };
+    let (b1, b2) = (balance(1).await, balance(2).await);
+
+    c.press(KeyCode::F(9)).await.unwrap();
+    c.press(KeyCode::End).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let q = screen(&c);
+    assert!(q.contains("Выписки банка") && q.contains("предложена") && q.contains("ждёт"), "{q}");
+    assert!(q.contains("по номеру договора"), "the chosen line whole, with its rule:\n{q}");
+    // the first: accept the proposal
+    c.press(KeyCode::Char('a')).await.unwrap();
+    assert!(screen(&c).contains("Принять строку"), "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("принята"), "{}", screen(&c));
+    // the second: whose is it? the customer found by searching
+    c.press(KeyCode::Down).await.unwrap();
+    assert!(screen(&c).contains("ничего не подошло"), "{}", screen(&c));
+    c.press(KeyCode::Char('m')).await.unwrap();
+    let surname = name2.split_whitespace().next().unwrap().to_string();
+    c.typ(&surname).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("для этого абонента?") && screen(&c).contains(&surname), "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("выбран вручную"), "{}", screen(&c));
+    // remembered: this payer is that customer from now on
+    c.press(KeyCode::Char('r')).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    // the third: skipped, with the reason
+    c.press(KeyCode::Down).await.unwrap();
+    c.press(KeyCode::Char('s')).await.unwrap();
+    c.typ("вернём плательщику").await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    // post: the question says how many and how much
+    c.press(KeyCode::Char('p')).await.unwrap();
+    assert!(screen(&c).contains("2 строк") && screen(&c).contains("1 200,00"), "{}", screen(&c));
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Разбирать нечего"), "{}", screen(&c));
+    assert_eq!(balance(1).await.minor(), b1.minor() + 50_000);
+    assert_eq!(balance(2).await.minor(), b2.minor() + 70_000);
+    let skipped = svc.import_queue(&admin, &[kassa::domain::import::LineState::Skipped], 10).await.unwrap();
+    assert_eq!(skipped[0].note.as_deref(), Some("вернём плательщику"));
+}

@@ -30,10 +30,12 @@ pub enum AdminItem {
     Taxes,
     /// The audit log: who changed what, when, from where.
     Audit,
+    /// The bank lines' triage queue.
+    Imports,
 }
 
 impl AdminItem {
-    pub const ALL: [AdminItem; 9] = [
+    pub const ALL: [AdminItem; 10] = [
         AdminItem::Operators,
         AdminItem::Tariffs,
         AdminItem::Catalogue,
@@ -43,6 +45,7 @@ impl AdminItem {
         AdminItem::Discounts,
         AdminItem::Taxes,
         AdminItem::Audit,
+        AdminItem::Imports,
     ];
 
     pub fn permission(self) -> Permission {
@@ -53,6 +56,7 @@ impl AdminItem {
             }
             AdminItem::Marks | AdminItem::Methods | AdminItem::Groups => Permission::CatalogueManage,
             AdminItem::Audit => Permission::AuditRead,
+            AdminItem::Imports => Permission::LedgerAdjust,
         }
     }
 
@@ -72,6 +76,7 @@ impl AdminItem {
             AdminItem::Discounts => ListKind::Discounts,
             AdminItem::Taxes => ListKind::Taxes,
             AdminItem::Audit => ListKind::Audit,
+            AdminItem::Imports => ListKind::ImportQueue,
         }
     }
 

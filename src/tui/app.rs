@@ -540,7 +540,8 @@ impl App {
             | Context::Desk
             | Context::DeskClosed
             | Context::ShiftReport
-            | Context::Payment => self.screen_key(ev, action, now),
+            | Context::Payment
+            | Context::ImportQueue => self.screen_key(ev, action, now),
             Context::Network | Context::NetworkConfirm => self.screen_key(ev, action, now),
             Context::Form | Context::FormChoice | Context::FormPick | Context::FormConfirm => {
                 self.screen_key(ev, action, now)

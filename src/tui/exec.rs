@@ -164,6 +164,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
             svc.customer_groups(a).await?,
         ),
         ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500, None).await?)),
+        ListKind::ImportQueue => ListData::Import(svc.import_queue(a, &super::import_ui::OPEN, 5000).await?),
         ListKind::Payment(id) => ListData::Payment(Box::new(svc.payment_story(a, *id).await?)),
         ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
@@ -180,6 +181,7 @@ enum Saver {
     Admin,
     Network,
     Desk,
+    Import,
 }
 
 fn saver(kind: &FormKind) -> Saver {
@@ -221,6 +223,11 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::CashOut
         | FormKind::ShiftClose
         | FormKind::DeskFind => Saver::Desk,
+        FormKind::ImportAccept(_)
+        | FormKind::ImportMatch(..)
+        | FormKind::ImportRemember(_)
+        | FormKind::ImportSkip(_)
+        | FormKind::ImportPost => Saver::Import,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd
@@ -248,5 +255,6 @@ async fn save_form(
         Saver::Admin => admin::save(svc, a, kind, values).await,
         Saver::Network => net::save(svc, a, kind, values, take_over).await.map(|_| AfterSave::Reload),
         Saver::Desk => super::desk_ui::save(svc, a, kind, values).await,
+        Saver::Import => super::import_ui::save(svc, a, kind, values).await,
     }
 }

@@ -72,6 +72,14 @@ pub enum FormKind {
     ShiftOpen,
     /// Finding payments of the open shift.
     DeskFind,
+    /// The bank lines' queue: accept the proposed customer, accept one picked by searching,
+    /// remember the payer, skip, post the accepted ones.
+    ImportAccept(i64),
+    /// Line `.0` accepted for customer `.1`, picked by searching.
+    ImportMatch(i64, i64),
+    ImportRemember(i64),
+    ImportSkip(i64),
+    ImportPost,
     CashIn,
     CashOut,
     ShiftClose,
@@ -131,6 +139,11 @@ impl FormKind {
             FormKind::BillingDay => a.billing_day_line,
             FormKind::ShiftOpen => s.desk.form_open,
             FormKind::DeskFind => s.desk.form_find,
+            FormKind::ImportAccept(_) => s.desk.imp_q_accept,
+            FormKind::ImportMatch(..) => s.desk.imp_q_match,
+            FormKind::ImportRemember(_) => s.desk.imp_q_remember,
+            FormKind::ImportSkip(_) => s.desk.imp_q_skip,
+            FormKind::ImportPost => s.desk.imp_q_post,
             FormKind::CashIn => s.desk.form_cash_in,
             FormKind::CashOut => s.desk.form_cash_out,
             FormKind::ShiftClose => s.desk.form_close,

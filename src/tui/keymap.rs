@@ -70,6 +70,13 @@ pub enum Action {
     Reverse,
     /// Give back part of the chosen payment (a cash-out order).
     Refund,
+    /// The bank lines' queue: accept the proposed customer, match one by searching, remember
+    /// the payer, skip with a reason, post the accepted lines.
+    ImportAccept,
+    ImportMatch,
+    ImportRemember,
+    ImportSkip,
+    ImportPost,
     AddCustomer,
     Admin,
     ServiceAdd,
@@ -132,6 +139,11 @@ impl Action {
             Action::Charge | Action::Correct => Some(Permission::LedgerAdjust),
             // a cashier cancels their own payment in its open shift; the service says which
             Action::Reverse | Action::Refund => Some(Permission::PaymentPost),
+            Action::ImportAccept
+            | Action::ImportMatch
+            | Action::ImportRemember
+            | Action::ImportSkip
+            | Action::ImportPost => Some(Permission::LedgerAdjust),
             Action::Desk
             | Action::OpenShift
             | Action::CashIn
@@ -242,6 +254,8 @@ pub enum Context {
     ShiftReport,
     /// One payment whole: what it was, and everything done to it since.
     Payment,
+    /// The bank lines waiting, proposed and accepted.
+    ImportQueue,
     Picker,
     MergeConfirm,
     MergeDone,
@@ -251,7 +265,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 39] = [
+    pub const ALL: [Context; 40] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -287,6 +301,7 @@ impl Context {
         Context::DeskClosed,
         Context::ShiftReport,
         Context::Payment,
+        Context::ImportQueue,
         Context::Picker,
         Context::MergeConfirm,
         Context::MergeDone,
@@ -587,6 +602,15 @@ const DESK_CLOSED: &[Binding] = &[b!([Char('o'), F(2)], OpenShift, desk.key_open
 
 const SHIFT_REPORT: &[Binding] = &[];
 
+const IMPORT_QUEUE: &[Binding] = &[
+    b!([Char('a')], ImportAccept, desk.key_imp_accept, true),
+    b!([Char('m')], ImportMatch, desk.key_imp_match, true),
+    b!([Char('r')], ImportRemember, desk.key_imp_remember, false),
+    b!([Char('s')], ImportSkip, desk.key_imp_skip, true),
+    b!([Char('p')], ImportPost, desk.key_imp_post, true),
+    b!([Enter], Open, desk.key_customer, false),
+];
+
 const PAYMENT: &[Binding] = &[
     b!([Enter, Char('c')], Open, desk.key_customer, true),
     b!([Char('p'), F(9)], PrintReceipt, desk.key_print, true),
@@ -626,7 +650,8 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::Desk
         | Context::DeskClosed
         | Context::ShiftReport
-        | Context::Payment => &LIST_MOVES,
+        | Context::Payment
+        | Context::ImportQueue => &LIST_MOVES,
         Context::CardServices | Context::CardMessages => TAB_MOVES,
         _ => &[],
     };
@@ -671,6 +696,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::DeskClosed => DESK_CLOSED,
         Context::ShiftReport => SHIFT_REPORT,
         Context::Payment => PAYMENT,
+        Context::ImportQueue => IMPORT_QUEUE,
         Context::Picker => PICKER,
         Context::MergeConfirm => MERGE_CONFIRM,
         Context::MergeDone => MERGE_DONE,

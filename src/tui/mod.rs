@@ -14,6 +14,7 @@ pub mod desk_ui;
 pub mod exec;
 pub mod form;
 pub mod frames;
+pub mod import_ui;
 pub mod input;
 pub mod keymap;
 pub mod keys;

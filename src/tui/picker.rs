@@ -20,6 +20,8 @@ pub enum PickFor {
     Field(usize),
     /// The customer to merge into this main customer.
     Merge(i64),
+    /// The customer an imported bank line is for (asked before it is accepted).
+    BankLine(i64),
 }
 
 /// One row of what was found.

@@ -46,6 +46,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Desk => s.desk.title,
         ListKind::DeskFind(_) => s.desk.found_title,
         ListKind::Payment(_) => s.desk.payment_title,
+        ListKind::ImportQueue => s.desk.imp_title,
         ListKind::ShiftReport(_) => s.desk.x_title,
         _ => "",
     }

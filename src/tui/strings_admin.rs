@@ -114,7 +114,7 @@ pub struct AdminStrings {
     pub key_correct: &'static str,
     pub admin_title: &'static str,
     /// Operators, tariffs, extra services, marks, groups.
-    pub admin_items: [&'static str; 9],
+    pub admin_items: [&'static str; 10],
     /// The audit log's columns: when, who, from where, what, about what.
     pub audit_cols: [&'static str; 5],
     pub key_admin: &'static str,
@@ -335,6 +335,7 @@ pub static RU: AdminStrings = AdminStrings {
         "Скидки",
         "Налоги и расчётный день",
         "Журнал изменений",
+        "Выписки банка",
     ],
     audit_cols: ["Когда", "Кто", "Откуда", "Что", "Объект"],
     key_admin: "администрирование",
@@ -553,6 +554,7 @@ pub static EN: AdminStrings = AdminStrings {
         "Discounts",
         "Taxes and the billing day",
         "Audit log",
+        "Bank statements",
     ],
     audit_cols: ["When", "Who", "From", "What", "About"],
     key_admin: "administration",

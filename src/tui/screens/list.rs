@@ -56,6 +56,8 @@ pub enum ListKind {
     DeskFind(String),
     /// One payment whole, with its story.
     Payment(i64),
+    /// The bank lines not yet posted or skipped.
+    ImportQueue,
 }
 
 /// What a list screen has loaded.
@@ -90,6 +92,7 @@ pub enum ListData {
     Desk(Box<crate::service::DeskView>),
     Shift(Box<crate::service::ShiftReport>),
     Payment(Box<crate::service::PaymentStory>),
+    Import(Vec<crate::domain::import::BankLine>),
 }
 
 /// What Enter on a row opens.
@@ -123,6 +126,7 @@ impl ListData {
             ListData::Desk(d) => d.payments.len(),
             ListData::Shift(r) => r.moves.len(),
             ListData::Payment(p) => p.events.len(),
+            ListData::Import(v) => v.len(),
         }
     }
 
@@ -147,6 +151,9 @@ impl ListData {
                     .unwrap_or(Target::Nothing)
             }
             ListData::Payment(p) => Target::Card(p.operation.customer_id),
+            ListData::Import(v) => {
+                v.get(row).and_then(|l| l.customer_id).map(Target::Card).unwrap_or(Target::Nothing)
+            }
             ListData::Desk(d) => {
                 d.payments.get(row).map(|p| Target::Card(p.operation.customer_id)).unwrap_or(Target::Nothing)
             }
@@ -186,6 +193,7 @@ impl ListScreen {
             ListKind::Audit => Context::AdminMenu,
             ListKind::DeskFind(_) => Context::Desk,
             ListKind::Payment(_) => Context::Payment,
+            ListKind::ImportQueue => Context::ImportQueue,
             ListKind::Desk => match &self.data {
                 Some(ListData::Desk(v)) if v.shift.is_none() => Context::DeskClosed,
                 _ => Context::Desk,
@@ -206,6 +214,9 @@ impl ListScreen {
             return step;
         }
         if let Some(step) = crate::tui::desk_ui::desk_key(cx, self, action) {
+            return step;
+        }
+        if let Some(step) = crate::tui::import_ui::import_key(cx, self, action) {
             return step;
         }
         let s = cx.s;
@@ -325,7 +336,10 @@ impl ListScreen {
         let s = v.s;
         let n = s.net;
         let t = v.t;
-        if crate::tui::records_ui::draw_list(f, v, l, area) || crate::tui::desk_ui::draw_list(f, v, l, area) {
+        if crate::tui::records_ui::draw_list(f, v, l, area)
+            || crate::tui::desk_ui::draw_list(f, v, l, area)
+            || crate::tui::import_ui::draw_list(f, v, l, area)
+        {
             return;
         }
         let Some(data) = &l.data else {

@@ -88,6 +88,14 @@ impl PickerScreen {
                 let Some(item) = p.items.get(p.selected).cloned() else { return Step::none() };
                 match p.purpose {
                     PickFor::Field(at) => return Step::go(Nav::Picked { at, id: item.id, text: item.text }),
+                    // the question replaces the picker: answered or not, back to the queue
+                    PickFor::BankLine(line) => {
+                        let form = crate::tui::form::FormScreen::question(
+                            crate::tui::form::FormKind::ImportMatch(line, item.id),
+                            item.text,
+                        );
+                        return Step::go(Nav::Replace(Box::new(Screen::Form(Box::new(form)))));
+                    }
                     PickFor::Merge(main) => {
                         let req = cx.req();
                         p.pending = Some(req);
