@@ -784,6 +784,7 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
 
     c.press(KeyCode::F(9)).await.unwrap();
     c.press(KeyCode::End).await.unwrap();
+    c.press(KeyCode::Up).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let q = screen(&c);
     assert!(q.contains("Выписки банка") && q.contains("предложена") && q.contains("ждёт"), "{q}");
@@ -804,7 +805,7 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     c.press(KeyCode::Enter).await.unwrap();
     assert!(screen(&c).contains("выбран вручную"), "{}", screen(&c));
     // remembered: this payer is that customer from now on
-    c.press(KeyCode::Char('r')).await.unwrap();
+    c.press(KeyCode::Char('z')).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     // the third: skipped, with the reason
     c.press(KeyCode::Down).await.unwrap();

@@ -28,10 +28,10 @@ pub enum AdminItem {
     Discounts,
     /// Tax rules, and the billing day (read from the config).
     Taxes,
-    /// The audit log: who changed what, when, from where.
-    Audit,
     /// The bank lines' triage queue.
     Imports,
+    /// The audit log: who changed what, when, from where.
+    Audit,
 }
 
 impl AdminItem {
@@ -44,8 +44,8 @@ impl AdminItem {
         AdminItem::Groups,
         AdminItem::Discounts,
         AdminItem::Taxes,
-        AdminItem::Audit,
         AdminItem::Imports,
+        AdminItem::Audit,
     ];
 
     pub fn permission(self) -> Permission {

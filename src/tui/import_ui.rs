@@ -1,7 +1,7 @@
 //! The triage queue of bank lines (administration → «Выписки банка»): the lines not yet
 //! posted, ↑↓ through them with the chosen one shown whole below; `a` accepts the proposed
-//! customer, `m` matches by searching (the customer picker opens over the queue), `r`
-//! remembers the payer as that customer, `s` skips with a reason, `p` posts every accepted
+//! customer, `m` matches by searching (the customer picker opens over the queue), `z`
+//! remembers (запомнить) the payer as that customer, `s` skips with a reason, `p` posts every accepted
 //! line after a question that gives their count and sum. Every answer is the service's.
 
 use ratatui::Frame;

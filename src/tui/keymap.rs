@@ -605,7 +605,7 @@ const SHIFT_REPORT: &[Binding] = &[];
 const IMPORT_QUEUE: &[Binding] = &[
     b!([Char('a')], ImportAccept, desk.key_imp_accept, true),
     b!([Char('m')], ImportMatch, desk.key_imp_match, true),
-    b!([Char('r')], ImportRemember, desk.key_imp_remember, false),
+    b!([Char('z')], ImportRemember, desk.key_imp_remember, false),
     b!([Char('s')], ImportSkip, desk.key_imp_skip, true),
     b!([Char('p')], ImportPost, desk.key_imp_post, true),
     b!([Enter], Open, desk.key_customer, false),
