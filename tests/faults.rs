@@ -246,3 +246,110 @@ async fn kill_9_during_charging_runs_sqlite() {
 async fn kill_9_during_charging_runs_postgres() {
     kill9_billing(Kind::Postgres).await;
 }
+
+/// kill -9 while `kassa import post` posts a statement's accepted lines, round after round:
+/// afterwards every line is posted exactly once (one ledger row under its key, of its amount,
+/// for its customer) and `kassa check` holds.
+async fn kill9_import(kind: Kind) {
+    use kassa::domain::bank::{AccountSection, BankDocument, Statement};
+    use kassa::domain::money::Money;
+    let Some(db) = TestDb::new(kind).await else { return };
+    let svc = Service::open(&db.url, ServiceConfig::default()).await.unwrap();
+    svc.generate_demo(DemoOptions { customers: 300, seed: 6, months: 1 }).await.unwrap();
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let day = chrono::Local::now().date_naive() - chrono::Duration::days(1);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    let docs: Vec<BankDocument> = (0..600)
+        .map(|i| BankDocument {
+            kind: "Платежное поручение".into(),
+            number: format!("{i}"),
+            date: Some(day),
+            amount: Money::from_minor(rng.random_range(1_000..100_000)),
+            payer_account: format!("40817810{:012}", i),
+            payer: format!("Плательщик {i}"),
+            payee_account: "40702810900000012345".into(),
+            received_on: Some(day),
+            purpose: format!("Оплата по договору {}", 10_001 + i % 300),
+            ..Default::default()
+        })
+        .collect();
+    let total = Money::from_minor(docs.iter().map(|d| d.amount.minor()).sum());
+    let st = Statement {
+        version: "1.03".into(),
+        encoding: String::new(),
+        account: "40702810900000012345".into(),
+        from: Some(day),
+        to: Some(day),
+        sections: vec![AccountSection {
+            account: "40702810900000012345".into(),
+            from: Some(day),
+            to: Some(day),
+            opening: Money::ZERO,
+            incoming: total,
+            outgoing: Money::ZERO,
+            closing: total,
+        }],
+        documents: docs,
+    };
+    svc.import_statement(&admin, "kill.txt", &kassa::domain::bank::write(&st, "Windows"), false)
+        .await
+        .unwrap();
+    let accepted = svc.import_accept_sure(&admin).await.unwrap();
+    assert!(accepted > 500, "{accepted} accepted");
+    drop(svc);
+    let post = || {
+        let mut c = Command::new(KASSA);
+        c.args(["--db", &db.url, "--yes", "import", "post"])
+            .env("KASSA_OPERATOR", "admin")
+            .env("KASSA_PASSWORD", "kassa")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+    let mut killed = 0;
+    for _ in 0..rounds() {
+        let mut child = post().spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(rng.random_range(100..600))).await;
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let last = post().output().unwrap();
+    assert!(last.status.success(), "{}", String::from_utf8_lossy(&last.stderr));
+    eprintln!("FAULT import {kind:?}: {killed} post(s) killed mid-way");
+
+    let store = Store::open(&db.url).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let rows = tx
+        .db()
+        .fetch_all(q!(
+            "SELECT b.id, b.state, b.amount_minor, b.customer_id, b.operation_id, \
+               (SELECT COUNT(*) FROM ledger l WHERE l.idempotency_key = 'bank-line-' || CAST(b.id AS TEXT)) AS n, \
+               l.amount_minor AS posted, l.customer_id AS posted_to \
+             FROM bank_lines b LEFT JOIN ledger l ON l.id = b.operation_id WHERE b.customer_id IS NOT NULL"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), accepted);
+    for r in &rows {
+        let id = r.i64("id").unwrap();
+        assert_eq!(r.text("state").unwrap(), "posted", "line {id}");
+        assert_eq!(r.i64("n").unwrap(), 1, "line {id}: exactly one payment");
+        assert_eq!(r.opt_i64("posted").unwrap(), Some(r.i64("amount_minor").unwrap()), "line {id}");
+        assert_eq!(r.opt_i64("posted_to").unwrap(), r.opt_i64("customer_id").unwrap(), "line {id}");
+    }
+    drop(tx);
+    assert_check_passes(&db.url);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_an_import_post_sqlite() {
+    kill9_import(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_an_import_post_postgres() {
+    kill9_import(Kind::Postgres).await;
+}
