@@ -789,6 +789,12 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     let q = screen(&c);
     assert!(q.contains("Выписки банка") && q.contains("предложена") && q.contains("ждёт"), "{q}");
     assert!(q.contains("по номеру договора"), "the chosen line whole, with its rule:\n{q}");
+    // Enter: the line whole on a screen of its own; Esc back to the queue
+    c.press(KeyCode::Enter).await.unwrap();
+    let whole = screen(&c);
+    assert!(whole.contains("Строка выписки") && whole.contains("Оплата по договору 10001"), "{whole}");
+    assert!(whole.contains("40817810000000000001"), "the payer's account:\n{whole}");
+    c.press(KeyCode::Esc).await.unwrap();
     // the first: accept the proposal
     c.press(KeyCode::Char('a')).await.unwrap();
     assert!(screen(&c).contains("Принять строку"), "{}", screen(&c));
@@ -805,7 +811,8 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     c.press(KeyCode::Enter).await.unwrap();
     assert!(screen(&c).contains("выбран вручную"), "{}", screen(&c));
     // remembered: this payer is that customer from now on
-    c.press(KeyCode::Char('z')).await.unwrap();
+    c.press(KeyCode::Char('r')).await.unwrap();
+    assert!(screen(&c).contains("Запомнить"), "{}", screen(&c));
     c.press(KeyCode::Enter).await.unwrap();
     // the third: skipped, with the reason
     c.press(KeyCode::Down).await.unwrap();

@@ -306,6 +306,15 @@ impl Service {
         Ok(imports::lines(&mut tx.db(), states, limit).await?)
     }
 
+    /// One line of the queue, whole.
+    pub async fn import_line(&self, actor: &Actor, id: i64) -> Result<BankLine> {
+        self.require(actor, IMPORT).await?;
+        let mut tx = self.store.read().await?;
+        imports::get(&mut tx.db(), id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Entity::BankLine, id.to_string()))
+    }
+
     async fn line_for_decision(db: &mut Db<'_>, id: i64) -> Result<BankLine> {
         let line = imports::get(db, id)
             .await?

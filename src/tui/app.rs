@@ -808,6 +808,12 @@ impl App {
                 if let Some(Screen::Search(s)) = self.screens.last_mut() {
                     s.refresh(Instant::now());
                 }
+                // back on the bank lines' queue from one line: what was decided there shows
+                if let Some(Screen::List(l)) = self.screens.last()
+                    && l.kind == super::screens::list::ListKind::ImportQueue
+                {
+                    effects.extend(self.reload_top());
+                }
             }
             Some(Nav::BackToCard) => effects.extend(self.back_to_card()),
             Some(Nav::Push(screen)) => self.screens.push(*screen),

@@ -165,6 +165,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ),
         ListKind::Desk => ListData::Desk(Box::new(svc.desk_view(a, 500, None).await?)),
         ListKind::ImportQueue => ListData::Import(svc.import_queue(a, &super::import_ui::OPEN, 5000).await?),
+        ListKind::ImportLine(id) => ListData::ImportLine(Box::new(svc.import_line(a, *id).await?)),
         ListKind::Payment(id) => ListData::Payment(Box::new(svc.payment_story(a, *id).await?)),
         ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),

@@ -1,7 +1,7 @@
 //! The triage queue of bank lines (administration → «Выписки банка»): the lines not yet
 //! posted, ↑↓ through them with the chosen one shown whole below; `a` accepts the proposed
-//! customer, `m` matches by searching (the customer picker opens over the queue), `z`
-//! remembers (запомнить) the payer as that customer, `s` skips with a reason, `p` posts every accepted
+//! customer, `m` matches by searching (the customer picker opens over the queue), `r`
+//! remembers the payer as that customer, `s` skips with a reason, `p` posts every accepted
 //! line after a question that gives their count and sum. Every answer is the service's.
 
 use ratatui::Frame;
@@ -116,11 +116,29 @@ fn line_whole(s: &Strings, t: &super::theme::Theme, l: &BankLine) -> Vec<Line<'s
 
 /// Draws the queue; false when `l` is another list.
 pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
-    if l.kind != ListKind::ImportQueue {
+    if !matches!(l.kind, ListKind::ImportQueue | ListKind::ImportLine(_)) {
         return false;
     }
     let (s, t) = (v.s, v.t);
     let d = s.desk;
+    if let Some(ListData::ImportLine(x)) = &l.data {
+        let mut lines = vec![Line::from(Span::styled(
+            format!("{} {} · {}", d.imp_line_title, x.id, state_name(s, x.state)),
+            t.dim,
+        ))];
+        lines.extend(line_whole(s, t, x));
+        if let Some(op) = x.operation_id {
+            lines.push(Line::from(format!("{} {op}", d.imp_posted)));
+        }
+        if let Some(e) = &l.error {
+            lines.push(Line::from(Span::styled(e.clone(), t.error)));
+        }
+        f.render_widget(
+            ratatui::widgets::Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            area,
+        );
+        return true;
+    }
     let Some(ListData::Import(lines)) = &l.data else {
         l.draw_unloaded(f, v, area);
         return true;
@@ -182,9 +200,20 @@ pub fn draw_list(f: &mut Frame, v: &View, l: &ListScreen, area: Rect) -> bool {
 
 /// The queue's keys.
 pub fn import_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option<Step> {
-    let Some(ListData::Import(lines)) = l.data.as_ref() else { return None };
+    let (lines, line): (&[BankLine], Option<&BankLine>) = match l.data.as_ref()? {
+        ListData::Import(v) => {
+            // the chosen line whole, on a screen of its own
+            if action == Some(Action::Open) {
+                return Some(Step::go(Nav::OpenList(ListKind::ImportLine(v.get(l.selected)?.id))));
+            }
+            (v.as_slice(), v.get(l.selected))
+        }
+        // the post is the queue's: from one line it would count that line alone
+        ListData::ImportLine(_) if action == Some(Action::ImportPost) => return None,
+        ListData::ImportLine(x) => (std::slice::from_ref(x.as_ref()), Some(x.as_ref())),
+        _ => return None,
+    };
     let s = cx.s;
-    let line = lines.get(l.selected);
     let subject = |x: &BankLine| {
         format!(
             "№ {} · {} · {}{}",

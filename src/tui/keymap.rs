@@ -496,6 +496,21 @@ macro_rules! list_moves {
 
 const LIST_MOVES: [Binding; 11] = list_moves!();
 
+/// The bank lines' queue: `r` is "remember the payer" there (Ctrl-R or F5 refreshes).
+const IMPORT_MOVES: [Binding; 11] = [
+    b!([Up], Up, key_move, false),
+    b!([Down], Down, key_move, false),
+    b!([PageUp], PageUp, key_page, false),
+    b!([PageDown], PageDown, key_page, false),
+    b!([Home], Home, key_home_end, false),
+    b!([End], End, key_home_end, false),
+    b!([Ctrl('r'), F(5)], Refresh, key_refresh, false),
+    b!([Esc, Char('b')], Back, key_back, true),
+    b!([Char(':')], Command, key_command, false),
+    b!([Char('q')], Quit, key_quit, false),
+    b!([Char('?')], Help, key_help, false),
+];
+
 const HOUSES: &[Binding] = &[
     b!([Enter], Open, key_open, true),
     b!([Char('a'), F(2)], AddHouse, key_add, true),
@@ -605,10 +620,10 @@ const SHIFT_REPORT: &[Binding] = &[];
 const IMPORT_QUEUE: &[Binding] = &[
     b!([Char('a')], ImportAccept, desk.key_imp_accept, true),
     b!([Char('m')], ImportMatch, desk.key_imp_match, true),
-    b!([Char('z')], ImportRemember, desk.key_imp_remember, false),
+    b!([Char('r')], ImportRemember, desk.key_imp_remember, false),
     b!([Char('s')], ImportSkip, desk.key_imp_skip, true),
     b!([Char('p')], ImportPost, desk.key_imp_post, true),
-    b!([Enter], Open, desk.key_customer, false),
+    b!([Enter], Open, desk.key_imp_whole, true),
 ];
 
 const PAYMENT: &[Binding] = &[
@@ -650,8 +665,8 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::Desk
         | Context::DeskClosed
         | Context::ShiftReport
-        | Context::Payment
-        | Context::ImportQueue => &LIST_MOVES,
+        | Context::Payment => &LIST_MOVES,
+        Context::ImportQueue => &IMPORT_MOVES,
         Context::CardServices | Context::CardMessages => TAB_MOVES,
         _ => &[],
     };

@@ -47,6 +47,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::DeskFind(_) => s.desk.found_title,
         ListKind::Payment(_) => s.desk.payment_title,
         ListKind::ImportQueue => s.desk.imp_title,
+        ListKind::ImportLine(_) => s.desk.imp_line_title,
         ListKind::ShiftReport(_) => s.desk.x_title,
         _ => "",
     }

@@ -58,6 +58,8 @@ pub enum ListKind {
     Payment(i64),
     /// The bank lines not yet posted or skipped.
     ImportQueue,
+    /// One bank line whole.
+    ImportLine(i64),
 }
 
 /// What a list screen has loaded.
@@ -93,6 +95,7 @@ pub enum ListData {
     Shift(Box<crate::service::ShiftReport>),
     Payment(Box<crate::service::PaymentStory>),
     Import(Vec<crate::domain::import::BankLine>),
+    ImportLine(Box<crate::domain::import::BankLine>),
 }
 
 /// What Enter on a row opens.
@@ -127,6 +130,7 @@ impl ListData {
             ListData::Shift(r) => r.moves.len(),
             ListData::Payment(p) => p.events.len(),
             ListData::Import(v) => v.len(),
+            ListData::ImportLine(_) => 1,
         }
     }
 
@@ -154,6 +158,7 @@ impl ListData {
             ListData::Import(v) => {
                 v.get(row).and_then(|l| l.customer_id).map(Target::Card).unwrap_or(Target::Nothing)
             }
+            ListData::ImportLine(l) => l.customer_id.map(Target::Card).unwrap_or(Target::Nothing),
             ListData::Desk(d) => {
                 d.payments.get(row).map(|p| Target::Card(p.operation.customer_id)).unwrap_or(Target::Nothing)
             }
@@ -193,7 +198,7 @@ impl ListScreen {
             ListKind::Audit => Context::AdminMenu,
             ListKind::DeskFind(_) => Context::Desk,
             ListKind::Payment(_) => Context::Payment,
-            ListKind::ImportQueue => Context::ImportQueue,
+            ListKind::ImportQueue | ListKind::ImportLine(_) => Context::ImportQueue,
             ListKind::Desk => match &self.data {
                 Some(ListData::Desk(v)) if v.shift.is_none() => Context::DeskClosed,
                 _ => Context::Desk,
