@@ -160,12 +160,26 @@ fn day(line: usize, v: &str) -> Result<Option<NaiveDate>, StatementError> {
         .map_err(|_| StatementError::Line { line, what: format!("'{v}' is not a date (DD.MM.YYYY)") })
 }
 
+/// An amount as a statement writes it (`12345.67`): a balance or a total may be far more than
+/// one payment may be, so only the kopecks and the range of the ledger's numbers bound it.
 fn amount(line: usize, v: &str) -> Result<Money, StatementError> {
+    use std::str::FromStr;
     let v = v.trim();
     if v.is_empty() {
         return Ok(Money::ZERO);
     }
-    Money::parse(v).map_err(|e| StatementError::Line { line, what: format!("'{v}': {e}") })
+    let bad = |why: &str| StatementError::Line { line, what: format!("'{v}' {why}") };
+    let d = rust_decimal::Decimal::from_str(&v.replace([' ', '\u{a0}'], "").replace(',', "."))
+        .map_err(|_| bad("is not an amount"))?;
+    let minor = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).ok_or_else(|| bad("is too large"))?;
+    if !minor.fract().is_zero() {
+        return Err(bad("has more than two decimals"));
+    }
+    let minor: i64 = minor.trunc().try_into().map_err(|_| bad("is too large"))?;
+    if minor.abs() > 100_000_000_000_000_000 {
+        return Err(bad("is too large"));
+    }
+    Ok(Money::from_minor(minor))
 }
 
 /// The payer's name out of `Плательщик`, which banks often write as «ИНН 7701234567 ООО Ромашка».
@@ -635,6 +649,19 @@ mod tests {
         let mut v102 = st.clone();
         v102.version = "1.02".into();
         assert_eq!(parse(&write(&v102, "Windows")).unwrap().version, "1.02");
+    }
+
+    #[test]
+    fn balances_and_documents_beyond_one_payment_are_read() {
+        let mut st = sample();
+        st.documents[1].amount = Money::from_minor(1_500_000_000);
+        st.sections[0].opening = Money::from_minor(9_000_000_000_000);
+        st.sections[0].incoming = Money::from_minor(1_500_050_000);
+        st.sections[0].closing = Money::from_minor(9_000_000_000_000 + 1_500_050_000 - 30_000);
+        let read = parse(&write(&st, "Windows")).unwrap();
+        assert_eq!(read.documents[1].amount, Money::from_minor(1_500_000_000));
+        assert_eq!(amount(1, "1 234,5").unwrap(), Money::from_minor(123_450));
+        assert!(amount(1, "1.234").is_err());
     }
 
     #[test]
