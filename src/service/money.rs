@@ -128,14 +128,14 @@ fn same_request(existing: &Operation, new: &NewOperation) -> bool {
     existing.customer_id == new.customer_id && existing.amount == new.amount && existing.kind == new.kind
 }
 
-enum Appended {
+pub(super) enum Appended {
     New(Operation),
     Replay(Operation),
 }
 
 /// Appends `op` under the customer's lock: checks the key, takes a receipt number when asked,
 /// computes balances, writes the row, moves the cached balance, writes the audit row.
-async fn append(
+pub(super) async fn append(
     db: &mut Db<'_>,
     actor: &Actor,
     mut op: NewOperation,
@@ -302,7 +302,12 @@ impl Service {
     /// and whenever that did not apply, `append` in a write transaction. Two desks racing with
     /// one key on PostgreSQL can both pass the key check before either commits; the loser's
     /// unique violation is then answered by reading the winner's operation.
-    async fn post(&self, actor: &Actor, op: NewOperation, want_receipt: bool) -> Result<PostOutcome> {
+    pub(super) async fn post(
+        &self,
+        actor: &Actor,
+        op: NewOperation,
+        want_receipt: bool,
+    ) -> Result<PostOutcome> {
         let operation = match self.post_at_once(actor, &op, want_receipt).await? {
             Some(operation) => operation,
             None => match self.post_in_transaction(actor, op, want_receipt).await? {
@@ -407,6 +412,17 @@ impl Service {
     }
 
     async fn post_payment_checked(&self, actor: &Actor, req: &PaymentRequest) -> Result<PostOutcome> {
+        let op = self.checked_payment(actor, req).await?;
+        let mut outcome = self.post(actor, op, true).await?;
+        if !outcome.replayed {
+            outcome.fiscal = self.fiscalise_posted(actor, &outcome.operation).await;
+        }
+        Ok(outcome)
+    }
+
+    /// The operation a payment request becomes once every check that needs no lock passed
+    /// (the rest are `append`'s, where they hold).
+    pub(super) async fn checked_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<NewOperation> {
         self.require(actor, Permission::PaymentPost).await?;
         if !req.amount.is_positive() {
             return Err(ServiceError::invalid("amount", Problem::NotPositive));
@@ -453,11 +469,7 @@ impl Service {
             refund_of: None,
             rko_number: None,
         };
-        let mut outcome = self.post(actor, op, true).await?;
-        if !outcome.replayed {
-            outcome.fiscal = self.fiscalise_posted(actor, &outcome.operation).await;
-        }
-        Ok(outcome)
+        Ok(op)
     }
 
     /// A bank payment's details as they are kept: for method `bank` only, given by an

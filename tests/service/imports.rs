@@ -226,7 +226,18 @@ async fn a_registry_by_its_preset(env: &Env) {
     let r = svc.import_registry(&env.admin, "reestr.csv", &bytes, &preset, false).await.unwrap();
     assert_eq!((r.new_lines, r.already_known), (0, 2), "the same registry twice");
     svc.import_accept_sure(&env.admin).await.unwrap();
-    assert_eq!(svc.import_post(&env.admin).await.unwrap().posted, 1);
+    // the other line: accepted for a customer merged away before the post — refused alone,
+    // said, left accepted; the batch's other line is posted
+    let gone = customer(env, "Ушедший", &[]).await;
+    let keeper = customer(env, "Оставшийся", &[]).await;
+    let waiting = svc.import_queue(&env.admin, &[LineState::Waiting], 10).await.unwrap();
+    svc.import_accept(&env.admin, waiting[0].id, Some(gone.id)).await.unwrap();
+    svc.merge_customers(&env.admin, keeper.id, gone.id).await.unwrap();
+    let posted = svc.import_post(&env.admin).await.unwrap();
+    assert_eq!((posted.posted, posted.failed.len()), (1, 1), "{posted:?}");
+    assert_eq!(posted.failed[0].0, waiting[0].id);
     assert_eq!(svc.customer_card(&env.admin, c.id).await.unwrap().customer.balance, money("250"));
+    let left = svc.import_queue(&env.admin, &[LineState::Accepted], 10).await.unwrap();
+    assert_eq!(left.len(), 1, "the refused line stays accepted");
 }
 both_backends!(registry, a_registry_by_its_preset);
