@@ -42,7 +42,10 @@ async fn match_lines(db: &mut Db<'_>, items: &[Incoming]) -> Result<Vec<NewLine>
     numbers.sort();
     numbers.dedup();
     let mut by_number: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-    for (n, id, what) in imports::customers_by_numbers(db, &numbers).await? {
+    let merged = imports::merged(db).await?;
+    for (n, id, what) in
+        imports::customers_by_numbers(db, &numbers).await?.into_iter().filter(|c| !merged.contains(&c.1))
+    {
         by_number.entry(n).or_default().push((id, what));
     }
     let mut keys: Vec<String> =
@@ -50,6 +53,23 @@ async fn match_lines(db: &mut Db<'_>, items: &[Incoming]) -> Result<Vec<NewLine>
     keys.sort();
     keys.dedup();
     let remembered: HashMap<String, i64> = imports::payer_links(db, &keys).await?.into_iter().collect();
+    // the names of the payers nothing else matched: one look for all of them
+    let unmatched_names: Vec<String> = items
+        .iter()
+        .filter(|i| !i.numbers.iter().any(|n| by_number.contains_key(n)))
+        .map(|i| text::normalise(&i.payer))
+        .filter(|n| !n.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+    for (name, id) in imports::customers_by_names(db, &unmatched_names)
+        .await?
+        .into_iter()
+        .filter(|c| !merged.contains(&c.1))
+    {
+        by_name.entry(name).or_default().push(id);
+    }
     let mut out = Vec::with_capacity(items.len());
     for i in items {
         let mut line = NewLine {
@@ -82,10 +102,8 @@ async fn match_lines(db: &mut Db<'_>, items: &[Incoming]) -> Result<Vec<NewLine>
             ([(id, what, _)], _) => Some((*id, what.clone(), "sure")),
             ([], Some(id)) => Some((id, "payer".to_string(), "sure")),
             ([], None) => {
-                let norm = text::normalise(&i.payer);
-                let namesakes =
-                    if norm.is_empty() { Vec::new() } else { imports::customers_by_name(db, &norm).await? };
-                match namesakes.as_slice() {
+                let namesakes = by_name.get(&text::normalise(&i.payer)).map(Vec::as_slice).unwrap_or(&[]);
+                match namesakes {
                     [id] => Some((*id, "name".to_string(), "likely")),
                     [] => {
                         line.note = Some("nothing matched".into());
@@ -257,13 +275,19 @@ impl Service {
                 identities.len() as i64,
             )
             .await?;
-            let mut written = Vec::new();
-            for l in &matched {
-                // a line another desk imported a moment ago is theirs
-                if let Some(line_id) = imports::insert_line(&mut db, id, l).await? {
-                    written.push(BankLine { id: line_id, import_id: id, ..as_bank_line(l, source) });
-                }
-            }
+            // a line another desk imported a moment ago is theirs
+            let ids: HashMap<String, i64> =
+                imports::insert_lines(&mut db, id, &matched).await?.into_iter().collect();
+            let written: Vec<BankLine> = matched
+                .iter()
+                .filter_map(|l| {
+                    ids.get(&l.identity).map(|line_id| BankLine {
+                        id: *line_id,
+                        import_id: id,
+                        ..as_bank_line(l, source)
+                    })
+                })
+                .collect();
             imports::set_new_lines(&mut db, id, written.len() as i64).await?;
             let summary = serde_json::json!({ "kind": kind, "source": source, "account": account,
                 "documents": identities.len(), "new_lines": written.len() });
@@ -360,16 +384,18 @@ impl Service {
         Ok(after)
     }
 
-    /// Accepts every proposed line a rule is sure of; how many.
+    /// Accepts every proposed line a rule is sure of, in one statement with one audit row
+    /// naming them; how many.
     pub async fn import_accept_sure(&self, actor: &Actor) -> Result<usize> {
         self.require(actor, IMPORT).await?;
-        let proposed = self.import_queue(actor, &[LineState::Proposed], 100_000).await?;
-        let mut n = 0;
-        for l in proposed.iter().filter(|l| l.certainty.as_deref() == Some("sure")) {
-            self.import_accept(actor, l.id, None).await?;
-            n += 1;
-        }
-        Ok(n)
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let ids = imports::accept_sure(&mut db, actor.operator_id, now()).await?;
+        let what = serde_json::json!({ "accepted": ids });
+        audit::<(), _>(&mut db, Some(actor), "import.accept_sure", "bank_line", None, None, Some(&what))
+            .await?;
+        tx.commit().await?;
+        Ok(ids.len())
     }
 
     /// Skips line `id` with the reason: it will not be posted (accepting it later still may).
@@ -421,14 +447,27 @@ impl Service {
         self.require(actor, IMPORT).await?;
         let accepted = self.import_queue(actor, &[LineState::Accepted], 100_000).await?;
         let mut report = PostReport::default();
-        for chunk in accepted.chunks(POST_BATCH) {
+        // PostgreSQL posts each in one statement of its own (one round trip, its commit brief);
+        // SQLite writes a batch per transaction (one sync of the file per batch)
+        let batch = match self.store.backend() {
+            crate::store::Backend::Postgres => 1,
+            crate::store::Backend::Sqlite => POST_BATCH,
+        };
+        for chunk in accepted.chunks(batch) {
             let mut ready = Vec::with_capacity(chunk.len());
             for l in chunk {
                 let Some(req) = payment_of(l) else { continue };
-                match self.checked_payment(actor, &req).await {
-                    Ok(op) => ready.push((l, op)),
+                match self.payment_operation(actor, &req).await {
+                    // not taken at a desk: no shift's drawer, no desk's report
+                    Ok(op) => ready.push((l, crate::store::ledger::NewOperation { desk: None, ..op })),
                     Err(e) => report.failed.push((l.id, e.to_string())),
                 }
+            }
+            if batch == 1 {
+                for (l, op) in ready {
+                    self.post_prepared(actor, l, op, &mut report).await?;
+                }
+                continue;
             }
             match self.post_batch(actor, &ready).await {
                 Ok(done) => {
@@ -438,8 +477,8 @@ impl Service {
                 }
                 // one of them refused where it is written: each alone, to say which
                 Err(_) => {
-                    for (l, _) in &ready {
-                        self.post_one(actor, l, &mut report).await?;
+                    for (l, op) in ready {
+                        self.post_prepared(actor, l, op, &mut report).await?;
                     }
                 }
             }
@@ -470,18 +509,24 @@ impl Service {
         Ok(done)
     }
 
-    /// Posts line `l` alone, saying in `report` what became of it.
-    async fn post_one(&self, actor: &Actor, l: &BankLine, report: &mut PostReport) -> Result<()> {
-        let Some(req) = payment_of(l) else { return Ok(()) };
-        let posted = match self.checked_payment(actor, &req).await {
-            Ok(op) => self.post(actor, op, false).await,
-            Err(e) => Err(e),
-        };
-        match posted {
+    /// Posts line `l`'s payment `op` alone, saying in `report` what became of it.
+    async fn post_prepared(
+        &self,
+        actor: &Actor,
+        l: &BankLine,
+        op: crate::store::ledger::NewOperation,
+        report: &mut PostReport,
+    ) -> Result<()> {
+        match self.post(actor, op, false).await {
             Ok(done) => {
-                let mut tx = self.store.write().await?;
-                imports::set_posted(&mut tx.db(), l.id, done.operation.id).await?;
-                tx.commit().await?;
+                match self.store.autocommit().await? {
+                    Some(mut one) => imports::set_posted(&mut one.db(), l.id, done.operation.id).await?,
+                    None => {
+                        let mut tx = self.store.write().await?;
+                        imports::set_posted(&mut tx.db(), l.id, done.operation.id).await?;
+                        tx.commit().await?;
+                    }
+                }
                 tally(report, l, done.replayed);
             }
             Err(e) => report.failed.push((l.id, e.to_string())),

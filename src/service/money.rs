@@ -424,6 +424,21 @@ impl Service {
     /// (the rest are `append`'s, where they hold).
     pub(super) async fn checked_payment(&self, actor: &Actor, req: &PaymentRequest) -> Result<NewOperation> {
         self.require(actor, Permission::PaymentPost).await?;
+        // a bank payment's own day and document are an administrator's to give
+        if req.bank.as_ref().is_some_and(|b| !b.is_empty()) {
+            self.require(actor, Permission::LedgerAdjust).await?;
+        }
+        self.payment_operation(actor, req).await
+    }
+
+    /// `checked_payment` without its look at the operator's rights, for a caller that has
+    /// just checked them (an administrator's import): a round trip less per payment; the
+    /// operator's standing is checked again where each payment is written (`append`).
+    pub(super) async fn payment_operation(
+        &self,
+        actor: &Actor,
+        req: &PaymentRequest,
+    ) -> Result<NewOperation> {
         if !req.amount.is_positive() {
             return Err(ServiceError::invalid("amount", Problem::NotPositive));
         }
@@ -444,7 +459,7 @@ impl Service {
             }
         }
         let bank = match req.bank.as_ref().filter(|b| !b.is_empty()) {
-            Some(b) => Some(self.check_bank(actor, method, b).await?),
+            Some(b) => Some(Self::check_bank_details(method, b)?),
             None => None,
         };
         let op = NewOperation {
@@ -475,13 +490,10 @@ impl Service {
     /// A bank payment's details as they are kept: for method `bank` only, given by an
     /// administrator; the day paid and the document's date never ahead of today (local) nor
     /// before 2000; a document number of 1–64 visible characters; a payer of at most 200.
-    async fn check_bank(
-        &self,
-        actor: &Actor,
+    fn check_bank_details(
         method: PaymentMethod,
         b: &crate::domain::ledger::BankDetails,
     ) -> Result<crate::domain::ledger::BankDetails> {
-        self.require(actor, Permission::LedgerAdjust).await?;
         if method != PaymentMethod::Bank {
             return Err(ServiceError::invalid(
                 "method",

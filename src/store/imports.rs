@@ -85,32 +85,62 @@ pub async fn set_new_lines(db: &mut Db<'_>, import_id: i64, n: i64) -> Result<()
     Ok(())
 }
 
-/// Writes `l` unless a line of that identity is already there: `None` then.
-pub async fn insert_line(db: &mut Db<'_>, import_id: i64, l: &NewLine) -> Result<Option<i64>> {
-    db.fetch_optional(q!(
-        "INSERT INTO bank_lines (import_id, identity, doc_number, doc_date, paid_on, amount_minor, payer, \
-           payer_account, payer_inn, purpose, customer_id, rule, certainty, state, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-         ON CONFLICT (identity) DO NOTHING RETURNING id",
-        import_id,
-        &l.identity,
-        &l.doc_number,
-        l.doc_date,
-        l.paid_on,
-        l.amount.minor(),
-        &l.payer,
-        &l.payer_account,
-        &l.payer_inn,
-        &l.purpose,
-        l.customer_id,
-        &l.rule,
-        &l.certainty,
-        l.state.as_str(),
-        &l.note
-    ))
-    .await?
-    .map(|r| r.i64_at(0))
-    .transpose()
+/// Writes `lines`, many rows a statement, skipping those whose identity is already there:
+/// the (identity, id) of each written.
+pub async fn insert_lines(db: &mut Db<'_>, import_id: i64, lines: &[NewLine]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::with_capacity(lines.len());
+    for chunk in lines.chunks(400) {
+        let mut q = Q::new("");
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|l| {
+                let cells = [
+                    q.push_bind(import_id),
+                    q.push_bind(&l.identity),
+                    q.push_bind(&l.doc_number),
+                    q.push_bind(l.doc_date),
+                    q.push_bind(l.paid_on),
+                    q.push_bind(l.amount.minor()),
+                    q.push_bind(&l.payer),
+                    q.push_bind(&l.payer_account),
+                    q.push_bind(&l.payer_inn),
+                    q.push_bind(&l.purpose),
+                    q.push_bind(l.customer_id),
+                    q.push_bind(&l.rule),
+                    q.push_bind(&l.certainty),
+                    q.push_bind(l.state.as_str()),
+                    q.push_bind(&l.note),
+                ];
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        q.sql = format!(
+            "INSERT INTO bank_lines (import_id, identity, doc_number, doc_date, paid_on, amount_minor, payer, \
+               payer_account, payer_inn, purpose, customer_id, rule, certainty, state, note) VALUES {} \
+             ON CONFLICT (identity) DO NOTHING RETURNING identity, id",
+            rows.join(", ")
+        )
+        .into();
+        for r in db.fetch_all(q).await? {
+            out.push((r.text("identity")?, r.i64("id")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Customers by normalised name, for the names among `names`: (name_norm, id).
+pub async fn customers_by_names(db: &mut Db<'_>, names: &[String]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(500) {
+        let mut q = Q::new("");
+        let list: Vec<String> = chunk.iter().map(|n| q.push_bind(n)).collect();
+        q.sql =
+            format!("SELECT name_norm, id FROM customers WHERE name_norm IN ({})", list.join(", ")).into();
+        for r in db.fetch_all(q).await? {
+            out.push((r.text("name_norm")?, r.i64("id")?));
+        }
+    }
+    Ok(out)
 }
 
 /// The identities among `ids` already imported.
@@ -174,6 +204,20 @@ pub async fn decide(
     Ok(())
 }
 
+/// Accepts every proposed line a rule is sure of: their ids.
+pub async fn accept_sure(db: &mut Db<'_>, by: i64, at: DateTime<Utc>) -> Result<Vec<i64>> {
+    db.fetch_all(q!(
+        "UPDATE bank_lines SET state = 'accepted', decided_by = $1, decided_at = $2 \
+         WHERE state = 'proposed' AND certainty = 'sure' RETURNING id",
+        by,
+        at
+    ))
+    .await?
+    .iter()
+    .map(|r| r.i64_at(0))
+    .collect()
+}
+
 pub async fn set_posted(db: &mut Db<'_>, id: i64, operation_id: i64) -> Result<()> {
     db.execute(q!(
         "UPDATE bank_lines SET state = 'posted', operation_id = $2 WHERE id = $1",
@@ -184,8 +228,17 @@ pub async fn set_posted(db: &mut Db<'_>, id: i64, operation_id: i64) -> Result<(
     Ok(())
 }
 
+/// The customers merged into others (their payments go nowhere): read off a small index.
+pub async fn merged(db: &mut Db<'_>) -> Result<std::collections::HashSet<i64>> {
+    db.fetch_all(q!("SELECT id FROM customers WHERE merged_into IS NOT NULL"))
+        .await?
+        .iter()
+        .map(|r| r.i64_at(0))
+        .collect()
+}
+
 /// Customers whose agreement or personal account number is one of `numbers`: (number, id,
-/// `agreement` or `account`).
+/// `agreement` or `account`), merged ones too (read off the indexes alone).
 pub async fn customers_by_numbers(db: &mut Db<'_>, numbers: &[String]) -> Result<Vec<(String, i64, String)>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(400) {
@@ -194,9 +247,9 @@ pub async fn customers_by_numbers(db: &mut Db<'_>, numbers: &[String]) -> Result
         let list = list.join(", ");
         q.sql = format!(
             "SELECT agreement_number AS n, id, 'agreement' AS what FROM customers \
-               WHERE agreement_number IN ({list}) AND merged_into IS NULL \
+               WHERE agreement_number IN ({list}) \
              UNION ALL SELECT account_number AS n, id, 'account' AS what FROM customers \
-               WHERE account_number IN ({list}) AND merged_into IS NULL"
+               WHERE account_number IN ({list})"
         )
         .into();
         for r in db.fetch_all(q).await? {
@@ -204,18 +257,6 @@ pub async fn customers_by_numbers(db: &mut Db<'_>, numbers: &[String]) -> Result
         }
     }
     Ok(out)
-}
-
-/// Customers whose normalised name is `name_norm`.
-pub async fn customers_by_name(db: &mut Db<'_>, name_norm: &str) -> Result<Vec<i64>> {
-    db.fetch_all(q!(
-        "SELECT id FROM customers WHERE name_norm = $1 AND merged_into IS NULL LIMIT 3",
-        name_norm
-    ))
-    .await?
-    .iter()
-    .map(|r| r.i64("id"))
-    .collect()
 }
 
 /// The customers remembered for payer keys (`acc:…`, `inn:…`).
