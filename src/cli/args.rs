@@ -839,7 +839,8 @@ pub enum ImportCmd {
     },
     /// The queue: waiting (nothing or several matched), proposed, accepted, skipped, posted
     Queue {
-        /// waiting, proposed, accepted, skipped, posted or all
+        /// open (waiting, proposed and accepted), waiting, proposed, accepted, skipped, posted
+        /// or all
         #[arg(long, default_value = "open")]
         state: String,
         #[arg(long, default_value_t = 200)]
