@@ -148,13 +148,14 @@ impl DeskPayment {
     /// Whether `typed` names this payment: a part of the agreement number, of the name (any
     /// case, ё as е), of the receipt or РКО number, or the amount (500, 500,00, 1 234,50).
     pub fn matches(&self, typed: &str) -> bool {
-        let fold = |s: &str| s.to_lowercase().replace('ё', "е");
-        let t = fold(typed.trim());
+        // the search's own comparison form: lower case, ё as е, punctuation as spaces
+        let fold = super::text::normalise;
+        let t = fold(typed);
         if t.is_empty() {
             return true;
         }
         let o = &self.operation;
-        if let Ok(m) = Money::parse(&t)
+        if let Ok(m) = Money::parse(typed.trim())
             && m.abs() == o.amount.abs()
         {
             return true;

@@ -56,6 +56,12 @@ impl FromStr for LineState {
     }
 }
 
+/// Why a line waits, as kept on it (`note`): the command line prints it, the console says
+/// each in its own words. Several customers: the numbers that named them follow.
+pub const WAIT_NOTHING: &str = "nothing matched";
+pub const WAIT_NAMESAKES: &str = "several customers by this name";
+pub const WAIT_SEVERAL: &str = "several customers: ";
+
 /// One imported line as the queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BankLine {

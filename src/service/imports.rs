@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use super::{Actor, Result, Service, ServiceError, audit, now};
 use super::{Entity, Problem};
 use crate::domain::bank::{self, RegistryPreset};
-use crate::domain::import::{BankLine, ImportReport, LineState, PostReport, payer_keys};
+use crate::domain::import::{
+    BankLine, ImportReport, LineState, PostReport, WAIT_NAMESAKES, WAIT_NOTHING, WAIT_SEVERAL, payer_keys,
+};
 use crate::domain::ledger::{BankDetails, PaymentMethod};
 use crate::domain::money::Money;
 use crate::domain::role::Permission;
@@ -106,18 +108,18 @@ async fn match_lines(db: &mut Db<'_>, items: &[Incoming]) -> Result<Vec<NewLine>
                 match namesakes {
                     [id] => Some((*id, "name".to_string(), "likely")),
                     [] => {
-                        line.note = Some("nothing matched".into());
+                        line.note = Some(WAIT_NOTHING.into());
                         None
                     }
                     _ => {
-                        line.note = Some("several customers by this name".into());
+                        line.note = Some(WAIT_NAMESAKES.into());
                         None
                     }
                 }
             }
             (several, _) => {
                 let named: Vec<&str> = several.iter().map(|f| f.2.as_str()).collect();
-                line.note = Some(format!("several customers: {}", named.join(", ")));
+                line.note = Some(format!("{WAIT_SEVERAL}{}", named.join(", ")));
                 None
             }
         };
@@ -444,9 +446,21 @@ impl Service {
     /// posts the rest and finds the ones done (`already`). A line that fails stays accepted
     /// and is said.
     pub async fn import_post(&self, actor: &Actor) -> Result<PostReport> {
+        let (mut report, refused) = self.import_post_refusals(actor).await?;
+        report.failed = refused.into_iter().map(|(id, e)| (id, e.to_string())).collect();
+        Ok(report)
+    }
+
+    /// `import_post`, with each refused line's refusal as it is (the console says it in its
+    /// own words); `failed` of the report is left empty.
+    pub async fn import_post_refusals(
+        &self,
+        actor: &Actor,
+    ) -> Result<(PostReport, Vec<(i64, ServiceError)>)> {
         self.require(actor, IMPORT).await?;
         let accepted = self.import_queue(actor, &[LineState::Accepted], 100_000).await?;
         let mut report = PostReport::default();
+        let mut refused = Vec::new();
         // PostgreSQL posts each in one statement of its own (one round trip, its commit brief);
         // SQLite writes a batch per transaction (one sync of the file per batch)
         let batch = match self.store.backend() {
@@ -460,12 +474,12 @@ impl Service {
                 match self.payment_operation(actor, &req).await {
                     // not taken at a desk: no shift's drawer, no desk's report
                     Ok(op) => ready.push((l, crate::store::ledger::NewOperation { desk: None, ..op })),
-                    Err(e) => report.failed.push((l.id, e.to_string())),
+                    Err(e) => refused.push((l.id, e)),
                 }
             }
             if batch == 1 {
                 for (l, op) in ready {
-                    self.post_prepared(actor, l, op, &mut report).await?;
+                    self.post_prepared(actor, l, op, &mut report, &mut refused).await?;
                 }
                 continue;
             }
@@ -478,12 +492,12 @@ impl Service {
                 // one of them refused where it is written: each alone, to say which
                 Err(_) => {
                     for (l, op) in ready {
-                        self.post_prepared(actor, l, op, &mut report).await?;
+                        self.post_prepared(actor, l, op, &mut report, &mut refused).await?;
                     }
                 }
             }
         }
-        Ok(report)
+        Ok((report, refused))
     }
 
     /// Writes `ready` in one transaction, each line marked posted with its payment: the whole
@@ -516,6 +530,7 @@ impl Service {
         l: &BankLine,
         op: crate::store::ledger::NewOperation,
         report: &mut PostReport,
+        refused: &mut Vec<(i64, ServiceError)>,
     ) -> Result<()> {
         match self.post(actor, op, false).await {
             Ok(done) => {
@@ -529,7 +544,7 @@ impl Service {
                 }
                 tally(report, l, done.replayed);
             }
-            Err(e) => report.failed.push((l.id, e.to_string())),
+            Err(e) => refused.push((l.id, e)),
         }
         Ok(())
     }

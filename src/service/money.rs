@@ -244,6 +244,40 @@ pub(super) async fn append(
     Ok(Appended::New(written))
 }
 
+/// The operation that gives `amount` of `original` back to where it came from: a reversal
+/// row of the same customer, method and catalogue entry, at the actor's desk. A cancellation
+/// and a refund each add what points it at the original.
+fn giving_back(
+    actor: &Actor,
+    original: &Operation,
+    amount: Money,
+    comment: String,
+    key: Option<String>,
+) -> NewOperation {
+    NewOperation {
+        customer_id: original.customer_id,
+        kind: OperationKind::Reversal,
+        amount: Money::from_minor(-amount.minor()),
+        balance_before: Money::ZERO,
+        method: original.method,
+        receipt_number: None,
+        comment: Some(comment),
+        operator_id: Some(actor.operator_id),
+        created_at: now(),
+        reverses_id: None,
+        idempotency_key: key,
+        linked_id: None,
+        desk: Some(actor.desk.clone()),
+        shift_id: None,
+        received: None,
+        bank: None,
+        method_code: original.method_code.clone().filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
+        method_name: original.method_name.clone(),
+        refund_of: None,
+        rko_number: None,
+    }
+}
+
 /// A refund of payment `id` as it is written, under the customer's lock: never more than is
 /// left of the payment, never of one cancelled; the money leaves the drawer of the shift open
 /// at the desk (a cashier's refund: the payment's own shift, still open, or nothing); the
@@ -625,30 +659,10 @@ impl Service {
             original
         };
         let op = NewOperation {
-            customer_id: original.customer_id,
-            kind: OperationKind::Reversal,
-            amount: Money::from_minor(-original.amount.minor()),
-            balance_before: Money::ZERO,
-            method: original.method,
-            receipt_number: None,
-            comment: Some(comment),
-            operator_id: Some(actor.operator_id),
-            created_at: now(),
             reverses_id: Some(operation_id),
-            idempotency_key: key,
-            linked_id: None,
-            desk: Some(actor.desk.clone()),
             // checked again, held, when it is written (`append`)
             shift_id: original.shift_id,
-            received: None,
-            bank: None,
-            method_code: original
-                .method_code
-                .clone()
-                .filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
-            method_name: original.method_name.clone(),
-            refund_of: None,
-            rko_number: None,
+            ..giving_back(actor, &original, original.amount, comment, key)
         };
         self.post(actor, op, false).await.map_err(|e| match e {
             ServiceError::Store(StoreError::Unique { key: UniqueKey::Reversal }) => {
@@ -688,31 +702,10 @@ impl Service {
             }
             original
         };
+        // the shift, the checks against what is left and the РКО number: when written
         let op = NewOperation {
-            customer_id: original.customer_id,
-            kind: OperationKind::Reversal,
-            amount: Money::from_minor(-req.amount.minor()),
-            balance_before: Money::ZERO,
-            method: original.method,
-            receipt_number: None,
-            comment: Some(reason),
-            operator_id: Some(actor.operator_id),
-            created_at: now(),
-            reverses_id: None,
-            idempotency_key: key,
-            linked_id: None,
-            desk: Some(actor.desk.clone()),
-            // the shift, the checks against what is left and the РКО number: when written
-            shift_id: None,
-            received: None,
-            bank: None,
-            method_code: original
-                .method_code
-                .clone()
-                .filter(|c| original.method.map(|m| m.as_str()) != Some(c)),
-            method_name: original.method_name.clone(),
             refund_of: Some(original.id),
-            rko_number: None,
+            ..giving_back(actor, &original, req.amount, reason, key)
         };
         let mut outcome = self.post(actor, op, false).await?;
         if !outcome.replayed {

@@ -11,7 +11,7 @@ use super::keymap::Action;
 use super::records::AfterSave;
 use super::screens::list::{ListData, ListKind, ListScreen};
 use super::screens::{Cx, Nav, Step, View};
-use super::strings::{Strings, kind_name, method_name, op_method_label};
+use super::strings::{Strings, kind_name, op_method_label};
 use super::widgets::money;
 use super::widgets::table::{self, Column, Fit, GridRow};
 use crate::domain::dates::local;
@@ -199,7 +199,7 @@ fn report_lines(s: &Strings, t: &super::theme::Theme, r: &ShiftReport, out: &mut
     )));
     let line = |m: &MethodTotal| {
         row([
-            if m.code == m.method.as_str() { method_name(s, m.method).to_string() } else { m.name.clone() },
+            super::strings::entry_label(s, m.method, Some(&m.code), Some(&m.name)),
             m.payments.to_string(),
             money(m.paid),
             m.reversals.to_string(),

@@ -17,9 +17,9 @@ use super::screens::{Cx, Nav, Step, View};
 use super::strings::Strings;
 use super::widgets::money;
 use super::widgets::table::{self, Column, Fit, GridRow};
-use crate::domain::import::{BankLine, LineState};
+use crate::domain::import::{BankLine, LineState, WAIT_NAMESAKES, WAIT_NOTHING, WAIT_SEVERAL};
 use crate::domain::money::Money;
-use crate::service::{Actor, Problem, Service, ServiceError};
+use crate::service::{Actor, Service, ServiceError};
 
 /// The states the queue shows: what still waits for a decision or a post.
 pub const OPEN: [LineState; 3] = [LineState::Waiting, LineState::Proposed, LineState::Accepted];
@@ -55,11 +55,9 @@ fn rule_name(s: &Strings, l: &BankLine) -> String {
 fn why_waits(s: &Strings, l: &BankLine) -> String {
     let d = s.desk;
     match l.note.as_deref() {
-        Some(n) if n.starts_with("several customers:") => {
-            format!("{}{}", d.imp_several, n.trim_start_matches("several customers:"))
-        }
-        Some("several customers by this name") => d.imp_namesakes.to_string(),
-        Some("nothing matched") | None => d.imp_nothing.to_string(),
+        Some(n) if n.starts_with(WAIT_SEVERAL) => format!("{} {}", d.imp_several, &n[WAIT_SEVERAL.len()..]),
+        Some(WAIT_NAMESAKES) => d.imp_namesakes.to_string(),
+        Some(WAIT_NOTHING) | None => d.imp_nothing.to_string(),
         Some(other) => other.to_string(),
     }
 }
@@ -277,11 +275,10 @@ pub async fn save(
         FormKind::ImportRemember(id) => svc.import_remember(a, *id).await.map(drop),
         FormKind::ImportSkip(id) => svc.import_skip(a, *id, &values.text("reason")).await.map(drop),
         FormKind::ImportPost => {
-            let r = svc.import_post(a).await?;
-            match r.failed.first() {
-                Some((id, why)) => {
-                    Err(ServiceError::invalid("line", Problem::BankFile(format!("{id}: {why}"))))
-                }
+            // a refused line stays accepted; its refusal is said in the console's words
+            let (_, refused) = svc.import_post_refusals(a).await?;
+            match refused.into_iter().next() {
+                Some((_, why)) => Err(why),
                 None => Ok(()),
             }
         }

@@ -477,7 +477,8 @@ const COMMAND: &[Binding] = &[
 
 /// Movement through a list, shared by the list screens.
 macro_rules! list_moves {
-    () => {
+    // what refreshes besides F5: `r`, unless the screen's own `r` means something else
+    ($refresh:expr) => {
         [
             b!([Up], Up, key_move, false),
             b!([Down], Down, key_move, false),
@@ -485,7 +486,7 @@ macro_rules! list_moves {
             b!([PageDown], PageDown, key_page, false),
             b!([Home], Home, key_home_end, false),
             b!([End], End, key_home_end, false),
-            b!([Char('r'), F(5)], Refresh, key_refresh, false),
+            b!([$refresh, F(5)], Refresh, key_refresh, false),
             b!([Esc, Char('b')], Back, key_back, true),
             b!([Char(':')], Command, key_command, false),
             b!([Char('q')], Quit, key_quit, false),
@@ -494,22 +495,10 @@ macro_rules! list_moves {
     };
 }
 
-const LIST_MOVES: [Binding; 11] = list_moves!();
+const LIST_MOVES: [Binding; 11] = list_moves!(Char('r'));
 
 /// The bank lines' queue: `r` is "remember the payer" there (Ctrl-R or F5 refreshes).
-const IMPORT_MOVES: [Binding; 11] = [
-    b!([Up], Up, key_move, false),
-    b!([Down], Down, key_move, false),
-    b!([PageUp], PageUp, key_page, false),
-    b!([PageDown], PageDown, key_page, false),
-    b!([Home], Home, key_home_end, false),
-    b!([End], End, key_home_end, false),
-    b!([Ctrl('r'), F(5)], Refresh, key_refresh, false),
-    b!([Esc, Char('b')], Back, key_back, true),
-    b!([Char(':')], Command, key_command, false),
-    b!([Char('q')], Quit, key_quit, false),
-    b!([Char('?')], Help, key_help, false),
-];
+const IMPORT_MOVES: [Binding; 11] = list_moves!(Ctrl('r'));
 
 const HOUSES: &[Binding] = &[
     b!([Enter], Open, key_open, true),

@@ -710,16 +710,25 @@ pub fn method_name(s: &Strings, m: crate::domain::ledger::PaymentMethod) -> &'st
 /// A catalogue payment method as the console names it: the four built-in ones in the
 /// console's language, the others by the name the administrator gave them.
 pub fn method_label(s: &Strings, m: &crate::domain::ledger::PayMethod) -> String {
-    if m.is_builtin() { method_name(s, m.kind).to_string() } else { m.name.clone() }
+    entry_label(s, m.kind, Some(&m.code), Some(&m.name))
 }
 
 /// An operation's method as the console names it (see `method_label`).
 pub fn op_method_label(s: &Strings, o: &crate::domain::ledger::Operation) -> Option<String> {
-    let kind = o.method?;
-    Some(match (&o.method_code, &o.method_name) {
-        (Some(code), Some(name)) if code != kind.as_str() => name.clone(),
+    Some(entry_label(s, o.method?, o.method_code.as_deref(), o.method_name.as_deref()))
+}
+
+/// The one rule of `method_label`: a catalogue entry whose code is its kind is a built-in one.
+pub fn entry_label(
+    s: &Strings,
+    kind: crate::domain::ledger::PaymentMethod,
+    code: Option<&str>,
+    name: Option<&str>,
+) -> String {
+    match (code, name) {
+        (Some(code), Some(name)) if code != kind.as_str() => name.to_string(),
         _ => method_name(s, kind).to_string(),
-    })
+    }
 }
 
 pub fn kind_name(s: &Strings, k: OperationKind) -> &'static str {

@@ -241,3 +241,47 @@ async fn a_registry_by_its_preset(env: &Env) {
     assert_eq!(left.len(), 1, "the refused line stays accepted");
 }
 both_backends!(registry, a_registry_by_its_preset);
+
+/// Two desks post the same accepted lines at once: each line is one payment, the balances
+/// move once, both reports together count every line.
+async fn two_desks_post_at_once(env: &Env) {
+    let svc = &env.svc;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            customer(env, &format!("Одновременный {i}"), &[("agreement_number", &format!("4000{i}"))])
+                .await
+                .id,
+        );
+    }
+    let docs: Vec<BankDocument> = (0..60)
+        .map(|n| {
+            let payer_account = format!("408178100000000{n:05}");
+            doc(
+                &format!("{}", 500 + n),
+                25,
+                100,
+                "Плательщик",
+                &payer_account,
+                &format!("Оплата по договору 4000{}", n % 5),
+            )
+        })
+        .collect();
+    let file = bank::write(&statement("1.03", docs), "Windows");
+    svc.import_statement(&env.admin, "two.txt", &file, false).await.unwrap();
+    assert_eq!(svc.import_accept_sure(&env.admin).await.unwrap(), 60);
+    let other = svc.login("admin", crate::common::PASSWORD, "Касса 2").await.unwrap();
+    let (a, b) = tokio::join!(svc.import_post(&env.admin), svc.import_post(&other));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.failed.is_empty() && b.failed.is_empty(), "{a:?} {b:?}");
+    assert_eq!(a.posted + b.posted, 60, "{a:?} {b:?}");
+    for id in ids {
+        assert_eq!(
+            svc.customer_card(&env.admin, id).await.unwrap().customer.balance,
+            money("1 200"),
+            "12 × 100 once"
+        );
+    }
+    assert_eq!(svc.import_queue(&env.admin, &[LineState::Posted], 100).await.unwrap().len(), 60);
+}
+both_backends!(two_desks, two_desks_post_at_once);
