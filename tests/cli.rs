@@ -104,6 +104,16 @@ async fn dump(db: &TestDb) -> String {
 
 /// (operator, arguments, expected exit code)
 const BAD: &[(Option<&str>, &[&str], u8)] = &[
+    (Some("admin"), &["token", "create", "--name", " "], 2),
+    (Some("admin"), &["token", "create", "--name", "x", "--expires", "01.01.2001"], 2),
+    (Some("admin"), &["token", "create", "--name", "x", "--expires", "31.02.2030"], 2),
+    (Some("cashier"), &["token", "create", "--name", "x", "--for", "admin"], 5),
+    (Some("admin"), &["token", "create", "--name", "x", "--for", "nobody"], 3),
+    (Some("admin"), &["--yes", "token", "revoke", "999"], 3),
+    (Some("admin"), &["operator", "key", "add", "cashier", "/nonexistent/key.pub"], 2),
+    (Some("admin"), &["operator", "key", "add", "cashier", "/etc/hostname"], 2),
+    (Some("cashier"), &["operator", "key", "list", "admin"], 5),
+    (Some("admin"), &["--yes", "operator", "key", "remove", "cashier", "SHA256:nothing"], 3),
     (Some("admin"), &["customer", "state", "10001", "frozen"], 2),
     (Some("admin"), &["customer", "state", "99999", "pause"], 3),
     (Some("viewer"), &["customer", "state", "10001", "pause"], 5),
@@ -1405,4 +1415,90 @@ async fn bank_statements_and_registries_from_the_command_line() {
     assert!(text(&o).contains("off by -10.00"), "{}", text(&o));
     assert!(run(&["check"]).status.success());
     drop(db);
+}
+
+/// Runs kassa with `KASSA_TOKEN` and no login or password.
+fn kassa_with_token(home: &Path, db: &str, token: &str, args: &[&str]) -> Output {
+    let mut all = vec!["--db", db];
+    all.extend_from_slice(args);
+    let mut cmd = command(home, None, &all);
+    cmd.env_remove("KASSA_PASSWORD").env("KASSA_TOKEN", token);
+    cmd.output().expect("run kassa")
+}
+
+/// A token created on the command line pays and reads without a password, acts with its
+/// operator's role, and stops at once when revoked or when its operator is locked out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_lets_a_script_work_without_a_password() {
+    let (db, home) = small_demo().await;
+    let (home, db) = (home.path(), db.url.as_str());
+    let made = kassa(home, db, Some("cashier"), &["--json", "token", "create", "--name", "касса-1"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+    let secret = v["secret"].as_str().unwrap().to_string();
+    let id = v["token"]["id"].as_i64().unwrap().to_string();
+    assert!(secret.starts_with("kassa_"));
+    // the text form shows the secret once, with how to use it
+    let text = kassa(home, db, Some("admin"), &["token", "create", "--name", "мониторинг", "--for", "noc"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("KASSA_TOKEN=kassa_"));
+    let before = balance(home, db, "10001");
+    let paid = kassa_with_token(home, db, &secret, &["pay", "10001", "150"]);
+    assert!(paid.status.success(), "{}", String::from_utf8_lossy(&paid.stderr));
+    assert_eq!(balance(home, db, "10001"), before + 15_000);
+    // a cashier's token may not do what a cashier may not
+    let denied = kassa_with_token(home, db, &secret, &["operator", "list"]);
+    assert_eq!(denied.status.code(), Some(5));
+    // a token and another --as is a usage error; the same login is fine
+    let both = kassa_with_token(home, db, &secret, &["--as", "admin", "customer", "show", "10001"]);
+    assert_eq!(both.status.code(), Some(2));
+    let same = kassa_with_token(home, db, &secret, &["--as", "cashier", "customer", "show", "10001"]);
+    assert!(same.status.success());
+    // the list shows it used, never the secret
+    let list = kassa(home, db, Some("admin"), &["token", "list"]);
+    let list = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(list.contains("касса-1") && list.contains("мониторинг") && !list.contains(&secret), "{list}");
+    // a locked operator's token is refused, and works again once unlocked
+    assert!(kassa(home, db, Some("admin"), &["operator", "lock", "cashier"]).status.success());
+    assert_eq!(kassa_with_token(home, db, &secret, &["customer", "show", "10001"]).status.code(), Some(6));
+    assert!(kassa(home, db, Some("admin"), &["operator", "unlock", "cashier"]).status.success());
+    assert!(kassa_with_token(home, db, &secret, &["customer", "show", "10001"]).status.success());
+    // revoked: refused at once, as a login is (exit 6)
+    let revoked = kassa(home, db, Some("admin"), &["--yes", "token", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let after = kassa_with_token(home, db, &secret, &["customer", "show", "10001"]);
+    assert_eq!(after.status.code(), Some(6));
+    assert_eq!(
+        kassa_with_token(home, db, "kassa_nonsense", &["customer", "show", "10001"]).status.code(),
+        Some(6)
+    );
+}
+
+/// SSH keys on the command line: added from a .pub file, listed with the fingerprint
+/// `ssh-keygen -l` prints, removed by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_keys_on_the_command_line() {
+    let (db, home) = small_demo().await;
+    let (home, db) = (home.path(), db.url.as_str());
+    let file = home.join("desk.pub");
+    std::fs::write(
+        &file,
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICngkzz6UNxgwuMlV+zuVEWyxL1puFA9EUw/3eDJ4RCm kassa@desk1\n",
+    )
+    .unwrap();
+    let fp = "SHA256:kkgUE0J/8LulR3KhAFk3FNC5YrwTN/aC5oQ7TUoc0ZQ";
+    let added =
+        kassa(home, db, Some("admin"), &["operator", "key", "add", "cashier", file.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&added.stdout).contains(fp),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let again = kassa(home, db, Some("admin"), &["operator", "key", "add", "noc", file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(4));
+    let listed = kassa(home, db, Some("cashier"), &["operator", "key", "list", "cashier"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("kassa@desk1"));
+    let removed = kassa(home, db, Some("admin"), &["--yes", "operator", "key", "remove", "cashier", fp]);
+    assert!(removed.status.success());
+    let listed = kassa(home, db, Some("cashier"), &["operator", "key", "list", "cashier"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("no SSH keys"));
 }

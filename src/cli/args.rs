@@ -169,6 +169,9 @@ pub enum Command {
     /// Payment methods: the catalogue the administrator keeps (Ubilling's cashtype)
     #[command(subcommand)]
     Method(MethodCmd),
+    /// Tokens for scripts: KASSA_TOKEN=… authenticates any command without a password
+    #[command(subcommand)]
+    Token(TokenCmd),
     /// A customer's operations, newest first, with totals
     History {
         customer: String,
@@ -293,6 +296,44 @@ pub enum OperatorCmd {
     Lock { login: String },
     /// Let a locked operator in again (also ends a lock after wrong passwords)
     Unlock { login: String },
+    /// SSH public keys an operator logs in to `kassa serve` with
+    #[command(subcommand)]
+    Key(KeyCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Register the keys of a .pub or authorized_keys FILE to LOGIN (admin)
+    Add { login: String, file: PathBuf },
+    /// An operator's keys with their fingerprints
+    List { login: String },
+    /// Remove one of LOGIN's keys, named by its id or its SHA256: fingerprint (admin)
+    Remove { login: String, key: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create a token acting as you (or, for an administrator, as --for LOGIN); its secret is
+    /// printed once: keep it, kassa keeps only its hash. Scripts set KASSA_TOKEN to it.
+    Create {
+        /// What the token is for (a script's or a machine's name)
+        #[arg(long)]
+        name: String,
+        /// The operator the token acts as [default: you]
+        #[arg(long = "for", value_name = "LOGIN")]
+        for_login: Option<String>,
+        /// The last day the token works (DD.MM.YYYY or YYYY-MM-DD); without it, until revoked
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// Tokens: every operator's for an administrator, your own otherwise (never their secrets)
+    List {
+        /// Only this operator's
+        #[arg(long = "for", value_name = "LOGIN")]
+        for_login: Option<String>,
+    },
+    /// Revoke a token by its id: it stops working at once
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The command line: parses arguments, logs the operator in, calls one service function,
 //! prints the result as text or JSON. No rule lives here.
 
+mod access;
 pub mod args;
 mod billing;
 mod desk;
@@ -30,8 +31,8 @@ use crate::domain::money::Money;
 use crate::domain::role::Role;
 use crate::service::demo::{DEMO_PASSWORD, DemoOptions};
 use crate::service::{
-    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, NewCustomer,
-    PaymentRequest, Service, ServiceError, TariffInput, When, origin_from_env,
+    Actor, AdjustmentRequest, CustomerChanges, CustomerFilter, HistoryQuery, HouseInput, LoginRecord,
+    NewCustomer, PaymentRequest, Service, ServiceError, TariffInput, When, origin_from_env,
 };
 
 /// An error at the command line's edge, with the exit code it maps to.
@@ -254,13 +255,20 @@ fn redact(location: &str) -> String {
 }
 
 async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
-    let Some(login) = cli.operator.as_deref().filter(|s| !s.is_empty()) else {
-        return Err(CliError::usage(
-            "say who you are: --as LOGIN or KASSA_OPERATOR (the password from KASSA_PASSWORD or a prompt)",
-        ));
+    let token = std::env::var("KASSA_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    let (actor, record) = match token {
+        Some(token) => {
+            let (actor, record) = svc.authenticate_token(&token, &origin_from_env()).await?;
+            if let Some(named) = cli.operator.as_deref().filter(|s| !s.is_empty() && *s != actor.login) {
+                return Err(CliError::usage(format!(
+                    "KASSA_TOKEN acts as '{}', but --as or KASSA_OPERATOR names '{named}': give one of them",
+                    actor.login
+                )));
+            }
+            (actor, record)
+        }
+        None => password_login(cli, svc).await?,
     };
-    let password = read_password(&format!("password for {login}: "), "KASSA_PASSWORD")?;
-    let (actor, record) = svc.authenticate(login, &password, &origin_from_env()).await?;
     // the login's audit row is written beside the command, not before it: a read-only
     // command never waits for another desk's write lock (`finish` waits for the row)
     let writer = svc.clone();
@@ -273,6 +281,16 @@ async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
         l.login = Some(handle);
     }
     Ok(actor)
+}
+
+async fn password_login(cli: &Cli, svc: &Service) -> CliResult<(Actor, LoginRecord)> {
+    let Some(login) = cli.operator.as_deref().filter(|s| !s.is_empty()) else {
+        return Err(CliError::usage(
+            "say who you are: KASSA_TOKEN, or --as LOGIN or KASSA_OPERATOR (the password from KASSA_PASSWORD or a prompt)",
+        ));
+    };
+    let password = read_password(&format!("password for {login}: "), "KASSA_PASSWORD")?;
+    Ok(svc.authenticate(login, &password, &origin_from_env()).await?)
 }
 
 /// Bytes to standard output as they are (a receipt as ESC/POS or PDF).
@@ -456,6 +474,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
                     let op = svc.reset_operator_password(&actor, id, &password).await?;
                     out(json, &op, |op| format!("Operator '{}' has a new password.", op.login));
                 }
+                OperatorCmd::Key(cmd) => access::key(cli, &svc, &actor, cmd).await?,
                 OperatorCmd::Lock { login } | OperatorCmd::Unlock { login } => {
                     let active = matches!(cmd, OperatorCmd::Unlock { .. });
                     let id = svc.operator_by_login(&actor, login).await?.id;
@@ -614,6 +633,11 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             imports::run(cli, cfg, &svc, &actor, cmd).await?;
+        }
+        Command::Token(cmd) => {
+            let svc = open(cli, cfg).await?;
+            let actor = login(cli, &svc).await?;
+            access::token(cli, &svc, &actor, cmd).await?;
         }
         Command::Method(cmd) => {
             let svc = open(cli, cfg).await?;

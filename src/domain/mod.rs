@@ -1,5 +1,6 @@
 //! Domain types and parsing: money, addresses, phones, roles, the ledger. No I/O here.
 
+pub mod access;
 pub mod address;
 pub mod audit;
 pub mod bank;

@@ -133,6 +133,10 @@ pub enum Problem {
     LinePosted(i64),
     #[error("line {0} has no customer to accept: match it to one")]
     NoCustomer(i64),
+    #[error("not an SSH public key: {0}")]
+    PublicKey(String),
+    #[error("the date must be after today")]
+    NotInFuture,
     /// A `--set name=value` list that does not make a customer's changes (what serde said).
     #[error("{0}; the fields are: {1}")]
     Fields(String, String),
@@ -167,6 +171,8 @@ pub enum Entity {
     Shift,
     /// An imported bank line.
     BankLine,
+    Token,
+    PublicKey,
 }
 
 impl std::fmt::Display for Entity {
@@ -194,6 +200,8 @@ impl std::fmt::Display for Entity {
             Entity::Discount => "discount",
             Entity::Shift => "shift",
             Entity::BankLine => "imported bank line",
+            Entity::Token => "token",
+            Entity::PublicKey => "SSH key of the operator",
         })
     }
 }

@@ -193,6 +193,7 @@ fn taken_text(key: &UniqueKey) -> String {
         UniqueKey::SwitchIp => "a switch with this IP already exists".into(),
         UniqueKey::MethodCode => "a payment method with this code already exists".into(),
         UniqueKey::MethodName => "a payment method with this name already exists".into(),
+        UniqueKey::PublicKey => "this key is already registered (to this or another operator)".into(),
         other => format!("already exists ({other})"),
     }
 }

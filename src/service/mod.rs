@@ -3,6 +3,7 @@
 //! nothing), validates its input, does its work in one transaction, and writes an audit row
 //! in that same transaction.
 
+mod access;
 mod billing;
 mod catalogue;
 mod conflict;
@@ -32,6 +33,7 @@ use serde::Serialize;
 use crate::domain::role::{Permission, Role};
 use crate::store::{self, Db, Store, StoreError};
 
+pub use crate::domain::access::{ApiToken, OperatorKey, TokenSecret};
 pub use crate::domain::address::{AddressRecord, MacChange};
 pub use crate::domain::billing::{Applies, Discount, Percent, TaxItem, TaxRule, Whom};
 pub use crate::domain::catalogue::{Group, Mark};
@@ -266,7 +268,7 @@ impl Service {
 }
 
 /// The permission check on the role the actor logged in with.
-fn require_role(actor: &Actor, p: Permission) -> Result<()> {
+pub(crate) fn require_role(actor: &Actor, p: Permission) -> Result<()> {
     if actor.role.allows(p) {
         Ok(())
     } else {

@@ -264,13 +264,8 @@ impl Service {
             operators::by_login(&mut one.db(), &login).await?
         };
         let at = now();
-        let refused = |reason: &str, op: Option<&Operator>| LoginRecord {
-            at,
-            operator_id: op.map(|o| o.id),
-            login: login.chars().take(64).collect(),
-            origin: origin.clone(),
-            action: "operator.login_refused",
-            detail: serde_json::json!({"reason": reason}),
+        let refused = |reason: &str, op: Option<&Operator>| {
+            LoginRecord::refused(at, op.map(|o| o.id), &login, &origin, reason)
         };
         let Some((op, hash)) = found else {
             // spend the same time as a real check
@@ -310,17 +305,14 @@ impl Service {
                 return Err(ServiceError::BadCredentials);
             }
         }
-        let record = LoginRecord {
-            at,
-            operator_id: Some(op.id),
-            login: op.login.clone(),
-            origin: origin.clone(),
-            action: "operator.login",
-            detail: serde_json::json!({"role": op.role}),
-        };
+        let record = LoginRecord::success(at, &op, &origin);
+        Ok((self.actor_of(op, origin), record))
+    }
+
+    /// The actor a checked login makes: at `[desk] name`, else at its origin.
+    pub(crate) fn actor_of(&self, op: Operator, origin: String) -> Actor {
         let desk = self.config.desk.clone().unwrap_or_else(|| origin.clone());
-        let actor = Actor { operator_id: op.id, login: op.login, name: op.name, role: op.role, origin, desk };
-        Ok((actor, record))
+        Actor { operator_id: op.id, login: op.login, name: op.name, role: op.role, origin, desk }
     }
 
     /// Writes a login's audit row.
@@ -347,9 +339,63 @@ pub struct LoginRecord {
     origin: String,
     action: &'static str,
     detail: serde_json::Value,
+    /// The token the login was made with: marked used when the record is written.
+    token_id: Option<i64>,
+}
+
+impl LoginRecord {
+    pub(crate) fn refused(
+        at: chrono::DateTime<chrono::Utc>,
+        operator_id: Option<i64>,
+        login: &str,
+        origin: &str,
+        reason: &str,
+    ) -> LoginRecord {
+        LoginRecord {
+            at,
+            operator_id,
+            login: login.chars().take(64).collect(),
+            origin: origin.to_string(),
+            action: "operator.login_refused",
+            detail: serde_json::json!({"reason": reason}),
+            token_id: None,
+        }
+    }
+
+    pub(crate) fn success(at: chrono::DateTime<chrono::Utc>, op: &Operator, origin: &str) -> LoginRecord {
+        LoginRecord {
+            at,
+            operator_id: Some(op.id),
+            login: op.login.clone(),
+            origin: origin.to_string(),
+            action: "operator.login",
+            detail: serde_json::json!({"role": op.role}),
+            token_id: None,
+        }
+    }
+
+    /// Made with a token: the audit row names it and writing the row marks it used.
+    pub(crate) fn with_token(mut self, id: Option<i64>) -> LoginRecord {
+        if let (Some(id), Some(detail)) = (id, self.detail.as_object_mut()) {
+            detail.insert("token".into(), id.into());
+            self.token_id = Some(id);
+        }
+        self
+    }
+
+    /// Made with an SSH key: the audit row names its fingerprint.
+    pub(crate) fn with_key(mut self, fingerprint: &str) -> LoginRecord {
+        if let Some(detail) = self.detail.as_object_mut() {
+            detail.insert("ssh_key".into(), fingerprint.into());
+        }
+        self
+    }
 }
 
 async fn write_login(db: &mut Db<'_>, r: &LoginRecord) -> Result<()> {
+    if let Some(id) = r.token_id.filter(|_| r.action == "operator.login") {
+        crate::store::access::touch_token(db, id, r.at).await?;
+    }
     crate::store::audit::insert(
         db,
         r.at,

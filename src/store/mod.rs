@@ -4,6 +4,7 @@
 //! on both); the few places that differ (substring search, row locks) ask `Db::backend()`.
 //! Every value is bound, never formatted into SQL.
 
+pub mod access;
 pub mod audit;
 pub mod billing;
 pub mod catalogue;
@@ -93,6 +94,7 @@ pub enum UniqueKey {
     MergeLink,
     MethodCode,
     MethodName,
+    PublicKey,
     /// One kassa does not know by name (what the backend said).
     Other(String),
 }
@@ -130,6 +132,7 @@ const UNIQUE_KEYS: &[(&str, &str, UniqueKey)] = &[
     ("ledger_linked", "ledger.linked_id", UniqueKey::MergeLink),
     ("payment_methods_pkey", "payment_methods.code", UniqueKey::MethodCode),
     ("payment_methods_name_key", "payment_methods.name", UniqueKey::MethodName),
+    ("operator_keys_public_key_key", "operator_keys.public_key", UniqueKey::PublicKey),
 ];
 
 impl UniqueKey {

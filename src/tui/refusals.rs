@@ -90,6 +90,8 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::LastMethod => "хотя бы один способ оплаты должен остаться включённым".into(),
         Problem::RefundTooMuch(left) => format!("больше, чем осталось вернуть по этой оплате ({left})"),
         Problem::BankFile(why) => format!("файл не принят, ничего не загружено: {why}"),
+        Problem::PublicKey(_) => "это не открытый ключ SSH (нужна строка вида «ssh-ed25519 AAAA…»)".into(),
+        Problem::NotInFuture => "дата должна быть позже сегодняшней".into(),
         Problem::LinePosted(id) => format!("строка {id} уже проведена"),
         Problem::NoCustomer(id) => format!("у строки {id} нет абонента: выберите его поиском"),
     }
@@ -264,6 +266,7 @@ fn taken(key: &UniqueKey) -> String {
         UniqueKey::MergeLink => "абоненты уже объединены",
         UniqueKey::MethodCode => "способ оплаты с таким кодом уже есть",
         UniqueKey::MethodName => "способ оплаты с таким названием уже есть",
+        UniqueKey::PublicKey => "этот ключ уже зарегистрирован",
         UniqueKey::Other(_) => "такая запись уже есть",
     }
     .to_string()
@@ -502,6 +505,8 @@ mod tests {
             Problem::BankFile("строка 3".into()),
             Problem::LinePosted(1),
             Problem::NoCustomer(1),
+            Problem::PublicKey(v()),
+            Problem::NotInFuture,
         ];
         let m = Money::from_minor(50_000);
         let conflicts = vec![
