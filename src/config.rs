@@ -26,6 +26,60 @@ pub struct Config {
     pub desk: DeskSection,
     #[serde(default)]
     pub import: ImportSection,
+    #[serde(default)]
+    pub serve: ServeSection,
+}
+
+/// `kassa serve`: the SSH server that gives every desk its console.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    /// The address and port to listen on ("0.0.0.0:2222" for every interface).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// The host key file [default: the data directory's ssh_host_ed25519_key], made on first start.
+    pub host_key: Option<PathBuf>,
+    /// Consoles open at once; one more is told so and closed.
+    #[serde(default = "default_max_sessions")]
+    pub max_sessions: i64,
+    /// Refused logins from one address within `login_window_minutes` before that address is
+    /// turned away for the rest of the window.
+    #[serde(default = "default_max_login_failures")]
+    pub max_login_failures: i64,
+    #[serde(default = "default_login_window")]
+    pub login_window_minutes: i64,
+    /// A console with no key pressed for this long is logged out and closed.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: i64,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:2222".into()
+}
+fn default_max_sessions() -> i64 {
+    100
+}
+fn default_max_login_failures() -> i64 {
+    10
+}
+fn default_login_window() -> i64 {
+    15
+}
+fn default_idle_minutes() -> i64 {
+    30
+}
+
+impl Default for ServeSection {
+    fn default() -> Self {
+        ServeSection {
+            listen: default_listen(),
+            host_key: None,
+            max_sessions: default_max_sessions(),
+            max_login_failures: default_max_login_failures(),
+            login_window_minutes: default_login_window(),
+            idle_minutes: default_idle_minutes(),
+        }
+    }
 }
 
 /// Payments from banks: how each payment agent's registry is read (`[import.presets.NAME]`).
@@ -263,6 +317,10 @@ impl Config {
         in_range("service.lockout_minutes", s.lockout_minutes, LOCKOUT_MINUTES)?;
         in_range("service.lock_wait_seconds", s.lock_wait_seconds, LOCK_WAIT_SECONDS)?;
         in_range("billing.day", self.billing.day, 1..=28)?;
+        in_range("serve.max_sessions", self.serve.max_sessions, 1..=10_000)?;
+        in_range("serve.max_login_failures", self.serve.max_login_failures, 1..=1000)?;
+        in_range("serve.login_window_minutes", self.serve.login_window_minutes, 1..=10_080)?;
+        in_range("serve.idle_minutes", self.serve.idle_minutes, 1..=10_080)?;
         if let Some(f) = &self.desk.printer_format
             && !matches!(f.as_str(), "escpos" | "text" | "pdf")
         {

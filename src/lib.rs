@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod serve;
 pub mod service;
 pub mod store;
 pub mod tui;

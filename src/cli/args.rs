@@ -169,6 +169,14 @@ pub enum Command {
     /// Payment methods: the catalogue the administrator keeps (Ubilling's cashtype)
     #[command(subcommand)]
     Method(MethodCmd),
+    /// Serve the console over SSH: every connection gets its own console, one database for all
+    /// (listen address, host key and limits in the config's [serve]); stops on SIGTERM or Ctrl-C
+    /// once every payment being written has finished
+    Serve {
+        /// ADDRESS:PORT to listen on [default: [serve] listen, else 127.0.0.1:2222]
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Tokens for scripts: KASSA_TOKEN=… authenticates any command without a password
     #[command(subcommand)]
     Token(TokenCmd),

@@ -634,6 +634,7 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let actor = login(cli, &svc).await?;
             imports::run(cli, cfg, &svc, &actor, cmd).await?;
         }
+        Command::Serve { listen } => return serve(cli, cfg, listen).await,
         Command::Token(cmd) => {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
@@ -1218,21 +1219,70 @@ async fn tariff(cli: &Cli, svc: &Service, actor: &Actor, cmd: &TariffCmd) -> Cli
 
 /// `kassa` with no command: the desk. On first use it creates the default database with demo
 /// data; on a terminal it then opens the console, otherwise it says how to work with it.
+/// A database without operators: the embedded default becomes the demo desk; any other is an
+/// error saying how to set it up. What the demo made, when it was made now.
+async fn demo_if_new(svc: &Service, location: &str) -> CliResult<Option<crate::service::demo::DemoSummary>> {
+    if svc.has_operators().await? {
+        return Ok(None);
+    }
+    if !is_default_database(location) {
+        return Err(CliError::usage(format!(
+            "the database at {} has no operators: `kassa init` makes its first administrator, \
+             `kassa demo` fills it with demo data",
+            redact(location)
+        )));
+    }
+    output::err_line(&format!("Preparing a demo database at {} …", redact(location)));
+    Ok(Some(svc.generate_demo(DemoOptions::default()).await?))
+}
+
+/// `kassa serve`: the SSH server, until SIGTERM or Ctrl-C.
+async fn serve(cli: &Cli, cfg: &Config, listen: &Option<String>) -> CliResult<ExitCode> {
+    let location = database_location(cli, cfg);
+    let svc = open(cli, cfg).await?;
+    demo_if_new(&svc, &location).await?;
+    let s = &cfg.serve;
+    let opts = crate::serve::ServeOptions {
+        listen: listen.clone().unwrap_or_else(|| s.listen.clone()),
+        host_key: s.host_key.clone().unwrap_or_else(|| config::data_dir().join("ssh_host_ed25519_key")),
+        max_sessions: s.max_sessions as usize,
+        max_login_failures: s.max_login_failures as usize,
+        login_window: std::time::Duration::from_secs(s.login_window_minutes as u64 * 60),
+        idle: std::time::Duration::from_secs(s.idle_minutes as u64 * 60),
+        language: cfg.ui.language.clone(),
+    };
+    let key_file = opts.host_key.clone();
+    let server = crate::serve::Server::bind(svc.clone(), opts)
+        .await
+        .map_err(|message| CliError { code: 1, message })?;
+    let made = if server.key_made { "made now in" } else { "from" };
+    output::line(&format!(
+        "kassa serve: listening on {}, database {}
+  host key {} ({made} {})
+  desks connect with: ssh -p {} LOGIN@THIS-HOST",
+        server.address,
+        redact(&location),
+        server.fingerprint,
+        key_file.display(),
+        server.address.port()
+    ));
+    let stop = async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    };
+    server.run(stop).await.map_err(|e| CliError { code: 1, message: format!("kassa serve: {e}") })?;
+    output::line("kassa serve: stopped; every console ended.");
+    svc.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn start(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
     let location = database_location(cli, cfg);
     let svc = open(cli, cfg).await?;
-    let mut created = None;
-    if !svc.has_operators().await? {
-        if !is_default_database(&location) {
-            return Err(CliError::usage(format!(
-                "the database at {} has no operators: `kassa init` makes its first administrator, \
-                 `kassa demo` fills it with demo data",
-                redact(&location)
-            )));
-        }
-        output::err_line(&format!("Preparing a demo database at {} …", redact(&location)));
-        created = Some(svc.generate_demo(DemoOptions::default()).await?);
-    }
+    let created = demo_if_new(&svc, &location).await?;
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !cli.json {
         let opts = crate::tui::TuiOptions {
             lang: crate::tui::strings::Lang::detect(cfg.ui.language.as_deref()),

@@ -292,3 +292,16 @@ async fn operator_named(db: &mut Db<'_>, login: &str) -> Result<Operator> {
         .map(|(op, _)| op)
         .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
 }
+
+impl Service {
+    /// Whether `key` is registered to the operator `login` (nothing audited: an SSH client
+    /// offers its keys one by one before it proves it holds one).
+    pub async fn key_is_registered(&self, login: &str, key: &ParsedKey) -> Result<bool> {
+        let mut one = self.store.one().await?;
+        let mut db = one.db();
+        let Some((op, _)) = operators::by_login(&mut db, &text::clean(login)).await? else {
+            return Ok(false);
+        };
+        Ok(access::key_of(&mut db, op.id, &key.public_key).await?.is_some())
+    }
+}

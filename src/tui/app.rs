@@ -338,6 +338,13 @@ impl App {
         }
     }
 
+    /// Starts with `actor` logged in already (`kassa serve`: an SSH key the operator has).
+    pub fn logged_in(mut self, actor: Actor) -> App {
+        self.actor = Some(actor);
+        self.screens = vec![Screen::Search(SearchScreen::new())];
+        self
+    }
+
     /// Back to the login screen, the operator's login filled in, with why.
     fn end_session(&mut self, why: String) {
         let login = self.actor.take().map(|a| a.login);

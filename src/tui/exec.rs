@@ -15,9 +15,19 @@ use crate::service::{
 /// Runs one service call for the console as `actor` (`None` before the login: only the login
 /// itself runs then, anything else is answered as a session that has ended).
 pub async fn execute(svc: &Service, actor: Option<&Actor>, effect: Effect) -> (ReqId, Outcome) {
+    execute_from(svc, actor, effect, None).await
+}
+
+/// `execute` for a console used from `origin` (`None`: from this process's environment).
+pub async fn execute_from(
+    svc: &Service,
+    actor: Option<&Actor>,
+    effect: Effect,
+    origin: Option<String>,
+) -> (ReqId, Outcome) {
     let (req, a) = match (&effect, actor) {
         (Effect::Login { req, login, password }, _) => {
-            let origin = crate::service::origin_from_env();
+            let origin = origin.unwrap_or_else(crate::service::origin_from_env);
             return (*req, Outcome::Login(svc.login(login, password, &origin).await));
         }
         (_, Some(a)) => (effect.req(), a),

@@ -31,6 +31,7 @@ pub mod strings;
 pub mod strings_admin;
 pub mod strings_desk;
 pub mod strings_net;
+pub mod strings_serve;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
@@ -196,24 +197,36 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
             }
         }
     });
-    event_loop(&mut terminal, &svc, &mut app, terminal_events()?, signals, None).await?;
+    event_loop(&mut terminal, &svc, &mut app, terminal_events()?, signals, LoopHooks::default()).await?;
     drop(terminal);
     drop(guard);
     Ok(())
 }
 
+/// What the loop's host wants to hear of it or give it besides keys and signals.
+#[derive(Default)]
+pub struct LoopHooks {
+    /// Hears how many input events the loop has handled each time it has drawn and has nothing
+    /// left to do (no call in flight, no search waiting) — how tests and the benchmark drive
+    /// the real loop key by key without sleeping.
+    pub idle: Option<mpsc::UnboundedSender<u64>>,
+    /// Where the console is used from, for the login's audit row (`kassa serve`: the SSH
+    /// peer's address); `None`: from this process's environment (`SSH_CLIENT`).
+    pub origin: Option<String>,
+    /// Told of every login the service refused (`kassa serve` counts them per address).
+    pub login_refused: Option<Box<dyn Fn() + Send>>,
+}
+
 /// The console's one loop: key presses, pasted text, service results, the search debounce
 /// timer and signals, each handled in turn by `App`; a frame is drawn when something changed.
-/// Service calls run as tasks. `idle`, when given, hears how many input events the loop has
-/// handled each time it has drawn and has nothing left to do (no call in flight, no search
-/// waiting) — how tests and the benchmark drive the real loop key by key without sleeping.
+/// Service calls run as tasks.
 pub async fn event_loop<W, S>(
     terminal: &mut Terminal<CrosstermBackend<W>>,
     svc: &Service,
     app: &mut App,
     mut events: S,
     mut signals: mpsc::UnboundedReceiver<Signal>,
-    idle: Option<mpsc::UnboundedSender<u64>>,
+    hooks: LoopHooks,
 ) -> io::Result<()>
 where
     W: Write,
@@ -240,7 +253,7 @@ where
         let deadline = app.next_deadline();
         if in_flight == 0
             && deadline.is_none()
-            && let Some(idle) = &idle
+            && let Some(idle) = &hooks.idle
         {
             let _ = idle.send(handled);
         }
@@ -249,7 +262,10 @@ where
                 Some(Ok(Event::Key(k))) => app.key(&k, Instant::now()),
                 Some(Ok(Event::Paste(text))) => app.paste(&text),
                 Some(Ok(Event::Resize(w, h))) => {
-                    terminal.autoresize()?;
+                    // the size the event says: the local terminal's, or an SSH client's
+                    if terminal.get_frame().area().as_size() != ratatui::layout::Size::new(w, h) {
+                        terminal.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
+                    }
                     app.size = (w, h);
                     app.dirty = true;
                     Vec::new()
@@ -264,6 +280,11 @@ where
             }},
             Some((req, outcome)) = rx.recv() => {
                 in_flight -= 1;
+                if let (Outcome::Login(Err(crate::service::ServiceError::BadCredentials)), Some(told)) =
+                    (&outcome, &hooks.login_refused)
+                {
+                    told();
+                }
                 app.outcome(req, outcome)
             }
             _ = async { if let Some(d) = deadline { tokio::time::sleep_until(d.into()).await } }, if deadline.is_some() => {
@@ -282,9 +303,10 @@ where
             let svc = svc.clone();
             let actor = app.actor.clone();
             let tx = tx.clone();
+            let origin = hooks.origin.clone();
             in_flight += 1;
             tokio::spawn(async move {
-                let result = execute_effect(&svc, actor.as_ref(), effect).await;
+                let result = exec::execute_from(&svc, actor.as_ref(), effect, origin).await;
                 let _ = tx.send(result);
             });
         }

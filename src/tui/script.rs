@@ -54,7 +54,8 @@ impl ScriptedConsole {
             rx.recv().await.map(|ev| (ev, rx))
         }));
         let task = tokio::spawn(async move {
-            event_loop(&mut terminal, &svc, &mut app, stream, signal_rx, Some(idle_tx)).await?;
+            let hooks = super::LoopHooks { idle: Some(idle_tx), ..Default::default() };
+            event_loop(&mut terminal, &svc, &mut app, stream, signal_rx, hooks).await?;
             Ok(app)
         });
         let mut console = ScriptedConsole { events, signals, idle, sent: 0, capture, task };

@@ -1,0 +1,460 @@
+//! `kassa serve` through the stock OpenSSH client in tmux, as a desk uses it: log in on the
+//! console's login screen, pay, resize, quit; an operator logged in by an SSH key; the link
+//! dropped on the confirmation and right after Enter (the payment whole or absent, never half);
+//! wrong passwords locking the operator and turning the address away; an idle console logged
+//! out. Each test runs its own server on its own port and database; waits poll the screen with
+//! a deadline, never a fixed sleep.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kassa");
+
+fn have(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .map(|o| o.status.success() || !o.stderr.is_empty())
+        .unwrap_or(false)
+}
+
+/// tmux and ssh are there, or the test says it is skipped (`.ci/run` installs both).
+fn tools() -> bool {
+    let ok = have("tmux", "-V") && have("ssh", "-V");
+    if !ok {
+        let _ =
+            writeln!(std::io::stderr(), "SKIPPED: tmux or ssh is not installed; the SSH tests did not run");
+    }
+    ok
+}
+
+/// A running `kassa serve` on a demo database of its own.
+struct Served {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+impl Served {
+    fn start(config: &str) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("kassa.db").display().to_string();
+        let made = kassa(dir.path(), &db, None, &["demo", "--customers", "5", "--months", "1"]);
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(&cfg, format!("[serve]\nlisten = \"127.0.0.1:0\"\n{config}")).unwrap();
+        let log = dir.path().join("serve.out");
+        let child = Command::new(BIN)
+            .args(["--db", &db, "--config", cfg.to_str().unwrap(), "serve"])
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let port = loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(rest) = text.split("listening on 127.0.0.1:").nth(1) {
+                break rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+            }
+            assert!(Instant::now() < deadline, "kassa serve did not start: {text}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let served = Served { child, port, dir, db };
+        // the desks connect from 127.0.0.1: that desk's shift is opened (cash is taken only in one)
+        let mut open = Command::new(BIN);
+        open.args(["--db", &served.db, "shift", "open", "--cash", "0"])
+            .env("HOME", served.home())
+            .env("XDG_DATA_HOME", served.home().join("data"))
+            .env("KASSA_OPERATOR", "cashier")
+            .env("KASSA_PASSWORD", "kassa")
+            .env("SSH_CLIENT", "127.0.0.1 50000 22")
+            .stdin(Stdio::null());
+        let opened = open.output().unwrap();
+        assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+        served
+    }
+
+    fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `kassa` on the served database as `op` (password kassa).
+    fn cli(&self, op: &str, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let o = kassa(self.home(), &self.db, Some(op), &all);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+
+    fn payments(&self, agreement: &str) -> usize {
+        let h = self.cli("viewer", &["history", agreement, "--kind", "payment", "--limit", "100"]);
+        h["operations"].as_array().unwrap().len()
+    }
+
+    fn refused_logins(&self) -> usize {
+        let log = self.cli("admin", &["audit", "--entity", "operator", "--limit", "100"]);
+        log.as_array().unwrap().iter().filter(|a| a["action"] == "operator.login_failed").count()
+    }
+
+    fn audit_has(&self, text: &str) -> bool {
+        let log = self.cli("admin", &["audit", "--entity", "operator", "--limit", "100"]);
+        log.to_string().contains(text)
+    }
+
+    /// Stops the server with SIGTERM, as systemd does; its exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "kassa serve did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn kassa(home: &Path, db: &str, op: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--db", db]).args(args).env("HOME", home).env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("KASSA_PASSWORD", "kassa").env_remove("KASSA_TOKEN").stdin(Stdio::null());
+    if let Some(op) = op {
+        cmd.env("KASSA_OPERATOR", op);
+    }
+    cmd.output().unwrap()
+}
+
+/// An OpenSSH client in a tmux pane, and what it shows.
+struct Desk {
+    socket: String,
+}
+
+impl Desk {
+    /// `ssh -tt LOGIN@127.0.0.1` to the server (no config, no agent, no known hosts kept),
+    /// with `key` as its only identity or none; after ssh, the shell says its exit status and
+    /// the terminal's state, then waits.
+    fn connect(s: &Served, login: &str, key: Option<&Path>) -> Desk {
+        Desk::connect_to(s.home(), s.port, login, key)
+    }
+
+    fn connect_to(home: &Path, port: u16, login: &str, key: Option<&Path>) -> Desk {
+        let desk = Desk { socket: format!("kassa-ssh-{}", uuid::Uuid::new_v4().simple()) };
+        let auth = match key {
+            Some(k) => {
+                format!("-o IdentitiesOnly=yes -o PreferredAuthentications=publickey -i {}", k.display())
+            }
+            None => "-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive".into(),
+        };
+        let command = format!(
+            "env -u SSH_AUTH_SOCK HOME={home} LANG=ru_RU.UTF-8 TERM=xterm-256color ssh -tt -F /dev/null \
+             -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o SendEnv=LANG \
+             {auth} -p {port} {login}@127.0.0.1; echo ssh exited $?; \
+             stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; read line",
+            home = home.display(),
+        );
+        desk.tmux(&["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24", &command]);
+        desk.tmux(&["set-option", "-t", "desk", "remain-on-exit", "on"]);
+        desk
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        String::from_utf8_lossy(&o.stdout).to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J", "-t", "desk"])
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "waited for {what}; the screen is:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "desk"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn log_in(&self, password: &str) {
+        self.wait_for("Пароль");
+        self.keys(&[password, "Enter"]);
+    }
+
+    /// The ssh client's process, to kill as a dropped link does.
+    fn ssh_pid(&self) -> String {
+        let pane = self.tmux(&["display", "-p", "-t", "desk", "#{pane_pid}"]);
+        let o = Command::new("pgrep").args(["-P", pane.trim(), "-x", "ssh"]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+
+    /// The link cut without a goodbye: the client killed (the server sees the TCP connection end).
+    fn drop_link(&self) {
+        let pid = self.ssh_pid();
+        assert!(!pid.is_empty(), "no ssh process");
+        let killed = Command::new("kill").args(["-KILL", &pid]).output().unwrap();
+        let tree = Command::new("ps").args(["-ef", "--forest"]).output().unwrap();
+        let what = format!(
+            "ssh {pid} killed ({}{}) to end; processes:\n{}",
+            killed.status,
+            String::from_utf8_lossy(&killed.stderr),
+            String::from_utf8_lossy(&tree.stdout)
+                .lines()
+                .filter(|l| l.contains("ssh") || l.contains("kassa"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        self.wait_until(&what, |s| s.contains("ssh exited"));
+    }
+
+    /// ssh's exit status as the shell printed it, and the terminal back to normal.
+    fn assert_restored(&self) -> String {
+        let screen = self.wait_for("icanon");
+        let state = self.tmux(&["display", "-p", "-t", "desk", "#{alternate_on} #{cursor_flag}"]);
+        assert_eq!(state.trim(), "0 1", "alternate screen off, cursor shown:\n{screen}");
+        assert!(screen.lines().any(|l| l.trim() == "icanon echo"), "cooked mode back:\n{screen}");
+        screen
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+    }
+}
+
+/// The cashier's payment of `amount` to agreement 10001, up to its confirmation.
+fn pay_up_to_confirmation(d: &Desk, amount: &str) {
+    d.keys(&["10001"]);
+    d.wait_for("▶ 10001");
+    d.keys(&["Enter"]);
+    d.wait_for("Лицевой счёт");
+    d.keys(&["p"]);
+    d.wait_for("Приём платежа");
+    d.keys(&[amount, "Enter"]);
+    d.wait_for("Провести платёж?");
+}
+
+#[test]
+fn log_in_pay_resize_and_quit_over_ssh() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("");
+    let d = Desk::connect(&s, "cashier", None);
+    // the SSH login is filled in; the password is asked by the console
+    let login = d.wait_for("Оператор");
+    assert!(login.contains("cashier"), "{login}");
+    d.log_in("kassa");
+    d.wait_for("Поиск абонента");
+    // the window follows the client's size
+    d.tmux(&["resize-window", "-t", "desk", "-x", "100", "-y", "30"]);
+    d.wait_until("a 100-column frame", |s| {
+        s.lines().next().is_some_and(|l| l.contains("Поиск абонента") && l.trim_end().chars().count() > 80)
+    });
+    let before = s.payments("10001");
+    for amount in ["500", "250"] {
+        pay_up_to_confirmation(&d, amount);
+        d.keys(&["Enter"]);
+        let done = d.wait_for("Платёж проведён");
+        assert!(done.contains(&format!("{amount},00")), "{done}");
+        d.keys(&["Enter"]);
+        d.wait_for("Лицевой счёт");
+        d.keys(&["Escape"]);
+        d.wait_for("Поиск абонента");
+        // the last search's answer stays on the screen until the field is cleared
+        d.keys(&["C-u"]);
+        d.wait_until("the search cleared", |s| !s.contains("Жукова"));
+    }
+    d.keys(&["C-q"]);
+    let after = d.assert_restored();
+    assert!(after.contains("ssh exited 0"), "{after}");
+    assert_eq!(s.payments("10001"), before + 2);
+    // the session's origin is the peer's address
+    let h = s.cli("viewer", &["history", "10001", "--kind", "payment", "--limit", "1"]);
+    assert_eq!(h["operations"][0]["operator_login"], "cashier");
+    assert!(s.audit_has("127.0.0.1"));
+    assert!(s.stop().success());
+}
+
+#[test]
+fn an_operator_with_a_registered_key_is_logged_in_by_it() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("");
+    let key = s.home().join("desk_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "desk-7", "-f", key.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let pub_file: PathBuf = key.with_extension("pub");
+    s.cli("admin", &["operator", "key", "add", "noc", pub_file.to_str().unwrap()]);
+    let d = Desk::connect(&s, "noc", Some(&key));
+    d.wait_for("Поиск абонента");
+    assert!(s.audit_has("ssh_key"));
+    d.keys(&["C-q"]);
+    assert!(d.assert_restored().contains("ssh exited 0"));
+    // the same key for another login is refused: ssh gives up (no other method allowed here)
+    let other = Desk::connect(&s, "cashier", Some(&key));
+    let refused = other.wait_for("ssh exited");
+    assert!(!refused.contains("ssh exited 0"), "{refused}");
+    // locked out, the operator's key no longer lets them in
+    s.cli("admin", &["operator", "lock", "noc"]);
+    let locked = Desk::connect(&s, "noc", Some(&key));
+    let refused = locked.wait_for("ssh exited");
+    assert!(!refused.contains("ssh exited 0"), "{refused}");
+    // (a key offered for the wrong login is turned down before it is used: no login to audit)
+    assert!(s.audit_has("locked out by an administrator"));
+}
+
+#[test]
+fn a_dropped_link_leaves_a_payment_whole_or_absent() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("");
+    let before = s.payments("10001");
+    // dropped on the confirmation: nothing was posted
+    let d = Desk::connect(&s, "cashier", None);
+    d.log_in("kassa");
+    d.wait_for("Поиск абонента");
+    pay_up_to_confirmation(&d, "700");
+    d.drop_link();
+    assert_eq!(s.payments("10001"), before);
+    drop(d);
+    // dropped right after Enter, again and again: each payment is there whole or not at all
+    let mut posted_at_most = 0;
+    for _ in 0..3 {
+        let d = Desk::connect(&s, "cashier", None);
+        d.log_in("kassa");
+        d.wait_for("Поиск абонента");
+        pay_up_to_confirmation(&d, "300");
+        d.keys(&["Enter"]);
+        d.drop_link();
+        posted_at_most += 1;
+    }
+    // the server finishes what it had begun; then the ledger adds up
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.payments("10001") < before + posted_at_most && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let after = s.payments("10001");
+    assert!(after >= before && after <= before + posted_at_most, "{before} → {after}");
+    let check = kassa(s.home(), &s.db, Some("admin"), &["check"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    // and the server keeps serving
+    let d = Desk::connect(&s, "cashier", None);
+    d.log_in("kassa");
+    d.wait_for("Поиск абонента");
+    d.keys(&["C-q"]);
+    d.assert_restored();
+    assert!(s.stop().success());
+}
+
+#[test]
+fn wrong_passwords_lock_the_operator_and_turn_the_address_away() {
+    if !tools() {
+        return;
+    }
+    // three refused logins from one address close it; the operator locks after five
+    let s = Served::start("max_login_failures = 3\n");
+    let d = Desk::connect(&s, "cashier", None);
+    for n in 0..3 {
+        d.log_in(&format!("wrong{n}"));
+        if n < 2 {
+            // each refusal is in the audit log before the next password is typed
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while s.refused_logins() < n + 1 {
+                assert!(Instant::now() < deadline, "refusal {n} never audited");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            d.wait_for("Вход не выполнен");
+        }
+    }
+    // the third refusal ends the console with why, and ssh ends
+    let screen = d.wait_for("ssh exited");
+    assert!(screen.contains("слишком много неудачных входов"), "{screen}");
+    d.assert_restored();
+    // a new connection from the address is turned away before any login screen
+    let again = Desk::connect(&s, "cashier", None);
+    let refused = again.wait_for("ssh exited");
+    assert!(!refused.contains("Оператор"), "{refused}");
+    assert!(s.audit_has("operator.login_failed"));
+}
+
+/// A console where no key is pressed for the configured time is logged out and closed, with
+/// why; the server in this process, so that the time can be two seconds.
+#[test]
+fn an_idle_console_is_logged_out() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let db = s.db.clone();
+    let key = s.home().join("in_process_host_key");
+    let server = std::thread::spawn(move || {
+        rt.block_on(async move {
+            let svc = kassa::service::Service::open(&db, Default::default()).await.unwrap();
+            let opts = kassa::serve::ServeOptions {
+                listen: "127.0.0.1:0".into(),
+                host_key: key,
+                max_sessions: 4,
+                max_login_failures: 10,
+                login_window: Duration::from_secs(60),
+                idle: Duration::from_secs(2),
+                language: None,
+            };
+            let server = kassa::serve::Server::bind(svc, opts).await.unwrap();
+            port_tx.send(server.address.port()).unwrap();
+            server
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        })
+    });
+    let port = port_rx.recv().unwrap();
+    let d = Desk::connect_to(s.home(), port, "cashier", None);
+    d.log_in("kassa");
+    d.wait_for("Поиск абонента");
+    // nothing typed: logged out after two seconds, told why, the terminal restored
+    let screen = d.wait_for("ssh exited");
+    assert!(screen.contains("сеанс закрыт — не было нажатий"), "{screen}");
+    d.assert_restored();
+    let _ = stop.send(());
+    server.join().unwrap();
+    drop(s);
+}
