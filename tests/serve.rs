@@ -323,6 +323,47 @@ fn an_operator_with_a_registered_key_is_logged_in_by_it() {
     assert!(s.audit_has("ssh_key"));
     d.keys(&["C-q"]);
     assert!(d.assert_restored().contains("ssh exited 0"));
+    // a connection can do nothing but the console: a command, a forwarding are refused
+    let port = s.port.to_string();
+    let home = s.home().to_str().unwrap();
+    let base = [
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+    ];
+    let exec = Command::new("ssh")
+        .args(base)
+        .args([
+            "-o",
+            "IdentitiesOnly=yes",
+            "-i",
+            key.to_str().unwrap(),
+            "-p",
+            &port,
+            "noc@127.0.0.1",
+            "echo",
+            "shell-reached",
+        ])
+        .env("HOME", home)
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .unwrap();
+    assert!(!exec.status.success() && !String::from_utf8_lossy(&exec.stdout).contains("shell-reached"));
+    let forward = Command::new("ssh")
+        .args(base)
+        .args(["-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-i", key.to_str().unwrap()])
+        .args(["-N", "-R", "0:127.0.0.1:22", "-p", &port, "noc@127.0.0.1"])
+        .env("HOME", home)
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!forward.status.success(), "a forwarding was allowed");
     // the same key for another login is refused: ssh gives up (no other method allowed here)
     let other = Desk::connect(&s, "cashier", Some(&key));
     let refused = other.wait_for("ssh exited");
@@ -457,4 +498,27 @@ fn an_idle_console_is_logged_out() {
     let _ = stop.send(());
     server.join().unwrap();
     drop(s);
+}
+
+/// One console more than `max_sessions` is told so and closed; the first one keeps working.
+#[test]
+fn a_console_over_the_limit_is_told_so() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("max_sessions = 1\n");
+    let first = Desk::connect(&s, "cashier", None);
+    first.log_in("kassa");
+    first.wait_for("Поиск абонента");
+    let second = Desk::connect(&s, "noc", None);
+    let screen = second.wait_for("ssh exited");
+    assert!(screen.contains("все рабочие места сервера заняты"), "{screen}");
+    first.keys(&["10001"]);
+    first.wait_for("▶ 10001");
+    first.keys(&["C-q"]);
+    first.assert_restored();
+    // the place is free again
+    let third = Desk::connect(&s, "noc", None);
+    third.log_in("kassa");
+    third.wait_for("Поиск абонента");
 }

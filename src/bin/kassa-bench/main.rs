@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod console;
+mod serve;
 
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -113,6 +114,49 @@ enum Sub {
         #[arg(long, default_value_t = 10_000)]
         documents: usize,
     },
+    /// `kassa serve` under desks: the release `kassa` beside this binary serves the database;
+    /// `--sessions` SSH clients log in at once by a key and type surname fragments into the
+    /// search, a key every `--pace-ms`; prints key to frame (p50, p99), bytes per key on the
+    /// wire and the server's resident memory.
+    Ssh {
+        #[arg(long, default_value_t = 50)]
+        sessions: usize,
+        /// Queries each desk types
+        #[arg(long, default_value_t = 4)]
+        queries: usize,
+        #[arg(long, default_value_t = 150)]
+        pace_ms: u64,
+    },
+    /// `kassa pay` as a separate process, `--count` times with KASSA_TOKEN (then a tenth as
+    /// many with a password): p50 and p99 from spawn to exit.
+    TokenPay {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+    },
+}
+
+/// Surname fragments (five letters) and agreement numbers of `count` random customers.
+async fn samples(db: &str, count: usize) -> (Vec<String>, Vec<String>) {
+    let store = Store::open(db).await.expect("store");
+    let mut tx = store.read().await.unwrap();
+    let mut d = tx.db();
+    let n = d.scalar_i64(q!("SELECT MAX(id) FROM customers")).await.unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let (mut surnames, mut agreements) = (Vec::new(), Vec::new());
+    while surnames.len() < count {
+        let id = rng.random_range(1..=n);
+        let Some(r) = d
+            .fetch_optional(q!("SELECT agreement_number, name_norm FROM customers WHERE id = $1", id))
+            .await
+            .unwrap()
+        else {
+            continue;
+        };
+        let Some(a) = r.opt_text("agreement_number").unwrap() else { continue };
+        agreements.push(a);
+        surnames.push(r.text("name_norm").unwrap().chars().take(5).collect());
+    }
+    (surnames, agreements)
 }
 
 /// The `fsync` subcommand: (mean, p50, p99) of `count` 4 KiB writes each followed by fdatasync.
@@ -473,6 +517,16 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
+    if let Some(Sub::Ssh { sessions, queries, pace_ms }) = args.sub {
+        let (surnames, _) = samples(&args.db, sessions * queries).await;
+        serve::ssh_bench(&svc, &args.db, sessions, &surnames, queries, Duration::from_millis(pace_ms)).await;
+        return ExitCode::SUCCESS;
+    }
+    if let Some(Sub::TokenPay { count }) = args.sub {
+        let (_, agreements) = samples(&args.db, 100).await;
+        serve::token_pay_bench(&svc, &args.db, count, &agreements).await;
+        return ExitCode::SUCCESS;
+    }
     if let Some(Sub::FaultPoster { journal, seed, max_customer }) = &args.sub {
         let actor = svc.login("cashier", DEMO_PASSWORD, "fault-poster").await.expect("login");
         ensure_shift(&svc, &actor).await;
