@@ -10,7 +10,11 @@ fn init_logging(cfg: &Config) -> Option<tracing_appender::non_blocking::WorkerGu
     let dir = cfg.log.dir.clone().unwrap_or_else(|| config::data_dir().join("logs"));
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::daily(dir, "kassa.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // a short queue: the default (128,000 lines) is allocated and touched whole at start, several
+    // milliseconds of every command for a log that gets a few lines a call
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(appender);
     let filter = tracing_subscriber::EnvFilter::try_new(format!("kassa={}", cfg.log.level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("kassa=info"));
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
