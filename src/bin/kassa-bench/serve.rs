@@ -91,6 +91,8 @@ impl russh::client::Handler for Client {
 #[derive(Default)]
 struct Desk {
     key_to_frame: Vec<Duration>,
+    /// Bytes on the wire from a key to the end of its echo frame.
+    echo_bytes: Vec<u64>,
     keys: u64,
     bytes: u64,
 }
@@ -135,6 +137,7 @@ async fn desk(port: u16, key: Arc<PrivateKey>, queries: Vec<String>, pace: Durat
         for ch in query.chars() {
             let mut buf = [0u8; 4];
             let bytes = ch.encode_utf8(&mut buf).as_bytes().to_vec();
+            let before = read.load(Ordering::Relaxed);
             let sent = Instant::now();
             channel.data_bytes(bytes).await.map_err(|e| e.to_string())?;
             let mut tail = Vec::new();
@@ -143,6 +146,7 @@ async fn desk(port: u16, key: Arc<PrivateKey>, queries: Vec<String>, pace: Durat
                     Ok(Some(ChannelMsg::Data { data })) => {
                         if has_frame_end(&mut tail, &data) {
                             out.key_to_frame.push(sent.elapsed());
+                            out.echo_bytes.push(read.load(Ordering::Relaxed) - before);
                             break;
                         }
                     }
@@ -245,6 +249,7 @@ pub async fn ssh_bench(
         match t.await.expect("desk task") {
             Ok(d) => {
                 all.key_to_frame.extend(d.key_to_frame);
+                all.echo_bytes.extend(d.echo_bytes);
                 all.keys += d.keys;
                 all.bytes += d.bytes;
             }
@@ -274,8 +279,12 @@ pub async fn ssh_bench(
         pct(&mut all.key_to_frame, 99),
         pct(&mut all.key_to_frame, 100)
     );
+    all.echo_bytes.sort_unstable();
+    let echo = |p: usize| all.echo_bytes.get((all.echo_bytes.len() * p / 100).min(all.echo_bytes.len().saturating_sub(1))).copied().unwrap_or(0);
     println!(
-        "  bytes per key on the wire (server to desk, every frame of a query and its answer): {:.1}",
+        "  bytes on the wire, server to desk: a key's echo frame p50 {} (p99 {}); every frame of a query with its answers, per key typed {:.1}",
+        echo(50),
+        echo(99),
         all.bytes as f64 / all.keys.max(1) as f64
     );
     println!(
