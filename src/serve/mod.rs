@@ -519,6 +519,23 @@ struct ChannelWriter {
     out: mpsc::UnboundedSender<Vec<u8>>,
 }
 
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const END_FRAME: &[u8] = b"\x1b[?2026l";
+/// A frame this small goes without its synchronized-output brackets.
+const SMALL_FRAME: usize = 128;
+
+/// A small frame without its brackets. Each flush is one SSH packet, which the client writes
+/// to its terminal in one piece; the brackets (16 bytes) keep a big redraw from showing half
+/// done, and cost a typed key's echo a third of its bytes.
+fn unbracketed(mut frame: Vec<u8>) -> Vec<u8> {
+    let small = frame.len() <= SMALL_FRAME && frame.starts_with(BEGIN_FRAME) && frame.ends_with(END_FRAME);
+    if small && frame.windows(BEGIN_FRAME.len()).filter(|w| *w == BEGIN_FRAME).count() == 1 {
+        frame.truncate(frame.len() - END_FRAME.len());
+        frame.drain(..BEGIN_FRAME.len());
+    }
+    frame
+}
+
 impl Write for ChannelWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.buf.extend_from_slice(bytes);
@@ -529,7 +546,8 @@ impl Write for ChannelWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.out.send(std::mem::take(&mut self.buf)).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+        let frame = unbracketed(std::mem::take(&mut self.buf));
+        self.out.send(frame).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
     }
 }
 
@@ -657,5 +675,22 @@ impl ConsoleLink {
         let _ = handle.close(channel).await;
         shared.consoles.fetch_sub(1, Ordering::SeqCst);
         tracing::info!(%origin, "console closed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_frames_go_without_brackets_big_ones_with() {
+        let echo = b"\x1b[?2026h\x1b[2;11H\xd0\xb0\x1b[0m\x1b[2;12H\x1b[?2026l".to_vec();
+        assert_eq!(unbracketed(echo), b"\x1b[2;11H\xd0\xb0\x1b[0m\x1b[2;12H".to_vec());
+        let big = [BEGIN_FRAME, &[b'x'; 200][..], END_FRAME].concat();
+        assert_eq!(unbracketed(big.clone()), big);
+        // two frames in one flush, or bytes outside a frame, are left as they are
+        let two = [BEGIN_FRAME, b"a", END_FRAME, BEGIN_FRAME, b"b", END_FRAME].concat();
+        assert_eq!(unbracketed(two.clone()), two);
+        assert_eq!(unbracketed(b"\x1b[?1049h".to_vec()), b"\x1b[?1049h".to_vec());
     }
 }

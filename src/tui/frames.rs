@@ -78,9 +78,41 @@ fn final_cursor(body: &[u8]) -> (Option<Vec<u8>>, Option<bool>) {
     (at, shown)
 }
 
+/// ratatui ends every frame resetting the colours, the underline colour and the attributes one
+/// by one; `ESC[0m` alone resets all four.
+const RESET_ALL: &[u8] = b"\x1b[39m\x1b[49m\x1b[59m\x1b[0m";
+const RESET: &[u8] = b"\x1b[0m";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The frame in fewer bytes, saying the same: one reset for ratatui's four, and no "show the
+/// cursor" when it is shown already and the frame never hides it.
+fn shorter(frame: Vec<u8>, shown: Option<bool>) -> Vec<u8> {
+    let mut frame = replace_all(&frame, RESET_ALL, RESET);
+    if shown == Some(true) && !frame.windows(HIDE_CURSOR.len()).any(|w| w == HIDE_CURSOR) {
+        frame = replace_all(&frame, SHOW_CURSOR, b"");
+    }
+    frame
+}
+
 impl<W: Write> SkipEmptyFrames<W> {
     fn end_frame(&mut self) -> io::Result<()> {
-        let frame = std::mem::take(&mut self.frame);
+        let frame = shorter(std::mem::take(&mut self.frame), self.last_shown);
         let body = &frame[BEGIN.len()..frame.len() - END.len()];
         match cursor_only(body) {
             Some((at, shown))
@@ -158,10 +190,23 @@ mod tests {
         let draw: &[u8] = b"\x1b[?2026h\x1b[1;1Habc\x1b[3;7H\x1b[?25h\x1b[?2026l";
         let same: &[u8] = b"\x1b[?2026h\x1b[3;7H\x1b[?25h\x1b[?2026l";
         let moved: &[u8] = b"\x1b[?2026h\x1b[3;8H\x1b[?25h\x1b[?2026l";
+        // the cursor shown already is not shown again
+        let moved_sent: &[u8] = b"\x1b[?2026h\x1b[3;8H\x1b[?2026l";
+        let draw_again: &[u8] = b"\x1b[?2026h\x1b[1;1Habc\x1b[3;7H\x1b[?2026l";
         assert_eq!(sent(&[draw, same]), draw, "the cursor put back where it was: dropped");
-        assert_eq!(sent(&[draw, moved]), [draw, moved].concat(), "a cursor moved: sent");
-        assert_eq!(sent(&[draw, draw]), [draw, draw].concat(), "text: always sent");
+        assert_eq!(sent(&[draw, moved]), [draw, moved_sent].concat(), "a cursor moved: sent");
+        assert_eq!(sent(&[draw, draw]), [draw, draw_again].concat(), "text: always sent");
         // a frame arriving in pieces, and what is written outside frames
         assert_eq!(sent(&[b"\x1b[?1049h", &draw[..5], &draw[5..]]), [b"\x1b[?1049h" as &[u8], draw].concat());
+    }
+
+    #[test]
+    fn the_end_of_frame_resets_come_as_one() {
+        let frame: &[u8] = b"\x1b[?2026h\x1b[2;11H\x1b[4m\xd0\xb0\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25h\x1b[2;12H\x1b[?2026l";
+        let short: &[u8] = b"\x1b[?2026h\x1b[2;11H\x1b[4m\xd0\xb0\x1b[0m\x1b[?25h\x1b[2;12H\x1b[?2026l";
+        assert_eq!(sent(&[frame]), short);
+        // a frame that hides the cursor and shows it again keeps both
+        let hides: &[u8] = b"\x1b[?2026h\x1b[?25l\x1b[1;1Hx\x1b[?25h\x1b[?2026l";
+        assert_eq!(sent(&[frame, hides]), [short, hides].concat());
     }
 }

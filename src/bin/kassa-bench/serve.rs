@@ -29,6 +29,7 @@ use tokio::net::TcpStream;
 
 use super::pct;
 
+const FRAME_BEGIN: &[u8] = b"\x1b[?2026h";
 const FRAME_END: &[u8] = b"\x1b[?2026l";
 
 /// The `kassa` binary built beside this one.
@@ -97,7 +98,12 @@ struct Desk {
     bytes: u64,
 }
 
+/// Whether `data` ends a frame: its synchronized-output end, or a message with no bracket at
+/// all (the server sends a small frame bare, one frame a message).
 fn has_frame_end(tail: &mut Vec<u8>, data: &[u8]) -> bool {
+    if tail.is_empty() && !data.windows(FRAME_BEGIN.len()).any(|w| w == FRAME_BEGIN) && !data.is_empty() {
+        return true;
+    }
     tail.extend_from_slice(data);
     let found = tail.windows(FRAME_END.len()).any(|w| w == FRAME_END);
     let keep = tail.len().saturating_sub(FRAME_END.len() - 1);
@@ -280,7 +286,12 @@ pub async fn ssh_bench(
         pct(&mut all.key_to_frame, 100)
     );
     all.echo_bytes.sort_unstable();
-    let echo = |p: usize| all.echo_bytes.get((all.echo_bytes.len() * p / 100).min(all.echo_bytes.len().saturating_sub(1))).copied().unwrap_or(0);
+    let echo = |p: usize| {
+        all.echo_bytes
+            .get((all.echo_bytes.len() * p / 100).min(all.echo_bytes.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
     println!(
         "  bytes on the wire, server to desk: a key's echo frame p50 {} (p99 {}); every frame of a query with its answers, per key typed {:.1}",
         echo(50),
