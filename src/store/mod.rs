@@ -286,6 +286,28 @@ pub enum Store {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Whether an SQLite database has every migration applied, each with the checksum it has here
+/// and none failed: then a start skips the migrator (its lock, table check and queries cost a
+/// one-shot command milliseconds). Anything else — a new file, a missing or changed migration,
+/// an unreadable table — goes through the migrator, which applies or refuses as it does.
+async fn sqlite_up_to_date(read: &SqlitePool) -> bool {
+    let Ok(rows) = sqlx::query_as::<_, (i64, Vec<u8>, bool)>(
+        "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(read)
+    .await
+    else {
+        return false;
+    };
+    let wanted: Vec<(i64, &[u8])> =
+        SQLITE_MIGRATIONS.iter().map(|m| (m.version, m.checksum.as_ref())).collect();
+    rows.len() == wanted.len()
+        && rows
+            .iter()
+            .zip(&wanted)
+            .all(|((v, sum, ok), (want_v, want_sum))| *ok && v == want_v && sum == want_sum)
+}
+
 impl Store {
     /// Opens (creating and migrating when needed) the database `location` names: a
     /// `postgres://` or `postgresql://` URL, a `sqlite:` URL, or a path to an SQLite file.
@@ -334,7 +356,9 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Store::Sqlite { read, write } => {
-                SQLITE_MIGRATIONS.run(read).await?;
+                if !sqlite_up_to_date(read).await {
+                    SQLITE_MIGRATIONS.run(read).await?;
+                }
                 // PostgreSQL's sequences never give an id twice; SQLite's tables must say so
                 let rebuilt = writer::never_reuse_ids(write).await?;
                 if !rebuilt.is_empty() {

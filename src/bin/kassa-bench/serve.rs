@@ -151,7 +151,11 @@ async fn desk(port: u16, key: Arc<PrivateKey>, queries: Vec<String>, pace: Durat
                 match tokio::time::timeout(Duration::from_secs(10), channel.wait()).await {
                     Ok(Some(ChannelMsg::Data { data })) => {
                         if std::env::var_os("KASSA_BENCH_DUMP").is_some() {
-                            eprintln!("{} bytes on the wire so far: {:?}", read.load(Ordering::Relaxed) - before, String::from_utf8_lossy(&data));
+                            eprintln!(
+                                "{} bytes on the wire so far: {:?}",
+                                read.load(Ordering::Relaxed) - before,
+                                String::from_utf8_lossy(&data)
+                            );
                         }
                         if has_frame_end(&mut tail, &data) {
                             out.key_to_frame.push(sent.elapsed());
