@@ -100,7 +100,8 @@ impl Served {
 
     fn refused_logins(&self) -> usize {
         let log = self.cli("admin", &["audit", "--entity", "operator", "--limit", "100"]);
-        log.as_array().unwrap().iter().filter(|a| a["action"] == "operator.login_failed").count()
+        let refusals = ["operator.login_failed", "operator.locked", "operator.login_refused"];
+        log.as_array().unwrap().iter().filter(|a| refusals.iter().any(|r| a["action"] == *r)).count()
     }
 
     fn audit_has(&self, text: &str) -> bool {
@@ -426,8 +427,8 @@ fn wrong_passwords_lock_the_operator_and_turn_the_address_away() {
     if !tools() {
         return;
     }
-    // three refused logins from one address close it; the operator locks after five
-    let s = Served::start("max_login_failures = 3\n");
+    // three refused logins from one address close it; the operator locks after two
+    let s = Served::start("max_login_failures = 3\n\n[service]\nmax_failed_logins = 2\n");
     let d = Desk::connect(&s, "cashier", None);
     for n in 0..3 {
         d.log_in(&format!("wrong{n}"));
@@ -450,6 +451,10 @@ fn wrong_passwords_lock_the_operator_and_turn_the_address_away() {
     let refused = again.wait_for("ssh exited");
     assert!(!refused.contains("Оператор"), "{refused}");
     assert!(s.audit_has("operator.login_failed"));
+    // the operator's own lock after wrong passwords applied too: the right password is refused
+    assert!(s.audit_has("operator.locked"));
+    let refused = kassa(s.home(), &s.db, Some("cashier"), &["customer", "show", "10001"]);
+    assert_eq!(refused.status.code(), Some(6));
 }
 
 /// A console where no key is pressed for the configured time is logged out and closed, with
