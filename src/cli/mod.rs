@@ -221,7 +221,7 @@ async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
     let location = database_location(cli, cfg);
     let create = match &cli.command {
         Some(Command::Init { .. }) | Some(Command::Demo { .. }) => true,
-        None => is_default_database(&location),
+        None | Some(Command::Serve { .. }) => is_default_database(&location),
         Some(_) => false,
     };
     let svc = Service::open_with(&location, cfg.service(), create).await.map_err(|e| match e {
@@ -1239,6 +1239,15 @@ async fn demo_if_new(svc: &Service, location: &str) -> CliResult<Option<crate::s
 /// `kassa serve`: the SSH server, until SIGTERM or Ctrl-C.
 async fn serve(cli: &Cli, cfg: &Config, listen: &Option<String>) -> CliResult<ExitCode> {
     let location = database_location(cli, cfg);
+    // every connection is a desk of its own, named by its address: `[desk] name` names the one
+    // desk a process of its own works at, and would put every console in one shift
+    let mut own = cfg.clone();
+    if let Some(name) = own.desk.name.take() {
+        output::err_line(&format!(
+            "kassa serve: [desk] name = {name:?} is not used: each desk is named by its address"
+        ));
+    }
+    let cfg = &own;
     let svc = open(cli, cfg).await?;
     demo_if_new(&svc, &location).await?;
     let s = &cfg.serve;
