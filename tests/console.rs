@@ -829,3 +829,23 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     let skipped = svc.import_queue(&admin, &[kassa::domain::import::LineState::Skipped], 10).await.unwrap();
     assert_eq!(skipped[0].note.as_deref(), Some("вернём плательщику"));
 }
+
+/// An agreement number typed (or scanned) and Enter at once, before the search's pause has
+/// passed: the answer opens the one customer it finds; a text that finds several shows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_right_after_typing_opens_the_one_customer_found() {
+    let (_db, _svc, mut c) = desk("cashier").await;
+    c.send("10001".chars().map(|ch| Event::Key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE))))
+        .unwrap();
+    c.send([Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))]).unwrap();
+    c.settle().await.unwrap();
+    assert!(screen(&c).contains("Лицевой счёт"), "{}", screen(&c));
+    // back to the search; a text many customers match: the list, no card
+    c.press(KeyCode::Esc).await.unwrap();
+    c.ctrl('u').await.unwrap();
+    c.send("100".chars().map(|ch| Event::Key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)))).unwrap();
+    c.send([Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))]).unwrap();
+    c.settle().await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Поиск абонента") && s.contains("10002"), "{s}");
+}

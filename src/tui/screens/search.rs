@@ -37,6 +37,9 @@ pub struct SearchScreen {
     pub retyped: Option<String>,
     /// More customers match than are listed.
     pub more: bool,
+    /// Enter was pressed before the answer to what was typed: the answer opens its customer
+    /// when it finds exactly one (an agreement number typed or scanned and Enter at once).
+    pub open_one: bool,
 }
 
 impl Default for SearchScreen {
@@ -59,6 +62,7 @@ impl SearchScreen {
             error: None,
             retyped: None,
             more: false,
+            open_one: false,
         }
     }
 
@@ -114,17 +118,22 @@ impl SearchScreen {
             Some(Action::Desk) => return Step::go(Nav::OpenList(ListKind::Desk)),
             Some(Action::Open) => {
                 if s.due_at.is_some() || s.pending.is_some() {
-                    // Enter before the results of what was typed: search now, open nothing yet
+                    // Enter before the results of what was typed: search now; the answer opens
+                    // its customer if it finds exactly one, else shows the list
                     let req = cx.req();
                     s.due_at = None;
                     s.pending = Some(req);
+                    s.open_one = true;
                     return Step::run(Effect::Search { req, text: s.input.text(), former: s.former });
                 }
                 if let Some(c) = s.results.get(s.selected) {
                     return Step::go(Nav::OpenCard(c.id));
                 }
             }
-            _ => type_into_search(&mut s.input, &mut s.due_at, ev, now),
+            _ => {
+                s.open_one = false;
+                type_into_search(&mut s.input, &mut s.due_at, ev, now)
+            }
         }
         Step::none()
     }
@@ -149,6 +158,9 @@ impl SearchScreen {
                 self.results = res.customers;
                 self.selected = 0;
                 self.error = None;
+                if std::mem::take(&mut self.open_one) && self.results.len() == 1 && !self.more {
+                    return Step::go(Nav::OpenCard(self.results[0].id));
+                }
             }
             Outcome::Search(Err(e)) => self.error = Some(cx.error_text(&e)),
             _ => {}
