@@ -527,3 +527,24 @@ fn a_console_over_the_limit_is_told_so() {
     third.log_in("kassa");
     third.wait_for("Поиск абонента");
 }
+
+/// SIGTERM to the server (systemd stopping it) ends every console the way SIGTERM ends a local
+/// one: each desk is told, its terminal restored, and the server exits 0 once they have ended.
+#[test]
+fn stopping_the_server_ends_every_console_and_says_so() {
+    if !tools() {
+        return;
+    }
+    let s = Served::start("");
+    let desks: Vec<Desk> = ["cashier", "noc"].iter().map(|l| Desk::connect(&s, l, None)).collect();
+    for d in &desks {
+        d.log_in("kassa");
+        d.wait_for("Поиск абонента");
+    }
+    assert!(s.stop().success());
+    for d in &desks {
+        let screen = d.wait_for("ssh exited");
+        assert!(screen.contains("сервер останавливается"), "{screen}");
+        d.assert_restored();
+    }
+}
