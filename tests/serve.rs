@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{Kind, TestDb};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kassa");
 
 fn have(program: &str, arg: &str) -> bool {
@@ -37,12 +41,22 @@ struct Served {
     port: u16,
     dir: tempfile::TempDir,
     db: String,
+    /// A PostgreSQL database, kept until the server is gone.
+    _pg: Option<TestDb>,
 }
 
 impl Served {
     fn start(config: &str) -> Served {
+        Served::start_on(None, config)
+    }
+
+    /// On `pg` (a PostgreSQL database of this test), or on an SQLite file of its own.
+    fn start_on(pg: Option<TestDb>, config: &str) -> Served {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("kassa.db").display().to_string();
+        let db = match &pg {
+            Some(t) => t.url.clone(),
+            None => dir.path().join("kassa.db").display().to_string(),
+        };
         let made = kassa(dir.path(), &db, None, &["demo", "--customers", "5", "--months", "1"]);
         assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
         let cfg = dir.path().join("config.toml");
@@ -65,7 +79,7 @@ impl Served {
             assert!(Instant::now() < deadline, "kassa serve did not start: {text}");
             std::thread::sleep(Duration::from_millis(50));
         };
-        let served = Served { child, port, dir, db };
+        let served = Served { child, port, dir, db, _pg: pg };
         // the desks connect from 127.0.0.1: that desk's shift is opened (cash is taken only in one)
         let mut open = Command::new(BIN);
         open.args(["--db", &served.db, "shift", "open", "--cash", "0"])
@@ -268,7 +282,21 @@ fn log_in_pay_resize_and_quit_over_ssh() {
     if !tools() {
         return;
     }
-    let s = Served::start("");
+    pay_twice_over_ssh(Served::start(""));
+}
+
+/// The same desk on PostgreSQL: every console over one pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_pay_resize_and_quit_over_ssh_on_postgres() {
+    if !tools() {
+        return;
+    }
+    let Some(pg) = TestDb::new(Kind::Postgres).await else { return };
+    assert_eq!(pg.kind(), Kind::Postgres);
+    tokio::task::spawn_blocking(move || pay_twice_over_ssh(Served::start_on(Some(pg), ""))).await.unwrap();
+}
+
+fn pay_twice_over_ssh(s: Served) {
     let d = Desk::connect(&s, "cashier", None);
     // the SSH login is filled in; the password is asked by the console
     let login = d.wait_for("Оператор");
