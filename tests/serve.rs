@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::tmux::{Pane, then_report};
 use common::{Kind, TestDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kassa");
@@ -156,7 +157,14 @@ fn kassa(home: &Path, db: &str, op: Option<&str>, args: &[&str]) -> std::process
 
 /// An OpenSSH client in a tmux pane, and what it shows.
 struct Desk {
-    socket: String,
+    pane: Pane,
+}
+
+impl std::ops::Deref for Desk {
+    type Target = Pane;
+    fn deref(&self) -> &Pane {
+        &self.pane
+    }
 }
 
 impl Desk {
@@ -168,54 +176,19 @@ impl Desk {
     }
 
     fn connect_to(home: &Path, port: u16, login: &str, key: Option<&Path>) -> Desk {
-        let desk = Desk { socket: format!("kassa-ssh-{}", uuid::Uuid::new_v4().simple()) };
         let auth = match key {
             Some(k) => {
                 format!("-o IdentitiesOnly=yes -o PreferredAuthentications=publickey -i {}", k.display())
             }
             None => "-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive".into(),
         };
-        let command = format!(
+        let ssh = format!(
             "env -u SSH_AUTH_SOCK HOME={home} LANG=ru_RU.UTF-8 TERM=xterm-256color ssh -tt -F /dev/null \
              -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o SendEnv=LANG \
-             {auth} -p {port} {login}@127.0.0.1; echo ssh exited $?; \
-             stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; read line",
+             {auth} -p {port} {login}@127.0.0.1",
             home = home.display(),
         );
-        desk.tmux(&["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24", &command]);
-        desk.tmux(&["set-option", "-t", "desk", "remain-on-exit", "on"]);
-        desk
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
-        String::from_utf8_lossy(&o.stdout).to_string()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-J", "-t", "desk"])
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if done(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waited for {what}; the screen is:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "desk"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
+        Desk { pane: Pane::start("desk", &then_report(&ssh, "ssh"), true) }
     }
 
     fn log_in(&self, password: &str) {
@@ -225,8 +198,8 @@ impl Desk {
 
     /// The ssh client's process, to kill as a dropped link does.
     fn ssh_pid(&self) -> String {
-        let pane = self.tmux(&["display", "-p", "-t", "desk", "#{pane_pid}"]);
-        let o = Command::new("pgrep").args(["-P", pane.trim(), "-x", "ssh"]).output().unwrap();
+        let pane = self.display("#{pane_pid}");
+        let o = Command::new("pgrep").args(["-P", &pane, "-x", "ssh"]).output().unwrap();
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     }
 
@@ -247,21 +220,6 @@ impl Desk {
                 .join("\n")
         );
         self.wait_until(&what, |s| s.contains("ssh exited"));
-    }
-
-    /// ssh's exit status as the shell printed it, and the terminal back to normal.
-    fn assert_restored(&self) -> String {
-        let screen = self.wait_for("icanon");
-        let state = self.tmux(&["display", "-p", "-t", "desk", "#{alternate_on} #{cursor_flag}"]);
-        assert_eq!(state.trim(), "0 1", "alternate screen off, cursor shown:\n{screen}");
-        assert!(screen.lines().any(|l| l.trim() == "icanon echo"), "cooked mode back:\n{screen}");
-        screen
-    }
-}
-
-impl Drop for Desk {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
     }
 }
 
@@ -304,7 +262,7 @@ fn pay_twice_over_ssh(s: Served) {
     d.log_in("kassa");
     d.wait_for("Поиск абонента");
     // the window follows the client's size
-    d.tmux(&["resize-window", "-t", "desk", "-x", "100", "-y", "30"]);
+    d.tmux(&["resize-window", "-t", d.session, "-x", "100", "-y", "30"]);
     d.wait_until("a 100-column frame", |s| {
         s.lines().next().is_some_and(|l| l.contains("Поиск абонента") && l.trim_end().chars().count() > 80)
     });

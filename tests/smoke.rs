@@ -4,51 +4,15 @@
 //! the screen until the expected text appears, with a deadline, never a fixed sleep.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+
+use common::tmux::{Pane, then_report};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kassa");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
-        String::from_utf8_lossy(&o.stdout).to_string()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "kassa"])
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waited for {text:?}; the screen is:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "kassa"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
-    }
-}
 
 fn have_tmux() -> bool {
     Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false)
@@ -72,20 +36,17 @@ fn cli(home: &Path, db: &str, op: &str, args: &[&str]) -> serde_json::Value {
 /// start), `home`'s, in an 80×24 tmux pane, logged in as the cashier. After kassa
 /// the shell prints its exit status and the terminal's line settings (`icanon`/`echo`: the
 /// cooked mode the next program expects), then waits.
-fn start(home: &Path) -> Option<Tmux> {
+fn start(home: &Path) -> Option<Pane> {
     if !have_tmux() {
         let _ =
             writeln!(std::io::stderr(), "SKIPPED: tmux is not installed; the console smoke test did not run");
         return None;
     }
-    let t = Tmux { socket: format!("kassa-smoke-{}", uuid::Uuid::new_v4().simple()) };
-    let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN}; \
-         echo kassa exited $?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; read line",
+    let program = format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data LANG=ru_RU.UTF-8 TERM=xterm-256color {BIN}",
         home = home.display()
     );
-    t.run(&["new-session", "-d", "-s", "kassa", "-x", "80", "-y", "24", &command]);
-    t.run(&["set-option", "-t", "kassa", "remain-on-exit", "on"]);
+    let t = Pane::start("kassa", &then_report(&program, "kassa"), false);
     t.wait_for("Оператор");
     t.keys(&["cashier", "Enter", "kassa", "Enter"]);
     t.wait_for("Поиск абонента");
@@ -93,13 +54,10 @@ fn start(home: &Path) -> Option<Tmux> {
 }
 
 /// The terminal as the next program gets it: normal screen, cursor shown, cooked mode.
-fn assert_restored(t: &Tmux) {
+fn assert_restored(t: &Pane) {
     t.wait_for("kassa exited");
-    // the shell's line of settings comes a moment after the exit status: waited for, then read
-    let screen = t.wait_for("icanon");
-    let state = t.run(&["display", "-p", "-t", "kassa", "#{alternate_on} #{cursor_flag}"]);
-    assert_eq!(state.trim(), "0 1", "alternate screen off, cursor shown");
-    assert!(screen.lines().any(|l| l.trim() == "icanon echo"), "line editing and echo back on:\n{screen}");
+    // the shell's line of settings comes a moment after the exit status
+    t.assert_restored();
 }
 
 #[test]
@@ -138,8 +96,8 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
         t.keys(&["10001"]);
         t.wait_for("10001 ");
         // the pane runs a shell; kassa is its child
-        let shell = t.run(&["display", "-p", "-t", "kassa", "#{pane_pid}"]);
-        let child = Command::new("pgrep").args(["-P", shell.trim()]).output().unwrap();
+        let shell = t.display("#{pane_pid}");
+        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
         let pid = String::from_utf8_lossy(&child.stdout).lines().next().unwrap_or_default().to_string();
         assert!(!pid.is_empty(), "kassa's process under shell {shell}");
         let killed = Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
@@ -155,9 +113,9 @@ fn putty_and_linux_console_keys_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let Some(t) = start(dir.path()) else { return };
     let bytes = |hex: &[&str]| {
-        let mut args = vec!["send-keys", "-t", "kassa", "-H"];
+        let mut args = vec!["send-keys", "-t", t.session, "-H"];
         args.extend_from_slice(hex);
-        t.run(&args);
+        t.tmux(&args);
     };
     // Backspace as ^H deletes the x
     t.keys(&["10001x"]);

@@ -125,10 +125,9 @@ pub fn parse_public_key(line: &str) -> Result<ParsedKey, String> {
     if line.contains("PRIVATE KEY") {
         return Err("this is a private key: give the .pub file".into());
     }
-    let mut key = russh::keys::PublicKey::from_openssh(line.trim())
+    let key = russh::keys::PublicKey::from_openssh(line.trim())
         .map_err(|e| format!("not an SSH public key ({e})"))?;
     let comment = key.comment().as_str_lossy().chars().filter(|c| !c.is_control()).take(200).collect();
-    key.set_comment("");
     Ok(from_public_key(&key, comment))
 }
 

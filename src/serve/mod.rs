@@ -38,7 +38,7 @@ use crate::tui::app::App;
 use crate::tui::keys::KeyParser;
 use crate::tui::strings::Lang;
 use crate::tui::strings_serve::ServeStrings;
-use crate::tui::theme::{Theme, has_colour};
+use crate::tui::theme::Theme;
 use crate::tui::{LoopHooks, Signal, event_loop, frames, sgr};
 
 /// What `[serve]` and the command line set.
@@ -246,6 +246,15 @@ impl Connection {
         }
     }
 
+    /// Passes what came on the console's channel to the console, once it runs.
+    fn to_console(&self, channel: ChannelId, what: Input) {
+        if self.channel == Some(channel)
+            && let Some(input) = &self.input
+        {
+            let _ = input.send(what);
+        }
+    }
+
     fn hang_up(&mut self) {
         self.input = None;
         if let Some(s) = &self.signals {
@@ -253,23 +262,17 @@ impl Connection {
         }
     }
 
+    /// What the client sent of a variable of its environment.
+    fn sent(&self, name: &str) -> Option<String> {
+        self.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
     fn lang(&self) -> Lang {
-        if let Some(configured) = self.shared.opts.language.as_deref() {
-            return Lang::detect(Some(configured));
-        }
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Some((_, v)) =
-                self.env.iter().find(|(k, v)| k == var && !v.is_empty() && v != "C" && v != "POSIX")
-            {
-                return if v.to_lowercase().starts_with("ru") { Lang::Ru } else { Lang::En };
-            }
-        }
-        Lang::Ru
+        Lang::from_locale(self.shared.opts.language.as_deref(), |var| self.sent(var))
     }
 
     fn theme(&self) -> Theme {
-        let no_color = self.env.iter().any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
-        Theme::new(no_color || !has_colour(&self.term))
+        Theme::for_terminal(&self.term, self.sent("NO_COLOR").as_deref())
     }
 
     /// Says `text` on the channel and closes it (no console).
@@ -473,11 +476,7 @@ impl russh::server::Handler for Connection {
         data: &[u8],
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.channel == Some(channel)
-            && let Some(input) = &self.input
-        {
-            let _ = input.send(Input::Bytes(data.to_vec()));
-        }
+        self.to_console(channel, Input::Bytes(data.to_vec()));
         Ok(())
     }
 
@@ -490,11 +489,7 @@ impl russh::server::Handler for Connection {
         _pix_height: u32,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.channel == Some(channel)
-            && let Some(input) = &self.input
-        {
-            let _ = input.send(Input::Resize(clamp(col_width), clamp(row_height)));
-        }
+        self.to_console(channel, Input::Resize(clamp(col_width), clamp(row_height)));
         Ok(())
     }
 
@@ -519,8 +514,7 @@ struct ChannelWriter {
     out: mpsc::UnboundedSender<Vec<u8>>,
 }
 
-const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
-const END_FRAME: &[u8] = b"\x1b[?2026l";
+use crate::tui::frames::{BEGIN as BEGIN_FRAME, END as END_FRAME};
 /// A frame this small goes without its synchronized-output brackets.
 const SMALL_FRAME: usize = 128;
 

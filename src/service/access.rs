@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::operators::LoginRecord;
+use super::operators::{LoginRecord, operator_named};
 use super::{
     Actor, Entity, Problem, Result, Service, ServiceError, audit, now, still_standing, unique_to_conflict,
 };
@@ -13,8 +13,8 @@ use crate::domain::access::{ApiToken, OperatorKey, ParsedKey, TokenSecret, parse
 use crate::domain::dates;
 use crate::domain::role::Permission;
 use crate::domain::text;
+use crate::store::access;
 use crate::store::operators::{self, Operator};
-use crate::store::{Db, access};
 
 #[derive(Serialize)]
 struct TokenAudit<'a> {
@@ -34,23 +34,8 @@ async fn subject(svc: &Service, actor: &Actor, login: Option<&str>) -> Result<Op
         return found.ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{}'", actor.login)));
     }
     svc.require(actor, Permission::OperatorManage).await?;
-    let login = text::clean(login.unwrap_or_default());
     let mut one = svc.store.one().await?;
-    operators::by_login(&mut one.db(), &login)
-        .await?
-        .map(|(op, _)| op)
-        .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
-}
-
-/// Refuses an operator who may not log in now (locked out, or locked after wrong passwords).
-fn may_log_in(op: &Operator, at: chrono::DateTime<chrono::Utc>) -> std::result::Result<(), &'static str> {
-    if !op.active {
-        Err("locked out by an administrator")
-    } else if op.locked_until.is_some_and(|until| until > at) {
-        Err("locked after wrong passwords")
-    } else {
-        Ok(())
-    }
+    operator_named(&mut one.db(), login.unwrap_or_default()).await
 }
 
 impl Service {
@@ -165,7 +150,7 @@ impl Service {
             self.record_login(&refused("no such operator", Some(&token))).await?;
             return Err(ServiceError::BadCredentials);
         };
-        if let Some(reason) = token.refusal(at).or_else(|| may_log_in(&op, at).err()) {
+        if let Some(reason) = token.refusal(at).or_else(|| op.login_refusal(at)) {
             self.record_login(&refused(reason, Some(&token))).await?;
             return Err(ServiceError::BadCredentials);
         }
@@ -187,7 +172,7 @@ impl Service {
         let mut db = tx.db();
         let op = operator_named(&mut db, login).await?;
         let at = now();
-        let mut added = Vec::new();
+        let mut ids = Vec::new();
         for k in &parsed {
             let id = access::insert_key(&mut db, op.id, k, actor.operator_id, at)
                 .await
@@ -202,12 +187,9 @@ impl Service {
                 Some(&key_audit(id, k)),
             )
             .await?;
+            ids.push(id);
         }
-        for k in access::keys(&mut db, op.id).await? {
-            if parsed.iter().any(|p| p.public_key == k.public_key) {
-                added.push(k);
-            }
-        }
+        let added = access::keys(&mut db, op.id).await?.into_iter().filter(|k| ids.contains(&k.id)).collect();
         tx.commit().await?;
         Ok(added)
     }
@@ -267,7 +249,7 @@ impl Service {
         let refusal = match &found {
             None => Some("unknown login"),
             Some((_, None)) => Some("key not registered"),
-            Some((op, Some(_))) => may_log_in(op, at).err(),
+            Some((op, Some(_))) => op.login_refusal(at),
         };
         if let Some(reason) = refusal {
             let id = found.as_ref().map(|(op, _)| op.id);
@@ -283,14 +265,6 @@ impl Service {
 
 fn key_audit(id: i64, k: &ParsedKey) -> serde_json::Value {
     serde_json::json!({"key": id, "algorithm": k.algorithm, "fingerprint": k.fingerprint, "comment": k.comment})
-}
-
-async fn operator_named(db: &mut Db<'_>, login: &str) -> Result<Operator> {
-    let login = text::clean(login);
-    operators::by_login(db, &login)
-        .await?
-        .map(|(op, _)| op)
-        .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
 }
 
 impl Service {

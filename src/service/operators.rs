@@ -44,6 +44,15 @@ fn check_new_operator(login: &str, name: &str, password: &str) -> Result<()> {
     Ok(())
 }
 
+/// The operator a typed login names, or "not found" saying that login.
+pub(crate) async fn operator_named(db: &mut Db<'_>, login: &str) -> Result<Operator> {
+    let login = text::clean(login);
+    operators::by_login(db, &login)
+        .await?
+        .map(|(op, _)| op)
+        .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
+}
+
 async fn operator(db: &mut Db<'_>, id: i64) -> Result<Operator> {
     operators::get(db, id).await?.ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("#{id}")))
 }
@@ -224,11 +233,7 @@ impl Service {
     pub async fn operator_by_login(&self, actor: &Actor, login: &str) -> Result<Operator> {
         self.require(actor, Permission::OperatorManage).await?;
         let mut tx = self.store.read().await?;
-        let login = text::clean(login);
-        operators::by_login(&mut tx.db(), &login)
-            .await?
-            .map(|(op, _)| op)
-            .ok_or_else(|| ServiceError::NotFound(Entity::Operator, format!("'{login}'")))
+        operator_named(&mut tx.db(), login).await
     }
 
     pub async fn list_operators(&self, actor: &Actor) -> Result<Vec<Operator>> {
@@ -273,11 +278,8 @@ impl Service {
             self.record_login(&refused("unknown login", None)).await?;
             return Err(ServiceError::BadCredentials);
         };
-        let locked = op.locked_until.is_some_and(|until| until > at);
-        if locked || !op.active {
+        if let Some(reason) = op.login_refusal(at) {
             let _ = verify_password(password, DUMMY_HASH);
-            let reason =
-                if locked { "locked after wrong passwords" } else { "locked out by an administrator" };
             self.record_login(&refused(reason, Some(&op))).await?;
             return Err(ServiceError::BadCredentials);
         }

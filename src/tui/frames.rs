@@ -6,8 +6,9 @@
 
 use std::io::{self, Write};
 
-const BEGIN: &[u8] = b"\x1b[?2026h";
-const END: &[u8] = b"\x1b[?2026l";
+/// Where a frame begins and ends: synchronized output on and off.
+pub const BEGIN: &[u8] = b"\x1b[?2026h";
+pub const END: &[u8] = b"\x1b[?2026l";
 
 pub struct SkipEmptyFrames<W: Write> {
     inner: W,

@@ -10,12 +10,18 @@ pub enum Lang {
 impl Lang {
     /// From the config's `language` or, when unset, from `LANG`/`LC_ALL` (ru… → Russian).
     pub fn detect(configured: Option<&str>) -> Lang {
+        Lang::from_locale(configured, |var| std::env::var(var).ok())
+    }
+
+    /// `[ui] language` when set, else the locale `var` reads (`LC_ALL`, `LC_MESSAGES`, `LANG`:
+    /// this process's environment, or what an SSH client sent), else Russian.
+    pub fn from_locale(configured: Option<&str>, var: impl Fn(&str) -> Option<String>) -> Lang {
         let pick = |s: &str| if s.to_lowercase().starts_with("en") { Lang::En } else { Lang::Ru };
         if let Some(c) = configured {
             return pick(c);
         }
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var)
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(v) = var(name)
                 && !v.is_empty()
                 && v != "C"
                 && v != "POSIX"

@@ -54,9 +54,14 @@ impl Theme {
     /// terminal without colours (`TERM` dumb, vt52, vt100, vt102, vt220). Every other terminal
     /// gets the sixteen colours in their classic codes (see `sgr`).
     pub fn from_env() -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let term = std::env::var("TERM").unwrap_or_default();
-        Theme::new(no_color || !has_colour(&term))
+        let no_color = std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned());
+        Theme::for_terminal(&std::env::var("TERM").unwrap_or_default(), no_color.as_deref())
+    }
+
+    /// For a terminal called `term` with `NO_COLOR` as given (this process's, or what an SSH
+    /// client sent): colour off for a set `NO_COLOR` or a terminal without colours.
+    pub fn for_terminal(term: &str, no_color: Option<&str>) -> Theme {
+        Theme::new(no_color.is_some_and(|v| !v.is_empty()) || !has_colour(term))
     }
 }
 

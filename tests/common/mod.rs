@@ -12,6 +12,8 @@ use kassa::service::{Actor, Service, ServiceConfig};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
+pub mod tmux;
+
 pub const PASSWORD: &str = "secret-1";
 
 pub fn pg_admin_url() -> String {
