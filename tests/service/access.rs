@@ -176,3 +176,37 @@ async fn ssh_keys_are_registered_listed_and_removed(env: &Env) {
     }
 }
 both_backends!(ssh_keys_are_registered_listed_and_removed, ssh_keys_are_registered_listed_and_removed);
+
+/// One token used by two scripts at once, a hundred calls each: every call is let in, each
+/// login is audited, and the token ends marked used.
+async fn a_token_used_from_two_places_at_once(env: &Env) {
+    let (token, secret) =
+        env.svc.create_token(&env.admin, Some("cashier"), "two-scripts", None).await.unwrap();
+    let secret = secret.as_str().to_string();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (svc, secret) = (env.svc.clone(), secret.clone());
+            tokio::spawn(async move {
+                for _ in 0..100 {
+                    let (actor, record) = svc.authenticate_token(&secret, "test").await.unwrap();
+                    assert_eq!(actor.login, "cashier");
+                    svc.record_login(&record).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for r in runs {
+        r.await.unwrap();
+    }
+    let listed = env.svc.list_tokens(&env.admin, None).await.unwrap();
+    assert!(listed.iter().any(|t| t.id == token.id && t.last_used_at.is_some()));
+    let log = env.svc.audit_log(&env.admin, Some("operator"), None, 1000).await.unwrap();
+    let uses = log
+        .iter()
+        .filter(|a| {
+            a.action == "operator.login" && a.after.as_deref().is_some_and(|d| d.contains("\"token\""))
+        })
+        .count();
+    assert_eq!(uses, 200);
+}
+both_backends!(a_token_used_from_two_places_at_once, a_token_used_from_two_places_at_once);
