@@ -1197,7 +1197,10 @@ async fn a_desk_from_the_command_line_with_receipts() {
     write_config(&format!("cat > {}", printed.display()));
     assert!(run(&["receipt", &op, "--print"]).status.success());
     assert!(std::fs::read(&printed).unwrap().starts_with(&[0x1b, b'@']));
-    assert_eq!(run(&["receipt", "1"]).status.code(), Some(4), "a charge has no receipt");
+    let charges: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "history", "10001", "--kind", "charge"]).stdout).unwrap();
+    let charge = charges["operations"][0]["id"].as_i64().expect("the demo charged 10001").to_string();
+    assert_eq!(run(&["receipt", &charge]).status.code(), Some(4), "a charge has no receipt");
     // the payment's own story: taken, printed, reprinted three times, who and from where
     let story = text(&run(&["payment", &op]));
     assert!(story.contains("posted: payment 500.00 (cash)") && story.contains("at desk Касса 2"), "{story}");

@@ -189,27 +189,31 @@ async fn kill9_billing(kind: Kind) {
     let rows = tx
         .db()
         .fetch_all(q!(
-            "SELECT ch.customer_id, ch.period_from, ch.period_to, ch.amount_minor, ch.passed, ch.ledger_id, \
-                    l.amount_minor AS taken, l.kind \
+            "SELECT ch.customer_id, ch.item, ch.item_id, ch.period_from, ch.period_to, ch.amount_minor, ch.passed, \
+                    ch.ledger_id, l.amount_minor AS taken, l.kind \
              FROM charges ch LEFT JOIN ledger l ON l.id = ch.ledger_id \
-             ORDER BY ch.customer_id, ch.period_from"
+             ORDER BY ch.customer_id, ch.item, ch.item_id, ch.period_from"
         ))
         .await
         .unwrap();
     assert!(rows.len() > 800, "the runs charged: {} periods", rows.len());
-    let mut previous: Option<(i64, chrono::NaiveDate)> = None;
+    // each item of a customer (the tariff, each extra service) on its own line of periods
+    let mut previous: Option<((i64, String, i64), chrono::NaiveDate)> = None;
     let mut last_of = HashMap::new();
     for r in &rows {
         let customer = r.i64("customer_id").unwrap();
+        let item = (customer, r.text("item").unwrap(), r.i64("item_id").unwrap());
         let (from, to) =
             (r.opt_date("period_from").unwrap().unwrap(), r.opt_date("period_to").unwrap().unwrap());
-        if let Some((c, prev_to)) = previous
-            && c == customer
+        if let Some((prev, prev_to)) = &previous
+            && *prev == item
         {
-            assert_eq!(prev_to + chrono::Duration::days(1), from, "customer {customer}: no gap, no overlap");
+            assert_eq!(*prev_to + chrono::Duration::days(1), from, "{item:?}: no gap, no overlap");
         }
-        previous = Some((customer, to));
-        last_of.insert(customer, to);
+        if item.1 == "tariff" {
+            last_of.insert(customer, to);
+        }
+        previous = Some((item, to));
         let amount = r.i64("amount_minor").unwrap();
         if r.opt_text("passed").unwrap().is_none() && amount > 0 {
             assert_eq!(

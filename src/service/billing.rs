@@ -87,6 +87,20 @@ impl Service {
     /// Charges every period due up to and including `date` (the ISP's local day).
     pub async fn run_billing(&self, actor: &Actor, date: NaiveDate, dry_run: bool) -> Result<BillingReport> {
         self.require(actor, Permission::Maintenance).await?;
+        self.charging_run(Some(actor), date, None, dry_run).await
+    }
+
+    /// A charging run up to `date`. `stamp` is the time written on its charges and blocks
+    /// when it is not now: the demo runs the engine over its past months with each month's
+    /// own time (and no operator, so no audit row of the run). Without `actor` no scheduled
+    /// change of tariff is applied (only an operator's run does that).
+    pub(crate) async fn charging_run(
+        &self,
+        actor: Option<&Actor>,
+        date: NaiveDate,
+        stamp: Option<DateTime<Utc>>,
+        dry_run: bool,
+    ) -> Result<BillingReport> {
         let epoch = self.billing_epoch(date, dry_run).await?;
         let run = {
             let mut tx = self.store.read().await?;
@@ -95,7 +109,7 @@ impl Service {
             RunContext::load(&mut db, self.config.billing_day, epoch, discounts).await?
         };
         let mut report = BillingReport::empty(date, dry_run);
-        if !dry_run {
+        if !dry_run && let Some(actor) = actor {
             report.tariff_changes = self.apply_due_tariff_changes(actor, date).await?.len() as i64;
         }
         let mut after = 0;
@@ -108,19 +122,21 @@ impl Service {
             after = *last;
             let mut tx = self.store.write().await?;
             let mut db = tx.db();
-            self.charge_batch(&mut db, &ids, &run, &mut report).await?;
+            self.charge_batch(&mut db, &ids, &run, stamp.unwrap_or_else(now), &mut report).await?;
             if !dry_run {
                 tx.commit().await?;
             }
         }
         if !dry_run {
-            report.blocks_settled = self.settle_all_blocks().await?;
+            report.blocks_settled = self.settle_all_blocks(stamp).await?;
+        }
+        if !dry_run && actor.is_some() {
             let mut tx = self.store.write().await?;
-            audit::<(), _>(&mut tx.db(), Some(actor), "billing.run", "billing", None, None, Some(&report))
-                .await?;
+            audit::<(), _>(&mut tx.db(), actor, "billing.run", "billing", None, None, Some(&report)).await?;
             tx.commit().await?;
         }
-        tracing::info!(operator = %actor.login, %date, dry_run, customers = report.customers,
+        let operator = actor.map_or("", |a| a.login.as_str());
+        tracing::info!(operator, %date, dry_run, customers = report.customers,
             charged = report.charged, sum = %report.sum, passed = report.passed, "charging run");
         Ok(report)
     }
@@ -209,10 +225,10 @@ impl Service {
 
     /// Settles every block that disagrees with the customer's money (a database that had
     /// debtors before blocking existed gets its blocks on the first run); how many changed.
-    async fn settle_all_blocks(&self) -> Result<i64> {
+    async fn settle_all_blocks(&self, stamp: Option<DateTime<Utc>>) -> Result<i64> {
         let (mut after, mut settled) = (0, 0);
         loop {
-            let at = now();
+            let at = stamp.unwrap_or_else(now);
             let ids = charges::block_mismatches(&mut self.store.read().await?.db(), after, at, BATCH).await?;
             let Some(last) = ids.last() else { return Ok(settled) };
             after = *last;
@@ -300,7 +316,7 @@ impl Service {
         let discounts = charges::discounts_of(db, customer_id, c.group_id).await?;
         let run = RunContext::load(db, self.config.billing_day, epoch, discounts).await?;
         let mut report = BillingReport::empty(today, false);
-        self.charge_batch(db, &[customer_id], &run, &mut report).await?;
+        self.charge_batch(db, &[customer_id], &run, at, &mut report).await?;
         // the credit may lift a block the new charge did not set again
         settle_debt(db, customer_id, last_operation, at).await?;
         Ok(())
@@ -316,6 +332,7 @@ impl Service {
         db: &mut Db<'_>,
         ids: &[i64],
         run: &RunContext,
+        at: DateTime<Utc>,
         report: &mut BillingReport,
     ) -> Result<()> {
         let (date, dry_run) = (report.date, report.dry_run);
@@ -326,7 +343,6 @@ impl Service {
         for cs in services::due_of_many(db, ids, date).await? {
             services_of.entry(cs.customer_id).or_default().push(cs);
         }
-        let at = now();
         let plans: Vec<(&Customer, Plan)> = list
             .iter()
             .filter(|c| !c.is_former)
@@ -647,26 +663,8 @@ async fn write_charge(
     at: DateTime<Utc>,
 ) -> Result<crate::domain::ledger::Operation> {
     let op = NewOperation {
-        customer_id,
-        kind: OperationKind::Charge,
-        amount,
-        balance_before,
-        method: None,
-        receipt_number: None,
         comment: Some(comment),
-        operator_id: None,
-        created_at: at,
-        reverses_id: None,
-        idempotency_key: None,
-        linked_id: None,
-        desk: None,
-        shift_id: None,
-        received: None,
-        bank: None,
-        method_code: None,
-        method_name: None,
-        refund_of: None,
-        rko_number: None,
+        ..NewOperation::bare(customer_id, OperationKind::Charge, amount, balance_before, at)
     };
     let written = ledger::insert(db, &op, None)
         .await?

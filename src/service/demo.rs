@@ -180,21 +180,6 @@ fn at(d: NaiveDate, secs: i64) -> DateTime<Utc> {
     d.and_time(NaiveTime::MIN).and_utc() + Duration::seconds(secs)
 }
 
-const MONTHS_RU: [&str; 12] = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-];
-
 impl Service {
     /// Whether the database holds demo data (the login screen then names the demo operators).
     pub async fn is_demo_database(&self) -> Result<bool> {
@@ -221,7 +206,7 @@ impl Service {
         let streets = lines(STREETS);
         let mut rng = StdRng::seed_from_u64(opts.seed);
         let stamp = now();
-        let today = stamp.date_naive();
+        let today = crate::domain::dates::local(stamp).date_naive();
 
         // Operators, tariffs, houses, groups and marks: one small transaction.
         let mut tx = self.store.write().await?;
@@ -356,19 +341,21 @@ impl Service {
         .await?;
         tx.commit().await?;
 
-        // Customers and their history, in batches of one transaction each.
+        // Customers first, as they were before the history begins: every one active (those
+        // whose state changes later change it month by month below), each with a first
+        // payment made before the first month so a customer who pays is not a debtor from
+        // the start.
         let first_month = add_months(month_start(today), -(opts.months as i32 - 1));
         let mut op_id: i64 = 0;
         let mut receipt: i64 = 0;
+        let mut lives: Vec<Life> = Vec::with_capacity(opts.customers as usize);
         let batch = 5000u64;
         let mut next = 0u64;
         while next < opts.customers {
             let end = (next + batch).min(opts.customers);
             let mut rows = Vec::with_capacity((end - next) as usize);
-            let mut ops: Vec<(i64, NewOperation)> =
-                Vec::with_capacity(((end - next) * 2 * opts.months as u64) as usize);
+            let mut ops: Vec<(i64, NewOperation)> = Vec::with_capacity((end - next) as usize);
             let mut addrs = Vec::with_capacity((end - next) as usize);
-            let mut marks = Vec::new();
             let mut ports_taken = Vec::new();
             for i in next..end {
                 let id = i as i64 + 1;
@@ -406,24 +393,38 @@ impl Service {
                 let tariff = if is_corporate {
                     &tariff_list[9 + rng.random_range(0..2)]
                 } else {
-                    &tariff_list[rng.random_range(0..9)]
+                    // a daily tariff is rare: one customer in a hundred or so
+                    match rng.random_range(0..9) {
+                        DAILY if rng.random_range(0..10) > 0 => &tariff_list[rng.random_range(0..7)],
+                        n => &tariff_list[n],
+                    }
                 };
                 let connected = first_month - Duration::days(rng.random_range(0..900));
-                let state = if is_former {
-                    CustomerState::Stop
+                // the state the customer ends the history in, and the month they take it
+                let turns = if is_former {
+                    Some((
+                        opts.months.saturating_sub(rng.random_range(1..=opts.months)),
+                        CustomerState::Stop,
+                        true,
+                    ))
                 } else {
+                    let when = opts.months.saturating_sub(rng.random_range(1..=opts.months.min(3)));
                     match rng.random_range(0..100) {
-                        0..=4 => CustomerState::Pause,
-                        5..=7 => CustomerState::Stop,
-                        _ => CustomerState::Active,
+                        0..=4 => Some((when, CustomerState::Pause, false)),
+                        5..=7 => Some((when, CustomerState::Stop, false)),
+                        _ => None,
                     }
+                };
+                let (state, former_now) = match turns {
+                    Some((0, state, former)) => (state, former),
+                    _ => (CustomerState::Active, false),
                 };
                 let mut c = Customer {
                     id,
                     name,
                     is_corporate,
                     is_potential,
-                    is_former,
+                    is_former: former_now,
                     state,
                     agreement_number: agreement,
                     agreement_date: (!is_potential).then_some(connected),
@@ -459,105 +460,28 @@ impl Service {
                     updated_at: at(connected, 10 * 3600),
                 };
                 if !is_potential {
-                    // the history: a charge at the start of every month, usually a payment after it
-                    let monthly = match tariff.period {
+                    // what a month costs the customer: the tariff (a daily one for the longest
+                    // month) and the extra services they have
+                    let tariff_month = match tariff.period {
                         Period::Month => tariff.price.minor(),
-                        Period::Day => tariff.price.minor() * 30,
+                        Period::Day => tariff.price.minor() * 31,
                     };
-                    let stops_paying = rng.random_range(0..100) < 10;
-                    let last_month = if is_former {
-                        opts.months.saturating_sub(rng.random_range(1..=opts.months.max(1)))
-                    } else {
-                        opts.months
-                    };
-                    let mut balance = 0i64;
-                    for m in 0..last_month {
-                        let day = add_months(first_month, m as i32);
-                        let charge_at = at(day, 300 + rng.random_range(0..600));
-                        if charge_at > stamp {
-                            break;
-                        }
+                    let services: i64 = extra_picks(id)
+                        .filter(|p| p.enabled)
+                        .map(|p| p.own_price.unwrap_or(EXTRA_SERVICES[p.which].1))
+                        .sum();
+                    let monthly = tariff_month + services;
+                    let life = Life { id, monthly, stops_paying: rng.random_range(0..100) < 10, turns };
+                    if life.charged_in(0) {
+                        let paid = round_up(monthly);
+                        let pay_at = at(first_month, -rng.random_range(3600..5 * 86_400));
                         op_id += 1;
-                        ops.push((
-                            op_id,
-                            NewOperation {
-                                customer_id: id,
-                                kind: OperationKind::Charge,
-                                amount: Money::from_minor(-monthly),
-                                balance_before: Money::from_minor(balance),
-                                method: None,
-                                receipt_number: None,
-                                comment: Some(format!(
-                                    "Абонентская плата за {} {}",
-                                    MONTHS_RU[day.month0() as usize],
-                                    day.year()
-                                )),
-                                operator_id: None,
-                                created_at: charge_at,
-                                reverses_id: None,
-                                idempotency_key: None,
-                                linked_id: None,
-                                desk: None,
-                                shift_id: None,
-                                received: None,
-                                bank: None,
-                                method_code: None,
-                                method_name: None,
-                                refund_of: None,
-                                rko_number: None,
-                            },
-                        ));
-                        balance -= monthly;
-                        let skip = stops_paying && m + 3 >= last_month;
-                        if !skip && rng.random_range(0..100) < 92 {
-                            let pay_at = at(day, rng.random_range(86_400..25 * 86_400));
-                            if pay_at > stamp {
-                                continue;
-                            }
-                            let need = (monthly - balance).max(monthly);
-                            let mut amount = ((need + 4_999) / 5_000) * 5_000;
-                            if rng.random_range(0..100) < 15 {
-                                amount += 5_000 * rng.random_range(1..20);
-                            }
-                            let method = match rng.random_range(0..10) {
-                                0..=4 => PaymentMethod::Cash,
-                                5..=6 => PaymentMethod::Card,
-                                7..=8 => PaymentMethod::Terminal,
-                                _ => PaymentMethod::Bank,
-                            };
-                            receipt += 1;
-                            op_id += 1;
-                            ops.push((
-                                op_id,
-                                NewOperation {
-                                    customer_id: id,
-                                    kind: OperationKind::Payment,
-                                    amount: Money::from_minor(amount),
-                                    balance_before: Money::from_minor(balance),
-                                    method: Some(method),
-                                    receipt_number: Some(receipt.to_string()),
-                                    comment: None,
-                                    operator_id: matches!(method, PaymentMethod::Cash | PaymentMethod::Card)
-                                        .then_some(cashier_id)
-                                        .flatten(),
-                                    created_at: pay_at,
-                                    reverses_id: None,
-                                    idempotency_key: None,
-                                    linked_id: None,
-                                    desk: None,
-                                    shift_id: None,
-                                    received: None,
-                                    bank: None,
-                                    method_code: None,
-                                    method_name: None,
-                                    refund_of: None,
-                                    rko_number: None,
-                                },
-                            ));
-                            balance += amount;
-                        }
+                        receipt += 1;
+                        let method = demo_method(&mut rng);
+                        ops.push((op_id, payment(id, paid, 0, method, receipt, cashier_id, pay_at)));
+                        c.balance = Money::from_minor(paid);
                     }
-                    c.balance = Money::from_minor(balance);
+                    lives.push(life);
                     // 10.x.y.1–250: no network or broadcast addresses
                     let (block, host) = (i / 250, i % 250 + 1);
                     addrs.push((
@@ -579,9 +503,6 @@ impl Service {
                         *used += 1;
                         ports_taken.push((id, *switch_id, *used, c.created_at));
                     }
-                    if c.balance.is_negative() && rng.random_bool(0.3) {
-                        marks.push((id, mark_ids[0]));
-                    }
                 }
                 let search = customer::search_text(
                     &c,
@@ -595,23 +516,89 @@ impl Service {
             customers::insert_many(&mut db, &rows).await?;
             customers::insert_addresses(&mut db, &addrs).await?;
             network::insert_ports_many(&mut db, &ports_taken).await?;
-            customers::insert_customer_marks(&mut db, &marks).await?;
             ledger::insert_many(&mut db, &ops).await?;
-            extras(&mut db, next as i64 + 1..=end as i64, &catalogue, cashier_id, stamp).await?;
+            extras(&mut db, next as i64 + 1..=end as i64, &catalogue, cashier_id, first_month, stamp).await?;
             tx.commit().await?;
             next = end;
             tracing::info!(done = end, total = opts.customers, "demo customers written");
         }
+        {
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            customers::sync_id_sequences(&mut db).await?;
+            tx.commit().await?;
+        }
+        self.store.analyze().await?;
+
+        // The history, month by month: the charging engine runs on the 1st, 8th, 15th and
+        // 22nd (monthly periods and services on the 1st, the days of a daily tariff as they
+        // come), each run stamped with its own time, and between the runs the customers pay
+        // what they owe and a month ahead. Blocks for debt begin and end as they would have.
+        'months: for m in 0..opts.months {
+            let month = add_months(first_month, m as i32);
+            let turning: Vec<(i64, CustomerState, bool)> = lives
+                .iter()
+                .filter_map(|l| l.turns.filter(|t| t.0 == m && m > 0).map(|t| (l.id, t.1, t.2)))
+                .collect();
+            if !turning.is_empty() {
+                let mut tx = self.store.write().await?;
+                customers::set_states_many(&mut tx.db(), &turning).await?;
+                tx.commit().await?;
+            }
+            // who pays this month, when, and how much above what is owed
+            let mut pays: Vec<DemoPayment> = Vec::new();
+            for l in &lives {
+                if !l.charged_in(m) || (l.stops_paying && m + 3 >= opts.months) {
+                    continue;
+                }
+                if rng.random_range(0..100) < 92 {
+                    let pay_at = at(month, rng.random_range(86_400..25 * 86_400));
+                    let extra =
+                        if rng.random_range(0..100) < 15 { 5_000 * rng.random_range(1..20) } else { 0 };
+                    pays.push(DemoPayment {
+                        customer: l.id,
+                        monthly: l.monthly,
+                        at: pay_at,
+                        extra,
+                        method: demo_method(&mut rng),
+                    });
+                }
+            }
+            for k in 0..4u64 {
+                let run_day = month + chrono::Days::new(7 * k);
+                let run_at = at(run_day, 300);
+                if run_at > stamp {
+                    break 'months;
+                }
+                self.charging_run(None, run_day, Some(run_at), false).await?;
+                let until = if k == 3 {
+                    at(add_months(month, 1), 300)
+                } else {
+                    at(run_day + chrono::Days::new(7), 300)
+                };
+                let due: Vec<&DemoPayment> =
+                    pays.iter().filter(|p| p.at >= run_at && p.at < until && p.at <= stamp).collect();
+                self.demo_payments(&due, &mut receipt, cashier_id).await?;
+            }
+        }
+        // the days of daily tariffs up to today
+        self.charging_run(None, today, Some(stamp), false).await?;
+
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
+        // a third of the debtors marked as such by an operator
+        let marks: Vec<(i64, i64)> = customers::below_zero(&mut db)
+            .await?
+            .into_iter()
+            .filter(|_| rng.random_bool(0.3))
+            .map(|id| (id, mark_ids[0]))
+            .collect();
+        customers::insert_customer_marks(&mut db, &marks).await?;
         counters::raise_to(&mut db, counters::RECEIPT, receipt).await?;
         counters::raise_to(&mut db, counters::AGREEMENT, 10_000 + opts.customers as i64).await?;
         counters::raise_to(&mut db, counters::DEMO, 1).await?;
-        // the history above charged this month already: charging runs begin with the next one
-        let next_month = add_months(month_start(stamp.date_naive()), 1);
-        counters::raise_to(&mut db, crate::store::billing::EPOCH, i64::from(next_month.num_days_from_ce()))
-            .await?;
         customers::sync_id_sequences(&mut db).await?;
+        let operations = ledger::max_id(&mut db).await?;
         // the desk of a console or command run on this machine (origin `local`, no `[desk]
         // name`) has the cashier's shift open with 5 000,00 in the drawer: cash can be taken at once
         if let Some(cashier) = cashier_id {
@@ -624,10 +611,124 @@ impl Service {
             customers: opts.customers,
             houses: house_count,
             tariffs: TARIFFS.len() as u64,
-            operations: op_id as u64,
+            operations: operations as u64,
             operators: created_ops,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// Writes the demo's payments `due` (one month's between two charging runs) in batches:
+    /// each pays what the customer owes and a month ahead (rounded up to 50 roubles), plus
+    /// its extra, from the balance the engine left; a payment that covers a debt lifts its
+    /// block as a desk's payment would.
+    async fn demo_payments(
+        &self,
+        due: &[&DemoPayment],
+        receipt: &mut i64,
+        cashier: Option<i64>,
+    ) -> Result<()> {
+        for chunk in due.chunks(2000) {
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            let mut ids: Vec<i64> = chunk.iter().map(|p| p.customer).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut balances: std::collections::HashMap<i64, i64> =
+                customers::balances_of(&mut db, &ids).await?.into_iter().collect();
+            let mut op_id = ledger::max_id(&mut db).await?;
+            let mut ops = Vec::with_capacity(chunk.len());
+            let mut paid_by = std::collections::HashMap::new();
+            for p in chunk {
+                let Some(balance) = balances.get_mut(&p.customer) else { continue };
+                let amount = round_up((p.monthly - *balance).max(p.monthly)) + p.extra;
+                op_id += 1;
+                *receipt += 1;
+                ops.push((op_id, payment(p.customer, amount, *balance, p.method, *receipt, cashier, p.at)));
+                *balance += amount;
+                paid_by.insert(p.customer, (op_id, p.at));
+            }
+            ledger::insert_many(&mut db, &ops).await?;
+            let moved: Vec<(i64, i64, Option<NaiveDate>)> =
+                ids.iter().filter_map(|id| balances.get(id).map(|b| (*id, *b, None))).collect();
+            crate::store::billing::set_balances_and_reach(&mut db, &moved).await?;
+            customers::sync_id_sequences(&mut db).await?;
+            let standing = crate::store::billing::debt_standing(&mut db, &ids, now()).await?;
+            for (id, (_, block)) in standing {
+                if let (Some(_), Some((by, at))) = (block, paid_by.get(&id)) {
+                    super::billing::settle_debt(&mut db, id, Some(*by), *at).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The tariff of `TARIFFS` the demo gives rarely: the daily one.
+const DAILY: usize = 7;
+
+/// A demo customer's life as the history plays it out month by month.
+struct Life {
+    id: i64,
+    /// What a month costs the customer: what they pay by.
+    monthly: i64,
+    /// Stops paying for the last three months (the demo's debtors).
+    stops_paying: bool,
+    /// The month (from the first, 0) the customer takes their last state in: the state, and
+    /// whether they left.
+    turns: Option<(u32, CustomerState, bool)>,
+}
+
+impl Life {
+    /// Whether month `m` is charged: the customer is active in it.
+    fn charged_in(&self, m: u32) -> bool {
+        self.turns.is_none_or(|t| m < t.0)
+    }
+}
+
+/// A payment the demo makes: whose, when, above what is owed, how.
+struct DemoPayment {
+    customer: i64,
+    monthly: i64,
+    at: DateTime<Utc>,
+    extra: i64,
+    method: PaymentMethod,
+}
+
+/// Up to whole 50 roubles.
+fn round_up(minor: i64) -> i64 {
+    ((minor + 4_999) / 5_000) * 5_000
+}
+
+fn demo_method(rng: &mut StdRng) -> PaymentMethod {
+    match rng.random_range(0..10) {
+        0..=4 => PaymentMethod::Cash,
+        5..=6 => PaymentMethod::Card,
+        7..=8 => PaymentMethod::Terminal,
+        _ => PaymentMethod::Bank,
+    }
+}
+
+fn payment(
+    customer_id: i64,
+    amount: i64,
+    balance_before: i64,
+    method: PaymentMethod,
+    receipt: i64,
+    cashier: Option<i64>,
+    at: DateTime<Utc>,
+) -> NewOperation {
+    NewOperation {
+        method: Some(method),
+        receipt_number: Some(receipt.to_string()),
+        operator_id: matches!(method, PaymentMethod::Cash | PaymentMethod::Card).then_some(cashier).flatten(),
+        ..NewOperation::bare(
+            customer_id,
+            OperationKind::Payment,
+            Money::from_minor(amount),
+            Money::from_minor(balance_before),
+            at,
+        )
     }
 }
 
@@ -639,34 +740,49 @@ const EXTRA_SERVICES: &[(&str, i64, Period)] = &[
     ("Антивирус", 300, Period::Day),
 ];
 
-/// Extra services and messages for some of the customers `ids`, picked by id (the random
-/// sequence of the rest of the demo stays as it was).
+/// An extra service a demo customer has: which of `EXTRA_SERVICES`, at what price of their
+/// own, with what comment, whether it is on.
+struct Pick {
+    which: usize,
+    own_price: Option<i64>,
+    comment: Option<&'static str>,
+    enabled: bool,
+}
+
+/// The extra services of customer `id`, picked by id (the random sequence of the rest of the
+/// demo stays as it was).
+fn extra_picks(id: i64) -> impl Iterator<Item = Pick> {
+    [(13, 0, None, None), (7, 1, None, None), (19, 2, Some(5_000), Some("акция: полцены"))]
+        .into_iter()
+        .filter(move |(every, ..)| id % every == 0)
+        .map(move |(_, which, own_price, comment)| Pick { which, own_price, comment, enabled: id % 91 != 0 })
+}
+
+/// Extra services and messages for some of the customers `ids`: the services charged from
+/// `from` on (the first month of the history).
 async fn extras(
     db: &mut crate::store::Db<'_>,
     ids: std::ops::RangeInclusive<i64>,
     catalogue: &[i64],
     operator: Option<i64>,
+    from: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<()> {
     for id in ids {
-        let picks = [(13, 0, None, None), (7, 1, None, None), (19, 2, Some(5_000), Some("акция: полцены"))];
-        for (every, which, own, comment) in picks {
-            if id % every != 0 {
-                continue;
-            }
-            let Some(service_id) = catalogue.get(which).copied() else { continue };
+        for pick in extra_picks(id) {
+            let Some(service_id) = catalogue.get(pick.which).copied() else { continue };
             let c = CustomerService {
                 id: 0,
                 customer_id: id,
                 service_id,
                 service_name: String::new(),
                 period: Period::Month,
-                own_price: own.map(Money::from_minor),
+                own_price: pick.own_price.map(Money::from_minor),
                 price: Money::ZERO,
                 quantity: 1,
-                comment: comment.map(str::to_string),
-                enabled: id % 91 != 0,
-                next_charge_on: None,
+                comment: pick.comment.map(str::to_string),
+                enabled: pick.enabled,
+                next_charge_on: Some(from),
             };
             services::insert_customer_service(db, &c, at).await?;
         }

@@ -119,26 +119,15 @@ impl Service {
         let operations = if preview.balance.minor() != 0 {
             let b = preview.balance;
             let out = NewOperation {
-                customer_id: secondary_id,
-                kind: OperationKind::Correction,
-                amount: Money::from_minor(-b.minor()),
-                balance_before: b,
-                method: None,
-                receipt_number: None,
                 comment: Some(format!("merged into customer #{main_id}")),
                 operator_id: Some(actor.operator_id),
-                created_at: at,
-                reverses_id: None,
-                idempotency_key: None,
-                linked_id: None,
-                desk: None,
-                shift_id: None,
-                received: None,
-                bank: None,
-                method_code: None,
-                method_name: None,
-                refund_of: None,
-                rko_number: None,
+                ..NewOperation::bare(
+                    secondary_id,
+                    OperationKind::Correction,
+                    Money::from_minor(-b.minor()),
+                    b,
+                    at,
+                )
             };
             let first = ledger::insert(&mut db, &out, Some(&actor.login)).await?.ok_or_else(unnumbered)?;
             customers::set_balance(&mut db, secondary_id, Money::ZERO).await?;

@@ -587,26 +587,10 @@ impl Service {
         let comment = check_comment(Some(&req.comment))?
             .ok_or_else(|| ServiceError::invalid("comment", Problem::ReasonRequired))?;
         let op = NewOperation {
-            customer_id: req.customer_id,
-            kind: req.kind,
-            amount,
-            balance_before: Money::ZERO,
-            method: None,
-            receipt_number: None,
             comment: Some(comment),
             operator_id: Some(actor.operator_id),
-            created_at: now(),
-            reverses_id: None,
             idempotency_key: check_key(&req.idempotency_key)?,
-            linked_id: None,
-            desk: None,
-            shift_id: None,
-            received: None,
-            bank: None,
-            method_code: None,
-            method_name: None,
-            refund_of: None,
-            rko_number: None,
+            ..NewOperation::bare(req.customer_id, req.kind, amount, Money::ZERO, now())
         };
         self.post(actor, op, false).await
     }

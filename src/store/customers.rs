@@ -232,6 +232,49 @@ pub async fn set_balance(db: &mut Db<'_>, id: i64, balance: Money) -> Result<()>
     Ok(())
 }
 
+/// The balances of `ids` (those that exist), in id order.
+pub async fn balances_of(db: &mut Db<'_>, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let mut q = Q::new("");
+        let list = q.push_ids(chunk);
+        q.sql = format!("SELECT id, balance_minor FROM customers WHERE id IN ({list}) ORDER BY id").into();
+        for r in db.fetch_all(q).await? {
+            out.push((r.i64("id")?, r.i64("balance_minor")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Customers whose balance is below zero, in id order.
+pub async fn below_zero(db: &mut Db<'_>) -> Result<Vec<i64>> {
+    db.fetch_all(q!("SELECT id FROM customers WHERE balance_minor < 0 ORDER BY id"))
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect()
+}
+
+/// Sets many customers' state and whether they are former customers (the demo's history):
+/// (customer, state, former).
+pub async fn set_states_many(db: &mut Db<'_>, rows: &[(i64, CustomerState, bool)]) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        let mut q = Q::new("");
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(id, s, f)| format!("({}, {}, {})", q.push_bind(*id), q.push_bind(s.id()), q.push_bind(*f)))
+            .collect();
+        q.sql = format!(
+            "UPDATE customers SET state = v.column2, is_former = v.column3 \
+             FROM (VALUES {}) AS v WHERE customers.id = v.column1",
+            values.join(", ")
+        )
+        .into();
+        db.execute(q).await?;
+    }
+    Ok(())
+}
+
 pub async fn set_credit_limit(db: &mut Db<'_>, id: i64, limit: Money) -> Result<()> {
     db.execute(q!("UPDATE customers SET credit_limit_minor = $1 WHERE id = $2", limit.minor(), id)).await?;
     Ok(())

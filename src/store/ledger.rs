@@ -95,6 +95,41 @@ pub struct NewOperation {
     pub rko_number: Option<i64>,
 }
 
+impl NewOperation {
+    /// An operation of `kind` for `amount` with nothing else on it (no method, receipt, desk,
+    /// bank details…): the rest set by struct update where it applies.
+    pub fn bare(
+        customer_id: i64,
+        kind: OperationKind,
+        amount: Money,
+        balance_before: Money,
+        created_at: DateTime<Utc>,
+    ) -> NewOperation {
+        NewOperation {
+            customer_id,
+            kind,
+            amount,
+            balance_before,
+            method: None,
+            receipt_number: None,
+            comment: None,
+            operator_id: None,
+            created_at,
+            reverses_id: None,
+            idempotency_key: None,
+            linked_id: None,
+            desk: None,
+            shift_id: None,
+            received: None,
+            bank: None,
+            method_code: None,
+            method_name: None,
+            refund_of: None,
+            rko_number: None,
+        }
+    }
+}
+
 /// The operation `op` became once written with `id` and `receipt_number`.
 fn operation(
     op: &NewOperation,
@@ -230,7 +265,9 @@ pub struct Standing<'a> {
 /// written. A cash payment is written only into the shift open at its desk, which it holds
 /// (`FOR SHARE`) until the commit so the shift cannot close under it; without an open shift
 /// nothing is written either. The caller then takes the general path, which explains each of
-/// these.
+/// these. A payment to a customer blocked for debt lifts the block in the same statement when
+/// the money now covers the debt (balance + credit limit + an active promised payment ≥ 0), as
+/// the general path's `settle_debt` does.
 pub async fn post_at_once(
     db: &mut Db<'_>,
     op: &NewOperation,
@@ -250,13 +287,15 @@ pub async fn post_at_once(
         "WITH s AS (SELECT id FROM shifts WHERE desk = $12 AND closed_at IS NULL FOR SHARE), \
          c AS (UPDATE customers SET balance_minor = balance_minor + $3 \
            WHERE id = $1 AND abs(balance_minor + $3) <= $22 AND merged_into IS NULL \
-             AND $3 > 0 AND NOT EXISTS (SELECT 1 FROM debt_blocks WHERE customer_id = $1 AND unblocked_at IS NULL) \
+             AND $3 > 0 \
              AND NOT EXISTS (SELECT 1 FROM ledger WHERE idempotency_key = $10) \
              AND EXISTS (SELECT 1 FROM operators o WHERE o.id = $31 AND o.active AND o.role = $32) \
              AND ($4 IS DISTINCT FROM 'cash' OR EXISTS (SELECT 1 FROM s)) \
              AND ($4 IS NULL OR EXISTS (SELECT 1 FROM payment_methods pm \
                WHERE pm.code = COALESCE($19, $4) AND pm.active AND pm.kind = $4)) \
-           RETURNING balance_minor - $3 AS before), \
+           RETURNING balance_minor - $3 AS before, balance_minor + credit_limit_minor + COALESCE((\
+             SELECT p.amount_minor FROM promised_payments p WHERE p.customer_id = $1 AND p.ended_at IS NULL \
+               AND p.expires_at > $8 LIMIT 1), 0) AS available, is_former), \
          n AS ({counter}), \
          l AS ({INSERT_INTO} SELECT $1, $2, $3, $4, COALESCE((SELECT CAST(value AS TEXT) FROM n), $5), $6, $7, $8, \
              $9, $10, $11, $12, COALESCE($13, (SELECT id FROM s)), $14, $15, $16, $17, $18, $19, $20, $21, c.before, c.before + $3 FROM c \
@@ -266,8 +305,11 @@ pub async fn post_at_once(
            SELECT $25, $26, $27, $28, $29, 'customer', $1, NULL, CAST(CAST($30 AS JSONB) || jsonb_build_object(\
              'id', l.id, 'receipt_number', l.receipt_number, 'balance_before', {before}, 'balance_after', {after}, \
              'shift_id', l.shift_id) \
-             AS TEXT) FROM l) \
-         SELECT id, receipt_number, balance_before_minor, shift_id, \
+             AS TEXT) FROM l), \
+         u AS (UPDATE debt_blocks SET unblocked_at = $8, unblocked_by = (SELECT id FROM l) \
+           WHERE customer_id = $1 AND unblocked_at IS NULL AND EXISTS (SELECT 1 FROM l) \
+             AND EXISTS (SELECT 1 FROM c WHERE c.available >= 0 OR c.is_former) RETURNING id) \
+         SELECT id, receipt_number, balance_before_minor, shift_id, (SELECT count(*) FROM u) AS lifted, \
            (SELECT pm.name FROM payment_methods pm WHERE pm.code = COALESCE($19, $4)) AS method_name FROM l"
     );
     let q = bind_operation(sql, op)
@@ -283,6 +325,9 @@ pub async fn post_at_once(
         .bind(standing.operator_id)
         .bind(standing.role);
     let Some(row) = db.fetch_optional(q).await? else { return Ok(None) };
+    if row.i64("lifted")? > 0 {
+        tracing::info!(customer = op.customer_id, "debt block lifted");
+    }
     let posted = NewOperation {
         balance_before: Money::from_minor(row.i64("balance_before_minor")?),
         shift_id: row.opt_i64("shift_id")?,
@@ -466,6 +511,12 @@ pub struct HistoryPage {
 }
 
 /// Inserts many operations with their ids given (demo data and imports).
+/// The highest operation id so far (0 for an empty ledger): a bulk insert with its own ids
+/// (`insert_many`) continues from it.
+pub async fn max_id(db: &mut Db<'_>) -> Result<i64> {
+    db.scalar_i64(q!("SELECT COALESCE(MAX(id), 0) FROM ledger")).await
+}
+
 pub async fn insert_many(db: &mut Db<'_>, ops: &[(i64, NewOperation)]) -> Result<()> {
     for chunk in ops.chunks(1500) {
         let mut q = Q::new("");

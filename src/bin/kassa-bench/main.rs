@@ -568,6 +568,18 @@ async fn main() -> ExitCode {
                 samples.push(started.elapsed());
             }
         }
+        // each measured payment lifted its block, or it measured something else
+        let mut still = 0;
+        let mut tx = store.read().await.expect("read");
+        for (b, _) in &blocked {
+            still +=
+                usize::from(store::billing::open_block(&mut tx.db(), *b).await.expect("block").is_some());
+        }
+        drop(tx);
+        if still > 0 {
+            eprintln!("unblock: {still} customers are still blocked after the payment that should lift it");
+            return ExitCode::FAILURE;
+        }
         let n = lifting.len();
         let (l50, l99) = (pct(&mut lifting, 50), pct(&mut lifting, 99));
         let (o50, o99) = (pct(&mut ordinary, 50), pct(&mut ordinary, 99));

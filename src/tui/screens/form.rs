@@ -375,13 +375,23 @@ fn draw_form(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
         draw_question(f, v, fm, area);
         return;
     }
-    let mut title = vec![Span::styled(fm.title(s), t.title)];
-    if let Some(subject) = &fm.subject {
-        title.push(Span::styled(format!(" — {subject}"), t.normal));
+    // a long subject (whose form it is, the rules it keeps) takes a second line, never cut,
+    // and is broken after one of its separators, never inside an amount ("1 000,00")
+    let name = fm.title(s);
+    let (first, rest) = match &fm.subject {
+        Some(subject) => {
+            split_subject(subject, (area.width as usize).saturating_sub(Span::raw(name).width() + 3))
+        }
+        None => (String::new(), String::new()),
+    };
+    let mut title = vec![Line::from(vec![
+        Span::styled(name, t.title),
+        Span::styled(if fm.subject.is_some() { format!(" — {first}") } else { String::new() }, t.normal),
+    ])];
+    if !rest.is_empty() {
+        title.push(Line::from(Span::styled(rest, t.normal)));
     }
-    // a long subject (whose form it is, the rules it keeps) takes a second line, never cut
-    let title = Line::from(title);
-    let title_rows: u16 = if title.width() > area.width as usize { 2 } else { 1 };
+    let title_rows = title.len() as u16;
     f.render_widget(Paragraph::new(title).wrap(Wrap { trim: true }), Rect { height: title_rows, ..area });
     let editing = fm.stage == FormStage::Edit && !v.help;
     let all = rows(fm, s);
@@ -482,6 +492,27 @@ fn draw_form(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
     }
 }
 
+/// `subject` as what fits in `width` and the rest, broken after a separator (" · ", ", ")
+/// where one is; otherwise at the last space that fits (the paragraph wraps what is still
+/// too long).
+fn split_subject(subject: &str, width: usize) -> (String, String) {
+    if Span::raw(subject).width() <= width {
+        return (subject.to_string(), String::new());
+    }
+    let fits = |end: usize| Span::raw(subject[..end].trim_end()).width() <= width;
+    let at_separator = subject
+        .match_indices(" · ")
+        .map(|(i, m)| i + m.len())
+        .chain(subject.match_indices(", ").map(|(i, m)| i + m.len()))
+        .filter(|end| fits(*end))
+        .max();
+    let at_space = subject.match_indices(' ').map(|(i, _)| i + 1).filter(|end| fits(*end)).max();
+    match at_separator.or(at_space) {
+        Some(end) => (subject[..end].trim_end().to_string(), subject[end..].to_string()),
+        None => (String::new(), subject.to_string()),
+    }
+}
+
 /// A form without fields: its question, what it is about, and why it was refused if it was.
 fn draw_question(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
     let s = v.s;
@@ -501,4 +532,20 @@ fn draw_question(f: &mut Frame, v: &View, fm: &FormScreen, area: Rect) {
         body.push(Line::from(Span::styled(s.adm.confirm_keys, t.key)));
     }
     dialog_wrapped(f, area, 64, "", body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_subject;
+
+    #[test]
+    fn a_subject_breaks_after_a_separator_never_inside_an_amount() {
+        let s = "10002 Шубин Богдан · Баланс 0,00 · не больше 1 000,00, дней до 5";
+        let (first, rest) = split_subject(s, 50);
+        assert_eq!(first, "10002 Шубин Богдан · Баланс 0,00 ·");
+        assert_eq!(rest, "не больше 1 000,00, дней до 5");
+        assert_eq!(split_subject(s, 200), (s.to_string(), String::new()));
+        // no separator that fits: the last space that does
+        assert_eq!(split_subject("один два три", 7), ("один".into(), "два три".into()));
+    }
 }
