@@ -367,7 +367,38 @@ impl Service {
             }
             return Ok(());
         }
-        let decisions: Vec<(i64, Item, Decision)> = plans
+        // The money first: each period with an amount is one ledger row, the balance falling
+        // from one to the next; then the decisions, each naming its row. The customers are
+        // locked and what they had decided was read under that lock, so every decision planned
+        // is new: one the unique key refuses means a writer that ignores the lock decided it
+        // meanwhile, and the batch is undone whole (the next run charges it, once).
+        let mut ops = Vec::new();
+        // each customer charged: the balance left, and how far the tariff is now decided
+        let mut reach: Vec<(i64, i64, Option<NaiveDate>)> = Vec::new();
+        for (c, p) in &plans {
+            let mut balance = c.balance.minor();
+            let through =
+                p.periods.iter().filter(|x| matches!(x.item, Item::Tariff(_))).map(|x| x.span.to).max();
+            for x in &p.periods {
+                count(report, x.passed, x.amount);
+                if x.amount.minor() > 0 {
+                    ops.push(charges::ChargeOperation {
+                        customer_id: c.id,
+                        amount_minor: -x.amount.minor(),
+                        balance_before_minor: balance,
+                        comment: x.what.clone(),
+                    });
+                    balance -= x.amount.minor();
+                }
+            }
+            if balance != c.balance.minor() || through.is_some() {
+                reach.push((c.id, balance, through));
+            }
+        }
+        let written = charges::write_charges(db, &ops, at).await?;
+        let mut ledger_ids = written.iter().copied();
+        let mut last: HashMap<i64, i64> = HashMap::new();
+        let decisions: Vec<(i64, &Planned, Decision)> = plans
             .iter()
             .flat_map(|(c, p)| {
                 p.periods.iter().map(|x| {
@@ -381,50 +412,32 @@ impl Service {
                         passed: x.passed,
                         at,
                     };
-                    (c.id, x.item, d)
+                    (c.id, x, d)
                 })
             })
             .collect();
-        let rows: Vec<charges::BatchDecision> = decisions
-            .iter()
-            .map(|(customer_id, item, decision)| charges::BatchDecision {
+        let mut rows = Vec::with_capacity(decisions.len());
+        for (customer_id, x, decision) in &decisions {
+            let ledger_id = if x.amount.minor() > 0 { ledger_ids.next() } else { None };
+            if let Some(id) = ledger_id {
+                last.insert(*customer_id, id);
+            }
+            rows.push(charges::BatchDecision {
                 customer_id: *customer_id,
-                item: *item,
+                item: x.item,
                 decision,
-            })
-            .collect();
-        let made = charges::decide_many(db, &rows).await?;
-        let mut ops = Vec::new();
-        // each customer charged: the balance left, and how far the tariff is now decided
-        let mut reach: Vec<(i64, i64, Option<NaiveDate>)> = Vec::new();
-        for (c, p) in &plans {
-            let mut balance = c.balance.minor();
-            let through =
-                p.periods.iter().filter(|x| matches!(x.item, Item::Tariff(_))).map(|x| x.span.to).max();
-            for x in &p.periods {
-                let (kind, item_id) = match x.item {
-                    Item::Tariff(_) => ("tariff", 0),
-                    Item::Service(s) => ("service", s),
-                };
-                // decided by another run before this one: nothing to charge
-                let Some(charge_id) = made.get(&(c.id, kind, item_id, x.span.from)) else { continue };
-                count(report, x.passed, x.amount);
-                if x.amount.minor() > 0 {
-                    ops.push(charges::ChargeOperation {
-                        charge_id: *charge_id,
-                        customer_id: c.id,
-                        amount_minor: -x.amount.minor(),
-                        balance_before_minor: balance,
-                        comment: x.what.clone(),
-                    });
-                    balance -= x.amount.minor();
-                }
-            }
-            if balance != c.balance.minor() || through.is_some() {
-                reach.push((c.id, balance, through));
-            }
+                ledger_id,
+            });
         }
-        let last = charges::write_charges(db, &ops, at).await?;
+        let made = charges::decide_many(db, &rows).await?;
+        if made != rows.len() as u64 {
+            tracing::warn!(
+                planned = rows.len(),
+                made,
+                "periods decided by another writer meanwhile: batch undone"
+            );
+            return Err(ServiceError::Store(crate::store::StoreError::Busy));
+        }
         charges::set_balances_and_reach(db, &reach).await?;
         let next: Vec<(i64, NaiveDate)> =
             plans.iter().flat_map(|(_, p)| p.next_charges.iter().copied()).collect();

@@ -571,7 +571,9 @@ pub async fn charge_lines(db: &mut Db<'_>, customer_id: i64, limit: i64) -> Resu
 
 // ---- a charging run's batch: a few statements for many customers --------------------------
 
-/// The last day of the last tariff period decided, for each of `ids` that has one.
+/// The last day of the last tariff period decided, for each of `ids` that has one: the
+/// customer's `charged_through`, which every write of a tariff period keeps (and `kassa
+/// check` holds equal to the periods in `charges`).
 pub async fn decided_until_many(
     db: &mut Db<'_>,
     ids: &[i64],
@@ -579,28 +581,26 @@ pub async fn decided_until_many(
     let mut q = super::Q::new("");
     let list = q.push_ids(ids);
     q.sql = format!(
-        "SELECT customer_id, MAX(period_to) AS until FROM charges \
-         WHERE customer_id IN ({list}) AND item = 'tariff' AND item_id = 0 GROUP BY customer_id"
+        "SELECT id, charged_through FROM customers WHERE id IN ({list}) AND charged_through IS NOT NULL"
     )
     .into();
     let mut out = std::collections::HashMap::new();
     for r in db.fetch_all(q).await? {
-        if let Some(d) = r.opt_date("until")? {
-            out.insert(r.i64("customer_id")?, d);
+        if let Some(d) = r.opt_date("charged_through")? {
+            out.insert(r.i64("id")?, d);
         }
     }
     Ok(out)
 }
 
-/// One period as a batch records it: the customer's, what for, its span and money.
+/// One period as a batch records it: the customer's, what for, its span and money, and the
+/// ledger row that took the money (none for a period passed over or of no money).
 pub struct BatchDecision<'a> {
     pub customer_id: i64,
     pub item: Item,
     pub decision: &'a Decision<'a>,
+    pub ledger_id: Option<i64>,
 }
-
-/// The key a decided period is known by: customer, item kind, item id, first day.
-pub type DecisionKey = (i64, &'static str, i64, NaiveDate);
 
 fn item_parts(item: Item) -> (&'static str, i64, Option<i64>) {
     match item {
@@ -609,13 +609,10 @@ fn item_parts(item: Item) -> (&'static str, i64, Option<i64>) {
     }
 }
 
-/// Records many decisions in one statement; the answer holds those this statement decided
-/// (the rest were decided before, or by a run at the same time), with their ids.
-pub async fn decide_many(
-    db: &mut Db<'_>,
-    rows: &[BatchDecision<'_>],
-) -> Result<std::collections::HashMap<DecisionKey, i64>> {
-    let mut out = std::collections::HashMap::new();
+/// Records many decisions, a statement per thousand; the answer is how many were new (the
+/// unique key leaves out a period decided before, or by a run at the same time).
+pub async fn decide_many(db: &mut Db<'_>, rows: &[BatchDecision<'_>]) -> Result<u64> {
+    let mut made = 0;
     for chunk in rows.chunks(1000) {
         let mut q = super::Q::new("");
         let mut groups = Vec::with_capacity(chunk.len());
@@ -637,31 +634,24 @@ pub async fn decide_many(
                 q.push_bind(d.discount.map_or(0, |x| x.1)),
                 q.push_bind(d.tax.map(|x| x.0)),
                 q.push_bind(d.tax.map_or(0, |x| x.1)),
+                q.push_bind(r.ledger_id),
             ];
             groups.push(format!("({})", g.join(", ")));
         }
         q.sql = format!(
             "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, passed, \
-               created_at, price_minor, discount_id, discount_minor, tax_rate_bp, tax_minor) VALUES {} \
-             ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING \
-             RETURNING id, customer_id, item, item_id, period_from",
+               created_at, price_minor, discount_id, discount_minor, tax_rate_bp, tax_minor, ledger_id) VALUES {} \
+             ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING",
             groups.join(", ")
         )
         .into();
-        for r in db.fetch_all(q).await? {
-            let kind = if r.text("item")? == "tariff" { "tariff" } else { "service" };
-            out.insert(
-                (r.i64("customer_id")?, kind, r.i64("item_id")?, r.date("period_from")?),
-                r.i64("id")?,
-            );
-        }
+        made += db.execute(q).await?;
     }
-    Ok(out)
+    Ok(made)
 }
 
 /// One charge's ledger operation as a batch writes it.
 pub struct ChargeOperation {
-    pub charge_id: i64,
     pub customer_id: i64,
     /// Below zero: money taken.
     pub amount_minor: i64,
@@ -669,15 +659,11 @@ pub struct ChargeOperation {
     pub comment: String,
 }
 
-/// Writes the operations and links each charge to its own — two statements per thousand.
-/// The answer: each customer's last operation.
-pub async fn write_charges(
-    db: &mut Db<'_>,
-    ops: &[ChargeOperation],
-    at: DateTime<Utc>,
-) -> Result<std::collections::HashMap<i64, i64>> {
+/// Writes the operations, a statement per thousand; the answer: their ids, in the order of
+/// `ops`.
+pub async fn write_charges(db: &mut Db<'_>, ops: &[ChargeOperation], at: DateTime<Utc>) -> Result<Vec<i64>> {
     use std::collections::HashMap;
-    let mut last: HashMap<i64, i64> = HashMap::new();
+    let mut out = Vec::with_capacity(ops.len());
     for chunk in ops.chunks(1000) {
         let mut q = super::Q::new("");
         let mut groups = Vec::with_capacity(chunk.len());
@@ -704,23 +690,14 @@ pub async fn write_charges(
         for r in db.fetch_all(q).await? {
             ids.insert((r.i64("customer_id")?, r.i64("balance_before_minor")?), r.i64("id")?);
         }
-        let mut links = super::Q::new("");
-        let mut link_rows = Vec::with_capacity(chunk.len());
         for op in chunk {
             let Some(id) = ids.get(&(op.customer_id, op.balance_before_minor)) else {
                 return Err(super::StoreError::NotFound);
             };
-            link_rows.push(format!("({}, {})", links.push_bind(op.charge_id), links.push_bind(*id)));
-            last.insert(op.customer_id, *id);
+            out.push(*id);
         }
-        links.sql = format!(
-            "UPDATE charges SET ledger_id = v.column2 FROM (VALUES {}) AS v WHERE charges.id = v.column1",
-            link_rows.join(", ")
-        )
-        .into();
-        db.execute(links).await?;
     }
-    Ok(last)
+    Ok(out)
 }
 
 /// Sets, for each customer a batch charged, the balance its charges left and how far its
