@@ -10,6 +10,7 @@
 //! history and the customer card. Not part of `cargo test`: timing belongs here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod charging;
 mod console;
 mod serve;
 
@@ -126,6 +127,15 @@ enum Sub {
         queries: usize,
         #[arg(long, default_value_t = 150)]
         pace_ms: u64,
+    },
+    /// A charging run on a demo database as cron starts it (`kassa billing run --date DATE`,
+    /// the release `kassa` beside this binary), with a desk searching surnames and agreement
+    /// numbers every 20 ms meanwhile; prints the run's time, its report, the searches' p50 and
+    /// p99 (and the same searches on the idle database first), then the same run again with
+    /// nothing due. Dates DD.MM.YYYY.
+    Charge {
+        #[arg(long)]
+        date: String,
     },
     /// `kassa pay` as a separate process, `--count` times with KASSA_TOKEN (then a tenth as
     /// many with a password): p50 and p99 from spawn to exit.
@@ -521,6 +531,12 @@ async fn main() -> ExitCode {
         let (surnames, _) = samples(&args.db, sessions * queries).await;
         serve::ssh_bench(&svc, &args.db, sessions, &surnames, queries, Duration::from_millis(pace_ms)).await;
         return ExitCode::SUCCESS;
+    }
+    if let Some(Sub::Charge { date }) = &args.sub {
+        let (surnames, agreements) = samples(&args.db, 150).await;
+        let queries: Vec<String> = surnames.into_iter().zip(agreements).flat_map(|(s, a)| [s, a]).collect();
+        let ok = charging::charging_bench(&svc, &args.db, date, &queries).await;
+        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     }
     if let Some(Sub::TokenPay { count }) = args.sub {
         let (_, agreements) = samples(&args.db, 100).await;

@@ -33,7 +33,7 @@ const FRAME_BEGIN: &[u8] = b"\x1b[?2026h";
 const FRAME_END: &[u8] = b"\x1b[?2026l";
 
 /// The `kassa` binary built beside this one.
-fn kassa_bin() -> std::path::PathBuf {
+pub(crate) fn kassa_bin() -> std::path::PathBuf {
     let me = std::env::current_exe().expect("current exe");
     me.with_file_name("kassa")
 }
