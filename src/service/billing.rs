@@ -35,6 +35,10 @@ use crate::store::{Db, counters, customers, services, tariffs};
 /// at most one batch, large enough that a run over a million customers commits rarely.
 const BATCH: i64 = 200;
 
+/// On PostgreSQL a batch locks only its own customers' rows (a payment to anyone else never
+/// waits for it), and fewer, larger statements cost less: 1 000 customers a transaction.
+const BATCH_POSTGRES: i64 = 1000;
+
 /// What a charging run did (or, dry, would do).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct BillingReport {
@@ -112,11 +116,15 @@ impl Service {
         if !dry_run && let Some(actor) = actor {
             report.tariff_changes = self.apply_due_tariff_changes(actor, date).await?.len() as i64;
         }
+        let batch = match self.store.backend() {
+            crate::store::Backend::Postgres => BATCH_POSTGRES,
+            crate::store::Backend::Sqlite => BATCH,
+        };
         let mut after = 0;
         loop {
             let ids = {
                 let mut tx = self.store.read().await?;
-                charges::customers_due(&mut tx.db(), after, date, BATCH).await?
+                charges::customers_due(&mut tx.db(), after, date, batch).await?
             };
             let Some(last) = ids.last() else { break };
             after = *last;
