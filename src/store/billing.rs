@@ -19,9 +19,14 @@ pub const BILLING_DAY: &str = "billing_day";
 /// a run with nothing due reads the indexes and stops).
 pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limit: i64) -> Result<Vec<i64>> {
     // two scans in id order, each stopping at `limit`, merged: a tariff not yet decided
-    // through the day (read off the customer's row), or a service whose date has come
-    db.fetch_all(q!(
-        "SELECT id FROM (SELECT c.id FROM customers c WHERE c.id > $1 AND NOT c.is_former \
+    // through the day (read off the customer's row; on SQLite off the index holding just
+    // that, see migration 0023), or a service whose date has come
+    let walk = match db.backend() {
+        super::Backend::Sqlite => "customers c INDEXED BY customers_charging",
+        super::Backend::Postgres => "customers c",
+    };
+    let sql = format!(
+        "SELECT id FROM (SELECT c.id FROM {walk} WHERE c.id > $1 AND NOT c.is_former \
              AND c.tariff_id IS NOT NULL AND (c.charged_through IS NULL OR c.charged_through < $2) \
              ORDER BY c.id LIMIT $3) AS t \
          UNION \
@@ -29,15 +34,9 @@ pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limi
              JOIN customers c ON c.id = s.customer_id \
              WHERE s.customer_id > $1 AND s.enabled AND s.next_charge_on <= $2 AND NOT c.is_former \
              ORDER BY s.customer_id LIMIT $3) AS s \
-         ORDER BY id LIMIT $3",
-        after,
-        through,
-        limit
-    ))
-    .await?
-    .iter()
-    .map(|r| r.i64("id"))
-    .collect()
+         ORDER BY id LIMIT $3"
+    );
+    db.fetch_all(q!(sql, after, through, limit)).await?.iter().map(|r| r.i64("id")).collect()
 }
 
 /// Customers after `after` whose block for debt disagrees with their money at `at` (owing and
@@ -48,23 +47,25 @@ pub async fn block_mismatches(
     at: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    db.fetch_all(q!(
-        "SELECT c.id FROM customers c \
-         LEFT JOIN promised_payments p ON p.customer_id = c.id AND p.ended_at IS NULL AND p.expires_at > $2 \
-         WHERE c.id > $1 AND \
-           (CASE WHEN NOT c.is_former AND c.balance_minor + c.credit_limit_minor + COALESCE(p.amount_minor, 0) < 0 \
-             THEN 1 ELSE 0 END) <> \
-           (CASE WHEN EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) \
-             THEN 1 ELSE 0 END) \
-         ORDER BY c.id LIMIT $3",
-        after,
-        at,
-        limit
-    ))
-    .await?
-    .iter()
-    .map(|r| r.i64("id"))
-    .collect()
+    // two scans merged: owing and not blocked (the balance tested first, so the promise and
+    // the block are looked up only for the few below zero), and blocked and not owing (from
+    // the open blocks, a small index)
+    const PROMISED: &str = "COALESCE((SELECT p.amount_minor FROM promised_payments p WHERE p.customer_id = c.id \
+         AND p.ended_at IS NULL AND p.expires_at > $2 LIMIT 1), 0)";
+    let sql = format!(
+        "SELECT id FROM (SELECT c.id FROM customers c WHERE c.id > $1 AND NOT c.is_former \
+             AND c.balance_minor + c.credit_limit_minor < 0 \
+             AND c.balance_minor + c.credit_limit_minor + {PROMISED} < 0 \
+             AND NOT EXISTS (SELECT 1 FROM debt_blocks b WHERE b.customer_id = c.id AND b.unblocked_at IS NULL) \
+             ORDER BY c.id LIMIT $3) AS owing \
+         UNION \
+         SELECT id FROM (SELECT c.id FROM debt_blocks b JOIN customers c ON c.id = b.customer_id \
+             WHERE b.unblocked_at IS NULL AND b.customer_id > $1 \
+               AND (c.is_former OR c.balance_minor + c.credit_limit_minor + {PROMISED} >= 0) \
+             ORDER BY c.id LIMIT $3) AS lifted \
+         ORDER BY id LIMIT $3"
+    );
+    db.fetch_all(q!(sql, after, at, limit)).await?.iter().map(|r| r.i64("id")).collect()
 }
 
 /// The last day of the last tariff period decided for the customer.
