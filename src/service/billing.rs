@@ -116,25 +116,7 @@ impl Service {
         if !dry_run && let Some(actor) = actor {
             report.tariff_changes = self.apply_due_tariff_changes(actor, date).await?.len() as i64;
         }
-        let batch = match self.store.backend() {
-            crate::store::Backend::Postgres => BATCH_POSTGRES,
-            crate::store::Backend::Sqlite => BATCH,
-        };
-        let mut after = 0;
-        loop {
-            let ids = {
-                let mut tx = self.store.read().await?;
-                charges::customers_due(&mut tx.db(), after, date, batch).await?
-            };
-            let Some(last) = ids.last() else { break };
-            after = *last;
-            let mut tx = self.store.write().await?;
-            let mut db = tx.db();
-            self.charge_batch(&mut db, &ids, &run, stamp.unwrap_or_else(now), &mut report).await?;
-            if !dry_run {
-                tx.commit().await?;
-            }
-        }
+        self.charge_all(date, stamp, &run, &mut report).await?;
         if !dry_run {
             report.blocks_settled = self.settle_all_blocks(stamp).await?;
         }
@@ -147,6 +129,36 @@ impl Service {
         tracing::info!(operator, %date, dry_run, customers = report.customers,
             charged = report.charged, sum = %report.sum, passed = report.passed, "charging run");
         Ok(report)
+    }
+
+    /// Charges every customer with something due by `date`, a batch a transaction (dry: one
+    /// transaction per batch, rolled back).
+    async fn charge_all(
+        &self,
+        date: NaiveDate,
+        stamp: Option<DateTime<Utc>>,
+        run: &RunContext,
+        report: &mut BillingReport,
+    ) -> Result<()> {
+        let batch = match self.store.backend() {
+            crate::store::Backend::Postgres => BATCH_POSTGRES,
+            crate::store::Backend::Sqlite => BATCH,
+        };
+        let mut after = 0;
+        loop {
+            let ids = {
+                let mut tx = self.store.read().await?;
+                charges::customers_due(&mut tx.db(), after, date, batch).await?
+            };
+            let Some(last) = ids.last() else { return Ok(()) };
+            after = *last;
+            let mut tx = self.store.write().await?;
+            let mut db = tx.db();
+            self.charge_batch(&mut db, &ids, run, stamp.unwrap_or_else(now), report).await?;
+            if !report.dry_run {
+                tx.commit().await?;
+            }
+        }
     }
 
     /// The ISP's billing day: monthly periods begin on it. Set by an administrator (kept in
