@@ -20,7 +20,9 @@ pub const BILLING_DAY: &str = "billing_day";
 pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limit: i64) -> Result<Vec<i64>> {
     // two scans in id order, each stopping at `limit`, merged: a tariff not yet decided
     // through the day (read off the customer's row; on SQLite off the index holding just
-    // that, see migration 0023), or a service whose date has come
+    // that, see migration 0023), or a service whose date has come (off its own index alone:
+    // joined to the customers to leave former ones out, PostgreSQL walked the whole customers
+    // table for every batch; a former customer's services are left out by the batch instead)
     let walk = match db.backend() {
         super::Backend::Sqlite => "customers c INDEXED BY customers_charging",
         super::Backend::Postgres => "customers c",
@@ -31,8 +33,7 @@ pub async fn customers_due(db: &mut Db<'_>, after: i64, through: NaiveDate, limi
              ORDER BY c.id LIMIT $3) AS t \
          UNION \
          SELECT id FROM (SELECT DISTINCT s.customer_id AS id FROM customer_services s \
-             JOIN customers c ON c.id = s.customer_id \
-             WHERE s.customer_id > $1 AND s.enabled AND s.next_charge_on <= $2 AND NOT c.is_former \
+             WHERE s.customer_id > $1 AND s.enabled AND s.next_charge_on <= $2 \
              ORDER BY s.customer_id LIMIT $3) AS s \
          ORDER BY id LIMIT $3"
     );
