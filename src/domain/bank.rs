@@ -20,7 +20,7 @@ pub enum StatementError {
     #[error("the encoding is neither Windows (cp1251) nor DOS (cp866), nor UTF-8")]
     Encoding,
     #[error("line {line}: {what}")]
-    Line { line: usize, what: String },
+    Line { line: usize, what: LineProblem },
     #[error("the file ends inside a section (no {0})")]
     Unclosed(&'static str),
     #[error("the file has no КонецФайла: it was cut short")]
@@ -47,6 +47,43 @@ pub enum StatementError {
         "account {account}: the outgoing documents add up to {documents}, the statement's total says {total} (off by {off})"
     )]
     OutgoingTotal { account: String, documents: Money, total: Money, off: Money },
+}
+
+/// What is wrong with one line of a statement or registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineProblem {
+    #[error("'{value}' is not a date ({format})")]
+    NotADate { value: String, format: String },
+    #[error("'{0}' is not an amount")]
+    NotAnAmount(String),
+    #[error("'{0}' has more than two decimals")]
+    TooManyDecimals(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+    #[error("text after КонецФайла")]
+    AfterEnd,
+    #[error("no {what} in column {column}")]
+    NoCell { what: Cell, column: usize },
+    #[error("the amount {0} is not positive")]
+    NotPositive(Money),
+}
+
+/// A registry's column a line must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Date,
+    Amount,
+    Transaction,
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Cell::Date => "date",
+            Cell::Amount => "amount",
+            Cell::Transaction => "transaction id",
+        })
+    }
 }
 
 /// One account's section: its balances and totals over the statement's days.
@@ -155,9 +192,10 @@ fn day(line: usize, v: &str) -> Result<Option<NaiveDate>, StatementError> {
     if v.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(v, "%d.%m.%Y")
-        .map(Some)
-        .map_err(|_| StatementError::Line { line, what: format!("'{v}' is not a date (DD.MM.YYYY)") })
+    NaiveDate::parse_from_str(v, "%d.%m.%Y").map(Some).map_err(|_| StatementError::Line {
+        line,
+        what: LineProblem::NotADate { value: v.to_string(), format: "DD.MM.YYYY".into() },
+    })
 }
 
 /// An amount as a statement writes it (`12345.67`): a balance or a total may be far more than
@@ -168,16 +206,17 @@ fn amount(line: usize, v: &str) -> Result<Money, StatementError> {
     if v.is_empty() {
         return Ok(Money::ZERO);
     }
-    let bad = |why: &str| StatementError::Line { line, what: format!("'{v}' {why}") };
+    let bad = |what: fn(String) -> LineProblem| StatementError::Line { line, what: what(v.to_string()) };
     let d = rust_decimal::Decimal::from_str(&v.replace([' ', '\u{a0}'], "").replace(',', "."))
-        .map_err(|_| bad("is not an amount"))?;
-    let minor = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).ok_or_else(|| bad("is too large"))?;
+        .map_err(|_| bad(LineProblem::NotAnAmount))?;
+    let minor =
+        d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).ok_or_else(|| bad(LineProblem::TooLarge))?;
     if !minor.fract().is_zero() {
-        return Err(bad("has more than two decimals"));
+        return Err(bad(LineProblem::TooManyDecimals));
     }
-    let minor: i64 = minor.trunc().try_into().map_err(|_| bad("is too large"))?;
+    let minor: i64 = minor.trunc().try_into().map_err(|_| bad(LineProblem::TooLarge))?;
     if minor.abs() > 100_000_000_000_000_000 {
-        return Err(bad("is too large"));
+        return Err(bad(LineProblem::TooLarge));
     }
     Ok(Money::from_minor(minor))
 }
@@ -222,7 +261,7 @@ pub fn parse(bytes: &[u8]) -> Result<Statement, StatementError> {
             continue;
         }
         if ended {
-            return Err(StatementError::Line { line: n, what: "text after КонецФайла".into() });
+            return Err(StatementError::Line { line: n, what: LineProblem::AfterEnd });
         }
         let (key, value) = match line.split_once('=') {
             Some((k, v)) => (k.trim(), v.trim()),
@@ -493,24 +532,21 @@ pub fn parse_registry(bytes: &[u8], p: &RegistryPreset) -> Result<Vec<RegistryLi
         }
         let cells: Vec<&str> = raw.split(delimiter).map(|c| c.trim().trim_matches('"').trim()).collect();
         let cell =
-            |col: usize, what: &str| -> Result<&str, StatementError> {
-                cells.get(col.wrapping_sub(1)).copied().filter(|c| !c.is_empty()).ok_or_else(|| {
-                    StatementError::Line { line: n, what: format!("no {what} in column {col}") }
+            |column: usize, what: Cell| -> Result<&str, StatementError> {
+                cells.get(column.wrapping_sub(1)).copied().filter(|c| !c.is_empty()).ok_or_else(|| {
+                    StatementError::Line { line: n, what: LineProblem::NoCell { what, column } }
                 })
             };
-        let date_text = cell(p.date, "date")?;
+        let date_text = cell(p.date, Cell::Date)?;
         let date = NaiveDate::parse_from_str(date_text, format)
             .or_else(|_| NaiveDate::parse_from_str(date_text.split_whitespace().next().unwrap_or(""), format))
             .map_err(|_| StatementError::Line {
                 line: n,
-                what: format!("'{date_text}' is not a date ({format})"),
+                what: LineProblem::NotADate { value: date_text.to_string(), format: format.to_string() },
             })?;
-        let amount = amount(n, cell(p.amount, "amount")?)?;
+        let amount = amount(n, cell(p.amount, Cell::Amount)?)?;
         if !amount.is_positive() {
-            return Err(StatementError::Line {
-                line: n,
-                what: format!("the amount {amount} is not positive"),
-            });
+            return Err(StatementError::Line { line: n, what: LineProblem::NotPositive(amount) });
         }
         let optional =
             |col: Option<usize>| col.and_then(|c| cells.get(c.wrapping_sub(1))).map(|s| s.to_string());
@@ -520,7 +556,7 @@ pub fn parse_registry(bytes: &[u8], p: &RegistryPreset) -> Result<Vec<RegistryLi
             agreement: optional(p.agreement).filter(|s| !s.is_empty()),
             account: optional(p.account).filter(|s| !s.is_empty()),
             amount,
-            transaction: cell(p.transaction, "transaction id")?.to_string(),
+            transaction: cell(p.transaction, Cell::Transaction)?.to_string(),
             payer: optional(p.payer).unwrap_or_default(),
         });
     }

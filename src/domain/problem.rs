@@ -128,7 +128,7 @@ pub enum Problem {
     RefundTooMuch(String),
     /// A bank statement or registry refused whole (what is wrong with it, and where).
     #[error("the file is refused, nothing imported: {0}")]
-    BankFile(String),
+    BankFile(crate::domain::bank::StatementError),
     #[error("line {0} is posted already")]
     LinePosted(i64),
     #[error("line {0} has no customer to accept: match it to one")]

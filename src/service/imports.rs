@@ -174,8 +174,7 @@ impl Service {
         dry_run: bool,
     ) -> Result<ImportReport> {
         self.require(actor, IMPORT).await?;
-        let st = bank::parse(bytes)
-            .map_err(|e| ServiceError::invalid("file", Problem::BankFile(e.to_string())))?;
+        let st = bank::parse(bytes).map_err(|e| ServiceError::invalid("file", Problem::BankFile(e)))?;
         let items: Vec<Incoming> = st
             .incoming()
             .map(|d| Incoming {
@@ -210,7 +209,7 @@ impl Service {
     ) -> Result<ImportReport> {
         self.require(actor, IMPORT).await?;
         let lines = bank::parse_registry(bytes, preset)
-            .map_err(|e| ServiceError::invalid("file", Problem::BankFile(e.to_string())))?;
+            .map_err(|e| ServiceError::invalid("file", Problem::BankFile(e)))?;
         let documents = lines.len();
         let items: Vec<Incoming> = lines
             .into_iter()

@@ -89,11 +89,68 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::MethodInactive(c) => format!("способ оплаты «{c}» отключён"),
         Problem::LastMethod => "хотя бы один способ оплаты должен остаться включённым".into(),
         Problem::RefundTooMuch(left) => format!("больше, чем осталось вернуть по этой оплате ({left})"),
-        Problem::BankFile(why) => format!("файл не принят, ничего не загружено: {why}"),
+        Problem::BankFile(why) => format!("файл не принят, ничего не загружено: {}", statement(why)),
         Problem::PublicKey(_) => "это не открытый ключ SSH: нужна строка из файла .pub".into(),
         Problem::NotInFuture => "дата должна быть позже сегодняшней".into(),
         Problem::LinePosted(id) => format!("строка {id} уже проведена"),
         Problem::NoCustomer(id) => format!("у строки {id} нет абонента: выберите его поиском"),
+    }
+}
+
+/// Why a bank statement or an agent's registry was refused, in the console's words.
+fn statement(e: &crate::domain::bank::StatementError) -> String {
+    use crate::domain::bank::{Cell, LineProblem, StatementError as E};
+    match e {
+        E::NotAStatement => {
+            "это не выписка 1CClientBankExchange: первая строка должна быть 1CClientBankExchange".into()
+        }
+        E::Encoding => "кодировка не cp1251, не cp866 и не UTF-8".into(),
+        E::Unclosed(end) => format!("файл кончается внутри раздела (нет {end})"),
+        E::NoEnd => "в файле нет КонецФайла: он обрезан".into(),
+        E::NoAccount => "нет РасчСчет: выписка не говорит, чей это счёт".into(),
+        E::Balance { account, opening, incoming, outgoing, closing, computed, off } => format!(
+            "счёт {account}: начальный остаток {} + поступления {} − списания {} = {}, а конечный остаток {} (расходится на {})",
+            opening.format_ru(),
+            incoming.format_ru(),
+            outgoing.format_ru(),
+            computed.format_ru(),
+            closing.format_ru(),
+            off.format_ru()
+        ),
+        E::IncomingTotal { account, documents, total, off } => format!(
+            "счёт {account}: входящие документы дают {}, а итог поступлений в выписке {} (расходится на {})",
+            documents.format_ru(),
+            total.format_ru(),
+            off.format_ru()
+        ),
+        E::OutgoingTotal { account, documents, total, off } => format!(
+            "счёт {account}: исходящие документы дают {}, а итог списаний в выписке {} (расходится на {})",
+            documents.format_ru(),
+            total.format_ru(),
+            off.format_ru()
+        ),
+        E::Line { line, what } => {
+            let what = match what {
+                LineProblem::NotADate { value, format } => {
+                    let format = if format == "DD.MM.YYYY" { "ДД.ММ.ГГГГ" } else { format.as_str() };
+                    format!("«{value}» — не дата ({format})")
+                }
+                LineProblem::NotAnAmount(v) => format!("«{v}» — не сумма"),
+                LineProblem::TooManyDecimals(v) => format!("«{v}» — больше двух знаков после запятой"),
+                LineProblem::TooLarge(v) => format!("«{v}» — слишком большая сумма"),
+                LineProblem::AfterEnd => "текст после КонецФайла".into(),
+                LineProblem::NoCell { what, column } => {
+                    let what = match what {
+                        Cell::Date => "даты",
+                        Cell::Amount => "суммы",
+                        Cell::Transaction => "номера операции агента",
+                    };
+                    format!("нет {what} в столбце {column}")
+                }
+                LineProblem::NotPositive(m) => format!("сумма {} не больше нуля", m.format_ru()),
+            };
+            format!("строка {line}: {what}")
+        }
     }
 }
 
@@ -407,6 +464,7 @@ fn cancel_why(why: CancelWhy) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::bank::{Cell, LineProblem, StatementError};
     use crate::domain::customer::CustomerState;
     use crate::domain::dates::PeriodError;
     use crate::domain::money::{Money, MoneyError};
@@ -415,7 +473,7 @@ mod tests {
 
     /// Words of four or more Latin letters that a Russian sentence may hold: names of things
     /// that have no Russian word.
-    const ALLOWED: &[&str] = &["PostgreSQL", "pg_dump", "kassa"];
+    const ALLOWED: &[&str] = &["PostgreSQL", "pg_dump", "kassa", "CClientBankExchange"];
 
     fn english_words(t: &str) -> Vec<String> {
         t.split(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
@@ -432,6 +490,8 @@ mod tests {
     fn the_russian_console_says_every_refusal_in_russian() {
         let ru = Strings::get(Lang::Ru);
         let v = || "абв".to_string();
+        let mm = Money::from_minor;
+        let line = |what| StatementError::Line { line: 3, what };
         let problems = vec![
             Problem::Money(MoneyError::NotANumber(v())),
             Problem::Address(AddressError::BadIp(v())),
@@ -503,7 +563,42 @@ mod tests {
             Problem::MethodInactive(v()),
             Problem::LastMethod,
             Problem::RefundTooMuch("100,00".into()),
-            Problem::BankFile("строка 3".into()),
+            Problem::BankFile(StatementError::NotAStatement),
+            Problem::BankFile(StatementError::Encoding),
+            Problem::BankFile(StatementError::Unclosed("КонецДокумента")),
+            Problem::BankFile(StatementError::NoEnd),
+            Problem::BankFile(StatementError::NoAccount),
+            Problem::BankFile(StatementError::Balance {
+                account: v(),
+                opening: mm(1),
+                incoming: mm(2),
+                outgoing: mm(3),
+                closing: mm(4),
+                computed: mm(5),
+                off: mm(6),
+            }),
+            Problem::BankFile(StatementError::IncomingTotal {
+                account: v(),
+                documents: mm(1),
+                total: mm(2),
+                off: mm(1),
+            }),
+            Problem::BankFile(StatementError::OutgoingTotal {
+                account: v(),
+                documents: mm(1),
+                total: mm(2),
+                off: mm(1),
+            }),
+            Problem::BankFile(line(LineProblem::NotADate { value: v(), format: "DD.MM.YYYY".into() })),
+            Problem::BankFile(line(LineProblem::NotADate { value: v(), format: "%d.%m.%Y".into() })),
+            Problem::BankFile(line(LineProblem::NotAnAmount(v()))),
+            Problem::BankFile(line(LineProblem::TooManyDecimals(v()))),
+            Problem::BankFile(line(LineProblem::TooLarge(v()))),
+            Problem::BankFile(line(LineProblem::AfterEnd)),
+            Problem::BankFile(line(LineProblem::NoCell { what: Cell::Date, column: 1 })),
+            Problem::BankFile(line(LineProblem::NoCell { what: Cell::Amount, column: 2 })),
+            Problem::BankFile(line(LineProblem::NoCell { what: Cell::Transaction, column: 3 })),
+            Problem::BankFile(line(LineProblem::NotPositive(mm(0)))),
             Problem::LinePosted(1),
             Problem::NoCustomer(1),
             Problem::PublicKey(v()),
