@@ -531,12 +531,13 @@ pub fn parse_registry(bytes: &[u8], p: &RegistryPreset) -> Result<Vec<RegistryLi
             continue;
         }
         let cells: Vec<&str> = raw.split(delimiter).map(|c| c.trim().trim_matches('"').trim()).collect();
-        let cell =
-            |column: usize, what: Cell| -> Result<&str, StatementError> {
-                cells.get(column.wrapping_sub(1)).copied().filter(|c| !c.is_empty()).ok_or_else(|| {
-                    StatementError::Line { line: n, what: LineProblem::NoCell { what, column } }
-                })
-            };
+        let cell = |column: usize, what: Cell| -> Result<&str, StatementError> {
+            cells
+                .get(column.wrapping_sub(1))
+                .copied()
+                .filter(|c| !c.is_empty())
+                .ok_or(StatementError::Line { line: n, what: LineProblem::NoCell { what, column } })
+        };
         let date_text = cell(p.date, Cell::Date)?;
         let date = NaiveDate::parse_from_str(date_text, format)
             .or_else(|_| NaiveDate::parse_from_str(date_text.split_whitespace().next().unwrap_or(""), format))
