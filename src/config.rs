@@ -416,6 +416,7 @@ impl Config {
                 pdf_font: self.desk.pdf_font.as_ref().map(Into::into),
             },
             fiscal_command: self.desk.fiscal_command.clone(),
+            import_presets: self.import.presets.clone(),
         }
     }
 }

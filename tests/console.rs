@@ -727,12 +727,41 @@ async fn receipts_printed_from_the_console() {
     assert!(s.contains("принтер чеков не напечатал") && s.contains("нет бумаги"), "{s}");
 }
 
+/// A statement of one day into our account 40702810900000012345 of `docs`, all incoming,
+/// its balances adding up.
+fn one_day_statement(
+    version: &str,
+    day: Option<chrono::NaiveDate>,
+    docs: Vec<kassa::domain::bank::BankDocument>,
+) -> kassa::domain::bank::Statement {
+    use kassa::domain::bank::{AccountSection, Statement};
+    use kassa::domain::money::Money;
+    let total = Money::from_minor(docs.iter().map(|d| d.amount.minor()).sum());
+    Statement {
+        version: version.into(),
+        encoding: String::new(),
+        account: "40702810900000012345".into(),
+        from: day,
+        to: day,
+        sections: vec![AccountSection {
+            account: "40702810900000012345".into(),
+            from: day,
+            to: day,
+            opening: Money::ZERO,
+            incoming: total,
+            outgoing: Money::ZERO,
+            closing: total,
+        }],
+        documents: docs,
+    }
+}
+
 /// The bank lines' queue in administration: a statement imported, the proposed line accepted
 /// with `a`, the waiting one matched by searching with `m`, one skipped with `s`, the payer
 /// remembered with `r`, and `p` posts the accepted ones after saying their count and sum.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bank_lines_sorted_and_posted_from_the_console() {
-    use kassa::domain::bank::{AccountSection, BankDocument, Statement};
+    use kassa::domain::bank::BankDocument;
     use kassa::domain::money::Money;
     let (_db, svc, mut c) = desk("admin").await;
     let admin = svc.login("admin", "kassa", "t").await.unwrap();
@@ -754,24 +783,7 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
         doc("2", 70_000, "Плательщик Два", "за интернет"),
         doc("3", 10_000, "Неизвестный", "возврат долга"),
     ];
-    let total = Money::from_minor(130_000);
-    let st = Statement {
-        version: "1.03".into(),
-        encoding: String::new(),
-        account: "40702810900000012345".into(),
-        from: day,
-        to: day,
-        sections: vec![AccountSection {
-            account: "40702810900000012345".into(),
-            from: day,
-            to: day,
-            opening: Money::ZERO,
-            incoming: total,
-            outgoing: Money::ZERO,
-            closing: total,
-        }],
-        documents: docs,
-    };
+    let st = one_day_statement("1.03", day, docs);
     svc.import_statement(&admin, "nov.txt", &kassa::domain::bank::write(&st, "Windows"), false)
         .await
         .unwrap();
@@ -828,6 +840,63 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     assert_eq!(balance(2).await.minor(), b2.minor() + 70_000);
     let skipped = svc.import_queue(&admin, &[kassa::domain::import::LineState::Skipped], 10).await.unwrap();
     assert_eq!(skipped[0].note.as_deref(), Some("вернём плательщику"));
+}
+
+/// A statement loaded from a file in the console: `f` on the queue asks for the path; a path
+/// with no file is refused in Russian and nothing is loaded; the statement's lines are then in
+/// the queue, the status line says how many documents and lines it brought, and loading the same
+/// file again brings none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_loaded_from_a_file_in_the_console() {
+    use kassa::domain::bank::BankDocument;
+    use kassa::domain::money::Money;
+    let (_db, _svc, mut c) = desk("admin").await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27);
+    let doc = |n: &str, kop: i64, purpose: &str| BankDocument {
+        kind: "Платежное поручение".into(),
+        number: n.into(),
+        date: day,
+        amount: Money::from_minor(kop),
+        payer_account: format!("4081781000000000000{n}"),
+        payer: format!("Плательщик {n}"),
+        payee_account: "40702810900000012345".into(),
+        received_on: day,
+        purpose: purpose.into(),
+        ..Default::default()
+    };
+    let docs = vec![doc("7", 50_000, "Оплата по договору 10001"), doc("8", 30_000, "за связь")];
+    let st = one_day_statement("1.02", day, docs);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kl_to_1c.txt");
+    std::fs::write(&path, kassa::domain::bank::write(&st, "DOS")).unwrap();
+
+    c.press(KeyCode::F(9)).await.unwrap();
+    c.press(KeyCode::End).await.unwrap();
+    c.press(KeyCode::Up).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("Разбирать нечего") && screen(&c).contains("(f)"), "{}", screen(&c));
+    c.press(KeyCode::Char('f')).await.unwrap();
+    assert!(screen(&c).contains("Загрузить выписку"), "{}", screen(&c));
+    c.typ(&dir.path().join("nope.txt").display().to_string()).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(screen(&c).contains("нет такого файла"), "{}", screen(&c));
+    for _ in 0..80 {
+        c.press(KeyCode::Backspace).await.unwrap();
+    }
+    c.typ(&path.display().to_string()).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Документов в файле 2: новых строк 2, с абонентом 1, уже были 0"), "{s}");
+    assert!(
+        s.contains("предложена") && s.contains("ждёт") && s.contains("500,00") && s.contains("300,00"),
+        "{s}"
+    );
+    // the same file again: nothing new
+    c.press(KeyCode::Char('f')).await.unwrap();
+    c.typ(&path.display().to_string()).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("новых строк 0, с абонентом 0, уже были 2"), "{s}");
 }
 
 /// An agreement number typed (or scanned) and Enter at once, before the search's pause has

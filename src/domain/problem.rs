@@ -131,6 +131,12 @@ pub enum Problem {
     BankFile(crate::domain::bank::StatementError),
     #[error("line {0} is posted already")]
     LinePosted(i64),
+    /// A file to load could not be read.
+    #[error("cannot read the file: {0}")]
+    FileUnreadable(FileTrouble),
+    /// A registry named by a preset the config does not have.
+    #[error("no registry preset '{0}' in the config ([import.presets.NAME])")]
+    UnknownPreset(String),
     #[error("line {0} has no customer to accept: match it to one")]
     NoCustomer(i64),
     #[error("not an SSH public key: {0}")]
@@ -203,5 +209,29 @@ impl std::fmt::Display for Entity {
             Entity::Token => "token",
             Entity::PublicKey => "SSH key of the operator",
         })
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FileTrouble {
+    #[error("no such file")]
+    NotFound,
+    #[error("permission denied")]
+    Denied,
+    #[error("it is a directory")]
+    Directory,
+    #[error("a read error")]
+    Other,
+}
+
+impl FileTrouble {
+    pub fn of(e: &std::io::Error) -> FileTrouble {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => FileTrouble::NotFound,
+            std::io::ErrorKind::PermissionDenied => FileTrouble::Denied,
+            std::io::ErrorKind::IsADirectory => FileTrouble::Directory,
+            _ => FileTrouble::Other,
+        }
     }
 }

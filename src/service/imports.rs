@@ -231,6 +231,35 @@ impl Service {
         Ok(report)
     }
 
+    /// Loads the file at `path` on this machine: a 1CClientBankExchange statement, or with
+    /// `preset` an agent's registry read by the config's preset of that name. What the
+    /// console's «загрузить файл» does.
+    pub async fn import_file(&self, actor: &Actor, path: &str, preset: Option<&str>) -> Result<ImportReport> {
+        self.require(actor, IMPORT).await?;
+        let path = path.trim();
+        let preset = preset.map(str::trim).filter(|p| !p.is_empty());
+        let registry =
+            match preset {
+                Some(name) => Some(self.config.import_presets.get(name).cloned().ok_or_else(|| {
+                    ServiceError::invalid("preset", Problem::UnknownPreset(name.to_string()))
+                })?),
+                None => None,
+            };
+        let bytes = tokio::fs::read(path).await.map_err(|e| {
+            ServiceError::invalid(
+                "file",
+                Problem::FileUnreadable(crate::domain::problem::FileTrouble::of(&e)),
+            )
+        })?;
+        // the source as the queue shows it: the file's name
+        let source =
+            std::path::Path::new(path).file_name().map_or(path.to_string(), |n| n.to_string_lossy().into());
+        match registry {
+            Some(p) => self.import_registry(actor, &source, &bytes, &p, false).await,
+            None => self.import_statement(actor, &source, &bytes, false).await,
+        }
+    }
+
     /// Matches the lines not seen before and, unless `dry_run`, writes them with the import,
     /// in one transaction.
     async fn queue_lines(

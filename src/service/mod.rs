@@ -185,6 +185,9 @@ pub struct ServiceConfig {
     /// The online cash register's command (`[desk] fiscal_command`), given each cash or card
     /// payment's receipt as JSON.
     pub fiscal_command: Option<String>,
+    /// How each payment agent's registry is read (`[import.presets.NAME]`), for the console's
+    /// file loading (the command line reads them from the config itself).
+    pub import_presets: std::collections::BTreeMap<String, crate::domain::bank::RegistryPreset>,
 }
 
 impl Default for ServiceConfig {
@@ -198,6 +201,7 @@ impl Default for ServiceConfig {
             desk: None,
             receipts: ReceiptConfig::default(),
             fiscal_command: None,
+            import_presets: Default::default(),
         }
     }
 }

@@ -839,6 +839,14 @@ impl App {
                 self.screens.pop();
                 effects.extend(match after {
                     AfterSave::Reload => self.reload_top(),
+                    AfterSave::Loaded([documents, new, sure, known]) => {
+                        let d = &self.strings().desk;
+                        self.status = Some(format!(
+                            "{} {documents}: {} {new}, {} {sure}, {} {known}",
+                            d.imp_loaded, d.imp_loaded_new, d.imp_loaded_sure, d.imp_loaded_known
+                        ));
+                        self.reload_top()
+                    }
                     AfterSave::OpenCard(id) => self.open_card(id),
                     AfterSave::OpenList(kind) => self.open_list(kind),
                     AfterSave::CloseCard => {

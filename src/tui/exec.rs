@@ -238,7 +238,8 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::ImportMatch(..)
         | FormKind::ImportRemember(_)
         | FormKind::ImportSkip(_)
-        | FormKind::ImportPost => Saver::Import,
+        | FormKind::ImportPost
+        | FormKind::ImportFile => Saver::Import,
         FormKind::HouseAdd
         | FormKind::HouseEdit(_)
         | FormKind::SwitchAdd

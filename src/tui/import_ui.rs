@@ -243,6 +243,10 @@ pub fn import_key(cx: &mut Cx, l: &ListScreen, action: Option<Action>) -> Option
             f.subject = Some(subject(line?));
             f
         }
+        Action::ImportFile => FormScreen::new(
+            FormKind::ImportFile,
+            vec![field("file", |s| s.desk.f_file, 500, ""), field("preset", |s| s.desk.f_preset, 40, "")],
+        ),
         Action::ImportPost => {
             let accepted: Vec<&BankLine> = lines.iter().filter(|x| x.state == LineState::Accepted).collect();
             let sum: i64 = accepted.iter().map(|x| x.amount.minor()).sum();
@@ -269,6 +273,11 @@ pub async fn save(
     kind: &FormKind,
     values: &Values,
 ) -> Result<AfterSave, ServiceError> {
+    if let FormKind::ImportFile = kind {
+        let preset = values.text("preset");
+        let r = svc.import_file(a, &values.text("file"), Some(preset.as_str())).await?;
+        return Ok(AfterSave::Loaded([r.documents, r.new_lines, r.proposed, r.already_known]));
+    }
     match kind {
         FormKind::ImportAccept(id) => svc.import_accept(a, *id, None).await.map(drop),
         FormKind::ImportMatch(id, customer) => svc.import_accept(a, *id, Some(*customer)).await.map(drop),

@@ -77,6 +77,7 @@ pub enum Action {
     ImportRemember,
     ImportSkip,
     ImportPost,
+    ImportFile,
     AddCustomer,
     Admin,
     ServiceAdd,
@@ -143,7 +144,8 @@ impl Action {
             | Action::ImportMatch
             | Action::ImportRemember
             | Action::ImportSkip
-            | Action::ImportPost => Some(Permission::LedgerAdjust),
+            | Action::ImportPost
+            | Action::ImportFile => Some(Permission::LedgerAdjust),
             Action::Desk
             | Action::OpenShift
             | Action::CashIn
@@ -612,6 +614,7 @@ const IMPORT_QUEUE: &[Binding] = &[
     b!([Char('r')], ImportRemember, desk.key_imp_remember, false),
     b!([Char('s')], ImportSkip, desk.key_imp_skip, true),
     b!([Char('p')], ImportPost, desk.key_imp_post, true),
+    b!([Char('f')], ImportFile, desk.key_imp_file, true),
     b!([Enter], Open, desk.key_imp_whole, true),
 ];
 

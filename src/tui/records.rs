@@ -80,6 +80,9 @@ pub enum AfterSave {
     CloseCard,
     /// Another list over the screen under the form (what a search found).
     OpenList(crate::tui::screens::list::ListKind),
+    /// Back to the bank lines' queue, reloaded, with what the file loaded on the status line:
+    /// documents, new lines, of them with a customer proposed, lines seen before.
+    Loaded([usize; 4]),
 }
 
 fn date_text(d: Option<chrono::NaiveDate>) -> String {

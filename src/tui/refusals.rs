@@ -6,7 +6,7 @@
 use crate::domain::dates::DateError;
 use crate::domain::network::AddressError;
 use crate::domain::phone::PhoneError;
-use crate::domain::problem::Problem;
+use crate::domain::problem::{FileTrouble, Problem};
 use crate::service::{CancelWhy, Conflict, PromiseRefusal};
 use crate::store::{StoreError, UniqueKey};
 use crate::tui::strings::state_name;
@@ -93,6 +93,13 @@ pub fn problem(s: &Strings, p: &Problem) -> String {
         Problem::PublicKey(_) => "это не открытый ключ SSH: нужна строка из файла .pub".into(),
         Problem::NotInFuture => "дата должна быть позже сегодняшней".into(),
         Problem::LinePosted(id) => format!("строка {id} уже проведена"),
+        Problem::FileUnreadable(t) => match t {
+            FileTrouble::NotFound => "нет такого файла".into(),
+            FileTrouble::Denied => "нет прав читать этот файл".into(),
+            FileTrouble::Directory => "это каталог, а не файл".into(),
+            FileTrouble::Other => "файл не читается".into(),
+        },
+        Problem::UnknownPreset(name) => format!("в настройках нет реестра агента «{name}»"),
         Problem::NoCustomer(id) => format!("у строки {id} нет абонента: выберите его поиском"),
     }
 }
@@ -442,6 +449,7 @@ pub fn field(s: &Strings, name: &'static str) -> &'static str {
         "customers" => "абонентов",
         "months" => "месяцев",
         "file" => "файл",
+        "preset" => "реестр агента",
         "expires" => "действует до",
         "database" => "база",
         "value" => "значение",
@@ -600,6 +608,11 @@ mod tests {
             Problem::BankFile(line(LineProblem::NoCell { what: Cell::Transaction, column: 3 })),
             Problem::BankFile(line(LineProblem::NotPositive(mm(0)))),
             Problem::LinePosted(1),
+            Problem::FileUnreadable(FileTrouble::NotFound),
+            Problem::FileUnreadable(FileTrouble::Denied),
+            Problem::FileUnreadable(FileTrouble::Directory),
+            Problem::FileUnreadable(FileTrouble::Other),
+            Problem::UnknownPreset(v()),
             Problem::NoCustomer(1),
             Problem::PublicKey(v()),
             Problem::NotInFuture,

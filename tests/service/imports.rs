@@ -98,6 +98,17 @@ async fn statements_matched_queued_and_posted_once(env: &Env) {
     assert!(matches!(problem(&r), Some(Problem::BankFile(why)) if why.to_string().contains("0.01")), "{r:?}");
     assert_eq!(audit_count(env).await, before);
     assert!(svc.import_queue(&env.admin, &[], 100).await.unwrap().is_empty());
+    // a file on this machine: a path with nothing there, a preset the config does not have
+    use kassa::domain::problem::FileTrouble;
+    let r = svc.import_file(&env.admin, "/nonexistent/kl_to_1c.txt", None).await;
+    assert!(matches!(problem(&r), Some(Problem::FileUnreadable(FileTrouble::NotFound))), "{r:?}");
+    let r = svc.import_file(&env.admin, "/nonexistent/r.csv", Some("Элекснет")).await;
+    assert!(matches!(problem(&r), Some(Problem::UnknownPreset(p)) if p == "Элекснет"), "{r:?}");
+    assert!(matches!(svc.import_file(&env.cashier, "/tmp", None).await, Err(ServiceError::Denied { .. })));
+    let dir = tempfile::tempdir().unwrap();
+    let r = svc.import_file(&env.admin, &dir.path().display().to_string(), None).await;
+    assert!(matches!(problem(&r), Some(Problem::FileUnreadable(FileTrouble::Directory))), "{r:?}");
+    assert_eq!(audit_count(env).await, before);
 
     // a dry run writes nothing but says what would be matched
     let dry = svc.import_statement(&env.admin, "n.txt", &file, true).await.unwrap();
