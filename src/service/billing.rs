@@ -408,6 +408,8 @@ impl Service {
         // is new: one the unique key refuses means a writer that ignores the lock decided it
         // meanwhile, and the batch is undone whole (the next run charges it, once).
         let mut ops = Vec::new();
+        // every period decided: its decision, and which of `ops` took its money
+        let mut decisions: Vec<(Item, Decision, Option<usize>)> = Vec::new();
         // each customer charged: the balance left, and how far the tariff is now decided
         let mut reach: Vec<(i64, i64, Option<NaiveDate>)> = Vec::new();
         for (c, p) in &plans {
@@ -416,7 +418,7 @@ impl Service {
                 p.periods.iter().filter(|x| matches!(x.item, Item::Tariff(_))).map(|x| x.span.to).max();
             for x in &p.periods {
                 count(report, x.passed, x.amount);
-                if x.amount.minor() > 0 {
+                let op = (x.amount.minor() > 0).then(|| {
                     ops.push(charges::ChargeOperation {
                         customer_id: c.id,
                         amount_minor: -x.amount.minor(),
@@ -424,46 +426,37 @@ impl Service {
                         comment: x.what.clone(),
                     });
                     balance -= x.amount.minor();
-                }
+                    ops.len() - 1
+                });
+                let d = Decision {
+                    customer_id: c.id,
+                    span: x.span,
+                    amount_minor: x.amount.minor(),
+                    price_minor: x.price.minor(),
+                    discount: x.discount,
+                    tax: x.tax,
+                    passed: x.passed,
+                    at,
+                };
+                decisions.push((x.item, d, op));
             }
             if balance != c.balance.minor() || through.is_some() {
                 reach.push((c.id, balance, through));
             }
         }
         let written = charges::write_charges(db, &ops, at).await?;
-        let mut ledger_ids = written.iter().copied();
-        let mut last: HashMap<i64, i64> = HashMap::new();
-        let decisions: Vec<(i64, &Planned, Decision)> = plans
+        // each customer's last operation: what a block for debt it comes to is caused by
+        let last: HashMap<i64, i64> =
+            ops.iter().zip(&written).map(|(op, id)| (op.customer_id, *id)).collect();
+        let rows: Vec<charges::BatchDecision> = decisions
             .iter()
-            .flat_map(|(c, p)| {
-                p.periods.iter().map(|x| {
-                    let d = Decision {
-                        customer_id: c.id,
-                        span: x.span,
-                        amount_minor: x.amount.minor(),
-                        price_minor: x.price.minor(),
-                        discount: x.discount,
-                        tax: x.tax,
-                        passed: x.passed,
-                        at,
-                    };
-                    (c.id, x, d)
-                })
+            .map(|(item, decision, op)| charges::BatchDecision {
+                customer_id: decision.customer_id,
+                item: *item,
+                decision,
+                ledger_id: op.map(|i| written[i]),
             })
             .collect();
-        let mut rows = Vec::with_capacity(decisions.len());
-        for (customer_id, x, decision) in &decisions {
-            let ledger_id = if x.amount.minor() > 0 { ledger_ids.next() } else { None };
-            if let Some(id) = ledger_id {
-                last.insert(*customer_id, id);
-            }
-            rows.push(charges::BatchDecision {
-                customer_id: *customer_id,
-                item: x.item,
-                decision,
-                ledger_id,
-            });
-        }
         let made = charges::decide_many(db, &rows).await?;
         if made != rows.len() as u64 {
             tracing::warn!(

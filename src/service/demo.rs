@@ -402,21 +402,18 @@ impl Service {
                 let connected = first_month - Duration::days(rng.random_range(0..900));
                 // the state the customer ends the history in, and the month they take it
                 let turns = if is_former {
-                    Some((
-                        opts.months.saturating_sub(rng.random_range(1..=opts.months)),
-                        CustomerState::Stop,
-                        true,
-                    ))
+                    let month = opts.months.saturating_sub(rng.random_range(1..=opts.months));
+                    Some(Turn { month, state: CustomerState::Stop, former: true })
                 } else {
-                    let when = opts.months.saturating_sub(rng.random_range(1..=opts.months.min(3)));
+                    let month = opts.months.saturating_sub(rng.random_range(1..=opts.months.min(3)));
                     match rng.random_range(0..100) {
-                        0..=4 => Some((when, CustomerState::Pause, false)),
-                        5..=7 => Some((when, CustomerState::Stop, false)),
+                        0..=4 => Some(Turn { month, state: CustomerState::Pause, former: false }),
+                        5..=7 => Some(Turn { month, state: CustomerState::Stop, former: false }),
                         _ => None,
                     }
                 };
                 let (state, former_now) = match turns {
-                    Some((0, state, former)) => (state, former),
+                    Some(t) if t.month == 0 => (t.state, t.former),
                     _ => (CustomerState::Active, false),
                 };
                 let mut c = Customer {
@@ -538,7 +535,7 @@ impl Service {
             let month = add_months(first_month, m as i32);
             let turning: Vec<(i64, CustomerState, bool)> = lives
                 .iter()
-                .filter_map(|l| l.turns.filter(|t| t.0 == m && m > 0).map(|t| (l.id, t.1, t.2)))
+                .filter_map(|l| l.turns.filter(|t| t.month == m && m > 0).map(|t| (l.id, t.state, t.former)))
                 .collect();
             if !turning.is_empty() {
                 let mut tx = self.store.write().await?;
@@ -674,15 +671,23 @@ struct Life {
     monthly: i64,
     /// Stops paying for the last three months (the demo's debtors).
     stops_paying: bool,
-    /// The month (from the first, 0) the customer takes their last state in: the state, and
-    /// whether they left.
-    turns: Option<(u32, CustomerState, bool)>,
+    /// The change to the state the customer ends the history in, if any.
+    turns: Option<Turn>,
+}
+
+/// A demo customer's last change of state: the month (from the first, 0) it happens in, the
+/// state, and whether they left.
+#[derive(Clone, Copy)]
+struct Turn {
+    month: u32,
+    state: CustomerState,
+    former: bool,
 }
 
 impl Life {
     /// Whether month `m` is charged: the customer is active in it.
     fn charged_in(&self, m: u32) -> bool {
-        self.turns.is_none_or(|t| m < t.0)
+        self.turns.is_none_or(|t| m < t.month)
     }
 }
 

@@ -237,14 +237,16 @@ impl Service {
     pub async fn import_file(&self, actor: &Actor, path: &str, preset: Option<&str>) -> Result<ImportReport> {
         self.require(actor, IMPORT).await?;
         let path = path.trim();
-        let preset = preset.map(str::trim).filter(|p| !p.is_empty());
         let registry =
-            match preset {
-                Some(name) => Some(self.config.import_presets.get(name).cloned().ok_or_else(|| {
-                    ServiceError::invalid("preset", Problem::UnknownPreset(name.to_string()))
-                })?),
-                None => None,
-            };
+            preset
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|name| {
+                    self.config.import_presets.get(name).cloned().ok_or_else(|| {
+                        ServiceError::invalid("preset", Problem::UnknownPreset(name.to_string()))
+                    })
+                })
+                .transpose()?;
         let bytes = tokio::fs::read(path).await.map_err(|e| {
             ServiceError::invalid(
                 "file",
@@ -495,7 +497,8 @@ impl Service {
             crate::store::Backend::Postgres => 1,
             crate::store::Backend::Sqlite => POST_BATCH,
         };
-        let mut pending = Vec::new();
+        // PostgreSQL's lines, posted after this loop a few at a time
+        let mut one_by_one = Vec::new();
         for chunk in accepted.chunks(batch) {
             let mut ready = Vec::with_capacity(chunk.len());
             for l in chunk {
@@ -507,7 +510,7 @@ impl Service {
                 }
             }
             if batch == 1 {
-                pending.extend(ready.into_iter().map(|(l, op)| (l.clone(), op)));
+                one_by_one.extend(ready.into_iter().map(|(l, op)| (l.clone(), op)));
                 continue;
             }
             match self.post_batch(actor, &ready).await {
@@ -519,14 +522,17 @@ impl Service {
                 // one of them refused where it is written: each alone, to say which
                 Err(_) => {
                     for (l, op) in ready {
-                        self.post_prepared(actor, l, op, &mut report, &mut refused).await?;
+                        match self.post_prepared(actor, l, op).await? {
+                            Ok(replayed) => tally(&mut report, l, replayed),
+                            Err(e) => refused.push((l.id, e)),
+                        }
                     }
                 }
             }
         }
         // PostgreSQL: each line its own statement and commit, a few at once — their commits
         // share the server's flushes of the log, where one after another each waited for its own
-        let mut lines = pending.into_iter();
+        let mut lines = one_by_one.into_iter();
         let mut running = tokio::task::JoinSet::new();
         loop {
             while running.len() < POST_AT_ONCE
@@ -534,19 +540,17 @@ impl Service {
             {
                 let (svc, actor) = (self.clone(), actor.clone());
                 running.spawn(async move {
-                    let mut report = PostReport::default();
-                    let mut refused = Vec::new();
-                    let r = svc.post_prepared(&actor, &l, op, &mut report, &mut refused).await;
-                    r.map(|_| (report, refused))
+                    let posted = svc.post_prepared(&actor, &l, op).await;
+                    posted.map(|outcome| (l, outcome))
                 });
             }
             let Some(done) = running.join_next().await else { break };
-            let (one, no) =
-                done.map_err(|e| ServiceError::Store(crate::store::StoreError::Backend(e.to_string())))??;
-            report.posted += one.posted;
-            report.already += one.already;
-            report.total = Money::from_minor(report.total.minor() + one.total.minor());
-            refused.extend(no);
+            match done
+                .map_err(|e| ServiceError::Store(crate::store::StoreError::Backend(e.to_string())))??
+            {
+                (l, Ok(replayed)) => tally(&mut report, &l, replayed),
+                (l, Err(e)) => refused.push((l.id, e)),
+            }
         }
         Ok((report, refused))
     }
@@ -574,30 +578,27 @@ impl Service {
         Ok(done)
     }
 
-    /// Posts line `l`'s payment `op` alone, saying in `report` what became of it.
+    /// Posts line `l`'s payment `op` alone and marks the line posted. The inner answer: whether
+    /// it had been posted before (a post killed half-way and repeated), or why it was refused.
     async fn post_prepared(
         &self,
         actor: &Actor,
         l: &BankLine,
         op: crate::store::ledger::NewOperation,
-        report: &mut PostReport,
-        refused: &mut Vec<(i64, ServiceError)>,
-    ) -> Result<()> {
-        match self.post(actor, op, false).await {
-            Ok(done) => {
-                match self.store.autocommit().await? {
-                    Some(mut one) => imports::set_posted(&mut one.db(), l.id, done.operation.id).await?,
-                    None => {
-                        let mut tx = self.store.write().await?;
-                        imports::set_posted(&mut tx.db(), l.id, done.operation.id).await?;
-                        tx.commit().await?;
-                    }
-                }
-                tally(report, l, done.replayed);
+    ) -> Result<std::result::Result<bool, ServiceError>> {
+        let done = match self.post(actor, op, false).await {
+            Ok(done) => done,
+            Err(e) => return Ok(Err(e)),
+        };
+        match self.store.autocommit().await? {
+            Some(mut one) => imports::set_posted(&mut one.db(), l.id, done.operation.id).await?,
+            None => {
+                let mut tx = self.store.write().await?;
+                imports::set_posted(&mut tx.db(), l.id, done.operation.id).await?;
+                tx.commit().await?;
             }
-            Err(e) => refused.push((l.id, e)),
         }
-        Ok(())
+        Ok(Ok(done.replayed))
     }
 }
 

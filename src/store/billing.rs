@@ -619,21 +619,18 @@ pub async fn decide_many(db: &mut Db<'_>, rows: &[BatchDecision<'_>]) -> Result<
         // PostgreSQL: the rows as one JSON parameter, not fifteen parameters a row — a
         // statement of thousands of parameters costs more to parse and bind than to run
         for chunk in rows.chunks(5000) {
-            let json: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|r| {
-                    let d = r.decision;
-                    let (kind, item_id, tariff_id) = item_parts(r.item);
-                    serde_json::json!({
-                        "customer_id": r.customer_id, "item": kind, "item_id": item_id,
-                        "period_from": d.span.from, "period_to": d.span.to, "tariff_id": tariff_id,
-                        "amount_minor": d.amount_minor, "passed": d.passed, "created_at": d.at,
-                        "price_minor": d.price_minor, "discount_id": d.discount.map(|x| x.0),
-                        "discount_minor": d.discount.map_or(0, |x| x.1), "tax_rate_bp": d.tax.map(|x| x.0),
-                        "tax_minor": d.tax.map_or(0, |x| x.1), "ledger_id": r.ledger_id,
-                    })
+            let rows = json_rows(chunk.iter().map(|r| {
+                let d = r.decision;
+                let (kind, item_id, tariff_id) = item_parts(r.item);
+                serde_json::json!({
+                    "customer_id": r.customer_id, "item": kind, "item_id": item_id,
+                    "period_from": d.span.from, "period_to": d.span.to, "tariff_id": tariff_id,
+                    "amount_minor": d.amount_minor, "passed": d.passed, "created_at": d.at,
+                    "price_minor": d.price_minor, "discount_id": d.discount.map(|x| x.0),
+                    "discount_minor": d.discount.map_or(0, |x| x.1), "tax_rate_bp": d.tax.map(|x| x.0),
+                    "tax_minor": d.tax.map_or(0, |x| x.1), "ledger_id": r.ledger_id,
                 })
-                .collect();
+            }));
             made += db
                 .execute(q!(
                     "INSERT INTO charges (customer_id, item, item_id, period_from, period_to, tariff_id, amount_minor, \
@@ -645,7 +642,7 @@ pub async fn decide_many(db: &mut Db<'_>, rows: &[BatchDecision<'_>]) -> Result<
                        created_at TIMESTAMPTZ, price_minor BIGINT, discount_id BIGINT, discount_minor BIGINT, \
                        tax_rate_bp BIGINT, tax_minor BIGINT, ledger_id BIGINT) \
                      ON CONFLICT (customer_id, item, item_id, period_from) DO NOTHING",
-                    serde_json::Value::Array(json).to_string()
+                    rows
                 ))
                 .await?;
         }
@@ -697,55 +694,14 @@ pub struct ChargeOperation {
     pub comment: String,
 }
 
-/// Writes the operations, a statement per thousand; the answer: their ids, in the order of
-/// `ops`.
+/// Writes the operations, a statement per thousand (PostgreSQL: per five thousand, as one JSON
+/// parameter, see `decide_many`); the answer: their ids, in the order of `ops`.
 pub async fn write_charges(db: &mut Db<'_>, ops: &[ChargeOperation], at: DateTime<Utc>) -> Result<Vec<i64>> {
     use std::collections::HashMap;
-    let mut out = Vec::with_capacity(ops.len());
     let postgres = db.backend() == super::Backend::Postgres;
+    let mut out = Vec::with_capacity(ops.len());
     for chunk in ops.chunks(if postgres { 5000 } else { 1000 }) {
-        let mut q = super::Q::new("");
-        if postgres {
-            // the rows as one JSON parameter (see `decide_many`)
-            let json: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|op| {
-                    serde_json::json!({"customer_id": op.customer_id, "amount_minor": op.amount_minor,
-                        "balance_before_minor": op.balance_before_minor, "comment": op.comment})
-                })
-                .collect();
-            q = q!(
-                "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-                   comment, created_at) \
-                 SELECT customer_id, 'charge', amount_minor, balance_before_minor, balance_before_minor + amount_minor, \
-                   comment, $2 \
-                 FROM jsonb_to_recordset(CAST($1 AS JSONB)) \
-                   AS x(customer_id BIGINT, amount_minor BIGINT, balance_before_minor BIGINT, comment TEXT) \
-                 RETURNING id, customer_id, balance_before_minor",
-                serde_json::Value::Array(json).to_string(),
-                at
-            );
-        }
-        let mut groups = Vec::with_capacity(chunk.len());
-        for op in chunk.iter().filter(|_| !postgres) {
-            let g = [
-                q.push_bind(op.customer_id),
-                q.push_bind(op.amount_minor),
-                q.push_bind(op.balance_before_minor),
-                q.push_bind(op.balance_before_minor + op.amount_minor),
-                q.push_bind(op.comment.as_str()),
-                q.push_bind(at),
-            ];
-            groups.push(format!("({}, 'charge', {}, {}, {}, {}, {})", g[0], g[1], g[2], g[3], g[4], g[5]));
-        }
-        if !postgres {
-            q.sql = format!(
-                "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
-                   comment, created_at) VALUES {} RETURNING id, customer_id, balance_before_minor",
-                groups.join(", ")
-            )
-            .into();
-        }
+        let q = if postgres { charges_from_json(chunk, at) } else { charges_as_values(chunk, at) };
         // a customer's balance only falls within a batch of charges: (customer, balance
         // before) names one operation
         let mut ids: HashMap<(i64, i64), i64> = HashMap::new();
@@ -762,22 +718,71 @@ pub async fn write_charges(db: &mut Db<'_>, ops: &[ChargeOperation], at: DateTim
     Ok(out)
 }
 
+/// The insert of charge operations with a VALUES list, each value its own parameter.
+fn charges_as_values(chunk: &[ChargeOperation], at: DateTime<Utc>) -> super::Q {
+    let mut q = super::Q::new("");
+    let groups: Vec<String> = chunk
+        .iter()
+        .map(|op| {
+            let g = [
+                q.push_bind(op.customer_id),
+                q.push_bind(op.amount_minor),
+                q.push_bind(op.balance_before_minor),
+                q.push_bind(op.balance_before_minor + op.amount_minor),
+                q.push_bind(op.comment.as_str()),
+                q.push_bind(at),
+            ];
+            format!("({}, 'charge', {}, {}, {}, {}, {})", g[0], g[1], g[2], g[3], g[4], g[5])
+        })
+        .collect();
+    q.sql = format!(
+        "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+           comment, created_at) VALUES {} RETURNING id, customer_id, balance_before_minor",
+        groups.join(", ")
+    )
+    .into();
+    q
+}
+
+/// PostgreSQL: the insert of charge operations from one JSON parameter.
+fn charges_from_json(chunk: &[ChargeOperation], at: DateTime<Utc>) -> super::Q {
+    let rows = json_rows(chunk.iter().map(|op| {
+        serde_json::json!({"customer_id": op.customer_id, "amount_minor": op.amount_minor,
+            "balance_before_minor": op.balance_before_minor, "comment": op.comment})
+    }));
+    q!(
+        "INSERT INTO ledger (customer_id, kind, amount_minor, balance_before_minor, balance_after_minor, \
+           comment, created_at) \
+         SELECT customer_id, 'charge', amount_minor, balance_before_minor, balance_before_minor + amount_minor, \
+           comment, $2 \
+         FROM jsonb_to_recordset(CAST($1 AS JSONB)) \
+           AS x(customer_id BIGINT, amount_minor BIGINT, balance_before_minor BIGINT, comment TEXT) \
+         RETURNING id, customer_id, balance_before_minor",
+        rows,
+        at
+    )
+}
+
+/// Rows as one JSON array, the text of a parameter `jsonb_to_recordset` reads on PostgreSQL.
+fn json_rows(rows: impl Iterator<Item = serde_json::Value>) -> String {
+    serde_json::Value::Array(rows.collect()).to_string()
+}
+
 /// Sets, for each customer a batch charged, the balance its charges left and how far its
 /// tariff periods are now decided (`None`: as it was) — one statement per thousand.
 pub async fn set_balances_and_reach(db: &mut Db<'_>, rows: &[(i64, i64, Option<NaiveDate>)]) -> Result<()> {
     if db.backend() == super::Backend::Postgres {
         // the rows as one JSON parameter (see `decide_many`)
         for chunk in rows.chunks(5000) {
-            let json: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|(id, b, d)| serde_json::json!({"id": id, "balance": b, "through": d}))
-                .collect();
+            let rows = json_rows(
+                chunk.iter().map(|(id, b, d)| serde_json::json!({"id": id, "balance": b, "through": d})),
+            );
             db.execute(q!(
                 "UPDATE customers SET balance_minor = v.balance, \
                    charged_through = COALESCE(v.through, customers.charged_through) \
                  FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS v(id BIGINT, balance BIGINT, through DATE) \
                  WHERE customers.id = v.id",
-                serde_json::Value::Array(json).to_string()
+                rows
             ))
             .await?;
         }

@@ -839,10 +839,10 @@ impl App {
                 self.screens.pop();
                 effects.extend(match after {
                     AfterSave::Reload => self.reload_top(),
-                    AfterSave::Loaded([documents, new, sure, known]) => {
+                    AfterSave::Loaded { documents, new_lines, proposed, known } => {
                         let d = &self.strings().desk;
                         self.status = Some(format!(
-                            "{} {documents}: {} {new}, {} {sure}, {} {known}",
+                            "{} {documents}: {} {new_lines}, {} {proposed}, {} {known}",
                             d.imp_loaded, d.imp_loaded_new, d.imp_loaded_sure, d.imp_loaded_known
                         ));
                         self.reload_top()

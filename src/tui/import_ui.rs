@@ -276,7 +276,12 @@ pub async fn save(
     if let FormKind::ImportFile = kind {
         let preset = values.text("preset");
         let r = svc.import_file(a, &values.text("file"), Some(preset.as_str())).await?;
-        return Ok(AfterSave::Loaded([r.documents, r.new_lines, r.proposed, r.already_known]));
+        return Ok(AfterSave::Loaded {
+            documents: r.documents,
+            new_lines: r.new_lines,
+            proposed: r.proposed,
+            known: r.already_known,
+        });
     }
     match kind {
         FormKind::ImportAccept(id) => svc.import_accept(a, *id, None).await.map(drop),

@@ -81,8 +81,8 @@ pub enum AfterSave {
     /// Another list over the screen under the form (what a search found).
     OpenList(crate::tui::screens::list::ListKind),
     /// Back to the bank lines' queue, reloaded, with what the file loaded on the status line:
-    /// documents, new lines, of them with a customer proposed, lines seen before.
-    Loaded([usize; 4]),
+    /// its documents, the new lines (`proposed` of them with a customer), the lines seen before.
+    Loaded { documents: usize, new_lines: usize, proposed: usize, known: usize },
 }
 
 fn date_text(d: Option<chrono::NaiveDate>) -> String {
