@@ -1505,3 +1505,46 @@ async fn operator_keys_on_the_command_line() {
     let listed = kassa(home, db, Some("cashier"), &["operator", "key", "list", "cashier"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("no SSH keys"));
 }
+
+/// A script's call logs in once and leaves its login in the audit log whatever it did: with
+/// the payment it posted, after a payment refused, after a read. The cashier's logins are
+/// counted in the audit log (the administrator's own calls to read it are other logins).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_script_call_leaves_its_login_in_the_audit_log() {
+    let (db, home) = small_demo().await;
+    let (home, db) = (home.path(), db.url.as_str());
+    let made = kassa(home, db, Some("cashier"), &["--json", "token", "create", "--name", "касса-2"]);
+    let v: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+    let secret = v["secret"].as_str().unwrap().to_string();
+    let logins = || {
+        let o =
+            kassa(home, db, Some("admin"), &["--json", "audit", "--entity", "operator", "--limit", "500"]);
+        let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] == "operator.login" && a.to_string().contains("cashier"))
+            .count()
+    };
+    let start = logins();
+    let before = balance(home, db, "10001");
+    for _ in 0..3 {
+        let paid = kassa_with_token(home, db, &secret, &["pay", "10001", "10"]);
+        assert!(paid.status.success(), "{}", String::from_utf8_lossy(&paid.stderr));
+    }
+    assert_eq!(balance(home, db, "10001"), before + 3_000);
+    assert_eq!(logins(), start + 3, "one login row with each payment");
+    // refused after the login (no such payment method): the login is still written
+    let refused = kassa_with_token(home, db, &secret, &["pay", "10001", "10", "--method", "nosuch"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(logins(), start + 4);
+    // a read writes its login at its end
+    assert!(kassa_with_token(home, db, &secret, &["customer", "show", "10001"]).status.success());
+    assert_eq!(logins(), start + 5);
+    assert_eq!(balance(home, db, "10001"), before + 3_000);
+    // the token is marked used by its logins
+    let list = kassa(home, db, Some("admin"), &["--json", "token", "list"]);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let mine = list.as_array().unwrap().iter().find(|t| t["name"] == "касса-2").unwrap().clone();
+    assert!(!mine["last_used_at"].is_null(), "{mine}");
+}

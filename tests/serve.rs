@@ -170,7 +170,8 @@ impl std::ops::Deref for Desk {
 impl Desk {
     /// `ssh -tt LOGIN@127.0.0.1` to the server (no config, no agent, no known hosts kept),
     /// with `key` as its only identity or none; after ssh, the shell says its exit status and
-    /// the terminal's state, then waits.
+    /// the terminal's state, then waits. A desk with a key also asks for compression (`-C`),
+    /// as a desk on a slow link does: the console is the same through it.
     fn connect(s: &Served, login: &str, key: Option<&Path>) -> Desk {
         Desk::connect_to(s.home(), s.port, login, key)
     }
@@ -178,7 +179,7 @@ impl Desk {
     fn connect_to(home: &Path, port: u16, login: &str, key: Option<&Path>) -> Desk {
         let auth = match key {
             Some(k) => {
-                format!("-o IdentitiesOnly=yes -o PreferredAuthentications=publickey -i {}", k.display())
+                format!("-C -o IdentitiesOnly=yes -o PreferredAuthentications=publickey -i {}", k.display())
             }
             None => "-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive".into(),
         };
@@ -327,6 +328,9 @@ fn an_operator_with_a_registered_key_is_logged_in_by_it() {
     let exec = Command::new("ssh")
         .args(base)
         .args([
+            // compression asked for, and what was agreed said (-v)
+            "-C",
+            "-v",
             "-o",
             "IdentitiesOnly=yes",
             "-i",
@@ -342,6 +346,11 @@ fn an_operator_with_a_registered_key_is_logged_in_by_it() {
         .output()
         .unwrap();
     assert!(!exec.status.success() && !String::from_utf8_lossy(&exec.stdout).contains("shell-reached"));
+    let said = String::from_utf8_lossy(&exec.stderr);
+    assert!(
+        said.contains("server->client cipher") && said.contains("compression: zlib@openssh.com"),
+        "the server did not agree to compress what it sends: {said}"
+    );
     let forward = Command::new("ssh")
         .args(base)
         .args(["-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-i", key.to_str().unwrap()])

@@ -116,32 +116,31 @@ pub fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 /// What a command leaves to finish before the process ends: the service it opened (closed
-/// cleanly: SQLite's committed pages back into the database file) and the login's audit row.
+/// cleanly: SQLite's committed pages back into the database file) with the login's audit row
+/// when the command's own payment did not write it (`Service::defer_login`).
 #[derive(Default)]
 struct Leftovers {
     services: Vec<Service>,
-    login: Option<tokio::task::JoinHandle<()>>,
 }
 
-static LEFTOVERS: std::sync::Mutex<Leftovers> =
-    std::sync::Mutex::new(Leftovers { services: Vec::new(), login: None });
+static LEFTOVERS: std::sync::Mutex<Leftovers> = std::sync::Mutex::new(Leftovers { services: Vec::new() });
 
-/// How long the end of a command waits for its login's audit row (written beside the command,
-/// so a read-only command never waits for another desk's write lock); past it the row is given
-/// up and the log file says so.
+/// How long the end of a command waits to write its login's audit row (after the command has
+/// answered, so a read-only command never waits for another desk's write lock first); past it
+/// the row is given up and the log file says so.
 const LOGIN_AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn finish() {
-    let (services, login) = match LEFTOVERS.lock() {
-        Ok(mut l) => (std::mem::take(&mut l.services), l.login.take()),
+    let services = match LEFTOVERS.lock() {
+        Ok(mut l) => std::mem::take(&mut l.services),
         Err(_) => return,
     };
-    if let Some(handle) = login
-        && tokio::time::timeout(LOGIN_AUDIT_WAIT, handle).await.is_err()
-    {
-        tracing::warn!("a login's audit row was not written: the database stayed busy");
-    }
     for svc in services {
+        match tokio::time::timeout(LOGIN_AUDIT_WAIT, svc.write_deferred_login()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "a login's audit row was not written"),
+            Err(_) => tracing::warn!("a login's audit row was not written: the database stayed busy"),
+        }
         svc.close().await;
     }
 }
@@ -190,9 +189,14 @@ fn read_password(prompt: &str, env: &str) -> CliResult<String> {
     rpassword::prompt_password(prompt).map_err(|e| CliError::usage(format!("cannot read the password: {e}")))
 }
 
+/// Whether `confirm` asks: on a terminal, without `--yes` or `--json`.
+fn asks(cli: &Cli) -> bool {
+    !(cli.yes || cli.json || !std::io::stdin().is_terminal())
+}
+
 /// Asks "… [y/N]" on a terminal; scripts (no terminal) and `--yes` go ahead.
 fn confirm(cli: &Cli, question: &str) -> CliResult<()> {
-    if cli.yes || cli.json || !std::io::stdin().is_terminal() {
+    if !asks(cli) {
         return Ok(());
     }
     let mut err = std::io::stderr().lock();
@@ -224,20 +228,42 @@ async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
         None | Some(Command::Serve { .. }) => is_default_database(&location),
         Some(_) => false,
     };
-    let svc = Service::open_with(&location, cfg.service(), create).await.map_err(|e| match e {
-        ServiceError::NoDatabase { path } => CliError {
-            code: 3,
-            message: format!(
-                "there is no database at {path}: `kassa init` creates one with its first administrator, \
+    let svc =
+        Service::open_with(&location, cfg.service(), create, one_shot(cli)).await.map_err(|e| match e {
+            ServiceError::NoDatabase { path } => CliError {
+                code: 3,
+                message: format!(
+                    "there is no database at {path}: `kassa init` creates one with its first administrator, \
                  `kassa demo` one with demo data"
-            ),
-        },
-        e => CliError { code: 1, message: format!("cannot open the database {}: {e}", redact(&location)) },
-    })?;
+                ),
+            },
+            e => {
+                CliError { code: 1, message: format!("cannot open the database {}: {e}", redact(&location)) }
+            }
+        })?;
     if let Ok(mut l) = LEFTOVERS.lock() {
         l.services.push(svc.clone());
     }
     Ok(svc)
+}
+
+/// Whether the command is a short call that reads and writes a little: it shares one SQLite
+/// connection (one schema parsed) and writes its login's audit row with its payment or at its
+/// end. The console, the server and the long runs, whose tasks read while others write, keep a
+/// pool, and their login is written before they start.
+fn one_shot(cli: &Cli) -> bool {
+    !matches!(
+        &cli.command,
+        None | Some(
+            Command::Serve { .. }
+                | Command::Init { .. }
+                | Command::Demo { .. }
+                | Command::Billing(_)
+                | Command::Import(_)
+                | Command::Check
+                | Command::Backup { .. }
+        )
+    )
 }
 
 /// A database location fit for messages: the password of a URL hidden.
@@ -269,16 +295,11 @@ async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
         }
         None => password_login(cli, svc).await?,
     };
-    // the login's audit row is written beside the command, not before it: a read-only
-    // command never waits for another desk's write lock (`finish` waits for the row)
-    let writer = svc.clone();
-    let handle = tokio::spawn(async move {
-        if let Err(e) = writer.record_login(&record).await {
-            tracing::warn!(error = %e, "a login's audit row was not written");
-        }
-    });
-    if let Ok(mut l) = LEFTOVERS.lock() {
-        l.login = Some(handle);
+    // a short call's login row goes in with its payment, or is written at its end (`finish`):
+    // not before it, which would wait for another desk's write lock; a long run's first
+    svc.defer_login(record);
+    if !one_shot(cli) {
+        svc.write_deferred_login().await?;
     }
     Ok(actor)
 }
@@ -520,19 +541,23 @@ async fn dispatch(cli: &Cli, cfg: &Config) -> CliResult<ExitCode> {
             let svc = open(cli, cfg).await?;
             let actor = login(cli, &svc).await?;
             let id = svc.resolve_customer(&actor, customer).await?;
-            let card = svc.customer_card(&actor, id).await?;
-            confirm(
-                cli,
-                &format!(
-                    "Post {} ({}) to {} {}? Balance {} -> {}.",
-                    amount,
-                    method,
-                    card.customer.agreement_number.as_deref().unwrap_or("-"),
-                    card.customer.name,
-                    card.customer.balance,
-                    Money::from_minor(card.customer.balance.minor() + amount.minor())
-                ),
-            )?;
+            // the question shows whom and the balance; a script is asked nothing and its
+            // process does not read the card for it
+            if asks(cli) {
+                let card = svc.customer_card(&actor, id).await?;
+                confirm(
+                    cli,
+                    &format!(
+                        "Post {} ({}) to {} {}? Balance {} -> {}.",
+                        amount,
+                        method,
+                        card.customer.agreement_number.as_deref().unwrap_or("-"),
+                        card.customer.name,
+                        card.customer.balance,
+                        Money::from_minor(card.customer.balance.minor() + amount.minor())
+                    ),
+                )?;
+            }
             let req = PaymentRequest {
                 customer_id: id,
                 amount,

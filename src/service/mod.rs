@@ -27,6 +27,8 @@ mod receipts;
 mod services;
 mod tariffs;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
@@ -230,22 +232,30 @@ impl Actor {
 pub struct Service {
     store: Store,
     config: ServiceConfig,
+    /// A one-shot command's login, its audit row not written yet (`defer_login`).
+    deferred_login: Arc<std::sync::Mutex<Option<LoginRecord>>>,
 }
 
 impl Service {
     pub fn new(store: Store, config: ServiceConfig) -> Service {
-        Service { store, config }
+        Service { store, config, deferred_login: Arc::default() }
     }
 
     /// Opens the database (creating an SQLite file that is not there) and ends the promised
     /// payments whose time is up.
     pub async fn open(location: &str, config: ServiceConfig) -> Result<Service> {
-        Service::open_with(location, config, true).await
+        Service::open_with(location, config, true, false).await
     }
 
-    /// `open`; with `create` false a missing SQLite file is an error (`StoreError::Missing`).
-    pub async fn open_with(location: &str, config: ServiceConfig, create: bool) -> Result<Service> {
-        let options = store::OpenOptions { lock_wait: config.lock_wait, create };
+    /// `open`; with `create` false a missing SQLite file is an error (`StoreError::Missing`);
+    /// `one_shot` for a process that makes one call and ends (see `store::OpenOptions`).
+    pub async fn open_with(
+        location: &str,
+        config: ServiceConfig,
+        create: bool,
+        one_shot: bool,
+    ) -> Result<Service> {
+        let options = store::OpenOptions { lock_wait: config.lock_wait, create, one_shot };
         let svc = Service::new(Store::open_with(location, options).await?, config);
         follow_server_clock(&svc.store).await?;
         svc.end_due_promises(None, now()).await?;

@@ -399,7 +399,21 @@ impl Service {
         let result = append(&mut tx.db(), actor, op.clone(), want_receipt).await;
         match result {
             Ok(Appended::New(operation)) => {
-                tx.commit().await?;
+                // a one-shot command's login goes in with its payment: one commit
+                let login = self.take_deferred_login();
+                let written = match &login {
+                    Some(r) => super::operators::write_login(&mut tx.db(), r).await,
+                    None => Ok(()),
+                };
+                if let Err(e) = async {
+                    written?;
+                    Ok::<_, ServiceError>(tx.commit().await?)
+                }
+                .await
+                {
+                    self.restore_deferred_login(login);
+                    return Err(e);
+                }
                 Ok(Appended::New(operation))
             }
             Ok(replay) => Ok(replay),

@@ -324,6 +324,35 @@ impl Service {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Keeps a one-shot command's login to be written with the command's payment (in its
+    /// transaction: one commit, not two) or, when the command posts none, by
+    /// `write_deferred_login` at its end. A read-only command thus never waits for another
+    /// desk's write lock before it answers.
+    pub fn defer_login(&self, record: LoginRecord) {
+        if let Ok(mut slot) = self.deferred_login.lock() {
+            *slot = Some(record);
+        }
+    }
+
+    /// Writes the deferred login if no payment has written it.
+    pub async fn write_deferred_login(&self) -> Result<()> {
+        match self.take_deferred_login() {
+            Some(record) => self.record_login(&record).await,
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn take_deferred_login(&self) -> Option<LoginRecord> {
+        self.deferred_login.lock().ok().and_then(|mut slot| slot.take())
+    }
+
+    /// Puts back a deferred login whose transaction did not commit.
+    pub(super) fn restore_deferred_login(&self, record: Option<LoginRecord>) {
+        if let (Some(r), Ok(mut slot)) = (record, self.deferred_login.lock()) {
+            slot.get_or_insert(r);
+        }
+    }
 }
 
 /// A hash that no password matches, verified instead of a real one so that every refusal
@@ -394,7 +423,7 @@ impl LoginRecord {
     }
 }
 
-async fn write_login(db: &mut Db<'_>, r: &LoginRecord) -> Result<()> {
+pub(super) async fn write_login(db: &mut Db<'_>, r: &LoginRecord) -> Result<()> {
     if let Some(id) = r.token_id.filter(|_| r.action == "operator.login") {
         crate::store::access::touch_token(db, id, r.at).await?;
     }

@@ -251,11 +251,15 @@ pub struct OpenOptions {
     /// Create an SQLite file that does not exist yet (`kassa init`, `kassa demo`, the default
     /// database on first start); otherwise a missing file is an error, not a new empty database.
     pub create: bool,
+    /// SQLite, a one-shot command (a CLI call): reads share the writing connection, so the
+    /// process opens one connection and parses the schema once; the read pool opens a
+    /// connection only for a read made while a write of this process holds the writer.
+    pub one_shot: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { lock_wait: DEFAULT_LOCK_WAIT, create: true }
+        OpenOptions { lock_wait: DEFAULT_LOCK_WAIT, create: true, one_shot: false }
     }
 }
 
@@ -279,7 +283,12 @@ pub enum Backend {
 /// have a pool of sqlx connections.
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite { read: SqlitePool, write: writer::Writer },
+    /// `shared`: reads go to the writing connection when it is free (`OpenOptions::one_shot`).
+    Sqlite {
+        read: SqlitePool,
+        write: writer::Writer,
+        shared: bool,
+    },
     Postgres(PgPool),
 }
 
@@ -290,12 +299,14 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// and none failed: then a start skips the migrator (its lock, table check and queries cost a
 /// one-shot command milliseconds). Anything else — a new file, a missing or changed migration,
 /// an unreadable table — goes through the migrator, which applies or refuses as it does.
-async fn sqlite_up_to_date(read: &SqlitePool) -> bool {
-    let Ok(rows) = sqlx::query_as::<_, (i64, Vec<u8>, bool)>(
-        "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
-    )
-    .fetch_all(read)
-    .await
+async fn sqlite_up_to_date(write: &writer::Writer) -> bool {
+    let conn = write.lock().await;
+    let Ok(rows) = conn
+        .prepare("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
     else {
         return false;
     };
@@ -306,6 +317,14 @@ async fn sqlite_up_to_date(read: &SqlitePool) -> bool {
             .iter()
             .zip(&wanted)
             .all(|((v, sum, ok), (want_v, want_sum))| *ok && v == want_v && sum == want_sum)
+}
+
+/// A read on the writing connection when the store shares it and it is free.
+fn shared_read(write: &writer::Writer, shared: bool, begin: bool) -> Result<Option<Tx>> {
+    if !shared {
+        return Ok(None);
+    }
+    Ok(writer::WriteTx::try_read(write, begin)?.map(Tx::SqliteWrite))
 }
 
 impl Store {
@@ -345,9 +364,16 @@ impl Store {
                 .busy_timeout(wait)
                 .foreign_keys(true)
                 .pragma("cache_size", "-8000");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(3)
+                .acquire_timeout(wait)
+                // a connection of this process's own file needs no ping before each use
+                .test_before_acquire(false);
+            // the writing connection first: it makes the file and sets WAL before any reader
+            let write = writer::open(path, wait)?;
             let read =
-                SqlitePoolOptions::new().max_connections(3).acquire_timeout(wait).connect_with(opts).await?;
-            Store::Sqlite { read, write: writer::open(path, wait)? }
+                if options.one_shot { pool.connect_lazy_with(opts) } else { pool.connect_with(opts).await? };
+            Store::Sqlite { read, write, shared: options.one_shot }
         };
         store.migrate().await?;
         Ok(store)
@@ -355,8 +381,8 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Store::Sqlite { read, write } => {
-                if !sqlite_up_to_date(read).await {
+            Store::Sqlite { read, write, .. } => {
+                if !sqlite_up_to_date(write).await {
                     SQLITE_MIGRATIONS.run(read).await?;
                 }
                 // PostgreSQL's sequences never give an id twice; SQLite's tables must say so
@@ -402,7 +428,10 @@ impl Store {
     /// the write lock).
     pub async fn one(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite { read, .. } => Tx::SqliteOne(read.acquire().await?),
+            Store::Sqlite { read, write, shared } => match shared_read(write, *shared, false)? {
+                Some(tx) => tx,
+                None => Tx::SqliteOne(read.acquire().await?),
+            },
             Store::Postgres(pool) => Tx::PostgresAutocommit(pool.acquire().await?),
         })
     }
@@ -410,7 +439,10 @@ impl Store {
     /// A read transaction: one consistent snapshot for a card, a page of history, a search.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Store::Sqlite { read, write, shared } => match shared_read(write, *shared, true)? {
+                Some(tx) => tx,
+                None => Tx::Sqlite(read.begin().await?),
+            },
             Store::Postgres(pool) => {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
@@ -447,7 +479,7 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite { read, write } => {
+            Store::Sqlite { read, write, .. } => {
                 read.close().await;
                 // the writing connection closes with the last clone of the store; a
                 // transaction in progress finishes first. Committed pages go back into the

@@ -59,12 +59,41 @@ pub fn open(path: &str, wait: Duration) -> Result<Writer> {
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000")
         .map_err(open_err)?;
     conn.set_prepared_statement_cache_capacity(128);
+    keep_wal_file(&conn).map_err(open_err)?;
     Ok(Writer { conn: Arc::new(Mutex::new(conn)), wait })
 }
 
-/// A write transaction on the writing connection; rolled back when dropped uncommitted.
+/// Leaves the -wal file in place when the connection closes (after its checkpoint), at most
+/// 16 MiB of it. By default the last connection to close deletes it and the next process to
+/// write makes it again: the file created, its header written and synced, the directory
+/// synced — measured, the largest cost of a one-shot `kassa pay` after the schema's parsing.
+/// What the checkpoint at close put into the database file stays there: the frames left
+/// behind are copies of pages the file already has, and the next writer starts the log over.
+fn keep_wal_file(conn: &Connection) -> rusqlite::Result<()> {
+    let mut on: std::ffi::c_int = 1;
+    // SAFETY: the handle is this open connection's; SQLITE_FCNTL_PERSIST_WAL reads and writes
+    // the one int it is given, which lives through the call.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&mut on as *mut std::ffi::c_int).cast(),
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), None));
+    }
+    conn.execute_batch("PRAGMA journal_size_limit = 16777216")
+}
+
+/// A write transaction on the writing connection; rolled back when dropped uncommitted. In a
+/// one-shot command reads use the writing connection too (`try_read`, `try_one`): then it is
+/// a read transaction, or no transaction at all for one statement.
 pub struct WriteTx {
     conn: OwnedMutexGuard<Connection>,
+    /// A transaction was begun (else each statement is its own).
+    begun: bool,
 }
 
 impl std::fmt::Debug for WriteTx {
@@ -98,7 +127,22 @@ impl WriteTx {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(WriteTx { conn })
+        Ok(WriteTx { conn, begun: true })
+    }
+
+    /// The writing connection for reading when no writer of this process holds it: a read
+    /// transaction (`BEGIN`, which takes no lock until the first read), or with `begin` false
+    /// the connection as it is, for one statement. `None` when it is held: the caller reads
+    /// from the pool instead, so a read never waits for a write of its own task.
+    pub fn try_read(writer: &Writer, begin: bool) -> Result<Option<WriteTx>> {
+        let Ok(conn) = writer.conn.clone().try_lock_owned() else { return Ok(None) };
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
+        if begin {
+            conn.prepare_cached("BEGIN")?.execute([])?;
+        }
+        Ok(Some(WriteTx { conn, begun: begin }))
     }
 
     pub fn conn(&mut self) -> &mut Connection {
@@ -106,7 +150,9 @@ impl WriteTx {
     }
 
     pub fn commit(self) -> Result<()> {
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        if self.begun {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+        }
         Ok(())
     }
 }
@@ -410,5 +456,61 @@ mod tests {
         let seen: Vec<(String, DateTime<Utc>)> =
             rows.iter().map(|r| (r.text("operator_login").unwrap(), r.ts("at").unwrap())).collect();
         assert_eq!(seen, [("kept".to_string(), at)]);
+    }
+
+    /// A one-shot store reads on its writing connection when it is free, and from the pool
+    /// while a write of its own holds it (never waiting for itself); the -wal file stays
+    /// when the store closes, with everything in the database file.
+    #[tokio::test]
+    async fn a_one_shot_store_reads_where_it_can_and_never_waits_for_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.db");
+        let path = path.to_str().unwrap();
+        let options = crate::store::OpenOptions { one_shot: true, ..Default::default() };
+        let store = crate::store::Store::open_with(path, options).await.unwrap();
+        let count = crate::q!("SELECT COUNT(*) FROM audit_log WHERE origin = 'test'");
+        let insert = crate::q!(
+            "INSERT INTO audit_log (at, operator_login, origin, action, entity) \
+             VALUES ('2026-12-02T10:00:00+00:00', 'x', 'test', 'a', 'e')"
+        );
+        let mut write = store.write().await.unwrap();
+        write.db().execute(insert.clone()).await.unwrap();
+        // the writer is held: a read and a one-statement read go to the pool, at once
+        let started = std::time::Instant::now();
+        let mut read = store.read().await.unwrap();
+        assert!(matches!(read, crate::store::Tx::Sqlite(_)));
+        assert_eq!(read.db().scalar_i64(count.clone()).await.unwrap(), 0, "uncommitted: unseen");
+        drop(read);
+        let mut one = store.one().await.unwrap();
+        assert!(matches!(one, crate::store::Tx::SqliteOne(_)));
+        assert_eq!(one.db().scalar_i64(count.clone()).await.unwrap(), 0);
+        drop(one);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        write.commit().await.unwrap();
+        // free again: reads share the writing connection and see the commit
+        let mut read = store.read().await.unwrap();
+        assert!(matches!(read, crate::store::Tx::SqliteWrite(_)));
+        assert_eq!(read.db().scalar_i64(count.clone()).await.unwrap(), 1);
+        read.commit().await.unwrap();
+        let mut one = store.one().await.unwrap();
+        assert!(matches!(one, crate::store::Tx::SqliteWrite(_)));
+        assert_eq!(one.db().scalar_i64(count.clone()).await.unwrap(), 1);
+        drop(one);
+        // a read left open is rolled back when dropped, and a write can begin after it
+        let read = store.read().await.unwrap();
+        drop(read);
+        let mut write = store.write().await.unwrap();
+        write.db().execute(insert).await.unwrap();
+        write.commit().await.unwrap();
+        store.close().await;
+        drop(store);
+        assert!(std::path::Path::new(&format!("{path}-wal")).exists(), "the -wal file is kept");
+        // the database file alone has both rows (what a `cp` of it alone takes)
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(path, &copy).unwrap();
+        let conn = Connection::open(&copy).unwrap();
+        let n: i64 =
+            conn.query_row("SELECT COUNT(*) FROM audit_log WHERE origin = 'test'", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 2);
     }
 }

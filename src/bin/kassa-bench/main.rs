@@ -127,6 +127,9 @@ enum Sub {
         queries: usize,
         #[arg(long, default_value_t = 150)]
         pace_ms: u64,
+        /// The desks ask for compression (zlib, as `ssh -C` and PuTTY's "Enable compression")
+        #[arg(long)]
+        compress: bool,
     },
     /// A charging run on a demo database as cron starts it (`kassa billing run --date DATE`,
     /// the release `kassa` beside this binary), with a desk searching surnames and agreement
@@ -527,9 +530,11 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let svc = Service::open(&args.db, ServiceConfig::default()).await.expect("open");
-    if let Some(Sub::Ssh { sessions, queries, pace_ms }) = args.sub {
+    if let Some(Sub::Ssh { sessions, queries, pace_ms, compress }) = args.sub {
         let (surnames, _) = samples(&args.db, sessions * queries).await;
-        serve::ssh_bench(&svc, &args.db, sessions, &surnames, queries, Duration::from_millis(pace_ms)).await;
+        let desks =
+            serve::Desks { sessions, per_desk: queries, pace: Duration::from_millis(pace_ms), compress };
+        serve::ssh_bench(&svc, &args.db, &surnames, desks).await;
         return ExitCode::SUCCESS;
     }
     if let Some(Sub::Charge { date }) = &args.sub {

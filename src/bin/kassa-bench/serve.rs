@@ -116,11 +116,34 @@ async fn drain(channel: &mut russh::Channel<russh::client::Msg>, quiet: Duration
     while let Ok(Some(_)) = tokio::time::timeout(quiet, channel.wait()).await {}
 }
 
-async fn desk(port: u16, key: Arc<PrivateKey>, queries: Vec<String>, pace: Duration) -> Result<Desk, String> {
+/// How the desks of a run type.
+#[derive(Clone, Copy)]
+pub struct Desks {
+    pub sessions: usize,
+    /// Queries each desk types.
+    pub per_desk: usize,
+    /// Between two keys of a desk.
+    pub pace: Duration,
+    /// Ask for zlib compression, as `ssh -C` does (the client's order decides).
+    pub compress: bool,
+}
+
+async fn desk(
+    port: u16,
+    key: Arc<PrivateKey>,
+    queries: Vec<String>,
+    pace: Duration,
+    compress: bool,
+) -> Result<Desk, String> {
     let read = Arc::new(AtomicU64::new(0));
     let tcp = TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| e.to_string())?;
     tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-    let config = Arc::new(russh::client::Config::default());
+    let mut config = russh::client::Config::default();
+    if compress {
+        use russh::compression::{NONE, ZLIB, ZLIB_LEGACY};
+        config.preferred.compression = std::borrow::Cow::Borrowed(&[ZLIB_LEGACY, ZLIB, NONE]);
+    }
+    let config = Arc::new(config);
     let mut session =
         russh::client::connect_stream(config, Counted { inner: tcp, read: read.clone() }, Client)
             .await
@@ -171,7 +194,16 @@ async fn desk(port: u16, key: Arc<PrivateKey>, queries: Vec<String>, pace: Durat
             out.keys += 1;
             // the rest of the pause between two keys: what else comes (the search's answer)
             let next = sent + pace;
-            while let Ok(Some(_)) = tokio::time::timeout_at(next.into(), channel.wait()).await {}
+            let before = read.load(Ordering::Relaxed);
+            while let Ok(Some(msg)) = tokio::time::timeout_at(next.into(), channel.wait()).await {
+                if let (Some(_), ChannelMsg::Data { data }) = (std::env::var_os("KASSA_BENCH_DUMP"), msg) {
+                    eprintln!(
+                        "  then {} bytes on the wire: {:?}",
+                        read.load(Ordering::Relaxed) - before,
+                        String::from_utf8_lossy(&data)
+                    );
+                }
+            }
         }
         // the last answer
         drain(&mut channel, Duration::from_millis(500)).await;
@@ -195,14 +227,8 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-pub async fn ssh_bench(
-    svc: &Service,
-    db: &str,
-    sessions: usize,
-    queries: &[String],
-    per_desk: usize,
-    pace: Duration,
-) {
+pub async fn ssh_bench(svc: &Service, db: &str, queries: &[String], desks: Desks) {
+    let Desks { sessions, per_desk, pace, compress } = desks;
     let admin = svc.login("admin", DEMO_PASSWORD, "bench").await.expect("admin login");
     // a key of this run, registered to the cashier, removed at the end
     let key = Arc::new(PrivateKey::from(Ed25519Keypair::from_seed(&rand::random::<[u8; 32]>())));
@@ -252,7 +278,7 @@ pub async fn ssh_bench(
             let delay = Duration::from_millis((i as u64 * 37) % 1000);
             tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
-                desk(port, key, mine, pace).await
+                desk(port, key, mine, pace, compress).await
             })
         })
         .collect();
@@ -281,10 +307,11 @@ pub async fn ssh_bench(
     let _ = std::fs::remove_dir_all(&dir);
     let n = all.key_to_frame.len();
     println!(
-        "{sessions} SSH sessions at once ({failed} failed), {} keys typed in {:.1} s, a key every {} ms per desk:",
+        "{sessions} SSH sessions at once ({failed} failed), {} keys typed in {:.1} s, a key every {} ms per desk{}:",
         all.keys,
         took.as_secs_f64(),
-        pace.as_millis()
+        pace.as_millis(),
+        if compress { ", compression asked for" } else { "" }
     );
     println!(
         "  key to frame over SSH ({n} keys): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
