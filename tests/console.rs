@@ -351,8 +351,9 @@ async fn a_reversal_from_the_history_asks_first() {
 async fn the_audit_log_in_administration() {
     let (_db, _svc, mut c) = desk("admin").await;
     c.press(KeyCode::F(9)).await.unwrap();
-    // the last section
+    // the last section but one (the tokens are last)
     c.press(KeyCode::End).await.unwrap();
+    c.press(KeyCode::Up).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let s = screen(&c);
     assert!(s.contains("Журнал изменений") && s.contains("operator.login") && s.contains("admin"), "{s}");
@@ -797,6 +798,7 @@ async fn bank_lines_sorted_and_posted_from_the_console() {
     c.press(KeyCode::F(9)).await.unwrap();
     c.press(KeyCode::End).await.unwrap();
     c.press(KeyCode::Up).await.unwrap();
+    c.press(KeyCode::Up).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     let q = screen(&c);
     assert!(q.contains("Выписки банка") && q.contains("предложена") && q.contains("ждёт"), "{q}");
@@ -873,6 +875,7 @@ async fn a_statement_loaded_from_a_file_in_the_console() {
     c.press(KeyCode::F(9)).await.unwrap();
     c.press(KeyCode::End).await.unwrap();
     c.press(KeyCode::Up).await.unwrap();
+    c.press(KeyCode::Up).await.unwrap();
     c.press(KeyCode::Enter).await.unwrap();
     assert!(screen(&c).contains("Разбирать нечего") && screen(&c).contains("(f)"), "{}", screen(&c));
     c.press(KeyCode::Char('f')).await.unwrap();
@@ -917,4 +920,40 @@ async fn enter_right_after_typing_opens_the_one_customer_found() {
     c.settle().await.unwrap();
     let s = screen(&c);
     assert!(s.contains("Поиск абонента") && s.contains("10002"), "{s}");
+}
+
+/// Scripts' tokens in administration: every operator's, with whose it is and when it was last
+/// used; `d` revokes the chosen one after a question, and it stops working at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_listed_and_revoked_in_administration() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    let (_, kept) = svc.create_token(&admin, Some("noc"), "мониторинг", None).await.unwrap();
+    let (_, revoked) = svc.create_token(&admin, Some("cashier"), "терминал-7", None).await.unwrap();
+    svc.authenticate_token(revoked.as_str(), "script").await.unwrap();
+    c.press(KeyCode::F(9)).await.unwrap();
+    c.press(KeyCode::End).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Токены для скриптов") && s.contains("мониторинг") && s.contains("терминал-7"), "{s}");
+    assert!(s.contains("cashier") && s.contains("noc") && s.contains("действует"), "{s}");
+    assert!(!s.contains(kept.as_str()) && !s.contains(revoked.as_str()), "a secret is never shown:\n{s}");
+    // the newest first: the cashier's
+    c.press(KeyCode::Char('d')).await.unwrap();
+    let q = screen(&c);
+    assert!(q.contains("Отозвать токен?") && q.contains("терминал-7"), "{q}");
+    // Esc: nothing revoked
+    c.press(KeyCode::Esc).await.unwrap();
+    svc.authenticate_token(revoked.as_str(), "script").await.unwrap();
+    c.press(KeyCode::Char('d')).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    let row = s.lines().find(|l| l.contains("терминал-7")).unwrap_or_default().to_string();
+    assert!(row.contains("отозван"), "{row}\n{s}");
+    assert!(svc.authenticate_token(revoked.as_str(), "script").await.is_err(), "a revoked token logs in");
+    svc.authenticate_token(kept.as_str(), "script").await.unwrap();
+    // a cashier has no such section
+    let (_db2, _svc2, mut c2) = desk("cashier").await;
+    c2.press(KeyCode::F(9)).await.unwrap();
+    assert!(!screen(&c2).contains("Токены для скриптов"), "{}", screen(&c2));
 }

@@ -32,10 +32,12 @@ pub enum AdminItem {
     Imports,
     /// The audit log: who changed what, when, from where.
     Audit,
+    /// Scripts' tokens: who they act as, when they were last used; revoked here.
+    Tokens,
 }
 
 impl AdminItem {
-    pub const ALL: [AdminItem; 10] = [
+    pub const ALL: [AdminItem; 11] = [
         AdminItem::Operators,
         AdminItem::Tariffs,
         AdminItem::Catalogue,
@@ -46,11 +48,12 @@ impl AdminItem {
         AdminItem::Taxes,
         AdminItem::Imports,
         AdminItem::Audit,
+        AdminItem::Tokens,
     ];
 
     pub fn permission(self) -> Permission {
         match self {
-            AdminItem::Operators => Permission::OperatorManage,
+            AdminItem::Operators | AdminItem::Tokens => Permission::OperatorManage,
             AdminItem::Tariffs | AdminItem::Catalogue | AdminItem::Discounts | AdminItem::Taxes => {
                 Permission::TariffManage
             }
@@ -77,6 +80,7 @@ impl AdminItem {
             AdminItem::Taxes => ListKind::Taxes,
             AdminItem::Audit => ListKind::Audit,
             AdminItem::Imports => ListKind::ImportQueue,
+            AdminItem::Tokens => ListKind::Tokens,
         }
     }
 
@@ -417,6 +421,7 @@ pub async fn save(
             done(svc.edit_mark(a, *id, Some(&text("name")), Some(&text("color"))).await.map(drop))
         }
         FormKind::MarkDelete(id) => done(svc.delete_mark(a, *id).await.map(drop)),
+        FormKind::TokenRevoke(id) => done(svc.revoke_token(a, *id).await.map(drop)),
         FormKind::MethodAdd => {
             let kind = text("kind").parse::<PaymentMethod>().map_err(|e| ServiceError::invalid("kind", e))?;
             done(svc.add_payment_method(a, &text("code"), &text("name"), kind).await.map(drop))

@@ -544,6 +544,7 @@ impl App {
             | Context::AdminList
             | Context::AdminCatalogue
             | Context::Discounts
+            | Context::Tokens
             | Context::Desk
             | Context::DeskClosed
             | Context::ShiftReport

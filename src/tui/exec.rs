@@ -179,6 +179,7 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ListKind::Payment(id) => ListData::Payment(Box::new(svc.payment_story(a, *id).await?)),
         ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
+        ListKind::Tokens => ListData::Tokens(svc.list_tokens(a, None).await?),
         ListKind::Taxes => {
             ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day(a).await? }
         }
@@ -221,6 +222,7 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::MethodEdit(_)
         | FormKind::MarkEdit(_)
         | FormKind::MarkDelete(_)
+        | FormKind::TokenRevoke(_)
         | FormKind::GroupAdd
         | FormKind::GroupRename(_)
         | FormKind::GroupDelete(_)

@@ -58,6 +58,8 @@ pub enum FormKind {
     MethodEdit(String),
     MarkEdit(i64),
     MarkDelete(i64),
+    /// A script's token revoked.
+    TokenRevoke(i64),
     GroupAdd,
     GroupRename(i64),
     GroupDelete(i64),
@@ -130,6 +132,7 @@ impl FormKind {
             FormKind::MethodEdit(_) => a.form_method_edit,
             FormKind::MarkEdit(_) => a.form_mark_edit,
             FormKind::MarkDelete(_) => a.form_mark_delete,
+            FormKind::TokenRevoke(_) => a.form_token_revoke,
             FormKind::GroupAdd => a.form_group_add,
             FormKind::GroupRename(_) => a.form_group_rename,
             FormKind::GroupDelete(_) => a.form_group_delete,

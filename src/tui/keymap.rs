@@ -248,6 +248,8 @@ pub enum Context {
     AdminCatalogue,
     /// Discounts: given and ended, never edited (charges name them).
     Discounts,
+    /// Scripts' tokens: made on the command line, revoked here.
+    Tokens,
     /// The cash desk: the shift and its payments.
     Desk,
     /// The cash desk with no shift open: opening one is all there is to do.
@@ -267,7 +269,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 40] = [
+    pub const ALL: [Context; 41] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -299,6 +301,7 @@ impl Context {
         Context::AdminList,
         Context::AdminCatalogue,
         Context::Discounts,
+        Context::Tokens,
         Context::Desk,
         Context::DeskClosed,
         Context::ShiftReport,
@@ -628,6 +631,8 @@ const DISCOUNTS: &[Binding] = &[
     b!([Char('d'), F(8)], ItemDelete, adm.key_end_discount, true),
 ];
 
+const TOKENS: &[Binding] = &[b!([Char('d'), F(8)], ItemDelete, adm.key_revoke, true)];
+
 const FORM_CONFIRM: &[Binding] =
     &[b!([Enter, Char('y')], Confirm, key_apply, true), b!([Esc, Char('n')], Back, key_cancel, true)];
 
@@ -654,6 +659,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::AdminList
         | Context::AdminCatalogue
         | Context::Discounts
+        | Context::Tokens
         | Context::Desk
         | Context::DeskClosed
         | Context::ShiftReport
@@ -699,6 +705,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::AdminList => ADMIN_LIST,
         Context::AdminCatalogue => ADMIN_CATALOGUE,
         Context::Discounts => DISCOUNTS,
+        Context::Tokens => TOKENS,
         Context::Desk => DESK,
         Context::DeskClosed => DESK_CLOSED,
         Context::ShiftReport => SHIFT_REPORT,

@@ -43,6 +43,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Discounts => AdminItem::Discounts.name(s),
         ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
+        ListKind::Tokens => AdminItem::Tokens.name(s),
         ListKind::Desk => s.desk.title,
         ListKind::DeskFind(_) => s.desk.found_title,
         ListKind::Payment(_) => s.desk.payment_title,
@@ -103,6 +104,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             | ListKind::Discounts
             | ListKind::Taxes
             | ListKind::Audit
+            | ListKind::Tokens
     );
     if !ours {
         return false;
@@ -145,6 +147,15 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         ListData::Groups(_) => {
             vec![Column::new(s.net.f_name, Fit::Text), Column::new(a.col_count, Fit::Number)]
         }
+        ListData::Tokens(_) => vec![
+            Column::new(a.token_cols[0], Fit::Number),
+            Column::new(a.token_cols[1], Fit::Text).min(10),
+            Column::new(a.token_cols[2], Fit::Text),
+            Column::new(a.token_cols[3], Fit::Fixed),
+            Column::new(a.token_cols[4], Fit::Fixed),
+            Column::new(a.token_cols[5], Fit::Fixed),
+            Column::new(a.token_cols[6], Fit::Text),
+        ],
         ListData::Methods(_) => vec![
             Column::new("№", Fit::Number),
             Column::new(a.col_code, Fit::Text),
@@ -284,6 +295,31 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                         TaxItem::ALL.iter().position(|x| *x == r.item).map(|i| a.tax_items[i]).unwrap_or("");
                     vec![item.to_string(), r.name.clone(), r.rate.format_ru()]
                 }
+                ListData::Tokens(v) => {
+                    let tk = &v[i];
+                    let day = |at: chrono::DateTime<chrono::Utc>| {
+                        crate::domain::dates::local(at).format("%d.%m.%Y").to_string()
+                    };
+                    let state = match tk.refusal(chrono::Utc::now()) {
+                        Some(_) if tk.revoked_at.is_some() => a.token_revoked,
+                        Some(_) => a.token_expired,
+                        None => a.token_live,
+                    };
+                    vec![
+                        tk.id.to_string(),
+                        tk.name.clone(),
+                        tk.operator_login.clone(),
+                        day(tk.created_at),
+                        // valid through the local day given: the last moment before its end
+                        tk.expires_at
+                            .map(|e| day(e - chrono::Duration::seconds(1)))
+                            .unwrap_or_else(|| a.token_never.to_string()),
+                        tk.last_used_at
+                            .map(|u| crate::domain::dates::local(u).format("%d.%m.%Y %H:%M").to_string())
+                            .unwrap_or_else(|| a.token_never.to_string()),
+                        state.to_string(),
+                    ]
+                }
                 ListData::Audit(v) => {
                     let e = &v[i];
                     let about = match e.entity_id {
@@ -305,6 +341,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 ListData::Operators(v) => is_locked(&v[i]),
                 ListData::Tariffs(v) => !v[i].active,
                 ListData::Catalogue(v) => !v[i].active,
+                ListData::Tokens(v) => v[i].refusal(chrono::Utc::now()).is_some(),
                 _ => false,
             };
             GridRow::new(cells).style(dim.then_some(t.dim))

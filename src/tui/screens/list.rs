@@ -60,6 +60,8 @@ pub enum ListKind {
     ImportQueue,
     /// One bank line whole.
     ImportLine(i64),
+    /// Every operator's tokens for scripts.
+    Tokens,
 }
 
 /// What a list screen has loaded.
@@ -96,6 +98,7 @@ pub enum ListData {
     Payment(Box<crate::service::PaymentStory>),
     Import(Vec<crate::domain::import::BankLine>),
     ImportLine(Box<crate::domain::import::BankLine>),
+    Tokens(Vec<crate::service::ApiToken>),
 }
 
 /// What Enter on a row opens.
@@ -131,6 +134,7 @@ impl ListData {
             ListData::Payment(p) => p.events.len(),
             ListData::Import(v) => v.len(),
             ListData::ImportLine(_) => 1,
+            ListData::Tokens(v) => v.len(),
         }
     }
 
@@ -204,6 +208,7 @@ impl ListScreen {
                 _ => Context::Desk,
             },
             ListKind::ShiftReport(_) => Context::ShiftReport,
+            ListKind::Tokens => Context::Tokens,
         }
     }
 
@@ -554,6 +559,13 @@ pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<
         }
         (ListData::Groups(_), Action::ItemAdd) => group_form(None),
         (ListData::Groups(v), Action::ItemEdit | Action::Open) => group_form(Some(v.get(row)?)),
+        (ListData::Tokens(v), Action::ItemDelete) => {
+            let t = v.get(row)?;
+            FormScreen::question(
+                FormKind::TokenRevoke(t.id),
+                format!("{} · {} · {}", t.id, t.name, t.operator_login),
+            )
+        }
         (ListData::Groups(v), Action::ItemDelete) => {
             let g = v.get(row)?;
             FormScreen::question(FormKind::GroupDelete(g.id), g.name.clone())
