@@ -619,7 +619,9 @@ impl ConsoleLink {
             rx.recv().await.map(|ev| (ev, rx))
         }));
         let writer = ChannelWriter { buf: Vec::with_capacity(16 * 1024), out };
-        let backend = CrosstermBackend::new(frames::SkipEmptyFrames::new(sgr::Basic16::new(writer)));
+        let backend = crate::tui::thrifty::ThriftyBackend::new(CrosstermBackend::new(
+            frames::SkipEmptyFrames::new(sgr::Basic16::new(writer)),
+        ));
         let area = Rect::new(0, 0, size.0, size.1);
         match Terminal::with_options(backend, TerminalOptions { viewport: Viewport::Fixed(area) }) {
             Ok(mut terminal) => {

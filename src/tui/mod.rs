@@ -33,6 +33,7 @@ pub mod strings_desk;
 pub mod strings_net;
 pub mod strings_serve;
 pub mod theme;
+pub mod thrifty;
 pub mod ui;
 pub mod widgets;
 
@@ -177,10 +178,11 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
         restore_terminal(enhanced);
         previous(info);
     }));
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::BufWriter::with_capacity(
-        64 * 1024,
-        frames::SkipEmptyFrames::new(sgr::Basic16::new(io::stdout())),
-    )))?;
+    let mut terminal =
+        Terminal::new(thrifty::ThriftyBackend::new(CrosstermBackend::new(io::BufWriter::with_capacity(
+            64 * 1024,
+            frames::SkipEmptyFrames::new(sgr::Basic16::new(io::stdout())),
+        ))))?;
     let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
     app.demo = opts.demo;
     let (signal_tx, signals) = mpsc::unbounded_channel();
@@ -221,7 +223,7 @@ pub struct LoopHooks {
 /// timer and signals, each handled in turn by `App`; a frame is drawn when something changed.
 /// Service calls run as tasks.
 pub async fn event_loop<W, S>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
+    terminal: &mut Terminal<thrifty::ThriftyBackend<W>>,
     svc: &Service,
     app: &mut App,
     mut events: S,

@@ -39,9 +39,9 @@ impl ScriptedConsole {
     pub async fn start(svc: Service, mut app: App, width: u16, height: u16) -> io::Result<ScriptedConsole> {
         let capture = Capture::new();
         // the bytes a real terminal gets (see `sgr`)
-        let backend = CrosstermBackend::new(super::frames::SkipEmptyFrames::new(super::sgr::Basic16::new(
-            capture.clone(),
-        )));
+        let backend = super::thrifty::ThriftyBackend::new(CrosstermBackend::new(
+            super::frames::SkipEmptyFrames::new(super::sgr::Basic16::new(capture.clone())),
+        ));
         let mut terminal = Terminal::with_options(
             backend,
             TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) },
