@@ -957,3 +957,53 @@ async fn tokens_are_listed_and_revoked_in_administration() {
     c2.press(KeyCode::F(9)).await.unwrap();
     assert!(!screen(&c2).contains("Токены для скриптов"), "{}", screen(&c2));
 }
+
+/// An operator's SSH keys in administration: `k` on the operator shows them, `a` adds the
+/// line of a .pub file pasted in (a wrong one refused, said in Russian), `d` removes one after
+/// a question; what is there is what `kassa serve` logs the operator in by.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ssh_keys_are_added_and_removed_in_administration() {
+    let (_db, svc, mut c) = desk("admin").await;
+    let admin = svc.login("admin", "kassa", "t").await.unwrap();
+    c.press(KeyCode::F(9)).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    for _ in 0..6 {
+        if screen(&c).lines().any(|l| l.starts_with('▶') && l.contains("cashier")) {
+            break;
+        }
+        c.press(KeyCode::Down).await.unwrap();
+    }
+    c.press(KeyCode::Char('k')).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("Ключи SSH оператора") && s.contains("cashier") && s.contains("Ключей нет"), "{s}");
+    // not a key: refused, nothing added
+    c.press(KeyCode::Char('a')).await.unwrap();
+    c.send([Event::Paste("ssh-ed25519 это-не-ключ".into())]).unwrap();
+    c.settle().await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("это не открытый ключ SSH"), "{s}");
+    assert!(svc.operator_keys(&admin, "cashier").await.unwrap().is_empty());
+    // the field cleared, the right line pasted
+    let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICngkzz6UNxgwuMlV+zuVEWyxL1puFA9EUw/3eDJ4RCm kassa@desk1";
+    let fp = "SHA256:kkgUE0J/8LulR3KhAFk3FNC5YrwTN/aC5oQ7TUoc0ZQ";
+    assert!(screen(&c).contains("Новый ключ SSH"), "{}", screen(&c));
+    c.ctrl('u').await.unwrap();
+    c.send([Event::Paste(line.into())]).unwrap();
+    c.settle().await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    let s = screen(&c);
+    assert!(s.contains("ed25519") && s.contains("kassa@desk1") && s.contains("SHA256:kkgUE0J"), "{s}");
+    let keys = svc.operator_keys(&admin, "cashier").await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].fingerprint, fp);
+    // removed after a question: Esc keeps it, Enter removes it
+    c.press(KeyCode::Char('d')).await.unwrap();
+    assert!(screen(&c).contains("Удалить ключ?"), "{}", screen(&c));
+    c.press(KeyCode::Esc).await.unwrap();
+    assert_eq!(svc.operator_keys(&admin, "cashier").await.unwrap().len(), 1);
+    c.press(KeyCode::Char('d')).await.unwrap();
+    c.press(KeyCode::Enter).await.unwrap();
+    assert!(svc.operator_keys(&admin, "cashier").await.unwrap().is_empty());
+    assert!(screen(&c).contains("Ключей нет"), "{}", screen(&c));
+}

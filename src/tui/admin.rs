@@ -422,6 +422,8 @@ pub async fn save(
         }
         FormKind::MarkDelete(id) => done(svc.delete_mark(a, *id).await.map(drop)),
         FormKind::TokenRevoke(id) => done(svc.revoke_token(a, *id).await.map(drop)),
+        FormKind::KeyAdd(login) => done(svc.add_operator_keys(a, login, &text("key")).await.map(drop)),
+        FormKind::KeyRemove(login, fp) => done(svc.remove_operator_key(a, login, fp).await.map(drop)),
         FormKind::MethodAdd => {
             let kind = text("kind").parse::<PaymentMethod>().map_err(|e| ServiceError::invalid("kind", e))?;
             done(svc.add_payment_method(a, &text("code"), &text("name"), kind).await.map(drop))

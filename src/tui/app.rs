@@ -545,6 +545,7 @@ impl App {
             | Context::AdminCatalogue
             | Context::Discounts
             | Context::Tokens
+            | Context::OperatorKeys
             | Context::Desk
             | Context::DeskClosed
             | Context::ShiftReport

@@ -180,6 +180,9 @@ async fn load_list(svc: &Service, a: &Actor, kind: &ListKind) -> Result<ListData
         ListKind::DeskFind(text) => ListData::Desk(Box::new(svc.desk_view(a, 500, Some(text)).await?)),
         ListKind::ShiftReport(id) => ListData::Shift(Box::new(svc.shift_report(a, *id).await?)),
         ListKind::Tokens => ListData::Tokens(svc.list_tokens(a, None).await?),
+        ListKind::OperatorKeys(login) => {
+            ListData::OperatorKeys(login.clone(), svc.operator_keys(a, login).await?)
+        }
         ListKind::Taxes => {
             ListData::Taxes { rules: svc.tax_rules(a).await?, billing_day: svc.billing_day(a).await? }
         }
@@ -223,6 +226,8 @@ fn saver(kind: &FormKind) -> Saver {
         | FormKind::MarkEdit(_)
         | FormKind::MarkDelete(_)
         | FormKind::TokenRevoke(_)
+        | FormKind::KeyAdd(_)
+        | FormKind::KeyRemove(..)
         | FormKind::GroupAdd
         | FormKind::GroupRename(_)
         | FormKind::GroupDelete(_)

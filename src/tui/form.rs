@@ -60,6 +60,9 @@ pub enum FormKind {
     MarkDelete(i64),
     /// A script's token revoked.
     TokenRevoke(i64),
+    /// An SSH key added to the operator with this login, or one (by fingerprint) removed.
+    KeyAdd(String),
+    KeyRemove(String, String),
     GroupAdd,
     GroupRename(i64),
     GroupDelete(i64),
@@ -133,6 +136,8 @@ impl FormKind {
             FormKind::MarkEdit(_) => a.form_mark_edit,
             FormKind::MarkDelete(_) => a.form_mark_delete,
             FormKind::TokenRevoke(_) => a.form_token_revoke,
+            FormKind::KeyAdd(_) => a.form_key_add,
+            FormKind::KeyRemove(..) => a.form_key_remove,
             FormKind::GroupAdd => a.form_group_add,
             FormKind::GroupRename(_) => a.form_group_rename,
             FormKind::GroupDelete(_) => a.form_group_delete,

@@ -94,6 +94,8 @@ pub enum Action {
     ItemDelete,
     Password,
     Lock,
+    /// An operator's SSH keys (`kassa serve` logs them in by a key).
+    SshKeys,
     /// The cash desk: the shift, its payments, its reports.
     Desk,
     OpenShift,
@@ -250,6 +252,8 @@ pub enum Context {
     Discounts,
     /// Scripts' tokens: made on the command line, revoked here.
     Tokens,
+    /// An operator's SSH keys: added (the `.pub` line pasted) and removed.
+    OperatorKeys,
     /// The cash desk: the shift and its payments.
     Desk,
     /// The cash desk with no shift open: opening one is all there is to do.
@@ -269,7 +273,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 41] = [
+    pub const ALL: [Context; 42] = [
         Context::Login,
         Context::Search,
         Context::Card,
@@ -302,6 +306,7 @@ impl Context {
         Context::AdminCatalogue,
         Context::Discounts,
         Context::Tokens,
+        Context::OperatorKeys,
         Context::Desk,
         Context::DeskClosed,
         Context::ShiftReport,
@@ -584,7 +589,11 @@ const OPERATORS: &[Binding] = &[
     b!([Char('a'), F(2)], ItemAdd, key_add, true),
     b!([Char('w')], Password, adm.key_password, true),
     b!([Char('l')], Lock, adm.key_lock, true),
+    b!([Char('k')], SshKeys, adm.key_ssh_keys, false),
 ];
+
+const OPERATOR_KEYS: &[Binding] =
+    &[b!([Char('a'), F(2)], ItemAdd, key_add, true), b!([Char('d'), F(8)], ItemDelete, key_delete, true)];
 
 const ADMIN_LIST: &[Binding] =
     &[b!([Enter, Char('e'), F(4)], ItemEdit, key_edit, true), b!([Char('a'), F(2)], ItemAdd, key_add, true)];
@@ -660,6 +669,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         | Context::AdminCatalogue
         | Context::Discounts
         | Context::Tokens
+        | Context::OperatorKeys
         | Context::Desk
         | Context::DeskClosed
         | Context::ShiftReport
@@ -706,6 +716,7 @@ pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
         Context::AdminCatalogue => ADMIN_CATALOGUE,
         Context::Discounts => DISCOUNTS,
         Context::Tokens => TOKENS,
+        Context::OperatorKeys => OPERATOR_KEYS,
         Context::Desk => DESK,
         Context::DeskClosed => DESK_CLOSED,
         Context::ShiftReport => SHIFT_REPORT,

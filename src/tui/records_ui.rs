@@ -44,6 +44,7 @@ pub fn list_title(s: &Strings, kind: &ListKind) -> &'static str {
         ListKind::Taxes => AdminItem::Taxes.name(s),
         ListKind::Audit => AdminItem::Audit.name(s),
         ListKind::Tokens => AdminItem::Tokens.name(s),
+        ListKind::OperatorKeys(_) => a.keys_title,
         ListKind::Desk => s.desk.title,
         ListKind::DeskFind(_) => s.desk.found_title,
         ListKind::Payment(_) => s.desk.payment_title,
@@ -105,6 +106,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
             | ListKind::Taxes
             | ListKind::Audit
             | ListKind::Tokens
+            | ListKind::OperatorKeys(_)
     );
     if !ours {
         return false;
@@ -147,6 +149,13 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         ListData::Groups(_) => {
             vec![Column::new(s.net.f_name, Fit::Text), Column::new(a.col_count, Fit::Number)]
         }
+        ListData::OperatorKeys(..) => vec![
+            Column::new(a.key_cols[0], Fit::Number),
+            Column::new(a.key_cols[1], Fit::Fixed),
+            // whole, to compare with what `ssh-keygen -l` prints; the comment is cut instead
+            Column::new(a.key_cols[2], Fit::Fixed),
+            Column::new(a.key_cols[3], Fit::Text),
+        ],
         ListData::Tokens(_) => vec![
             Column::new(a.token_cols[0], Fit::Number),
             Column::new(a.token_cols[1], Fit::Text).min(10),
@@ -191,6 +200,9 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         _ => return false,
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if let ListData::OperatorKeys(login, _) = data {
+        lines.push(Line::from(Span::styled(login.clone(), t.title)));
+    }
     if let ListData::Taxes { rules, .. } = data
         && rules.is_empty()
     {
@@ -204,6 +216,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
         let empty = match data {
             ListData::CustomerMarks { .. } => a.no_marks,
             ListData::Taxes { .. } => a.no_tax_rules,
+            ListData::OperatorKeys(..) => a.keys_none,
             _ => s.net.empty_list,
         };
         lines.push(Line::from(Span::styled(empty, t.dim)));
@@ -294,6 +307,15 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                     let item =
                         TaxItem::ALL.iter().position(|x| *x == r.item).map(|i| a.tax_items[i]).unwrap_or("");
                     vec![item.to_string(), r.name.clone(), r.rate.format_ru()]
+                }
+                ListData::OperatorKeys(_, v) => {
+                    let k = &v[i];
+                    vec![
+                        k.id.to_string(),
+                        k.algorithm.strip_prefix("ssh-").unwrap_or(&k.algorithm).to_string(),
+                        k.fingerprint.clone(),
+                        k.comment.clone(),
+                    ]
                 }
                 ListData::Tokens(v) => {
                     let tk = &v[i];

@@ -62,6 +62,8 @@ pub enum ListKind {
     ImportLine(i64),
     /// Every operator's tokens for scripts.
     Tokens,
+    /// The SSH keys of the operator with this login.
+    OperatorKeys(String),
 }
 
 /// What a list screen has loaded.
@@ -99,6 +101,8 @@ pub enum ListData {
     Import(Vec<crate::domain::import::BankLine>),
     ImportLine(Box<crate::domain::import::BankLine>),
     Tokens(Vec<crate::service::ApiToken>),
+    /// An operator's login and keys.
+    OperatorKeys(String, Vec<crate::service::OperatorKey>),
 }
 
 /// What Enter on a row opens.
@@ -135,6 +139,7 @@ impl ListData {
             ListData::Import(v) => v.len(),
             ListData::ImportLine(_) => 1,
             ListData::Tokens(v) => v.len(),
+            ListData::OperatorKeys(_, v) => v.len(),
         }
     }
 
@@ -209,6 +214,7 @@ impl ListScreen {
             },
             ListKind::ShiftReport(_) => Context::ShiftReport,
             ListKind::Tokens => Context::Tokens,
+            ListKind::OperatorKeys(_) => Context::OperatorKeys,
         }
     }
 
@@ -514,6 +520,24 @@ pub fn admin_key(s: &Strings, l: &ListScreen, action: Option<Action>) -> Option<
             );
             f.subject = Some(format!("{} ({})", op.login, op.name));
             f
+        }
+        (ListData::Operators(v), Action::SshKeys) => {
+            return Some(Step::go(Nav::OpenList(ListKind::OperatorKeys(v.get(row)?.login.clone()))));
+        }
+        (ListData::OperatorKeys(login, _), Action::ItemAdd) => {
+            let mut f = FormScreen::new(
+                FormKind::KeyAdd(login.clone()),
+                vec![crate::tui::form::field("key", |s| s.adm.f_public_key, 8192, "")],
+            );
+            f.subject = Some(login.clone());
+            f
+        }
+        (ListData::OperatorKeys(login, v), Action::ItemDelete) => {
+            let k = v.get(row)?;
+            FormScreen::question(
+                FormKind::KeyRemove(login.clone(), k.fingerprint.clone()),
+                format!("{login} · {} {}", k.fingerprint, k.comment),
+            )
         }
         (ListData::Operators(v), Action::Lock) => {
             let op = v.get(row)?;
