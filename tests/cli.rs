@@ -1506,26 +1506,33 @@ async fn operator_keys_on_the_command_line() {
     assert!(String::from_utf8_lossy(&listed.stdout).contains("no SSH keys"));
 }
 
+/// A token for the cashier, made on the command line: its secret.
+fn cashier_token(home: &Path, db: &str, name: &str) -> String {
+    let made = kassa(home, db, Some("cashier"), &["--json", "token", "create", "--name", name]);
+    let v: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+    v["secret"].as_str().unwrap().to_string()
+}
+
+/// The cashier's logins in the audit log (the administrator's own calls to read it are other
+/// logins).
+fn cashier_logins(home: &Path, db: &str) -> usize {
+    let o = kassa(home, db, Some("admin"), &["--json", "audit", "--entity", "operator", "--limit", "1000"]);
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "operator.login" && a.to_string().contains("cashier"))
+        .count()
+}
+
 /// A script's call logs in once and leaves its login in the audit log whatever it did: with
-/// the payment it posted, after a payment refused, after a read. The cashier's logins are
-/// counted in the audit log (the administrator's own calls to read it are other logins).
+/// the payment it posted, after a payment refused, after a read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_script_call_leaves_its_login_in_the_audit_log() {
     let (db, home) = small_demo().await;
     let (home, db) = (home.path(), db.url.as_str());
-    let made = kassa(home, db, Some("cashier"), &["--json", "token", "create", "--name", "касса-2"]);
-    let v: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
-    let secret = v["secret"].as_str().unwrap().to_string();
-    let logins = || {
-        let o =
-            kassa(home, db, Some("admin"), &["--json", "audit", "--entity", "operator", "--limit", "500"]);
-        let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        log.as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["action"] == "operator.login" && a.to_string().contains("cashier"))
-            .count()
-    };
+    let secret = cashier_token(home, db, "касса-2");
+    let logins = || cashier_logins(home, db);
     let start = logins();
     let before = balance(home, db, "10001");
     for _ in 0..3 {
@@ -1547,4 +1554,35 @@ async fn every_script_call_leaves_its_login_in_the_audit_log() {
     let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     let mine = list.as_array().unwrap().iter().find(|t| t["name"] == "касса-2").unwrap().clone();
     assert!(!mine["last_used_at"].is_null(), "{mine}");
+}
+
+/// A hundred script calls from four processes at once, each paying with a token: every
+/// payment posted once and every call's login written (in the payment's transaction), the
+/// ledger whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_token_payments_from_four_processes_at_once() {
+    let (db, home) = small_demo().await;
+    let (home, db) = (home.path(), db.url.as_str());
+    let secret = cashier_token(home, db, "терминалы");
+    let logins = || cashier_logins(home, db);
+    let (start, before) = (logins(), balance(home, db, "10001"));
+    let threads: Vec<_> = (0..4)
+        .map(|p| {
+            let (home, db, secret) = (home.to_path_buf(), db.to_string(), secret.clone());
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let key = format!("term{p}-{i}");
+                    let o = kassa_with_token(&home, &db, &secret, &["pay", "10001", "1", "--key", &key]);
+                    assert!(o.status.success(), "{key}: {}", String::from_utf8_lossy(&o.stderr));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(balance(home, db, "10001") - before, 100 * 100);
+    assert_eq!(logins(), start + 100, "every call's login written");
+    let check = kassa(home, db, Some("admin"), &["check"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }

@@ -3,7 +3,7 @@
 use super::args::{KeyCmd, TokenCmd};
 use super::{CliError, CliResult, confirm, out, parse_day};
 use crate::cli::Cli;
-use crate::domain::access::{ApiToken, OperatorKey};
+use crate::domain::access::{ApiToken, OperatorKey, TokenState};
 use crate::domain::dates;
 use crate::service::{Actor, Service};
 
@@ -12,11 +12,11 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 fn token_line(t: &ApiToken) -> String {
-    let state = match (t.revoked_at, t.expires_at) {
-        (Some(at), _) => format!("revoked {}", when(Some(at))),
-        (None, Some(e)) if e <= chrono::Utc::now() => format!("expired {}", when(Some(e))),
-        (None, Some(e)) => format!("until {}", when(Some(e))),
-        (None, None) => "until revoked".into(),
+    let state = match (t.state(chrono::Utc::now()), t.expires_at) {
+        (TokenState::Revoked, _) => format!("revoked {}", when(t.revoked_at)),
+        (TokenState::Expired, e) => format!("expired {}", when(e)),
+        (TokenState::Valid, Some(e)) => format!("until {}", when(Some(e))),
+        (TokenState::Valid, None) => "until revoked".into(),
     };
     format!(
         "{:>4}  {:<12}  {:<24}  created {}  used {}  {state}",

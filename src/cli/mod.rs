@@ -228,19 +228,17 @@ async fn open(cli: &Cli, cfg: &Config) -> CliResult<Service> {
         None | Some(Command::Serve { .. }) => is_default_database(&location),
         Some(_) => false,
     };
-    let svc =
-        Service::open_with(&location, cfg.service(), create, one_shot(cli)).await.map_err(|e| match e {
-            ServiceError::NoDatabase { path } => CliError {
-                code: 3,
-                message: format!(
-                    "there is no database at {path}: `kassa init` creates one with its first administrator, \
+    let one_shot = one_shot(cli);
+    let svc = Service::open_with(&location, cfg.service(), create, one_shot).await.map_err(|e| match e {
+        ServiceError::NoDatabase { path } => CliError {
+            code: 3,
+            message: format!(
+                "there is no database at {path}: `kassa init` creates one with its first administrator, \
                  `kassa demo` one with demo data"
-                ),
-            },
-            e => {
-                CliError { code: 1, message: format!("cannot open the database {}: {e}", redact(&location)) }
-            }
-        })?;
+            ),
+        },
+        e => CliError { code: 1, message: format!("cannot open the database {}: {e}", redact(&location)) },
+    })?;
     if let Ok(mut l) = LEFTOVERS.lock() {
         l.services.push(svc.clone());
     }
@@ -297,9 +295,10 @@ async fn login(cli: &Cli, svc: &Service) -> CliResult<Actor> {
     };
     // a short call's login row goes in with its payment, or is written at its end (`finish`):
     // not before it, which would wait for another desk's write lock; a long run's first
-    svc.defer_login(record);
-    if !one_shot(cli) {
-        svc.write_deferred_login().await?;
+    if one_shot(cli) {
+        svc.defer_login(record);
+    } else {
+        svc.record_login(&record).await?;
     }
     Ok(actor)
 }

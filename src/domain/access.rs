@@ -65,16 +65,38 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Whether a token can be used at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Valid,
+    Revoked,
+    Expired,
+}
+
 impl ApiToken {
+    /// Whether the token can be used at `at`: revocation first, then its expiry.
+    pub fn state(&self, at: DateTime<Utc>) -> TokenState {
+        if self.revoked_at.is_some() {
+            TokenState::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= at) {
+            TokenState::Expired
+        } else {
+            TokenState::Valid
+        }
+    }
+
     /// Why the token cannot be used at `at`, if it cannot.
     pub fn refusal(&self, at: DateTime<Utc>) -> Option<&'static str> {
-        if self.revoked_at.is_some() {
-            Some("token revoked")
-        } else if self.expires_at.is_some_and(|e| e <= at) {
-            Some("token expired")
-        } else {
-            None
+        match self.state(at) {
+            TokenState::Valid => None,
+            TokenState::Revoked => Some("token revoked"),
+            TokenState::Expired => Some("token expired"),
         }
+    }
+
+    /// The last local day the token works (it expires as that day ends), if it expires.
+    pub fn valid_through(&self) -> Option<chrono::NaiveDate> {
+        self.expires_at.map(|e| crate::domain::dates::local(e - chrono::Duration::seconds(1)).date_naive())
     }
 }
 

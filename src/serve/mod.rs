@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::crossterm::{cursor, execute};
@@ -39,7 +38,7 @@ use crate::tui::keys::KeyParser;
 use crate::tui::strings::Lang;
 use crate::tui::strings_serve::ServeStrings;
 use crate::tui::theme::Theme;
-use crate::tui::{LoopHooks, Signal, event_loop, frames, sgr};
+use crate::tui::{LoopHooks, Signal, event_loop};
 
 /// What `[serve]` and the command line set.
 #[derive(Debug, Clone)]
@@ -619,9 +618,7 @@ impl ConsoleLink {
             rx.recv().await.map(|ev| (ev, rx))
         }));
         let writer = ChannelWriter { buf: Vec::with_capacity(16 * 1024), out };
-        let backend = crate::tui::thrifty::ThriftyBackend::new(CrosstermBackend::new(
-            frames::SkipEmptyFrames::new(sgr::Basic16::new(writer)),
-        ));
+        let backend = crate::tui::console_backend(writer);
         let area = Rect::new(0, 0, size.0, size.1);
         match Terminal::with_options(backend, TerminalOptions { viewport: Viewport::Fixed(area) }) {
             Ok(mut terminal) => {

@@ -133,6 +133,15 @@ pub(super) enum Appended {
     Replay(Operation),
 }
 
+/// Commits `tx` with `login`'s audit row written in it first, when there is one.
+async fn commit_with_login(mut tx: crate::store::Tx, login: Option<&super::LoginRecord>) -> Result<()> {
+    if let Some(r) = login {
+        super::operators::write_login(&mut tx.db(), r).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Appends `op` under the customer's lock: checks the key, takes a receipt number when asked,
 /// computes balances, writes the row, moves the cached balance, writes the audit row.
 pub(super) async fn append(
@@ -401,16 +410,7 @@ impl Service {
             Ok(Appended::New(operation)) => {
                 // a one-shot command's login goes in with its payment: one commit
                 let login = self.take_deferred_login();
-                let written = match &login {
-                    Some(r) => super::operators::write_login(&mut tx.db(), r).await,
-                    None => Ok(()),
-                };
-                if let Err(e) = async {
-                    written?;
-                    Ok::<_, ServiceError>(tx.commit().await?)
-                }
-                .await
-                {
+                if let Err(e) = commit_with_login(tx, login.as_ref()).await {
                     self.restore_deferred_login(login);
                     return Err(e);
                 }

@@ -88,8 +88,8 @@ fn keep_wal_file(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// A write transaction on the writing connection; rolled back when dropped uncommitted. In a
-/// one-shot command reads use the writing connection too (`try_read`, `try_one`): then it is
-/// a read transaction, or no transaction at all for one statement.
+/// one-shot command reads use the writing connection too (`try_read`): then it is a read
+/// transaction, or no transaction at all for one statement.
 pub struct WriteTx {
     conn: OwnedMutexGuard<Connection>,
     /// A transaction was begun (else each statement is its own).

@@ -111,6 +111,15 @@ pub async fn execute_effect(svc: &Service, actor: Option<&Actor>, effect: Effect
     exec::execute(svc, actor, effect).await
 }
 
+/// What every console draws through, whatever carries its bytes (the terminal, an SSH channel,
+/// a test's capture): ratatui's cells with short unchanged runs written again (`thrifty`),
+/// frames that change nothing dropped (`frames`), colours as the 16 basic ones (`sgr`).
+pub fn console_backend<W: Write>(
+    out: W,
+) -> thrifty::ThriftyBackend<frames::SkipEmptyFrames<sgr::Basic16<W>>> {
+    thrifty::ThriftyBackend::new(CrosstermBackend::new(frames::SkipEmptyFrames::new(sgr::Basic16::new(out))))
+}
+
 /// Draws one frame inside synchronized output (the terminal shows it whole, never half-drawn).
 fn draw<B: Backend + Write>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()> {
     execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
@@ -178,11 +187,7 @@ pub async fn run(svc: Service, opts: TuiOptions) -> anyhow::Result<()> {
         restore_terminal(enhanced);
         previous(info);
     }));
-    let mut terminal =
-        Terminal::new(thrifty::ThriftyBackend::new(CrosstermBackend::new(io::BufWriter::with_capacity(
-            64 * 1024,
-            frames::SkipEmptyFrames::new(sgr::Basic16::new(io::stdout())),
-        ))))?;
+    let mut terminal = Terminal::new(console_backend(io::BufWriter::with_capacity(64 * 1024, io::stdout())))?;
     let mut app = App::new(opts.lang, opts.theme, opts.operator.as_deref());
     app.demo = opts.demo;
     let (signal_tx, signals) = mpsc::unbounded_channel();

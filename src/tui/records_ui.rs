@@ -12,6 +12,7 @@ use super::picker::{PickFor, PickKind};
 use super::strings::Strings;
 use super::strings::{period_name, role_name};
 use super::widgets::table::{self, Column, Fit, GridRow};
+use crate::domain::access::TokenState;
 use crate::service::{Applies, TaxItem, Whom};
 
 /// The top line's title of a picker or the merge.
@@ -319,22 +320,18 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 }
                 ListData::Tokens(v) => {
                     let tk = &v[i];
-                    let day = |at: chrono::DateTime<chrono::Utc>| {
-                        crate::domain::dates::local(at).format("%d.%m.%Y").to_string()
-                    };
-                    let state = match tk.refusal(chrono::Utc::now()) {
-                        Some(_) if tk.revoked_at.is_some() => a.token_revoked,
-                        Some(_) => a.token_expired,
-                        None => a.token_live,
+                    let state = match tk.state(chrono::Utc::now()) {
+                        TokenState::Valid => a.token_live,
+                        TokenState::Revoked => a.token_revoked,
+                        TokenState::Expired => a.token_expired,
                     };
                     vec![
                         tk.id.to_string(),
                         tk.name.clone(),
                         tk.operator_login.clone(),
-                        day(tk.created_at),
-                        // valid through the local day given: the last moment before its end
-                        tk.expires_at
-                            .map(|e| day(e - chrono::Duration::seconds(1)))
+                        crate::domain::dates::local(tk.created_at).format("%d.%m.%Y").to_string(),
+                        tk.valid_through()
+                            .map(|d| d.format("%d.%m.%Y").to_string())
                             .unwrap_or_else(|| a.token_never.to_string()),
                         tk.last_used_at
                             .map(|u| crate::domain::dates::local(u).format("%d.%m.%Y %H:%M").to_string())
@@ -363,7 +360,7 @@ pub fn draw_list(f: &mut Frame, v: &super::screens::View, l: &ListScreen, area: 
                 ListData::Operators(v) => is_locked(&v[i]),
                 ListData::Tariffs(v) => !v[i].active,
                 ListData::Catalogue(v) => !v[i].active,
-                ListData::Tokens(v) => v[i].refusal(chrono::Utc::now()).is_some(),
+                ListData::Tokens(v) => v[i].state(chrono::Utc::now()) != TokenState::Valid,
                 _ => false,
             };
             GridRow::new(cells).style(dim.then_some(t.dim))

@@ -6,7 +6,6 @@
 use std::io;
 use std::time::Duration;
 
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -39,9 +38,7 @@ impl ScriptedConsole {
     pub async fn start(svc: Service, mut app: App, width: u16, height: u16) -> io::Result<ScriptedConsole> {
         let capture = Capture::new();
         // the bytes a real terminal gets (see `sgr`)
-        let backend = super::thrifty::ThriftyBackend::new(CrosstermBackend::new(
-            super::frames::SkipEmptyFrames::new(super::sgr::Basic16::new(capture.clone())),
-        ));
+        let backend = super::console_backend(capture.clone());
         let mut terminal = Terminal::with_options(
             backend,
             TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) },

@@ -20,6 +20,8 @@ pub struct ThriftyBackend<W: Write> {
     /// cleared screen shows, as ratatui assumes too). `None`: not known (after a clear this
     /// backend does not follow), so nothing is written again until the next whole clear.
     shown: Option<Vec<Vec<Cell>>>,
+    /// Where the last `set_cursor_position` put the cursor: where ratatui clears from (it
+    /// always places the cursor before a partial clear).
     cursor: Position,
 }
 
@@ -40,19 +42,14 @@ impl<W: Write> ThriftyBackend<W> {
             rows.resize_with(y + 1, Vec::new);
         }
         let row = &mut rows[y];
-        if row.len() <= x {
-            row.resize_with(x + 1, Cell::default);
+        let width = cell.symbol().width().max(1);
+        if row.len() < x + width {
+            row.resize_with(x + width, Cell::default);
         }
         row[x] = cell.clone();
         // the columns a wide character covers are never written again on their own
-        for i in 1..cell.symbol().width() {
-            if let Some(covered) = row.get_mut(x + i) {
-                covered.set_symbol("");
-            } else {
-                let mut covered = Cell::default();
-                covered.set_symbol("");
-                row.push(covered);
-            }
+        for covered in &mut row[x + 1..x + width] {
+            covered.set_symbol("");
         }
     }
 

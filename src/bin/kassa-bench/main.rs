@@ -141,7 +141,8 @@ enum Sub {
         date: String,
     },
     /// `kassa pay` as a separate process, `--count` times with KASSA_TOKEN (then a tenth as
-    /// many with a password): p50 and p99 from spawn to exit.
+    /// many with a password), then `kassa customer show` `--count` times with the token: p50
+    /// and p99 from spawn to exit.
     TokenPay {
         #[arg(long, default_value_t = 200)]
         count: usize,

@@ -10,7 +10,7 @@
 //!
 //! `token-pay`: `kassa pay` run as a separate process `--count` times with `KASSA_TOKEN`, each
 //! timed from spawn to exit (start, open, authenticate, post, print), then a few with a password
-//! for comparison.
+//! for comparison, then `kassa customer show` with the token as many times (a call that reads).
 
 use std::pin::Pin;
 use std::process::{Command, Stdio};
@@ -354,12 +354,18 @@ pub async fn token_pay_bench(svc: &Service, db: &str, count: usize, agreements: 
     super::ensure_shift(svc, &cashier).await;
     let (token, secret) =
         svc.create_token(&admin, Some("cashier"), "kassa-bench", None).await.expect("token");
-    let run = |i: usize, auth: &[(&str, &str)]| {
+    // `kassa pay AGREEMENT 10 --key …`, or with `show` `kassa customer show AGREEMENT`
+    let call = |i: usize, auth: &[(&str, &str)], show: bool| {
         let started = Instant::now();
         let mut cmd = Command::new(kassa_bin());
-        cmd.args(["--db", db, "pay", &agreements[i % agreements.len()], "10", "--key"])
-            .arg(format!("bench-token-{}", uuid::Uuid::new_v4().simple()))
-            .env_remove("KASSA_OPERATOR")
+        let agreement = &agreements[i % agreements.len()];
+        if show {
+            cmd.args(["--db", db, "customer", "show", agreement]);
+        } else {
+            cmd.args(["--db", db, "pay", agreement, "10", "--key"])
+                .arg(format!("bench-token-{}", uuid::Uuid::new_v4().simple()));
+        }
+        cmd.env_remove("KASSA_OPERATOR")
             .env_remove("KASSA_PASSWORD")
             .env_remove("KASSA_TOKEN")
             .env_remove("SSH_CLIENT")
@@ -368,10 +374,11 @@ pub async fn token_pay_bench(svc: &Service, db: &str, count: usize, agreements: 
         for (k, v) in auth {
             cmd.env(k, v);
         }
-        let o = cmd.output().expect("run kassa pay");
-        assert!(o.status.success(), "kassa pay: {}", String::from_utf8_lossy(&o.stderr));
+        let o = cmd.output().expect("run kassa");
+        assert!(o.status.success(), "kassa: {}", String::from_utf8_lossy(&o.stderr));
         started.elapsed()
     };
+    let run = |i: usize, auth: &[(&str, &str)]| call(i, auth, false);
     // one unmeasured run: the binary and the database in the page cache
     run(0, &[("KASSA_TOKEN", secret.as_str())]);
     let mut with_token: Vec<Duration> =
@@ -380,6 +387,8 @@ pub async fn token_pay_bench(svc: &Service, db: &str, count: usize, agreements: 
     let mut with_password: Vec<Duration> = (0..password)
         .map(|i| run(i + count + 1, &[("KASSA_OPERATOR", "cashier"), ("KASSA_PASSWORD", DEMO_PASSWORD)]))
         .collect();
+    let mut shown: Vec<Duration> =
+        (0..count).map(|i| call(i, &[("KASSA_TOKEN", secret.as_str())], true)).collect();
     let _ = svc.revoke_token(&admin, token.id).await;
     println!(
         "kassa pay as a separate process with KASSA_TOKEN ({count}): p50 {:.2} ms, p99 {:.2} ms",
@@ -390,5 +399,10 @@ pub async fn token_pay_bench(svc: &Service, db: &str, count: usize, agreements: 
         "kassa pay as a separate process with a password ({password}): p50 {:.2} ms, p99 {:.2} ms",
         pct(&mut with_password, 50),
         pct(&mut with_password, 99)
+    );
+    println!(
+        "kassa customer show as a separate process with KASSA_TOKEN ({count}): p50 {:.2} ms, p99 {:.2} ms",
+        pct(&mut shown, 50),
+        pct(&mut shown, 99)
     );
 }
